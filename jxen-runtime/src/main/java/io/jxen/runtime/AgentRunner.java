@@ -1,0 +1,91 @@
+package io.jxen.runtime;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one agent on a platform thread of its own (real mode). Platform, not virtual:
+ * agents may block in foreign calls such as a futex wait, which would pin a carrier.
+ *
+ * <p>An exception from {@link Agent#doWork()} goes to the {@link ErrorHandler} and the
+ * agent keeps running; {@link #close()} stops the loop and waits for the thread.
+ */
+public final class AgentRunner implements AutoCloseable {
+
+    private final Agent agent;
+    private final IdleStrategy idle;
+    private final ErrorHandler errors;
+    private final Thread thread;
+    private final AtomicLong errorCount = new AtomicLong();
+    private volatile boolean running = true;
+
+    private AgentRunner(Agent agent, IdleStrategy idle, ErrorHandler errors) {
+        this.agent = Objects.requireNonNull(agent, "agent");
+        this.idle = Objects.requireNonNull(idle, "idle");
+        this.errors = Objects.requireNonNull(errors, "errors");
+        this.thread = Thread.ofPlatform().name(agent.roleName()).daemon(true).unstarted(this::run);
+    }
+
+    /**
+     * Starts {@code agent} on a new thread named after its role.
+     *
+     * @return the runner, to be closed when the agent should stop
+     */
+    public static AgentRunner start(Agent agent, IdleStrategy idle, ErrorHandler errors) {
+        AgentRunner runner = new AgentRunner(agent, idle, errors);
+        runner.thread.start();
+        return runner;
+    }
+
+    private void run() {
+        idle.reset();
+        try {
+            agent.onStart();
+            while (running) {
+                int work;
+                try {
+                    work = agent.doWork();
+                } catch (Throwable t) {
+                    errorCount.incrementAndGet();
+                    errors.onError(agent, t);
+                    work = 0;
+                }
+                idle.idle(work);
+            }
+        } catch (Throwable t) {
+            errorCount.incrementAndGet();
+            errors.onError(agent, t);
+        } finally {
+            agent.onClose();
+        }
+    }
+
+    /** How many times the agent threw since it started. */
+    public long errorCount() {
+        return errorCount.get();
+    }
+
+    /** The agent this runner drives. */
+    public Agent agent() {
+        return agent;
+    }
+
+    /** Stops the loop after the current duty cycle and waits for the thread to end. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
