@@ -19,4 +19,10 @@ public @interface XenConstant {
 
     /** The C expression, usually the macro's name, e.g. {@code "EVTCHNOP_send"}. */
     String value();
+
+    /**
+     * The C data models the expression is evaluated under; by default every one, so a
+     * constant that differed between {@code gcc -m64} and {@code gcc -m32} would fail.
+     */
+    XenAbi[] abi() default {XenAbi.X86_64, XenAbi.X86_32};
 }
