@@ -1,0 +1,29 @@
+package io.jxen.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code jxen demo}: the main job. It grows with the platform; today it runs what exists
+ * end to end and says plainly what does not exist yet.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run jxen's demonstration: what the platform can do today, end to end.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--seed", description = "Seed of the deterministic simulation (default: random).")
+    private Long seed;
+
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long runSeed = seed != null ? seed : System.nanoTime();
+        return new Demo(out, runSeed).run();
+    }
+}
