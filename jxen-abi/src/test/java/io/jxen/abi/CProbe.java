@@ -20,15 +20,31 @@ final class CProbe {
     /**
      * The headers every probe includes. {@code __XEN_TOOLS__} selects the interface version
      * the toolstack sees ({@code __XEN_LATEST_INTERFACE_VERSION__}, xen-compat.h) and the
-     * tools-only parts of memory.h and hvm/params.h; xenctrl.h would define it too.
+     * tools-only parts of memory.h and hvm/params.h; xenctrl.h would define it too. The C
+     * library's errno.h is there for io/xs_wire.h, whose {@code xsd_errors} use its names.
      */
     static final List<String> HEADERS = List.of(
-            "stddef.h", "stdio.h", "stdint.h",
+            "stddef.h", "stdio.h", "stdint.h", "errno.h",
             "xenctrl.h",
             "xen/xen.h", "xen/errno.h", "xen/event_channel.h", "xen/grant_table.h", "xen/vcpu.h",
             "xen/sched.h", "xen/memory.h", "xen/features.h", "xen/version.h",
             "xen/hvm/params.h", "xen/hvm/hvm_op.h",
             "xen/io/ring.h", "xen/io/blkif.h", "xen/io/console.h", "xen/io/xenbus.h", "xen/io/xs_wire.h");
+
+    /**
+     * xen/errno.h hides {@code EINTR} and {@code ERESTART} behind {@code #ifdef __XEN__}. The
+     * header's own hook lists every value: included again with a caller's {@code XEN_ERRNO()}
+     * (no include guard applies then) it expands to enumerators {@code JXEN_XEN_INTERNAL_name}.
+     * {@code __XEN__} is defined for that one inclusion only.
+     */
+    static final String PRELUDE = """
+            #define __XEN__
+            #define XEN_ERRNO(name, value) JXEN_XEN_INTERNAL_##name = value,
+            enum jxen_xen_internal_errno {
+            #include <xen/errno.h>
+            };
+            #undef __XEN__
+            """;
 
     private static final long TIMEOUT_SECONDS = 120;
 
@@ -51,6 +67,7 @@ final class CProbe {
         for (String header : HEADERS) {
             c.append("#include <").append(header).append(">\n");
         }
+        c.append(PRELUDE);
         c.append("\nint main(void)\n{\n");
         for (AbiCheck check : checks) {
             // The key is in the line so a gcc diagnostic names the Java field it came from.

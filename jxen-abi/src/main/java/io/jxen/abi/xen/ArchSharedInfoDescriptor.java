@@ -1,0 +1,42 @@
+package io.jxen.abi.xen;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct arch_shared_info} of arch-x86/xen.h, the tail of {@code shared_info} (x86_64):
+ * the anchors of the guest's p2m that save/restore and dom0 tools read.
+ */
+public final class ArchSharedInfoDescriptor {
+
+    /** Number of valid p2m entries. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "max_pfn")
+    public static final int MAX_PFN_OFFSET = 0;
+
+    /** Frame of the list of frames of p2m frames; 0 unset, ~0 invalid. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "pfn_to_mfn_frame_list_list")
+    public static final int PFN_TO_MFN_FRAME_LIST_LIST_OFFSET = 8;
+
+    /** NMI reason bits. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "nmi_reason")
+    public static final int NMI_REASON_OFFSET = 16;
+
+    /** cr3 (folded frame number) the linear p2m is valid in; 0 when not used. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "p2m_cr3")
+    public static final int P2M_CR3_OFFSET = 24;
+
+    /** Virtual address of the linear p2m list. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "p2m_vaddr")
+    public static final int P2M_VADDR_OFFSET = 32;
+
+    /** Generation count of the p2m mappings: odd during an update. */
+    @XenOffsetof(type = "struct arch_shared_info", member = "p2m_generation")
+    public static final int P2M_GENERATION_OFFSET = 40;
+
+    /** Bytes in {@code struct arch_shared_info}. */
+    @XenSizeof("struct arch_shared_info")
+    public static final int SIZE = 48;
+
+    private ArchSharedInfoDescriptor() {
+    }
+}

@@ -1,0 +1,26 @@
+package io.jxen.abi.xen;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct mmu_update} of xen.h: one request of {@code __HYPERVISOR_mmu_update}. The low
+ * two bits of {@code ptr} are the command ({@link MmuUpdateType}).
+ */
+public final class MmuUpdateDescriptor {
+
+    /** Machine address of the PTE, command in bits 0-1. */
+    @XenOffsetof(type = "struct mmu_update", member = "ptr")
+    public static final int PTR_OFFSET = 0;
+
+    /** New contents of the PTE. */
+    @XenOffsetof(type = "struct mmu_update", member = "val")
+    public static final int VAL_OFFSET = 8;
+
+    /** Bytes in {@code struct mmu_update}. */
+    @XenSizeof("struct mmu_update")
+    public static final int SIZE = 16;
+
+    private MmuUpdateDescriptor() {
+    }
+}

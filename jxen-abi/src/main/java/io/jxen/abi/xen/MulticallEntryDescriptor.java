@@ -1,0 +1,35 @@
+package io.jxen.abi.xen;
+
+import io.jxen.abi.XenConstant;
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct multicall_entry} of xen.h (x86_64): one call of a
+ * {@code __HYPERVISOR_multicall} batch; Xen writes the call's return value to {@code result}.
+ */
+public final class MulticallEntryDescriptor {
+
+    /** The hypercall number. */
+    @XenOffsetof(type = "struct multicall_entry", member = "op")
+    public static final int OP_OFFSET = 0;
+
+    /** The call's return value, written by Xen. */
+    @XenOffsetof(type = "struct multicall_entry", member = "result")
+    public static final int RESULT_OFFSET = 8;
+
+    /** Up to six arguments, {@code xen_ulong_t} each. */
+    @XenOffsetof(type = "struct multicall_entry", member = "args")
+    public static final int ARGS_OFFSET = 16;
+
+    /** Bytes in {@code struct multicall_entry}. */
+    @XenSizeof("struct multicall_entry")
+    public static final int SIZE = 64;
+
+    /** Number of {@code args}. */
+    @XenConstant("sizeof(((struct multicall_entry *)0)->args) / sizeof(xen_ulong_t)")
+    public static final int NR_ARGS = 6;
+
+    private MulticallEntryDescriptor() {
+    }
+}

@@ -1,0 +1,124 @@
+package io.jxen.abi.xen;
+
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * The start-info page, {@code struct start_info} of xen.h (x86_64), which the domain builder
+ * hands a PV guest in {@code %rsi} at boot and rewrites on resume.
+ *
+ * <pre>
+ *  offset                                                        size
+ *       0 +--------------------------------------------------+
+ *         | magic[32]        "xen-&lt;version&gt;-&lt;platform&gt;"        |   32
+ *      32 | nr_pages         pages allocated                   |    8
+ *      40 | shared_info      machine address of shared_info    |    8
+ *      48 | flags (SIF_*)    | (pad)                         |    8
+ *      56 | store_mfn        xenstore ring frame               |    8
+ *      64 | store_evtchn     | (pad)                         |    8
+ *      72 | console: domU.mfn          | dom0.info_off,        |    8
+ *      80 |          domU.evtchn (pad) |      .info_size       |    8
+ *      88 | pt_base          VA of the page directory          |    8
+ *      96 | nr_pt_frames                                       |    8
+ *     104 | mfn_list         VA of the p2m                     |    8
+ *     112 | mod_start        VA (or PFN) of the module         |    8
+ *     120 | mod_len                                            |    8
+ *     128 | cmd_line[MAX_GUEST_CMDLINE = 1024]                 | 1024
+ *    1152 | first_p2m_pfn                                      |    8
+ *    1160 | nr_p2m_frames                                      |    8
+ *    1168 +--------------------------------------------------+
+ * </pre>
+ *
+ * <p>Fields up to {@code console} are filled on boot and on resume; the rest on boot only.
+ */
+public final class StartInfoDescriptor {
+
+    /** {@code "xen-<version>-<platform>"}, NUL padded; see {@link #MAGIC_SIZE}. */
+    @XenOffsetof(type = "struct start_info", member = "magic")
+    public static final int MAGIC_OFFSET = 0;
+
+    /** Total pages allocated to the domain. */
+    @XenOffsetof(type = "struct start_info", member = "nr_pages")
+    public static final int NR_PAGES_OFFSET = 32;
+
+    /** Machine address of the shared-info page. */
+    @XenOffsetof(type = "struct start_info", member = "shared_info")
+    public static final int SHARED_INFO_OFFSET = 40;
+
+    /** {@code SIF_*} flags; see {@link StartInfoFlags}. */
+    @XenOffsetof(type = "struct start_info", member = "flags")
+    public static final int FLAGS_OFFSET = 48;
+
+    /** Machine frame of the xenstore ring page. */
+    @XenOffsetof(type = "struct start_info", member = "store_mfn")
+    public static final int STORE_MFN_OFFSET = 56;
+
+    /** Event channel of the xenstore ring. */
+    @XenOffsetof(type = "struct start_info", member = "store_evtchn")
+    public static final int STORE_EVTCHN_OFFSET = 64;
+
+    /** The {@code console} union. */
+    @XenOffsetof(type = "struct start_info", member = "console")
+    public static final int CONSOLE_OFFSET = 72;
+
+    /** domU: machine frame of the console ring page. */
+    @XenOffsetof(type = "struct start_info", member = "console.domU.mfn")
+    public static final int CONSOLE_DOMU_MFN_OFFSET = 72;
+
+    /** domU: event channel of the console ring. */
+    @XenOffsetof(type = "struct start_info", member = "console.domU.evtchn")
+    public static final int CONSOLE_DOMU_EVTCHN_OFFSET = 80;
+
+    /** dom0: offset of the {@code dom0_vga_console_info} in this page. */
+    @XenOffsetof(type = "struct start_info", member = "console.dom0.info_off")
+    public static final int CONSOLE_DOM0_INFO_OFF_OFFSET = 72;
+
+    /** dom0: size of that console info. */
+    @XenOffsetof(type = "struct start_info", member = "console.dom0.info_size")
+    public static final int CONSOLE_DOM0_INFO_SIZE_OFFSET = 76;
+
+    /** Virtual address of the bootstrap page directory. */
+    @XenOffsetof(type = "struct start_info", member = "pt_base")
+    public static final int PT_BASE_OFFSET = 88;
+
+    /** Number of bootstrap page-table frames. */
+    @XenOffsetof(type = "struct start_info", member = "nr_pt_frames")
+    public static final int NR_PT_FRAMES_OFFSET = 96;
+
+    /** Virtual address of the page-frame list (p2m). */
+    @XenOffsetof(type = "struct start_info", member = "mfn_list")
+    public static final int MFN_LIST_OFFSET = 104;
+
+    /** Virtual address (or PFN with {@code SIF_MOD_START_PFN}) of the pre-loaded module. */
+    @XenOffsetof(type = "struct start_info", member = "mod_start")
+    public static final int MOD_START_OFFSET = 112;
+
+    /** Bytes of the pre-loaded module. */
+    @XenOffsetof(type = "struct start_info", member = "mod_len")
+    public static final int MOD_LEN_OFFSET = 120;
+
+    /** The kernel command line, NUL terminated; {@code MAX_GUEST_CMDLINE} bytes. */
+    @XenOffsetof(type = "struct start_info", member = "cmd_line")
+    public static final int CMD_LINE_OFFSET = 128;
+
+    /** First PFN of the initial p2m table. */
+    @XenOffsetof(type = "struct start_info", member = "first_p2m_pfn")
+    public static final int FIRST_P2M_PFN_OFFSET = 1152;
+
+    /** Number of PFNs forming the initial p2m table. */
+    @XenOffsetof(type = "struct start_info", member = "nr_p2m_frames")
+    public static final int NR_P2M_FRAMES_OFFSET = 1160;
+
+    /** Bytes in {@code struct start_info}. */
+    @XenSizeof("struct start_info")
+    public static final int SIZE = 1168;
+
+    /** Bytes of {@code magic}. */
+    @XenConstant(value = "sizeof(((struct start_info *)0)->magic)", abi = XenAbi.X86_64)
+    public static final int MAGIC_SIZE = 32;
+
+    private StartInfoDescriptor() {
+    }
+}
