@@ -17,6 +17,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the deterministic simulation (default: random).")
     private Long seed;
 
+    @Option(names = "--requests", defaultValue = "100000",
+            description = "Requests to move over the demo ring (default: ${DEFAULT-VALUE}).")
+    private long requests;
+
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -24,6 +28,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long runSeed = seed != null ? seed : System.nanoTime();
-        return new Demo(out, runSeed).run();
+        if (requests < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--requests must be at least 1");
+        }
+        return new Demo(out, runSeed, requests).run();
     }
 }

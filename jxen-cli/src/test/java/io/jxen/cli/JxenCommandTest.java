@@ -1,0 +1,63 @@
+package io.jxen.cli;
+
+import io.jxen.sim.Seeds;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JxenCommandTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run jxen(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine line = JxenCommand.newCommandLine();
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        int code = line.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheVerbsAndTheBenchmarks() {
+        Run run = jxen("--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("demo").contains("./jxen bench --list");
+    }
+
+    @Test
+    void demoMovesEveryRequestOverTheRingAndVerifiesIt() {
+        Seeds.run(seed -> {
+            Run run = jxen("demo", "--seed", Long.toString(seed), "--requests", "5000");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out()).contains("5000 sent, 5000 responses verified in order")
+                    .contains("seed " + seed);
+        });
+    }
+
+    @Test
+    void theDemoReplaysExactlyFromItsSeed() {
+        Run first = jxen("demo", "--seed", "12345", "--requests", "3000");
+        Run second = jxen("demo", "--seed", "12345", "--requests", "3000");
+        assertThat(first.exitCode()).isZero();
+        assertThat(stripFileNames(second.out())).isEqualTo(stripFileNames(first.out()));
+    }
+
+    @Test
+    void badArgumentsGetAClearErrorAndExitCode() {
+        Run run = jxen("demo", "--requests", "0");
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("--requests must be at least 1");
+        assertThat(jxen("no-such-verb").exitCode()).isNotZero();
+    }
+
+    private static String stripFileNames(String text) {
+        return text.replaceAll("memory file .*", "memory file <file>");
+    }
+}
