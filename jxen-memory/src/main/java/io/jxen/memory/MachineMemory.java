@@ -65,9 +65,11 @@ public final class MachineMemory implements AutoCloseable {
             throw new IllegalArgumentException("frames must be 1.." + Integer.MAX_VALUE + ", was " + frames);
         }
         long size = frames * XenPage.SIZE;
-        try (FileChannel channel = FileChannel.open(file,
+        // CREATE_NEW fails on an existing file, which is then not ours to delete.
+        FileChannel channel = FileChannel.open(file,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (channel) {
             // Grow the file to its size: a sparse tmpfs file reads as zeros.
             channel.write(ByteBuffer.allocate(1), size - 1);
             Arena arena = Arena.ofShared();
@@ -79,7 +81,7 @@ public final class MachineMemory implements AutoCloseable {
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
+            Files.deleteIfExists(file); // never leave a half-made memory file behind
             throw e;
         }
     }

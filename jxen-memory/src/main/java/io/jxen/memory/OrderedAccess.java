@@ -21,6 +21,10 @@ import java.nio.ByteOrder;
  *       bit test-and-set) are volatile, like x86 {@code lock}-prefixed instructions.</li>
  * </ul>
  *
+ * <p>Atomic read-modify-writes exist for 32- and 64-bit words only (the JDK's memory-segment
+ * var handles have none for bytes and shorts); update a 16-bit field atomically through the
+ * naturally aligned 32-bit word around it.
+ *
  * <p>All values are little-endian (Xen's x86 layout, and the host's). Every access is
  * alignment-checked: an int at an offset not divisible by 4 (a long: by 8) throws
  * {@link IllegalArgumentException} rather than risk a torn access, so shared layouts keep
@@ -140,11 +144,6 @@ public final class OrderedAccess {
     /** A volatile 16-bit store. */
     public static void setShortVolatile(MemorySegment segment, long offset, short value) {
         SHORT_HANDLE.setVolatile(segment, offset, value);
-    }
-
-    /** Atomically replaces {@code expected} with {@code value}; 16-bit (grant-table flags). */
-    public static boolean compareAndSetShort(MemorySegment segment, long offset, short expected, short value) {
-        return SHORT_HANDLE.compareAndSet(segment, offset, expected, value);
     }
 
     // ---- int ----------------------------------------------------------------------------

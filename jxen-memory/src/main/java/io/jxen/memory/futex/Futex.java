@@ -52,9 +52,9 @@ public final class Futex {
             Linker.Option.firstVariadicArg(1),
             Linker.Option.captureCallState("errno"));
 
-    /** Per-thread native scratch: the errno capture and a timespec. */
+    /** Per-thread native scratch: a timespec at 0 (8-aligned), the errno capture after it. */
     private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() ->
-            Arena.ofAuto().allocate(CAPTURE_LAYOUT.byteSize() + TIMESPEC_BYTES, 8));
+            Arena.ofAuto().allocate(TIMESPEC_BYTES + CAPTURE_LAYOUT.byteSize(), 8));
 
     private Futex() {
     }
@@ -77,10 +77,10 @@ public final class Futex {
         }
         long address = address(segment, offset);
         MemorySegment scratch = SCRATCH.get();
-        MemorySegment capture = scratch.asSlice(0, CAPTURE_LAYOUT.byteSize());
+        MemorySegment capture = scratch.asSlice(TIMESPEC_BYTES, CAPTURE_LAYOUT.byteSize());
         MemorySegment timeout = MemorySegment.NULL;
         if (timeoutNanos >= 0) {
-            timeout = scratch.asSlice(CAPTURE_LAYOUT.byteSize(), TIMESPEC_BYTES);
+            timeout = scratch.asSlice(0, TIMESPEC_BYTES);
             timeout.set(ValueLayout.JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
             timeout.set(ValueLayout.JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
         }
@@ -105,7 +105,7 @@ public final class Futex {
      */
     public static int wake(MemorySegment segment, long offset, int count) {
         long address = address(segment, offset);
-        MemorySegment capture = SCRATCH.get().asSlice(0, CAPTURE_LAYOUT.byteSize());
+        MemorySegment capture = SCRATCH.get().asSlice(TIMESPEC_BYTES, CAPTURE_LAYOUT.byteSize());
         long result = invoke(capture, address, FUTEX_WAKE, count, MemorySegment.NULL);
         if (result < 0) {
             throw new IllegalStateException("futex wake failed: errno " + (int) ERRNO.get(capture, 0L));
