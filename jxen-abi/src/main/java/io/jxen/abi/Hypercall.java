@@ -14,8 +14,8 @@ public final class Hypercall {
     public static final int SET_TRAP_TABLE = 0;
 
     /**
-     * Batched page-table and M2P updates ({@code struct mmu_update}). {@code
-     * __HYPERVISOR_mmu_update}.
+     * Batched page-table and M2P updates ({@code struct mmu_update}).
+     * {@code __HYPERVISOR_mmu_update}.
      */
     @XenConstant("__HYPERVISOR_mmu_update")
     public static final int MMU_UPDATE = 1;
@@ -57,8 +57,8 @@ public final class Hypercall {
     public static final int UPDATE_DESCRIPTOR = 10;
 
     /**
-     * Reservation and physmap operations (memory.h {@code XENMEM_*}). {@code
-     * __HYPERVISOR_memory_op}.
+     * Reservation and physmap operations (memory.h {@code XENMEM_*}).
+     * {@code __HYPERVISOR_memory_op}.
      */
     @XenConstant("__HYPERVISOR_memory_op")
     public static final int MEMORY_OP = 12;
@@ -68,8 +68,8 @@ public final class Hypercall {
     public static final int MULTICALL = 13;
 
     /**
-     * Updates one PTE of the current address space ({@code UVMF_*} flags). {@code
-     * __HYPERVISOR_update_va_mapping}.
+     * Updates one PTE of the current address space ({@code UVMF_*} flags).
+     * {@code __HYPERVISOR_update_va_mapping}.
      */
     @XenConstant("__HYPERVISOR_update_va_mapping")
     public static final int UPDATE_VA_MAPPING = 14;
@@ -79,8 +79,8 @@ public final class Hypercall {
     public static final int SET_TIMER_OP = 15;
 
     /**
-     * The pre-3.0.2 event-channel hypercall ({@code struct evtchn_op}). {@code
-     * __HYPERVISOR_event_channel_op_compat}.
+     * The pre-3.0.2 event-channel hypercall ({@code struct evtchn_op}).
+     * {@code __HYPERVISOR_event_channel_op_compat}.
      */
     @XenConstant("__HYPERVISOR_event_channel_op_compat")
     public static final int EVENT_CHANNEL_OP_COMPAT = 16;
@@ -98,8 +98,8 @@ public final class Hypercall {
     public static final int PHYSDEV_OP_COMPAT = 19;
 
     /**
-     * Grant-table operations (grant_table.h {@code GNTTABOP_*}). {@code
-     * __HYPERVISOR_grant_table_op}.
+     * Grant-table operations (grant_table.h {@code GNTTABOP_*}).
+     * {@code __HYPERVISOR_grant_table_op}.
      */
     @XenConstant("__HYPERVISOR_grant_table_op")
     public static final int GRANT_TABLE_OP = 20;
@@ -109,8 +109,8 @@ public final class Hypercall {
     public static final int VM_ASSIST = 21;
 
     /**
-     * Updates one PTE of another domain's address space. {@code
-     * __HYPERVISOR_update_va_mapping_otherdomain}.
+     * Updates one PTE of another domain's address space.
+     * {@code __HYPERVISOR_update_va_mapping_otherdomain}.
      */
     @XenConstant("__HYPERVISOR_update_va_mapping_otherdomain")
     public static final int UPDATE_VA_MAPPING_OTHERDOMAIN = 22;
@@ -152,8 +152,8 @@ public final class Hypercall {
     public static final int XENOPROF_OP = 31;
 
     /**
-     * Event-channel operations (event_channel.h {@code EVTCHNOP_*}). {@code
-     * __HYPERVISOR_event_channel_op}.
+     * Event-channel operations (event_channel.h {@code EVTCHNOP_*}).
+     * {@code __HYPERVISOR_event_channel_op}.
      */
     @XenConstant("__HYPERVISOR_event_channel_op")
     public static final int EVENT_CHANNEL_OP = 32;

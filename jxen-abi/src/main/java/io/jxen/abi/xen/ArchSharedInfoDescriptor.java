@@ -9,27 +9,36 @@ import io.jxen.abi.XenSizeof;
  */
 public final class ArchSharedInfoDescriptor {
 
-    /** Number of valid p2m entries. */
+    /** Offset of {@code max_pfn}: number of valid p2m entries. */
     @XenOffsetof(type = "struct arch_shared_info", member = "max_pfn")
     public static final int MAX_PFN_OFFSET = 0;
 
-    /** Frame of the list of frames of p2m frames; 0 unset, ~0 invalid. */
+    /**
+     * Offset of {@code pfn_to_mfn_frame_list_list}: frame of the list of frames of p2m frames; 0
+     * unset, ~0 invalid.
+     */
     @XenOffsetof(type = "struct arch_shared_info", member = "pfn_to_mfn_frame_list_list")
     public static final int PFN_TO_MFN_FRAME_LIST_LIST_OFFSET = 8;
 
-    /** NMI reason bits. */
+    /** Offset of {@code nmi_reason}: NMI reason bits. */
     @XenOffsetof(type = "struct arch_shared_info", member = "nmi_reason")
     public static final int NMI_REASON_OFFSET = 16;
 
-    /** cr3 (folded frame number) the linear p2m is valid in; 0 when not used. */
+    /**
+     * Offset of {@code p2m_cr3}: cr3 (folded frame number) the linear p2m is valid in; 0 when not
+     * used.
+     */
     @XenOffsetof(type = "struct arch_shared_info", member = "p2m_cr3")
     public static final int P2M_CR3_OFFSET = 24;
 
-    /** Virtual address of the linear p2m list. */
+    /** Offset of {@code p2m_vaddr}: virtual address of the linear p2m list. */
     @XenOffsetof(type = "struct arch_shared_info", member = "p2m_vaddr")
     public static final int P2M_VADDR_OFFSET = 32;
 
-    /** Generation count of the p2m mappings: odd during an update. */
+    /**
+     * Offset of {@code p2m_generation}: generation count of the p2m mappings: odd during an
+     * update.
+     */
     @XenOffsetof(type = "struct arch_shared_info", member = "p2m_generation")
     public static final int P2M_GENERATION_OFFSET = 40;
 

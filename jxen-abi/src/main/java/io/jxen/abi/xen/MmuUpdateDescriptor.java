@@ -9,11 +9,11 @@ import io.jxen.abi.XenSizeof;
  */
 public final class MmuUpdateDescriptor {
 
-    /** Machine address of the PTE, command in bits 0-1. */
+    /** Offset of {@code ptr}: machine address of the PTE, command in bits 0-1. */
     @XenOffsetof(type = "struct mmu_update", member = "ptr")
     public static final int PTR_OFFSET = 0;
 
-    /** New contents of the PTE. */
+    /** Offset of {@code val}: new contents of the PTE. */
     @XenOffsetof(type = "struct mmu_update", member = "val")
     public static final int VAL_OFFSET = 8;
 

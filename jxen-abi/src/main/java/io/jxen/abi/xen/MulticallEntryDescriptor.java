@@ -10,15 +10,15 @@ import io.jxen.abi.XenSizeof;
  */
 public final class MulticallEntryDescriptor {
 
-    /** The hypercall number. */
+    /** Offset of {@code op}: the hypercall number. */
     @XenOffsetof(type = "struct multicall_entry", member = "op")
     public static final int OP_OFFSET = 0;
 
-    /** The call's return value, written by Xen. */
+    /** Offset of {@code result}: the call's return value, written by Xen. */
     @XenOffsetof(type = "struct multicall_entry", member = "result")
     public static final int RESULT_OFFSET = 8;
 
-    /** Up to six arguments, {@code xen_ulong_t} each. */
+    /** Offset of {@code args}: up to six arguments, {@code xen_ulong_t} each. */
     @XenOffsetof(type = "struct multicall_entry", member = "args")
     public static final int ARGS_OFFSET = 16;
 

@@ -8,8 +8,8 @@ import io.jxen.abi.XenConstant;
 public final class PvClockFlags {
 
     /**
-     * The TSC is stable across vCPUs, so readings are monotonic: {@code
-     * XEN_PVCLOCK_TSC_STABLE_BIT}.
+     * The TSC is stable across vCPUs, so readings are monotonic:
+     * {@code XEN_PVCLOCK_TSC_STABLE_BIT}.
      */
     @XenConstant("XEN_PVCLOCK_TSC_STABLE_BIT")
     public static final int TSC_STABLE_BIT = 1;

@@ -35,79 +35,91 @@ import io.jxen.abi.XenSizeof;
  */
 public final class StartInfoDescriptor {
 
-    /** {@code "xen-<version>-<platform>"}, NUL padded; see {@link #MAGIC_SIZE}. */
+    /**
+     * Offset of {@code magic}: {@code "xen-<version>-<platform>"}, NUL padded; see
+     * {@link #MAGIC_SIZE}.
+     */
     @XenOffsetof(type = "struct start_info", member = "magic")
     public static final int MAGIC_OFFSET = 0;
 
-    /** Total pages allocated to the domain. */
+    /** Offset of {@code nr_pages}: total pages allocated to the domain. */
     @XenOffsetof(type = "struct start_info", member = "nr_pages")
     public static final int NR_PAGES_OFFSET = 32;
 
-    /** Machine address of the shared-info page. */
+    /** Offset of {@code shared_info}: machine address of the shared-info page. */
     @XenOffsetof(type = "struct start_info", member = "shared_info")
     public static final int SHARED_INFO_OFFSET = 40;
 
-    /** {@code SIF_*} flags; see {@link StartInfoFlags}. */
+    /** Offset of {@code flags}: {@code SIF_*} flags; see {@link StartInfoFlags}. */
     @XenOffsetof(type = "struct start_info", member = "flags")
     public static final int FLAGS_OFFSET = 48;
 
-    /** Machine frame of the xenstore ring page. */
+    /** Offset of {@code store_mfn}: machine frame of the xenstore ring page. */
     @XenOffsetof(type = "struct start_info", member = "store_mfn")
     public static final int STORE_MFN_OFFSET = 56;
 
-    /** Event channel of the xenstore ring. */
+    /** Offset of {@code store_evtchn}: event channel of the xenstore ring. */
     @XenOffsetof(type = "struct start_info", member = "store_evtchn")
     public static final int STORE_EVTCHN_OFFSET = 64;
 
-    /** The {@code console} union. */
+    /** Offset of {@code console}: the {@code console} union. */
     @XenOffsetof(type = "struct start_info", member = "console")
     public static final int CONSOLE_OFFSET = 72;
 
-    /** domU: machine frame of the console ring page. */
+    /** Offset of {@code console.domU.mfn}: domU: machine frame of the console ring page. */
     @XenOffsetof(type = "struct start_info", member = "console.domU.mfn")
     public static final int CONSOLE_DOMU_MFN_OFFSET = 72;
 
-    /** domU: event channel of the console ring. */
+    /** Offset of {@code console.domU.evtchn}: domU: event channel of the console ring. */
     @XenOffsetof(type = "struct start_info", member = "console.domU.evtchn")
     public static final int CONSOLE_DOMU_EVTCHN_OFFSET = 80;
 
-    /** dom0: offset of the {@code dom0_vga_console_info} in this page. */
+    /**
+     * Offset of {@code console.dom0.info_off}: dom0: offset of the {@code dom0_vga_console_info}
+     * in this page.
+     */
     @XenOffsetof(type = "struct start_info", member = "console.dom0.info_off")
     public static final int CONSOLE_DOM0_INFO_OFF_OFFSET = 72;
 
-    /** dom0: size of that console info. */
+    /** Offset of {@code console.dom0.info_size}: dom0: size of that console info. */
     @XenOffsetof(type = "struct start_info", member = "console.dom0.info_size")
     public static final int CONSOLE_DOM0_INFO_SIZE_OFFSET = 76;
 
-    /** Virtual address of the bootstrap page directory. */
+    /** Offset of {@code pt_base}: virtual address of the bootstrap page directory. */
     @XenOffsetof(type = "struct start_info", member = "pt_base")
     public static final int PT_BASE_OFFSET = 88;
 
-    /** Number of bootstrap page-table frames. */
+    /** Offset of {@code nr_pt_frames}: number of bootstrap page-table frames. */
     @XenOffsetof(type = "struct start_info", member = "nr_pt_frames")
     public static final int NR_PT_FRAMES_OFFSET = 96;
 
-    /** Virtual address of the page-frame list (p2m). */
+    /** Offset of {@code mfn_list}: virtual address of the page-frame list (p2m). */
     @XenOffsetof(type = "struct start_info", member = "mfn_list")
     public static final int MFN_LIST_OFFSET = 104;
 
-    /** Virtual address (or PFN with {@code SIF_MOD_START_PFN}) of the pre-loaded module. */
+    /**
+     * Offset of {@code mod_start}: virtual address (or PFN with {@code SIF_MOD_START_PFN}) of the
+     * pre-loaded module.
+     */
     @XenOffsetof(type = "struct start_info", member = "mod_start")
     public static final int MOD_START_OFFSET = 112;
 
-    /** Bytes of the pre-loaded module. */
+    /** Offset of {@code mod_len}: bytes of the pre-loaded module. */
     @XenOffsetof(type = "struct start_info", member = "mod_len")
     public static final int MOD_LEN_OFFSET = 120;
 
-    /** The kernel command line, NUL terminated; {@code MAX_GUEST_CMDLINE} bytes. */
+    /**
+     * Offset of {@code cmd_line}: the kernel command line, NUL terminated;
+     * {@code MAX_GUEST_CMDLINE} bytes.
+     */
     @XenOffsetof(type = "struct start_info", member = "cmd_line")
     public static final int CMD_LINE_OFFSET = 128;
 
-    /** First PFN of the initial p2m table. */
+    /** Offset of {@code first_p2m_pfn}: first PFN of the initial p2m table. */
     @XenOffsetof(type = "struct start_info", member = "first_p2m_pfn")
     public static final int FIRST_P2M_PFN_OFFSET = 1152;
 
-    /** Number of PFNs forming the initial p2m table. */
+    /** Offset of {@code nr_p2m_frames}: number of PFNs forming the initial p2m table. */
     @XenOffsetof(type = "struct start_info", member = "nr_p2m_frames")
     public static final int NR_P2M_FRAMES_OFFSET = 1160;
 

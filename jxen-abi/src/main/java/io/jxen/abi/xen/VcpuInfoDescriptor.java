@@ -20,27 +20,36 @@ import io.jxen.abi.XenSizeof;
  */
 public final class VcpuInfoDescriptor {
 
-    /** Byte Xen sets to non-zero when an upcall is pending. */
+    /**
+     * Offset of {@code evtchn_upcall_pending}: byte Xen sets to non-zero when an upcall is
+     * pending.
+     */
     @XenOffsetof(type = "struct vcpu_info", member = "evtchn_upcall_pending")
     public static final int EVTCHN_UPCALL_PENDING_OFFSET = 0;
 
-    /** Byte the guest sets to non-zero to hold off upcalls. */
+    /** Offset of {@code evtchn_upcall_mask}: byte the guest sets to non-zero to hold off upcalls. */
     @XenOffsetof(type = "struct vcpu_info", member = "evtchn_upcall_mask")
     public static final int EVTCHN_UPCALL_MASK_OFFSET = 1;
 
-    /** Selector: bit {@code w} says word {@code w} of {@code evtchn_pending} may have work. */
+    /**
+     * Offset of {@code evtchn_pending_sel}: selector: bit {@code w} says word {@code w} of
+     * {@code evtchn_pending} may have work.
+     */
     @XenOffsetof(type = "struct vcpu_info", member = "evtchn_pending_sel")
     public static final int EVTCHN_PENDING_SEL_OFFSET = 8;
 
-    /** The {@code struct arch_vcpu_info}. */
+    /** Offset of {@code arch}: the {@code struct arch_vcpu_info}. */
     @XenOffsetof(type = "struct vcpu_info", member = "arch")
     public static final int ARCH_OFFSET = 16;
 
-    /** Faulting address of the last page fault (PV). */
+    /** Offset of {@code arch.cr2}: faulting address of the last page fault (PV). */
     @XenOffsetof(type = "struct vcpu_info", member = "arch.cr2")
     public static final int ARCH_CR2_OFFSET = 16;
 
-    /** The vCPU's {@code struct vcpu_time_info}; see {@link VcpuTimeInfoDescriptor}. */
+    /**
+     * Offset of {@code time}: the vCPU's {@code struct vcpu_time_info}; see
+     * {@link VcpuTimeInfoDescriptor}.
+     */
     @XenOffsetof(type = "struct vcpu_info", member = "time")
     public static final int TIME_OFFSET = 32;
 

@@ -19,35 +19,38 @@ import io.jxen.abi.XenSizeof;
  */
 public final class VcpuTimeInfoDescriptor {
 
-    /** Seqlock counter: odd while Xen updates the tuple. */
+    /** Offset of {@code version}: seqlock counter: odd while Xen updates the tuple. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "version")
     public static final int VERSION_OFFSET = 0;
 
-    /** Padding. */
+    /** Offset of {@code pad0}: padding. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "pad0")
     public static final int PAD0_OFFSET = 4;
 
-    /** TSC at the last update. */
+    /** Offset of {@code tsc_timestamp}: TSC at the last update. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "tsc_timestamp")
     public static final int TSC_TIMESTAMP_OFFSET = 8;
 
-    /** Nanoseconds since boot at {@code tsc_timestamp}. */
+    /** Offset of {@code system_time}: nanoseconds since boot at {@code tsc_timestamp}. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "system_time")
     public static final int SYSTEM_TIME_OFFSET = 16;
 
-    /** 32.32 fixed-point multiplier from shifted TSC ticks to nanoseconds. */
+    /**
+     * Offset of {@code tsc_to_system_mul}: 32.32 fixed-point multiplier from shifted TSC ticks to
+     * nanoseconds.
+     */
     @XenOffsetof(type = "struct vcpu_time_info", member = "tsc_to_system_mul")
     public static final int TSC_TO_SYSTEM_MUL_OFFSET = 24;
 
-    /** Signed shift applied to the TSC delta first. */
+    /** Offset of {@code tsc_shift}: signed shift applied to the TSC delta first. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "tsc_shift")
     public static final int TSC_SHIFT_OFFSET = 28;
 
-    /** {@code XEN_PVCLOCK_*} bits; see {@link PvClockFlags}. */
+    /** Offset of {@code flags}: {@code XEN_PVCLOCK_*} bits; see {@link PvClockFlags}. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "flags")
     public static final int FLAGS_OFFSET = 29;
 
-    /** Padding. */
+    /** Offset of {@code pad1}: padding. */
     @XenOffsetof(type = "struct vcpu_time_info", member = "pad1")
     public static final int PAD1_OFFSET = 30;
 

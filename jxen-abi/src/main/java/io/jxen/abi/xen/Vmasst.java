@@ -36,8 +36,8 @@ public final class Vmasst {
     public static final int TYPE_ARCHITECTURAL_IOPL = 4;
 
     /**
-     * Mark runstate updates with {@code XEN_RUNSTATE_UPDATE}: {@code
-     * VMASST_TYPE_runstate_update_flag}.
+     * Mark runstate updates with {@code XEN_RUNSTATE_UPDATE}:
+     * {@code VMASST_TYPE_runstate_update_flag}.
      */
     @XenConstant("VMASST_TYPE_runstate_update_flag")
     public static final int TYPE_RUNSTATE_UPDATE_FLAG = 5;

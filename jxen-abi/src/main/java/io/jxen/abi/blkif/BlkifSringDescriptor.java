@@ -1,0 +1,89 @@
+package io.jxen.abi.blkif;
+
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * The blkif shared ring, {@code struct blkif_sring} of io/ring.h's
+ * {@code DEFINE_RING_TYPES(blkif, ...)} in io/blkif.h, per ABI. The header is the one of
+ * {@link io.jxen.abi.ring.SharedRingDescriptor}; an entry is the union of a request and a
+ * response, so its size is the request's.
+ */
+public final class BlkifSringDescriptor {
+
+    /** The x86_64 layout ({@code gcc -m64}): {@code uint64_t} is 8-byte aligned. */
+    public static final class X86_64 {
+
+        /** Offset of {@code ring}: first ring entry. */
+        @XenOffsetof(type = "struct blkif_sring", member = "ring")
+        public static final int RING_OFFSET = 64;
+
+        /** Offset of {@code ring[1]}: second ring entry: the entry size. */
+        @XenOffsetof(type = "struct blkif_sring", member = "ring[1]")
+        public static final int RING_1_OFFSET = 176;
+
+        /** Bytes in {@code struct blkif_sring}. */
+        @XenSizeof("struct blkif_sring")
+        public static final int SIZE = 176;
+
+        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
+        @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_64)
+        public static final int ENTRIES_ONE_PAGE = 32;
+
+        /**
+         * Entries of a four-page ring ({@code ring-page-order} 2):
+         * {@code __CONST_RING_SIZE(blkif, 16384)}.
+         */
+        @XenConstant(value = "__CONST_RING_SIZE(blkif, 4 * 4096)", abi = XenAbi.X86_64)
+        public static final int ENTRIES_FOUR_PAGES = 128;
+
+        /** Bytes in one ring entry. */
+        @XenSizeof("union blkif_sring_entry")
+        public static final int ENTRY_SIZE = 112;
+
+        private X86_64() {
+        }
+    }
+
+    /**
+     * The x86_32 layout ({@code gcc -m32}, arch-x86/xen-x86_32.h): {@code uint64_t} is only 4-byte
+     * aligned.
+     */
+    public static final class X86_32 {
+
+        /** Offset of {@code ring}: first ring entry. */
+        @XenOffsetof(type = "struct blkif_sring", member = "ring", abi = XenAbi.X86_32)
+        public static final int RING_OFFSET = 64;
+
+        /** Offset of {@code ring[1]}: second ring entry: the entry size. */
+        @XenOffsetof(type = "struct blkif_sring", member = "ring[1]", abi = XenAbi.X86_32)
+        public static final int RING_1_OFFSET = 172;
+
+        /** Bytes in {@code struct blkif_sring}. */
+        @XenSizeof(value = "struct blkif_sring", abi = XenAbi.X86_32)
+        public static final int SIZE = 172;
+
+        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
+        @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_32)
+        public static final int ENTRIES_ONE_PAGE = 32;
+
+        /**
+         * Entries of a four-page ring ({@code ring-page-order} 2):
+         * {@code __CONST_RING_SIZE(blkif, 16384)}.
+         */
+        @XenConstant(value = "__CONST_RING_SIZE(blkif, 4 * 4096)", abi = XenAbi.X86_32)
+        public static final int ENTRIES_FOUR_PAGES = 128;
+
+        /** Bytes in one ring entry. */
+        @XenSizeof(value = "union blkif_sring_entry", abi = XenAbi.X86_32)
+        public static final int ENTRY_SIZE = 108;
+
+        private X86_32() {
+        }
+    }
+
+    private BlkifSringDescriptor() {
+    }
+}

@@ -1,0 +1,32 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_alloc_unbound} of event_channel.h: argument of {@code EVTCHNOP_alloc_unbound}.
+ */
+public final class EvtchnAllocUnboundDescriptor {
+
+    /**
+     * Offset of {@code dom}: IN: the domain to allocate in ({@code DOMID_SELF} or a privileged
+     * caller's target).
+     */
+    @XenOffsetof(type = "struct evtchn_alloc_unbound", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Offset of {@code remote_dom}: IN: the domain allowed to bind. */
+    @XenOffsetof(type = "struct evtchn_alloc_unbound", member = "remote_dom")
+    public static final int REMOTE_DOM_OFFSET = 2;
+
+    /** Offset of {@code port}: OUT: the allocated port. */
+    @XenOffsetof(type = "struct evtchn_alloc_unbound", member = "port")
+    public static final int PORT_OFFSET = 4;
+
+    /** Bytes in {@code struct evtchn_alloc_unbound}. */
+    @XenSizeof("struct evtchn_alloc_unbound")
+    public static final int SIZE = 8;
+
+    private EvtchnAllocUnboundDescriptor() {
+    }
+}

@@ -1,0 +1,25 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_bind_ipi} of event_channel.h: argument of {@code EVTCHNOP_bind_ipi}.
+ */
+public final class EvtchnBindIpiDescriptor {
+
+    /** Offset of {@code vcpu}: IN: the vCPU to notify. */
+    @XenOffsetof(type = "struct evtchn_bind_ipi", member = "vcpu")
+    public static final int VCPU_OFFSET = 0;
+
+    /** Offset of {@code port}: OUT: the bound port. */
+    @XenOffsetof(type = "struct evtchn_bind_ipi", member = "port")
+    public static final int PORT_OFFSET = 4;
+
+    /** Bytes in {@code struct evtchn_bind_ipi}. */
+    @XenSizeof("struct evtchn_bind_ipi")
+    public static final int SIZE = 8;
+
+    private EvtchnBindIpiDescriptor() {
+    }
+}

@@ -1,0 +1,29 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_bind_pirq} of event_channel.h: argument of {@code EVTCHNOP_bind_pirq}.
+ */
+public final class EvtchnBindPirqDescriptor {
+
+    /** Offset of {@code pirq}: IN: the physical IRQ. */
+    @XenOffsetof(type = "struct evtchn_bind_pirq", member = "pirq")
+    public static final int PIRQ_OFFSET = 0;
+
+    /** Offset of {@code flags}: IN: {@code BIND_PIRQ__*} flags. */
+    @XenOffsetof(type = "struct evtchn_bind_pirq", member = "flags")
+    public static final int FLAGS_OFFSET = 4;
+
+    /** Offset of {@code port}: OUT: the bound port. */
+    @XenOffsetof(type = "struct evtchn_bind_pirq", member = "port")
+    public static final int PORT_OFFSET = 8;
+
+    /** Bytes in {@code struct evtchn_bind_pirq}. */
+    @XenSizeof("struct evtchn_bind_pirq")
+    public static final int SIZE = 12;
+
+    private EvtchnBindPirqDescriptor() {
+    }
+}

@@ -1,0 +1,29 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_bind_virq} of event_channel.h: argument of {@code EVTCHNOP_bind_virq}.
+ */
+public final class EvtchnBindVirqDescriptor {
+
+    /** Offset of {@code virq}: IN: the VIRQ number. */
+    @XenOffsetof(type = "struct evtchn_bind_virq", member = "virq")
+    public static final int VIRQ_OFFSET = 0;
+
+    /** Offset of {@code vcpu}: IN: the vCPU to notify. */
+    @XenOffsetof(type = "struct evtchn_bind_virq", member = "vcpu")
+    public static final int VCPU_OFFSET = 4;
+
+    /** Offset of {@code port}: OUT: the bound port. */
+    @XenOffsetof(type = "struct evtchn_bind_virq", member = "port")
+    public static final int PORT_OFFSET = 8;
+
+    /** Bytes in {@code struct evtchn_bind_virq}. */
+    @XenSizeof("struct evtchn_bind_virq")
+    public static final int SIZE = 12;
+
+    private EvtchnBindVirqDescriptor() {
+    }
+}

@@ -1,0 +1,21 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_expand_array} of event_channel.h: argument of {@code EVTCHNOP_expand_array}.
+ */
+public final class EvtchnExpandArrayDescriptor {
+
+    /** Offset of {@code array_gfn}: IN: frame of the next event-array page. */
+    @XenOffsetof(type = "struct evtchn_expand_array", member = "array_gfn")
+    public static final int ARRAY_GFN_OFFSET = 0;
+
+    /** Bytes in {@code struct evtchn_expand_array}. */
+    @XenSizeof("struct evtchn_expand_array")
+    public static final int SIZE = 8;
+
+    private EvtchnExpandArrayDescriptor() {
+    }
+}

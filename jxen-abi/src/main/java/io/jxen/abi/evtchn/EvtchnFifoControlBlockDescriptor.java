@@ -1,0 +1,43 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_fifo_control_block} of event_channel.h: a vCPU's FIFO queues, registered
+ * with {@code EVTCHNOP_init_control}.
+ *
+ * <pre>
+ *   0        4        8                                             72
+ *   +--------+--------+---------+---------+-----+----------+
+ *   | ready  | _rsvd  | head[0] | head[1] | ... | head[15] |
+ *   +--------+--------+---------+---------+-----+----------+
+ * </pre>
+ *
+ * <p>Bit {@code q} of {@code ready} says queue {@code q} is non-empty; {@code head[q]} is the
+ * first port of that queue.
+ */
+public final class EvtchnFifoControlBlockDescriptor {
+
+    /** Offset of {@code ready}: bitmap of non-empty queues, set by Xen and cleared by the guest. */
+    @XenOffsetof(type = "struct evtchn_fifo_control_block", member = "ready")
+    public static final int READY_OFFSET = 0;
+
+    /** Offset of {@code _rsvd}: reserved. */
+    @XenOffsetof(type = "struct evtchn_fifo_control_block", member = "_rsvd")
+    public static final int RSVD_OFFSET = 4;
+
+    /**
+     * Offset of {@code head}: {@code head[q]}: first port of queue {@code q},
+     * {@code EVTCHN_FIFO_MAX_QUEUES} entries.
+     */
+    @XenOffsetof(type = "struct evtchn_fifo_control_block", member = "head")
+    public static final int HEAD_OFFSET = 8;
+
+    /** Bytes in {@code struct evtchn_fifo_control_block}. */
+    @XenSizeof("struct evtchn_fifo_control_block")
+    public static final int SIZE = 72;
+
+    private EvtchnFifoControlBlockDescriptor() {
+    }
+}

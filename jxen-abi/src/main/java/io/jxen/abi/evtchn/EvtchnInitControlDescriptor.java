@@ -1,0 +1,37 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_init_control} of event_channel.h: argument of {@code EVTCHNOP_init_control} (FIFO ABI).
+ */
+public final class EvtchnInitControlDescriptor {
+
+    /** Offset of {@code control_gfn}: IN: frame holding the control block. */
+    @XenOffsetof(type = "struct evtchn_init_control", member = "control_gfn")
+    public static final int CONTROL_GFN_OFFSET = 0;
+
+    /** Offset of {@code offset}: IN: offset of the control block in that frame. */
+    @XenOffsetof(type = "struct evtchn_init_control", member = "offset")
+    public static final int OFFSET_OFFSET = 8;
+
+    /** Offset of {@code vcpu}: IN: the vCPU the block belongs to. */
+    @XenOffsetof(type = "struct evtchn_init_control", member = "vcpu")
+    public static final int VCPU_OFFSET = 12;
+
+    /** Offset of {@code link_bits}: OUT: {@code EVTCHN_FIFO_LINK_BITS}. */
+    @XenOffsetof(type = "struct evtchn_init_control", member = "link_bits")
+    public static final int LINK_BITS_OFFSET = 16;
+
+    /** Offset of {@code _pad}: padding. */
+    @XenOffsetof(type = "struct evtchn_init_control", member = "_pad")
+    public static final int PAD_OFFSET = 17;
+
+    /** Bytes in {@code struct evtchn_init_control}. */
+    @XenSizeof("struct evtchn_init_control")
+    public static final int SIZE = 24;
+
+    private EvtchnInitControlDescriptor() {
+    }
+}

@@ -1,0 +1,21 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_reset} of event_channel.h: argument of {@code EVTCHNOP_reset}.
+ */
+public final class EvtchnResetDescriptor {
+
+    /** Offset of {@code dom}: IN: the domain whose ports to close. */
+    @XenOffsetof(type = "struct evtchn_reset", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Bytes in {@code struct evtchn_reset}. */
+    @XenSizeof("struct evtchn_reset")
+    public static final int SIZE = 2;
+
+    private EvtchnResetDescriptor() {
+    }
+}

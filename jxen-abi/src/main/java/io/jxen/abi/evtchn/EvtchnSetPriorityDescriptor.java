@@ -1,0 +1,25 @@
+package io.jxen.abi.evtchn;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct evtchn_set_priority} of event_channel.h: argument of {@code EVTCHNOP_set_priority}.
+ */
+public final class EvtchnSetPriorityDescriptor {
+
+    /** Offset of {@code port}: IN: the port. */
+    @XenOffsetof(type = "struct evtchn_set_priority", member = "port")
+    public static final int PORT_OFFSET = 0;
+
+    /** Offset of {@code priority}: IN: 0 (highest) to 15. */
+    @XenOffsetof(type = "struct evtchn_set_priority", member = "priority")
+    public static final int PRIORITY_OFFSET = 4;
+
+    /** Bytes in {@code struct evtchn_set_priority}. */
+    @XenSizeof("struct evtchn_set_priority")
+    public static final int SIZE = 8;
+
+    private EvtchnSetPriorityDescriptor() {
+    }
+}

@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_copy_ptr} of grant_table.h (x86_64): one end of a {@code gnttab_copy}.
+ */
+public final class GnttabCopyPtrDescriptor {
+
+    /** Offset of {@code u.ref}: A grant reference. */
+    @XenOffsetof(type = "struct gnttab_copy_ptr", member = "u.ref")
+    public static final int U_REF_OFFSET = 0;
+
+    /** Offset of {@code u.gmfn}: or a frame of the domain. */
+    @XenOffsetof(type = "struct gnttab_copy_ptr", member = "u.gmfn")
+    public static final int U_GMFN_OFFSET = 0;
+
+    /** Offset of {@code domid}: the domain. */
+    @XenOffsetof(type = "struct gnttab_copy_ptr", member = "domid")
+    public static final int DOMID_OFFSET = 8;
+
+    /** Offset of {@code offset}: byte offset in the page. */
+    @XenOffsetof(type = "struct gnttab_copy_ptr", member = "offset")
+    public static final int OFFSET_OFFSET = 10;
+
+    /** Bytes in {@code struct gnttab_copy_ptr}. */
+    @XenSizeof("struct gnttab_copy_ptr")
+    public static final int SIZE = 16;
+
+    private GnttabCopyPtrDescriptor() {
+    }
+}

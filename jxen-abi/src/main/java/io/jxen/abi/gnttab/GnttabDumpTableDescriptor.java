@@ -1,0 +1,25 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_dump_table} of grant_table.h: argument of {@code GNTTABOP_dump_table}.
+ */
+public final class GnttabDumpTableDescriptor {
+
+    /** Offset of {@code dom}: IN: the domain. */
+    @XenOffsetof(type = "struct gnttab_dump_table", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_dump_table", member = "status")
+    public static final int STATUS_OFFSET = 2;
+
+    /** Bytes in {@code struct gnttab_dump_table}. */
+    @XenSizeof("struct gnttab_dump_table")
+    public static final int SIZE = 4;
+
+    private GnttabDumpTableDescriptor() {
+    }
+}

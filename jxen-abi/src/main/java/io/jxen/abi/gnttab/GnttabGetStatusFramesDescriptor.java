@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_get_status_frames} of grant_table.h: argument of {@code GNTTABOP_get_status_frames}.
+ */
+public final class GnttabGetStatusFramesDescriptor {
+
+    /** Offset of {@code nr_frames}: IN: frames wanted. */
+    @XenOffsetof(type = "struct gnttab_get_status_frames", member = "nr_frames")
+    public static final int NR_FRAMES_OFFSET = 0;
+
+    /** Offset of {@code dom}: IN: the domain. */
+    @XenOffsetof(type = "struct gnttab_get_status_frames", member = "dom")
+    public static final int DOM_OFFSET = 4;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_get_status_frames", member = "status")
+    public static final int STATUS_OFFSET = 6;
+
+    /** Offset of {@code frame_list}: OUT: guest handle of a {@code uint64_t} array. */
+    @XenOffsetof(type = "struct gnttab_get_status_frames", member = "frame_list")
+    public static final int FRAME_LIST_OFFSET = 8;
+
+    /** Bytes in {@code struct gnttab_get_status_frames}. */
+    @XenSizeof("struct gnttab_get_status_frames")
+    public static final int SIZE = 16;
+
+    private GnttabGetStatusFramesDescriptor() {
+    }
+}

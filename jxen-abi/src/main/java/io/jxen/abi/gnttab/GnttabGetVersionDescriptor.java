@@ -1,0 +1,29 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_get_version} of grant_table.h: argument of {@code GNTTABOP_get_version}.
+ */
+public final class GnttabGetVersionDescriptor {
+
+    /** Offset of {@code dom}: IN: the domain. */
+    @XenOffsetof(type = "struct gnttab_get_version", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Offset of {@code pad}: padding. */
+    @XenOffsetof(type = "struct gnttab_get_version", member = "pad")
+    public static final int PAD_OFFSET = 2;
+
+    /** Offset of {@code version}: OUT: the version. */
+    @XenOffsetof(type = "struct gnttab_get_version", member = "version")
+    public static final int VERSION_OFFSET = 4;
+
+    /** Bytes in {@code struct gnttab_get_version}. */
+    @XenSizeof("struct gnttab_get_version")
+    public static final int SIZE = 8;
+
+    private GnttabGetVersionDescriptor() {
+    }
+}

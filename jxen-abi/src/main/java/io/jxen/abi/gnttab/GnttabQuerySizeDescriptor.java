@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_query_size} of grant_table.h: argument of {@code GNTTABOP_query_size}.
+ */
+public final class GnttabQuerySizeDescriptor {
+
+    /** Offset of {@code dom}: IN: the domain. */
+    @XenOffsetof(type = "struct gnttab_query_size", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Offset of {@code nr_frames}: OUT: current frames. */
+    @XenOffsetof(type = "struct gnttab_query_size", member = "nr_frames")
+    public static final int NR_FRAMES_OFFSET = 4;
+
+    /** Offset of {@code max_nr_frames}: OUT: maximum frames. */
+    @XenOffsetof(type = "struct gnttab_query_size", member = "max_nr_frames")
+    public static final int MAX_NR_FRAMES_OFFSET = 8;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_query_size", member = "status")
+    public static final int STATUS_OFFSET = 12;
+
+    /** Bytes in {@code struct gnttab_query_size}. */
+    @XenSizeof("struct gnttab_query_size")
+    public static final int SIZE = 16;
+
+    private GnttabQuerySizeDescriptor() {
+    }
+}

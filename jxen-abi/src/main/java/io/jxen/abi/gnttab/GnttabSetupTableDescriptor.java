@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_setup_table} of grant_table.h (x86_64): argument of {@code GNTTABOP_setup_table}.
+ */
+public final class GnttabSetupTableDescriptor {
+
+    /** Offset of {@code dom}: IN: the domain. */
+    @XenOffsetof(type = "struct gnttab_setup_table", member = "dom")
+    public static final int DOM_OFFSET = 0;
+
+    /** Offset of {@code nr_frames}: IN: frames wanted. */
+    @XenOffsetof(type = "struct gnttab_setup_table", member = "nr_frames")
+    public static final int NR_FRAMES_OFFSET = 4;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_setup_table", member = "status")
+    public static final int STATUS_OFFSET = 8;
+
+    /** Offset of {@code frame_list}: OUT: guest handle of the frame array ({@code xen_pfn_t}). */
+    @XenOffsetof(type = "struct gnttab_setup_table", member = "frame_list")
+    public static final int FRAME_LIST_OFFSET = 16;
+
+    /** Bytes in {@code struct gnttab_setup_table}. */
+    @XenSizeof("struct gnttab_setup_table")
+    public static final int SIZE = 24;
+
+    private GnttabSetupTableDescriptor() {
+    }
+}

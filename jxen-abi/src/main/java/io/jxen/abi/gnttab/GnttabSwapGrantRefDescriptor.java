@@ -1,0 +1,29 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_swap_grant_ref} of grant_table.h: argument of {@code GNTTABOP_swap_grant_ref}.
+ */
+public final class GnttabSwapGrantRefDescriptor {
+
+    /** Offset of {@code ref_a}: IN: one entry. */
+    @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "ref_a")
+    public static final int REF_A_OFFSET = 0;
+
+    /** Offset of {@code ref_b}: IN: the other. */
+    @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "ref_b")
+    public static final int REF_B_OFFSET = 4;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "status")
+    public static final int STATUS_OFFSET = 8;
+
+    /** Bytes in {@code struct gnttab_swap_grant_ref}. */
+    @XenSizeof("struct gnttab_swap_grant_ref")
+    public static final int SIZE = 12;
+
+    private GnttabSwapGrantRefDescriptor() {
+    }
+}

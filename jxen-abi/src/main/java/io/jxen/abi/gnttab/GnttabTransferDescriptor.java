@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_transfer} of grant_table.h (x86_64): argument of {@code GNTTABOP_transfer}.
+ */
+public final class GnttabTransferDescriptor {
+
+    /** Offset of {@code mfn}: IN: the frame to transfer. */
+    @XenOffsetof(type = "struct gnttab_transfer", member = "mfn")
+    public static final int MFN_OFFSET = 0;
+
+    /** Offset of {@code domid}: IN: the receiving domain. */
+    @XenOffsetof(type = "struct gnttab_transfer", member = "domid")
+    public static final int DOMID_OFFSET = 8;
+
+    /** Offset of {@code ref}: IN: its accept-transfer grant. */
+    @XenOffsetof(type = "struct gnttab_transfer", member = "ref")
+    public static final int REF_OFFSET = 12;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_transfer", member = "status")
+    public static final int STATUS_OFFSET = 16;
+
+    /** Bytes in {@code struct gnttab_transfer}. */
+    @XenSizeof("struct gnttab_transfer")
+    public static final int SIZE = 24;
+
+    private GnttabTransferDescriptor() {
+    }
+}

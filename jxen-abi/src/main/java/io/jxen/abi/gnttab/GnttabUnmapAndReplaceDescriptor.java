@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_unmap_and_replace} of grant_table.h: argument of {@code GNTTABOP_unmap_and_replace}.
+ */
+public final class GnttabUnmapAndReplaceDescriptor {
+
+    /** Offset of {@code host_addr}: IN: the mapping to remove. */
+    @XenOffsetof(type = "struct gnttab_unmap_and_replace", member = "host_addr")
+    public static final int HOST_ADDR_OFFSET = 0;
+
+    /** Offset of {@code new_addr}: IN: the mapping to move there. */
+    @XenOffsetof(type = "struct gnttab_unmap_and_replace", member = "new_addr")
+    public static final int NEW_ADDR_OFFSET = 8;
+
+    /** Offset of {@code handle}: IN: from the map. */
+    @XenOffsetof(type = "struct gnttab_unmap_and_replace", member = "handle")
+    public static final int HANDLE_OFFSET = 16;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_unmap_and_replace", member = "status")
+    public static final int STATUS_OFFSET = 20;
+
+    /** Bytes in {@code struct gnttab_unmap_and_replace}. */
+    @XenSizeof("struct gnttab_unmap_and_replace")
+    public static final int SIZE = 24;
+
+    private GnttabUnmapAndReplaceDescriptor() {
+    }
+}

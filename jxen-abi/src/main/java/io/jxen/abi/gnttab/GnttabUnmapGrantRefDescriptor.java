@@ -1,0 +1,33 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct gnttab_unmap_grant_ref} of grant_table.h: argument of {@code GNTTABOP_unmap_grant_ref}.
+ */
+public final class GnttabUnmapGrantRefDescriptor {
+
+    /** Offset of {@code host_addr}: IN: the host mapping. */
+    @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "host_addr")
+    public static final int HOST_ADDR_OFFSET = 0;
+
+    /** Offset of {@code dev_bus_addr}: IN: the device mapping. */
+    @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "dev_bus_addr")
+    public static final int DEV_BUS_ADDR_OFFSET = 8;
+
+    /** Offset of {@code handle}: IN: from the map. */
+    @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "handle")
+    public static final int HANDLE_OFFSET = 16;
+
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "status")
+    public static final int STATUS_OFFSET = 20;
+
+    /** Bytes in {@code struct gnttab_unmap_grant_ref}. */
+    @XenSizeof("struct gnttab_unmap_grant_ref")
+    public static final int SIZE = 24;
+
+    private GnttabUnmapGrantRefDescriptor() {
+    }
+}

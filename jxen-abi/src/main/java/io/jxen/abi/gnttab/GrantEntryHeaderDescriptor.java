@@ -1,0 +1,29 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct grant_entry_header} of grant_table.h: the first four bytes of every version-2
+ * entry.
+ */
+public final class GrantEntryHeaderDescriptor {
+
+    /**
+     * Offset of {@code flags}: {@code GTF_*} type bits (status bits live in the separate status
+     * array in v2).
+     */
+    @XenOffsetof(type = "struct grant_entry_header", member = "flags")
+    public static final int FLAGS_OFFSET = 0;
+
+    /** Offset of {@code domid}: the domain granted access. */
+    @XenOffsetof(type = "struct grant_entry_header", member = "domid")
+    public static final int DOMID_OFFSET = 2;
+
+    /** Bytes in {@code struct grant_entry_header}. */
+    @XenSizeof("struct grant_entry_header")
+    public static final int SIZE = 4;
+
+    private GrantEntryHeaderDescriptor() {
+    }
+}

@@ -1,0 +1,37 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct grant_entry_v1} of grant_table.h: one entry of a version-1 grant table, 8 bytes,
+ * written by the granting guest and read (and {@code flags} updated) by Xen.
+ *
+ * <pre>
+ *   0         2         4                   8
+ *   +---------+---------+-------------------+
+ *   | flags   | domid   | frame             |
+ *   +---------+---------+-------------------+
+ * </pre>
+ */
+public final class GrantEntryV1Descriptor {
+
+    /** Offset of {@code flags}: {@code GTF_*} type and status bits; see {@link Gtf}. */
+    @XenOffsetof(type = "struct grant_entry_v1", member = "flags")
+    public static final int FLAGS_OFFSET = 0;
+
+    /** Offset of {@code domid}: the domain granted access. */
+    @XenOffsetof(type = "struct grant_entry_v1", member = "domid")
+    public static final int DOMID_OFFSET = 2;
+
+    /** Offset of {@code frame}: the granted frame (or the transferred frame, written by Xen). */
+    @XenOffsetof(type = "struct grant_entry_v1", member = "frame")
+    public static final int FRAME_OFFSET = 4;
+
+    /** Bytes in {@code struct grant_entry_v1}. */
+    @XenSizeof("struct grant_entry_v1")
+    public static final int SIZE = 8;
+
+    private GrantEntryV1Descriptor() {
+    }
+}

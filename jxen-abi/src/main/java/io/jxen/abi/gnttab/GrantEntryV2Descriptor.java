@@ -1,0 +1,55 @@
+package io.jxen.abi.gnttab;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code union grant_entry_v2} of grant_table.h: one entry of a version-2 grant table, 16 bytes;
+ * the header's type picks the arm.
+ *
+ * <pre>
+ *   0        2        4        8                          16
+ *   +--------+--------+--------+--------------------------+
+ *   | flags  | domid  | pad0   | frame             (full_page)
+ *   | flags  | domid  |off|len | frame             (sub_page)
+ *   | flags  | domid  |tdom|pad| gref   | (unused)  (transitive)
+ *   +--------+--------+--------+--------------------------+
+ * </pre>
+ */
+public final class GrantEntryV2Descriptor {
+
+    /** Offset of {@code hdr}: the {@code grant_entry_header}. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "hdr")
+    public static final int HDR_OFFSET = 0;
+
+    /** Offset of {@code full_page.frame}: full_page: the granted frame. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "full_page.frame")
+    public static final int FULL_PAGE_FRAME_OFFSET = 8;
+
+    /** Offset of {@code sub_page.page_off}: sub_page: offset of the granted bytes. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "sub_page.page_off")
+    public static final int SUB_PAGE_PAGE_OFF_OFFSET = 4;
+
+    /** Offset of {@code sub_page.length}: sub_page: length of the granted bytes. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "sub_page.length")
+    public static final int SUB_PAGE_LENGTH_OFFSET = 6;
+
+    /** Offset of {@code sub_page.frame}: sub_page: the frame. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "sub_page.frame")
+    public static final int SUB_PAGE_FRAME_OFFSET = 8;
+
+    /** Offset of {@code transitive.trans_domid}: transitive: the domain of the grant passed on. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "transitive.trans_domid")
+    public static final int TRANSITIVE_TRANS_DOMID_OFFSET = 4;
+
+    /** Offset of {@code transitive.gref}: transitive: the grant reference passed on. */
+    @XenOffsetof(type = "union grant_entry_v2", member = "transitive.gref")
+    public static final int TRANSITIVE_GREF_OFFSET = 8;
+
+    /** Bytes in {@code union grant_entry_v2}. */
+    @XenSizeof("union grant_entry_v2")
+    public static final int SIZE = 16;
+
+    private GrantEntryV2Descriptor() {
+    }
+}

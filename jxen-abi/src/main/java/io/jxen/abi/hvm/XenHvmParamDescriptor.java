@@ -1,0 +1,33 @@
+package io.jxen.abi.hvm;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_hvm_param} of hvm/hvm_op.h: argument of {@code HVMOP_set_param} and {@code HVMOP_get_param}.
+ */
+public final class XenHvmParamDescriptor {
+
+    /** Offset of {@code domid}: IN: the domain. */
+    @XenOffsetof(type = "struct xen_hvm_param", member = "domid")
+    public static final int DOMID_OFFSET = 0;
+
+    /** Offset of {@code pad}: padding. */
+    @XenOffsetof(type = "struct xen_hvm_param", member = "pad")
+    public static final int PAD_OFFSET = 2;
+
+    /** Offset of {@code index}: IN: an {@code HVM_PARAM_*}. */
+    @XenOffsetof(type = "struct xen_hvm_param", member = "index")
+    public static final int INDEX_OFFSET = 4;
+
+    /** Offset of {@code value}: IN/OUT: the value. */
+    @XenOffsetof(type = "struct xen_hvm_param", member = "value")
+    public static final int VALUE_OFFSET = 8;
+
+    /** Bytes in {@code struct xen_hvm_param}. */
+    @XenSizeof("struct xen_hvm_param")
+    public static final int SIZE = 16;
+
+    private XenHvmParamDescriptor() {
+    }
+}

@@ -1,0 +1,37 @@
+package io.jxen.abi.memory;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_add_to_physmap} of memory.h (x86_64): argument of {@code XENMEM_add_to_physmap}.
+ */
+public final class XenAddToPhysmapDescriptor {
+
+    /** Offset of {@code domid}: the domain. */
+    @XenOffsetof(type = "struct xen_add_to_physmap", member = "domid")
+    public static final int DOMID_OFFSET = 0;
+
+    /** Offset of {@code size}: pages for {@code XENMAPSPACE_gmfn_range}. */
+    @XenOffsetof(type = "struct xen_add_to_physmap", member = "size")
+    public static final int SIZE_OFFSET = 2;
+
+    /** Offset of {@code space}: A {@code XENMAPSPACE_*}. */
+    @XenOffsetof(type = "struct xen_add_to_physmap", member = "space")
+    public static final int SPACE_OFFSET = 4;
+
+    /** Offset of {@code idx}: index in the space. */
+    @XenOffsetof(type = "struct xen_add_to_physmap", member = "idx")
+    public static final int IDX_OFFSET = 8;
+
+    /** Offset of {@code gpfn}: guest frame to map it at. */
+    @XenOffsetof(type = "struct xen_add_to_physmap", member = "gpfn")
+    public static final int GPFN_OFFSET = 16;
+
+    /** Bytes in {@code struct xen_add_to_physmap}. */
+    @XenSizeof("struct xen_add_to_physmap")
+    public static final int SIZE = 24;
+
+    private XenAddToPhysmapDescriptor() {
+    }
+}

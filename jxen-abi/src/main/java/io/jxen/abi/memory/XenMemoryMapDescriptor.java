@@ -1,0 +1,25 @@
+package io.jxen.abi.memory;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_memory_map} of memory.h (x86_64): argument of {@code XENMEM_memory_map} (an e820 table).
+ */
+public final class XenMemoryMapDescriptor {
+
+    /** Offset of {@code nr_entries}: IN: entries the buffer holds; OUT: entries written. */
+    @XenOffsetof(type = "struct xen_memory_map", member = "nr_entries")
+    public static final int NR_ENTRIES_OFFSET = 0;
+
+    /** Offset of {@code buffer}: guest handle of the e820 entries. */
+    @XenOffsetof(type = "struct xen_memory_map", member = "buffer")
+    public static final int BUFFER_OFFSET = 8;
+
+    /** Bytes in {@code struct xen_memory_map}. */
+    @XenSizeof("struct xen_memory_map")
+    public static final int SIZE = 16;
+
+    private XenMemoryMapDescriptor() {
+    }
+}

@@ -1,0 +1,38 @@
+package io.jxen.abi.memory;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_memory_reservation} of memory.h (x86_64): argument of
+ * {@code XENMEM_increase_reservation}, {@code decrease_reservation} and {@code populate_physmap}.
+ */
+public final class XenMemoryReservationDescriptor {
+
+    /** Offset of {@code extent_start}: guest handle of the {@code xen_pfn_t} array of extents. */
+    @XenOffsetof(type = "struct xen_memory_reservation", member = "extent_start")
+    public static final int EXTENT_START_OFFSET = 0;
+
+    /** Offset of {@code nr_extents}: extents in the array. */
+    @XenOffsetof(type = "struct xen_memory_reservation", member = "nr_extents")
+    public static final int NR_EXTENTS_OFFSET = 8;
+
+    /** Offset of {@code extent_order}: log2 of pages per extent. */
+    @XenOffsetof(type = "struct xen_memory_reservation", member = "extent_order")
+    public static final int EXTENT_ORDER_OFFSET = 16;
+
+    /** Offset of {@code mem_flags}: {@code XENMEMF_*} flags and address bits. */
+    @XenOffsetof(type = "struct xen_memory_reservation", member = "mem_flags")
+    public static final int MEM_FLAGS_OFFSET = 20;
+
+    /** Offset of {@code domid}: the domain. */
+    @XenOffsetof(type = "struct xen_memory_reservation", member = "domid")
+    public static final int DOMID_OFFSET = 24;
+
+    /** Bytes in {@code struct xen_memory_reservation}. */
+    @XenSizeof("struct xen_memory_reservation")
+    public static final int SIZE = 32;
+
+    private XenMemoryReservationDescriptor() {
+    }
+}

@@ -1,0 +1,25 @@
+package io.jxen.abi.memory;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_remove_from_physmap} of memory.h (x86_64): argument of {@code XENMEM_remove_from_physmap}.
+ */
+public final class XenRemoveFromPhysmapDescriptor {
+
+    /** Offset of {@code domid}: the domain. */
+    @XenOffsetof(type = "struct xen_remove_from_physmap", member = "domid")
+    public static final int DOMID_OFFSET = 0;
+
+    /** Offset of {@code gpfn}: the guest frame to unmap. */
+    @XenOffsetof(type = "struct xen_remove_from_physmap", member = "gpfn")
+    public static final int GPFN_OFFSET = 8;
+
+    /** Bytes in {@code struct xen_remove_from_physmap}. */
+    @XenSizeof("struct xen_remove_from_physmap")
+    public static final int SIZE = 16;
+
+    private XenRemoveFromPhysmapDescriptor() {
+    }
+}

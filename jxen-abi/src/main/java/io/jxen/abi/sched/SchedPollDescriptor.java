@@ -1,0 +1,29 @@
+package io.jxen.abi.sched;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct sched_poll} of sched.h (x86_64): argument of {@code SCHEDOP_poll}.
+ */
+public final class SchedPollDescriptor {
+
+    /** Offset of {@code ports}: guest handle of the port array. */
+    @XenOffsetof(type = "struct sched_poll", member = "ports")
+    public static final int PORTS_OFFSET = 0;
+
+    /** Offset of {@code nr_ports}: ports in the array. */
+    @XenOffsetof(type = "struct sched_poll", member = "nr_ports")
+    public static final int NR_PORTS_OFFSET = 8;
+
+    /** Offset of {@code timeout}: absolute system-time timeout; 0 waits forever. */
+    @XenOffsetof(type = "struct sched_poll", member = "timeout")
+    public static final int TIMEOUT_OFFSET = 16;
+
+    /** Bytes in {@code struct sched_poll}. */
+    @XenSizeof("struct sched_poll")
+    public static final int SIZE = 24;
+
+    private SchedPollDescriptor() {
+    }
+}

@@ -1,0 +1,25 @@
+package io.jxen.abi.sched;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct sched_remote_shutdown} of sched.h: argument of {@code SCHEDOP_remote_shutdown}.
+ */
+public final class SchedRemoteShutdownDescriptor {
+
+    /** Offset of {@code domain_id}: the domain to shut down. */
+    @XenOffsetof(type = "struct sched_remote_shutdown", member = "domain_id")
+    public static final int DOMAIN_ID_OFFSET = 0;
+
+    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason. */
+    @XenOffsetof(type = "struct sched_remote_shutdown", member = "reason")
+    public static final int REASON_OFFSET = 4;
+
+    /** Bytes in {@code struct sched_remote_shutdown}. */
+    @XenSizeof("struct sched_remote_shutdown")
+    public static final int SIZE = 8;
+
+    private SchedRemoteShutdownDescriptor() {
+    }
+}

@@ -1,0 +1,21 @@
+package io.jxen.abi.sched;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct sched_shutdown} of sched.h: argument of {@code SCHEDOP_shutdown}.
+ */
+public final class SchedShutdownDescriptor {
+
+    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason. */
+    @XenOffsetof(type = "struct sched_shutdown", member = "reason")
+    public static final int REASON_OFFSET = 0;
+
+    /** Bytes in {@code struct sched_shutdown}. */
+    @XenSizeof("struct sched_shutdown")
+    public static final int SIZE = 4;
+
+    private SchedShutdownDescriptor() {
+    }
+}

@@ -1,0 +1,21 @@
+package io.jxen.abi.vcpu;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct vcpu_register_runstate_memory_area} of vcpu.h (x86_64): argument of {@code VCPUOP_register_runstate_memory_area}.
+ */
+public final class VcpuRegisterRunstateMemoryAreaDescriptor {
+
+    /** Offset of {@code addr}: guest virtual address (handle) of the area. */
+    @XenOffsetof(type = "struct vcpu_register_runstate_memory_area", member = "addr")
+    public static final int ADDR_OFFSET = 0;
+
+    /** Bytes in {@code struct vcpu_register_runstate_memory_area}. */
+    @XenSizeof("struct vcpu_register_runstate_memory_area")
+    public static final int SIZE = 8;
+
+    private VcpuRegisterRunstateMemoryAreaDescriptor() {
+    }
+}

@@ -1,0 +1,37 @@
+package io.jxen.abi.vcpu;
+
+import io.jxen.abi.XenConstant;
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct vcpu_runstate_info} of vcpu.h (x86_64): time a vCPU spent in each run state.
+ */
+public final class VcpuRunstateInfoDescriptor {
+
+    /** Offset of {@code state}: the current {@code RUNSTATE_*}. */
+    @XenOffsetof(type = "struct vcpu_runstate_info", member = "state")
+    public static final int STATE_OFFSET = 0;
+
+    /**
+     * Offset of {@code state_entry_time}: system time the state was entered;
+     * {@code XEN_RUNSTATE_UPDATE} while updating.
+     */
+    @XenOffsetof(type = "struct vcpu_runstate_info", member = "state_entry_time")
+    public static final int STATE_ENTRY_TIME_OFFSET = 8;
+
+    /** Offset of {@code time}: nanoseconds spent in each state, indexed by {@code RUNSTATE_*}. */
+    @XenOffsetof(type = "struct vcpu_runstate_info", member = "time")
+    public static final int TIME_OFFSET = 16;
+
+    /** Bytes in {@code struct vcpu_runstate_info}. */
+    @XenSizeof("struct vcpu_runstate_info")
+    public static final int SIZE = 48;
+
+    /** Entries of {@code time}. */
+    @XenConstant("sizeof(((struct vcpu_runstate_info *)0)->time) / sizeof(uint64_t)")
+    public static final int NR_TIMES = 4;
+
+    private VcpuRunstateInfoDescriptor() {
+    }
+}

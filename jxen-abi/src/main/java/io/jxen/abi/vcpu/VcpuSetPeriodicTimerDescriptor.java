@@ -1,0 +1,21 @@
+package io.jxen.abi.vcpu;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct vcpu_set_periodic_timer} of vcpu.h: argument of {@code VCPUOP_set_periodic_timer}.
+ */
+public final class VcpuSetPeriodicTimerDescriptor {
+
+    /** Offset of {@code period_ns}: the period in nanoseconds. */
+    @XenOffsetof(type = "struct vcpu_set_periodic_timer", member = "period_ns")
+    public static final int PERIOD_NS_OFFSET = 0;
+
+    /** Bytes in {@code struct vcpu_set_periodic_timer}. */
+    @XenSizeof("struct vcpu_set_periodic_timer")
+    public static final int SIZE = 8;
+
+    private VcpuSetPeriodicTimerDescriptor() {
+    }
+}

@@ -1,0 +1,25 @@
+package io.jxen.abi.vcpu;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct vcpu_set_singleshot_timer} of vcpu.h (x86_64): argument of {@code VCPUOP_set_singleshot_timer}.
+ */
+public final class VcpuSetSingleshotTimerDescriptor {
+
+    /** Offset of {@code timeout_abs_ns}: absolute system time of expiry, nanoseconds. */
+    @XenOffsetof(type = "struct vcpu_set_singleshot_timer", member = "timeout_abs_ns")
+    public static final int TIMEOUT_ABS_NS_OFFSET = 0;
+
+    /** Offset of {@code flags}: {@code VCPU_SSHOTTMR_*}. */
+    @XenOffsetof(type = "struct vcpu_set_singleshot_timer", member = "flags")
+    public static final int FLAGS_OFFSET = 8;
+
+    /** Bytes in {@code struct vcpu_set_singleshot_timer}. */
+    @XenSizeof("struct vcpu_set_singleshot_timer")
+    public static final int SIZE = 16;
+
+    private VcpuSetSingleshotTimerDescriptor() {
+    }
+}

@@ -1,0 +1,25 @@
+package io.jxen.abi.version;
+
+import io.jxen.abi.XenOffsetof;
+import io.jxen.abi.XenSizeof;
+
+/**
+ * {@code struct xen_feature_info} of version.h: argument of {@code XENVER_get_features}.
+ */
+public final class XenFeatureInfoDescriptor {
+
+    /** Offset of {@code submap_idx}: IN: which 32-bit submap. */
+    @XenOffsetof(type = "struct xen_feature_info", member = "submap_idx")
+    public static final int SUBMAP_IDX_OFFSET = 0;
+
+    /** Offset of {@code submap}: OUT: the submap. */
+    @XenOffsetof(type = "struct xen_feature_info", member = "submap")
+    public static final int SUBMAP_OFFSET = 4;
+
+    /** Bytes in {@code struct xen_feature_info}. */
+    @XenSizeof("struct xen_feature_info")
+    public static final int SIZE = 8;
+
+    private XenFeatureInfoDescriptor() {
+    }
+}

@@ -1,0 +1,69 @@
+package io.jxen.abi.version;
+
+import io.jxen.abi.XenConstant;
+
+/**
+ * Sub-operations of {@code __HYPERVISOR_xen_version} (version.h {@code XENVER_*}). {@code XENVER_version}
+ * returns {@code major << 16 | minor}.
+ */
+public final class XenVer {
+
+    /** version.h {@code XENVER_version}. */
+    @XenConstant("XENVER_version")
+    public static final int VERSION = 0;
+
+    /** version.h {@code XENVER_extraversion}. */
+    @XenConstant("XENVER_extraversion")
+    public static final int EXTRAVERSION = 1;
+
+    /** version.h {@code XENVER_compile_info}. */
+    @XenConstant("XENVER_compile_info")
+    public static final int COMPILE_INFO = 2;
+
+    /** version.h {@code XENVER_capabilities}. */
+    @XenConstant("XENVER_capabilities")
+    public static final int CAPABILITIES = 3;
+
+    /** version.h {@code XENVER_changeset}. */
+    @XenConstant("XENVER_changeset")
+    public static final int CHANGESET = 4;
+
+    /** version.h {@code XENVER_platform_parameters}. */
+    @XenConstant("XENVER_platform_parameters")
+    public static final int PLATFORM_PARAMETERS = 5;
+
+    /** version.h {@code XENVER_get_features}. */
+    @XenConstant("XENVER_get_features")
+    public static final int GET_FEATURES = 6;
+
+    /** version.h {@code XENVER_pagesize}. */
+    @XenConstant("XENVER_pagesize")
+    public static final int PAGESIZE = 7;
+
+    /** version.h {@code XENVER_guest_handle}. */
+    @XenConstant("XENVER_guest_handle")
+    public static final int GUEST_HANDLE = 8;
+
+    /** version.h {@code XENVER_commandline}. */
+    @XenConstant("XENVER_commandline")
+    public static final int COMMANDLINE = 9;
+
+    /** version.h {@code XENVER_build_id}. */
+    @XenConstant("XENVER_build_id")
+    public static final int BUILD_ID = 10;
+
+    /** Bytes of the extraversion string: {@code XEN_EXTRAVERSION_LEN}. */
+    @XenConstant("XEN_EXTRAVERSION_LEN")
+    public static final int EXTRAVERSION_LEN = 16;
+
+    /** Bytes of the capabilities string: {@code XEN_CAPABILITIES_INFO_LEN}. */
+    @XenConstant("XEN_CAPABILITIES_INFO_LEN")
+    public static final int CAPABILITIES_INFO_LEN = 1024;
+
+    /** Bytes of the changeset string: {@code XEN_CHANGESET_INFO_LEN}. */
+    @XenConstant("XEN_CHANGESET_INFO_LEN")
+    public static final int CHANGESET_INFO_LEN = 64;
+
+    private XenVer() {
+    }
+}
