@@ -1,0 +1,578 @@
+package io.jxen.xenstore.server;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.abi.xs.XsSockmsgDescriptor;
+import io.jxen.xenstore.store.Caller;
+import io.jxen.xenstore.store.ChangeEvent;
+import io.jxen.xenstore.store.Node;
+import io.jxen.xenstore.store.NodeOperations;
+import io.jxen.xenstore.store.NodeTable;
+import io.jxen.xenstore.store.Permissions;
+import io.jxen.xenstore.store.Quotas;
+import io.jxen.xenstore.store.Store;
+import io.jxen.xenstore.store.Transaction;
+import io.jxen.xenstore.watch.Watch;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+import io.jxen.xenstore.wire.XsMessage;
+import io.jxen.xenstore.wire.XsPath;
+import io.jxen.xenstore.wire.XsPayload;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The xenstored request engine, independent of transport: {@link #handle} executes one
+ * request of one connection under a single lock, so requests are serialised as in C
+ * xenstored. Watch events a request triggers are queued (on every connection, the caller's
+ * included) before its reply; the initial event of a WATCH follows its OK, as C does.
+ * A connection whose outbox overflows is closed, never the daemon.
+ */
+public final class XenstoredCore {
+
+    /** Special watch fired when a domain is introduced. */
+    public static final String INTRODUCE_DOMAIN = "@introduceDomain";
+    /** Special watch fired when a domain is released or dies. */
+    public static final String RELEASE_DOMAIN = "@releaseDomain";
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Store store = new Store();
+    private final Set<Connection> connections = new LinkedHashSet<>();
+    private final Map<Integer, Boolean> introduced = new HashMap<>();
+    private final Map<String, Permissions> specialPerms = new HashMap<>();
+    private final Consumer<Connection> onOverflow;
+    private Quotas quotas;
+    private NodeOperations ops;
+    private boolean logging;
+    private long nextConnectionId = 1;
+
+    /**
+     * @param quotas     the limits
+     * @param onOverflow called (under the lock) for a connection whose outbox overflowed;
+     *                   the transport closes it
+     */
+    public XenstoredCore(Quotas quotas, Consumer<Connection> onOverflow) {
+        this.onOverflow = onOverflow;
+        setQuotas(quotas);
+        specialPerms.put(INTRODUCE_DOMAIN, Permissions.DOM0_ONLY);
+        specialPerms.put(RELEASE_DOMAIN, Permissions.DOM0_ONLY);
+        store.onChange(this::fireWatches);
+    }
+
+    private void setQuotas(Quotas q) {
+        this.quotas = q;
+        this.ops = new NodeOperations(q, this::domainExists);
+    }
+
+    private boolean domainExists(int domid) {
+        return domid == 0 || introduced.containsKey(domid);
+    }
+
+    /**
+     * Registers a connection.
+     *
+     * @param caller its identity (socket clients: {@link Caller#DOM0})
+     * @param outbox where its messages go
+     * @return the connection
+     */
+    public Connection connect(Caller caller, Outbox outbox) {
+        lock.lock();
+        try {
+            Connection c = new Connection(nextConnectionId++, caller, outbox);
+            connections.add(c);
+            return c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets a connection: its watches and transactions (aborted) go with it.
+     *
+     * @param c the connection
+     */
+    public void disconnect(Connection c) {
+        lock.lock();
+        try {
+            c.closed = true;
+            c.watches.clear();
+            c.transactions.clear();
+            connections.remove(c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of live connections. */
+    public int connectionCount() {
+        lock.lock();
+        try {
+            return connections.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Executes one request and queues its events and reply.
+     *
+     * @param c   the requesting connection
+     * @param req the request (payload at most XENSTORE_PAYLOAD_MAX)
+     */
+    public void handle(Connection c, XsMessage req) {
+        lock.lock();
+        try {
+            if (c.closed) {
+                return;
+            }
+            List<XsMessage> after = new ArrayList<>(1);
+            XsMessage reply;
+            try {
+                reply = dispatch(c, req, after);
+                if (reply.payload().length > XsSockmsgDescriptor.PAYLOAD_MAX) {
+                    reply = req.error(XsError.E2BIG);
+                }
+            } catch (XenstoreException e) {
+                reply = req.error(e.error());
+            }
+            send(c, reply);
+            for (XsMessage m : after) {
+                send(c, m);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void send(Connection c, XsMessage m) {
+        if (c.closed || c.overflowed) {
+            return;
+        }
+        if (!c.outbox().offer(m)) {
+            c.overflowed = true;
+            onOverflow.accept(c);
+        }
+    }
+
+    /** A reply too big for the wire; turned into E2BIG by {@link #handle} (XSA-72). */
+    private static XsMessage reply(XsMessage req, byte[] payload) {
+        if (payload.length > XsSockmsgDescriptor.PAYLOAD_MAX) {
+            return req.error(XsError.E2BIG);
+        }
+        return req.reply(payload);
+    }
+
+    private XsMessage dispatch(Connection c, XsMessage req, List<XsMessage> after) throws XenstoreException {
+        int type = req.type();
+        if (!known(type)) {
+            throw new XenstoreException(XsError.ENOSYS, XsMessageTypes.name(type));
+        }
+        Caller caller = c.caller();
+        if (privilegedOnly(type) && !caller.privileged()) {
+            throw new XenstoreException(XsError.EACCES, "privileged operation");
+        }
+        Transaction tx = null;
+        if (type != XsMessageTypes.WATCH && type != XsMessageTypes.UNWATCH && req.transactionId() != 0) {
+            tx = c.transactions.get(req.transactionId());
+            if (tx == null) {
+                throw new XenstoreException(XsError.ENOENT, "no transaction " + req.transactionId());
+            }
+        }
+        NodeTable t = tx != null ? tx : store;
+        byte[] p = req.payload();
+        return switch (type) {
+            case XsMessageTypes.READ -> reply(req, ops.read(t, caller, path(c, XsPayload.oneArg(p))));
+            case XsMessageTypes.WRITE -> {
+                int nul = XsPayload.indexOfNul(p, 0);
+                if (nul < 0) {
+                    throw new XenstoreException(XsError.EINVAL, "no path");
+                }
+                String path = path(c, new String(p, 0, nul, StandardCharsets.ISO_8859_1));
+                byte[] value = java.util.Arrays.copyOfRange(p, nul + 1, p.length);
+                ops.write(t, caller, path, value);
+                yield req.ack();
+            }
+            case XsMessageTypes.MKDIR -> {
+                ops.mkdir(t, caller, path(c, XsPayload.oneArg(p)));
+                yield req.ack();
+            }
+            case XsMessageTypes.RM -> {
+                ops.rm(t, caller, path(c, XsPayload.oneArg(p)));
+                yield req.ack();
+            }
+            case XsMessageTypes.DIRECTORY -> {
+                Node n = ops.readable(t, caller, path(c, XsPayload.oneArg(p)));
+                yield reply(req, XsPayload.joinStrings(n.children()));
+            }
+            case XsMessageTypes.DIRECTORY_PART -> directoryPart(c, t, req);
+            case XsMessageTypes.GET_PERMS -> getPerms(c, t, req);
+            case XsMessageTypes.SET_PERMS -> setPerms(c, t, req);
+            case XsMessageTypes.WATCH -> watch(c, req, after);
+            case XsMessageTypes.UNWATCH -> unwatch(c, req);
+            case XsMessageTypes.RESET_WATCHES -> {
+                c.watches.clear();
+                c.transactions.clear();
+                yield req.ack();
+            }
+            case XsMessageTypes.TRANSACTION_START -> transactionStart(c, req, tx);
+            case XsMessageTypes.TRANSACTION_END -> transactionEnd(c, req, tx);
+            case XsMessageTypes.GET_DOMAIN_PATH ->
+                    req.reply(XsPayload.joinStrings(XsPath.domainPath((int) XsPayload.atoi(XsPayload.oneArg(p)))));
+            case XsMessageTypes.IS_DOMAIN_INTRODUCED -> {
+                int domid = (int) XsPayload.atoi(XsPayload.oneArg(p));
+                yield req.reply(XsPayload.joinStrings(domainExists(domid) ? "T" : "F"));
+            }
+            case XsMessageTypes.INTRODUCE -> introduce(req);
+            case XsMessageTypes.RELEASE -> release(req);
+            case XsMessageTypes.RESUME -> {
+                int domid = (int) XsPayload.atoi(XsPayload.oneArg(p));
+                if (!introduced.containsKey(domid)) {
+                    throw new XenstoreException(XsError.ENOENT);
+                }
+                yield req.ack();
+            }
+            case XsMessageTypes.SET_TARGET -> {
+                List<String> a = XsPayload.exactly(p, 2);
+                if (!introduced.containsKey((int) XsPayload.atoi(a.get(0)))
+                        || !introduced.containsKey((int) XsPayload.atoi(a.get(1)))) {
+                    throw new XenstoreException(XsError.ENOENT);
+                }
+                // Ring connections of domains, which SET_TARGET applies to, are not served yet.
+                yield req.ack();
+            }
+            case XsMessageTypes.CONTROL -> control(req);
+            default -> throw new XenstoreException(XsError.ENOSYS);
+        };
+    }
+
+    private static boolean known(int type) {
+        return (type >= XsMessageTypes.CONTROL && type <= XsMessageTypes.SET_TARGET
+                && type != XsMessageTypes.WATCH_EVENT && type != XsMessageTypes.ERROR)
+                || type == XsMessageTypes.RESET_WATCHES || type == XsMessageTypes.DIRECTORY_PART;
+    }
+
+    private static boolean privilegedOnly(int type) {
+        return switch (type) {
+            case XsMessageTypes.CONTROL, XsMessageTypes.INTRODUCE, XsMessageTypes.RELEASE,
+                 XsMessageTypes.IS_DOMAIN_INTRODUCED, XsMessageTypes.RESUME, XsMessageTypes.SET_TARGET -> true;
+            default -> false;
+        };
+    }
+
+    private String path(Connection c, String raw) throws XenstoreException {
+        return XsPath.canonical(raw, c.caller().domid(), quotas.pathMax());
+    }
+
+    private XsMessage directoryPart(Connection c, NodeTable t, XsMessage req) throws XenstoreException {
+        List<String> a = XsPayload.exactly(req.payload(), 2);
+        Node n = ops.readable(t, c.caller(), path(c, a.get(0)));
+        long offset = XsPayload.atoi(a.get(1));
+        byte[] list = XsPayload.joinStrings(n.children());
+        byte[] gen = (n.generation() + "\0").getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(gen);
+        if (offset < 0 || offset >= list.length) {
+            out.write(0);
+            return req.reply(out.toByteArray());
+        }
+        int off = (int) offset;
+        int max = XsSockmsgDescriptor.PAYLOAD_MAX - gen.length - 1;
+        int len = 0;
+        while (off + len < list.length) {
+            int end = XsPayload.indexOfNul(list, off + len);
+            int item = end - (off + len) + 1;
+            if (len + item > max) {
+                break;
+            }
+            len += item;
+        }
+        out.write(list, off, len);
+        if (off + len == list.length) {
+            out.write(0);
+        }
+        return req.reply(out.toByteArray());
+    }
+
+    private XsMessage getPerms(Connection c, NodeTable t, XsMessage req) throws XenstoreException {
+        String raw = XsPayload.oneArg(req.payload());
+        Permissions perms;
+        if (XsPath.isSpecial(raw)) {
+            perms = specialPerms.get(raw);
+            if (perms == null) {
+                throw new XenstoreException(XsError.EINVAL, "unknown special path");
+            }
+        } else {
+            perms = ops.readable(t, c.caller(), path(c, raw)).perms();
+        }
+        return reply(req, XsPayload.joinStrings(perms.toWire()));
+    }
+
+    private XsMessage setPerms(Connection c, NodeTable t, XsMessage req) throws XenstoreException {
+        List<String> a = XsPayload.strings(req.payload());
+        if (a.size() < 2) {
+            throw new XenstoreException(XsError.EINVAL, "SET_PERMS needs a path and a permission");
+        }
+        Permissions perms = Permissions.parse(a.subList(1, a.size()));
+        ops.checkPermsQuota(c.caller(), perms);
+        String raw = a.getFirst();
+        if (XsPath.isSpecial(raw)) {
+            Permissions old = specialPerms.get(raw);
+            if (old == null) {
+                throw new XenstoreException(XsError.EINVAL, "unknown special path");
+            }
+            if (!old.rightsOf(c.caller()).owner()) {
+                throw new XenstoreException(XsError.EACCES);
+            }
+            specialPerms.put(raw, perms);
+            return req.ack();
+        }
+        ops.setPerms(t, c.caller(), path(c, raw), perms);
+        return req.ack();
+    }
+
+    private XsMessage watch(Connection c, XsMessage req, List<XsMessage> after) throws XenstoreException {
+        List<String> a = XsPayload.exactly(req.payload(), 2);
+        Watch w = newWatch(c, a.get(0), a.get(1));
+        String key = Connection.watchKey(w.path(), w.token());
+        if (c.watches.containsKey(key)) {
+            throw new XenstoreException(XsError.EEXIST);
+        }
+        if (!c.caller().privileged() && c.watches.size() >= quotas.watches()) {
+            throw new XenstoreException(XsError.E2BIG, "watches quota");
+        }
+        c.watches.put(key, w);
+        XsMessage initial = XsMessage.ofStrings(XsMessageTypes.WATCH_EVENT, 0, 0, a.get(0), a.get(1));
+        if (initial.payload().length <= XsSockmsgDescriptor.PAYLOAD_MAX) {
+            after.add(initial);
+        }
+        return req.ack();
+    }
+
+    private Watch newWatch(Connection c, String raw, String token) throws XenstoreException {
+        if (XsPath.isSpecial(raw)) {
+            if (raw.length() > XsSockmsgDescriptor.REL_PATH_MAX) {
+                throw new XenstoreException(XsError.EINVAL, "special path too long");
+            }
+            return new Watch(raw, token, null);
+        }
+        String prefix = raw.startsWith("/") ? null : XsPath.domainPath(c.caller().domid());
+        return new Watch(path(c, raw), token, prefix);
+    }
+
+    private XsMessage unwatch(Connection c, XsMessage req) throws XenstoreException {
+        List<String> a = XsPayload.exactly(req.payload(), 2);
+        Watch w = newWatch(c, a.get(0), a.get(1));
+        if (c.watches.remove(Connection.watchKey(w.path(), w.token())) == null) {
+            throw new XenstoreException(XsError.ENOENT);
+        }
+        return req.ack();
+    }
+
+    private XsMessage transactionStart(Connection c, XsMessage req, Transaction current) throws XenstoreException {
+        if (current != null) {
+            throw new XenstoreException(XsError.EBUSY, "nested transaction");
+        }
+        if (!c.caller().privileged() && c.transactions.size() >= quotas.transactions()) {
+            throw new XenstoreException(XsError.ENOSPC, "transactions quota");
+        }
+        int id = c.nextTransactionId;
+        while (id == 0 || c.transactions.containsKey(id)) {
+            id++;
+        }
+        c.nextTransactionId = id + 1;
+        c.transactions.put(id, new Transaction(store, id, c.caller(), quotas));
+        return req.reply(XsPayload.joinStrings(Integer.toUnsignedString(id)));
+    }
+
+    private XsMessage transactionEnd(Connection c, XsMessage req, Transaction tx) throws XenstoreException {
+        String arg = XsPayload.oneArg(req.payload());
+        if (!arg.equals("T") && !arg.equals("F")) {
+            throw new XenstoreException(XsError.EINVAL, "END takes T or F");
+        }
+        if (tx == null) {
+            throw new XenstoreException(XsError.ENOENT, "no transaction");
+        }
+        c.transactions.remove(tx.id());
+        if (arg.equals("T")) {
+            tx.commit();
+        }
+        return req.ack();
+    }
+
+    private XsMessage introduce(XsMessage req) throws XenstoreException {
+        List<String> a = XsPayload.strings(req.payload());
+        if (a.size() < 3) {
+            throw new XenstoreException(XsError.EINVAL, "INTRODUCE needs domid, gfn, port");
+        }
+        int domid = (int) XsPayload.atoi(a.get(0));
+        long port = XsPayload.atoi(a.get(2));
+        if (port <= 0) {
+            throw new XenstoreException(XsError.EINVAL, "bad event channel");
+        }
+        // The ring itself needs the hypervisor's foreign mappings; until then the domain is
+        // recorded as introduced so its nodes, permissions and special watches work.
+        if (introduced.putIfAbsent(domid, Boolean.TRUE) == null && domid != 0) {
+            fireSpecial(INTRODUCE_DOMAIN);
+        }
+        return req.ack();
+    }
+
+    private XsMessage release(XsMessage req) throws XenstoreException {
+        int domid = (int) XsPayload.atoi(XsPayload.oneArg(req.payload()));
+        if (domid == 0) {
+            throw new XenstoreException(XsError.EINVAL, "cannot release dom0");
+        }
+        if (introduced.remove(domid) == null) {
+            throw new XenstoreException(XsError.ENOENT);
+        }
+        fireSpecial(RELEASE_DOMAIN);
+        return req.ack();
+    }
+
+    private XsMessage control(XsMessage req) throws XenstoreException {
+        List<String> a = XsPayload.strings(req.payload());
+        if (a.isEmpty()) {
+            throw new XenstoreException(XsError.EINVAL, "no command");
+        }
+        String out = switch (a.getFirst()) {
+            case "check" -> {
+                List<String> problems = store.check();
+                if (!problems.isEmpty()) {
+                    System.getLogger("xenstored").log(System.Logger.Level.WARNING, "check: " + problems);
+                }
+                yield "OK";
+            }
+            case "log" -> {
+                if (a.size() != 2 || !(a.get(1).equals("on") || a.get(1).equals("off"))) {
+                    throw new XenstoreException(XsError.EINVAL, "log on|off");
+                }
+                logging = a.get(1).equals("on");
+                yield "OK";
+            }
+            case "print" -> {
+                if (a.size() != 2) {
+                    throw new XenstoreException(XsError.EINVAL, "print <string>");
+                }
+                System.getLogger("xenstored").log(System.Logger.Level.INFO, a.get(1));
+                yield "OK";
+            }
+            case "quota" -> quota(a);
+            case "help" -> "check\t\nlog\ton|off\nprint\t<string>\nquota\t[set <name> <val>|<domid>]\nhelp\t\n";
+            default -> throw new XenstoreException(XsError.EINVAL, "unknown command");
+        };
+        return req.reply(XsPayload.joinStrings(out));
+    }
+
+    private String quota(List<String> a) throws XenstoreException {
+        if (a.size() == 1) {
+            return quotas.report();
+        }
+        if (a.size() == 4 && a.get(1).equals("set")) {
+            long v = XsPayload.atoi(a.get(3));
+            if (v <= 0 || v > Integer.MAX_VALUE) {
+                throw new XenstoreException(XsError.EINVAL, "bad quota value");
+            }
+            int n = (int) v;
+            Quotas q = quotas;
+            setQuotas(switch (a.get(2)) {
+                case "nodes" -> new Quotas(n, q.watches(), q.transactions(), q.outstanding(), q.transactionNodes(),
+                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
+                case "watches" -> new Quotas(q.nodes(), n, q.transactions(), q.outstanding(), q.transactionNodes(),
+                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
+                case "transactions" -> new Quotas(q.nodes(), q.watches(), n, q.outstanding(), q.transactionNodes(),
+                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
+                case "outstanding" -> new Quotas(q.nodes(), q.watches(), q.transactions(), n, q.transactionNodes(),
+                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
+                case "transaction-nodes" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(), n,
+                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
+                case "memory" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
+                        q.transactionNodes(), n, q.nodeSize(), q.pathMax(), q.permissions());
+                case "node-size" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
+                        q.transactionNodes(), q.memory(), n, q.pathMax(), q.permissions());
+                case "path-max" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
+                        q.transactionNodes(), q.memory(), q.nodeSize(), n, q.permissions());
+                case "permissions" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
+                        q.transactionNodes(), q.memory(), q.nodeSize(), q.pathMax(), n);
+                default -> throw new XenstoreException(XsError.EINVAL, "unknown quota");
+            });
+            return "OK";
+        }
+        if (a.size() == 2) {
+            int domid = (int) XsPayload.atoi(a.get(1));
+            if (!domainExists(domid)) {
+                throw new XenstoreException(XsError.ENOENT, "no such domain");
+            }
+            int watches = 0;
+            int transactions = 0;
+            for (Connection c : connections) {
+                if (c.caller().domid() == domid) {
+                    watches += c.watches.size();
+                    transactions += c.transactions.size();
+                }
+            }
+            return String.format("Domain %d:%n%-17s: %8d%n%-17s: %8d%n%-17s: %8d%n", domid,
+                    "nodes", store.nodesOwnedBy(domid), "watches", watches, "transactions", transactions);
+        }
+        throw new XenstoreException(XsError.EINVAL, "quota [set <name> <val>|<domid>]");
+    }
+
+    /** Delivers a committed change to every watch it fires, if the watcher may see it. */
+    private void fireWatches(ChangeEvent e) {
+        for (Connection c : connections) {
+            if (c.closed || c.watches.isEmpty() || !e.visibleTo(c.caller())) {
+                continue;
+            }
+            for (Watch w : c.watches.values()) {
+                if (w.matches(e.path(), e.exact())) {
+                    sendEvent(c, w.reported(e.path()), w.token());
+                }
+            }
+        }
+    }
+
+    private void fireSpecial(String name) {
+        Permissions perms = specialPerms.get(name);
+        for (Connection c : connections) {
+            if (c.closed || !perms.rightsOf(c.caller()).read()) {
+                continue;
+            }
+            for (Watch w : c.watches.values()) {
+                if (w.path().equals(name)) {
+                    sendEvent(c, name, w.token());
+                }
+            }
+        }
+    }
+
+    /** Over-long events are dropped, as C does since XSA-324. */
+    private void sendEvent(Connection c, String path, String token) {
+        byte[] payload = XsPayload.joinStrings(path, token);
+        if (payload.length > XsSockmsgDescriptor.PAYLOAD_MAX) {
+            return;
+        }
+        send(c, new XsMessage(XsMessageTypes.WATCH_EVENT, 0, 0, payload));
+    }
+
+    /** Whether CONTROL {@code log on} is in effect. */
+    public boolean logging() {
+        return logging;
+    }
+
+    /** Runs {@link Store#check} under the lock (tests, the {@code check} command). */
+    public List<String> checkStore() {
+        lock.lock();
+        try {
+            return store.check();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.jxen.xenstore.store;
+
+import io.jxen.xenstore.wire.XenstoreException;
+
+/**
+ * Where operations find and change nodes: the committed {@link Store} itself, or a
+ * {@link Transaction} layered over it.
+ */
+public interface NodeTable {
+
+    /**
+     * The node at an absolute path, or null.
+     *
+     * @param path absolute path
+     * @return the node or null
+     * @throws XenstoreException ENOSPC when a transaction touches too many nodes
+     */
+    Node get(String path) throws XenstoreException;
+
+    /**
+     * Stores a node (new or changed).
+     *
+     * @param path absolute path
+     * @param node the node
+     */
+    void put(String path, Node node);
+
+    /**
+     * Removes one node (not its children, which the caller removes first).
+     *
+     * @param path absolute path
+     */
+    void remove(String path);
+
+    /**
+     * Number of nodes the domain owns, as this table sees them.
+     *
+     * @param domid owner
+     * @return the count
+     */
+    int nodesOwnedBy(int domid);
+
+    /**
+     * Records that a change of {@code path} must fire watches: at once for the store, at
+     * commit for a transaction.
+     *
+     * @param event the change
+     */
+    void changed(ChangeEvent event);
+}

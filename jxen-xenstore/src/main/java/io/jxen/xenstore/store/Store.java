@@ -1,0 +1,118 @@
+package io.jxen.xenstore.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The committed tree: a map from absolute path to {@link Node}, a global generation counter
+ * stamped on every committed change (the basis of transaction conflict checks and of
+ * DIRECTORY_PART's {@code gencnt}), and per-owner node counts for the {@code nodes} quota.
+ */
+public final class Store implements NodeTable {
+
+    private final Map<String, Node> nodes = new HashMap<>();
+    private final Map<Integer, Integer> ownedNodes = new HashMap<>();
+    private long generation;
+    private Consumer<ChangeEvent> changeListener = e -> { };
+
+    /**
+     * A store holding the tree C xenstored 4.17 starts with: {@code /}, {@code /tool} and
+     * {@code /tool/xenstored}, all owned by dom0 with {@code n0}.
+     */
+    public Store() {
+        put("/", new Node(new byte[0], Permissions.DOM0_ONLY, List.of("tool"), 0));
+        put("/tool", new Node(new byte[0], Permissions.DOM0_ONLY, List.of("xenstored"), 0));
+        put("/tool/xenstored", Node.leaf(new byte[0], Permissions.DOM0_ONLY));
+    }
+
+    /**
+     * Where committed changes are reported (the watch machinery).
+     *
+     * @param listener receives every change of the committed tree
+     */
+    public void onChange(Consumer<ChangeEvent> listener) {
+        this.changeListener = listener;
+    }
+
+    @Override
+    public Node get(String path) {
+        return nodes.get(path);
+    }
+
+    @Override
+    public void put(String path, Node node) {
+        Node stamped = node.withGeneration(++generation);
+        Node old = nodes.put(path, stamped);
+        if (old != null) {
+            ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
+        }
+        ownedNodes.merge(stamped.perms().owner(), 1, Integer::sum);
+    }
+
+    @Override
+    public void remove(String path) {
+        Node old = nodes.remove(path);
+        if (old != null) {
+            ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
+            generation++;
+        }
+    }
+
+    @Override
+    public int nodesOwnedBy(int domid) {
+        return ownedNodes.getOrDefault(domid, 0);
+    }
+
+    @Override
+    public void changed(ChangeEvent event) {
+        changeListener.accept(event);
+    }
+
+    /** The generation of the last committed change. */
+    public long generation() {
+        return generation;
+    }
+
+    /** Number of nodes. */
+    public int size() {
+        return nodes.size();
+    }
+
+    /**
+     * Checks the tree's invariants (C's {@code check} control command): every node's children
+     * exist, every node but the root is listed by its parent, owner counts match.
+     *
+     * @return the problems found, empty when consistent
+     */
+    public List<String> check() {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (Map.Entry<String, Node> e : nodes.entrySet()) {
+            String path = e.getKey();
+            counts.merge(e.getValue().perms().owner(), 1, Integer::sum);
+            for (String c : e.getValue().children()) {
+                String cp = path.equals("/") ? "/" + c : path + "/" + c;
+                if (!nodes.containsKey(cp)) {
+                    problems.add("missing child " + cp);
+                }
+            }
+            if (!path.equals("/")) {
+                int slash = path.lastIndexOf('/');
+                String parent = slash == 0 ? "/" : path.substring(0, slash);
+                Node p = nodes.get(parent);
+                if (p == null || !p.children().contains(path.substring(slash + 1))) {
+                    problems.add("orphan " + path);
+                }
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : ownedNodes.entrySet()) {
+            if (e.getValue() != 0 && !e.getValue().equals(counts.get(e.getKey()))) {
+                problems.add("owner count of dom" + e.getKey() + " is " + e.getValue());
+            }
+        }
+        return problems;
+    }
+}

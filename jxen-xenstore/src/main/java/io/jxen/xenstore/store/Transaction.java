@@ -1,0 +1,162 @@
+package io.jxen.xenstore.store;
+
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A transaction: private versions of the nodes it changed, layered over the committed
+ * {@link Store}, and per-node conflict detection as C xenstored has done since 4.9
+ * (xenstored_transaction.c): the generation of every node the transaction read first
+ * (present or absent) is remembered, and commit fails with EAGAIN only when one of those
+ * nodes changed in the store since. Nodes it only wrote never conflict (last writer wins).
+ * Watch events are held back and fired at commit, in first-access order; an abort fires none.
+ */
+public final class Transaction implements NodeTable {
+
+    /** Marks a node removed inside the transaction. */
+    private static final Node DELETED = Node.leaf(new byte[0], Permissions.DOM0_ONLY);
+    /** Accessed-by-write-first: no generation check at commit. */
+    private static final long NO_CHECK = Long.MIN_VALUE;
+    /** Generation recorded for a node that did not exist when first read. */
+    private static final long ABSENT = -1;
+
+    private final Store store;
+    private final int id;
+    private final Caller caller;
+    private final Quotas quotas;
+    private final Map<String, Node> overlay = new HashMap<>();
+    private final LinkedHashMap<String, Long> accessed = new LinkedHashMap<>();
+    private final Map<String, ChangeEvent> events = new HashMap<>();
+    private final Map<Integer, Integer> ownedDelta = new HashMap<>();
+
+    /**
+     * @param store  the committed tree
+     * @param id     the id the client sees
+     * @param caller who runs the transaction (for quotas)
+     * @param quotas limits
+     */
+    public Transaction(Store store, int id, Caller caller, Quotas quotas) {
+        this.store = store;
+        this.id = id;
+        this.caller = caller;
+        this.quotas = quotas;
+    }
+
+    /** The id the client sees. */
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public Node get(String path) throws XenstoreException {
+        Node mine = overlay.get(path);
+        if (mine != null) {
+            return mine == DELETED ? null : mine;
+        }
+        Node committed = store.get(path);
+        if (!accessed.containsKey(path)) {
+            checkAccessQuota();
+            accessed.put(path, committed == null ? ABSENT : committed.generation());
+        }
+        return committed;
+    }
+
+    private void checkAccessQuota() throws XenstoreException {
+        if (!caller.privileged() && accessed.size() >= quotas.transactionNodes()) {
+            throw new XenstoreException(XsError.ENOSPC, "transaction-nodes quota");
+        }
+    }
+
+    private Node current(String path) {
+        Node mine = overlay.get(path);
+        if (mine != null) {
+            return mine == DELETED ? null : mine;
+        }
+        return store.get(path);
+    }
+
+    @Override
+    public void put(String path, Node node) {
+        Node old = current(path);
+        if (old != null) {
+            ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
+        }
+        ownedDelta.merge(node.perms().owner(), 1, Integer::sum);
+        overlay.put(path, node);
+        accessed.putIfAbsent(path, NO_CHECK);
+    }
+
+    @Override
+    public void remove(String path) {
+        Node old = current(path);
+        if (old != null) {
+            ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
+        }
+        overlay.put(path, DELETED);
+        accessed.putIfAbsent(path, NO_CHECK);
+    }
+
+    @Override
+    public int nodesOwnedBy(int domid) {
+        return store.nodesOwnedBy(domid) + ownedDelta.getOrDefault(domid, 0);
+    }
+
+    @Override
+    public void changed(ChangeEvent event) {
+        events.merge(event.path(), event, (a, b) -> new ChangeEvent(a.path(), a.exact() && b.exact(),
+                b.nodePerms(), b.parentPerms(), a.oldPerms() != null ? a.oldPerms() : b.oldPerms()));
+    }
+
+    /**
+     * Commits: checks for conflicts and quotas, then applies every change to the store and
+     * fires the held-back watch events. Nothing is applied when it throws.
+     *
+     * @throws XenstoreException EAGAIN on a conflict, ENOSPC over the node quota
+     */
+    public void commit() throws XenstoreException {
+        for (Map.Entry<String, Long> e : accessed.entrySet()) {
+            long seen = e.getValue();
+            if (seen == NO_CHECK) {
+                continue;
+            }
+            Node now = store.get(e.getKey());
+            long gen = now == null ? ABSENT : now.generation();
+            if (gen != seen) {
+                throw new XenstoreException(XsError.EAGAIN, "conflict on " + e.getKey());
+            }
+        }
+        if (!caller.privileged()) {
+            int delta = ownedDelta.getOrDefault(caller.domid(), 0);
+            if (delta > 0 && store.nodesOwnedBy(caller.domid()) + delta > quotas.nodes()) {
+                throw new XenstoreException(XsError.ENOSPC, "nodes quota at commit");
+            }
+        }
+        List<ChangeEvent> fire = new ArrayList<>();
+        for (String path : accessed.keySet()) {
+            Node mine = overlay.get(path);
+            if (mine == DELETED) {
+                store.remove(path);
+            } else if (mine != null) {
+                store.put(path, mine);
+            }
+            ChangeEvent ev = events.get(path);
+            if (ev != null) {
+                fire.add(ev);
+            }
+        }
+        for (ChangeEvent ev : fire) {
+            store.changed(ev);
+        }
+    }
+
+    /** Number of nodes this transaction has touched. */
+    public int accessedNodes() {
+        return accessed.size();
+    }
+}
