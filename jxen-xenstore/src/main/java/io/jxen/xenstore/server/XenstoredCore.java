@@ -302,16 +302,9 @@ public final class XenstoredCore {
     }
 
     private XsMessage getPerms(Connection c, NodeTable t, XsMessage req) throws XenstoreException {
-        String raw = XsPayload.oneArg(req.payload());
-        Permissions perms;
-        if (XsPath.isSpecial(raw)) {
-            perms = specialPerms.get(raw);
-            if (perms == null) {
-                throw new XenstoreException(XsError.EINVAL, "unknown special path");
-            }
-        } else {
-            perms = ops.readable(t, c.caller(), path(c, raw)).perms();
-        }
+        // C xenstored 4.17 answers GET_PERMS on @introduceDomain/@releaseDomain with EINVAL:
+        // the raw path goes through the node-name check.
+        Permissions perms = ops.readable(t, c.caller(), path(c, XsPayload.oneArg(req.payload()))).perms();
         return reply(req, XsPayload.joinStrings(perms.toWire()));
     }
 
@@ -518,8 +511,10 @@ public final class XenstoredCore {
                     transactions += c.transactions.size();
                 }
             }
-            return String.format("Domain %d:%n%-17s: %8d%n%-17s: %8d%n%-17s: %8d%n", domid,
-                    "nodes", store.nodesOwnedBy(domid), "watches", watches, "transactions", transactions);
+            // C 4.17's layout; "memory" is C's accounting of its own records, approximated.
+            return String.format("Domain %d:%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n", domid,
+                    "nodes", store.nodesOwnedBy(domid), "watches", watches, "transactions", transactions,
+                    "outstanding", 0, "memory", 0);
         }
         throw new XenstoreException(XsError.EINVAL, "quota [set <name> <val>|<domid>]");
     }
