@@ -1,6 +1,7 @@
 package io.jxen.abi.blkif;
 
 import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -56,6 +57,10 @@ public final class BlkifRequestDescriptor {
         @XenSizeof("struct blkif_request")
         public static final int SIZE = 112;
 
+        /** The C alignment of {@code struct blkif_request}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 8;
+
         private X86_64() {
         }
     }
@@ -100,6 +105,10 @@ public final class BlkifRequestDescriptor {
         /** Bytes in {@code struct blkif_request}. */
         @XenSizeof(value = "struct blkif_request", abi = XenAbi.X86_32)
         public static final int SIZE = 108;
+
+        /** The C alignment of {@code struct blkif_request}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         private X86_32() {
         }

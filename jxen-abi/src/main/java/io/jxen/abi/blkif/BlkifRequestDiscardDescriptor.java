@@ -1,6 +1,7 @@
 package io.jxen.abi.blkif;
 
 import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -41,6 +42,10 @@ public final class BlkifRequestDiscardDescriptor {
         @XenSizeof("struct blkif_request_discard")
         public static final int SIZE = 32;
 
+        /** The C alignment of {@code struct blkif_request_discard}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_discard)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 8;
+
         private X86_64() {
         }
     }
@@ -78,6 +83,10 @@ public final class BlkifRequestDiscardDescriptor {
         /** Bytes in {@code struct blkif_request_discard}. */
         @XenSizeof(value = "struct blkif_request_discard", abi = XenAbi.X86_32)
         public static final int SIZE = 28;
+
+        /** The C alignment of {@code struct blkif_request_discard}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_discard)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         private X86_32() {
         }

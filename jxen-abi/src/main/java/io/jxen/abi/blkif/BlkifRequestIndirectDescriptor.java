@@ -1,6 +1,7 @@
 package io.jxen.abi.blkif;
 
 import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -53,6 +54,10 @@ public final class BlkifRequestIndirectDescriptor {
         @XenSizeof("struct blkif_request_indirect")
         public static final int SIZE = 64;
 
+        /** The C alignment of {@code struct blkif_request_indirect}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_indirect)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 8;
+
         private X86_64() {
         }
     }
@@ -100,6 +105,10 @@ public final class BlkifRequestIndirectDescriptor {
         /** Bytes in {@code struct blkif_request_indirect}. */
         @XenSizeof(value = "struct blkif_request_indirect", abi = XenAbi.X86_32)
         public static final int SIZE = 64;
+
+        /** The C alignment of {@code struct blkif_request_indirect}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_indirect)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         private X86_32() {
         }

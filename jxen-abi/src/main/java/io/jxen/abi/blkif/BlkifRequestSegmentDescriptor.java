@@ -1,6 +1,7 @@
 package io.jxen.abi.blkif;
 
 import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -30,6 +31,10 @@ public final class BlkifRequestSegmentDescriptor {
         @XenSizeof("struct blkif_request_segment")
         public static final int SIZE = 8;
 
+        /** The C alignment of {@code struct blkif_request_segment}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_segment)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 4;
+
         private X86_64() {
         }
     }
@@ -55,6 +60,10 @@ public final class BlkifRequestSegmentDescriptor {
         /** Bytes in {@code struct blkif_request_segment}. */
         @XenSizeof(value = "struct blkif_request_segment", abi = XenAbi.X86_32)
         public static final int SIZE = 8;
+
+        /** The C alignment of {@code struct blkif_request_segment}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_request_segment)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         private X86_32() {
         }

@@ -1,6 +1,7 @@
 package io.jxen.abi.blkif;
 
 import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -33,6 +34,10 @@ public final class BlkifResponseDescriptor {
         @XenSizeof("struct blkif_response")
         public static final int SIZE = 16;
 
+        /** The C alignment of {@code struct blkif_response}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_response)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 8;
+
         private X86_64() {
         }
     }
@@ -58,6 +63,10 @@ public final class BlkifResponseDescriptor {
         /** Bytes in {@code struct blkif_response}. */
         @XenSizeof(value = "struct blkif_response", abi = XenAbi.X86_32)
         public static final int SIZE = 12;
+
+        /** The C alignment of {@code struct blkif_response}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_response)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         private X86_32() {
         }

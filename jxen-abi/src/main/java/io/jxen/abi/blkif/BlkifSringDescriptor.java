@@ -28,6 +28,10 @@ public final class BlkifSringDescriptor {
         @XenSizeof("struct blkif_sring")
         public static final int SIZE = 176;
 
+        /** The C alignment of {@code struct blkif_sring}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_sring)", abi = XenAbi.X86_64)
+        public static final int ALIGNMENT = 8;
+
         /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_64)
         public static final int ENTRIES_ONE_PAGE = 32;
@@ -64,6 +68,10 @@ public final class BlkifSringDescriptor {
         /** Bytes in {@code struct blkif_sring}. */
         @XenSizeof(value = "struct blkif_sring", abi = XenAbi.X86_32)
         public static final int SIZE = 172;
+
+        /** The C alignment of {@code struct blkif_sring}: where a view of it may start. */
+        @XenConstant(value = "_Alignof(struct blkif_sring)", abi = XenAbi.X86_32)
+        public static final int ALIGNMENT = 4;
 
         /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_32)

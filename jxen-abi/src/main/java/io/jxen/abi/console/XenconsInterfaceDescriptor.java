@@ -1,5 +1,6 @@
 package io.jxen.abi.console;
 
+import io.jxen.abi.XenAbi;
 import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
@@ -47,6 +48,10 @@ public final class XenconsInterfaceDescriptor {
     /** Bytes in {@code struct xencons_interface}. */
     @XenSizeof("struct xencons_interface")
     public static final int SIZE = 3088;
+
+    /** The C alignment of {@code struct xencons_interface}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xencons_interface)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     /** Bytes of the {@code in} ring. */
     @XenConstant("sizeof(((struct xencons_interface *)0)->in)")

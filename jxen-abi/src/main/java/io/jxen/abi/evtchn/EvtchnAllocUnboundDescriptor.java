@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -26,6 +28,10 @@ public final class EvtchnAllocUnboundDescriptor {
     /** Bytes in {@code struct evtchn_alloc_unbound}. */
     @XenSizeof("struct evtchn_alloc_unbound")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct evtchn_alloc_unbound}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_alloc_unbound)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private EvtchnAllocUnboundDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class EvtchnBindVcpuDescriptor {
     /** Bytes in {@code struct evtchn_bind_vcpu}. */
     @XenSizeof("struct evtchn_bind_vcpu")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct evtchn_bind_vcpu}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_bind_vcpu)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private EvtchnBindVcpuDescriptor() {
     }

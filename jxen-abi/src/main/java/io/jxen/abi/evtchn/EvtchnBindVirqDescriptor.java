@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class EvtchnBindVirqDescriptor {
     /** Bytes in {@code struct evtchn_bind_virq}. */
     @XenSizeof("struct evtchn_bind_virq")
     public static final int SIZE = 12;
+
+    /** The C alignment of {@code struct evtchn_bind_virq}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_bind_virq)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private EvtchnBindVirqDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,10 @@ public final class EvtchnExpandArrayDescriptor {
     /** Bytes in {@code struct evtchn_expand_array}. */
     @XenSizeof("struct evtchn_expand_array")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct evtchn_expand_array}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_expand_array)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private EvtchnExpandArrayDescriptor() {
     }

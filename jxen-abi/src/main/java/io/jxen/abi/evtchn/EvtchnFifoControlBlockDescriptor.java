@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -37,6 +39,10 @@ public final class EvtchnFifoControlBlockDescriptor {
     /** Bytes in {@code struct evtchn_fifo_control_block}. */
     @XenSizeof("struct evtchn_fifo_control_block")
     public static final int SIZE = 72;
+
+    /** The C alignment of {@code struct evtchn_fifo_control_block}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_fifo_control_block)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private EvtchnFifoControlBlockDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -31,6 +33,10 @@ public final class EvtchnInitControlDescriptor {
     /** Bytes in {@code struct evtchn_init_control}. */
     @XenSizeof("struct evtchn_init_control")
     public static final int SIZE = 24;
+
+    /** The C alignment of {@code struct evtchn_init_control}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_init_control)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private EvtchnInitControlDescriptor() {
     }

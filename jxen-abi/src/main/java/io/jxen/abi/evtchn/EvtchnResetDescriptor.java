@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,10 @@ public final class EvtchnResetDescriptor {
     /** Bytes in {@code struct evtchn_reset}. */
     @XenSizeof("struct evtchn_reset")
     public static final int SIZE = 2;
+
+    /** The C alignment of {@code struct evtchn_reset}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_reset)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 2;
 
     private EvtchnResetDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.evtchn;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -52,6 +54,10 @@ public final class EvtchnStatusDescriptor {
     /** Bytes in {@code struct evtchn_status}. */
     @XenSizeof("struct evtchn_status")
     public static final int SIZE = 24;
+
+    /** The C alignment of {@code struct evtchn_status}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct evtchn_status)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private EvtchnStatusDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -31,6 +33,10 @@ public final class GnttabCacheFlushDescriptor {
     /** Bytes in {@code struct gnttab_cache_flush}. */
     @XenSizeof("struct gnttab_cache_flush")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct gnttab_cache_flush}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_cache_flush)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private GnttabCacheFlushDescriptor() {
     }

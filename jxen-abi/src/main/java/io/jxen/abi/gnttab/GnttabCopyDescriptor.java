@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -60,6 +62,10 @@ public final class GnttabCopyDescriptor {
     /** Bytes in {@code struct gnttab_copy}. */
     @XenSizeof("struct gnttab_copy")
     public static final int SIZE = 40;
+
+    /** The C alignment of {@code struct gnttab_copy}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_copy)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private GnttabCopyDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class GnttabDumpTableDescriptor {
     /** Bytes in {@code struct gnttab_dump_table}. */
     @XenSizeof("struct gnttab_dump_table")
     public static final int SIZE = 4;
+
+    /** The C alignment of {@code struct gnttab_dump_table}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_dump_table)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 2;
 
     private GnttabDumpTableDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -27,6 +29,10 @@ public final class GnttabGetStatusFramesDescriptor {
     /** Bytes in {@code struct gnttab_get_status_frames}. */
     @XenSizeof("struct gnttab_get_status_frames")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct gnttab_get_status_frames}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_get_status_frames)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private GnttabGetStatusFramesDescriptor() {
     }

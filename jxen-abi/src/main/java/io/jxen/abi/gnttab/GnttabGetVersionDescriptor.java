@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class GnttabGetVersionDescriptor {
     /** Bytes in {@code struct gnttab_get_version}. */
     @XenSizeof("struct gnttab_get_version")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct gnttab_get_version}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_get_version)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private GnttabGetVersionDescriptor() {
     }

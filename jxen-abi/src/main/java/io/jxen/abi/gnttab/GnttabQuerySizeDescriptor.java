@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -27,6 +29,10 @@ public final class GnttabQuerySizeDescriptor {
     /** Bytes in {@code struct gnttab_query_size}. */
     @XenSizeof("struct gnttab_query_size")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct gnttab_query_size}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_query_size)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private GnttabQuerySizeDescriptor() {
     }

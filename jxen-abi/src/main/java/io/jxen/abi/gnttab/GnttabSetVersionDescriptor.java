@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,10 @@ public final class GnttabSetVersionDescriptor {
     /** Bytes in {@code struct gnttab_set_version}. */
     @XenSizeof("struct gnttab_set_version")
     public static final int SIZE = 4;
+
+    /** The C alignment of {@code struct gnttab_set_version}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_set_version)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private GnttabSetVersionDescriptor() {
     }

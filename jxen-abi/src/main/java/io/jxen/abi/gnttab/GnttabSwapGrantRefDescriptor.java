@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class GnttabSwapGrantRefDescriptor {
     /** Bytes in {@code struct gnttab_swap_grant_ref}. */
     @XenSizeof("struct gnttab_swap_grant_ref")
     public static final int SIZE = 12;
+
+    /** The C alignment of {@code struct gnttab_swap_grant_ref}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct gnttab_swap_grant_ref)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private GnttabSwapGrantRefDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class GrantEntryHeaderDescriptor {
     /** Bytes in {@code struct grant_entry_header}. */
     @XenSizeof("struct grant_entry_header")
     public static final int SIZE = 4;
+
+    /** The C alignment of {@code struct grant_entry_header}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct grant_entry_header)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 2;
 
     private GrantEntryHeaderDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -31,6 +33,10 @@ public final class GrantEntryV1Descriptor {
     /** Bytes in {@code struct grant_entry_v1}. */
     @XenSizeof("struct grant_entry_v1")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct grant_entry_v1}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct grant_entry_v1)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private GrantEntryV1Descriptor() {
     }

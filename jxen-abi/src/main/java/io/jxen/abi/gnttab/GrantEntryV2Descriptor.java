@@ -1,5 +1,7 @@
 package io.jxen.abi.gnttab;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -49,6 +51,10 @@ public final class GrantEntryV2Descriptor {
     /** Bytes in {@code union grant_entry_v2}. */
     @XenSizeof("union grant_entry_v2")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code union grant_entry_v2}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(union grant_entry_v2)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private GrantEntryV2Descriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.hvm;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -27,6 +29,10 @@ public final class XenHvmParamDescriptor {
     /** Bytes in {@code struct xen_hvm_param}. */
     @XenSizeof("struct xen_hvm_param")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct xen_hvm_param}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_hvm_param)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private XenHvmParamDescriptor() {
     }

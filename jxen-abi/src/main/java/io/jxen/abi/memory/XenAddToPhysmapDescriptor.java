@@ -1,5 +1,7 @@
 package io.jxen.abi.memory;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -31,6 +33,10 @@ public final class XenAddToPhysmapDescriptor {
     /** Bytes in {@code struct xen_add_to_physmap}. */
     @XenSizeof("struct xen_add_to_physmap")
     public static final int SIZE = 24;
+
+    /** The C alignment of {@code struct xen_add_to_physmap}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_add_to_physmap)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private XenAddToPhysmapDescriptor() {
     }

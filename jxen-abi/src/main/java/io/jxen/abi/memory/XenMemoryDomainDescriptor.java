@@ -1,5 +1,7 @@
 package io.jxen.abi.memory;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,10 @@ public final class XenMemoryDomainDescriptor {
     /** Bytes in {@code struct xen_memory_domain}. */
     @XenSizeof("struct xen_memory_domain")
     public static final int SIZE = 2;
+
+    /** The C alignment of {@code struct xen_memory_domain}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_memory_domain)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 2;
 
     private XenMemoryDomainDescriptor() {
     }

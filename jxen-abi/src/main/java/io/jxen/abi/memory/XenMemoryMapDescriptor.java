@@ -1,5 +1,7 @@
 package io.jxen.abi.memory;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class XenMemoryMapDescriptor {
     /** Bytes in {@code struct xen_memory_map}. */
     @XenSizeof("struct xen_memory_map")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct xen_memory_map}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_memory_map)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private XenMemoryMapDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.memory;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -32,6 +34,10 @@ public final class XenMemoryReservationDescriptor {
     /** Bytes in {@code struct xen_memory_reservation}. */
     @XenSizeof("struct xen_memory_reservation")
     public static final int SIZE = 32;
+
+    /** The C alignment of {@code struct xen_memory_reservation}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_memory_reservation)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private XenMemoryReservationDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.memory;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class XenRemoveFromPhysmapDescriptor {
     /** Bytes in {@code struct xen_remove_from_physmap}. */
     @XenSizeof("struct xen_remove_from_physmap")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct xen_remove_from_physmap}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_remove_from_physmap)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private XenRemoveFromPhysmapDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.sched;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class SchedPollDescriptor {
     /** Bytes in {@code struct sched_poll}. */
     @XenSizeof("struct sched_poll")
     public static final int SIZE = 24;
+
+    /** The C alignment of {@code struct sched_poll}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct sched_poll)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private SchedPollDescriptor() {
     }

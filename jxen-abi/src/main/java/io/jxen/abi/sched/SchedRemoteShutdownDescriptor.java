@@ -1,5 +1,7 @@
 package io.jxen.abi.sched;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class SchedRemoteShutdownDescriptor {
     /** Bytes in {@code struct sched_remote_shutdown}. */
     @XenSizeof("struct sched_remote_shutdown")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct sched_remote_shutdown}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct sched_remote_shutdown)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private SchedRemoteShutdownDescriptor() {
     }

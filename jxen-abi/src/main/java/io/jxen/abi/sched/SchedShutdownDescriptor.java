@@ -1,5 +1,7 @@
 package io.jxen.abi.sched;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,10 @@ public final class SchedShutdownDescriptor {
     /** Bytes in {@code struct sched_shutdown}. */
     @XenSizeof("struct sched_shutdown")
     public static final int SIZE = 4;
+
+    /** The C alignment of {@code struct sched_shutdown}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct sched_shutdown)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private SchedShutdownDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.vcpu;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -15,6 +17,13 @@ public final class VcpuRegisterRunstateMemoryAreaDescriptor {
     /** Bytes in {@code struct vcpu_register_runstate_memory_area}. */
     @XenSizeof("struct vcpu_register_runstate_memory_area")
     public static final int SIZE = 8;
+
+    /**
+     * The C alignment of {@code struct vcpu_register_runstate_memory_area}: where a view of it may
+     * start.
+     */
+    @XenConstant(value = "_Alignof(struct vcpu_register_runstate_memory_area)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private VcpuRegisterRunstateMemoryAreaDescriptor() {
     }

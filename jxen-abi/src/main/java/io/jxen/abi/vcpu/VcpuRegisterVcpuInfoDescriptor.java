@@ -1,5 +1,7 @@
 package io.jxen.abi.vcpu;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -23,6 +25,10 @@ public final class VcpuRegisterVcpuInfoDescriptor {
     /** Bytes in {@code struct vcpu_register_vcpu_info}. */
     @XenSizeof("struct vcpu_register_vcpu_info")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct vcpu_register_vcpu_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct vcpu_register_vcpu_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private VcpuRegisterVcpuInfoDescriptor() {
     }

@@ -1,5 +1,6 @@
 package io.jxen.abi.vcpu;
 
+import io.jxen.abi.XenAbi;
 import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
@@ -27,6 +28,10 @@ public final class VcpuRunstateInfoDescriptor {
     /** Bytes in {@code struct vcpu_runstate_info}. */
     @XenSizeof("struct vcpu_runstate_info")
     public static final int SIZE = 48;
+
+    /** The C alignment of {@code struct vcpu_runstate_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct vcpu_runstate_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     /** Entries of {@code time}. */
     @XenConstant("sizeof(((struct vcpu_runstate_info *)0)->time) / sizeof(uint64_t)")

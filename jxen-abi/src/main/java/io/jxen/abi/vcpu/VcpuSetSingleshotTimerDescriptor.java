@@ -1,5 +1,7 @@
 package io.jxen.abi.vcpu;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class VcpuSetSingleshotTimerDescriptor {
     /** Bytes in {@code struct vcpu_set_singleshot_timer}. */
     @XenSizeof("struct vcpu_set_singleshot_timer")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct vcpu_set_singleshot_timer}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct vcpu_set_singleshot_timer)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private VcpuSetSingleshotTimerDescriptor() {
     }

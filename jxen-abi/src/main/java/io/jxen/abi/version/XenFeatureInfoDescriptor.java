@@ -1,5 +1,7 @@
 package io.jxen.abi.version;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -19,6 +21,10 @@ public final class XenFeatureInfoDescriptor {
     /** Bytes in {@code struct xen_feature_info}. */
     @XenSizeof("struct xen_feature_info")
     public static final int SIZE = 8;
+
+    /** The C alignment of {@code struct xen_feature_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct xen_feature_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 4;
 
     private XenFeatureInfoDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -45,6 +47,10 @@ public final class ArchSharedInfoDescriptor {
     /** Bytes in {@code struct arch_shared_info}. */
     @XenSizeof("struct arch_shared_info")
     public static final int SIZE = 48;
+
+    /** The C alignment of {@code struct arch_shared_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct arch_shared_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private ArchSharedInfoDescriptor() {
     }

@@ -1,5 +1,7 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -39,6 +41,10 @@ public final class MmuExtOpDescriptor {
     /** Bytes in {@code struct mmuext_op}. */
     @XenSizeof("struct mmuext_op")
     public static final int SIZE = 24;
+
+    /** The C alignment of {@code struct mmuext_op}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct mmuext_op)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private MmuExtOpDescriptor() {
     }

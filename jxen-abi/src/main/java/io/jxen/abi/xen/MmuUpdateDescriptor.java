@@ -1,5 +1,7 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -20,6 +22,10 @@ public final class MmuUpdateDescriptor {
     /** Bytes in {@code struct mmu_update}. */
     @XenSizeof("struct mmu_update")
     public static final int SIZE = 16;
+
+    /** The C alignment of {@code struct mmu_update}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct mmu_update)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private MmuUpdateDescriptor() {
     }

@@ -1,5 +1,6 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
 import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
@@ -25,6 +26,10 @@ public final class MulticallEntryDescriptor {
     /** Bytes in {@code struct multicall_entry}. */
     @XenSizeof("struct multicall_entry")
     public static final int SIZE = 64;
+
+    /** The C alignment of {@code struct multicall_entry}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct multicall_entry)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     /** Number of {@code args}. */
     @XenConstant("sizeof(((struct multicall_entry *)0)->args) / sizeof(xen_ulong_t)")

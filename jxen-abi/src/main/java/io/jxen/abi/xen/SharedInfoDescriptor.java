@@ -117,6 +117,10 @@ public final class SharedInfoDescriptor {
     @XenSizeof("struct shared_info")
     public static final int SIZE = 3136;
 
+    /** The C alignment of {@code struct shared_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct shared_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
+
     /** Words in {@code evtchn_pending} and in {@code evtchn_mask}: {@code sizeof(xen_ulong_t) * 8}. */
     @XenConstant(value = "sizeof(((struct shared_info *)0)->evtchn_pending) / sizeof(xen_ulong_t)", abi = XenAbi.X86_64)
     public static final int EVTCHN_WORDS = 64;

@@ -127,6 +127,10 @@ public final class StartInfoDescriptor {
     @XenSizeof("struct start_info")
     public static final int SIZE = 1168;
 
+    /** The C alignment of {@code struct start_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct start_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
+
     /** Bytes of {@code magic}. */
     @XenConstant(value = "sizeof(((struct start_info *)0)->magic)", abi = XenAbi.X86_64)
     public static final int MAGIC_SIZE = 32;

@@ -1,5 +1,7 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -56,6 +58,10 @@ public final class VcpuInfoDescriptor {
     /** Bytes in {@code struct vcpu_info}. */
     @XenSizeof("struct vcpu_info")
     public static final int SIZE = 64;
+
+    /** The C alignment of {@code struct vcpu_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct vcpu_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     /** Bytes in {@code struct arch_vcpu_info}. */
     @XenSizeof("struct arch_vcpu_info")

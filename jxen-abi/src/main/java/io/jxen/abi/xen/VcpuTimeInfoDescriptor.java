@@ -1,5 +1,7 @@
 package io.jxen.abi.xen;
 
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenConstant;
 import io.jxen.abi.XenOffsetof;
 import io.jxen.abi.XenSizeof;
 
@@ -57,6 +59,10 @@ public final class VcpuTimeInfoDescriptor {
     /** Bytes in {@code struct vcpu_time_info}. */
     @XenSizeof("struct vcpu_time_info")
     public static final int SIZE = 32;
+
+    /** The C alignment of {@code struct vcpu_time_info}: where a view of it may start. */
+    @XenConstant(value = "_Alignof(struct vcpu_time_info)", abi = XenAbi.X86_64)
+    public static final int ALIGNMENT = 8;
 
     private VcpuTimeInfoDescriptor() {
     }

@@ -1,0 +1,76 @@
+package io.jxen.abi.blkif;
+
+import io.jxen.abi.AbiAccess;
+import io.jxen.abi.Flyweight;
+import io.jxen.abi.XenAbi;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * View of a {@code struct blkif_response} (io/blkif.h) in the layout of one {@link XenAbi}; see
+ * {@link BlkifResponseDescriptor}. A backend fills a response in the ring slot and only then
+ * publishes {@code rsp_prod} with release order, so the accesses here are plain.
+ */
+public final class BlkifResponseFlyweight extends Flyweight {
+
+    private record Layout(int size, int alignment, int id, int operation, int status) {
+    }
+
+    private static final Layout X86_64 = new Layout(BlkifResponseDescriptor.X86_64.SIZE,
+            BlkifResponseDescriptor.X86_64.ALIGNMENT, BlkifResponseDescriptor.X86_64.ID_OFFSET,
+            BlkifResponseDescriptor.X86_64.OPERATION_OFFSET, BlkifResponseDescriptor.X86_64.STATUS_OFFSET);
+    private static final Layout X86_32 = new Layout(BlkifResponseDescriptor.X86_32.SIZE,
+            BlkifResponseDescriptor.X86_32.ALIGNMENT, BlkifResponseDescriptor.X86_32.ID_OFFSET,
+            BlkifResponseDescriptor.X86_32.OPERATION_OFFSET, BlkifResponseDescriptor.X86_32.STATUS_OFFSET);
+
+    private final Layout layout;
+
+    /** A view of responses laid out for {@code abi}. */
+    public BlkifResponseFlyweight(XenAbi abi) {
+        this.layout = switch (abi) {
+            case X86_64 -> X86_64;
+            case X86_32 -> X86_32;
+        };
+    }
+
+    /** Bytes of one response in this view's ABI. */
+    public int size() {
+        return layout.size();
+    }
+
+    /** Wraps the response at {@code offset} of {@code segment}. */
+    public BlkifResponseFlyweight wrap(MemorySegment segment, long offset) {
+        bind(segment, offset, layout.size(), layout.alignment());
+        return this;
+    }
+
+    /** {@code id}, copied from the request. */
+    public long getId() {
+        return AbiAccess.getLong(segment(), offset() + layout.id());
+    }
+
+    /** Sets {@code id}. */
+    public void setId(long id) {
+        AbiAccess.setLong(segment(), offset() + layout.id(), id);
+    }
+
+    /** {@code operation}, copied from the request. */
+    public int getOperation() {
+        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.operation()));
+    }
+
+    /** Sets {@code operation}. */
+    public void setOperation(int operation) {
+        AbiAccess.setByte(segment(), offset() + layout.operation(), (byte) operation);
+    }
+
+    /** {@code status}: a {@link BlkifRsp} value. */
+    public short getStatus() {
+        return AbiAccess.getShort(segment(), offset() + layout.status());
+    }
+
+    /** Sets {@code status}. */
+    public void setStatus(short status) {
+        AbiAccess.setShort(segment(), offset() + layout.status(), status);
+    }
+}
