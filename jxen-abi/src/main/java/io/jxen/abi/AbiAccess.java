@@ -22,6 +22,8 @@ public final class AbiAccess {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64_ALIGN4 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final VarHandle BYTE = U8.varHandle();
     private static final VarHandle SHORT = U16.varHandle();
@@ -126,6 +128,24 @@ public final class AbiAccess {
         segment.set(U64, offset, value);
     }
 
+    /**
+     * Plain read of a 64-bit field that may be only 4-byte aligned, as the x86_32 ABI lays out
+     * {@code uint64_t} members (io/blkif.h's {@code id} and {@code sector_number}). No atomic
+     * or ordered access exists for such a field.
+     *
+     * @throws IllegalArgumentException if the field is not even 4-byte aligned
+     */
+    public static long getLongAlign4(MemorySegment segment, long offset) {
+        checkAlign4(segment, offset);
+        return segment.get(U64_ALIGN4, offset);
+    }
+
+    /** Plain write of a 64-bit field that may be only 4-byte aligned; see {@link #getLongAlign4}. */
+    public static void setLongAlign4(MemorySegment segment, long offset, long value) {
+        checkAlign4(segment, offset);
+        segment.set(U64_ALIGN4, offset, value);
+    }
+
     /** Acquire read of a 64-bit field. */
     public static long getLongAcquire(MemorySegment segment, long offset) {
         return (long) LONG.getAcquire(segment, offset);
@@ -159,6 +179,12 @@ public final class AbiAccess {
     /** Atomic exchange of a 64-bit field; returns the previous value. */
     public static long getAndSetLong(MemorySegment segment, long offset, long value) {
         return (long) LONG.getAndSet(segment, offset, value);
+    }
+
+    private static void checkAlign4(MemorySegment segment, long offset) {
+        if (((segment.address() + offset) & (Integer.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException("64-bit field at offset " + offset + " is not 4-byte aligned");
+        }
     }
 
     /** A full two-way fence: io/ring.h's {@code xen_mb()}. */

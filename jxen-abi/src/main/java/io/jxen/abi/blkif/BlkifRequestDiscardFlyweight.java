@@ -7,9 +7,12 @@ import io.jxen.abi.XenAbi;
 import java.lang.foreign.MemorySegment;
 
 /**
- * View of a {@code struct blkif_request_discard} (io/blkif.h) in the layout of one
- * {@link XenAbi}; see {@link BlkifRequestDiscardDescriptor}. {@code operation}, {@code handle}
- * and {@code id} sit where {@link BlkifRequestFlyweight} reads them.
+ * View of a {@code struct blkif_request_discard} (io/blkif.h) in the layout of one {@link XenAbi}; see
+ * {@link BlkifRequestDiscardDescriptor}. {@code operation}, {@code handle} and {@code id} sit where
+ * {@link BlkifRequestFlyweight} reads them.
+ *
+ * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
+ * ({@link AbiAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestDiscardFlyweight extends Flyweight {
 
@@ -51,21 +54,21 @@ public final class BlkifRequestDiscardFlyweight extends Flyweight {
 
     /** {@code sector_number}: the first sector to discard. */
     public long getSectorNumber() {
-        return AbiAccess.getLong(segment(), offset() + layout.sectorNumber());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLong(segment(), offset() + layout.sectorNumber(), sector);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code nr_sectors}: how many sectors to discard. */
     public long getNrSectors() {
-        return AbiAccess.getLong(segment(), offset() + layout.nrSectors());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.nrSectors());
     }
 
     /** Sets {@code nr_sectors}. */
     public void setNrSectors(long sectors) {
-        AbiAccess.setLong(segment(), offset() + layout.nrSectors(), sectors);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.nrSectors(), sectors);
     }
 }

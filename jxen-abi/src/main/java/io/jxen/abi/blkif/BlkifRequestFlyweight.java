@@ -14,6 +14,9 @@ import java.util.Objects;
  * and its accesses are plain. {@code nr_segments} is returned as written: validating it
  * against {@link BlkifLimits#MAX_SEGMENTS_PER_REQUEST} is the reader's job, and
  * {@link #getSegmentGref} and friends reject indices beyond the array.
+ *
+ * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
+ * ({@link AbiAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestFlyweight extends Flyweight {
 
@@ -85,22 +88,22 @@ public final class BlkifRequestFlyweight extends Flyweight {
 
     /** {@code id}: the frontend's cookie. */
     public long getId() {
-        return AbiAccess.getLong(segment(), offset() + layout.id());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLong(segment(), offset() + layout.id(), id);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code sector_number}, in 512-byte units. */
     public long getSectorNumber() {
-        return AbiAccess.getLong(segment(), offset() + layout.sectorNumber());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLong(segment(), offset() + layout.sectorNumber(), sector);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code seg[index].gref}. */

@@ -8,9 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * View of a {@code struct blkif_request_indirect} (io/blkif.h) in the layout of one
- * {@link XenAbi}; see {@link BlkifRequestIndirectDescriptor}. {@code nr_segments} is 16 bits
- * here and returned as written; bounding it by the negotiated maximum is the reader's job.
+ * View of a {@code struct blkif_request_indirect} (io/blkif.h) in the layout of one {@link XenAbi}; see
+ * {@link BlkifRequestIndirectDescriptor}. {@code nr_segments} is 16 bits here and returned as written;
+ * bounding it by the negotiated maximum is the reader's job.
+ *
+ * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
+ * ({@link AbiAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestIndirectFlyweight extends Flyweight {
 
@@ -67,22 +70,22 @@ public final class BlkifRequestIndirectFlyweight extends Flyweight {
 
     /** {@code id}. */
     public long getId() {
-        return AbiAccess.getLong(segment(), offset() + layout.id());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLong(segment(), offset() + layout.id(), id);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code sector_number}. */
     public long getSectorNumber() {
-        return AbiAccess.getLong(segment(), offset() + layout.sectorNumber());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLong(segment(), offset() + layout.sectorNumber(), sector);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code handle}. */

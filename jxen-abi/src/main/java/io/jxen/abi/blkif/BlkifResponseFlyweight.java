@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
  * View of a {@code struct blkif_response} (io/blkif.h) in the layout of one {@link XenAbi}; see
  * {@link BlkifResponseDescriptor}. A backend fills a response in the ring slot and only then
  * publishes {@code rsp_prod} with release order, so the accesses here are plain.
+ *
+ * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
+ * ({@link AbiAccess#getLongAlign4}), plain only.
  */
 public final class BlkifResponseFlyweight extends Flyweight {
 
@@ -46,12 +49,12 @@ public final class BlkifResponseFlyweight extends Flyweight {
 
     /** {@code id}, copied from the request. */
     public long getId() {
-        return AbiAccess.getLong(segment(), offset() + layout.id());
+        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLong(segment(), offset() + layout.id(), id);
+        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code operation}, copied from the request. */
