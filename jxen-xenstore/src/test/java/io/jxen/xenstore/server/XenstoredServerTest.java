@@ -1,0 +1,134 @@
+package io.jxen.xenstore.server;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.xenstore.store.Quotas;
+import io.jxen.xenstore.wire.XsMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class XenstoredServerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void removesAStaleSocketAndCleansUpOnClose() throws Exception {
+        Path sock = dir.resolve("socket");
+        Files.writeString(sock, "stale");
+        try (XenstoredServer _ = XenstoredServer.start(sock)) {
+            assertThat(Files.getPosixFilePermissions(sock)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            try (RawSocketClient c = new RawSocketClient(sock)) {
+                List<XsMessage> r = c.call(XsMessage.ofStrings(XsMessageTypes.DIRECTORY, 7, 0, "/"));
+                assertThat(r).containsExactly(XsMessage.ofStrings(XsMessageTypes.DIRECTORY, 7, 0, "tool"));
+            }
+        }
+        assertThat(sock).doesNotExist();
+    }
+
+    @Test
+    void anOversizedPayloadKillsOnlyThatConnection() throws Exception {
+        Path sock = dir.resolve("socket");
+        try (XenstoredServer _ = XenstoredServer.start(sock);
+             RawSocketClient bad = new RawSocketClient(sock);
+             RawSocketClient good = new RawSocketClient(sock)) {
+            ByteBuffer h = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(XsMessageTypes.WRITE).putInt(0).putInt(0).putInt(4097);
+            bad.sendRaw(h.array());
+            assertThat(bad.closedByPeer()).isTrue();
+            assertThat(good.call(XsMessage.ofStrings(XsMessageTypes.READ, 1, 0, "/tool")))
+                    .containsExactly(new XsMessage(XsMessageTypes.READ, 1, 0, new byte[0]));
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderWithTheirIds() throws Exception {
+        Path sock = dir.resolve("socket");
+        try (XenstoredServer _ = XenstoredServer.start(sock); RawSocketClient c = new RawSocketClient(sock)) {
+            ByteBuffer all = ByteBuffer.allocate(64 * 1024);
+            for (int i = 0; i < 200; i++) {
+                all.put(XsMessage.ofStrings(XsMessageTypes.WRITE, 1000 + i, 0, "/p/" + i).encode());
+            }
+            byte[] bytes = new byte[all.position()];
+            all.flip().get(bytes);
+            c.sendRaw(bytes);
+            for (int i = 0; i < 200; i++) {
+                XsMessage m = c.next();
+                assertThat(m.type()).isEqualTo(XsMessageTypes.WRITE);
+                assertThat(m.requestId()).isEqualTo(1000 + i);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsDroppedWithBoundedMemory() throws Exception {
+        Path sock = dir.resolve("socket");
+        long limit = 64 * 1024;
+        try (XenstoredServer _ = XenstoredServer.start(sock, Quotas.XEN_4_17, limit);
+             java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            try (RawSocketClient setup = new RawSocketClient(sock)) {
+                setup.call(XsMessage.ofStrings(XsMessageTypes.WRITE, 1, 0, "/big", "x".repeat(4000)));
+            }
+            byte[] read = XsMessage.ofStrings(XsMessageTypes.READ, 0, 0, "/big").encode();
+            ByteBuffer many = ByteBuffer.allocate(read.length * 64);
+            for (int i = 0; i < 64; i++) {
+                many.put(read);
+            }
+            boolean dropped = false;
+            // Replies are ~4 KiB each and never read: socket buffers plus the 64 KiB outbox
+            // fill, and the daemon must drop us rather than queue without bound.
+            for (int round = 0; round < 10_000 && !dropped; round++) {
+                many.flip();
+                try {
+                    while (many.hasRemaining()) {
+                        ch.write(many);
+                    }
+                } catch (java.io.IOException e) {
+                    dropped = true;
+                }
+                many.clear().position(many.capacity());
+            }
+            assertThat(dropped).isTrue();
+            try (RawSocketClient c = new RawSocketClient(sock)) {
+                assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.READ, 1, 0, "/tool"))).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void manyClientsAtOnce() throws Exception {
+        Path sock = dir.resolve("socket");
+        try (XenstoredServer s = XenstoredServer.start(sock)) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int k = 0; k < 32; k++) {
+                int id = k;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try (RawSocketClient c = new RawSocketClient(sock)) {
+                        for (int i = 0; i < 50; i++) {
+                            c.call(XsMessage.ofStrings(XsMessageTypes.WRITE, i, 0, "/c" + id + "/k" + i, "v" + i));
+                            List<XsMessage> r = c.call(XsMessage.ofStrings(XsMessageTypes.READ, i, 0, "/c" + id + "/k" + i));
+                            assertThat(r.getFirst().payloadText()).as("ofStrings writes the NUL into the value").isEqualTo("v" + i + "\\0");
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertThat(failures).isEmpty();
+            assertThat(s.core().checkStore()).isEmpty();
+        }
+    }
+}
