@@ -26,6 +26,7 @@ public final class RingFutexPeer {
     private RingFutexPeer() {
     }
 
+    /** Runs the peer until stopped; arguments: the memory file and {@code ring} or {@code floor}. */
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         String mode = args[1];

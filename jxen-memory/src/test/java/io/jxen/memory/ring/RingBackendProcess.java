@@ -28,6 +28,7 @@ public final class RingBackendProcess {
     private RingBackendProcess() {
     }
 
+    /** Runs the back end; exits non-zero (with the status word set to failed) on any error. */
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         int pages = Integer.parseInt(args[1]);
