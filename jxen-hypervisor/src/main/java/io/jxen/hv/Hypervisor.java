@@ -1,0 +1,282 @@
+package io.jxen.hv;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.xen.DomId;
+import io.jxen.abi.xen.Virq;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainConfig;
+import io.jxen.hv.domain.DomainListener;
+import io.jxen.hv.domain.DomainLookup;
+import io.jxen.hv.domain.ShutdownReason;
+import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.evtchn.EventChannelOps;
+import io.jxen.hv.gnttab.GrantTableOps;
+import io.jxen.hv.hypercall.HypercallTable;
+import io.jxen.hv.hypercall.MulticallHandler;
+import io.jxen.hv.hypercall.VcpuHypercalls;
+import io.jxen.hv.mm.HostMemory;
+import io.jxen.hv.mm.MemoryOps;
+import io.jxen.hv.sched.SchedOps;
+import io.jxen.hv.sched.VcpuOps;
+import io.jxen.hypercall.Hypercalls;
+import io.jxen.memory.MachineMemory;
+import io.jxen.runtime.Clock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The hypervisor of one host: the domain table, the hypercall table and the operations behind
+ * it. The toolstack (in-process) calls {@link #createDomain}, {@link #destroyDomain},
+ * {@link #pause}/{@link #unpause}; guests get a {@link Hypercalls} per vCPU from
+ * {@link #hypercalls(int, int)} and their memory view from {@link Domain#guestPhysicalMemory()}.
+ *
+ * <p>All state changes happen under one lock; vCPUs blocked in {@code SCHEDOP_block} wait on its
+ * condition and are woken whenever an upcall becomes pending.
+ */
+public final class Hypervisor implements DomainLookup {
+
+    /** Domain ids a guest can be given: 0 .. {@code DOMID_FIRST_RESERVED - 1}. */
+    public static final int MAX_DOMID = DomId.FIRST_RESERVED - 1;
+
+    private final HostMemory host;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeup = lock.newCondition();
+    private final TreeMap<Integer, Domain> domains = new TreeMap<>();
+    private final List<DomainListener> listeners = new ArrayList<>();
+    private final HypercallTable table = new HypercallTable();
+    private final EventChannelOps eventChannelOps;
+    private final GrantTableOps grantTableOps;
+    private final AtomicLong internalErrors = new AtomicLong();
+
+    /**
+     * @param memory machine memory this process created (it allocates the frames)
+     * @param clock  the only source of time
+     */
+    public Hypervisor(MachineMemory memory, Clock clock) {
+        this.host = HostMemory.of(memory);
+        this.clock = Objects.requireNonNull(clock);
+        this.eventChannelOps = new EventChannelOps(this);
+        this.grantTableOps = new GrantTableOps(this, host);
+        MemoryOps memoryOps = new MemoryOps(this, memory.frames());
+        SchedOps schedOps = new SchedOps(wakeup, this::shutdownLocked, this);
+        VcpuOps vcpuOps = new VcpuOps(memory);
+        table.register(Hypercall.MEMORY_OP, (v, a1, a2, a3, a4, a5) -> memoryOps.hypercall(v, a1, a2));
+        table.register(Hypercall.MULTICALL, new MulticallHandler(table));
+        table.register(Hypercall.EVENT_CHANNEL_OP, (v, a1, a2, a3, a4, a5) -> eventChannelOps.hypercall(v, a1, a2));
+        table.register(Hypercall.SCHED_OP, (v, a1, a2, a3, a4, a5) -> schedOps.hypercall(v, a1, a2));
+        table.register(Hypercall.VCPU_OP, (v, a1, a2, a3, a4, a5) -> vcpuOps.hypercall(v, a1, a2, a3));
+        table.register(Hypercall.GRANT_TABLE_OP, (v, a1, a2, a3, a4, a5) -> grantTableOps.hypercall(v, a1, a2, a3));
+    }
+
+    /** The clock. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Host memory as the hypervisor manages it. */
+    public HostMemory host() {
+        return host;
+    }
+
+    /** Exceptions caught at the hypercall boundary (hypervisor bugs); 0 in a healthy run. */
+    public long internalErrors() {
+        return internalErrors.get();
+    }
+
+    /** Adds a lifecycle listener. */
+    public void addListener(DomainListener listener) {
+        lock.lock();
+        try {
+            listeners.add(listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Creates a domain, paused. The first domain is dom0; later ones get the lowest free id
+     * from 1, so ids are reused after destruction.
+     *
+     * @throws IllegalStateException if no domain id is free
+     * @throws io.jxen.memory.OutOfFramesException if memory is short (nothing is kept)
+     */
+    public Domain createDomain(DomainConfig config) {
+        lock.lock();
+        try {
+            int domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
+            Domain d = new Domain(domid, config, host, wakeup);
+            domains.put(domid, d);
+            everCreated = true;
+            return d;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean everCreated;
+
+    private int lowestFreeDomid() {
+        int candidate = 1;
+        for (int id : domains.tailMap(1).keySet()) {
+            if (id != candidate) {
+                break;
+            }
+            candidate++;
+        }
+        if (candidate > MAX_DOMID) {
+            throw new IllegalStateException("no free domain id");
+        }
+        return candidate;
+    }
+
+    @Override
+    public Domain byId(int domid) {
+        lock.lock();
+        try {
+            return domains.get(domid);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ids of live domains, ascending. */
+    public List<Integer> domids() {
+        lock.lock();
+        try {
+            return List.copyOf(domains.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The hypercall interface of vCPU {@code vcpu} of domain {@code domid}.
+     *
+     * @throws IllegalArgumentException if there is no such vCPU
+     */
+    public Hypercalls hypercalls(int domid, int vcpu) {
+        Domain d = byId(domid);
+        Vcpu v = d == null ? null : d.vcpu(vcpu);
+        if (v == null) {
+            throw new IllegalArgumentException("no vCPU d" + domid + "v" + vcpu);
+        }
+        return new VcpuHypercalls(lock, table, v, internalErrors);
+    }
+
+    /** Pauses a domain (the toolstack's {@code xl pause}); false if there is no such domain. */
+    public boolean pause(int domid) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            if (d == null) {
+                return false;
+            }
+            d.pause();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Undoes a pause; false if there is no such domain or it was not paused. */
+    public boolean unpause(int domid) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            return d != null && d.unpause();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Shuts a domain down for {@code reason} (as the toolstack or the domain itself would). */
+    public boolean shutdown(int domid, ShutdownReason reason) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            if (d == null) {
+                return false;
+            }
+            shutdownLocked(d, reason);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Xen's {@code domain_shutdown}: the first reason is recorded, blocked vCPUs wake, listeners
+     * hear of it and the {@code VIRQ_DOM_EXC} handler domain (dom0) gets its event.
+     */
+    private void shutdownLocked(Domain d, ShutdownReason reason) {
+        if (!d.recordShutdown(reason)) {
+            return;
+        }
+        wakeup.signalAll();
+        for (DomainListener listener : listeners) {
+            listener.onShutdown(d, reason);
+        }
+        eventChannelOps.sendGlobalVirq(Virq.DOM_EXC);
+    }
+
+    /**
+     * Destroys a domain: closes its event channels (peers become unbound), tears down grant
+     * mappings in both directions, returns every frame, frees its id, tells listeners and raises
+     * {@code VIRQ_DOM_EXC} ({@code domain_kill}).
+     *
+     * @return false if there was no such domain
+     */
+    public boolean destroyDomain(int domid) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            if (d == null) {
+                return false;
+            }
+            d.markDying();
+            wakeup.signalAll();
+            eventChannelOps.closeAll(d);
+            grantTableOps.teardown(d);
+            d.release();
+            domains.remove(domid);
+            for (DomainListener listener : listeners) {
+                listener.onDestroy(domid);
+            }
+            eventChannelOps.sendGlobalVirq(Virq.DOM_EXC);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Raises a per-vCPU VIRQ (e.g. {@code VIRQ_TIMER}) if the vCPU bound it. */
+    public void sendVcpuVirq(int domid, int vcpu, int virq) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            Vcpu v = d == null ? null : d.vcpu(vcpu);
+            if (v != null) {
+                eventChannelOps.sendVcpuVirq(v, virq);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Raises a global VIRQ in its handler domain, if bound. */
+    public void sendGlobalVirq(int virq) {
+        lock.lock();
+        try {
+            eventChannelOps.sendGlobalVirq(virq);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

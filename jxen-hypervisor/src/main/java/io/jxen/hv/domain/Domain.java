@@ -1,0 +1,287 @@
+package io.jxen.hv.domain;
+
+import io.jxen.abi.XenPage;
+import io.jxen.abi.xen.SharedInfoDescriptor;
+import io.jxen.abi.xen.StartInfoDescriptor;
+import io.jxen.abi.xen.StartInfoFlags;
+import io.jxen.abi.xen.VcpuInfoDescriptor;
+import io.jxen.abi.xen.XenLimits;
+import io.jxen.hv.evtchn.EventChannels;
+import io.jxen.hv.gnttab.GrantTable;
+import io.jxen.hv.mm.GuestAccess;
+import io.jxen.hv.mm.HostMemory;
+import io.jxen.hv.mm.PhysMap;
+import io.jxen.hypercall.GuestPhysicalMemory;
+import io.jxen.hypercall.P2mEntry;
+import io.jxen.memory.OrderedAccess;
+import io.jxen.memory.OutOfFramesException;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * A domain: its memory, shared_info and start_info pages, vCPUs, event channels and grant
+ * table, and its lifecycle state (paused, shut down, dying).
+ *
+ * <p>jxen guests are auto-translated ({@code XENFEAT_auto_translated_physmap}): every frame
+ * number a guest sees, in start_info and in hypercall arguments, is a guest frame number.
+ * The guest-physical space is laid out as:
+ *
+ * <pre>
+ *  gfn 0 .. memoryPages-1                 RAM (start_info in its last page)
+ *  gfn memoryPages .. special-1           room to balloon up to maxPages (unpopulated)
+ *  gfn special = roundup(maxPages, 512)   shared_info (a hypervisor page, XENMAPSPACE_shared_info)
+ *  gfn special+1 .. +maxGrantFrames       grant-table frames, mapped as the table grows
+ * </pre>
+ */
+public final class Domain {
+
+    /** Magic of a 64-bit PV start_info (xen.h: "xen-&lt;version&gt;-&lt;platform&gt;"). */
+    public static final String START_INFO_MAGIC = "xen-3.0-x86_64";
+
+    private final int domid;
+    private final DomainConfig config;
+    private final HostMemory host;
+    private final Condition wakeup;
+    private final PhysMap physMap;
+    private final GuestAccess guest;
+    private final long specialBaseGfn;
+    private final long sharedInfoMfn;
+    private final MemorySegment sharedInfo;
+    private final long startInfoGfn;
+    private final Vcpu[] vcpus;
+    private final EventChannels eventChannels;
+    private final GrantTable grantTable;
+    private int pauseCount = 1;
+    private ShutdownReason shutdownReason;
+    private boolean dying;
+
+    /**
+     * Builds a domain: populates its RAM, maps shared_info, fills start_info. Created paused,
+     * as {@code XEN_DOMCTL_createdomain} leaves it for the toolstack to unpause.
+     *
+     * @throws OutOfFramesException if the host has too little memory (nothing is kept)
+     */
+    public Domain(int domid, DomainConfig config, HostMemory host, Condition wakeup) {
+        this.domid = domid;
+        this.config = config;
+        this.host = host;
+        this.wakeup = wakeup;
+        this.specialBaseGfn = (config.maxPages() + P2mEntry.PER_FRAME - 1) / P2mEntry.PER_FRAME * P2mEntry.PER_FRAME;
+        long gfnLimit = specialBaseGfn + 1 + config.maxGrantFrames();
+        this.physMap = new PhysMap(host.memory(), host.allocator(), host.m2p(), domid, gfnLimit, config.maxPages());
+        long sharedMfn = -1;
+        try {
+            for (long gfn = 0; gfn < config.memoryPages(); gfn++) {
+                if (physMap.populate(gfn) < 0) {
+                    throw new OutOfFramesException(1, host.allocator().freeFrames(), host.allocator().frames());
+                }
+            }
+            sharedMfn = host.allocXenFrame();
+            if (sharedMfn < 0) {
+                throw new OutOfFramesException(1, 0, host.allocator().frames());
+            }
+            physMap.mapForeign(specialBaseGfn, sharedMfn, false);
+        } catch (RuntimeException e) {
+            if (sharedMfn >= 0) {
+                host.freeXenFrame(sharedMfn);
+            }
+            physMap.releaseAll();
+            throw e;
+        }
+        this.sharedInfoMfn = sharedMfn;
+        this.sharedInfo = host.memory().frame(sharedMfn);
+        this.guest = new GuestAccess(host.memory(), physMap.p2m());
+        this.startInfoGfn = config.memoryPages() - 1;
+        this.vcpus = new Vcpu[config.vcpus()];
+        for (int i = 0; i < vcpus.length; i++) {
+            MemorySegment slot = i < XenLimits.XEN_LEGACY_MAX_VCPUS
+                    ? sharedInfo.asSlice(SharedInfoDescriptor.VCPU_INFO_OFFSET + (long) i * VcpuInfoDescriptor.SIZE,
+                    VcpuInfoDescriptor.SIZE)
+                    : null;
+            vcpus[i] = new Vcpu(this, i, slot);
+        }
+        this.eventChannels = new EventChannels(this);
+        this.grantTable = new GrantTable(this, host);
+        if (!grantTable.grow(1)) { // INITIAL_NR_GRANT_FRAMES 1 (asm/grant_table.h:15)
+            release();
+            throw new OutOfFramesException(1, 0, host.allocator().frames());
+        }
+        writeStartInfo();
+    }
+
+    private void writeStartInfo() {
+        MemorySegment si = startInfoPage();
+        byte[] magic = START_INFO_MAGIC.getBytes(StandardCharsets.US_ASCII);
+        MemorySegment.copy(MemorySegment.ofArray(magic), 0, si, StartInfoDescriptor.MAGIC_OFFSET, magic.length);
+        OrderedAccess.setLongPlain(si, StartInfoDescriptor.NR_PAGES_OFFSET, config.memoryPages());
+        // A translated guest addresses shared_info by its guest-physical address.
+        OrderedAccess.setLongPlain(si, StartInfoDescriptor.SHARED_INFO_OFFSET, sharedInfoGfn() << XenPage.SHIFT);
+        int flags = domid == 0 ? StartInfoFlags.PRIVILEGED | StartInfoFlags.INITDOMAIN : 0;
+        OrderedAccess.setIntPlain(si, StartInfoDescriptor.FLAGS_OFFSET, flags);
+    }
+
+    private MemorySegment startInfoPage() {
+        return host.memory().frame(P2mEntry.mfn(physMap.p2m().get(startInfoGfn)));
+    }
+
+    /**
+     * Sets the xenstore ring page and port in start_info (the toolstack's job).
+     *
+     * @param gfn  guest frame of the ring
+     * @param port the domain's event channel for it
+     */
+    public void setStore(long gfn, int port) {
+        MemorySegment si = startInfoPage();
+        OrderedAccess.setLongPlain(si, StartInfoDescriptor.STORE_MFN_OFFSET, gfn);
+        OrderedAccess.setIntPlain(si, StartInfoDescriptor.STORE_EVTCHN_OFFSET, port);
+    }
+
+    /** Sets the console ring page and port in start_info. */
+    public void setConsole(long gfn, int port) {
+        MemorySegment si = startInfoPage();
+        OrderedAccess.setLongPlain(si, StartInfoDescriptor.CONSOLE_DOMU_MFN_OFFSET, gfn);
+        OrderedAccess.setIntPlain(si, StartInfoDescriptor.CONSOLE_DOMU_EVTCHN_OFFSET, port);
+    }
+
+    /** The domain id. */
+    public int domid() {
+        return domid;
+    }
+
+    /** What the domain was created with. */
+    public DomainConfig config() {
+        return config;
+    }
+
+    /** Whether the domain is privileged (jxen: dom0, the control and hardware domain). */
+    public boolean privileged() {
+        return domid == 0;
+    }
+
+    /** The domain's memory bookkeeping. */
+    public PhysMap physMap() {
+        return physMap;
+    }
+
+    /** copy_from_guest / copy_to_guest for this domain. */
+    public GuestAccess guest() {
+        return guest;
+    }
+
+    /** The guest's own view of its memory (what an in-process guest is handed at boot). */
+    public GuestPhysicalMemory guestPhysicalMemory() {
+        return new GuestPhysicalMemory(host.memory(), physMap.p2m().firstMfn(), physMap.p2m().gfnLimit());
+    }
+
+    /** The shared_info page (a hypervisor frame). */
+    public MemorySegment sharedInfo() {
+        return sharedInfo;
+    }
+
+    /** Machine frame of shared_info. */
+    public long sharedInfoMfn() {
+        return sharedInfoMfn;
+    }
+
+    /** Guest frame where shared_info is mapped. */
+    public long sharedInfoGfn() {
+        return specialBaseGfn;
+    }
+
+    /** Guest frame of grant-table frame {@code index}. */
+    public long grantFrameGfn(int index) {
+        return specialBaseGfn + 1 + index;
+    }
+
+    /** Guest frame of the start_info page (the guest's boot argument). */
+    public long startInfoGfn() {
+        return startInfoGfn;
+    }
+
+    /** Number of vCPUs. */
+    public int vcpuCount() {
+        return vcpus.length;
+    }
+
+    /** vCPU {@code id}, or null if there is none (Xen's {@code domain_vcpu}). */
+    public Vcpu vcpu(long id) {
+        return id >= 0 && id < vcpus.length ? vcpus[(int) id] : null;
+    }
+
+    /** The event channels. */
+    public EventChannels eventChannels() {
+        return eventChannels;
+    }
+
+    /** The grant table. */
+    public GrantTable grantTable() {
+        return grantTable;
+    }
+
+    /** Pauses the domain (counted, {@code domain_pause_by_systemcontroller}). */
+    public void pause() {
+        pauseCount++;
+    }
+
+    /** Undoes one {@link #pause()}; false if the domain was not paused. */
+    public boolean unpause() {
+        if (pauseCount == 0) {
+            return false;
+        }
+        pauseCount--;
+        return true;
+    }
+
+    /** Whether the toolstack holds the domain paused. */
+    public boolean paused() {
+        return pauseCount > 0;
+    }
+
+    /** The shutdown reason, or null if the domain has not shut down. */
+    public ShutdownReason shutdownReason() {
+        return shutdownReason;
+    }
+
+    /** Records the shutdown; false if it had already shut down (Xen keeps the first reason). */
+    public boolean recordShutdown(ShutdownReason reason) {
+        if (shutdownReason != null || dying) {
+            return false;
+        }
+        shutdownReason = reason;
+        return true;
+    }
+
+    /** Whether destruction has begun ({@code d->is_dying}). */
+    public boolean dying() {
+        return dying;
+    }
+
+    /** Wakes vCPUs blocked in SCHEDOP_block or poll (hypervisor lock held). */
+    public void wakeWaiters() {
+        wakeup.signalAll();
+    }
+
+    /**
+     * Releases everything the domain holds. The caller has already closed its event channels
+     * and torn down grant mappings in both directions.
+     */
+    public void release() {
+        dying = true;
+        grantTable.releaseFrames();
+        physMap.p2m().set(specialBaseGfn, P2mEntry.EMPTY);
+        host.freeXenFrame(sharedInfoMfn);
+        physMap.releaseAll();
+    }
+
+    /** Marks the domain dying (first step of destruction). */
+    public void markDying() {
+        dying = true;
+    }
+
+    @Override
+    public String toString() {
+        return "d" + domid;
+    }
+}

@@ -1,0 +1,46 @@
+package io.jxen.hv.domain;
+
+import io.jxen.abi.evtchn.EvtchnLimits;
+
+/**
+ * What the toolstack asks for when it creates a domain (the subset of
+ * {@code struct xen_domctl_createdomain} and xl.cfg jxen uses).
+ *
+ * @param memoryPages     initial RAM in 4 KiB pages, GFNs {@code 0..memoryPages-1}
+ * @param maxPages        most pages the domain may own ({@code max_pages}, xl's {@code maxmem})
+ * @param vcpus           number of vCPUs, 1..{@link #MAX_VCPUS}
+ * @param maxGrantFrames  grant-table frames the domain may grow to ({@code max_grant_frames})
+ * @param maxEvtchnPort   highest event-channel port ({@code max_evtchn_port})
+ */
+public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort) {
+
+    /** vCPUs a jxen domain may have. */
+    public static final int MAX_VCPUS = 128;
+    /** Xen's default {@code gnttab_max_frames} (grant_table.c:108). */
+    public static final int DEFAULT_MAX_GRANT_FRAMES = 64;
+
+    /** Validates the request. */
+    public DomainConfig {
+        if (memoryPages < 1) {
+            throw new IllegalArgumentException("memoryPages must be at least 1, was " + memoryPages);
+        }
+        if (maxPages < memoryPages) {
+            throw new IllegalArgumentException("maxPages " + maxPages + " below memoryPages " + memoryPages);
+        }
+        if (vcpus < 1 || vcpus > MAX_VCPUS) {
+            throw new IllegalArgumentException("vcpus must be 1.." + MAX_VCPUS + ", was " + vcpus);
+        }
+        if (maxGrantFrames < 1 || maxGrantFrames > 1024) {
+            throw new IllegalArgumentException("maxGrantFrames must be 1..1024, was " + maxGrantFrames);
+        }
+        if (maxEvtchnPort < 1 || maxEvtchnPort >= EvtchnLimits.EVTCHN_2L_NR_CHANNELS) {
+            throw new IllegalArgumentException("maxEvtchnPort must be 1.." + (EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1));
+        }
+    }
+
+    /** A domain of {@code memoryPages} pages and {@code vcpus} vCPUs with Xen's defaults otherwise. */
+    public static DomainConfig of(long memoryPages, int vcpus) {
+        return new DomainConfig(memoryPages, memoryPages, vcpus, DEFAULT_MAX_GRANT_FRAMES,
+                EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1);
+    }
+}

@@ -1,0 +1,127 @@
+package io.jxen.hv.domain;
+
+import io.jxen.abi.xen.VcpuInfoDescriptor;
+import io.jxen.abi.xen.Virq;
+import io.jxen.memory.OrderedAccess;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * One virtual CPU: where its {@code vcpu_info} lives, its VIRQ bindings, whether it is up,
+ * and its "interrupt line" hook.
+ *
+ * <p>{@code vcpu_info} starts in {@code shared_info} for vCPUs 0..31 (xen.h:728,
+ * {@code XEN_LEGACY_MAX_VCPUS}); higher vCPUs write to a private dummy until
+ * {@code VCPUOP_register_vcpu_info} places it in guest memory, as Xen's
+ * {@code dummy_vcpu_info} does (events sent before that are not seen by the guest).
+ */
+public final class Vcpu {
+
+    private final Domain domain;
+    private final int id;
+    private final int[] virqToPort = new int[Virq.NR_VIRQS];
+    private MemorySegment vcpuInfo;
+    private boolean vcpuInfoRegistered;
+    private boolean up;
+    private boolean inMulticall;
+    private Runnable upcallHook = () -> { };
+    private long upcalls;
+
+    Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot) {
+        this.domain = domain;
+        this.id = id;
+        this.vcpuInfo = sharedInfoSlot != null ? sharedInfoSlot
+                : Arena.ofAuto().allocate(VcpuInfoDescriptor.SIZE, VcpuInfoDescriptor.SIZE);
+        this.up = id == 0;
+    }
+
+    /** The domain. */
+    public Domain domain() {
+        return domain;
+    }
+
+    /** The vCPU id. */
+    public int id() {
+        return id;
+    }
+
+    /** The vCPU's current 64-byte {@code vcpu_info}. */
+    public MemorySegment vcpuInfo() {
+        return vcpuInfo;
+    }
+
+    /** Whether the guest registered a {@code vcpu_info} of its own. */
+    public boolean vcpuInfoRegistered() {
+        return vcpuInfoRegistered;
+    }
+
+    /** Moves {@code vcpu_info} (VCPUOP_register_vcpu_info); see {@code io.jxen.hv.sched.VcpuOps}. */
+    public void registerVcpuInfo(MemorySegment area) {
+        this.vcpuInfo = area;
+        this.vcpuInfoRegistered = true;
+    }
+
+    /** Whether the vCPU is up (VCPUOP_is_up). */
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Brings the vCPU up or down. */
+    public void setUp(boolean up) {
+        this.up = up;
+    }
+
+    /** The port bound to {@code virq} on this vCPU, 0 if none ({@code v->virq_to_evtchn}). */
+    public int virqPort(int virq) {
+        return virqToPort[virq];
+    }
+
+    /** Records the port of {@code virq} (0 to unbind). */
+    public void setVirqPort(int virq, int port) {
+        virqToPort[virq] = port;
+    }
+
+    /** Whether a multicall is running on this vCPU ({@code _MCSF_in_multicall}). */
+    public boolean inMulticall() {
+        return inMulticall;
+    }
+
+    /** Sets or clears the multicall flag. */
+    public void setInMulticall(boolean inMulticall) {
+        this.inMulticall = inMulticall;
+    }
+
+    /**
+     * Installs the interrupt line: called (under the hypervisor lock) each time
+     * {@code evtchn_upcall_pending} goes from 0 to 1, so a run loop parked in a wait can wake and
+     * poll {@code vcpu_info} at its next preemption point. Must not block.
+     */
+    public void onUpcall(Runnable hook) {
+        this.upcallHook = Objects.requireNonNull(hook);
+    }
+
+    /** Times {@code evtchn_upcall_pending} was raised. */
+    public long upcalls() {
+        return upcalls;
+    }
+
+    /**
+     * Xen's {@code vcpu_mark_events_pending} (arch/x86/domain.c): set
+     * {@code evtchn_upcall_pending} and kick the vCPU if it was clear.
+     */
+    public void markEventsPending() {
+        // Bit 0 of the first word is the evtchn_upcall_pending byte (little-endian, offset 0).
+        if (!OrderedAccess.testAndSetBit(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET, 0)) {
+            upcalls++;
+            upcallHook.run();
+            domain.wakeWaiters();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "d" + domain.domid() + "v" + id;
+    }
+}

@@ -1,0 +1,63 @@
+package io.jxen.hv.hypercall;
+
+import io.jxen.abi.XenErrno;
+import io.jxen.abi.xen.MulticallEntryDescriptor;
+import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.mm.Fields;
+import io.jxen.hv.mm.GuestAccess;
+import io.jxen.hv.mm.GuestFault;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code __HYPERVISOR_multicall} (xen/common/multicall.c {@code do_multicall}): runs each
+ * {@code multicall_entry} through the table and writes its return value into the entry's
+ * {@code result} in guest memory. A failing entry does not stop the batch; a multicall inside
+ * a multicall gets {@code -EINVAL} ("Multicall reentry is disallowed"); an entry that cannot
+ * be read, or a result that cannot be written, ends the batch with {@code -EFAULT}.
+ */
+public final class MulticallHandler implements HypercallHandler {
+
+    private final HypercallTable table;
+
+    /** @param table the table entries are dispatched through */
+    public MulticallHandler(HypercallTable table) {
+        this.table = table;
+    }
+
+    @Override
+    public long call(Vcpu caller, long callList, long nrCalls, long a3, long a4, long a5) {
+        if (caller.inMulticall()) {
+            return -XenErrno.EINVAL;
+        }
+        GuestAccess guest = caller.domain().guest();
+        if (nrCalls < 0 || nrCalls > Long.MAX_VALUE / MulticallEntryDescriptor.SIZE
+                || !guest.accessible(callList, nrCalls * MulticallEntryDescriptor.SIZE, true)) {
+            return -XenErrno.EFAULT; // guest_handle_okay
+        }
+        caller.setInMulticall(true);
+        try {
+            for (long i = 0; i < nrCalls; i++) {
+                long entry = callList + i * MulticallEntryDescriptor.SIZE;
+                MemorySegment call;
+                try {
+                    call = guest.copyIn(entry, MulticallEntryDescriptor.SIZE);
+                } catch (GuestFault fault) {
+                    return -XenErrno.EFAULT;
+                }
+                long args = MulticallEntryDescriptor.ARGS_OFFSET;
+                long result = table.dispatch(caller, Fields.u64(call, MulticallEntryDescriptor.OP_OFFSET),
+                        Fields.u64(call, args), Fields.u64(call, args + 8), Fields.u64(call, args + 16),
+                        Fields.u64(call, args + 24), Fields.u64(call, args + 32));
+                try {
+                    guest.put64(entry + MulticallEntryDescriptor.RESULT_OFFSET, result);
+                } catch (GuestFault fault) {
+                    return -XenErrno.EFAULT;
+                }
+            }
+            return 0;
+        } finally {
+            caller.setInMulticall(false);
+        }
+    }
+}
