@@ -20,11 +20,14 @@ public final class BlkifSringDescriptor {
         @XenOffsetof(type = "struct blkif_sring", member = "ring")
         public static final int RING_OFFSET = 64;
 
-        /** Offset of {@code ring[1]}: second ring entry: the entry size. */
+        /** Offset of {@code ring[1]}: second ring entry, one entry size further. */
         @XenOffsetof(type = "struct blkif_sring", member = "ring[1]")
         public static final int RING_1_OFFSET = 176;
 
-        /** Bytes in {@code struct blkif_sring}. */
+        /**
+         * Bytes in {@code struct blkif_sring} as C declares it: the header and the one entry of
+         * {@code ring[1]}; a real ring fills its pages.
+         */
         @XenSizeof("struct blkif_sring")
         public static final int SIZE = 176;
 
@@ -61,11 +64,14 @@ public final class BlkifSringDescriptor {
         @XenOffsetof(type = "struct blkif_sring", member = "ring", abi = XenAbi.X86_32)
         public static final int RING_OFFSET = 64;
 
-        /** Offset of {@code ring[1]}: second ring entry: the entry size. */
+        /** Offset of {@code ring[1]}: second ring entry, one entry size further. */
         @XenOffsetof(type = "struct blkif_sring", member = "ring[1]", abi = XenAbi.X86_32)
         public static final int RING_1_OFFSET = 172;
 
-        /** Bytes in {@code struct blkif_sring}. */
+        /**
+         * Bytes in {@code struct blkif_sring} as C declares it: the header and the one entry of
+         * {@code ring[1]}; a real ring fills its pages.
+         */
         @XenSizeof(value = "struct blkif_sring", abi = XenAbi.X86_32)
         public static final int SIZE = 172;
 

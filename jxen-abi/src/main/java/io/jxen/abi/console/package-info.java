@@ -1,0 +1,4 @@
+/**
+ * io/console.h: the PV console page.
+ */
+package io.jxen.abi.console;

@@ -1,0 +1,4 @@
+/**
+ * memory.h: {@code XENMEM_*}, reservations, {@code add_to_physmap} and the memory map.
+ */
+package io.jxen.abi.memory;

@@ -1,0 +1,4 @@
+/**
+ * io/xenbus.h: the device state machine.
+ */
+package io.jxen.abi.xenbus;
