@@ -15,23 +15,26 @@ public final class BlkifRequestSegmentDescriptor {
     /** The x86_64 layout ({@code gcc -m64}): {@code uint64_t} is 8-byte aligned. */
     public static final class X86_64 {
 
-        /** Offset of {@code gref}: the grant reference of the page. */
+        /** Offset of {@code gref}: the grant reference of the page (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "gref")
         public static final int GREF_OFFSET = 0;
 
-        /** Offset of {@code first_sect}: first sector of the page to transfer. */
+        /** Offset of {@code first_sect}: first sector of the page to transfer (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "first_sect")
         public static final int FIRST_SECT_OFFSET = 4;
 
-        /** Offset of {@code last_sect}: last sector (inclusive). */
+        /** Offset of {@code last_sect}: last sector (inclusive) (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "last_sect")
         public static final int LAST_SECT_OFFSET = 5;
 
-        /** Bytes in {@code struct blkif_request_segment}. */
+        /** Bytes in {@code struct blkif_request_segment} (io/blkif.h). */
         @XenSizeof("struct blkif_request_segment")
         public static final int SIZE = 8;
 
-        /** The C alignment of {@code struct blkif_request_segment}: where a view of it may start. */
+        /**
+         * The C alignment of {@code struct blkif_request_segment}: where a view of it may start
+         * (io/blkif.h).
+         */
         @XenConstant(value = "_Alignof(struct blkif_request_segment)", abi = XenAbi.X86_64)
         public static final int ALIGNMENT = 4;
 
@@ -45,23 +48,26 @@ public final class BlkifRequestSegmentDescriptor {
      */
     public static final class X86_32 {
 
-        /** Offset of {@code gref}: the grant reference of the page. */
+        /** Offset of {@code gref}: the grant reference of the page (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "gref", abi = XenAbi.X86_32)
         public static final int GREF_OFFSET = 0;
 
-        /** Offset of {@code first_sect}: first sector of the page to transfer. */
+        /** Offset of {@code first_sect}: first sector of the page to transfer (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "first_sect", abi = XenAbi.X86_32)
         public static final int FIRST_SECT_OFFSET = 4;
 
-        /** Offset of {@code last_sect}: last sector (inclusive). */
+        /** Offset of {@code last_sect}: last sector (inclusive) (io/blkif.h). */
         @XenOffsetof(type = "struct blkif_request_segment", member = "last_sect", abi = XenAbi.X86_32)
         public static final int LAST_SECT_OFFSET = 5;
 
-        /** Bytes in {@code struct blkif_request_segment}. */
+        /** Bytes in {@code struct blkif_request_segment} (io/blkif.h). */
         @XenSizeof(value = "struct blkif_request_segment", abi = XenAbi.X86_32)
         public static final int SIZE = 8;
 
-        /** The C alignment of {@code struct blkif_request_segment}: where a view of it may start. */
+        /**
+         * The C alignment of {@code struct blkif_request_segment}: where a view of it may start
+         * (io/blkif.h).
+         */
         @XenConstant(value = "_Alignof(struct blkif_request_segment)", abi = XenAbi.X86_32)
         public static final int ALIGNMENT = 4;
 

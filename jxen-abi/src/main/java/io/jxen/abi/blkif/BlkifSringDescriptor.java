@@ -16,37 +16,37 @@ public final class BlkifSringDescriptor {
     /** The x86_64 layout ({@code gcc -m64}): {@code uint64_t} is 8-byte aligned. */
     public static final class X86_64 {
 
-        /** Offset of {@code ring}: first ring entry. */
+        /** Offset of {@code ring}: first ring entry (io/ring.h). */
         @XenOffsetof(type = "struct blkif_sring", member = "ring")
         public static final int RING_OFFSET = 64;
 
-        /** Offset of {@code ring[1]}: second ring entry, one entry size further. */
+        /** Offset of {@code ring[1]}: second ring entry, one entry size further (io/ring.h). */
         @XenOffsetof(type = "struct blkif_sring", member = "ring[1]")
         public static final int RING_1_OFFSET = 176;
 
         /**
          * Bytes in {@code struct blkif_sring} as C declares it: the header and the one entry of
-         * {@code ring[1]}; a real ring fills its pages.
+         * {@code ring[1]}; a real ring fills its pages (io/ring.h).
          */
         @XenSizeof("struct blkif_sring")
         public static final int SIZE = 176;
 
-        /** The C alignment of {@code struct blkif_sring}: where a view of it may start. */
+        /** The C alignment of {@code struct blkif_sring}: where a view of it may start (io/ring.h). */
         @XenConstant(value = "_Alignof(struct blkif_sring)", abi = XenAbi.X86_64)
         public static final int ALIGNMENT = 8;
 
-        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
+        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)} (io/ring.h). */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_64)
         public static final int ENTRIES_ONE_PAGE = 32;
 
         /**
          * Entries of a four-page ring ({@code ring-page-order} 2):
-         * {@code __CONST_RING_SIZE(blkif, 16384)}.
+         * {@code __CONST_RING_SIZE(blkif, 16384)} (io/ring.h).
          */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4 * 4096)", abi = XenAbi.X86_64)
         public static final int ENTRIES_FOUR_PAGES = 128;
 
-        /** Bytes in one ring entry. */
+        /** Bytes in one ring entry (io/ring.h). */
         @XenSizeof("union blkif_sring_entry")
         public static final int ENTRY_SIZE = 112;
 
@@ -60,37 +60,37 @@ public final class BlkifSringDescriptor {
      */
     public static final class X86_32 {
 
-        /** Offset of {@code ring}: first ring entry. */
+        /** Offset of {@code ring}: first ring entry (io/ring.h). */
         @XenOffsetof(type = "struct blkif_sring", member = "ring", abi = XenAbi.X86_32)
         public static final int RING_OFFSET = 64;
 
-        /** Offset of {@code ring[1]}: second ring entry, one entry size further. */
+        /** Offset of {@code ring[1]}: second ring entry, one entry size further (io/ring.h). */
         @XenOffsetof(type = "struct blkif_sring", member = "ring[1]", abi = XenAbi.X86_32)
         public static final int RING_1_OFFSET = 172;
 
         /**
          * Bytes in {@code struct blkif_sring} as C declares it: the header and the one entry of
-         * {@code ring[1]}; a real ring fills its pages.
+         * {@code ring[1]}; a real ring fills its pages (io/ring.h).
          */
         @XenSizeof(value = "struct blkif_sring", abi = XenAbi.X86_32)
         public static final int SIZE = 172;
 
-        /** The C alignment of {@code struct blkif_sring}: where a view of it may start. */
+        /** The C alignment of {@code struct blkif_sring}: where a view of it may start (io/ring.h). */
         @XenConstant(value = "_Alignof(struct blkif_sring)", abi = XenAbi.X86_32)
         public static final int ALIGNMENT = 4;
 
-        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)}. */
+        /** Entries of a one-page ring: {@code __CONST_RING_SIZE(blkif, 4096)} (io/ring.h). */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4096)", abi = XenAbi.X86_32)
         public static final int ENTRIES_ONE_PAGE = 32;
 
         /**
          * Entries of a four-page ring ({@code ring-page-order} 2):
-         * {@code __CONST_RING_SIZE(blkif, 16384)}.
+         * {@code __CONST_RING_SIZE(blkif, 16384)} (io/ring.h).
          */
         @XenConstant(value = "__CONST_RING_SIZE(blkif, 4 * 4096)", abi = XenAbi.X86_32)
         public static final int ENTRIES_FOUR_PAGES = 128;
 
-        /** Bytes in one ring entry. */
+        /** Bytes in one ring entry (io/ring.h). */
         @XenSizeof(value = "union blkif_sring_entry", abi = XenAbi.X86_32)
         public static final int ENTRY_SIZE = 108;
 

@@ -7,15 +7,15 @@ import io.jxen.abi.XenConstant;
  */
 public final class Vdisk {
 
-    /** The device is a CD-ROM: {@code VDISK_CDROM}. */
+    /** The device is a CD-ROM: {@code VDISK_CDROM} (io/blkif.h). */
     @XenConstant("VDISK_CDROM")
     public static final int CDROM = 0x1;
 
-    /** The medium is removable: {@code VDISK_REMOVABLE}. */
+    /** The medium is removable: {@code VDISK_REMOVABLE} (io/blkif.h). */
     @XenConstant("VDISK_REMOVABLE")
     public static final int REMOVABLE = 0x2;
 
-    /** The device is read-only: {@code VDISK_READONLY}. */
+    /** The device is read-only: {@code VDISK_READONLY} (io/blkif.h). */
     @XenConstant("VDISK_READONLY")
     public static final int READONLY = 0x4;
 

@@ -10,23 +10,26 @@ import io.jxen.abi.XenSizeof;
  */
 public final class EvtchnBindVirqDescriptor {
 
-    /** Offset of {@code virq}: IN: the VIRQ number. */
+    /** Offset of {@code virq}: IN: the VIRQ number (event_channel.h). */
     @XenOffsetof(type = "struct evtchn_bind_virq", member = "virq")
     public static final int VIRQ_OFFSET = 0;
 
-    /** Offset of {@code vcpu}: IN: the vCPU to notify. */
+    /** Offset of {@code vcpu}: IN: the vCPU to notify (event_channel.h). */
     @XenOffsetof(type = "struct evtchn_bind_virq", member = "vcpu")
     public static final int VCPU_OFFSET = 4;
 
-    /** Offset of {@code port}: OUT: the bound port. */
+    /** Offset of {@code port}: OUT: the bound port (event_channel.h). */
     @XenOffsetof(type = "struct evtchn_bind_virq", member = "port")
     public static final int PORT_OFFSET = 8;
 
-    /** Bytes in {@code struct evtchn_bind_virq}. */
+    /** Bytes in {@code struct evtchn_bind_virq} (event_channel.h). */
     @XenSizeof("struct evtchn_bind_virq")
     public static final int SIZE = 12;
 
-    /** The C alignment of {@code struct evtchn_bind_virq}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct evtchn_bind_virq}: where a view of it may start
+     * (event_channel.h).
+     */
     @XenConstant(value = "_Alignof(struct evtchn_bind_virq)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 4;
 

@@ -10,23 +10,26 @@ import io.jxen.abi.XenSizeof;
  */
 public final class GnttabSwapGrantRefDescriptor {
 
-    /** Offset of {@code ref_a}: IN: one entry. */
+    /** Offset of {@code ref_a}: IN: one entry (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "ref_a")
     public static final int REF_A_OFFSET = 0;
 
-    /** Offset of {@code ref_b}: IN: the other. */
+    /** Offset of {@code ref_b}: IN: the other (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "ref_b")
     public static final int REF_B_OFFSET = 4;
 
-    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_swap_grant_ref", member = "status")
     public static final int STATUS_OFFSET = 8;
 
-    /** Bytes in {@code struct gnttab_swap_grant_ref}. */
+    /** Bytes in {@code struct gnttab_swap_grant_ref} (grant_table.h). */
     @XenSizeof("struct gnttab_swap_grant_ref")
     public static final int SIZE = 12;
 
-    /** The C alignment of {@code struct gnttab_swap_grant_ref}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct gnttab_swap_grant_ref}: where a view of it may start
+     * (grant_table.h).
+     */
     @XenConstant(value = "_Alignof(struct gnttab_swap_grant_ref)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 4;
 

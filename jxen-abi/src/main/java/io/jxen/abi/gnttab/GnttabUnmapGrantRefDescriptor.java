@@ -10,27 +10,30 @@ import io.jxen.abi.XenSizeof;
  */
 public final class GnttabUnmapGrantRefDescriptor {
 
-    /** Offset of {@code host_addr}: IN: the host mapping. */
+    /** Offset of {@code host_addr}: IN: the host mapping (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "host_addr")
     public static final int HOST_ADDR_OFFSET = 0;
 
-    /** Offset of {@code dev_bus_addr}: IN: the device mapping. */
+    /** Offset of {@code dev_bus_addr}: IN: the device mapping (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "dev_bus_addr")
     public static final int DEV_BUS_ADDR_OFFSET = 8;
 
-    /** Offset of {@code handle}: IN: from the map. */
+    /** Offset of {@code handle}: IN: from the map (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "handle")
     public static final int HANDLE_OFFSET = 16;
 
-    /** Offset of {@code status}: OUT: a {@code GNTST_*} code. */
+    /** Offset of {@code status}: OUT: a {@code GNTST_*} code (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_unmap_grant_ref", member = "status")
     public static final int STATUS_OFFSET = 20;
 
-    /** Bytes in {@code struct gnttab_unmap_grant_ref}. */
+    /** Bytes in {@code struct gnttab_unmap_grant_ref} (grant_table.h). */
     @XenSizeof("struct gnttab_unmap_grant_ref")
     public static final int SIZE = 24;
 
-    /** The C alignment of {@code struct gnttab_unmap_grant_ref}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct gnttab_unmap_grant_ref}: where a view of it may start
+     * (grant_table.h).
+     */
     @XenConstant(value = "_Alignof(struct gnttab_unmap_grant_ref)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 8;
 

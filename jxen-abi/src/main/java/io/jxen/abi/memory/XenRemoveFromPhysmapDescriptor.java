@@ -10,19 +10,22 @@ import io.jxen.abi.XenSizeof;
  */
 public final class XenRemoveFromPhysmapDescriptor {
 
-    /** Offset of {@code domid}: the domain. */
+    /** Offset of {@code domid}: the domain (memory.h). */
     @XenOffsetof(type = "struct xen_remove_from_physmap", member = "domid")
     public static final int DOMID_OFFSET = 0;
 
-    /** Offset of {@code gpfn}: the guest frame to unmap. */
+    /** Offset of {@code gpfn}: the guest frame to unmap (memory.h). */
     @XenOffsetof(type = "struct xen_remove_from_physmap", member = "gpfn")
     public static final int GPFN_OFFSET = 8;
 
-    /** Bytes in {@code struct xen_remove_from_physmap}. */
+    /** Bytes in {@code struct xen_remove_from_physmap} (memory.h). */
     @XenSizeof("struct xen_remove_from_physmap")
     public static final int SIZE = 16;
 
-    /** The C alignment of {@code struct xen_remove_from_physmap}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct xen_remove_from_physmap}: where a view of it may start
+     * (memory.h).
+     */
     @XenConstant(value = "_Alignof(struct xen_remove_from_physmap)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 8;
 

@@ -10,19 +10,22 @@ import io.jxen.abi.XenSizeof;
  */
 public final class SchedRemoteShutdownDescriptor {
 
-    /** Offset of {@code domain_id}: the domain to shut down. */
+    /** Offset of {@code domain_id}: the domain to shut down (sched.h). */
     @XenOffsetof(type = "struct sched_remote_shutdown", member = "domain_id")
     public static final int DOMAIN_ID_OFFSET = 0;
 
-    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason. */
+    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason (sched.h). */
     @XenOffsetof(type = "struct sched_remote_shutdown", member = "reason")
     public static final int REASON_OFFSET = 4;
 
-    /** Bytes in {@code struct sched_remote_shutdown}. */
+    /** Bytes in {@code struct sched_remote_shutdown} (sched.h). */
     @XenSizeof("struct sched_remote_shutdown")
     public static final int SIZE = 8;
 
-    /** The C alignment of {@code struct sched_remote_shutdown}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct sched_remote_shutdown}: where a view of it may start
+     * (sched.h).
+     */
     @XenConstant(value = "_Alignof(struct sched_remote_shutdown)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 4;
 

@@ -10,15 +10,15 @@ import io.jxen.abi.XenSizeof;
  */
 public final class SchedShutdownDescriptor {
 
-    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason. */
+    /** Offset of {@code reason}: A {@code SHUTDOWN_*} reason (sched.h). */
     @XenOffsetof(type = "struct sched_shutdown", member = "reason")
     public static final int REASON_OFFSET = 0;
 
-    /** Bytes in {@code struct sched_shutdown}. */
+    /** Bytes in {@code struct sched_shutdown} (sched.h). */
     @XenSizeof("struct sched_shutdown")
     public static final int SIZE = 4;
 
-    /** The C alignment of {@code struct sched_shutdown}: where a view of it may start. */
+    /** The C alignment of {@code struct sched_shutdown}: where a view of it may start (sched.h). */
     @XenConstant(value = "_Alignof(struct sched_shutdown)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 4;
 

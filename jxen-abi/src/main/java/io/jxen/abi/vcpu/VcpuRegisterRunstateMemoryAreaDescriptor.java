@@ -10,17 +10,17 @@ import io.jxen.abi.XenSizeof;
  */
 public final class VcpuRegisterRunstateMemoryAreaDescriptor {
 
-    /** Offset of {@code addr}: guest virtual address (handle) of the area. */
+    /** Offset of {@code addr}: guest virtual address (handle) of the area (vcpu.h). */
     @XenOffsetof(type = "struct vcpu_register_runstate_memory_area", member = "addr")
     public static final int ADDR_OFFSET = 0;
 
-    /** Bytes in {@code struct vcpu_register_runstate_memory_area}. */
+    /** Bytes in {@code struct vcpu_register_runstate_memory_area} (vcpu.h). */
     @XenSizeof("struct vcpu_register_runstate_memory_area")
     public static final int SIZE = 8;
 
     /**
      * The C alignment of {@code struct vcpu_register_runstate_memory_area}: where a view of it may
-     * start.
+     * start (vcpu.h).
      */
     @XenConstant(value = "_Alignof(struct vcpu_register_runstate_memory_area)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 8;

@@ -8,8 +8,8 @@ import io.jxen.abi.XenConstant;
 public final class VcpuSingleshotFlags {
 
     /**
-     * Fail with {@code -ETIME} if the timeout is already in the past:
-     * {@code VCPU_SSHOTTMR_future}.
+     * Fail with {@code -ETIME} if the timeout is already in the past: {@code VCPU_SSHOTTMR_future}
+     * (vcpu.h).
      */
     @XenConstant("VCPU_SSHOTTMR_future")
     public static final int FUTURE = 1;

@@ -10,19 +10,22 @@ import io.jxen.abi.XenSizeof;
  */
 public final class XenFeatureInfoDescriptor {
 
-    /** Offset of {@code submap_idx}: IN: which 32-bit submap. */
+    /** Offset of {@code submap_idx}: IN: which 32-bit submap (version.h). */
     @XenOffsetof(type = "struct xen_feature_info", member = "submap_idx")
     public static final int SUBMAP_IDX_OFFSET = 0;
 
-    /** Offset of {@code submap}: OUT: the submap. */
+    /** Offset of {@code submap}: OUT: the submap (version.h). */
     @XenOffsetof(type = "struct xen_feature_info", member = "submap")
     public static final int SUBMAP_OFFSET = 4;
 
-    /** Bytes in {@code struct xen_feature_info}. */
+    /** Bytes in {@code struct xen_feature_info} (version.h). */
     @XenSizeof("struct xen_feature_info")
     public static final int SIZE = 8;
 
-    /** The C alignment of {@code struct xen_feature_info}: where a view of it may start. */
+    /**
+     * The C alignment of {@code struct xen_feature_info}: where a view of it may start
+     * (version.h).
+     */
     @XenConstant(value = "_Alignof(struct xen_feature_info)", abi = XenAbi.X86_64)
     public static final int ALIGNMENT = 4;
 

@@ -7,11 +7,11 @@ import io.jxen.abi.XenConstant;
  */
 public final class ConsoleIo {
 
-    /** Writes bytes to the emergency console: {@code CONSOLEIO_write}. */
+    /** Writes bytes to the emergency console: {@code CONSOLEIO_write} (xen.h). */
     @XenConstant("CONSOLEIO_write")
     public static final int WRITE = 0;
 
-    /** Reads bytes from the emergency console (privileged): {@code CONSOLEIO_read}. */
+    /** Reads bytes from the emergency console (privileged): {@code CONSOLEIO_read} (xen.h). */
     @XenConstant("CONSOLEIO_read")
     public static final int READ = 1;
 

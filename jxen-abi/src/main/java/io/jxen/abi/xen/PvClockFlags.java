@@ -9,12 +9,12 @@ public final class PvClockFlags {
 
     /**
      * The TSC is stable across vCPUs, so readings are monotonic:
-     * {@code XEN_PVCLOCK_TSC_STABLE_BIT}.
+     * {@code XEN_PVCLOCK_TSC_STABLE_BIT} (xen.h).
      */
     @XenConstant("XEN_PVCLOCK_TSC_STABLE_BIT")
     public static final int TSC_STABLE_BIT = 1;
 
-    /** The guest was paused; watchdogs should not fire: {@code XEN_PVCLOCK_GUEST_STOPPED}. */
+    /** The guest was paused; watchdogs should not fire: {@code XEN_PVCLOCK_GUEST_STOPPED} (xen.h). */
     @XenConstant("XEN_PVCLOCK_GUEST_STOPPED")
     public static final int GUEST_STOPPED = 2;
 

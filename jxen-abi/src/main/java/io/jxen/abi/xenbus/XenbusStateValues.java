@@ -8,42 +8,42 @@ import io.jxen.abi.XenConstant;
  */
 public final class XenbusStateValues {
 
-    /** The state of a device that has not been set up: {@code XenbusStateUnknown}. */
+    /** The state of a device that has not been set up: {@code XenbusStateUnknown} (io/xenbus.h). */
     @XenConstant("XenbusStateUnknown")
     public static final int UNKNOWN = 0;
 
-    /** Early initialisation in progress: {@code XenbusStateInitialising}. */
+    /** Early initialisation in progress: {@code XenbusStateInitialising} (io/xenbus.h). */
     @XenConstant("XenbusStateInitialising")
     public static final int INITIALISING = 1;
 
     /**
      * Early initialisation done; waiting for information from the peer or hotplug scripts:
-     * {@code XenbusStateInitWait}.
+     * {@code XenbusStateInitWait} (io/xenbus.h).
      */
     @XenConstant("XenbusStateInitWait")
     public static final int INIT_WAIT = 2;
 
-    /** Waiting for the peer to connect: {@code XenbusStateInitialised}. */
+    /** Waiting for the peer to connect: {@code XenbusStateInitialised} (io/xenbus.h). */
     @XenConstant("XenbusStateInitialised")
     public static final int INITIALISED = 3;
 
-    /** Connected: the rings are live: {@code XenbusStateConnected}. */
+    /** Connected: the rings are live: {@code XenbusStateConnected} (io/xenbus.h). */
     @XenConstant("XenbusStateConnected")
     public static final int CONNECTED = 4;
 
-    /** Closing because of an error or an unplug: {@code XenbusStateClosing}. */
+    /** Closing because of an error or an unplug: {@code XenbusStateClosing} (io/xenbus.h). */
     @XenConstant("XenbusStateClosing")
     public static final int CLOSING = 5;
 
-    /** Closed: {@code XenbusStateClosed}. */
+    /** Closed: {@code XenbusStateClosed} (io/xenbus.h). */
     @XenConstant("XenbusStateClosed")
     public static final int CLOSED = 6;
 
-    /** Being reconfigured: {@code XenbusStateReconfiguring}. */
+    /** Being reconfigured: {@code XenbusStateReconfiguring} (io/xenbus.h). */
     @XenConstant("XenbusStateReconfiguring")
     public static final int RECONFIGURING = 7;
 
-    /** Reconfiguration done: {@code XenbusStateReconfigured}. */
+    /** Reconfiguration done: {@code XenbusStateReconfigured} (io/xenbus.h). */
     @XenConstant("XenbusStateReconfigured")
     public static final int RECONFIGURED = 8;
 
