@@ -53,6 +53,8 @@ public final class XenstoredCore {
     private NodeOperations ops;
     private boolean logging;
     private long nextConnectionId = 1;
+    /** Events queued while handling the current request, per connection, to drop duplicates. */
+    private final Map<Connection, Set<String>> eventsThisRequest = new HashMap<>();
 
     /**
      * @param quotas     the limits
@@ -133,6 +135,7 @@ public final class XenstoredCore {
             if (c.closed) {
                 return;
             }
+            eventsThisRequest.clear();
             List<XsMessage> after = new ArrayList<>(1);
             XsMessage reply;
             try {
@@ -319,7 +322,7 @@ public final class XenstoredCore {
         if (XsPath.isSpecial(raw)) {
             Permissions old = specialPerms.get(raw);
             if (old == null) {
-                throw new XenstoreException(XsError.EINVAL, "unknown special path");
+                throw new XenstoreException(XsError.ENOENT, "unknown special path");
             }
             if (!old.rightsOf(c.caller()).owner()) {
                 throw new XenstoreException(XsError.EACCES);
@@ -527,7 +530,13 @@ public final class XenstoredCore {
             }
             for (Watch w : c.watches.values()) {
                 if (w.matches(e.path(), e.exact())) {
-                    sendEvent(c, w.reported(e.path()), w.token());
+                    String reported = w.reported(e.path());
+                    // C xenstored (XSA-326) drops an event identical to one still pending on
+                    // the connection; all events of one request are pending together.
+                    if (eventsThisRequest.computeIfAbsent(c, k -> new java.util.HashSet<>())
+                            .add(reported + '\0' + w.token())) {
+                        sendEvent(c, reported, w.token());
+                    }
                 }
             }
         }

@@ -140,6 +140,11 @@ public final class NodeOperations {
         if (parent == null) {
             throw new XenstoreException(XsError.EINVAL, "parent of " + path + " missing");
         }
+        if (!parent.children().contains(XsPath.baseName(path))) {
+            // Only inside a transaction, whose parent version predates the node's creation
+            // outside: C xenstored answers EIO, and the commit would fail with EAGAIN anyway.
+            throw new XenstoreException(XsError.EIO, "parent does not list " + path);
+        }
         removeSubtree(t, path, n, parent.perms());
         t.put(parentPath, parent.withoutChild(XsPath.baseName(path)));
     }
@@ -290,11 +295,11 @@ public final class NodeOperations {
         }
     }
 
-    private static Permissions parentPerms(NodeTable t, String path) throws XenstoreException {
+    private static Permissions parentPerms(NodeTable t, String path) {
         if (path.equals("/")) {
             return null;
         }
-        Node parent = t.get(XsPath.parent(path));
+        Node parent = t.peek(XsPath.parent(path));
         return parent == null ? null : parent.perms();
     }
 }

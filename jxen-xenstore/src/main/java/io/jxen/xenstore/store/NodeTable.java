@@ -18,6 +18,15 @@ public interface NodeTable {
     Node get(String path) throws XenstoreException;
 
     /**
+     * The node at an absolute path, or null, without counting as an access: a transaction
+     * does not remember it for conflict checks (used for the permissions a watch event needs).
+     *
+     * @param path absolute path
+     * @return the node or null
+     */
+    Node peek(String path);
+
+    /**
      * Stores a node (new or changed).
      *
      * @param path absolute path

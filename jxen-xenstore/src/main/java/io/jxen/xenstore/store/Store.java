@@ -43,6 +43,11 @@ public final class Store implements NodeTable {
     }
 
     @Override
+    public Node peek(String path) {
+        return nodes.get(path);
+    }
+
+    @Override
     public void put(String path, Node node) {
         Node stamped = node.withGeneration(++generation);
         Node old = nodes.put(path, stamped);

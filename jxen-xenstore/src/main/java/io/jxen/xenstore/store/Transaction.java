@@ -32,6 +32,8 @@ public final class Transaction implements NodeTable {
     private final Quotas quotas;
     private final Map<String, Node> overlay = new HashMap<>();
     private final LinkedHashMap<String, Long> accessed = new LinkedHashMap<>();
+    /** What the first read saw ({@link #DELETED} for absent): later reads see the same. */
+    private final Map<String, Node> seen = new HashMap<>();
     private final Map<String, ChangeEvent> events = new HashMap<>();
     private final Map<Integer, Integer> ownedDelta = new HashMap<>();
 
@@ -56,6 +58,10 @@ public final class Transaction implements NodeTable {
     @Override
     public Node get(String path) throws XenstoreException {
         Node mine = overlay.get(path);
+        if (mine == null) {
+            // As C xenstored: once read, a node keeps the version the transaction saw first.
+            mine = seen.get(path);
+        }
         if (mine != null) {
             return mine == DELETED ? null : mine;
         }
@@ -64,6 +70,7 @@ public final class Transaction implements NodeTable {
             checkAccessQuota();
             accessed.put(path, committed == null ? ABSENT : committed.generation());
         }
+        seen.put(path, committed == null ? DELETED : committed);
         return committed;
     }
 
@@ -73,8 +80,16 @@ public final class Transaction implements NodeTable {
         }
     }
 
+    @Override
+    public Node peek(String path) {
+        return current(path);
+    }
+
     private Node current(String path) {
         Node mine = overlay.get(path);
+        if (mine == null) {
+            mine = seen.get(path);
+        }
         if (mine != null) {
             return mine == DELETED ? null : mine;
         }
@@ -140,13 +155,16 @@ public final class Transaction implements NodeTable {
         List<ChangeEvent> fire = new ArrayList<>();
         for (String path : accessed.keySet()) {
             Node mine = overlay.get(path);
+            boolean existed = store.get(path) != null;
             if (mine == DELETED) {
                 store.remove(path);
             } else if (mine != null) {
                 store.put(path, mine);
             }
             ChangeEvent ev = events.get(path);
-            if (ev != null) {
+            // A node created and removed again inside the transaction never changed the
+            // store: C xenstored fires nothing for it.
+            if (ev != null && !(mine == DELETED && !existed)) {
                 fire.add(ev);
             }
         }

@@ -46,6 +46,10 @@ public final class XsPath {
      * @throws XenstoreException EINVAL for an invalid path
      */
     public static String canonical(String raw, int domid, int pathMax) throws XenstoreException {
+        // C's canonicalize() leaves "@…" alone, and a node name must start with "/".
+        if (raw.startsWith("@")) {
+            throw new XenstoreException(XsError.EINVAL, "special path used as a node");
+        }
         String path = raw.startsWith("/") ? raw : domainPath(domid) + "/" + raw;
         if (!isValid(path, pathMax)) {
             throw new XenstoreException(XsError.EINVAL, "invalid path");

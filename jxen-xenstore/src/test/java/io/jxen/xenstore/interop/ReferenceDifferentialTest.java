@@ -1,0 +1,294 @@
+package io.jxen.xenstore.interop;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.xenstore.server.RawSocketClient;
+import io.jxen.xenstore.server.XenstoredServer;
+import io.jxen.xenstore.wire.XsMessage;
+import io.jxen.xenstore.wire.XsPayload;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static io.jxen.abi.xs.XsMessageTypes.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Differential conformance: the same raw xs_wire requests go to the reference C xenstored
+ * 4.17 and to jxen's xenstored, over several connections each; every reply and every watch
+ * event (on every connection) must agree.
+ *
+ * <p>Normalisations, each a legitimate difference:
+ * <ul>
+ *   <li>the {@code gencnt} of a DIRECTORY_PART reply: each daemon counts generations its own
+ *       way; only that it is a decimal number is compared;</li>
+ *   <li>nothing else: CONTROL output (help, quota numbers) is not part of the sequences.</li>
+ * </ul>
+ * Events for connections other than the requester are collected by a GET_DOMAIN_PATH probe
+ * on each of them after every step: both daemons queue events before later replies.
+ */
+class ReferenceDifferentialTest {
+
+    private static final int CONNECTIONS = 3;
+    private static final int PROBE_REQ_ID = 0x7eadbeef;
+
+    /** Two daemons and matching connection sets. */
+    private static final class Pair implements AutoCloseable {
+        final ReferenceXenstored c;
+        final XenstoredServer j;
+        final List<RawSocketClient> cConns = new ArrayList<>();
+        final List<RawSocketClient> jConns = new ArrayList<>();
+        final List<String> transcript = new ArrayList<>();
+
+        Pair(Path dir) throws Exception {
+            Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsd");
+            c = ReferenceXenstored.startC(rd);
+            j = XenstoredServer.start(dir.resolve("socket"));
+            for (int i = 0; i < CONNECTIONS; i++) {
+                cConns.add(new RawSocketClient(c.socket()));
+                jConns.add(new RawSocketClient(j.socket()));
+            }
+        }
+
+        /** Sends one request on connection {@code k} of both daemons and compares everything. */
+        void step(int k, XsMessage req) throws IOException, InterruptedException {
+            List<String> cOut = exchange(cConns, k, req);
+            List<String> jOut = exchange(jConns, k, req);
+            transcript.add("conn" + k + " " + req + " -> " + cOut);
+            assertThat(jOut).as("after\n%s", String.join("\n", transcript)).isEqualTo(cOut);
+        }
+
+        private static List<String> exchange(List<RawSocketClient> conns, int k, XsMessage req)
+                throws IOException, InterruptedException {
+            List<String> out = new ArrayList<>();
+            for (XsMessage m : conns.get(k).call(req)) {
+                out.add(normalise(req, m));
+            }
+            for (int i = 0; i < conns.size(); i++) {
+                if (i == k) {
+                    continue;
+                }
+                List<XsMessage> probe = conns.get(i).call(
+                        XsMessage.ofStrings(GET_DOMAIN_PATH, PROBE_REQ_ID, 0, "0"));
+                for (XsMessage m : probe.subList(0, probe.size() - 1)) {
+                    out.add("conn" + i + " " + normalise(req, m));
+                }
+            }
+            return out;
+        }
+
+        private static String normalise(XsMessage req, XsMessage m) {
+            if (m == null) {
+                return "EOF";
+            }
+            if (req.type() == DIRECTORY_PART && m.type() == DIRECTORY_PART) {
+                byte[] p = m.payload();
+                int nul = XsPayload.indexOfNul(p, 0);
+                String gen = new String(p, 0, Math.max(nul, 0), StandardCharsets.US_ASCII);
+                assertThat(gen).matches("\\d+");
+                return "DIRECTORY_PART(<gencnt>" + new String(p, nul, p.length - nul, StandardCharsets.ISO_8859_1)
+                        .replace("\0", "\\0") + ")";
+            }
+            return m.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (RawSocketClient r : cConns) {
+                r.close();
+            }
+            for (RawSocketClient r : jConns) {
+                r.close();
+            }
+            j.close();
+            c.close();
+        }
+    }
+
+    private static XsMessage m(int type, int tx, String... args) {
+        return XsMessage.ofStrings(type, 0, tx, args);
+    }
+
+    private static XsMessage write(int tx, String path, String value) {
+        byte[] p = XsPayload.joinStrings(path);
+        byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[p.length + v.length];
+        System.arraycopy(p, 0, all, 0, p.length);
+        System.arraycopy(v, 0, all, p.length, v.length);
+        return new XsMessage(WRITE, 0, tx, all);
+    }
+
+    private static XsMessage raw(int type, int tx, String payload) {
+        return new XsMessage(type, 0, tx, payload.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void scriptedSequenceAgrees(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (Pair p = new Pair(dir)) {
+            p.step(0, m(DIRECTORY, 0, "/"));
+            p.step(0, m(GET_PERMS, 0, "/"));
+            p.step(0, m(READ, 0, "/nonexist"));
+            for (String bad : new String[] {"", "/a//b", "/a/", "/a b", "/local/domain/"}) {
+                p.step(0, m(READ, 0, bad));
+            }
+            p.step(0, raw(READ, 0, "/a"));
+            p.step(0, raw(READ, 0, "/a\0extra\0"));
+            p.step(0, raw(WRITE, 0, "/nonul"));
+            p.step(1, m(WATCH, 0, "/a", "ta"));
+            p.step(2, m(WATCH, 0, "/", "root"));
+            p.step(2, m(WATCH, 0, "rel", "rtok"));
+            p.step(0, write(0, "/a/b/c", "hello"));
+            p.step(0, write(0, "/a/b/d", ""));
+            p.step(0, write(0, "/a/bin", "x\0y\u00ff"));
+            p.step(0, m(READ, 0, "/a/bin"));
+            p.step(0, m(DIRECTORY, 0, "/a/b"));
+            p.step(0, m(DIRECTORY_PART, 0, "/a/b", "0"));
+            p.step(0, m(DIRECTORY_PART, 0, "/a/b", "1"));
+            p.step(0, m(DIRECTORY_PART, 0, "/a/b", "100"));
+            p.step(0, m(DIRECTORY_PART, 0, "/a/b", "-1"));
+            p.step(0, m(DIRECTORY_PART, 0, "/a/b"));
+            p.step(0, m(MKDIR, 0, "/a/b"));
+            p.step(0, m(MKDIR, 0, "/a/m/n"));
+            p.step(0, write(0, "rel/x", "v"));
+            p.step(0, m(SET_PERMS, 0, "/a/b", "b0", "w0x5", "r7"));
+            p.step(0, m(GET_PERMS, 0, "/a/b"));
+            p.step(0, write(0, "/a/b/new", "v"));
+            p.step(0, m(GET_PERMS, 0, "/a/b/new"));
+            p.step(0, m(SET_PERMS, 0, "/a/b", "n5"));
+            p.step(0, m(SET_PERMS, 0, "/a/b", "x0"));
+            p.step(0, m(SET_PERMS, 0, "/a/b"));
+            p.step(0, m(SET_PERMS, 0, "/a/b", "r1x"));
+            p.step(0, m(SET_PERMS, 0, "/nope", "n0"));
+            p.step(0, m(SET_PERMS, 0, "@releaseDomain", "r0"));
+            p.step(0, m(SET_PERMS, 0, "@foo", "r0"));
+            p.step(0, m(GET_PERMS, 0, "@releaseDomain"));
+            p.step(1, m(WATCH, 0, "/a/b/c", "deep"));
+            p.step(1, m(WATCH, 0, "/a", "ta"));
+            p.step(1, m(WATCH, 0, "@introduceDomain", "intro"));
+            p.step(1, m(WATCH, 0, "@releaseDomain", "rel"));
+            p.step(1, m(WATCH, 0, "/bad path", "x"));
+            p.step(1, m(WATCH, 0, "/a", "t", "x"));
+            p.step(0, m(RM, 0, "/a/b"));
+            p.step(0, m(RM, 0, "/a/b"));
+            p.step(0, m(RM, 0, "/q/r"));
+            p.step(0, m(RM, 0, "/"));
+            p.step(1, m(UNWATCH, 0, "/a", "ta"));
+            p.step(1, m(UNWATCH, 0, "/a", "ta"));
+            // transactions
+            p.step(0, m(TRANSACTION_START, 0, ""));
+            p.step(0, m(TRANSACTION_START, 1, ""));
+            p.step(0, m(TRANSACTION_START, 99, ""));
+            p.step(0, write(1, "/t/x", "1"));
+            p.step(1, m(READ, 0, "/t/x"));
+            p.step(1, m(READ, 1, "/t/x"));
+            p.step(0, m(READ, 1, "/t/x"));
+            p.step(0, m(TRANSACTION_END, 1, "X"));
+            p.step(0, m(TRANSACTION_END, 0, "T"));
+            p.step(0, m(TRANSACTION_END, 1, "T"));
+            p.step(0, m(TRANSACTION_END, 1, "T"));
+            p.step(0, m(TRANSACTION_START, 0, ""));
+            p.step(0, m(READ, 2, "/t/x"));
+            p.step(1, write(0, "/t/x", "2"));
+            p.step(0, write(2, "/t/y", "3"));
+            p.step(0, m(TRANSACTION_END, 2, "T"));
+            p.step(0, m(TRANSACTION_START, 0, ""));
+            p.step(0, write(3, "/cd/x/y", "v"));
+            p.step(0, m(RM, 3, "/cd"));
+            p.step(0, m(TRANSACTION_END, 3, "T"));
+            p.step(0, m(READ, 0, "/cd"));
+            p.step(0, m(TRANSACTION_START, 0, ""));
+            p.step(0, write(4, "/t/z", "v"));
+            p.step(0, m(RESET_WATCHES, 0, ""));
+            p.step(0, m(TRANSACTION_END, 4, "T"));
+            // domains
+            p.step(0, m(GET_DOMAIN_PATH, 0, "5"));
+            p.step(0, m(GET_DOMAIN_PATH, 0, "abc"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "0"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "5"));
+            p.step(0, m(RELEASE, 0, "0"));
+            p.step(0, m(RELEASE, 0, "6"));
+            p.step(0, m(RESUME, 0, "6"));
+            // control and unknown types
+            p.step(0, m(CONTROL, 0, "check"));
+            p.step(0, m(CONTROL, 0, "log"));
+            p.step(0, m(CONTROL, 0, "log", "on"));
+            p.step(0, m(CONTROL, 0, "bogus"));
+            p.step(0, raw(CONTROL, 0, ""));
+            for (int t : new int[] {15, 16, 20, 23, 99}) {
+                p.step(0, raw(t, 0, "\0"));
+            }
+            // path length limits
+            p.step(0, write(0, "/" + "a".repeat(2047), "v"));
+            p.step(0, write(0, "/" + "a".repeat(2048), "v"));
+            p.step(0, write(0, "/local/domain/0/" + "b".repeat(2048), "v"));
+            p.step(0, write(0, "/local/domain/0/" + "b".repeat(2049), "v"));
+            p.step(1, m(WATCH, 0, "@" + "x".repeat(2047), "t"));
+            p.step(1, m(WATCH, 0, "@" + "x".repeat(2048), "t"));
+        }
+    }
+
+    @Test
+    void seededRandomSequencesAgree(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // More with -Djxen.xenstore.diffSeeds=N (and -Djxen.xenstore.diffFirstSeed=S to replay one).
+        long first = Long.getLong("jxen.xenstore.diffFirstSeed", 1);
+        long count = Long.getLong("jxen.xenstore.diffSeeds", 8);
+        for (long seed = first; seed < first + count; seed++) {
+            try (Pair p = new Pair(dir.resolve("s" + seed))) {
+                runRandom(p, seed, 250);
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void runRandom(Pair p, long seed, int steps) throws IOException, InterruptedException {
+        Random r = new Random(seed);
+        String[] paths = {"/d", "/d/a", "/d/b", "/d/a/x", "/d/a/y", "/d/b/x", "/e", "rel", "rel/k", "/d/a/x/z"};
+        int[] tx = new int[CONNECTIONS];
+        int[] nextTx = {1, 1, 1};
+        for (int i = 0; i < steps; i++) {
+            int k = r.nextInt(CONNECTIONS);
+            String path = paths[r.nextInt(paths.length)];
+            int t = r.nextInt(3) == 0 ? tx[k] : 0;
+            XsMessage req;
+            int op = r.nextInt(16);
+            switch (op) {
+                case 0, 1, 2 -> req = write(t, path, "v" + r.nextInt(5));
+                case 3 -> req = m(READ, t, path);
+                case 4 -> req = m(MKDIR, t, path);
+                case 5 -> req = m(RM, t, path);
+                case 6 -> req = m(DIRECTORY, t, path);
+                case 7 -> req = m(GET_PERMS, t, path);
+                case 8 -> req = m(SET_PERMS, t, path, "n0", "r" + r.nextInt(3));
+                case 9 -> req = m(WATCH, 0, path, "tok" + r.nextInt(2));
+                case 10 -> req = m(UNWATCH, 0, path, "tok" + r.nextInt(2));
+                case 11 -> {
+                    if (tx[k] == 0) {
+                        req = m(TRANSACTION_START, 0, "");
+                        tx[k] = nextTx[k]++;
+                    } else {
+                        req = m(TRANSACTION_END, tx[k], r.nextInt(4) == 0 ? "F" : "T");
+                        tx[k] = 0;
+                    }
+                }
+                case 12 -> req = m(DIRECTORY_PART, t, path, String.valueOf(r.nextInt(4)));
+                case 13 -> req = m(READ, tx[k], path);
+                case 14 -> req = write(tx[k], path, "tx" + r.nextInt(5));
+                default -> {
+                    if (r.nextInt(8) == 0) {
+                        req = m(RESET_WATCHES, 0, "");
+                        tx[k] = 0;
+                    } else {
+                        req = m(RM, tx[k], path);
+                    }
+                }
+            }
+            p.step(k, req);
+        }
+    }
+}

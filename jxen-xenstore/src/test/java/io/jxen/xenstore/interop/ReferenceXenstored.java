@@ -1,0 +1,72 @@
+package io.jxen.xenstore.interop;
+
+import io.jxen.sim.ExternalPeers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reference C xenstored 4.17 of {@code shared/reference-xenstored}, started standalone
+ * with its run.sh on a temporary rundir and stopped with stop.sh. The folder is found through
+ * {@code JXEN_REFERENCE_XENSTORED}, else {@code /work/shared/reference-xenstored}. When it is
+ * missing or cannot be set up, ExternalPeers skips (locally) or fails (CI).
+ */
+final class ReferenceXenstored implements AutoCloseable {
+
+    private final Path scripts;
+    private final Path rundir;
+
+    private ReferenceXenstored(Path scripts, Path rundir) {
+        this.scripts = scripts;
+        this.rundir = rundir;
+    }
+
+    static Path scripts() {
+        String env = System.getenv("JXEN_REFERENCE_XENSTORED");
+        return Path.of(env != null ? env : "/work/shared/reference-xenstored");
+    }
+
+    /** Starts a C xenstored in {@code rundir} (a short path: sockets are limited to 107 bytes). */
+    static ReferenceXenstored startC(Path rundir) throws IOException, InterruptedException {
+        Path scripts = scripts();
+        ExternalPeers.require(Files.isExecutable(scripts.resolve("run.sh")),
+                "reference xenstored scripts at " + scripts + " (set JXEN_REFERENCE_XENSTORED)");
+        Peers.requireXenstoreUtils();
+        Path log = rundir.resolve("run.log");
+        Process p = new ProcessBuilder(scripts.resolve("run.sh").toString(), "c", rundir.toString())
+                .redirectError(log.toFile()).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+        }
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        boolean ok = done && p.exitValue() == 0 && out.matches("\\d+");
+        ExternalPeers.require(ok, "reference C xenstored (run.sh c failed: " + Files.readString(log)
+                + "; it needs setup.sh: apt packages xenstore-utils libxen-dev gcc and the xen-utils-4.17 .debs)");
+        return new ReferenceXenstored(scripts, rundir);
+    }
+
+    Path socket() {
+        return rundir.resolve("socket");
+    }
+
+    @Override
+    public void close() throws IOException {
+        Process p = new ProcessBuilder(scripts.resolve("stop.sh").toString(), rundir.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
