@@ -1,0 +1,72 @@
+package io.jxen.hv.time;
+
+import java.util.Objects;
+
+/**
+ * A domain's view of the TSC: its own frequency (Xen's TSC scaling, or an emulated
+ * {@code vtsc_khz}) and an offset added to every reading ({@code hvm.tsc_offset}, or the
+ * offset that keeps the TSC continuous across save/restore).
+ *
+ * <p>The pvclock tuple published for the domain's vCPUs uses this TSC: {@code tsc_timestamp}
+ * is a reading of it and {@code tsc_to_system_mul}/{@code tsc_shift} are
+ * {@link TimeScale#of(long)} of its frequency, so a guest that reads this TSC and applies the
+ * tuple gets system time.
+ */
+public final class DomainTsc {
+
+    private final TscModel host;
+    private final long frequencyHz;
+    private final TimeScale scale;
+    private volatile long offsetTicks;
+
+    /**
+     * @param host         the host TSC (its stability decides the stable bit)
+     * @param frequencyHz  the guest-visible frequency; the host's when the domain is not scaled
+     * @param offsetTicks  added to every reading
+     */
+    public DomainTsc(TscModel host, long frequencyHz, long offsetTicks) {
+        this.host = Objects.requireNonNull(host, "host");
+        new TscModel(frequencyHz, host.stable()); // range check
+        this.frequencyHz = frequencyHz;
+        this.scale = TimeScale.of(frequencyHz);
+        this.offsetTicks = offsetTicks;
+    }
+
+    /** An unscaled domain with no offset. */
+    public DomainTsc(TscModel host) {
+        this(host, host.frequencyHz(), 0);
+    }
+
+    /** The guest TSC at a system time: what the guest's {@code rdtsc} returns then. */
+    public long tscAt(long systemTimeNs) {
+        return offsetTicks + TscModel.ticks(systemTimeNs, frequencyHz);
+    }
+
+    /** The guest-visible frequency. */
+    public long frequencyHz() {
+        return frequencyHz;
+    }
+
+    /** The scale published as {@code tsc_to_system_mul} and {@code tsc_shift}. */
+    public TimeScale scale() {
+        return scale;
+    }
+
+    /** Whether the stable bit is published. */
+    public boolean stable() {
+        return host.stable();
+    }
+
+    /** The offset added to readings. */
+    public long offsetTicks() {
+        return offsetTicks;
+    }
+
+    /**
+     * Changes the offset (e.g. {@code XEN_DOMCTL_settscinfo} on restore). Publishers must be
+     * refreshed afterwards, as Xen does with {@code update_vcpu_system_time}.
+     */
+    public void setOffsetTicks(long offsetTicks) {
+        this.offsetTicks = offsetTicks;
+    }
+}

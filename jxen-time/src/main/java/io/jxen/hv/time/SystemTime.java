@@ -1,0 +1,39 @@
+package io.jxen.hv.time;
+
+import io.jxen.runtime.Clock;
+
+import java.util.Objects;
+
+/**
+ * The host's system time, Xen's {@code NOW()}: nanoseconds since the host booted, read from
+ * the injected {@link Clock}. Every deadline and {@code system_time} in this module is on
+ * this scale.
+ */
+public final class SystemTime {
+
+    private final Clock clock;
+    private final long bootNanoTime;
+    private final long bootEpochNanos;
+
+    /** Boots now: system time 0 is the clock's present instant. */
+    public SystemTime(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.bootNanoTime = clock.nanoTime();
+        this.bootEpochNanos = clock.epochNanos();
+    }
+
+    /** Nanoseconds since boot. */
+    public long now() {
+        return clock.nanoTime() - bootNanoTime;
+    }
+
+    /** Wall-clock nanoseconds since the epoch at system time 0, as the host clock saw it at boot. */
+    public long bootEpochNanos() {
+        return bootEpochNanos;
+    }
+
+    /** The clock underneath. */
+    public Clock clock() {
+        return clock;
+    }
+}
