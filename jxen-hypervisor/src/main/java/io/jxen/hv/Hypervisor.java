@@ -146,6 +146,16 @@ public final class Hypervisor implements DomainLookup {
         }
     }
 
+    @Override
+    public List<Domain> all() {
+        lock.lock();
+        try {
+            return List.copyOf(domains.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ids of live domains, ascending. */
     public List<Integer> domids() {
         lock.lock();

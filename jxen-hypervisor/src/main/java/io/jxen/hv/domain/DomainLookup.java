@@ -3,8 +3,10 @@ package io.jxen.hv.domain;
 import io.jxen.abi.xen.DomId;
 
 /** Finds live domains by id, as Xen's {@code rcu_lock_domain_by_id}. */
-@FunctionalInterface
 public interface DomainLookup {
+
+    /** Every live domain, in id order (a snapshot). */
+    java.util.List<Domain> all();
 
     /** The domain with id {@code domid}, or null. */
     Domain byId(int domid);

@@ -24,6 +24,8 @@ public final class GrantTable {
     private final Domain domain;
     private final HostMemory host;
     private final List<Long> frames = new ArrayList<>();
+    private final List<ActiveGrant> active = new ArrayList<>();
+    private final Maptrack maptrack = new Maptrack();
 
     /** An empty table of {@code domain}. */
     public GrantTable(Domain domain, HostMemory host) {
@@ -63,6 +65,9 @@ public final class GrantTable {
             }
             domain.physMap().mapForeign(domain.grantFrameGfn(frames.size()), mfn, false);
             frames.add(mfn);
+            for (int i = 0; i < ENTRIES_PER_FRAME; i++) {
+                active.add(new ActiveGrant());
+            }
         }
         return true;
     }
@@ -79,6 +84,21 @@ public final class GrantTable {
                 GrantTableLayouts.EntryV1.SIZE);
     }
 
+    /** The active entry of {@code ref} (below {@link #nrEntries()}). */
+    ActiveGrant active(int ref) {
+        return active.get(ref);
+    }
+
+    /** This domain's mappings of other domains' grants. */
+    Maptrack maptrack() {
+        return maptrack;
+    }
+
+    /** Mappings this domain holds of grants (for tests and {@code jxen top}). */
+    public int mappingsInUse() {
+        return maptrack.inUse();
+    }
+
     /** Unmaps and frees the table's frames (domain destruction). */
     public void releaseFrames() {
         for (int i = 0; i < frames.size(); i++) {
@@ -86,5 +106,6 @@ public final class GrantTable {
             host.freeXenFrame(frames.get(i));
         }
         frames.clear();
+        active.clear();
     }
 }

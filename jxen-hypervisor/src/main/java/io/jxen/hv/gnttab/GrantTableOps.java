@@ -1,6 +1,8 @@
 package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.Vcpu;
@@ -8,37 +10,431 @@ import io.jxen.hv.mm.Fields;
 import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
 import io.jxen.hv.mm.HostMemory;
+import io.jxen.hypercall.P2mEntry;
 import io.jxen.hypercall.abi.GrantTableAbi;
+import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
+import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
+import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
 import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
 import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
+import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
+import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
+
 /**
- * {@code __HYPERVISOR_grant_table_op} (xen/common/grant_table.c {@code do_grant_table_op}):
- * for now {@code GNTTABOP_setup_table} and {@code GNTTABOP_query_size}; the other
- * sub-operations answer {@code -ENOSYS}.
+ * {@code __HYPERVISOR_grant_table_op} for v1 tables (xen/common/grant_table.c
+ * {@code do_grant_table_op}): map, unmap, copy, setup_table, query_size, set_version (v1
+ * only: this host's {@code max_grant_version} is 1) and get_version.
+ *
+ * <p>A mapping gives the mapper access to the granter's frame: with {@code GNTMAP_host_map}
+ * the frame appears in the mapper's p2m at {@code host_addr} (read-only for
+ * {@code GNTMAP_readonly}), as Xen's {@code create_grant_p2m_mapping} does for a translated
+ * guest; {@code dev_bus_addr} reports the machine address, as for a PV guest, so an in-process
+ * backend can also use {@code GNTMAP_device_map}. Batches report a {@code GNTST_*} status per
+ * element; only a fault on the array itself ends a batch with {@code -EFAULT}.
  */
 public final class GrantTableOps {
 
+    /** Xen retries the guest-shared cmpxchg at most this many extra times (grant_table.c:812). */
+    static final int CMPXCHG_RETRIES = 4;
+
     private final DomainLookup domains;
+    private final HostMemory host;
 
     /** @param domains how to find the domains named in operations */
     public GrantTableOps(DomainLookup domains, HostMemory host) {
         this.domains = domains;
+        this.host = host;
     }
 
     /** Dispatches {@code GNTTABOP cmd} over {@code count} structures at {@code uop}. */
     public long hypercall(Vcpu caller, long cmd, long uop, long count) {
         if (count < 0 || count > Integer.MAX_VALUE) {
-            return -XenErrno.EINVAL; // "count < 0"
+            return -XenErrno.EINVAL; // "count < 0" (count is an int in Xen)
         }
+        Domain d = caller.domain();
         return switch ((int) Math.min(cmd, Integer.MAX_VALUE)) {
-            case GrantTableAbi.SETUP_TABLE -> setupTable(caller.domain(), uop, (int) count);
-            case GrantTableAbi.QUERY_SIZE -> querySize(caller.domain(), uop, (int) count);
+            case GrantTableAbi.MAP_GRANT_REF -> batch(d, uop, (int) count, MapGrantRef.SIZE, op -> map(d, op));
+            case GrantTableAbi.UNMAP_GRANT_REF -> batch(d, uop, (int) count, UnmapGrantRef.SIZE, op -> unmap(d, op));
+            case GrantTableAbi.COPY -> batch(d, uop, (int) count, Copy.SIZE, op -> copy(d, op));
+            case GrantTableAbi.SETUP_TABLE -> setupTable(d, uop, (int) count);
+            case GrantTableAbi.QUERY_SIZE -> querySize(d, uop, (int) count);
+            case GrantTableAbi.SET_VERSION -> setVersion(d, uop, (int) count);
+            case GrantTableAbi.GET_VERSION -> getVersion(d, uop, (int) count);
             default -> -XenErrno.ENOSYS;
         };
     }
+
+    private interface Element {
+        void run(MemorySegment op);
+    }
+
+    /** The loop of {@code gnttab_map_grant_ref} and friends: copy in, run, copy out, per element. */
+    private static long batch(Domain d, long uop, int count, int size, Element element) {
+        GuestAccess guest = d.guest();
+        for (int i = 0; i < count; i++) {
+            long at = uop + (long) i * size;
+            MemorySegment op;
+            try {
+                op = guest.copyIn(at, size);
+            } catch (GuestFault fault) {
+                return -XenErrno.EFAULT;
+            }
+            element.run(op);
+            try {
+                guest.copyOut(at, op);
+            } catch (GuestFault fault) {
+                return -XenErrno.EFAULT;
+            }
+        }
+        return 0;
+    }
+
+    // ---- shared entry helpers -------------------------------------------------------------
+
+    /**
+     * Xen's {@code _set_status_v1} (grant_table.c:743-824): if not yet pinned the entry must be
+     * {@code GTF_permit_access} (and, for a mapping, not sub-page) for {@code ldomid}; sets
+     * {@code GTF_reading} and, for a writable use, {@code GTF_writing} (refused on a
+     * {@code GTF_readonly} entry), with a bounded cmpxchg loop against the guest.
+     */
+    private static int setStatus(MemorySegment entry, ActiveGrant act, boolean readonly, boolean mapping,
+                                 int ldomid) {
+        int mask = GTF_TYPE_MASK | (mapping ? GTF_SUB_PAGE : 0);
+        int raw = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
+        for (int retries = 0; ; retries++) {
+            int flags = raw & 0xFFFF;
+            int domid = raw >>> 16;
+            if (act.pin == 0 && ((flags & mask) != GTF_PERMIT_ACCESS || domid != ldomid)) {
+                return GNTST_GENERAL_ERROR; // "Bad flags or dom"
+            }
+            int newFlags = flags | GTF_READING;
+            if (!readonly) {
+                newFlags |= GTF_WRITING;
+                if ((flags & GTF_READONLY) != 0) {
+                    return GNTST_GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
+                }
+            }
+            int updated = (raw & 0xFFFF0000) | newFlags;
+            if (OrderedAccess.compareAndSetInt(entry, EntryV1.FLAGS, raw, updated)) {
+                return GNTST_OKAY;
+            }
+            if (retries == CMPXCHG_RETRIES) {
+                return GNTST_GENERAL_ERROR; // "Shared grant entry is unstable"
+            }
+            raw = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
+        }
+    }
+
+    /** Xen's {@code reduce_status_for_pin}: drop GTF_reading/GTF_writing once no pin needs them. */
+    private static void reduceStatusForPin(MemorySegment entry, ActiveGrant act, boolean readonly) {
+        int clear = act.pin == 0 ? GTF_READING : 0;
+        if (!readonly && !act.writePinned()) {
+            clear |= GTF_WRITING;
+        }
+        if (clear == 0) {
+            return;
+        }
+        // gnttab_clear_flags: an atomic and on the 16-bit flags, done as a cmpxchg on the
+        // 32-bit {flags, domid} word so the guest's domid is never touched.
+        int old;
+        do {
+            old = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
+        } while (!OrderedAccess.compareAndSetInt(entry, EntryV1.FLAGS, old, old & ~clear));
+    }
+
+    /**
+     * Xen's {@code get_paged_frame}: the machine frame at {@code gfn} of {@code rd}, which
+     * must be the domain's own RAM ({@code GNTST_bad_page} otherwise, including foreign pages).
+     *
+     * @return the MFN or -1
+     */
+    private static long pagedFrame(Domain rd, long gfn) {
+        long entry = rd.physMap().p2m().get(gfn);
+        if (!P2mEntry.present(entry) || P2mEntry.foreign(entry) || !rd.physMap().owns(P2mEntry.mfn(entry))) {
+            return -1;
+        }
+        return P2mEntry.mfn(entry);
+    }
+
+    // ---- map / unmap ----------------------------------------------------------------------
+
+    /** Xen's {@code map_grant_ref} (grant_table.c:1003-1380). */
+    void map(Domain ld, MemorySegment op) {
+        int flags = Fields.i32(op, MapGrantRef.FLAGS);
+        boolean readonly = (flags & GNTMAP_READONLY) != 0;
+        int pinIncr = 0;
+        if ((flags & GNTMAP_DEVICE_MAP) != 0) {
+            pinIncr += readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
+        }
+        if ((flags & GNTMAP_HOST_MAP) != 0) {
+            pinIncr += readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        }
+        if (pinIncr == 0) {
+            status(op, MapGrantRef.STATUS, GNTST_BAD_GNTREF); // "Bad flags in grant map op"
+            return;
+        }
+        if ((flags & (GNTMAP_APPLICATION_MAP | GNTMAP_CONTAINS_PTE)) != 0) {
+            status(op, MapGrantRef.STATUS, GNTST_GENERAL_ERROR); // no PV page tables in jxen
+            return;
+        }
+        Domain rd = domains.byId(Fields.u16(op, MapGrantRef.DOM));
+        if (rd == null) {
+            status(op, MapGrantRef.STATUS, GNTST_BAD_DOMAIN);
+            return;
+        }
+        Maptrack maptrack = ld.grantTable().maptrack();
+        int handle = maptrack.allocate();
+        if (handle < 0) {
+            status(op, MapGrantRef.STATUS, GNTST_NO_SPACE);
+            return;
+        }
+        int rc = mapPinned(ld, rd, op, flags, readonly, pinIncr, handle);
+        if (rc != GNTST_OKAY) {
+            maptrack.release(handle);
+        }
+        status(op, MapGrantRef.STATUS, rc);
+    }
+
+    private int mapPinned(Domain ld, Domain rd, MemorySegment op, int flags, boolean readonly, int pinIncr,
+                          int handle) {
+        GrantTable rgt = rd.grantTable();
+        long ref = Fields.u32(op, MapGrantRef.REF);
+        if (ref >= rgt.nrEntries()) {
+            return GNTST_BAD_GNTREF;
+        }
+        int r = (int) ref;
+        MemorySegment entry = rgt.entry(r);
+        ActiveGrant act = rgt.active(r);
+        if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr))) {
+            return GNTST_GENERAL_ERROR;
+        }
+        if (act.pin == 0 || (!readonly && !act.writePinned())) {
+            int rc = setStatus(entry, act, readonly, true, ld.domid());
+            if (rc != GNTST_OKAY) {
+                return rc;
+            }
+            if (act.pin == 0) {
+                long mfn = pagedFrame(rd, Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, EntryV1.FRAME)));
+                if (mfn < 0) {
+                    reduceStatusForPin(entry, act, readonly);
+                    return GNTST_BAD_PAGE;
+                }
+                act.domid = ld.domid();
+                act.mfn = mfn;
+            }
+        }
+        act.pin += pinIncr;
+        long hostGfn = Fields.u64(op, MapGrantRef.HOST_ADDR) >>> XenPage.SHIFT;
+        if ((flags & GNTMAP_HOST_MAP) != 0 && !ld.physMap().mapForeign(hostGfn, act.mfn, readonly)) {
+            act.pin -= pinIncr; // undo_out
+            reduceStatusForPin(entry, act, readonly);
+            return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
+        }
+        ld.grantTable().maptrack().set(handle, flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP | GNTMAP_READONLY),
+                rd.domid(), r, hostGfn);
+        Fields.put64(op, MapGrantRef.DEV_BUS_ADDR, act.mfn << XenPage.SHIFT);
+        Fields.put32(op, MapGrantRef.HANDLE, handle);
+        return GNTST_OKAY;
+    }
+
+    /** Xen's {@code unmap_common} and {@code unmap_common_complete} (grant_table.c:1410-1680). */
+    void unmap(Domain ld, MemorySegment op) {
+        Maptrack maptrack = ld.grantTable().maptrack();
+        long handle = Fields.u32(op, UnmapGrantRef.HANDLE);
+        if (handle >= maptrack.limit() || maptrack.get((int) handle).flags == 0) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            return;
+        }
+        Maptrack.Entry map = maptrack.get((int) handle);
+        Domain rd = domains.byId(map.domid);
+        if (rd == null || map.ref >= rd.grantTable().nrEntries()) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            return;
+        }
+        ActiveGrant act = rd.grantTable().active(map.ref);
+        long devBusAddr = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
+        long hostAddr = Fields.u64(op, UnmapGrantRef.HOST_ADDR);
+        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0 && devBusAddr != act.mfn << XenPage.SHIFT) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+            return;
+        }
+        int done = 0;
+        if (hostAddr != 0 && (map.flags & GNTMAP_HOST_MAP) != 0) {
+            if (!ld.physMap().unmapForeign(hostAddr >>> XenPage.SHIFT, act.mfn)) {
+                status(op, UnmapGrantRef.STATUS, GNTST_GENERAL_ERROR); // replace_grant_p2m_mapping
+                return;
+            }
+            map.flags &= ~GNTMAP_HOST_MAP;
+            done |= GNTMAP_HOST_MAP;
+        }
+        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0) {
+            map.flags &= ~GNTMAP_DEVICE_MAP;
+            done |= GNTMAP_DEVICE_MAP;
+        }
+        boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+        int ref = map.ref;
+        if ((map.flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP)) == 0) {
+            maptrack.release((int) handle);
+        }
+        complete(rd, ref, done, readonly);
+        status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+    }
+
+    /** {@code unmap_common_complete}: drop the pins the unmap released, then the status bits. */
+    private static void complete(Domain rd, int ref, int done, boolean readonly) {
+        if (done == 0) {
+            return;
+        }
+        ActiveGrant act = rd.grantTable().active(ref);
+        if ((done & GNTMAP_DEVICE_MAP) != 0) {
+            act.pin -= readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
+        }
+        if ((done & GNTMAP_HOST_MAP) != 0) {
+            act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        }
+        reduceStatusForPin(rd.grantTable().entry(ref), act, readonly);
+    }
+
+    // ---- copy -----------------------------------------------------------------------------
+
+    /** One side of a copy once claimed: its frame, and the grant to release afterwards. */
+    private record Claimed(long mfn, Domain granter, int ref, boolean readonly) {
+    }
+
+    /** Xen's {@code gnttab_copy_one} without the buffer cache (grant_table.c:2890-3165). */
+    void copy(Domain current, MemorySegment op) {
+        int len = Fields.u16(op, Copy.LEN);
+        int flags = Fields.u16(op, Copy.FLAGS);
+        if (len == 0) {
+            status(op, Copy.STATUS, GNTST_OKAY);
+            return;
+        }
+        boolean srcGref = (flags & GrantTableAbi.GNTCOPY_SOURCE_GREF) != 0;
+        boolean dstGref = (flags & GrantTableAbi.GNTCOPY_DEST_GREF) != 0;
+        int srcDomid = Fields.u16(op, Copy.SOURCE_DOMID);
+        int dstDomid = Fields.u16(op, Copy.DEST_DOMID);
+        // gnttab_copy_lock_domains: "Only DOMID_SELF may reference via frame."
+        int rc = lockCheck(srcDomid, srcGref, current);
+        if (rc == GNTST_OKAY) {
+            rc = lockCheck(dstDomid, dstGref, current);
+        }
+        if (rc != GNTST_OKAY) {
+            status(op, Copy.STATUS, rc);
+            return;
+        }
+        Domain src = domains.byAnyId(srcDomid, current);
+        Domain dst = domains.byAnyId(dstDomid, current);
+        Claimed[] claimed = new Claimed[2];
+        rc = claim(current, src, Fields.u64(op, Copy.SOURCE_U), srcGref, true, claimed, 0);
+        if (rc == GNTST_OKAY) {
+            rc = claim(current, dst, Fields.u64(op, Copy.DEST_U), dstGref, false, claimed, 1);
+        }
+        if (rc == GNTST_OKAY) {
+            int srcOff = Fields.u16(op, Copy.SOURCE_OFFSET);
+            int dstOff = Fields.u16(op, Copy.DEST_OFFSET);
+            if (srcOff + len > XenPage.SIZE || dstOff + len > XenPage.SIZE) {
+                rc = GNTST_BAD_COPY_ARG; // "copy beyond page area"
+            } else {
+                MemorySegment.copy(host.memory().frame(claimed[0].mfn()), srcOff,
+                        host.memory().frame(claimed[1].mfn()), dstOff, len);
+            }
+        }
+        for (Claimed c : claimed) {
+            if (c != null && c.granter() != null) {
+                releaseForCopy(c.granter(), c.ref(), c.readonly());
+            }
+        }
+        status(op, Copy.STATUS, rc);
+    }
+
+    private int lockCheck(int domid, boolean gref, Domain current) {
+        if (domid != DomId.SELF && !gref) {
+            return GNTST_PERMISSION_DENIED;
+        }
+        return domains.byAnyId(domid, current) == null ? GNTST_BAD_DOMAIN : GNTST_OKAY;
+    }
+
+    /** {@code gnttab_copy_claim_buf}: a grant ({@code acquire_grant_for_copy}) or an own frame. */
+    private static int claim(Domain current, Domain d, long refOrGfn, boolean gref, boolean readonly,
+                             Claimed[] claimed, int index) {
+        if (!gref) {
+            long mfn = pagedFrame(d, refOrGfn);
+            if (mfn < 0) {
+                return GNTST_BAD_PAGE;
+            }
+            claimed[index] = new Claimed(mfn, null, 0, readonly);
+            return GNTST_OKAY;
+        }
+        GrantTable rgt = d.grantTable();
+        long ref = refOrGfn & 0xFFFF_FFFFL;
+        if (ref >= rgt.nrEntries()) {
+            return GNTST_BAD_GNTREF;
+        }
+        int r = (int) ref;
+        ActiveGrant act = rgt.active(r);
+        MemorySegment entry = rgt.entry(r);
+        int pinIncr = readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        if (act.pin != 0 && (act.domid != current.domid() || act.wouldOverflow(pinIncr))) {
+            return GNTST_GENERAL_ERROR;
+        }
+        if (act.pin == 0 || (!readonly && !act.writePinned())) {
+            int rc = setStatus(entry, act, readonly, false, current.domid());
+            if (rc != GNTST_OKAY) {
+                return rc;
+            }
+            long mfn = pagedFrame(d, Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, EntryV1.FRAME)));
+            if (mfn < 0) {
+                reduceStatusForPin(entry, act, readonly);
+                return GNTST_BAD_PAGE;
+            }
+            if (act.pin == 0) {
+                act.domid = current.domid();
+                act.mfn = mfn;
+            } else if (act.mfn != mfn) {
+                reduceStatusForPin(entry, act, readonly);
+                return GNTST_GENERAL_ERROR;
+            }
+        }
+        act.pin += pinIncr;
+        claimed[index] = new Claimed(act.mfn, d, r, readonly);
+        return GNTST_OKAY;
+    }
+
+    /** {@code release_grant_for_copy}. */
+    private static void releaseForCopy(Domain rd, int ref, boolean readonly) {
+        if (rd.dying() || ref >= rd.grantTable().nrEntries()) {
+            return;
+        }
+        ActiveGrant act = rd.grantTable().active(ref);
+        act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        reduceStatusForPin(rd.grantTable().entry(ref), act, readonly);
+    }
+
+    // ---- table management -----------------------------------------------------------------
 
     /**
      * {@code gnttab_setup_table} (grant_table.c:2079-2160): {@code count != 1} is
@@ -59,14 +455,14 @@ public final class GrantTableOps {
         int status;
         Domain d = domains.byAnyId(Fields.u16(op, SetupTable.DOM), caller);
         if (d == null) {
-            status = GrantTableAbi.GNTST_BAD_DOMAIN;
+            status = GNTST_BAD_DOMAIN;
         } else if (DomainLookup.xsmTarget(caller, d) != 0) {
-            status = GrantTableAbi.GNTST_PERMISSION_DENIED;
+            status = GNTST_PERMISSION_DENIED;
         } else if (nrFrames > d.grantTable().maxFrames()
                 || (nrFrames > d.grantTable().nrFrames() && !d.grantTable().grow((int) nrFrames))) {
-            status = GrantTableAbi.GNTST_GENERAL_ERROR;
+            status = GNTST_GENERAL_ERROR;
         } else {
-            status = GrantTableAbi.GNTST_OKAY;
+            status = GNTST_OKAY;
             for (int i = 0; i < nrFrames; i++) {
                 try {
                     guest.put64(frameList + 8L * i, d.grantFrameGfn(i));
@@ -89,20 +485,100 @@ public final class GrantTableOps {
         MemorySegment op = guest.copyIn(uop, QuerySize.SIZE);
         Domain d = domains.byAnyId(Fields.u16(op, QuerySize.DOM), caller);
         if (d == null) {
-            Fields.put16(op, QuerySize.STATUS, GrantTableAbi.GNTST_BAD_DOMAIN);
+            status(op, QuerySize.STATUS, GNTST_BAD_DOMAIN);
         } else if (DomainLookup.xsmTarget(caller, d) != 0) {
-            Fields.put16(op, QuerySize.STATUS, GrantTableAbi.GNTST_PERMISSION_DENIED);
+            status(op, QuerySize.STATUS, GNTST_PERMISSION_DENIED);
         } else {
             Fields.put32(op, QuerySize.NR_FRAMES, d.grantTable().nrFrames());
             Fields.put32(op, QuerySize.MAX_NR_FRAMES, d.grantTable().maxFrames());
-            Fields.put16(op, QuerySize.STATUS, GrantTableAbi.GNTST_OKAY);
+            status(op, QuerySize.STATUS, GNTST_OKAY);
         }
         guest.copyOut(uop, op);
         return 0;
     }
 
-    /** Tears down grant mappings made by and of {@code d} (domain destruction). */
+    /**
+     * {@code gnttab_set_version} ({@code struct gnttab_set_version {u32 version}}): this host
+     * offers v1 only, so 1 succeeds, 2 is {@code -ENOSYS} (Xen's answer when
+     * {@code max_grant_version} is 1), anything else {@code -EINVAL}; the current version is
+     * always written back.
+     */
+    long setVersion(Domain caller, long uop, int count) {
+        if (count != 1) {
+            return -XenErrno.EINVAL;
+        }
+        int version = caller.guest().get32(uop);
+        long rc = version == 1 ? 0 : version == 2 ? -XenErrno.ENOSYS : -XenErrno.EINVAL;
+        caller.guest().put32(uop, 1);
+        return rc;
+    }
+
+    /** {@code gnttab_get_version} ({@code {domid_t dom; u16 pad; u32 version}}). */
+    long getVersion(Domain caller, long uop, int count) {
+        if (count != 1) {
+            return -XenErrno.EINVAL;
+        }
+        Domain d = domains.byAnyId(caller.guest().get16(uop), caller);
+        if (d == null) {
+            return -XenErrno.ESRCH;
+        }
+        int rc = DomainLookup.xsmTarget(caller, d);
+        if (rc != 0) {
+            return rc;
+        }
+        caller.guest().put32(uop + 4, 1);
+        return 0;
+    }
+
+    private static void status(MemorySegment op, long offset, int status) {
+        Fields.put16(op, offset, status);
+    }
+
+    // ---- domain destruction ---------------------------------------------------------------
+
+    /**
+     * Tears down grant mappings in both directions when {@code d} is destroyed: the mappings
+     * {@code d} made of others' grants are unmapped (their pins and status bits released, as
+     * Xen's {@code gnttab_release_mappings}); other domains' mappings of {@code d}'s grants are
+     * removed from their p2m and their handles freed, so no domain keeps a view of a frame
+     * that goes back to the allocator. A later unmap of such a handle is {@code GNTST_bad_handle}.
+     */
     public void teardown(Domain d) {
-        // No mappings exist until map_grant_ref is implemented.
+        Maptrack own = d.grantTable().maptrack();
+        for (int h = 0; h < own.limit(); h++) {
+            Maptrack.Entry map = own.get(h);
+            if (map.flags == 0) {
+                continue;
+            }
+            Domain rd = domains.byId(map.domid);
+            if (rd != null && rd != d && map.ref < rd.grantTable().nrEntries()) {
+                ActiveGrant act = rd.grantTable().active(map.ref);
+                if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                    d.physMap().unmapForeign(map.hostGfn, act.mfn);
+                }
+                int ref = map.ref;
+                int done = map.flags & (GNTMAP_HOST_MAP | GNTMAP_DEVICE_MAP);
+                boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+                own.release(h);
+                complete(rd, ref, done, readonly);
+            } else {
+                own.release(h);
+            }
+        }
+        for (Domain other : domains.all()) {
+            if (other == d) {
+                continue;
+            }
+            Maptrack theirs = other.grantTable().maptrack();
+            for (int h = 0; h < theirs.limit(); h++) {
+                Maptrack.Entry map = theirs.get(h);
+                if (map.flags != 0 && map.domid == d.domid()) {
+                    if ((map.flags & GNTMAP_HOST_MAP) != 0 && map.ref < d.grantTable().nrEntries()) {
+                        other.physMap().unmapForeign(map.hostGfn, d.grantTable().active(map.ref).mfn);
+                    }
+                    theirs.release(h);
+                }
+            }
+        }
     }
 }
