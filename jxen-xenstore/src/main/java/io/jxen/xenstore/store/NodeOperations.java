@@ -149,11 +149,16 @@ public final class NodeOperations {
         t.put(parentPath, parent.withoutChild(XsPath.baseName(path)));
     }
 
-    /** Children first, iteratively (XSA-418: no recursion a deep tree can exhaust). */
+    /**
+     * Children first, iteratively (XSA-418: no recursion a deep tree can exhaust). The whole
+     * subtree is collected before anything changes, so a failure leaves the table untouched.
+     */
     private static void removeSubtree(NodeTable t, String rootPath, Node root, Permissions rootParentPerms)
             throws XenstoreException {
         record Frame(String path, Node node, Permissions parentPerms, int[] next) {
         }
+        List<Frame> order = new ArrayList<>();
+        java.util.Set<String> visited = new java.util.HashSet<>();
         Deque<Frame> stack = new ArrayDeque<>();
         stack.push(new Frame(rootPath, root, rootParentPerms, new int[1]));
         while (!stack.isEmpty()) {
@@ -162,13 +167,20 @@ public final class NodeOperations {
             if (f.next()[0] < children.size()) {
                 String childPath = XsPath.child(f.path(), children.get(f.next()[0]++));
                 Node child = t.get(childPath);
-                if (child != null) {
-                    stack.push(new Frame(childPath, child, f.node().perms(), new int[1]));
+                if (child == null || !visited.add(childPath)) {
+                    // Only in a transaction mixing versions (the committed tree is always
+                    // consistent), where a child may be missing or listed twice: C xenstored
+                    // answers EIO, and the commit would fail with EAGAIN anyway.
+                    throw new XenstoreException(XsError.EIO, "listed child " + childPath + " missing");
                 }
+                stack.push(new Frame(childPath, child, f.node().perms(), new int[1]));
                 continue;
             }
-            stack.pop();
-            boolean isRoot = stack.isEmpty();
+            order.add(stack.pop());
+        }
+        for (int i = 0; i < order.size(); i++) {
+            Frame f = order.get(i);
+            boolean isRoot = i == order.size() - 1;
             t.changed(new ChangeEvent(f.path(), !isRoot, f.node().perms(), f.parentPerms(), null));
             t.remove(f.path());
         }
