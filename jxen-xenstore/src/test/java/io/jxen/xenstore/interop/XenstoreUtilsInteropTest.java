@@ -89,4 +89,19 @@ class XenstoreUtilsInteropTest {
             }
         }
     }
+
+    @Test
+    void xenstoreListFallsBackToDirectoryPartOnBigDirectories() throws Exception {
+        Peers.requireXenstoreUtils();
+        try (XenstoredServer xs = XenstoredServer.start(dir.resolve("socket"));
+             io.jxen.xenstore.client.XenstoreClient c = io.jxen.xenstore.client.XenstoreClient.connect(xs.socket())) {
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                c.mkdir("/big/node-" + i);
+                expected.append("node-").append(i).append('\n');
+            }
+            String out = Peers.run(xs.socket(), List.of("xenstore-list", "/big"));
+            assertThat(out).isEqualTo(expected.toString());
+        }
+    }
 }

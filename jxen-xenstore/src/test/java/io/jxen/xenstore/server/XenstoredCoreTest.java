@@ -279,4 +279,45 @@ class XenstoredCoreTest {
         full.send(READ, "/");
         assertThat(h.overflowed).containsExactly(full.connection);
     }
+
+    @Test
+    void overLongWatchEventsAreDroppedNotFatal() {
+        // XSA-324: path + token over XENSTORE_PAYLOAD_MAX cannot be sent: drop the event.
+        String token = "t".repeat(3000);
+        assertThat(d0.events(d0.send(WATCH, "/", token))).hasSize(1);
+        String longPath = "/" + "p".repeat(1500);
+        List<XsMessage> out = d0.send(WRITE, (longPath + "\0v").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(CoreHarness.replyText(out)).isEqualTo("OK:OK|");
+        assertThat(d0.events(out)).isEmpty();
+        out = d0.send(WRITE, "/short\0v".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(d0.events(out)).hasSize(1);
+    }
+
+    @Test
+    void deepTreesAreCreatedAndRemovedWithoutRecursion() {
+        // XSA-418: the deepest path the length limit allows (about 1000 levels).
+        String deep = "/x" + "/x".repeat(1020);
+        assertThat(d0.write(deep, "v")).isEqualTo("OK:OK|");
+        d0.send(WATCH, "/x", "top");
+        List<XsMessage> out = d0.send(RM, "/x");
+        assertThat(CoreHarness.replyText(out)).isEqualTo("OK:OK|");
+        assertThat(d0.events(out)).containsExactly("/x\\0top\\0");
+        assertThat(d0.call(READ, deep)).isEqualTo("ERROR:ENOENT|");
+        assertThat(h.core.checkStore()).isEmpty();
+    }
+
+    @Test
+    void controlCommands() {
+        assertThat(d0.call(CONTROL, "check")).isEqualTo("OK:OK|");
+        assertThat(d0.call(CONTROL, "quota")).startsWith("OK:Quota settings:\nnodes            :     1000 Nodes per domain\n");
+        assertThat(d0.call(CONTROL, "quota", "set", "watches", "7")).isEqualTo("OK:OK|");
+        assertThat(d0.call(CONTROL, "quota")).contains("watches          :        7 Watches per domain");
+        assertThat(d0.call(CONTROL, "quota", "set", "bogus", "7")).isEqualTo("ERROR:EINVAL|");
+        assertThat(d0.call(CONTROL, "quota", "0")).startsWith("OK:Domain 0:\nnodes           :");
+        assertThat(d0.call(CONTROL, "quota", "5")).isEqualTo("ERROR:ENOENT|");
+        assertThat(d0.call(CONTROL, "help")).contains("check", "log", "quota", "help");
+        assertThat(d0.call(CONTROL, "log", "on")).isEqualTo("OK:OK|");
+        assertThat(h.core.logging()).isTrue();
+        assertThat(d0.call(CONTROL, "nope")).isEqualTo("ERROR:EINVAL|");
+    }
 }

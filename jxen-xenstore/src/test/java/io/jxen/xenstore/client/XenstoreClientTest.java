@@ -1,0 +1,129 @@
+package io.jxen.xenstore.client;
+
+import io.jxen.xenstore.server.XenstoredServer;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class XenstoreClientTest {
+
+    @TempDir
+    Path dir;
+    XenstoredServer server;
+    XenstoreClient xs;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = XenstoredServer.start(dir.resolve("socket"));
+        xs = XenstoreClient.connect(server.socket());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        xs.close();
+        server.close();
+    }
+
+    @Test
+    void nodeOperations() throws Exception {
+        xs.write("/vm/name", "guest");
+        assertThat(xs.read("/vm/name")).isEqualTo("guest");
+        xs.mkdir("/vm/dir");
+        assertThat(xs.directory("/vm")).containsExactly("name", "dir");
+        xs.setPerms("/vm/name", List.of("n0", "r5"));
+        assertThat(xs.getPerms("/vm/name")).containsExactly("n0", "r5");
+        xs.rm("/vm");
+        assertThatThrownBy(() -> xs.read("/vm/name"))
+                .isInstanceOfSatisfying(XenstoreException.class, e -> assertThat(e.error()).isEqualTo(XsError.ENOENT));
+        assertThat(xs.ops().getDomainPath(7)).isEqualTo("/local/domain/7");
+        byte[] binary = {0, 1, (byte) 0xff};
+        xs.ops().writeBytes("/bin", binary);
+        assertThat(xs.ops().readBytes("/bin")).isEqualTo(binary);
+    }
+
+    @Test
+    void bigDirectoriesThroughDirectoryPart() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            names.add("child-number-" + i);
+            xs.mkdir("/big/child-number-" + i);
+        }
+        assertThatThrownBy(() -> xs.directory("/big"))
+                .isInstanceOfSatisfying(XenstoreException.class, e -> assertThat(e.error()).isEqualTo(XsError.E2BIG));
+        assertThat(xs.ops().directoryPart("/big")).containsExactlyElementsOf(names);
+    }
+
+    @Test
+    void manyThreadsShareOneConnection() throws Exception {
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            int id = t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        xs.write("/mt/" + id + "/" + i, id + ":" + i);
+                        assertThat(xs.read("/mt/" + id + "/" + i)).isEqualTo(id + ":" + i);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(xs.directory("/mt")).hasSize(16);
+    }
+
+    @Test
+    void watchesDeliverOnTheEventThread() throws Exception {
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        xs.watch("/w", "tok", (path, token) -> events.add(path + " " + token + " " + Thread.currentThread().getName()));
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("/w tok xenstore-client-events");
+        try (XenstoreClient other = XenstoreClient.connect(server.socket())) {
+            other.write("/w/a", "1");
+        }
+        assertThat(events.poll(10, TimeUnit.SECONDS)).startsWith("/w/a tok");
+        xs.unwatch("/w", "tok");
+        assertThatThrownBy(() -> xs.unwatch("/w", "tok")).isInstanceOf(XenstoreException.class);
+    }
+
+    @Test
+    void inTransactionRetriesOnEagain() throws Exception {
+        xs.write("/counter", "0");
+        AtomicInteger attempts = new AtomicInteger();
+        try (XenstoreClient other = XenstoreClient.connect(server.socket())) {
+            int result = xs.inTransaction(tx -> {
+                int v = Integer.parseInt(tx.read("/counter"));
+                if (attempts.incrementAndGet() == 1) {
+                    other.write("/counter", "10");
+                }
+                tx.write("/counter", Integer.toString(v + 1));
+                return v + 1;
+            });
+            assertThat(attempts).hasValue(2);
+            assertThat(result).isEqualTo(11);
+        }
+        assertThat(xs.read("/counter")).isEqualTo("11");
+        XenstoreTransaction tx = xs.startTransaction();
+        tx.ops().write("/aborted", "x");
+        tx.abort();
+        assertThatThrownBy(() -> xs.read("/aborted")).isInstanceOf(XenstoreException.class);
+    }
+}
