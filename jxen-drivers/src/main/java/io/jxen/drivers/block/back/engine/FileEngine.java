@@ -1,0 +1,532 @@
+package io.jxen.drivers.block.back.engine;
+
+import io.jxen.drivers.block.BlockCapability;
+import io.jxen.drivers.block.BlockRanges;
+import io.jxen.drivers.block.Extent;
+import io.jxen.drivers.block.ReadOnlyDeviceException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The I/O engine over a raw disk image or a block device node (blkif {@code type=file} or
+ * {@code phy}). Data moves through a {@link FileChannel} (positional, so threads and NBD
+ * connections share it safely); what Java lacks comes from {@link LinuxFiles} on a second
+ * descriptor of the same file:
+ *
+ * <ul>
+ *   <li>discard punches a hole ({@code fallocate(PUNCH_HOLE|KEEP_SIZE)}) in a file, or sends
+ *       {@code BLKDISCARD} to a device; where neither works it writes zeroes, so a discarded
+ *       range always reads as zeroes;</li>
+ *   <li>write zeroes punches a hole when allowed, else {@code fallocate(ZERO_RANGE)} or
+ *       {@code BLKZEROOUT}, else writes a zero buffer;</li>
+ *   <li>allocation status walks {@code lseek(SEEK_DATA/SEEK_HOLE)};</li>
+ *   <li>a device's size comes from {@code lseek(SEEK_END)}, its sector sizes from
+ *       {@code BLKSSZGET}/{@code BLKPBSZGET}.</li>
+ * </ul>
+ *
+ * Flush is {@code FileChannel.force(true)} (fsync) and a FUA write ends with
+ * {@code force(false)} (fdatasync): durable on return. The size is fixed when the engine
+ * opens. Read-only mode refuses write, flush, discard and write zeroes.
+ */
+public final class FileEngine implements IoEngine {
+
+    /**
+     * How to open an engine.
+     *
+     * @param readOnly     refuse every write-like operation (blkif {@code mode=r})
+     * @param mode         {@link IoEngine.Mode#SYNC} or {@link IoEngine.Mode#ASYNC}
+     * @param workers      worker threads of an async engine
+     * @param queueDepth   operations an async engine queues before the submitter runs one itself
+     */
+    public record Options(boolean readOnly, Mode mode, int workers, int queueDepth) {
+
+        /** Checks the numbers. */
+        public Options {
+            Objects.requireNonNull(mode, "mode");
+            if (workers < 1 || queueDepth < 1) {
+                throw new IllegalArgumentException("workers and queueDepth must be positive");
+            }
+        }
+
+        /** Writable, synchronous. */
+        public static Options sync() {
+            return new Options(false, Mode.SYNC, 1, 1);
+        }
+
+        /** Writable, asynchronous on four workers. */
+        public static Options async() {
+            return new Options(false, Mode.ASYNC, 4, 256);
+        }
+
+        /** The same options, read-only. */
+        public Options asReadOnly() {
+            return new Options(true, mode, workers, queueDepth);
+        }
+    }
+
+    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
+    private final Path path;
+    private final Options options;
+    private final FileChannel channel;
+    private final int fd;
+    private final boolean blockDevice;
+    private final long sizeBytes;
+    private final int logicalSectorBytes;
+    private final int physicalSectorBytes;
+    private final ThreadPoolExecutor workers;
+    private volatile boolean closed;
+
+    private FileEngine(Path path, Options options, FileChannel channel, int fd, boolean blockDevice, long sizeBytes,
+                       int logicalSectorBytes, int physicalSectorBytes) {
+        this.path = path;
+        this.options = options;
+        this.channel = channel;
+        this.fd = fd;
+        this.blockDevice = blockDevice;
+        this.sizeBytes = sizeBytes;
+        this.logicalSectorBytes = logicalSectorBytes;
+        this.physicalSectorBytes = physicalSectorBytes;
+        if (options.mode() == Mode.ASYNC) {
+            AtomicInteger count = new AtomicInteger();
+            this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 0, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(options.queueDepth()), r -> {
+                        Thread t = new Thread(r, "jxen-file-engine-" + path.getFileName() + "-" + count.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, (task, pool) -> {
+                        // Back-pressure: a full queue makes the submitter do the work itself;
+                        // after close, refuse (the JDK's CallerRunsPolicy would drop it silently).
+                        if (pool.isShutdown()) {
+                            throw new java.util.concurrent.RejectedExecutionException("engine closed");
+                        }
+                        task.run();
+                    });
+        } else {
+            this.workers = null;
+        }
+    }
+
+    /**
+     * Opens a raw image file or a block device node.
+     *
+     * @throws IOException if it cannot be opened (writable unless {@link Options#readOnly()})
+     */
+    public static FileEngine open(Path path, Options options) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        boolean device = isBlockDevice(path);
+        if (!device && !Files.isRegularFile(path)) {
+            throw new IOException(path + " is neither a regular file nor a block device");
+        }
+        FileChannel channel = options.readOnly()
+                ? FileChannel.open(path, StandardOpenOption.READ)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        int fd = -1;
+        try {
+            if (LinuxFiles.available()) {
+                fd = LinuxFiles.open(path, options.readOnly() ? LinuxFiles.O_RDONLY : LinuxFiles.O_RDWR);
+            }
+            long size;
+            int logical = 512;
+            int physical = 512;
+            if (device) {
+                if (fd < 0) {
+                    throw new IOException("block devices need Linux: " + path);
+                }
+                size = LinuxFiles.lseek(fd, 0, LinuxFiles.SEEK_END);
+                logical = sectorSize(fd, LinuxFiles.BLKSSZGET, 512);
+                physical = Math.max(logical, sectorSize(fd, LinuxFiles.BLKPBSZGET, logical));
+            } else {
+                size = channel.size();
+            }
+            return new FileEngine(path, options, channel, fd, device, size, logical, physical);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            if (fd >= 0) {
+                LinuxFiles.close(fd);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a sparse raw image of {@code sizeBytes} (all holes) and opens it.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the file exists
+     */
+    public static FileEngine create(Path path, long sizeBytes, Options options) throws IOException {
+        try (FileChannel created = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            created.truncate(0);
+            if (sizeBytes > 0) {
+                created.write(ByteBuffer.allocate(1), sizeBytes - 1);
+                // The one byte written above is a zero; punch it out again so the image is all hole.
+            }
+        }
+        FileEngine engine = open(path, options);
+        if (sizeBytes > 0 && engine.fd >= 0) {
+            try {
+                LinuxFiles.fallocate(engine.fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE,
+                        0, sizeBytes);
+            } catch (LinuxFiles.NativeException e) {
+                if (!e.unsupported()) {
+                    engine.close();
+                    throw e;
+                }
+            }
+        }
+        return engine;
+    }
+
+    private static int sectorSize(int fd, long request, int fallback) {
+        try {
+            int value = LinuxFiles.ioctlGetInt(fd, request);
+            return value >= 512 && Integer.bitCount(value) == 1 ? value : fallback;
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private static boolean isBlockDevice(Path path) {
+        try {
+            Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if (Files.isSymbolicLink(path)) {
+                mode = Files.getAttribute(path, "unix:mode");
+            }
+            return mode instanceof Integer m && (m & S_IFMT) == S_IFBLK;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The image or device this engine serves. */
+    public Path path() {
+        return path;
+    }
+
+    /** True when the path is a block device node rather than a regular file. */
+    public boolean isBlockDevice() {
+        return blockDevice;
+    }
+
+    @Override
+    public Mode mode() {
+        return options.mode();
+    }
+
+    @Override
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    @Override
+    public int logicalSectorSizeBytes() {
+        return logicalSectorBytes;
+    }
+
+    @Override
+    public int physicalSectorSizeBytes() {
+        return physicalSectorBytes;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return options.readOnly();
+    }
+
+    @Override
+    public Set<BlockCapability> capabilities() {
+        Set<BlockCapability> capabilities = EnumSet.of(BlockCapability.FLUSH, BlockCapability.FUA,
+                BlockCapability.DISCARD, BlockCapability.WRITE_ZEROES);
+        if (fd >= 0 && !blockDevice) {
+            capabilities.add(BlockCapability.ALLOCATION_STATUS);
+        }
+        return capabilities;
+    }
+
+    @Override
+    public void read(long offsetBytes, ByteBuffer dst) throws IOException {
+        ensureOpen();
+        BlockRanges.checkRange(offsetBytes, dst.remaining(), sizeBytes);
+        long at = offsetBytes;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                // The file shrank under us (someone truncated it): what is gone reads as zeroes.
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            at += n;
+        }
+    }
+
+    @Override
+    public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        ensureOpen();
+        BlockRanges.checkWritable("write", readOnly(), offsetBytes, src.remaining(), sizeBytes);
+        long at = offsetBytes;
+        while (src.hasRemaining()) {
+            at += channel.write(src, at);
+        }
+        if (fua) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        ensureOpen();
+        if (readOnly()) {
+            throw new ReadOnlyDeviceException("flush");
+        }
+        channel.force(true);
+    }
+
+    @Override
+    public void discard(long offsetBytes, long lengthBytes) throws IOException {
+        ensureOpen();
+        BlockRanges.checkWritable("discard", readOnly(), offsetBytes, lengthBytes, sizeBytes);
+        if (lengthBytes == 0) {
+            return;
+        }
+        if (releaseSpace(offsetBytes, lengthBytes)) {
+            return;
+        }
+        writeZeroBuffer(offsetBytes, lengthBytes);
+    }
+
+    @Override
+    public void writeZeroes(long offsetBytes, long lengthBytes, boolean mayPunchHole, boolean fua) throws IOException {
+        ensureOpen();
+        BlockRanges.checkWritable("write zeroes", readOnly(), offsetBytes, lengthBytes, sizeBytes);
+        if (lengthBytes == 0) {
+            return;
+        }
+        boolean done = mayPunchHole && !blockDevice && releaseSpace(offsetBytes, lengthBytes);
+        if (!done) {
+            done = zeroInPlace(offsetBytes, lengthBytes);
+        }
+        if (!done) {
+            writeZeroBuffer(offsetBytes, lengthBytes);
+        }
+        if (fua) {
+            channel.force(false);
+        }
+    }
+
+    /** Punches a hole (file) or discards (device); false when the platform cannot. */
+    private boolean releaseSpace(long offsetBytes, long lengthBytes) throws IOException {
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            if (blockDevice) {
+                LinuxFiles.ioctlRange(fd, LinuxFiles.BLKDISCARD, offsetBytes, lengthBytes);
+                // A device may discard without zeroing (no guaranteed discard_zeroes_data):
+                // zero explicitly so reads of a discarded range are defined.
+                return zeroInPlace(offsetBytes, lengthBytes);
+            }
+            LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE,
+                    offsetBytes, lengthBytes);
+            return true;
+        } catch (LinuxFiles.NativeException e) {
+            if (e.unsupported()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Zeroes keeping the space allocated; false when the platform cannot. */
+    private boolean zeroInPlace(long offsetBytes, long lengthBytes) throws IOException {
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            if (blockDevice) {
+                LinuxFiles.ioctlRange(fd, LinuxFiles.BLKZEROOUT, offsetBytes, lengthBytes);
+            } else {
+                LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_ZERO_RANGE | LinuxFiles.FALLOC_FL_KEEP_SIZE,
+                        offsetBytes, lengthBytes);
+            }
+            return true;
+        } catch (LinuxFiles.NativeException e) {
+            if (e.unsupported()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void writeZeroBuffer(long offsetBytes, long lengthBytes) throws IOException {
+        ByteBuffer zeroes = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK_BYTES, lengthBytes));
+        long at = offsetBytes;
+        long end = offsetBytes + lengthBytes;
+        while (at < end) {
+            zeroes.clear().limit((int) Math.min(zeroes.capacity(), end - at));
+            while (zeroes.hasRemaining()) {
+                at += channel.write(zeroes, at);
+            }
+        }
+    }
+
+    @Override
+    public List<Extent> allocation(long offsetBytes, long lengthBytes) throws IOException {
+        ensureOpen();
+        BlockRanges.checkRange(offsetBytes, lengthBytes, sizeBytes);
+        List<Extent> extents = new ArrayList<>();
+        if (lengthBytes == 0) {
+            return extents;
+        }
+        long end = offsetBytes + lengthBytes;
+        if (fd < 0 || blockDevice) {
+            extents.add(Extent.data(offsetBytes, lengthBytes));
+            return extents;
+        }
+        long at = offsetBytes;
+        try {
+            while (at < end) {
+                long data = seek(at, LinuxFiles.SEEK_DATA, end);
+                if (data > at) {
+                    long holeEnd = Math.min(data, end);
+                    extents.add(Extent.hole(at, holeEnd - at));
+                    at = holeEnd;
+                    continue;
+                }
+                long hole = Math.min(seek(at, LinuxFiles.SEEK_HOLE, end), end);
+                if (hole <= at) {
+                    hole = end; // a file system that does not track holes: report data
+                }
+                extents.add(Extent.data(at, hole - at));
+                at = hole;
+            }
+        } catch (LinuxFiles.NativeException e) {
+            if (!e.unsupported()) {
+                throw e;
+            }
+            extents.clear();
+            extents.add(Extent.data(offsetBytes, lengthBytes));
+        }
+        return extents;
+    }
+
+    /** lseek; ENXIO (no more data past {@code at}) means "at the end". */
+    private long seek(long at, int whence, long end) throws IOException {
+        try {
+            return LinuxFiles.lseek(fd, at, whence);
+        } catch (LinuxFiles.NativeException e) {
+            if (e.errno() == LinuxFiles.ENXIO) {
+                return Math.max(end, sizeBytes);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> submitRead(long offsetBytes, ByteBuffer dst) {
+        return submit(() -> read(offsetBytes, dst));
+    }
+
+    @Override
+    public CompletableFuture<Void> submitWrite(long offsetBytes, ByteBuffer src, boolean fua) {
+        return submit(() -> write(offsetBytes, src, fua));
+    }
+
+    @Override
+    public CompletableFuture<Void> submitFlush() {
+        return submit(this::flush);
+    }
+
+    @Override
+    public CompletableFuture<Void> submitDiscard(long offsetBytes, long lengthBytes) {
+        return submit(() -> discard(offsetBytes, lengthBytes));
+    }
+
+    @Override
+    public CompletableFuture<Void> submitWriteZeroes(long offsetBytes, long lengthBytes, boolean mayPunchHole,
+                                                     boolean fua) {
+        return submit(() -> writeZeroes(offsetBytes, lengthBytes, mayPunchHole, fua));
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private CompletableFuture<Void> submit(IoAction action) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                action.run();
+                future.complete(null);
+            } catch (IOException | RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        };
+        if (closed) {
+            future.completeExceptionally(new IOException("engine closed: " + path));
+        } else if (workers == null) {
+            task.run();
+        } else {
+            try {
+                workers.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                future.completeExceptionally(new IOException("engine closed", e));
+            }
+        }
+        return future;
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("engine closed: " + path);
+        }
+    }
+
+    /** Waits for queued async operations, then closes the file. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                workers.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        closed = true;
+        try {
+            channel.close();
+        } finally {
+            if (fd >= 0) {
+                LinuxFiles.close(fd);
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.jxen.drivers.block.back.engine;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The few Linux calls Java's file API lacks, through FFM downcalls into libc: {@code open},
+ * {@code close}, {@code fallocate} (punch hole, zero range), {@code lseek} ({@code SEEK_DATA},
+ * {@code SEEK_HOLE}, {@code SEEK_END} for a device's size) and the block-device
+ * {@code ioctl}s. Each call returns a result or throws {@link NativeException} carrying
+ * {@code errno}; {@link #available()} is false off Linux, and callers then fall back to
+ * pure Java. Constants are from the Linux UAPI headers named beside each.
+ */
+@SuppressWarnings("restricted") // the downcalls are the point of this class; jxen runs with native access
+final class LinuxFiles {
+
+    /** {@code <fcntl.h>}. */
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 0x80000;
+    /** {@code <linux/falloc.h>}. */
+    static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    static final int FALLOC_FL_ZERO_RANGE = 0x10;
+    /** {@code <unistd.h>} whence values ({@code SEEK_DATA}/{@code SEEK_HOLE} since Linux 3.1). */
+    static final int SEEK_END = 2;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+    /** {@code <linux/fs.h>}: {@code _IOR(0x12,114,size_t)}, {@code _IO(0x12,119)}, {@code _IO(0x12,127)}. */
+    static final long BLKGETSIZE64 = 0x80081272L;
+    static final long BLKDISCARD = 0x1277L;
+    static final long BLKZEROOUT = 0x127fL;
+    /** {@code <linux/fs.h>}: {@code _IO(0x12,104)}, {@code _IO(0x12,123)}. */
+    static final long BLKSSZGET = 0x1268L;
+    static final long BLKPBSZGET = 0x127bL;
+    /** {@code <asm-generic/errno-base.h>}, {@code <asm-generic/errno.h>}. */
+    static final int EINTR = 4;
+    static final int ENXIO = 6;
+    static final int EINVAL = 22;
+    static final int ENOTTY = 25;
+    static final int ENOSYS = 38;
+    static final int EOPNOTSUPP = 95;
+
+    /** A libc call failed; {@link #errno()} says why. */
+    static final class NativeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        NativeException(String call, int errno) {
+            super(call + " failed: errno " + errno);
+            this.errno = errno;
+        }
+
+        int errno() {
+            return errno;
+        }
+
+        /** The file system or device does not implement the call. */
+        boolean unsupported() {
+            return errno == EOPNOTSUPP || errno == ENOSYS || errno == ENOTTY || errno == EINVAL;
+        }
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle FALLOCATE;
+    private static final MethodHandle LSEEK;
+    private static final MethodHandle IOCTL;
+
+    static {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        SymbolLookup libc = LINKER.defaultLookup();
+        OPEN = linux ? find(libc, "open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2)) : null;
+        CLOSE = linux ? find(libc, "close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)) : null;
+        FALLOCATE = linux ? find(libc, "fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG)) : null;
+        LSEEK = linux ? find(libc, "lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)) : null;
+        IOCTL = linux ? find(libc, "ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2)) : null;
+    }
+
+    private LinuxFiles() {
+    }
+
+    private static MethodHandle find(SymbolLookup libc, String name, FunctionDescriptor descriptor,
+                                     Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        System.arraycopy(options, 0, all, 0, options.length);
+        all[options.length] = CAPTURE_ERRNO;
+        Optional<MemorySegment> symbol = libc.find(name);
+        return symbol.map(s -> LINKER.downcallHandle(s, descriptor, all)).orElse(null);
+    }
+
+    /** True when every call here is usable (Linux with the symbols found). */
+    static boolean available() {
+        return OPEN != null && CLOSE != null && FALLOCATE != null && LSEEK != null && IOCTL != null;
+    }
+
+    /** {@code open(path, flags | O_CLOEXEC)}; returns the descriptor. */
+    static int open(Path path, int flags) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment name = arena.allocateFrom(path.toString());
+            int fd = (int) invoke(OPEN, state, name, flags | O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new NativeException("open(" + path + ")", errno(state));
+            }
+            return fd;
+        }
+    }
+
+    /** {@code close(fd)}. */
+    static void close(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            if ((int) invoke(CLOSE, state, fd) < 0) {
+                throw new NativeException("close", errno(state));
+            }
+        }
+    }
+
+    /** {@code fallocate(fd, mode, offset, length)}, retried on {@code EINTR}. */
+    static void fallocate(int fd, int mode, long offset, long length) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            while (true) {
+                if ((int) invoke(FALLOCATE, state, fd, mode, offset, length) == 0) {
+                    return;
+                }
+                int errno = errno(state);
+                if (errno != EINTR) {
+                    throw new NativeException("fallocate(mode=" + mode + ")", errno);
+                }
+            }
+        }
+    }
+
+    /** {@code lseek(fd, offset, whence)}; returns the resulting offset. */
+    static long lseek(int fd, long offset, int whence) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            long result = (long) invoke(LSEEK, state, fd, offset, whence);
+            if (result < 0) {
+                throw new NativeException("lseek(whence=" + whence + ")", errno(state));
+            }
+            return result;
+        }
+    }
+
+    /** {@code ioctl(fd, request, &u64[2]{a, b})} for {@code BLKDISCARD} and {@code BLKZEROOUT}. */
+    static void ioctlRange(int fd, long request, long offset, long length) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment range = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            range.setAtIndex(ValueLayout.JAVA_LONG, 0, offset);
+            range.setAtIndex(ValueLayout.JAVA_LONG, 1, length);
+            if ((int) invoke(IOCTL, state, fd, request, range) < 0) {
+                throw new NativeException("ioctl(" + Long.toHexString(request) + ")", errno(state));
+            }
+        }
+    }
+
+    /** {@code ioctl(fd, request, &u64)} ({@code BLKGETSIZE64}). */
+    static long ioctlGetLong(int fd, long request) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+            if ((int) invoke(IOCTL, state, fd, request, value) < 0) {
+                throw new NativeException("ioctl(" + Long.toHexString(request) + ")", errno(state));
+            }
+            return value.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** {@code ioctl(fd, request, &int)} ({@code BLKSSZGET}, {@code BLKPBSZGET}). */
+    static int ioctlGetInt(int fd, long request) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+            if ((int) invoke(IOCTL, state, fd, request, value) < 0) {
+                throw new NativeException("ioctl(" + Long.toHexString(request) + ")", errno(state));
+            }
+            return value.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static Object invoke(MethodHandle handle, Object... args) throws IOException {
+        if (handle == null) {
+            throw new NativeException("native call unavailable", ENOSYS);
+        }
+        try {
+            return handle.invokeWithArguments(args);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+}
