@@ -14,6 +14,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class EventUpcall {
 
+    /** Upcalls one {@link #poll} delivers at most, so a handler that never acks cannot livelock it. */
+    public static final int MAX_UPCALLS_PER_POLL = 16;
+
     private final MemorySegment vcpuInfo;
 
     /** @param vcpuInfo the vCPU's 64-byte {@code vcpu_info}, wherever it currently lives */
@@ -48,13 +51,14 @@ public final class EventUpcall {
 
     /**
      * A preemption point: while the line is asserted, masks, runs {@code handler} (which is
-     * expected to clear {@code evtchn_upcall_pending} and scan the selectors), and unmasks.
+     * expected to clear {@code evtchn_upcall_pending} and scan the selectors), and unmasks; at
+     * most {@link #MAX_UPCALLS_PER_POLL} times.
      *
      * @return upcalls delivered
      */
     public int poll(Runnable handler) {
         int delivered = 0;
-        while (asserted()) {
+        while (delivered < MAX_UPCALLS_PER_POLL && asserted()) {
             mask();
             try {
                 handler.run();

@@ -54,6 +54,8 @@ public final class Hypervisor implements DomainLookup {
     private final EventChannelOps eventChannelOps;
     private final GrantTableOps grantTableOps;
     private final AtomicLong internalErrors = new AtomicLong();
+    private final long bootNanos;
+    private final SchedOps schedOps;
 
     /**
      * @param memory machine memory this process created (it allocates the frames)
@@ -65,7 +67,8 @@ public final class Hypervisor implements DomainLookup {
         this.eventChannelOps = new EventChannelOps(this);
         this.grantTableOps = new GrantTableOps(this, host);
         MemoryOps memoryOps = new MemoryOps(this, memory.frames());
-        SchedOps schedOps = new SchedOps(wakeup, this::shutdownLocked, this);
+        this.bootNanos = clock.nanoTime();
+        this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.MEMORY_OP, (v, a1, a2, a3, a4, a5) -> memoryOps.hypercall(v, a1, a2));
         table.register(Hypercall.MULTICALL, new MulticallHandler(table));
@@ -73,6 +76,21 @@ public final class Hypervisor implements DomainLookup {
         table.register(Hypercall.SCHED_OP, (v, a1, a2, a3, a4, a5) -> schedOps.hypercall(v, a1, a2));
         table.register(Hypercall.VCPU_OP, (v, a1, a2, a3, a4, a5) -> vcpuOps.hypercall(v, a1, a2, a3));
         table.register(Hypercall.GRANT_TABLE_OP, (v, a1, a2, a3, a4, a5) -> grantTableOps.hypercall(v, a1, a2, a3));
+    }
+
+    /** Xen system time: nanoseconds since this hypervisor started, from the injected clock. */
+    public long systemTime() {
+        return clock.nanoTime() - bootNanos;
+    }
+
+    /** vCPUs waiting in SCHEDOP_block or SCHEDOP_poll right now. */
+    public int waitingVcpus() {
+        lock.lock();
+        try {
+            return schedOps.waiting();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The clock. */

@@ -44,6 +44,8 @@ final class TwoLevel {
                 port / BITS_PER_WORD)) {
             v.markEventsPending();
         }
+        // (3) evtchn_check_pollers: SCHEDOP_poll waits on pending bits, masked or not.
+        v.domain().wakeWaiters();
     }
 
     /** {@code evtchn_2l_clear_pending}. */

@@ -12,10 +12,11 @@ import io.jxen.memory.OrderedAccess;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Condition;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * {@code __HYPERVISOR_sched_op} (xen/common/sched/core.c {@code do_sched_op}): yield, block,
- * shutdown and remote_shutdown. {@code SCHEDOP_poll} and the watchdog are not implemented yet
+ * poll, shutdown and remote_shutdown. The watchdog and shutdown_code are not implemented yet
  * ({@code -ENOSYS}).
  */
 public final class SchedOps {
@@ -23,17 +24,26 @@ public final class SchedOps {
     private final Condition wakeup;
     private final BiConsumer<Domain, ShutdownReason> shutdown;
     private final io.jxen.hv.domain.DomainLookup domains;
+    private final LongSupplier systemTime;
+    private int waiting;
 
     /**
      * @param wakeup   the hypervisor lock's condition vCPUs block on
      * @param shutdown what shuts a domain down ({@code domain_shutdown})
      * @param domains  for remote_shutdown
+     * @param systemTime Xen system time in ns (since the hypervisor started), from the injected clock
      */
     public SchedOps(Condition wakeup, BiConsumer<Domain, ShutdownReason> shutdown,
-                    io.jxen.hv.domain.DomainLookup domains) {
+                    io.jxen.hv.domain.DomainLookup domains, LongSupplier systemTime) {
         this.wakeup = wakeup;
         this.shutdown = shutdown;
         this.domains = domains;
+        this.systemTime = systemTime;
+    }
+
+    /** vCPUs currently waiting in SCHEDOP_block or SCHEDOP_poll (hypervisor lock held). */
+    public int waiting() {
+        return waiting;
     }
 
     /** Dispatches {@code SCHEDOP cmd}. */
@@ -41,6 +51,7 @@ public final class SchedOps {
         return switch ((int) Math.min(cmd, Integer.MAX_VALUE)) {
             case SchedAbi.YIELD -> 0;
             case SchedAbi.BLOCK -> block(caller);
+            case SchedAbi.POLL -> poll(caller, arg);
             case SchedAbi.SHUTDOWN -> {
                 MemorySegment s = caller.domain().guest().copyIn(arg, SchedAbi.SHUTDOWN_SIZE);
                 ShutdownReason reason = ShutdownReason.of(Fields.u32(s, SchedAbi.SHUTDOWN_REASON) & 0xFF);
@@ -78,15 +89,86 @@ public final class SchedOps {
      */
     long block(Vcpu v) {
         OrderedAccess.setByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_MASK_OFFSET, (byte) 0);
-        while (OrderedAccess.getByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) == 0
-                && !v.domain().dying() && v.domain().shutdownReason() == null) {
-            try {
-                wakeup.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return 0;
+        waiting++;
+        try {
+            while (OrderedAccess.getByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) == 0
+                    && !v.domain().dying() && v.domain().shutdownReason() == null) {
+                try {
+                    wakeup.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+            return 0;
+        } finally {
+            waiting--;
+        }
+    }
+
+    /** {@code SCHEDOP_poll} takes at most this many ports (sched/core.c {@code do_poll}). */
+    static final int MAX_POLL_PORTS = 128;
+    /** Longest single wait of a poll with a timeout before it re-reads the clock. */
+    static final long POLL_RECHECK_NANOS = 1_000_000;
+
+    /**
+     * {@code SCHEDOP_poll} (sched/core.c {@code do_poll}): {@code nr_ports > 128} is
+     * {@code -EINVAL}; an unreadable port list {@code -EFAULT}; a port beyond the ABI's limit
+     * {@code -EINVAL}; returns at once if any listed port is pending (masked or not), otherwise
+     * waits until one is, the absolute {@code timeout} (Xen system time, 0 = none) passes, or the
+     * domain dies. The ports are re-read from the copy taken at entry only.
+     */
+    long poll(Vcpu v, long arg) {
+        Domain d = v.domain();
+        MemorySegment s = d.guest().copyIn(arg, SchedAbi.POLL_SIZE);
+        long portsGpa = Fields.u64(s, SchedAbi.POLL_PORTS);
+        long nrPorts = Fields.u32(s, SchedAbi.POLL_NR_PORTS);
+        long timeout = Fields.u64(s, SchedAbi.POLL_TIMEOUT);
+        if (nrPorts > MAX_POLL_PORTS) {
+            return -XenErrno.EINVAL;
+        }
+        if (!d.guest().accessible(portsGpa, nrPorts * 4, false)) {
+            return -XenErrno.EFAULT;
+        }
+        int[] ports = new int[(int) nrPorts];
+        MemorySegment list = d.guest().copyIn(portsGpa, (int) nrPorts * 4);
+        for (int i = 0; i < ports.length; i++) {
+            long port = Fields.u32(list, 4L * i);
+            if (port >= io.jxen.abi.evtchn.EvtchnLimits.EVTCHN_2L_NR_CHANNELS) {
+                return -XenErrno.EINVAL;
+            }
+            ports[i] = (int) port;
+        }
+        waiting++;
+        try {
+            while (!anyPending(d, ports) && !d.dying() && d.shutdownReason() == null) {
+                long now = systemTime.getAsLong();
+                if (timeout != 0 && now >= timeout) {
+                    return 0;
+                }
+                try {
+                    if (timeout == 0) {
+                        wakeup.await();
+                    } else {
+                        wakeup.awaitNanos(Math.min(timeout - now, POLL_RECHECK_NANOS));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+            return 0;
+        } finally {
+            waiting--;
+        }
+    }
+
+    private static boolean anyPending(Domain d, int[] ports) {
+        for (int port : ports) {
+            if (d.eventChannels().pending(port)) {
+                return true;
             }
         }
-        return 0;
+        return false;
     }
 }
