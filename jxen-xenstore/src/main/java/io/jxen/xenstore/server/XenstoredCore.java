@@ -64,6 +64,7 @@ public final class XenstoredCore {
     public XenstoredCore(Quotas quotas, Consumer<Connection> onOverflow) {
         this.onOverflow = onOverflow;
         setQuotas(quotas);
+        introduced.put(0, Boolean.TRUE);
         specialPerms.put(INTRODUCE_DOMAIN, Permissions.DOM0_ONLY);
         specialPerms.put(RELEASE_DOMAIN, Permissions.DOM0_ONLY);
         store.onChange(this::fireWatches);
@@ -75,7 +76,7 @@ public final class XenstoredCore {
     }
 
     private boolean domainExists(int domid) {
-        return domid == 0 || introduced.containsKey(domid);
+        return introduced.containsKey(domid);
     }
 
     /**
@@ -409,13 +410,15 @@ public final class XenstoredCore {
             throw new XenstoreException(XsError.EINVAL, "INTRODUCE needs domid, gfn, port");
         }
         int domid = (int) XsPayload.atoi(a.get(0));
-        long port = XsPayload.atoi(a.get(2));
-        if (port <= 0) {
+        // C reads the port as unsigned: only 0 is invalid ("-1" is 0xffffffff).
+        int port = (int) XsPayload.atoi(a.get(2));
+        if (port == 0) {
             throw new XenstoreException(XsError.EINVAL, "bad event channel");
         }
         // The ring itself needs the hypervisor's foreign mappings; until then the domain is
         // recorded as introduced so its nodes, permissions and special watches work.
-        if (introduced.putIfAbsent(domid, Boolean.TRUE) == null && domid != 0) {
+        // Re-introducing an introduced domain is fine and fires nothing.
+        if (introduced.putIfAbsent(domid, Boolean.TRUE) == null) {
             fireSpecial(INTRODUCE_DOMAIN);
         }
         return req.ack();
@@ -429,8 +432,43 @@ public final class XenstoredCore {
         if (introduced.remove(domid) == null) {
             throw new XenstoreException(XsError.ENOENT);
         }
+        removeNodesOwnedBy(domid);
         fireSpecial(RELEASE_DOMAIN);
         return req.ack();
+    }
+
+    /**
+     * XSA-419, C xenstored's default: when a domain goes away, every subtree whose root it
+     * owns is removed (with the watch events of RM), so nothing it created outlives it and
+     * a reused domid cannot inherit it. Walks the tree in C's order (children in creation
+     * order, a removed subtree not descended into), iteratively.
+     */
+    private void removeNodesOwnedBy(int domid) {
+        List<String> roots = new ArrayList<>();
+        java.util.ArrayDeque<String> stack = new java.util.ArrayDeque<>();
+        stack.push("/");
+        while (!stack.isEmpty()) {
+            String path = stack.pop();
+            Node n = store.get(path);
+            if (n == null) {
+                continue;
+            }
+            if (!path.equals("/") && n.perms().owner() == domid) {
+                roots.add(path);
+                continue;
+            }
+            List<String> children = n.children();
+            for (int i = children.size() - 1; i >= 0; i--) {
+                stack.push(XsPath.child(path, children.get(i)));
+            }
+        }
+        for (String root : roots) {
+            try {
+                ops.rm(store, Caller.DOM0, root);
+            } catch (XenstoreException e) {
+                throw new IllegalStateException("removing " + root + " of dom" + domid, e);
+            }
+        }
     }
 
     private XsMessage control(XsMessage req) throws XenstoreException {

@@ -31,6 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       on both daemons: C's view then mixes versions and holds half-done changes, and the
  *       transaction can only end in EAGAIN; jxen answers the same EIO but keeps a clean view,
  *       so later reads inside that doomed transaction may differ;</li>
+ *   <li>after RELEASE, C removes the domain's nodes and fires {@code @releaseDomain} in a
+ *       later round of its main loop, jxen before the reply: events of a RELEASE are
+ *       compared per connection, whenever they arrive;</li>
  *   <li>nothing else: CONTROL output (help, quota numbers) is not part of the sequences.</li>
  * </ul>
  * Events for connections other than the requester are collected by a GET_DOMAIN_PATH probe
@@ -50,8 +53,12 @@ class ReferenceDifferentialTest {
         final List<String> transcript = new ArrayList<>();
 
         Pair(Path dir) throws Exception {
+            this(dir, java.util.Map.of());
+        }
+
+        Pair(Path dir, java.util.Map<String, String> env) throws Exception {
             Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsd");
-            c = ReferenceXenstored.startC(rd);
+            c = ReferenceXenstored.startC(rd, env);
             j = XenstoredServer.start(dir.resolve("socket"));
             for (int i = 0; i < CONNECTIONS; i++) {
                 cConns.add(new RawSocketClient(c.socket()));
@@ -61,11 +68,51 @@ class ReferenceDifferentialTest {
 
         /** Sends one request on connection {@code k} of both daemons and compares everything. */
         List<String> step(int k, XsMessage req) throws IOException, InterruptedException {
-            List<String> cOut = exchange(cConns, k, req);
             List<String> jOut = exchange(jConns, k, req);
+            List<String> cOut = exchange(cConns, k, req);
+            if (req.type() == RELEASE) {
+                // C removes the domain's nodes and fires @releaseDomain in a later round of
+                // its main loop; probe again (a request round trip each, no sleeping) until
+                // as many events as jxen sent have arrived, then compare per connection.
+                for (int round = 0; round < 100 && events(cOut) < events(jOut); round++) {
+                    cOut.addAll(probeAll(cConns));
+                }
+                cOut = byConnection(cOut);
+                jOut = byConnection(jOut);
+            }
             transcript.add("conn" + k + " " + req + " -> " + cOut);
             assertThat(jOut).as("after\n%s", String.join("\n", transcript)).isEqualTo(cOut);
             return cOut;
+        }
+
+        private static long events(List<String> out) {
+            return out.stream().filter(l -> l.contains("WATCH_EVENT")).count();
+        }
+
+        /** The reply first, then each connection's events in order. */
+        private static List<String> byConnection(List<String> out) {
+            List<String> sorted = new ArrayList<>();
+            sorted.add(out.getFirst());
+            for (int i = 0; i < CONNECTIONS; i++) {
+                String tag = "conn" + i + " ";
+                for (String l : out.subList(1, out.size())) {
+                    if (l.startsWith(tag)) {
+                        sorted.add(l);
+                    }
+                }
+            }
+            return sorted;
+        }
+
+        private static List<String> probeAll(List<RawSocketClient> conns) throws IOException, InterruptedException {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < conns.size(); i++) {
+                List<XsMessage> probe = conns.get(i).call(XsMessage.ofStrings(GET_DOMAIN_PATH, PROBE_REQ_ID, 0, "0"));
+                for (XsMessage m : probe.subList(0, probe.size() - 1)) {
+                    out.add("conn" + i + " " + m);
+                }
+            }
+            return out;
         }
 
         private static List<String> exchange(List<RawSocketClient> conns, int k, XsMessage req)
@@ -234,6 +281,48 @@ class ReferenceDifferentialTest {
             p.step(0, write(0, "/local/domain/0/" + "b".repeat(2049), "v"));
             p.step(1, m(WATCH, 0, "@" + "x".repeat(2047), "t"));
             p.step(1, m(WATCH, 0, "@" + "x".repeat(2048), "t"));
+        }
+    }
+
+    @Test
+    void domainLifecycleAgrees(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (Pair p = new Pair(dir, java.util.Map.of("XENSHIM_DOMAINS", "0-20"))) {
+            p.step(1, m(WATCH, 0, "@introduceDomain", "i"));
+            p.step(1, m(WATCH, 0, "@releaseDomain", "r"));
+            p.step(2, m(WATCH, 0, "/y", "Y"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "5"));
+            p.step(0, m(INTRODUCE, 0, "5", "123", "0"));
+            p.step(0, m(INTRODUCE, 0, "5", "123", ""));
+            p.step(0, m(INTRODUCE, 0, "5", "123"));
+            p.step(0, m(INTRODUCE, 0, "5", "123", "-1"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "5"));
+            p.step(0, m(INTRODUCE, 0, "5", "123", "4"));
+            p.step(0, m(INTRODUCE, 0, "0", "123", "4"));
+            p.step(0, m(INTRODUCE, 0, "abc", "123", "4"));
+            p.step(0, m(INTRODUCE, 0, "7", "123", "4"));
+            p.step(0, m(SET_PERMS, 0, "/y", "n9"));
+            p.step(0, write(0, "/y/z/w", "v"));
+            p.step(0, write(0, "/y/q", "v"));
+            p.step(0, m(SET_PERMS, 0, "/y/z", "n7"));
+            p.step(0, m(SET_PERMS, 0, "/y/q", "b7", "r5"));
+            p.step(0, write(0, "/y/z/new", "v"));
+            p.step(0, m(GET_PERMS, 0, "/y/z/new"));
+            p.step(0, m(SET_TARGET, 0, "5", "6"));
+            p.step(0, m(SET_TARGET, 0, "5"));
+            p.step(0, m(SET_TARGET, 0, "5", "7"));
+            p.step(0, m(RESUME, 0, "5"));
+            p.step(0, m(RESUME, 0, "8"));
+            // Release the targeting domain first: C keeps a domain that another one targets
+            // alive (and its nodes) until that one goes (a divergence jxen does not copy).
+            p.step(0, m(RELEASE, 0, "5"));
+            p.step(0, m(RELEASE, 0, "7"));
+            p.step(0, m(DIRECTORY, 0, "/y"));
+            p.step(0, m(RELEASE, 0, "7"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "7"));
+            p.step(0, m(INTRODUCE, 0, "7", "123", "4"));
+            p.step(0, m(GET_PERMS, 0, "/y/q"));
+            p.step(0, m(RELEASE, 0, "0"));
+            p.step(0, m(GET_DOMAIN_PATH, 0, "5"));
         }
     }
 

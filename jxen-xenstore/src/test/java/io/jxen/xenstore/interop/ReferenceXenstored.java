@@ -31,13 +31,24 @@ final class ReferenceXenstored implements AutoCloseable {
 
     /** Starts a C xenstored in {@code rundir} (a short path: sockets are limited to 107 bytes). */
     static ReferenceXenstored startC(Path rundir) throws IOException, InterruptedException {
+        return startC(rundir, java.util.Map.of());
+    }
+
+    /**
+     * Starts a C xenstored with extra environment, e.g. {@code XENSHIM_DOMAINS=0-20} so the
+     * shim's fake hypervisor reports those domains as existing.
+     */
+    static ReferenceXenstored startC(Path rundir, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
         Path scripts = scripts();
         ExternalPeers.require(Files.isExecutable(scripts.resolve("run.sh")),
                 "reference xenstored scripts at " + scripts + " (set JXEN_REFERENCE_XENSTORED)");
         Peers.requireXenstoreUtils();
         Path log = rundir.resolve("run.log");
-        Process p = new ProcessBuilder(scripts.resolve("run.sh").toString(), "c", rundir.toString())
-                .redirectError(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(scripts.resolve("run.sh").toString(), "c", rundir.toString())
+                .redirectError(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out;
         try (var in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
