@@ -342,7 +342,8 @@ public final class XenstoredCore {
         if (c.watches.containsKey(key)) {
             throw new XenstoreException(XsError.EEXIST);
         }
-        if (!c.caller().privileged() && c.watches.size() >= quotas.watches()) {
+        // As C 4.17 ("count > quota" before adding): quota + 1 watches fit.
+        if (!c.caller().privileged() && c.watches.size() > quotas.watches()) {
             throw new XenstoreException(XsError.E2BIG, "watches quota");
         }
         c.watches.put(key, w);
@@ -377,7 +378,8 @@ public final class XenstoredCore {
         if (current != null) {
             throw new XenstoreException(XsError.EBUSY, "nested transaction");
         }
-        if (!c.caller().privileged() && c.transactions.size() >= quotas.transactions()) {
+        // C 4.17 checks "started > quota" before counting the new one: quota + 1 may be open.
+        if (!c.caller().privileged() && c.transactions.size() > quotas.transactions()) {
             throw new XenstoreException(XsError.ENOSPC, "transactions quota");
         }
         int id = c.nextTransactionId;

@@ -72,10 +72,11 @@ public record Node(byte[] value, Permissions perms, List<String> children, long 
     }
 
     /**
-     * Size of C xenstored's stored record, which the {@code node-size} quota limits: a
-     * 20-byte header, 8 bytes per permission, the value and the child list.
+     * Size of C xenstored's stored record, which the {@code node-size} quota limits: the
+     * header ({@code struct xs_tdb_record_hdr}: a uint64 generation and three uint32, padded
+     * to 24 bytes), 8 bytes per permission, the value and the child list.
      */
     public int recordSize() {
-        return 20 + 8 * perms.entries().size() + value.length + childListBytes();
+        return 24 + 8 * perms.entries().size() + value.length + childListBytes();
     }
 }

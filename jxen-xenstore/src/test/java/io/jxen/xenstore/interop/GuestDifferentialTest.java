@@ -1,0 +1,231 @@
+package io.jxen.xenstore.interop;
+
+import io.jxen.xenstore.server.Connection;
+import io.jxen.xenstore.server.RawSocketClient;
+import io.jxen.xenstore.server.XenstoredServer;
+import io.jxen.xenstore.store.Caller;
+import io.jxen.xenstore.wire.XsMessage;
+import io.jxen.xenstore.wire.XsPayload;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static io.jxen.abi.xs.XsMessageTypes.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Unprivileged semantics against the oracle: guests 5 and 6 talk to the reference C
+ * xenstored through their ring pages (see {@link RingGuest}) and to jxen through in-process
+ * guest connections of its core (jxen's ring transport needs the hypervisor and comes
+ * later); dom0 uses the sockets. Replies and watch events on every connection must agree:
+ * permissions, errno hiding, ownership, XSA-115 event filtering and quotas.
+ */
+class GuestDifferentialTest {
+
+    private interface Peer {
+        List<XsMessage> call(XsMessage req) throws IOException, InterruptedException;
+    }
+
+    private static final class InProcess implements Peer {
+        final ConcurrentLinkedQueue<XsMessage> inbox = new ConcurrentLinkedQueue<>();
+        final Connection conn;
+        final XenstoredServer server;
+
+        InProcess(XenstoredServer server, int domid) {
+            this.server = server;
+            this.conn = server.core().connect(Caller.guest(domid), m -> {
+                inbox.add(m);
+                return true;
+            });
+        }
+
+        @Override
+        public List<XsMessage> call(XsMessage req) {
+            server.core().handle(conn, req);
+            List<XsMessage> out = new ArrayList<>();
+            XsMessage m;
+            while ((m = inbox.poll()) != null) {
+                out.add(m);
+            }
+            return out;
+        }
+    }
+
+    private final List<Peer> c = new ArrayList<>();
+    private final List<Peer> j = new ArrayList<>();
+    private final List<String> transcript = new ArrayList<>();
+
+    private void step(int k, XsMessage req) throws IOException, InterruptedException {
+        List<String> cOut = exchange(c, k, req);
+        List<String> jOut = exchange(j, k, req);
+        transcript.add(k + " " + req + " -> " + cOut);
+        assertThat(jOut).as("after\n%s", String.join("\n", transcript)).isEqualTo(cOut);
+    }
+
+    private static List<String> exchange(List<Peer> peers, int k, XsMessage req) throws IOException, InterruptedException {
+        List<String> out = new ArrayList<>();
+        for (XsMessage m : peers.get(k).call(req)) {
+            out.add(normalise(m));
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            if (i != k) {
+                List<XsMessage> probe = peers.get(i).call(XsMessage.ofStrings(GET_DOMAIN_PATH, 77, 0, "0"));
+                for (XsMessage m : probe.subList(0, probe.size() - 1)) {
+                    out.add("peer" + i + " " + m);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** DIRECTORY_PART's gencnt is each daemon's own count (as in ReferenceDifferentialTest). */
+    private static String normalise(XsMessage m) {
+        if (m.type() != DIRECTORY_PART) {
+            return m.toString();
+        }
+        byte[] p = m.payload();
+        int nul = XsPayload.indexOfNul(p, 0);
+        assertThat(new String(p, 0, nul, StandardCharsets.US_ASCII)).matches("\\d+");
+        return "DIRECTORY_PART(<gencnt>" + new String(p, nul, p.length - nul, StandardCharsets.ISO_8859_1)
+                .replace("\0", "\\0") + ")";
+    }
+
+    private static XsMessage m(int type, String... args) {
+        return XsMessage.ofStrings(type, 0, 0, args);
+    }
+
+    private static XsMessage mt(int type, int tx, String... args) {
+        return XsMessage.ofStrings(type, 0, tx, args);
+    }
+
+    private static XsMessage write(int tx, String path, String value) {
+        byte[] p = XsPayload.joinStrings(path);
+        byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[p.length + v.length];
+        System.arraycopy(p, 0, all, 0, p.length);
+        System.arraycopy(v, 0, all, p.length, v.length);
+        return new XsMessage(WRITE, 0, tx, all);
+    }
+
+    @Test
+    void guestsSeeTheSameAnswersAndEvents(@TempDir Path dir) throws Exception {
+        Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsg");
+        try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
+             XenstoredServer jx = XenstoredServer.start(dir.resolve("socket"));
+             RawSocketClient cDom0 = new RawSocketClient(ref.socket());
+             RawSocketClient jDom0 = new RawSocketClient(jx.socket())) {
+            c.add(cDom0::call);
+            j.add(jDom0::call);
+            // dom0 introduces the guests and prepares their homes, as a toolstack does.
+            for (int d : new int[] {5, 6}) {
+                step(0, m(INTRODUCE, String.valueOf(d), "0", String.valueOf(10 + d)));
+                step(0, m(MKDIR, "/local/domain/" + d));
+                step(0, m(SET_PERMS, "/local/domain/" + d, "n" + d));
+            }
+            try (RingGuest g5 = new RingGuest(rd.resolve("rings/ring-5"), rd.resolve("evtchn-ctl"), 5);
+                 RingGuest g6 = new RingGuest(rd.resolve("rings/ring-6"), rd.resolve("evtchn-ctl"), 6)) {
+                c.add(g5::call);
+                c.add(g6::call);
+                j.add(new InProcess(jx, 5));
+                j.add(new InProcess(jx, 6));
+                final int d0 = 0;
+                final int a = 1;
+                final int b = 2;
+                step(a, m(GET_DOMAIN_PATH, "5"));
+                step(a, m(READ, "/tool"));
+                step(a, m(READ, "/nope"));
+                step(a, m(DIRECTORY, "/"));
+                step(a, m(GET_PERMS, "/"));
+                step(a, write(0, "data/x", "1"));
+                step(a, m(GET_PERMS, "data/x"));
+                step(a, m(DIRECTORY, "/local/domain/5"));
+                step(a, m(READ, "/local/domain/5/data/x"));
+                step(a, m(WATCH, "/", "all"));
+                step(a, m(WATCH, "data", "rel"));
+                step(a, m(WATCH, "@introduceDomain", "intro"));
+                step(d0, write(0, "/local/domain/5/data/y", "2"));
+                step(d0, write(0, "/other", "secret"));
+                step(b, m(READ, "/local/domain/5/data/x"));
+                step(b, m(READ, "/local/domain/5/data/missing"));
+                step(b, write(0, "/local/domain/5/data/x", "6"));
+                step(b, write(0, "/local/domain/5/data/new", "6"));
+                step(d0, m(SET_PERMS, "/local/domain/5/data/x", "n5", "r6"));
+                step(b, m(READ, "/local/domain/5/data/x"));
+                step(b, m(READ, "/local/domain/5/data/x/child"));
+                step(b, m(SET_PERMS, "/local/domain/5/data/x", "b6"));
+                step(a, m(SET_PERMS, "data/x", "n6"));
+                step(a, m(SET_PERMS, "data/x", "n5", "b6"));
+                step(b, write(0, "/local/domain/5/data/x", "7"));
+                step(b, m(WATCH, "/local/domain/5/data", "six"));
+                step(a, write(0, "data/x", "8"));
+                step(a, m(SET_PERMS, "data/x", "n5", "r1", "r2", "r3", "r4", "r6"));
+                step(a, m(SET_PERMS, "data/x", "n5", "r1", "r2", "r3", "r6"));
+                step(a, m(SET_PERMS, "data/x", "n5"));
+                step(a, m(CONTROL, "check"));
+                step(a, m(INTRODUCE, "9", "0", "1"));
+                step(a, m(IS_DOMAIN_INTRODUCED, "5"));
+                step(a, m(RELEASE, "6"));
+                step(a, write(0, "/local/domain/6/x", "v"));
+                step(a, m(MKDIR, "/local/domain/6/x"));
+                step(a, m(RM, "/local/domain/6"));
+                step(a, m(RM, "/local/domain/6/nothing"));
+                step(a, write(0, "data/big", "x".repeat(2100)));
+                step(a, write(0, "data/big", "x".repeat(1900)));
+                step(a, write(0, "/local/domain/5/" + "p".repeat(2049), "v"));
+                step(a, write(0, "/local/domain/5/" + "p".repeat(2000), "v"));
+                step(a, m(TRANSACTION_START, ""));
+                step(a, write(1, "data/tx", "t"));
+                step(d0, write(0, "/local/domain/5/data/y", "3"));
+                step(a, mt(TRANSACTION_END, 1, "T"));
+                for (int i = 0; i < 11; i++) {
+                    step(a, m(TRANSACTION_START, ""));
+                }
+                step(a, m(RESET_WATCHES, ""));
+                for (int i = 0; i < 130; i++) {
+                    step(a, m(WATCH, "data", "w" + i));
+                }
+                step(a, m(RESET_WATCHES, ""));
+                for (int i = 0; i < 1000; i++) {
+                    List<String> cOut = exchange(c, a, m(MKDIR, "data/n" + i));
+                    List<String> jOut = exchange(j, a, m(MKDIR, "data/n" + i));
+                    assertThat(jOut).as("mkdir %d", i).isEqualTo(cOut);
+                    if (cOut.getFirst().contains("ERROR")) {
+                        transcript.add("mkdir data/n" + i + " -> " + cOut);
+                        break;
+                    }
+                }
+                step(a, m(DIRECTORY_PART, "/local/domain/5/data", "0"));
+                // the nodes quota (1000 per domain), spread over directories below node-size
+                outer:
+                for (int dirNo = 0; dirNo < 40; dirNo++) {
+                    for (int i = 0; i < 40; i++) {
+                        XsMessage req = m(MKDIR, "q" + dirNo + "/n" + i);
+                        List<String> cOut = exchange(c, a, req);
+                        List<String> jOut = exchange(j, a, req);
+                        assertThat(jOut).as("%s", req).isEqualTo(cOut);
+                        if (cOut.getFirst().contains("ERROR")) {
+                            transcript.add(req + " -> " + cOut);
+                            break outer;
+                        }
+                    }
+                }
+                assertThat(transcript.getLast()).contains("ENOSPC");
+                step(a, write(0, "data/x", "still writable"));
+                step(a, m(RM, "q0"));
+                step(a, m(MKDIR, "q0"));
+                step(d0, m(INTRODUCE, "7", "0", "17"));
+                step(a, m(RM, "data"));
+                step(a, m(RM, "/local/domain/5"));
+                step(a, m(READ, "data"));
+            }
+        }
+    }
+}
