@@ -292,6 +292,26 @@ class GrantTableTest {
     }
 
     @Test
+    void aGrantedPageSomeoneMapsCannotBeBallooned() {
+        ga.grant(40, b.domid(), 5, GTF_PERMIT_ACCESS);
+        long[] r = gb.map(a.domid(), 40, HOST, GNTMAP_HOST_MAP);
+        assertThat(decrease(5)).as("mapped by b").isZero();
+        assertThat(gb.unmap(HOST, 0, r[1])).isEqualTo(GNTST_OKAY);
+        assertThat(decrease(5)).isEqualTo(1);
+    }
+
+    private long decrease(long gfn) {
+        var g = host.guest(a);
+        g.mem().putLong(TestHost.Guest.LIST, gfn);
+        g.mem().zero(TestHost.Guest.ARG, io.jxen.hypercall.abi.MemoryAbi.RESERVATION_SIZE);
+        g.mem().putLong(TestHost.Guest.ARG + io.jxen.hypercall.abi.MemoryAbi.RESERVATION_EXTENT_START, TestHost.Guest.LIST);
+        g.mem().putLong(TestHost.Guest.ARG + io.jxen.hypercall.abi.MemoryAbi.RESERVATION_NR_EXTENTS, 1);
+        g.mem().putShort(TestHost.Guest.ARG + io.jxen.hypercall.abi.MemoryAbi.RESERVATION_DOMID, (short) DomId.SELF);
+        return g.hc().hypercall(Hypercall.MEMORY_OP, io.jxen.hypercall.abi.MemoryAbi.DECREASE_RESERVATION,
+                TestHost.Guest.ARG);
+    }
+
+    @Test
     void createDestroyWithLiveMappingsLeavesNoFrameAllocated() {
         host.hv.destroyDomain(c.domid());
         long free = host.memory.allocator().freeFrames();

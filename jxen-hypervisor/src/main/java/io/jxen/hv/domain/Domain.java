@@ -102,7 +102,7 @@ public final class Domain {
                     : null;
             vcpus[i] = new Vcpu(this, i, slot);
         }
-        this.eventChannels = new EventChannels(this);
+        this.eventChannels = new EventChannels(this, host.memory());
         this.grantTable = new GrantTable(this, host);
         if (!grantTable.grow(1)) { // INITIAL_NR_GRANT_FRAMES 1 (asm/grant_table.h:15)
             release();
@@ -269,6 +269,7 @@ public final class Domain {
      */
     public void release() {
         dying = true;
+        eventChannels.resetToTwoLevel();
         grantTable.releaseFrames();
         physMap.p2m().set(specialBaseGfn, P2mEntry.EMPTY);
         host.freeXenFrame(sharedInfoMfn);

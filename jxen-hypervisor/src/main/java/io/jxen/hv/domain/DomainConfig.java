@@ -10,7 +10,8 @@ import io.jxen.abi.evtchn.EvtchnLimits;
  * @param maxPages        most pages the domain may own ({@code max_pages}, xl's {@code maxmem})
  * @param vcpus           number of vCPUs, 1..{@link #MAX_VCPUS}
  * @param maxGrantFrames  grant-table frames the domain may grow to ({@code max_grant_frames})
- * @param maxEvtchnPort   highest event-channel port ({@code max_evtchn_port})
+ * @param maxEvtchnPort   highest event-channel port ({@code max_evtchn_port}); the 2-level ABI
+ *                        stops at 4095, FIFO at 131071
  */
 public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort) {
 
@@ -33,8 +34,9 @@ public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGr
         if (maxGrantFrames < 1 || maxGrantFrames > 1024) {
             throw new IllegalArgumentException("maxGrantFrames must be 1..1024, was " + maxGrantFrames);
         }
-        if (maxEvtchnPort < 1 || maxEvtchnPort >= EvtchnLimits.EVTCHN_2L_NR_CHANNELS) {
-            throw new IllegalArgumentException("maxEvtchnPort must be 1.." + (EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1));
+        if (maxEvtchnPort < 1 || maxEvtchnPort >= io.jxen.abi.evtchn.EvtchnFifo.NR_CHANNELS) {
+            throw new IllegalArgumentException("maxEvtchnPort must be 1.." + (io.jxen.abi.evtchn.EvtchnFifo.NR_CHANNELS - 1)
+                    + " (above 4095 only the FIFO ABI reaches)");
         }
     }
 

@@ -88,12 +88,12 @@ public final class EventChannelOps {
                     s -> unmask(d, Fields.u32(s, EvtchnUnmaskDescriptor.PORT_OFFSET)));
             case EvtchnOp.RESET -> in(guest, arg, EvtchnResetDescriptor.SIZE,
                     s -> reset(d, Fields.u16(s, EvtchnResetDescriptor.DOM_OFFSET)));
-            // jxen is built without CONFIG_EVTCHN_FIFO for now: Xen's stubs answer -EOPNOTSUPP
-            // (event_channel.h), and guests fall back to the 2-level ABI.
-            case EvtchnOp.INIT_CONTROL -> in(guest, arg, EvtchnInitControlDescriptor.SIZE, s -> -XenErrno.EOPNOTSUPP);
-            case EvtchnOp.EXPAND_ARRAY -> in(guest, arg, EvtchnExpandArrayDescriptor.SIZE, s -> -XenErrno.EOPNOTSUPP);
+            case EvtchnOp.INIT_CONTROL -> inOut(guest, arg, EvtchnInitControlDescriptor.SIZE, s -> initControl(d, s));
+            case EvtchnOp.EXPAND_ARRAY -> in(guest, arg, EvtchnExpandArrayDescriptor.SIZE,
+                    s -> d.eventChannels().expandArray(Fields.u64(s, EvtchnExpandArrayDescriptor.ARRAY_GFN_OFFSET)));
             case EvtchnOp.SET_PRIORITY -> in(guest, arg, EvtchnSetPriorityDescriptor.SIZE,
-                    s -> setPriority(d, Fields.u32(s, EvtchnSetPriorityDescriptor.PORT_OFFSET)));
+                    s -> setPriority(d, Fields.u32(s, EvtchnSetPriorityDescriptor.PORT_OFFSET),
+                            Fields.u32(s, EvtchnSetPriorityDescriptor.PRIORITY_OFFSET)));
             default -> -XenErrno.ENOSYS;
         };
     }
@@ -159,7 +159,7 @@ public final class EventChannelOps {
             return -XenErrno.EINVAL;
         }
         local.bindInterdomain(lport, rd.domid(), rp);
-        remote.bindInterdomain(rp, ld.domid(), lport);
+        remote.connect(rp, ld.domid(), lport);
         // "We may have lost notifications on the remote unbound port."
         local.setPending(local.notifyVcpu(lport), lport);
         Fields.put32(s, EvtchnBindInterdomainDescriptor.LOCAL_PORT_OFFSET, lport);
@@ -244,7 +244,7 @@ public final class EventChannelOps {
             case INTERDOMAIN -> {
                 Domain d2 = domains.byId(ports.remoteDomid(p));
                 if (d2 != null) {
-                    d2.eventChannels().bindUnbound(ports.remotePort(p), d1.domid());
+                    d2.eventChannels().markUnbound(ports.remotePort(p), d1.domid());
                 }
             }
             case UNBOUND, IPI, PIRQ -> {
@@ -376,6 +376,7 @@ public final class EventChannelOps {
             return -XenErrno.EINVAL;
         }
         closeAll(d);
+        d.eventChannels().resetToTwoLevel(); // "Switching back to 2-level ABI."
         return 0;
     }
 
@@ -389,9 +390,38 @@ public final class EventChannelOps {
         }
     }
 
-    /** {@code evtchn_set_priority} on the 2-level ABI: {@code -EINVAL} bad port, else {@code -ENOSYS}. */
-    int setPriority(Domain d, long port) {
-        return d.eventChannels().valid(port) ? -XenErrno.ENOSYS : -XenErrno.EINVAL;
+    /**
+     * {@code evtchn_set_priority}: {@code -EINVAL} for a bad port; the 2-level ABI has no
+     * priorities ({@code -ENOSYS}); FIFO accepts 0..15 ({@code -EINVAL} above).
+     */
+    int setPriority(Domain d, long port, long priority) {
+        if (!d.eventChannels().valid(port)) {
+            return -XenErrno.EINVAL;
+        }
+        return d.eventChannels().setPriority((int) port, priority);
+    }
+
+    /**
+     * {@code evtchn_fifo_init_control} (event_fifo.c:571-648): {@code link_bits} is always 17;
+     * {@code -ENOENT} for a bad vCPU; {@code -EINVAL} if the 72-byte control block would cross
+     * the page or is not 8-byte aligned, if the vCPU already has one, or if the frame is not a
+     * writable page of the domain.
+     */
+    int initControl(Domain d, MemorySegment s) {
+        Fields.put16(s, EvtchnInitControlDescriptor.LINK_BITS_OFFSET, 0);
+        s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, EvtchnInitControlDescriptor.LINK_BITS_OFFSET,
+                (byte) io.jxen.abi.evtchn.EvtchnFifo.LINK_BITS);
+        long gfn = Fields.u64(s, EvtchnInitControlDescriptor.CONTROL_GFN_OFFSET);
+        long offset = Fields.u32(s, EvtchnInitControlDescriptor.OFFSET_OFFSET);
+        Vcpu v = d.vcpu(Fields.u32(s, EvtchnInitControlDescriptor.VCPU_OFFSET));
+        if (v == null) {
+            return -XenErrno.ENOENT;
+        }
+        if (offset > io.jxen.abi.XenPage.SIZE - io.jxen.abi.evtchn.EvtchnFifoControlBlockDescriptor.SIZE
+                || (offset & 7) != 0) {
+            return -XenErrno.EINVAL;
+        }
+        return d.eventChannels().initControl(v, gfn, offset);
     }
 
     // ---- hypervisor-raised events ------------------------------------------------------

@@ -1,7 +1,7 @@
 package io.jxen.hv.evtchn;
 
 import io.jxen.abi.XenErrno;
-import io.jxen.abi.evtchn.EvtchnLimits;
+import io.jxen.memory.MachineMemory;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.Vcpu;
 
@@ -23,26 +23,103 @@ public final class EventChannels {
     public static final int BUCKET = 64;
 
     private final Domain domain;
+    private final MachineMemory memory;
     private final TwoLevel twoLevel;
-    private final ChannelState[] state = new ChannelState[EvtchnLimits.EVTCHN_2L_NR_CHANNELS];
-    private final int[] notifyVcpu = new int[EvtchnLimits.EVTCHN_2L_NR_CHANNELS];
-    private final int[] remoteDomid = new int[EvtchnLimits.EVTCHN_2L_NR_CHANNELS];
-    private final int[] remotePort = new int[EvtchnLimits.EVTCHN_2L_NR_CHANNELS];
-    private final int[] virq = new int[EvtchnLimits.EVTCHN_2L_NR_CHANNELS];
+    private final int capacity;
+    private final ChannelState[] state;
+    private final int[] notifyVcpu;
+    private final int[] remoteDomid;
+    private final int[] remotePort;
+    private final int[] virq;
+    private PortOps ops;
+    private Fifo fifo;
     private int validPorts;
 
-    /** Ports of a new domain: port 0 reserved ({@code evtchn_init}). */
-    public EventChannels(Domain domain) {
+    /** Ports of a new domain, on the 2-level ABI: port 0 reserved ({@code evtchn_init}). */
+    public EventChannels(Domain domain, MachineMemory memory) {
         this.domain = domain;
+        this.memory = memory;
         this.twoLevel = new TwoLevel(domain.sharedInfo());
+        this.ops = twoLevel;
+        this.capacity = (domain.config().maxEvtchnPort() / BUCKET + 1) * BUCKET;
+        this.state = new ChannelState[capacity];
+        this.notifyVcpu = new int[capacity];
+        this.remoteDomid = new int[capacity];
+        this.remotePort = new int[capacity];
+        this.virq = new int[capacity];
         Arrays.fill(state, ChannelState.FREE);
         allocatePort(0);
         state[0] = ChannelState.RESERVED;
     }
 
-    /** Xen's {@code port_is_valid}. */
+    /** Xen's {@code port_is_valid}: below {@code max_evtchns} and in an allocated bucket. */
     public boolean valid(long port) {
-        return port >= 0 && port < validPorts;
+        return port >= 0 && port < ops.maxPorts() && port < validPorts;
+    }
+
+    /** Ports the current ABI can name ({@code max_evtchns}). */
+    public int maxEvtchns() {
+        return ops.maxPorts();
+    }
+
+    /** Whether the domain switched to the FIFO ABI. */
+    public boolean fifo() {
+        return fifo != null;
+    }
+
+    /** FIFO: the raw event word of {@code port} (0 without one); for tests and dumps. */
+    public int fifoWord(int port) {
+        return fifo == null ? 0 : fifo.word(port);
+    }
+
+    /** FIFO: the priority {@code port} links with. */
+    public int fifoPriority(int port) {
+        return fifo == null ? -1 : fifo.priority(port);
+    }
+
+    /**
+     * {@code evtchn_fifo_init_control} (event_fifo.c:571-648), after the dispatcher's checks:
+     * the first call sets up queues for every vCPU, an empty event array, maps this vCPU's
+     * control block and switches the domain to FIFO, carrying pending 2-level bits over; later
+     * calls map further vCPUs' blocks.
+     */
+    int initControl(Vcpu v, long gfn, long offset) {
+        if (fifo != null) {
+            return fifo.mapControlBlock(v, gfn, offset);
+        }
+        int prevEvtchns = ops.maxPorts();
+        Fifo created = new Fifo(domain, this, memory, capacity);
+        int rc = created.mapControlBlock(v, gfn, offset);
+        if (rc < 0) {
+            created.destroy();
+            return rc;
+        }
+        fifo = created;
+        ops = created;
+        created.setupPorts(twoLevel, Math.min(prevEvtchns, validPorts));
+        return 0;
+    }
+
+    /** {@code evtchn_fifo_expand_array}: {@code -EOPNOTSUPP} unless FIFO is active. */
+    int expandArray(long gfn) {
+        return fifo == null ? -XenErrno.EOPNOTSUPP : fifo.addPage(gfn);
+    }
+
+    /** {@code evtchn_port_set_priority}. */
+    int setPriority(int port, long priority) {
+        return ops.setPriority(port, priority);
+    }
+
+    /**
+     * End of {@code evtchn_reset}, and domain destruction: back to the 2-level ABI, dropping the
+     * hypervisor's references to the FIFO control blocks and event-array pages.
+     */
+    public void resetToTwoLevel() {
+        if (fifo != null) {
+            fifo.destroy();
+            fifo = null;
+            ops = twoLevel;
+        }
     }
 
     /** Highest port the domain may allocate ({@code max_evtchn_port}). */
@@ -75,23 +152,23 @@ public final class EventChannels {
         return virq[port];
     }
 
-    /** Whether the port's pending bit is set. */
+    /** Whether the port is pending (2-level bit or FIFO PENDING). */
     public boolean pending(int port) {
-        return twoLevel.isPending(port);
+        return ops.isPending(port);
     }
 
-    /** Whether the port's mask bit is set. */
+    /** Whether the port is masked. */
     public boolean masked(int port) {
-        return twoLevel.isMasked(port);
+        return ops.isMasked(port);
     }
 
     /** Xen's {@code evtchn_allocate_port}: 0, {@code -ENOSPC} or {@code -EBUSY}. */
     int allocatePort(int port) {
-        if (port > maxPort() || port >= EvtchnLimits.EVTCHN_2L_NR_CHANNELS) {
+        if (port > maxPort() || port >= ops.maxPorts()) {
             return -XenErrno.ENOSPC;
         }
         if (valid(port)) {
-            return state[port] == ChannelState.FREE ? 0 : -XenErrno.EBUSY;
+            return state[port] == ChannelState.FREE && !ops.isBusy(port) ? 0 : -XenErrno.EBUSY;
         }
         while (port >= validPorts) {
             validPorts += BUCKET;
@@ -116,12 +193,26 @@ public final class EventChannels {
         return -XenErrno.ENOSPC;
     }
 
+    /** A fresh unbound port ({@code evtchn_port_init} runs). */
     void bindUnbound(int port, int remote) {
+        markUnbound(port, remote);
+        ops.init(port);
+    }
+
+    /** An interdomain peer falling back to unbound on close (no re-init, as in Xen). */
+    void markUnbound(int port, int remote) {
         state[port] = ChannelState.UNBOUND;
         remoteDomid[port] = remote;
     }
 
+    /** The binding side of bind_interdomain ({@code evtchn_port_init} runs). */
     void bindInterdomain(int port, int remote, int peerPort) {
+        connect(port, remote, peerPort);
+        ops.init(port);
+    }
+
+    /** The remote side of bind_interdomain: keeps its priority. */
+    void connect(int port, int remote, int peerPort) {
         state[port] = ChannelState.INTERDOMAIN;
         remoteDomid[port] = remote;
         remotePort[port] = peerPort;
@@ -131,11 +222,13 @@ public final class EventChannels {
         state[port] = ChannelState.VIRQ;
         notifyVcpu[port] = vcpu;
         virq[port] = boundVirq;
+        ops.init(port);
     }
 
     void bindIpi(int port, int vcpu) {
         state[port] = ChannelState.IPI;
         notifyVcpu[port] = vcpu;
+        ops.init(port);
     }
 
     void setNotifyVcpu(int port, int vcpu) {
@@ -144,7 +237,7 @@ public final class EventChannels {
 
     /** Xen's {@code evtchn_free}: clear pending, free, notify vCPU back to 0. */
     void free(int port) {
-        twoLevel.clearPending(port);
+        ops.clearPending(port);
         state[port] = ChannelState.FREE;
         notifyVcpu[port] = 0;
         remoteDomid[port] = 0;
@@ -156,7 +249,7 @@ public final class EventChannels {
     public void setPending(int vcpuId, int port) {
         Vcpu v = domain.vcpu(vcpuId);
         if (v != null) {
-            twoLevel.setPending(v, port);
+            ops.setPending(v, port);
         }
     }
 
@@ -164,7 +257,7 @@ public final class EventChannels {
     void unmask(int port) {
         Vcpu v = domain.vcpu(notifyVcpu[port]);
         if (v != null) {
-            twoLevel.unmask(v, port);
+            ops.unmask(v, port);
         }
     }
 

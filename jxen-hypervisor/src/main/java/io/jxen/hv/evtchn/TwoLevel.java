@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * atomic bit operations (xen/common/event_2l.c). Port {@code p} is bit {@code p % 64} of word
  * {@code p / 64}; the word index is the selector bit.
  */
-final class TwoLevel {
+final class TwoLevel implements PortOps {
 
     private static final int BITS_PER_WORD = 64;
 
@@ -22,6 +22,27 @@ final class TwoLevel {
 
     TwoLevel(MemorySegment sharedInfo) {
         this.sharedInfo = sharedInfo;
+    }
+
+    @Override
+    public int maxPorts() {
+        return io.jxen.abi.evtchn.EvtchnLimits.EVTCHN_2L_NR_CHANNELS;
+    }
+
+    @Override
+    public void init(int port) {
+        // the 2-level ABI keeps no per-port state
+    }
+
+    @Override
+    public boolean isBusy(int port) {
+        return false;
+    }
+
+    /** The 2-level ABI has no priorities: {@code set_priority} is absent, {@code -ENOSYS}. */
+    @Override
+    public int setPriority(int port, long priority) {
+        return -io.jxen.abi.XenErrno.ENOSYS;
     }
 
     private static long word(int port) {
@@ -33,7 +54,8 @@ final class TwoLevel {
      * masked and the selector bit was clear, mark the vCPU's events pending. The atomic bit
      * operations are full barriers, as on x86.
      */
-    void setPending(Vcpu v, int port) {
+    @Override
+    public void setPending(Vcpu v, int port) {
         if (OrderedAccess.testAndSetBit(sharedInfo, SharedInfoDescriptor.EVTCHN_PENDING_OFFSET + word(port),
                 port % BITS_PER_WORD)) {
             return;
@@ -49,7 +71,8 @@ final class TwoLevel {
     }
 
     /** {@code evtchn_2l_clear_pending}. */
-    void clearPending(int port) {
+    @Override
+    public void clearPending(int port) {
         OrderedAccess.testAndClearBit(sharedInfo, SharedInfoDescriptor.EVTCHN_PENDING_OFFSET + word(port),
                 port % BITS_PER_WORD);
     }
@@ -58,7 +81,8 @@ final class TwoLevel {
      * {@code evtchn_2l_unmask}: test-and-clear mask, and if it was set and the port is pending
      * and the selector bit was clear, mark the notify vCPU's events pending.
      */
-    void unmask(Vcpu notify, int port) {
+    @Override
+    public void unmask(Vcpu notify, int port) {
         if (OrderedAccess.testAndClearBit(sharedInfo, SharedInfoDescriptor.EVTCHN_MASK_OFFSET + word(port),
                 port % BITS_PER_WORD)
                 && OrderedAccess.testBitAcquire(sharedInfo, SharedInfoDescriptor.EVTCHN_PENDING_OFFSET + word(port),
@@ -70,14 +94,16 @@ final class TwoLevel {
     }
 
     /** {@code evtchn_2l_is_pending}. */
-    boolean isPending(int port) {
-        return OrderedAccess.testBitAcquire(sharedInfo, SharedInfoDescriptor.EVTCHN_PENDING_OFFSET + word(port),
+    @Override
+    public boolean isPending(int port) {
+        return port < maxPorts() && OrderedAccess.testBitAcquire(sharedInfo, SharedInfoDescriptor.EVTCHN_PENDING_OFFSET + word(port),
                 port % BITS_PER_WORD);
     }
 
     /** {@code evtchn_2l_is_masked}. */
-    boolean isMasked(int port) {
-        return OrderedAccess.testBitAcquire(sharedInfo, SharedInfoDescriptor.EVTCHN_MASK_OFFSET + word(port),
+    @Override
+    public boolean isMasked(int port) {
+        return port >= maxPorts() || OrderedAccess.testBitAcquire(sharedInfo, SharedInfoDescriptor.EVTCHN_MASK_OFFSET + word(port),
                 port % BITS_PER_WORD);
     }
 }

@@ -232,6 +232,7 @@ public final class GrantTableOps {
         if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr))) {
             return GNTST_GENERAL_ERROR;
         }
+        boolean firstPin = act.pin == 0;
         if (act.pin == 0 || (!readonly && !act.writePinned())) {
             int rc = setStatus(entry, act, readonly, true, ld.domid());
             if (rc != GNTST_OKAY) {
@@ -245,12 +246,16 @@ public final class GrantTableOps {
                 }
                 act.domid = ld.domid();
                 act.mfn = mfn;
+                rd.physMap().pin(mfn); // the mapping holds a page reference
             }
         }
         act.pin += pinIncr;
         long hostGfn = Fields.u64(op, MapGrantRef.HOST_ADDR) >>> XenPage.SHIFT;
         if ((flags & GNTMAP_HOST_MAP) != 0 && !ld.physMap().mapForeign(hostGfn, act.mfn, readonly)) {
             act.pin -= pinIncr; // undo_out
+            if (firstPin) {
+                rd.physMap().unpin(act.mfn);
+            }
             reduceStatusForPin(entry, act, readonly);
             return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
         }
@@ -315,6 +320,9 @@ public final class GrantTableOps {
         }
         if ((done & GNTMAP_HOST_MAP) != 0) {
             act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        }
+        if (act.pin == 0) {
+            rd.physMap().unpin(act.mfn);
         }
         reduceStatusForPin(rd.grantTable().entry(ref), act, readonly);
     }

@@ -24,6 +24,7 @@ public final class PhysMap {
     private final int domid;
     private final P2m p2m;
     private final BitSet owned = new BitSet();
+    private final java.util.Map<Long, Integer> pins = new java.util.HashMap<>();
     private long totPages;
     private long maxPages;
 
@@ -102,13 +103,36 @@ public final class PhysMap {
     }
 
     /**
+     * Takes a hypervisor reference on an owned frame ({@code get_page}): while referenced (a
+     * registered vcpu_info, a FIFO control block or event-array page, a granted page someone
+     * maps) the frame is not given back by {@link #release(long)}, so the hypervisor never
+     * writes into a frame that went back to the allocator.
+     */
+    public void pin(long mfn) {
+        pins.merge(mfn, 1, Integer::sum);
+    }
+
+    /** Drops a reference taken by {@link #pin(long)} ({@code put_page}). */
+    public void unpin(long mfn) {
+        pins.computeIfPresent(mfn, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** Whether the hypervisor holds a reference on {@code mfn}. */
+    public boolean pinned(long mfn) {
+        return pins.containsKey(mfn);
+    }
+
+    /**
      * Gives back the domain's own frame at {@code gfn} (decrease_reservation, translated).
+     * Xen would drop the frame from the p2m and free it when the last reference goes; jxen
+     * refuses while the hypervisor references it.
      *
      * @return whether a frame was released
      */
     public boolean release(long gfn) {
         long entry = p2m.get(gfn);
-        if (!P2mEntry.present(entry) || P2mEntry.foreign(entry) || !owns(P2mEntry.mfn(entry))) {
+        if (!P2mEntry.present(entry) || P2mEntry.foreign(entry) || !owns(P2mEntry.mfn(entry))
+                || pinned(P2mEntry.mfn(entry))) {
             return false;
         }
         p2m.set(gfn, P2mEntry.EMPTY);
@@ -155,6 +179,7 @@ public final class PhysMap {
             allocator.free(mfn);
         }
         owned.clear();
+        pins.clear();
         totPages = 0;
         p2m.release();
     }

@@ -134,7 +134,7 @@ public final class SchedOps {
         MemorySegment list = d.guest().copyIn(portsGpa, (int) nrPorts * 4);
         for (int i = 0; i < ports.length; i++) {
             long port = Fields.u32(list, 4L * i);
-            if (port >= io.jxen.abi.evtchn.EvtchnLimits.EVTCHN_2L_NR_CHANNELS) {
+            if (port >= d.eventChannels().maxEvtchns()) {
                 return -XenErrno.EINVAL;
             }
             ports[i] = (int) port;

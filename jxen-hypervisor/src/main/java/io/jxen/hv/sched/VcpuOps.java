@@ -81,6 +81,7 @@ public final class VcpuOps {
         if (P2mEntry.readOnly(entry) || P2mEntry.foreign(entry)) {
             return -XenErrno.EACCES;
         }
+        d.physMap().pin(P2mEntry.mfn(entry));
         MemorySegment area = memory.frame(P2mEntry.mfn(entry)).asSlice(offset, VcpuInfoDescriptor.SIZE);
         MemorySegment.copy(v.vcpuInfo(), 0, area, 0, VcpuInfoDescriptor.SIZE);
         v.registerVcpuInfo(area);
