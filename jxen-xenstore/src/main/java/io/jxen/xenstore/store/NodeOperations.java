@@ -83,7 +83,7 @@ public final class NodeOperations {
             return;
         }
         if (!n.perms().rightsOf(caller).write()) {
-            throw new XenstoreException(XsError.EACCES);
+            throw denied(t, caller, path, Rights.Need.WRITE);
         }
         Node changed = n.withValue(value);
         checkSize(caller, changed);
@@ -130,7 +130,7 @@ public final class NodeOperations {
             throw new XenstoreException(e);
         }
         if (!n.perms().rightsOf(caller).write()) {
-            throw new XenstoreException(XsError.EACCES);
+            throw denied(t, caller, path, Rights.Need.WRITE);
         }
         if (path.equals("/")) {
             throw new XenstoreException(XsError.EINVAL, "cannot remove /");
@@ -230,9 +230,20 @@ public final class NodeOperations {
             throw new XenstoreException(errnoFromParents(t, caller, path, need));
         }
         if (!n.perms().rightsOf(caller).allows(need)) {
-            throw new XenstoreException(XsError.EACCES);
+            throw denied(t, caller, path, need);
         }
         return n;
+    }
+
+    /**
+     * EACCES for an existing node the caller may not use. C's {@code get_node} still asks the
+     * parents (its errno hiding), which inside a transaction records them as read: so must we,
+     * or a transaction would miss conflicts C reports.
+     */
+    private static XenstoreException denied(NodeTable t, Caller caller, String path, Rights.Need need)
+            throws XenstoreException {
+        errnoFromParents(t, caller, path, need);
+        return new XenstoreException(XsError.EACCES);
     }
 
     /** ENOENT if the nearest existing ancestor grants the needed access, else EACCES. */

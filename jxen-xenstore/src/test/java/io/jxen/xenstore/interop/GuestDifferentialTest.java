@@ -63,11 +63,12 @@ class GuestDifferentialTest {
     private final List<Peer> j = new ArrayList<>();
     private final List<String> transcript = new ArrayList<>();
 
-    private void step(int k, XsMessage req) throws IOException, InterruptedException {
+    private List<String> step(int k, XsMessage req) throws IOException, InterruptedException {
         List<String> cOut = exchange(c, k, req);
         List<String> jOut = exchange(j, k, req);
         transcript.add(k + " " + req + " -> " + cOut);
         assertThat(jOut).as("after\n%s", String.join("\n", transcript)).isEqualTo(cOut);
+        return cOut;
     }
 
     private static List<String> exchange(List<Peer> peers, int k, XsMessage req) throws IOException, InterruptedException {
@@ -225,6 +226,96 @@ class GuestDifferentialTest {
                 step(a, m(RM, "data"));
                 step(a, m(RM, "/local/domain/5"));
                 step(a, m(READ, "data"));
+            }
+        }
+    }
+
+    /**
+     * Seeded random operations by dom0 and two guests with random permissions; more seeds
+     * with {@code -Djxen.xenstore.guestDiffSeeds=N}.
+     */
+    @Test
+    void seededRandomGuestSequencesAgree(@TempDir Path dir) throws Exception {
+        long first = Long.getLong("jxen.xenstore.guestDiffFirstSeed", 1);
+        long count = Long.getLong("jxen.xenstore.guestDiffSeeds", 4);
+        for (long seed = first; seed < first + count; seed++) {
+            c.clear();
+            j.clear();
+            transcript.clear();
+            Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsg");
+            try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
+                 XenstoredServer jx = XenstoredServer.start(dir.resolve("s" + seed));
+                 RawSocketClient cDom0 = new RawSocketClient(ref.socket());
+                 RawSocketClient jDom0 = new RawSocketClient(jx.socket())) {
+                c.add(cDom0::call);
+                j.add(jDom0::call);
+                for (int d : new int[] {5, 6}) {
+                    step(0, m(INTRODUCE, String.valueOf(d), "0", String.valueOf(10 + d)));
+                    step(0, m(MKDIR, "/local/domain/" + d));
+                    step(0, m(SET_PERMS, "/local/domain/" + d, "n" + d));
+                }
+                step(0, m(MKDIR, "/shared"));
+                step(0, m(SET_PERMS, "/shared", "n0", "b5", "r6"));
+                try (RingGuest g5 = new RingGuest(rd.resolve("rings/ring-5"), rd.resolve("evtchn-ctl"), 5);
+                     RingGuest g6 = new RingGuest(rd.resolve("rings/ring-6"), rd.resolve("evtchn-ctl"), 6)) {
+                    c.add(g5::call);
+                    c.add(g6::call);
+                    j.add(new InProcess(jx, 5));
+                    j.add(new InProcess(jx, 6));
+                    runRandom(new java.util.Random(seed), 300);
+                }
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void runRandom(java.util.Random r, int steps) throws IOException, InterruptedException {
+        String[] paths = {"/local/domain/5/a", "/local/domain/5/a/b", "/local/domain/6/c", "/local/domain/6/c/d",
+            "/shared", "/shared/x", "/shared/x/y", "rel", "rel/k", "/local/domain/5", "/local"};
+        String[] letters = {"n", "r", "w", "b"};
+        int[] doms = {0, 5, 6};
+        int[] tx = new int[3];
+        int[] nextTx = {1, 1, 1};
+        for (int i = 0; i < steps; i++) {
+            int k = r.nextInt(3);
+            String path = paths[r.nextInt(paths.length)];
+            int t = r.nextInt(3) == 0 ? tx[k] : 0;
+            XsMessage req;
+            switch (r.nextInt(14)) {
+                case 0, 1, 2 -> req = write(t, path, "v" + r.nextInt(5));
+                case 3 -> req = mt(READ, t, path);
+                case 4 -> req = mt(MKDIR, t, path);
+                case 5 -> req = mt(RM, t, path);
+                case 6 -> req = mt(DIRECTORY, t, path);
+                case 7 -> req = mt(GET_PERMS, t, path);
+                case 8 -> {
+                    List<String> args = new ArrayList<>();
+                    args.add(path);
+                    args.add(letters[r.nextInt(4)] + doms[r.nextInt(3)]);
+                    for (int e = r.nextInt(3); e > 0; e--) {
+                        args.add(letters[r.nextInt(4)] + doms[r.nextInt(3)]);
+                    }
+                    req = XsMessage.ofStrings(SET_PERMS, 0, t, args.toArray(String[]::new));
+                }
+                case 9 -> req = m(WATCH, path, "tok" + r.nextInt(2));
+                case 10 -> req = m(UNWATCH, path, "tok" + r.nextInt(2));
+                case 11 -> {
+                    if (tx[k] == 0) {
+                        req = m(TRANSACTION_START, "");
+                        tx[k] = nextTx[k]++;
+                    } else {
+                        req = mt(TRANSACTION_END, tx[k], r.nextInt(4) == 0 ? "F" : "T");
+                        tx[k] = 0;
+                    }
+                }
+                case 12 -> req = mt(DIRECTORY_PART, t, path, String.valueOf(r.nextInt(3)));
+                default -> req = write(tx[k], path, "tx" + r.nextInt(5));
+            }
+            List<String> out = step(k, req);
+            if (req.transactionId() != 0 && out.getFirst().contains("\"EIO\\0\"")) {
+                step(k, mt(TRANSACTION_END, req.transactionId(), "F"));
+                tx[k] = 0;
             }
         }
     }
