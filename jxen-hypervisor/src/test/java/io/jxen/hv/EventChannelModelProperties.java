@@ -48,8 +48,23 @@ class EventChannelModelProperties {
     static final java.util.Queue<World> WORLDS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @Property(tries = 60)
-    void hypervisorMatchesTheModel(@ForAll("chains") ActionChain<World> chain) {
+    void twoLevelMatchesTheModel(@ForAll("twoLevelChains") ActionChain<World> chain) {
         chain.withInvariant(World::check).run();
+    }
+
+    @Property(tries = 60)
+    void fifoMatchesTheModel(@ForAll("fifoChains") ActionChain<World> chain) {
+        chain.withInvariant(World::check).run();
+    }
+
+    @Provide
+    Arbitrary<ActionChain<World>> twoLevelChains() {
+        return chains(false);
+    }
+
+    @Provide
+    Arbitrary<ActionChain<World>> fifoChains() {
+        return chains(true);
     }
 
     @net.jqwik.api.lifecycle.AfterTry
@@ -60,9 +75,9 @@ class EventChannelModelProperties {
         }
     }
 
-    @Provide
-    Arbitrary<ActionChain<World>> chains() {
-        return ActionChain.startWith(World::new)
+    /** The same semantic suite over either ABI. */
+    Arbitrary<ActionChain<World>> chains(boolean fifo) {
+        return ActionChain.startWith(() -> new World(fifo))
                 .withAction(3, new AllocUnbound())
                 .withAction(3, new BindInterdomain())
                 .withAction(new BindIpi())
@@ -89,8 +104,11 @@ class EventChannelModelProperties {
         final Domain[] domains = new Domain[2];
         final GuestEvtchn[] guests = new GuestEvtchn[2];
         final ModelDomain[] model = new ModelDomain[2];
+        final GuestFifo[] fifos = new GuestFifo[2];
+        final boolean fifo;
 
-        World() {
+        World(boolean fifo) {
+            this.fifo = fifo;
             try {
                 dir = Files.createTempDirectory("jxen-evtchn-model");
                 memory = MachineMemory.create(dir.resolve("host.mem"), 1024);
@@ -102,9 +120,34 @@ class EventChannelModelProperties {
                 domains[i] = hv.createDomain(new DomainConfig(8, 8, VCPUS, 1, maxPort(i)));
                 TestHost.Guest g = new TestHost.Guest(domains[i], hv.hypercalls(i, 0), domains[i].guestPhysicalMemory());
                 guests[i] = new GuestEvtchn(g);
-                model[i] = new ModelDomain(i, i == 0);
+                model[i] = new ModelDomain(i, i == 0, fifo);
+                if (fifo) {
+                    fifos[i] = new GuestFifo(g.hc(), g.mem(), VCPUS);
+                    initFifo(i);
+                }
             }
             WORLDS.add(this);
+        }
+
+        /** A Linux-like FIFO start: control blocks for both vCPUs in gfn 4, one zeroed array page (gfn 5). */
+        void initFifo(int d) {
+            GuestFifo f = fifos[d];
+            f.mem.zero(4L << 12, 2 * 4096);
+            f.arrayGfns.clear();
+            for (int[] heads : f.localHead) {
+                Arrays.fill(heads, 0);
+            }
+            assertThat(f.initControl(0, 4, 0)).isZero();
+            assertThat(f.initControl(1, 4, 128)).isZero();
+            assertThat(f.expandArray(5, false)).isZero();
+        }
+
+        boolean realPending(int d, int port) {
+            return fifo ? fifos[d].bit(port, io.jxen.abi.evtchn.EvtchnFifo.PENDING) : guests[d].pending(port);
+        }
+
+        boolean realMasked(int d, int port) {
+            return fifo ? fifos[d].bit(port, io.jxen.abi.evtchn.EvtchnFifo.MASKED) : guests[d].masked(port);
         }
 
         ModelDomain peer(int domid) {
@@ -139,10 +182,14 @@ class EventChannelModelProperties {
                         }
                     }
                     for (int p = 0; p < PORTS; p++) {
-                        assertThat(guests[d].pending(p)).as("d%d port %d pending", d, p).isEqualTo(m.pending[p]);
-                        assertThat(guests[d].masked(p)).as("d%d port %d masked", d, p).isEqualTo(m.mask[p]);
+                        assertThat(realPending(d, p)).as("d%d port %d pending", d, p).isEqualTo(m.pending[p]);
+                        assertThat(realMasked(d, p)).as("d%d port %d masked", d, p).isEqualTo(m.mask[p]);
+                        if (fifo) {
+                            assertThat(fifos[d].bit(p, io.jxen.abi.evtchn.EvtchnFifo.LINKED))
+                                    .as("d%d port %d linked", d, p).isEqualTo(m.linked[p]);
+                        }
                     }
-                    for (int v = 0; v < VCPUS; v++) {
+                    for (int v = 0; v < VCPUS && !fifo; v++) {
                         assertThat(guests[d].pendingSel(v)).as("d%d v%d sel", d, v).isEqualTo(m.sel[v]);
                         assertThat(guests[d].upcallPending(v)).as("d%d v%d upcall", d, v).isEqualTo(m.upcall[v]);
                     }
@@ -165,11 +212,16 @@ class EventChannelModelProperties {
         final long[] sel = new long[VCPUS];
         final boolean[] upcall = new boolean[VCPUS];
         final int[][] virqPort = new int[VCPUS][Virq.NR_VIRQS];
+        final boolean fifo;
+        /** FIFO: the port is on a queue (LINKED), and whose. */
+        final boolean[] linked = new boolean[PORTS + 64];
+        final int[] linkedVcpu = new int[PORTS + 64];
         int valid = 64;
 
-        ModelDomain(int id, boolean privileged) {
+        ModelDomain(int id, boolean privileged, boolean fifo) {
             this.id = id;
             this.privileged = privileged;
+            this.fifo = fifo;
             Arrays.fill(state, ChannelState.FREE);
             state[0] = ChannelState.RESERVED;
         }
@@ -185,7 +237,7 @@ class EventChannelModelProperties {
                     valid += 64;
                     return p;
                 }
-                if (state[p] == ChannelState.FREE) {
+                if (state[p] == ChannelState.FREE && !linked[p]) {
                     return p;
                 }
             }
@@ -193,6 +245,15 @@ class EventChannelModelProperties {
         }
 
         void setPending(int vcpu, int port) {
+            if (fifo) {
+                // event_fifo.c: PENDING, then link if unmasked and not yet on a queue
+                pending[port] = true;
+                if (!mask[port] && !linked[port]) {
+                    linked[port] = true;
+                    linkedVcpu[port] = vcpu;
+                }
+                return;
+            }
             if (pending[port]) {
                 return;
             }
@@ -204,6 +265,13 @@ class EventChannelModelProperties {
         }
 
         void unmask(int port) {
+            if (fifo) {
+                mask[port] = false;
+                if (pending[port]) {
+                    setPending(notify[port], port);
+                }
+                return;
+            }
             if (mask[port]) {
                 mask[port] = false;
                 int v = notify[port];
@@ -505,6 +573,13 @@ class EventChannelModelProperties {
                     }
                 }
                 assertThat(real).isZero();
+                if (w.fifo) {
+                    // reset went back to 2-level; the guest starts FIFO again on fresh pages
+                    w.initFifo(d);
+                    Arrays.fill(w.model[d].mask, false);
+                    Arrays.fill(w.model[d].pending, false);
+                    Arrays.fill(w.model[d].linked, false);
+                }
             }));
         }
     }
@@ -514,8 +589,18 @@ class EventChannelModelProperties {
         public Arbitrary<Transformer<World>> transformer() {
             return Combinators.combine(dom(), port(), Arbitraries.of(true, false))
                     .as((d, p, on) -> Transformer.mutate("guest d" + d + " mask " + p + " " + on, w -> {
-                        w.guests[d].setMask(p, on);
-                        w.model[d].mask[p] = on;
+                        ModelDomain m = w.model[d];
+                        if (!w.fifo) {
+                            w.guests[d].setMask(p, on);
+                            m.mask[p] = on;
+                        } else if (on || !m.pending[p]) {
+                            w.fifos[d].setBit(p, io.jxen.abi.evtchn.EvtchnFifo.MASKED, on);
+                            m.mask[p] = on;
+                        } else {
+                            // Linux's FIFO unmask: a pending port is unmasked by Xen, which relinks it
+                            assertThat(w.guests[d].unmask(p)).isZero();
+                            m.unmask(p);
+                        }
                     }));
         }
     }
@@ -524,7 +609,11 @@ class EventChannelModelProperties {
         @Override
         public Arbitrary<Transformer<World>> transformer() {
             return Combinators.combine(dom(), port()).as((d, p) -> Transformer.mutate("guest d" + d + " clears " + p, w -> {
-                w.guests[d].clearPending(p);
+                if (w.fifo) {
+                    w.fifos[d].setBit(p, io.jxen.abi.evtchn.EvtchnFifo.PENDING, false);
+                } else {
+                    w.guests[d].clearPending(p);
+                }
                 w.model[d].pending[p] = false;
             }));
         }
@@ -535,11 +624,27 @@ class EventChannelModelProperties {
         @Override
         public Arbitrary<Transformer<World>> transformer() {
             return Combinators.combine(dom(), Arbitraries.integers().between(0, VCPUS - 1))
-                    .as((d, v) -> Transformer.mutate("guest d" + d + " v" + v + " acks its upcall", w -> {
+                    .as((d, v) -> Transformer.mutate("guest d" + d + " v" + v + " takes its upcall", w -> {
+                        ModelDomain m = w.model[d];
                         w.guests[d].clearUpcallPending(v);
-                        w.guests[d].clearPendingSel(v);
-                        w.model[d].upcall[v] = false;
-                        w.model[d].sel[v] = 0;
+                        m.upcall[v] = false;
+                        if (!w.fifo) {
+                            w.guests[d].clearPendingSel(v);
+                            m.sel[v] = 0;
+                            return;
+                        }
+                        // FIFO: drain every queue of the vCPU; each handled port is acked (PENDING cleared)
+                        java.util.Set<Integer> expected = new java.util.TreeSet<>();
+                        for (int p = 0; p < m.linked.length; p++) {
+                            if (m.linked[p] && m.linkedVcpu[p] == v) {
+                                m.linked[p] = false;
+                                if (m.pending[p] && !m.mask[p]) {
+                                    expected.add(p);
+                                    m.pending[p] = false;
+                                }
+                            }
+                        }
+                        assertThat(new java.util.TreeSet<>(w.fifos[d].consume(v))).isEqualTo(expected);
                     }));
         }
     }
