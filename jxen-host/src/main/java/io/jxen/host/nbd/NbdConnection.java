@@ -59,8 +59,15 @@ final class NbdConnection {
     private boolean structuredReplies;
     private boolean baseAllocation;
 
-    NbdConnection(NbdServer.Export export, SocketChannel channel) {
+    private final Runnable negotiated;
+
+    /**
+     * @param negotiated called once negotiation succeeded (the server's handshake deadline is
+     *                   then cancelled)
+     */
+    NbdConnection(NbdServer.Export export, SocketChannel channel, Runnable negotiated) {
         this.export = export;
+        this.negotiated = negotiated;
         this.channel = channel;
         this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024));
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
@@ -70,6 +77,7 @@ final class NbdConnection {
         try {
             Session session = negotiate();
             if (session != null) {
+                negotiated.run();
                 new NbdTransmission(export, session, in, out).serve();
             }
         } catch (EOFException e) {

@@ -56,9 +56,11 @@ public final class NbdServer implements AutoCloseable {
      * @param maxPayloadBytes largest READ or WRITE, 512 bytes to 32 MiB
      * @param maxConnections  connections served at once; more are closed on accept
      * @param description     sent as {@code NBD_INFO_DESCRIPTION} when asked, or null
+     * @param handshakeTimeout a client that has not finished negotiating by then is closed, so
+     *                         silent connections cannot use up {@code maxConnections}
      */
     public record Options(boolean readOnly, boolean multiConn, int maxPayloadBytes, int maxConnections,
-                          String description) {
+                          String description, java.time.Duration handshakeTimeout) {
 
         /** Checks the bounds. */
         public Options {
@@ -71,21 +73,35 @@ public final class NbdServer implements AutoCloseable {
             if (description != null && description.getBytes(StandardCharsets.UTF_8).length > 4096) {
                 throw new IllegalArgumentException("description longer than 4096 bytes");
             }
+            Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout);
+            }
         }
 
-        /** Writable, multi-conn, 32 MiB payloads, 64 connections, no description. */
+        /** Writable, multi-conn, 32 MiB payloads, 64 connections, no description, 30 s to negotiate. */
         public static Options defaults() {
-            return new Options(false, true, DEFAULT_MAX_PAYLOAD_BYTES, 64, null);
+            return new Options(false, true, DEFAULT_MAX_PAYLOAD_BYTES, 64, null, java.time.Duration.ofSeconds(30));
         }
 
         /** The same options, read-only. */
         public Options asReadOnly() {
-            return new Options(true, multiConn, maxPayloadBytes, maxConnections, description);
+            return new Options(true, multiConn, maxPayloadBytes, maxConnections, description, handshakeTimeout);
         }
 
         /** The same options with {@code text} as description. */
         public Options withDescription(String text) {
-            return new Options(readOnly, multiConn, maxPayloadBytes, maxConnections, text);
+            return new Options(readOnly, multiConn, maxPayloadBytes, maxConnections, text, handshakeTimeout);
+        }
+
+        /** The same options with at most {@code connections} served at once. */
+        public Options withMaxConnections(int connections) {
+            return new Options(readOnly, multiConn, maxPayloadBytes, connections, description, handshakeTimeout);
+        }
+
+        /** The same options with another negotiation deadline. */
+        public Options withHandshakeTimeout(java.time.Duration timeout) {
+            return new Options(readOnly, multiConn, maxPayloadBytes, maxConnections, description, timeout);
         }
     }
 
@@ -124,6 +140,9 @@ public final class NbdServer implements AutoCloseable {
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicLong served = new AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService deadlines =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("nbd-handshake-deadline").factory());
     private volatile boolean closing;
 
     private NbdServer(Export export, ServerSocketChannel listener) throws IOException {
@@ -150,7 +169,7 @@ public final class NbdServer implements AutoCloseable {
         }
         ServerSocketChannel listener;
         if (address instanceof UnixDomainSocketAddress unix) {
-            Files.deleteIfExists(unix.getPath());
+            removeStaleSocket(unix.getPath());
             listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         } else {
             listener = ServerSocketChannel.open();
@@ -164,6 +183,18 @@ public final class NbdServer implements AutoCloseable {
             listener.close();
             throw e;
         }
+    }
+
+    /** Deletes a socket left by an earlier server; refuses to delete anything that is not a socket. */
+    private static void removeStaleSocket(java.nio.file.Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Object mode = Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!(mode instanceof Integer m) || (m & 0170000) != 0140000) {
+            throw new java.nio.file.FileAlreadyExistsException(path.toString(), null, "exists and is not a socket");
+        }
+        Files.delete(path);
     }
 
     /** Starts on 127.0.0.1:{@code port} (0: any free port). */
@@ -226,7 +257,11 @@ public final class NbdServer implements AutoCloseable {
             served.incrementAndGet();
             Thread worker = Thread.ofVirtual().name("nbd-conn-" + served.get()).unstarted(() -> {
                 try {
-                    new NbdConnection(export, channel).run();
+                    java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(channel),
+                            export.options().handshakeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    new NbdConnection(export, channel, () -> deadline.cancel(false)).run();
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "nbd: server closing, dropping a new connection");
                 } finally {
                     connections.remove(channel);
                     workers.remove(Thread.currentThread());
@@ -246,6 +281,7 @@ public final class NbdServer implements AutoCloseable {
     public void close() throws IOException {
         closing = true;
         listener.close();
+        deadlines.shutdownNow();
         for (SocketChannel channel : connections) {
             closeQuietly(channel);
         }

@@ -77,55 +77,71 @@ final class NbdTransmission {
                 in.readFully(buffer(length), 0, (int) length);
             }
             if ((flags & ~CMD_FLAGS_KNOWN) != 0) {
-                error(type, cookie, EINVAL, "unknown command flags 0x" + Integer.toHexString(flags));
+                error(type, cookie, new Failure(EINVAL, "unknown command flags 0x" + Integer.toHexString(flags)));
                 continue;
             }
-            try {
-                switch (type) {
-                    case CMD_READ -> read(cookie, offset, length);
-                    case CMD_WRITE -> {
-                        checkWritable(offset, length);
-                        device.write(offset, ByteBuffer.wrap(buffer, 0, (int) length), (flags & CMD_FLAG_FUA) != 0);
-                        ok(cookie);
+            switch (type) {
+                case CMD_READ -> read(cookie, offset, length);
+                case CMD_WRITE -> reply(type, cookie, attempt(() -> {
+                    checkWritable(offset, length);
+                    device.write(offset, ByteBuffer.wrap(buffer, 0, (int) length), (flags & CMD_FLAG_FUA) != 0);
+                }));
+                case CMD_FLUSH -> reply(type, cookie, attempt(() -> {
+                    if (!export.readOnly()) {
+                        device.flush();
                     }
-                    case CMD_FLUSH -> {
-                        if (!export.readOnly()) {
-                            device.flush();
-                        }
-                        ok(cookie);
+                }));
+                case CMD_TRIM -> reply(type, cookie, attempt(() -> {
+                    checkWritable(offset, length);
+                    device.discard(offset, length);
+                    if ((flags & CMD_FLAG_FUA) != 0) {
+                        device.flush();
                     }
-                    case CMD_TRIM -> {
-                        checkWritable(offset, length);
-                        device.discard(offset, length);
-                        if ((flags & CMD_FLAG_FUA) != 0) {
-                            device.flush();
-                        }
-                        ok(cookie);
-                    }
-                    case CMD_WRITE_ZEROES -> {
-                        checkWritable(offset, length);
-                        device.writeZeroes(offset, length, (flags & CMD_FLAG_NO_HOLE) == 0,
-                                (flags & CMD_FLAG_FUA) != 0);
-                        ok(cookie);
-                    }
-                    case CMD_BLOCK_STATUS -> blockStatus(cookie, offset, length, (flags & CMD_FLAG_REQ_ONE) != 0);
-                    default -> error(type, cookie, EINVAL, "command " + type + " is not supported");
-                }
-            } catch (Refused e) {
-                error(type, cookie, e.errno, e.getMessage());
-            } catch (ReadOnlyDeviceException e) {
-                error(type, cookie, EPERM, e.getMessage());
-            } catch (OutOfRangeException e) {
-                error(type, cookie, type == CMD_READ || type == CMD_BLOCK_STATUS ? EINVAL : ENOSPC, e.getMessage());
-            } catch (UnsupportedBlockOperationException e) {
-                error(type, cookie, ENOTSUP, e.getMessage());
-            } catch (IOException e) {
-                if (e instanceof NbdConnection.ProtocolViolation || e instanceof java.nio.channels.ClosedChannelException) {
-                    throw e;
-                }
-                LOG.log(System.Logger.Level.WARNING, "nbd: I/O error on command " + type + ": " + e);
-                error(type, cookie, EIO, "I/O error");
+                }));
+                case CMD_WRITE_ZEROES -> reply(type, cookie, attempt(() -> {
+                    checkWritable(offset, length);
+                    device.writeZeroes(offset, length, (flags & CMD_FLAG_NO_HOLE) == 0, (flags & CMD_FLAG_FUA) != 0);
+                }));
+                case CMD_BLOCK_STATUS -> blockStatus(cookie, offset, length, (flags & CMD_FLAG_REQ_ONE) != 0);
+                default -> error(type, cookie, new Failure(EINVAL, "command " + type + " is not supported"));
             }
+        }
+    }
+
+    /** What a refused or failed command answers: its NBD errno and a message for humans. */
+    private record Failure(int errno, String message) {
+    }
+
+    /** One device call; the device's exceptions become a {@link Failure}, the socket is not touched. */
+    @FunctionalInterface
+    private interface DeviceCall {
+        void run() throws IOException, Refused;
+    }
+
+    /** Runs {@code call}; null when it succeeded, else the errno to answer with. */
+    private static Failure attempt(DeviceCall call) {
+        try {
+            call.run();
+            return null;
+        } catch (Refused e) {
+            return new Failure(e.errno, e.getMessage());
+        } catch (ReadOnlyDeviceException e) {
+            return new Failure(EPERM, e.getMessage());
+        } catch (OutOfRangeException e) {
+            return new Failure(ENOSPC, e.getMessage());
+        } catch (UnsupportedBlockOperationException e) {
+            return new Failure(ENOTSUP, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "nbd: device error: " + e);
+            return new Failure(EIO, "I/O error");
+        }
+    }
+
+    private void reply(int type, long cookie, Failure failure) throws IOException {
+        if (failure == null) {
+            ok(cookie);
+        } else {
+            error(type, cookie, failure);
         }
     }
 
@@ -162,13 +178,19 @@ final class NbdTransmission {
         }
     }
 
-    private void read(long cookie, long offset, long length) throws IOException, Refused {
-        if (length > maxPayload) {
-            throw new Refused(session.structuredReplies() ? EOVERFLOW : EINVAL, "READ of " + length + " bytes");
+    private void read(long cookie, long offset, long length) throws IOException {
+        byte[] data = buffer(Math.min(length, maxPayload));
+        Failure failure = attempt(() -> {
+            if (length > maxPayload) {
+                throw new Refused(session.structuredReplies() ? EOVERFLOW : EINVAL, "READ of " + length + " bytes");
+            }
+            checkRange(offset, length);
+            device.read(offset, ByteBuffer.wrap(data, 0, (int) length));
+        });
+        if (failure != null) {
+            error(CMD_READ, cookie, failure);
+            return;
         }
-        checkRange(offset, length);
-        byte[] data = buffer(length);
-        device.read(offset, ByteBuffer.wrap(data, 0, (int) length));
         if (!session.structuredReplies()) {
             out.writeInt(SIMPLE_REPLY_MAGIC);
             out.writeInt(0);
@@ -184,15 +206,23 @@ final class NbdTransmission {
         out.flush();
     }
 
-    private void blockStatus(long cookie, long offset, long length, boolean one) throws IOException, Refused {
-        if (!session.baseAllocation()) {
-            throw new Refused(EINVAL, "no metadata context was negotiated");
+    private void blockStatus(long cookie, long offset, long length, boolean one) throws IOException {
+        List<List<Extent>> found = new java.util.ArrayList<>(1);
+        Failure failure = attempt(() -> {
+            if (!session.baseAllocation()) {
+                throw new Refused(EINVAL, "no metadata context was negotiated");
+            }
+            if (length == 0) {
+                throw new Refused(EINVAL, "BLOCK_STATUS of 0 bytes");
+            }
+            checkRange(offset, length);
+            found.add(device.allocation(offset, length));
+        });
+        if (failure != null) {
+            error(CMD_BLOCK_STATUS, cookie, failure);
+            return;
         }
-        if (length == 0) {
-            throw new Refused(EINVAL, "BLOCK_STATUS of 0 bytes");
-        }
-        checkRange(offset, length);
-        List<Extent> extents = device.allocation(offset, length);
+        List<Extent> extents = found.getFirst();
         int count = Math.min(one ? 1 : MAX_EXTENTS, extents.size());
         if (count == 0) {
             extents = List.of(Extent.data(offset, length));
@@ -219,7 +249,9 @@ final class NbdTransmission {
     }
 
     /** An error: a structured error chunk for READ and BLOCK_STATUS once negotiated, else a simple reply. */
-    private void error(int type, long cookie, int errno, String message) throws IOException {
+    private void error(int type, long cookie, Failure failure) throws IOException {
+        int errno = failure.errno();
+        String message = failure.message();
         if (session.structuredReplies() && (type == CMD_READ || type == CMD_BLOCK_STATUS)) {
             byte[] text = message.getBytes(StandardCharsets.UTF_8);
             if (text.length > 1024) {

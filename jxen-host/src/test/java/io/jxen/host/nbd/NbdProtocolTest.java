@@ -336,12 +336,49 @@ class NbdProtocolTest {
 
     @Test
     void connectionsOverTheLimitAreClosed() throws IOException {
-        try (NbdServer small = NbdServer.start(device, 0, "disk",
-                new NbdServer.Options(false, true, 1 << 20, 1, null));
+        try (NbdServer small = NbdServer.start(device, 0, "disk", NbdServer.Options.defaults().withMaxConnections(1));
              MiniNbdClient first = new MiniNbdClient(small.port()).greet(CLIENT_FLAG_FIXED_NEWSTYLE);
              MiniNbdClient second = new MiniNbdClient(small.port())) {
             assertThat(first.handshakeFlags).isNotZero();
             assertThat(second.closedByServer()).isTrue();
         }
+    }
+
+    @Test
+    void silentClientsAreClosedAtTheHandshakeDeadlineButNegotiatedOnesStay() throws Exception {
+        try (NbdServer strict = NbdServer.start(device, 0, "disk",
+                NbdServer.Options.defaults().withHandshakeTimeout(java.time.Duration.ofMillis(300)));
+             MiniNbdClient silent = new MiniNbdClient(strict.port()).greet(CLIENT_FLAG_FIXED_NEWSTYLE);
+             MiniNbdClient working = new MiniNbdClient(strict.port()).connect(false, false)) {
+            assertThat(silent.closedByServer()).isTrue();
+            Thread.sleep(500);
+            working.request(0, CMD_READ, 1, 0, 8, null);
+            assertThat(working.simpleReply(8).error()).isZero();
+        }
+    }
+
+    @Test
+    void unixSocketReplacesAStaleSocketButNeverAPlainFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path socket = dir.resolve("nbd.sock");
+        NbdServer first = NbdServer.start(device, java.net.UnixDomainSocketAddress.of(socket), "disk",
+                NbdServer.Options.defaults());
+        first.close();
+        // A socket file left behind (as after a crash): the next server takes the path over.
+        try (java.nio.channels.ServerSocketChannel stale =
+                     java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            stale.bind(java.net.UnixDomainSocketAddress.of(socket));
+        }
+        assertThat(socket).exists();
+        try (NbdServer second = NbdServer.start(device, java.net.UnixDomainSocketAddress.of(socket), "disk",
+                NbdServer.Options.defaults())) {
+            assertThat(second.uri()).isEqualTo("nbd+unix:///disk?socket=" + socket);
+        }
+        java.nio.file.Path plain = dir.resolve("precious.txt");
+        java.nio.file.Files.writeString(plain, "keep me");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NbdServer.start(device,
+                        java.net.UnixDomainSocketAddress.of(plain), "disk", NbdServer.Options.defaults()))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+        assertThat(plain).hasContent("keep me");
     }
 }
