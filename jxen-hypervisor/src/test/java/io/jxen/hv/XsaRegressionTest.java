@@ -1,0 +1,167 @@
+package io.jxen.hv;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.xen.DomId;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainConfig;
+import io.jxen.hypercall.Multicall;
+import io.jxen.hypercall.abi.GrantTableAbi;
+import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
+import io.jxen.hypercall.abi.SchedAbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.jxen.abi.XenErrno.EINVAL;
+import static io.jxen.abi.XenErrno.ENOSPC;
+import static io.jxen.abi.XenErrno.ENOSYS;
+import static io.jxen.abi.XenErrno.EOPNOTSUPP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The attacks of Xen security advisories on this surface, as the XTF proofs of concept
+ * mount them (reference §7.2), each refused cleanly: an errno or a GNTST status, no hypervisor
+ * exception, no state left inconsistent.
+ */
+class XsaRegressionTest {
+
+    static final long HOST = 40L << XenPage.SHIFT;
+
+    @TempDir
+    Path dir;
+    TestHost host;
+    Domain a;
+    Domain b;
+
+    @BeforeEach
+    void setUp() {
+        host = new TestHost(dir);
+        host.domain(16, 1);
+        a = host.hv.createDomain(new DomainConfig(16, 64, 1, 4, 4095));
+        b = host.hv.createDomain(new DomainConfig(16, 64, 1, 4, 4095));
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertThat(host.hv.internalErrors()).as("no hypervisor exception").isZero();
+        host.close();
+    }
+
+    /** XSA-188: init_control with a bad frame, then expand_array (a use-after-free in Xen). */
+    @Test
+    void xsa188InitControlWithABadFrameThenExpandArray() {
+        var g = host.guest(a);
+        GuestFifo f = new GuestFifo(g.hc(), g.mem(), 1);
+        assertThat(f.initControl(0, 1L << 40, 0)).isEqualTo(-EINVAL);
+        assertThat(f.expandArray(5, false)).isEqualTo(-EOPNOTSUPP);
+        assertThat(a.eventChannels().fifo()).isFalse();
+        assertThat(f.initControl(0, 4, 0)).isZero();
+        assertThat(f.expandArray(1L << 40, false)).isEqualTo(-EINVAL);
+        assertThat(f.expandArray(5, false)).isZero();
+    }
+
+    /** XSA-221: operations on ports whose storage was never set up must not touch it. */
+    @Test
+    void xsa221UninitialisedPorts() {
+        GuestEvtchn e = new GuestEvtchn(host.guest(a));
+        for (long port : new long[] {64, 1023, 1024, 4095, 4096, 100_000, 0xFFFF_FFFFL}) {
+            assertThat(e.unmask(port)).isEqualTo(-EINVAL);
+            assertThat(e.send(port)).isEqualTo(-EINVAL);
+            assertThat(e.close(port)).isEqualTo(-EINVAL);
+            assertThat(e.bindVcpu(port, 0)).isEqualTo(-EINVAL);
+            assertThat(e.status(DomId.SELF, port)[0]).isEqualTo(-EINVAL);
+            assertThat(e.setPriority(port, 1)).isEqualTo(-EINVAL);
+        }
+        var g = host.guest(a);
+        GuestFifo f = new GuestFifo(g.hc(), g.mem(), 1);
+        assertThat(f.initControl(0, 4, 0)).isZero();
+        long p = e.bindIpi(0);
+        assertThat(e.send(p)).as("FIFO without an event array: the event is remembered").isZero();
+        assertThat(e.unmask(p)).isZero();
+        assertThat(e.unmask(2000)).isEqualTo(-EINVAL);
+    }
+
+    /** XSA-317: exhausting the port space of either ABI ends in -ENOSPC, not an overflow. */
+    @Test
+    void xsa317MoreEventChannelsThanTheAbiHolds() {
+        GuestEvtchn e = new GuestEvtchn(host.guest(a));
+        long last = 0;
+        while (true) {
+            long rc = e.bindIpi(0);
+            if (rc < 0) {
+                assertThat(rc).isEqualTo(-ENOSPC);
+                break;
+            }
+            last = rc;
+        }
+        assertThat(last).isEqualTo(4095);
+    }
+
+    /** XSA-213: a multicall cannot smuggle in an iret or a nested multicall. */
+    @Test
+    void xsa213IretAndNestingInsideAMulticall() {
+        var g = host.guest(a);
+        long[] results = new long[2];
+        Multicall.run(g.hc(), g.mem(), TestHost.Guest.LIST, List.of(
+                new Multicall.Call(Hypercall.IRET),
+                new Multicall.Call(Hypercall.MULTICALL, TestHost.Guest.LIST, 2)), results);
+        assertThat(results).containsExactly(-ENOSYS, -EINVAL);
+        assertThat(a.vcpu(0).inMulticall()).isFalse();
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.YIELD, 0)).isZero();
+    }
+
+    /** XSA-224: one host+device writable mapping undone by two separate unmaps. */
+    @Test
+    void xsa224HostAndDeviceMappingUnmappedSeparately() {
+        GuestGnttab ga = new GuestGnttab(host.guest(a));
+        GuestGnttab gb = new GuestGnttab(host.guest(b));
+        ga.grant(8, b.domid(), 5, GTF_PERMIT_ACCESS);
+        long[] r = gb.map(a.domid(), 8, HOST, GNTMAP_HOST_MAP | GNTMAP_DEVICE_MAP);
+        assertThat(r[0]).isEqualTo(GNTST_OKAY);
+        assertThat(gb.unmap(0, r[2], r[1])).isEqualTo(GNTST_OKAY);
+        assertThat(ga.flags(8)).as("the host mapping still writes").isEqualTo(GTF_PERMIT_ACCESS | GTF_READING | GTF_WRITING);
+        assertThat(gb.unmap(HOST, 0, r[1])).isEqualTo(GNTST_OKAY);
+        assertThat(ga.flags(8)).isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(gb.unmap(HOST, r[2], r[1])).isEqualTo(GrantTableAbi.GNTST_BAD_HANDLE);
+        assertThat(b.grantTable().mappingsInUse()).isZero();
+    }
+
+    /** XSA-234: unmapping a read-only mapping must not drop the writable one's GTF_writing. */
+    @Test
+    void xsa234ReadOnlyUnmapKeepsTheWritableReference() {
+        GuestGnttab ga = new GuestGnttab(host.guest(a));
+        GuestGnttab gb = new GuestGnttab(host.guest(b));
+        ga.grant(9, b.domid(), 5, GTF_PERMIT_ACCESS);
+        long[] rw = gb.map(a.domid(), 9, HOST, GNTMAP_HOST_MAP);
+        long[] ro = gb.map(a.domid(), 9, 0, GNTMAP_DEVICE_MAP | GNTMAP_READONLY);
+        assertThat(gb.unmap(0, ro[2], ro[1])).isEqualTo(GNTST_OKAY);
+        assertThat(ga.flags(9)).isEqualTo(GTF_PERMIT_ACCESS | GTF_READING | GTF_WRITING);
+        gb.mem.putLong(HOST, 5);
+        assertThat(gb.unmap(HOST, 0, rw[1])).isEqualTo(GNTST_OKAY);
+        assertThat(ga.flags(9)).isEqualTo(GTF_PERMIT_ACCESS);
+    }
+
+    /** XSA-316: a failed map reports a negative GNTST status while the hypercall itself succeeds. */
+    @Test
+    void xsa316MapErrorsAreNegativeStatusesNotHypercallErrors() {
+        var g = host.guest(b);
+        g.mem().zero(TestHost.Guest.ARG, MapGrantRef.SIZE);
+        g.mem().putInt(TestHost.Guest.ARG + MapGrantRef.FLAGS, GNTMAP_HOST_MAP);
+        g.mem().putInt(TestHost.Guest.ARG + MapGrantRef.REF, 1 << 30);
+        g.mem().putShort(TestHost.Guest.ARG + MapGrantRef.DOM, (short) a.domid());
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.MAP_GRANT_REF, TestHost.Guest.ARG, 1)).isZero();
+        assertThat(g.mem().getShort(TestHost.Guest.ARG + MapGrantRef.STATUS)).isEqualTo((short) GrantTableAbi.GNTST_BAD_GNTREF);
+    }
+}
