@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Xen's timer heap ({@code set_timer}/{@code stop_timer}, xen/common/timer.c) as an agent:
@@ -40,6 +41,12 @@ public final class TimerQueue implements Agent {
                 deadline = deadlineNs;
                 active = true;
                 heap.add(new Entry(deadlineNs, sequence++, generation, this));
+            }
+            // Real mode: wake the agent's thread if it sleeps past this deadline. If it has
+            // not parked yet, the permit makes its next park return at once.
+            Thread sleeper = waiter;
+            if (sleeper != null && deadlineNs < wakeAt) {
+                LockSupport.unpark(sleeper);
             }
         }
 
@@ -85,6 +92,8 @@ public final class TimerQueue implements Agent {
     private final List<Timer> due = new ArrayList<>();
     private long sequence;
     private long fired;
+    private volatile Thread waiter;
+    private volatile long wakeAt = Long.MAX_VALUE;
 
     /**
      * @param systemTime the clock deadlines are measured on
@@ -115,6 +124,15 @@ public final class TimerQueue implements Agent {
             heap.poll(); // stale: stopped or re-armed since
         }
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Records that {@code thread} sleeps until {@code wakeAtNs} (system time), so that a timer
+     * set for earlier wakes it; {@link TimerIdleStrategy} calls this around its park.
+     */
+    void sleeping(Thread thread, long wakeAtNs) {
+        waiter = thread;
+        wakeAt = wakeAtNs;
     }
 
     /** Callbacks run so far. */
