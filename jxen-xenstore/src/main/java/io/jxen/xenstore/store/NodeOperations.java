@@ -104,7 +104,7 @@ public final class NodeOperations {
         Node n = t.get(path);
         if (n != null) {
             if (!n.perms().rightsOf(caller).write()) {
-                throw new XenstoreException(XsError.EACCES);
+                throw denied(t, caller, path, Rights.Need.WRITE);
             }
             return;
         }

@@ -36,6 +36,7 @@ public final class Transaction implements NodeTable {
     private final Map<String, Node> seen = new HashMap<>();
     private final Map<String, ChangeEvent> events = new HashMap<>();
     private final Map<Integer, Integer> ownedDelta = new HashMap<>();
+    private boolean failed;
 
     /**
      * @param store  the committed tree
@@ -76,6 +77,8 @@ public final class Transaction implements NodeTable {
 
     private void checkAccessQuota() throws XenstoreException {
         if (!caller.privileged() && accessed.size() >= quotas.transactionNodes()) {
+            // As C's access_node: the transaction is marked failed and its commit answers ENOMEM.
+            failed = true;
             throw new XenstoreException(XsError.ENOSPC, "transaction-nodes quota");
         }
     }
@@ -132,9 +135,13 @@ public final class Transaction implements NodeTable {
      * Commits: checks for conflicts and quotas, then applies every change to the store and
      * fires the held-back watch events. Nothing is applied when it throws.
      *
-     * @throws XenstoreException EAGAIN on a conflict, ENOSPC over the node quota
+     * @throws XenstoreException EAGAIN on a conflict, ENOSPC over the node quota, ENOMEM when
+     *                           an operation inside hit the transaction-nodes quota
      */
     public void commit() throws XenstoreException {
+        if (failed) {
+            throw new XenstoreException(XsError.ENOMEM, "transaction failed earlier");
+        }
         for (Map.Entry<String, Long> e : accessed.entrySet()) {
             long seen = e.getValue();
             if (seen == NO_CHECK) {

@@ -222,6 +222,23 @@ class GuestDifferentialTest {
                 step(a, write(0, "data/x", "still writable"));
                 step(a, m(RM, "q0"));
                 step(a, m(MKDIR, "q0"));
+                // transaction-nodes quota (1024 nodes touched by one transaction)
+                step(a, m(RESET_WATCHES, ""));
+                step(a, m(TRANSACTION_START, ""));
+                String txId = transcript.getLast().replaceAll(".*TRANSACTION_START\\(req=0 tx=0 \"(\\d+).*", "$1");
+                int tid = Integer.parseInt(txId);
+                for (int i = 0; i < 1100; i++) {
+                    XsMessage req = mt(READ, tid, "data/missing" + i);
+                    List<String> cOut = exchange(c, a, req);
+                    List<String> jOut = exchange(j, a, req);
+                    assertThat(jOut).as("%s", req).isEqualTo(cOut);
+                    if (cOut.getFirst().contains("ENOSPC")) {
+                        transcript.add(req + " -> " + cOut);
+                        break;
+                    }
+                }
+                assertThat(transcript.getLast()).contains("ENOSPC");
+                step(a, mt(TRANSACTION_END, tid, "T"));
                 step(d0, m(INTRODUCE, "7", "0", "17"));
                 step(a, m(RM, "data"));
                 step(a, m(RM, "/local/domain/5"));
