@@ -1,0 +1,67 @@
+package io.jxen.bench.time;
+
+import io.jxen.abi.xen.PvClockFlags;
+import io.jxen.hv.time.DomainTsc;
+import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.TscModel;
+import io.jxen.hv.time.VcpuTimePublisher;
+import io.jxen.hv.time.pvclock.PvClockReader;
+import io.jxen.runtime.SystemClock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A guest's pvclock read (seqlock, TSC sample, scale_delta), with and without the cross-vCPU
+ * monotonic clamp, against a bare {@link System#nanoTime()} in the same run. The guest's TSC
+ * is the model's, itself a function of {@code System.nanoTime()}, so the difference between
+ * the two is the cost of the pvclock protocol.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class PvClockJmh {
+
+    private PvClockReader stable;
+    private PvClockReader clamped;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        SystemTime systemTime = new SystemTime(SystemClock.INSTANCE);
+        DomainTsc tsc = new DomainTsc(new TscModel(2_500_000_000L, true));
+        MemorySegment page = Arena.ofAuto().allocate(4096, 4096);
+        new VcpuTimePublisher(systemTime, tsc).addArea(page, 0);
+        stable = new PvClockReader(page, 0, () -> tsc.tscAt(systemTime.now()), new PvClockReader.Monotonic(),
+                PvClockFlags.TSC_STABLE_BIT);
+        clamped = new PvClockReader(page, 0, () -> tsc.tscAt(systemTime.now()), new PvClockReader.Monotonic(), 0);
+    }
+
+    /** A read on a stable TSC: no clamp, as Linux's vDSO path. */
+    @Benchmark
+    public long pvclockRead() {
+        return stable.read();
+    }
+
+    /** A read with the compare-and-swap clamp (TSC not marked stable). */
+    @Benchmark
+    public long pvclockReadClamped() {
+        return clamped.read();
+    }
+
+    /** The floor: the host clock alone. */
+    @Benchmark
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+}
