@@ -381,4 +381,59 @@ class NbdProtocolTest {
                 .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
         assertThat(plain).hasContent("keep me");
     }
+
+    @Test
+    void clientsThatVanishMidRequestOrBeforeTheirReplyLeaveTheServerServing() throws Exception {
+        try (MiniNbdClient c = client().connect(false, false)) {
+            c.request(0, CMD_WRITE, 1, 0, 1 << 20, new byte[1000]); // promises 1 MiB, sends 1000 bytes, leaves
+        }
+        try (MiniNbdClient c = client().connect(true, false)) {
+            for (int i = 0; i < 16; i++) {
+                c.request(0, CMD_READ, i, 0, 1 << 20, null); // never reads the 16 MiB it asked for
+            }
+        }
+        try (MiniNbdClient c = client().connect(true, true)) {
+            c.request(0, CMD_READ, 77, 0, 512, null);
+            assertThat(c.chunk().cookie()).isEqualTo(77);
+        }
+        for (int i = 0; i < 50 && server.activeConnections() > 0; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(server.activeConnections()).isZero();
+    }
+
+    @Test
+    void concurrentConnectionsWritingDisjointRangesAllLand() throws Exception {
+        int clients = 8;
+        int blocks = 32;
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < clients; t++) {
+            int id = t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try (MiniNbdClient c = client().connect(id % 2 == 0, false)) {
+                    for (int b = 0; b < blocks; b++) {
+                        byte[] data = new byte[4096];
+                        Arrays.fill(data, (byte) (id * blocks + b));
+                        c.request(b % 4 == 0 ? CMD_FLAG_FUA : 0, CMD_WRITE, b, (long) (id * blocks + b) * 4096,
+                                4096, data);
+                        assertThat(c.simpleReply(0).error()).isZero();
+                    }
+                    c.request(0, CMD_FLUSH, 999, 0, 0, null);
+                    assertThat(c.simpleReply(0).error()).isZero();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        for (int block = 0; block < clients * blocks; block++) {
+            ByteBuffer back = ByteBuffer.allocate(4096);
+            device.read((long) block * 4096, back);
+            assertThat(back.array()).as("block %d", block).containsOnly((byte) block);
+        }
+    }
 }
