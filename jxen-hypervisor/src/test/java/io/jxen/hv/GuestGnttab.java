@@ -25,8 +25,54 @@ final class GuestGnttab {
         this.guest = g;
     }
 
+    int version = 1;
+
     long entryGpa(int ref) {
+        if (version == 2) {
+            return (guest.domain().grantFrameGfn(ref / 256) << XenPage.SHIFT) + (long) (ref % 256) * 16;
+        }
         return (guest.domain().grantFrameGfn(ref / 512) << XenPage.SHIFT) + (long) (ref % 512) * EntryV1.SIZE;
+    }
+
+    long setVersion(int v) {
+        mem.putInt(ARG, v);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SET_VERSION, ARG, 1);
+        version = mem.getInt(ARG);
+        return rc;
+    }
+
+    /** A v2 full-page grant: domid and frame, then flags. */
+    void grantV2(int ref, int domid, long gfn, int flags) {
+        long e = entryGpa(ref);
+        mem.putShort(e + 2, (short) domid);
+        mem.putLong(e + 8, gfn);
+        mem.putShort(e, (short) flags);
+    }
+
+    /** A v2 sub-page grant of {@code [offset, offset + length)}. */
+    void grantSubPage(int ref, int domid, long gfn, int offset, int length, int flags) {
+        long e = entryGpa(ref);
+        mem.putShort(e + 2, (short) domid);
+        mem.putShort(e + 4, (short) offset);
+        mem.putShort(e + 6, (short) length);
+        mem.putLong(e + 8, gfn);
+        mem.putShort(e, (short) (flags | GrantTableAbi.GTF_SUB_PAGE));
+    }
+
+    /** The v2 status word of {@code ref}, read through the guest's mapping of the status frame. */
+    int statusV2(int ref) {
+        long gpa = (guest.domain().statusFrameGfn(ref / 2048) << XenPage.SHIFT) + 2L * (ref % 2048);
+        return Short.toUnsignedInt(mem.getShort(gpa));
+    }
+
+    /** get_status_frames: {status, first frame} or the hypercall's rc. */
+    long[] statusFrames(int dom, int nrFrames) {
+        mem.zero(ARG, 16);
+        mem.putInt(ARG, nrFrames);
+        mem.putShort(ARG + 4, (short) dom);
+        mem.putLong(ARG + 8, TestHost.Guest.LIST);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.GET_STATUS_FRAMES, ARG, 1);
+        return new long[] {rc != 0 ? rc : mem.getShort(ARG + 6), mem.getLong(TestHost.Guest.LIST)};
     }
 
     /** Publishes a grant as the header says: domid, frame, then flags. */

@@ -33,6 +33,7 @@ import java.util.concurrent.locks.Condition;
  *  gfn memoryPages .. special-1           room to balloon up to maxPages (unpopulated)
  *  gfn special = roundup(maxPages, 512)   shared_info (a hypervisor page, XENMAPSPACE_shared_info)
  *  gfn special+1 .. +maxGrantFrames       grant-table frames, mapped as the table grows
+ *  then maxGrantFrames/8 (rounded up)     grant status frames of a v2 table
  * </pre>
  */
 public final class Domain {
@@ -69,7 +70,7 @@ public final class Domain {
         this.host = host;
         this.wakeup = wakeup;
         this.specialBaseGfn = (config.maxPages() + P2mEntry.PER_FRAME - 1) / P2mEntry.PER_FRAME * P2mEntry.PER_FRAME;
-        long gfnLimit = specialBaseGfn + 1 + config.maxGrantFrames();
+        long gfnLimit = specialBaseGfn + 1 + config.maxGrantFrames() + GrantTable.statusFramesFor(config.maxGrantFrames());
         this.physMap = new PhysMap(host.memory(), host.allocator(), host.m2p(), domid, gfnLimit, config.maxPages());
         long sharedMfn = -1;
         try {
@@ -193,6 +194,11 @@ public final class Domain {
     /** Guest frame of grant-table frame {@code index}. */
     public long grantFrameGfn(int index) {
         return specialBaseGfn + 1 + index;
+    }
+
+    /** Guest frame of grant status frame {@code index} (v2 tables). */
+    public long statusFrameGfn(int index) {
+        return specialBaseGfn + 1 + config.maxGrantFrames() + index;
     }
 
     /** Guest frame of the start_info page (the guest's boot argument). */

@@ -24,6 +24,12 @@ final class ActiveGrant {
     int domid;
     /** The granted machine frame. */
     long mfn;
+    /** v2 sub-page grant: only {@code [start, start + length)} of the frame may be copied. */
+    boolean subPage;
+    /** First granted byte. */
+    int start;
+    /** Granted bytes. */
+    int length = 4096;
 
     /** Xen's {@code GNTPIN_incr2oflow_mask}: would adding {@code incr} overflow a counter? */
     boolean wouldOverflow(int incr) {

@@ -45,9 +45,10 @@ import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
 import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 
 /**
- * {@code __HYPERVISOR_grant_table_op} for v1 tables (xen/common/grant_table.c
- * {@code do_grant_table_op}): map, unmap, copy, setup_table, query_size, set_version (v1
- * only: this host's {@code max_grant_version} is 1) and get_version.
+ * {@code __HYPERVISOR_grant_table_op} (xen/common/grant_table.c
+ * {@code do_grant_table_op}) for v1 and v2 tables: map, unmap, copy, setup_table, query_size,
+ * set_version, get_version and get_status_frames. Transitive grants are not followed (a copy
+ * through one fails as when Xen runs with transitive grants disabled).
  *
  * <p>A mapping gives the mapper access to the granter's frame: with {@code GNTMAP_host_map}
  * the frame appears in the mapper's p2m at {@code host_addr} (read-only for
@@ -84,6 +85,7 @@ public final class GrantTableOps {
             case GrantTableAbi.QUERY_SIZE -> querySize(d, uop, (int) count);
             case GrantTableAbi.SET_VERSION -> setVersion(d, uop, (int) count);
             case GrantTableAbi.GET_VERSION -> getVersion(d, uop, (int) count);
+            case GrantTableAbi.GET_STATUS_FRAMES -> getStatusFrames(d, uop, (int) count);
             default -> -XenErrno.ENOSYS;
         };
     }
@@ -115,14 +117,22 @@ public final class GrantTableOps {
 
     // ---- shared entry helpers -------------------------------------------------------------
 
+    /** Xen's {@code _set_status}: by table version. */
+    private static int setStatus(GrantTable gt, int ref, ActiveGrant act, boolean readonly, boolean mapping,
+                                 int ldomid) {
+        return gt.version() == 1
+                ? setStatusV1(gt.entry(ref), act, readonly, mapping, ldomid)
+                : setStatusV2(gt.entry(ref), gt.status(ref), act, readonly, mapping, ldomid);
+    }
+
     /**
      * Xen's {@code _set_status_v1} (grant_table.c:743-824): if not yet pinned the entry must be
      * {@code GTF_permit_access} (and, for a mapping, not sub-page) for {@code ldomid}; sets
      * {@code GTF_reading} and, for a writable use, {@code GTF_writing} (refused on a
      * {@code GTF_readonly} entry), with a bounded cmpxchg loop against the guest.
      */
-    private static int setStatus(MemorySegment entry, ActiveGrant act, boolean readonly, boolean mapping,
-                                 int ldomid) {
+    private static int setStatusV1(MemorySegment entry, ActiveGrant act, boolean readonly, boolean mapping,
+                                   int ldomid) {
         int mask = GTF_TYPE_MASK | (mapping ? GTF_SUB_PAGE : 0);
         int raw = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
         for (int retries = 0; ; retries++) {
@@ -149,17 +159,70 @@ public final class GrantTableOps {
         }
     }
 
+    /**
+     * Xen's {@code _set_status_v2} (grant_table.c:826-910): the status lives in a frame only Xen
+     * writes, so no cmpxchg: write it, full barrier, then re-read the header and back out if the
+     * guest revoked or made the entry read-only meanwhile. A copy may use a transitive entry.
+     */
+    private static int setStatusV2(MemorySegment entry, MemorySegment status, ActiveGrant act, boolean readonly,
+                                   boolean mapping, int ldomid) {
+        int mask = GTF_TYPE_MASK | (mapping ? GTF_SUB_PAGE : 0);
+        int raw = OrderedAccess.getIntVolatile(entry, 0);
+        if (act.pin == 0 && !acceptableV2(raw, mask, mapping, ldomid)) {
+            return GNTST_GENERAL_ERROR;
+        }
+        int st = Short.toUnsignedInt(OrderedAccess.getShortVolatile(status, 0));
+        if (readonly) {
+            st |= GTF_READING;
+        } else {
+            if ((raw & GTF_READONLY) != 0) {
+                return GNTST_GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
+            }
+            st |= GTF_READING | GTF_WRITING;
+        }
+        OrderedAccess.setShortVolatile(status, 0, (short) st);
+        OrderedAccess.fullFence(); // guest sees the status before we re-check its flags
+        raw = OrderedAccess.getIntVolatile(entry, 0);
+        if (act.pin == 0) {
+            if (!acceptableV2(raw, mask, mapping, ldomid) || (!readonly && (raw & GTF_READONLY) != 0)) {
+                clearStatus(status, GTF_WRITING | GTF_READING);
+                return GNTST_GENERAL_ERROR; // "Unstable flags or dom"
+            }
+        } else if ((raw & GTF_READONLY) != 0) {
+            clearStatus(status, GTF_WRITING);
+            return GNTST_GENERAL_ERROR; // "Unstable grant readonly flag"
+        }
+        return GNTST_OKAY;
+    }
+
+    private static boolean acceptableV2(int raw, int mask, boolean mapping, int ldomid) {
+        int flags = raw & 0xFFFF;
+        boolean typeOk = (flags & mask) == GTF_PERMIT_ACCESS
+                || (!mapping && (flags & mask) == GrantTableAbi.GTF_TRANSITIVE);
+        return typeOk && (raw >>> 16) == ldomid;
+    }
+
+    private static void clearStatus(MemorySegment status, int bits) {
+        OrderedAccess.setShortVolatile(status, 0,
+                (short) (OrderedAccess.getShortVolatile(status, 0) & ~bits));
+    }
+
     /** Xen's {@code reduce_status_for_pin}: drop GTF_reading/GTF_writing once no pin needs them. */
-    private static void reduceStatusForPin(MemorySegment entry, ActiveGrant act, boolean readonly) {
+    private static void reduceStatusForPin(GrantTable gt, int ref, ActiveGrant act, boolean readonly) {
         int clear = act.pin == 0 ? GTF_READING : 0;
         if (!readonly && !act.writePinned()) {
             clear |= GTF_WRITING;
         }
-        if (clear == 0) {
+        if (clear == 0 || ref >= gt.nrEntries()) {
+            return;
+        }
+        if (gt.version() == 2) {
+            clearStatus(gt.status(ref), clear);
             return;
         }
         // gnttab_clear_flags: an atomic and on the 16-bit flags, done as a cmpxchg on the
         // 32-bit {flags, domid} word so the guest's domid is never touched.
+        MemorySegment entry = gt.entry(ref);
         int old;
         do {
             old = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
@@ -227,25 +290,27 @@ public final class GrantTableOps {
             return GNTST_BAD_GNTREF;
         }
         int r = (int) ref;
-        MemorySegment entry = rgt.entry(r);
         ActiveGrant act = rgt.active(r);
-        if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr))) {
+        if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr) || act.subPage)) {
             return GNTST_GENERAL_ERROR;
         }
         boolean firstPin = act.pin == 0;
         if (act.pin == 0 || (!readonly && !act.writePinned())) {
-            int rc = setStatus(entry, act, readonly, true, ld.domid());
+            int rc = setStatus(rgt, r, act, readonly, true, ld.domid());
             if (rc != GNTST_OKAY) {
                 return rc;
             }
             if (act.pin == 0) {
-                long mfn = pagedFrame(rd, Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, EntryV1.FRAME)));
+                long mfn = pagedFrame(rd, rgt.entryFrame(rgt.entry(r)));
                 if (mfn < 0) {
-                    reduceStatusForPin(entry, act, readonly);
+                    reduceStatusForPin(rgt, r, act, readonly);
                     return GNTST_BAD_PAGE;
                 }
                 act.domid = ld.domid();
                 act.mfn = mfn;
+                act.subPage = false;
+                act.start = 0;
+                act.length = XenPage.SIZE;
                 rd.physMap().pin(mfn); // the mapping holds a page reference
             }
         }
@@ -256,7 +321,7 @@ public final class GrantTableOps {
             if (firstPin) {
                 rd.physMap().unpin(act.mfn);
             }
-            reduceStatusForPin(entry, act, readonly);
+            reduceStatusForPin(rgt, r, act, readonly);
             return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
         }
         ld.grantTable().maptrack().set(handle, flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP | GNTMAP_READONLY),
@@ -324,13 +389,13 @@ public final class GrantTableOps {
         if (act.pin == 0) {
             rd.physMap().unpin(act.mfn);
         }
-        reduceStatusForPin(rd.grantTable().entry(ref), act, readonly);
+        reduceStatusForPin(rd.grantTable(), ref, act, readonly);
     }
 
     // ---- copy -----------------------------------------------------------------------------
 
     /** One side of a copy once claimed: its frame, and the grant to release afterwards. */
-    private record Claimed(long mfn, Domain granter, int ref, boolean readonly) {
+    private record Claimed(long mfn, Domain granter, int ref, boolean readonly, int start, int length) {
     }
 
     /** Xen's {@code gnttab_copy_one} without the buffer cache (grant_table.c:2890-3165). */
@@ -366,6 +431,8 @@ public final class GrantTableOps {
             int dstOff = Fields.u16(op, Copy.DEST_OFFSET);
             if (srcOff + len > XenPage.SIZE || dstOff + len > XenPage.SIZE) {
                 rc = GNTST_BAD_COPY_ARG; // "copy beyond page area"
+            } else if (outside(srcOff, len, claimed[0]) || outside(dstOff, len, claimed[1])) {
+                rc = GNTST_GENERAL_ERROR; // "copy source/dest out of bounds" of a sub-page grant
             } else {
                 MemorySegment.copy(host.memory().frame(claimed[0].mfn()), srcOff,
                         host.memory().frame(claimed[1].mfn()), dstOff, len);
@@ -377,6 +444,10 @@ public final class GrantTableOps {
             }
         }
         status(op, Copy.STATUS, rc);
+    }
+
+    private static boolean outside(int offset, int len, Claimed c) {
+        return offset < c.start() || offset + len > c.start() + c.length();
     }
 
     private int lockCheck(int domid, boolean gref, Domain current) {
@@ -394,7 +465,7 @@ public final class GrantTableOps {
             if (mfn < 0) {
                 return GNTST_BAD_PAGE;
             }
-            claimed[index] = new Claimed(mfn, null, 0, readonly);
+            claimed[index] = new Claimed(mfn, null, 0, readonly, 0, XenPage.SIZE);
             return GNTST_OKAY;
         }
         GrantTable rgt = d.grantTable();
@@ -404,31 +475,43 @@ public final class GrantTableOps {
         }
         int r = (int) ref;
         ActiveGrant act = rgt.active(r);
-        MemorySegment entry = rgt.entry(r);
         int pinIncr = readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
         if (act.pin != 0 && (act.domid != current.domid() || act.wouldOverflow(pinIncr))) {
             return GNTST_GENERAL_ERROR;
         }
         if (act.pin == 0 || (!readonly && !act.writePinned())) {
-            int rc = setStatus(entry, act, readonly, false, current.domid());
+            int rc = setStatus(rgt, r, act, readonly, false, current.domid());
             if (rc != GNTST_OKAY) {
                 return rc;
             }
-            long mfn = pagedFrame(d, Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, EntryV1.FRAME)));
+            MemorySegment entry = rgt.entry(r);
+            int flags = OrderedAccess.getIntVolatile(entry, 0) & 0xFFFF;
+            if (rgt.version() == 2 && (flags & GTF_TYPE_MASK) == GrantTableAbi.GTF_TRANSITIVE) {
+                // jxen does not follow transitive grants: Xen's answer with them disabled
+                reduceStatusForPin(rgt, r, act, readonly);
+                return GNTST_GENERAL_ERROR;
+            }
+            boolean subPage = rgt.version() == 2 && (flags & GTF_SUB_PAGE) != 0;
+            int start = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 4)) : 0;
+            int length = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 6)) : XenPage.SIZE;
+            long mfn = pagedFrame(d, rgt.entryFrame(entry));
             if (mfn < 0) {
-                reduceStatusForPin(entry, act, readonly);
+                reduceStatusForPin(rgt, r, act, readonly);
                 return GNTST_BAD_PAGE;
             }
             if (act.pin == 0) {
                 act.domid = current.domid();
                 act.mfn = mfn;
-            } else if (act.mfn != mfn) {
-                reduceStatusForPin(entry, act, readonly);
+                act.subPage = subPage;
+                act.start = start;
+                act.length = length;
+            } else if (act.mfn != mfn || (act.subPage && (!subPage || act.start != start || act.length != length))) {
+                reduceStatusForPin(rgt, r, act, readonly);
                 return GNTST_GENERAL_ERROR;
             }
         }
         act.pin += pinIncr;
-        claimed[index] = new Claimed(act.mfn, d, r, readonly);
+        claimed[index] = new Claimed(act.mfn, d, r, readonly, act.start, act.length);
         return GNTST_OKAY;
     }
 
@@ -439,7 +522,7 @@ public final class GrantTableOps {
         }
         ActiveGrant act = rd.grantTable().active(ref);
         act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
-        reduceStatusForPin(rd.grantTable().entry(ref), act, readonly);
+        reduceStatusForPin(rd.grantTable(), ref, act, readonly);
     }
 
     // ---- table management -----------------------------------------------------------------
@@ -506,18 +589,18 @@ public final class GrantTableOps {
     }
 
     /**
-     * {@code gnttab_set_version} ({@code struct gnttab_set_version {u32 version}}): this host
-     * offers v1 only, so 1 succeeds, 2 is {@code -ENOSYS} (Xen's answer when
-     * {@code max_grant_version} is 1), anything else {@code -EINVAL}; the current version is
-     * always written back.
+     * {@code gnttab_set_version} ({@code struct gnttab_set_version {u32 version}},
+     * grant_table.c:3225-3383): a version other than 1 or 2 is {@code -EINVAL}; switching
+     * while entries above the 8 reserved ones are pinned {@code -EBUSY}; reserved v2 entries
+     * not representable in v1 {@code -ERANGE}. The current version is always written back.
      */
     long setVersion(Domain caller, long uop, int count) {
         if (count != 1) {
             return -XenErrno.EINVAL;
         }
         int version = caller.guest().get32(uop);
-        long rc = version == 1 ? 0 : version == 2 ? -XenErrno.ENOSYS : -XenErrno.EINVAL;
-        caller.guest().put32(uop, 1);
+        long rc = version == 1 || version == 2 ? caller.grantTable().setVersion(version) : -XenErrno.EINVAL;
+        caller.guest().put32(uop, caller.grantTable().version());
         return rc;
     }
 
@@ -534,7 +617,41 @@ public final class GrantTableOps {
         if (rc != 0) {
             return rc;
         }
-        caller.guest().put32(uop + 4, 1);
+        caller.guest().put32(uop + 4, d.grantTable().version());
+        return 0;
+    }
+
+    /**
+     * {@code gnttab_get_status_frames} ({@code {u32 nr_frames; domid_t dom; OUT int16 status;
+     * frame_list}}, grant_table.c:3387-3450): asking for more frames than the table has (none
+     * for v1) is {@code GNTST_general_error}.
+     */
+    long getStatusFrames(Domain caller, long uop, int count) {
+        if (count != 1) {
+            return -XenErrno.EINVAL;
+        }
+        GuestAccess guest = caller.guest();
+        MemorySegment op = guest.copyIn(uop, 16);
+        long nrFrames = Fields.u32(op, 0);
+        long frameList = Fields.u64(op, 8);
+        if (!guest.accessible(frameList, nrFrames * 8, true)) {
+            return -XenErrno.EFAULT;
+        }
+        int status;
+        Domain d = domains.byAnyId(Fields.u16(op, 4), caller);
+        if (d == null) {
+            status = GNTST_BAD_DOMAIN;
+        } else if (DomainLookup.xsmTarget(caller, d) != 0) {
+            status = GNTST_PERMISSION_DENIED;
+        } else if (nrFrames > d.grantTable().nrStatusFrames()) {
+            status = GNTST_GENERAL_ERROR;
+        } else {
+            status = GNTST_OKAY;
+            for (int i = 0; i < nrFrames; i++) {
+                guest.put64(frameList + 8L * i, d.statusFrameGfn(i));
+            }
+        }
+        guest.put16(uop + 6, status);
         return 0;
     }
 
