@@ -52,6 +52,7 @@ public final class PmTimer {
     private long notAccounted;
     private int pm1aSts;
     private int pm1aEn;
+    private boolean closed;
 
     /**
      * @param platform   the domain's platform time
@@ -124,6 +125,14 @@ public final class PmTimer {
         }
     }
 
+    /** Stops the wake-up timer (domain destroyed). */
+    public void close() {
+        synchronized (platform) {
+            closed = true;
+            flipTimer.stop();
+        }
+    }
+
     /** The counter now, as a 4-byte read of the timer port would return it. */
     public long counter() {
         synchronized (platform) {
@@ -159,6 +168,9 @@ public final class PmTimer {
     // pmt_timer_callback: update, then wake up again 1 ms after the next top-bit flip.
     private void timerCallback() {
         synchronized (platform) {
+            if (closed) {
+                return;
+            }
             updateTime();
             long cyclesUntilFlip = msb - (tmrVal & (msb - 1));
             long timeUntilFlip = (1_000_000_000L << 23) / FREQUENCY_HZ; // ns per 2^23 ticks

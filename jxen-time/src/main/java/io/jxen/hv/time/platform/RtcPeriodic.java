@@ -147,6 +147,14 @@ public final class RtcPeriodic {
         }
     }
 
+    /** Stops the periodic interrupt (domain destroyed). */
+    public void close() {
+        synchronized (platform) {
+            platform.destroy(pt);
+            period = 0;
+        }
+    }
+
     /** The current periodic-interrupt period in ns, 0 when off. */
     public long periodNs() {
         synchronized (platform) {

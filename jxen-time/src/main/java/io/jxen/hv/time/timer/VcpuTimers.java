@@ -41,7 +41,6 @@ public final class VcpuTimers {
     private final TimerQueue.Timer periodic;
     private long periodNs;
     private long periodicLastEvent;
-    private boolean running = true;
     private long eventsSent;
 
     /**
@@ -152,7 +151,6 @@ public final class VcpuTimers {
      * switching away); the single-shot timer keeps running.
      */
     public synchronized void onDeschedule() {
-        running = false;
         periodic.stop();
     }
 
@@ -160,7 +158,6 @@ public final class VcpuTimers {
     public void onReschedule() {
         boolean send = false;
         synchronized (this) {
-            running = true;
             if (periodNs != 0) {
                 send = periodicWork();
             }
@@ -194,7 +191,8 @@ public final class VcpuTimers {
     private boolean setPeriod(long value) {
         periodic.stop();
         periodNs = value;
-        return value != 0 && running && periodicWork();
+        // Armed even if the target vCPU is not running, as Xen does.
+        return value != 0 && periodicWork();
     }
 
     // vcpu_periodic_timer_work_locked: a tick is due if a whole period passed since the last
@@ -224,7 +222,7 @@ public final class VcpuTimers {
     private void periodicFired() {
         boolean send;
         synchronized (this) {
-            send = periodNs != 0 && running && periodicWork();
+            send = periodNs != 0 && periodicWork(); // vcpu_periodic_timer_fn
         }
         sendIf(send);
     }
