@@ -210,6 +210,25 @@ class NbdInteropTest {
     }
 
     @Test
+    void readOnlyEngineIsExportedReadOnlyWithItsMap() throws Exception {
+        requireLibnbd();
+        String before = sha256(image);
+        try (FileEngine readOnlyEngine = FileEngine.open(image, FileEngine.Options.sync().asReadOnly());
+             NbdServer readOnly = NbdServer.start(readOnlyEngine, 0, "ro", NbdServer.Options.defaults())) {
+            assertThat(ok(dir, "nbdinfo", readOnly.uri()).stdout()).containsPattern("is_read_only: true")
+                    .containsPattern("can_trim: false").containsPattern("can_zero: false");
+            assertThat(ok(dir, "nbdinfo", "--map", readOnly.uri()).stdout()).contains("hole,zero");
+            Path source = dir.resolve("source.img");
+            Files.write(source, random((int) SIZE, 9));
+            ExternalCommand.Result write = ExternalCommand.run(dir, java.util.List.of("nbdcopy",
+                    source.toString(), readOnly.uri()));
+            assertThat(write.exitCode()).isNotZero();
+            assertThat(write.all()).containsIgnoringCase("read");
+        }
+        assertThat(sha256(image)).isEqualTo(before);
+    }
+
+    @Test
     void unixSocketServesTheSameExport() throws Exception {
         requireLibnbd();
         Path socket = dir.resolve("nbd.sock");
@@ -220,6 +239,11 @@ class NbdInteropTest {
             Path copy = dir.resolve("unix-copy.img");
             ok(dir, "nbdcopy", unix.uri(), copy.toString());
             assertThat(sha256(copy)).isEqualTo(sha256(image));
+            if (ExternalPeers.findExecutable("qemu-nbd") != null || ExternalPeers.underCi()) {
+                ExternalPeers.requireExecutable("qemu-nbd", "apt-get install qemu-utils");
+                String list = ok(dir, "qemu-nbd", "--list", "-k", socket.toString()).stdout();
+                assertThat(list).contains("export: 'disk'").contains("size:  " + SIZE).contains("base:allocation");
+            }
         }
         assertThat(socket).doesNotExist();
     }
