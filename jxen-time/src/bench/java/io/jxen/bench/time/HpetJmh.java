@@ -1,6 +1,6 @@
 package io.jxen.bench.time;
 
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.hpet.Hpet;
 import io.jxen.hv.time.hpet.HpetRegisters;
 import io.jxen.hv.time.platform.Pit;

@@ -1,10 +1,10 @@
 package io.jxen.bench.time;
 
 import io.jxen.abi.xen.PvClockFlags;
-import io.jxen.hv.time.DomainTsc;
-import io.jxen.hv.time.SystemTime;
-import io.jxen.hv.time.TscModel;
-import io.jxen.hv.time.VcpuTimePublisher;
+import io.jxen.hv.time.clock.DomainTsc;
+import io.jxen.hv.time.clock.SystemTime;
+import io.jxen.hv.time.clock.TscModel;
+import io.jxen.hv.time.clock.VcpuTimePublisher;
 import io.jxen.hv.time.pvclock.PvClockReader;
 import io.jxen.runtime.SystemClock;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,7 +2,7 @@ package io.jxen.bench.time;
 
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.timer.SingleshotPolicy;
 import io.jxen.hv.time.timer.TimerIdleStrategy;
 import io.jxen.hv.time.timer.TimerQueue;

@@ -1,5 +1,9 @@
 package io.jxen.hv.time;
 
+import io.jxen.hv.time.clock.DomainTsc;
+import io.jxen.hv.time.clock.Wallclock;
+import io.jxen.hv.time.clock.VcpuTimePublisher;
+import io.jxen.hv.time.timer.TimerInterruptSink;
 import io.jxen.hv.time.hpet.Hpet;
 import io.jxen.hv.time.platform.Pit;
 import io.jxen.hv.time.platform.PmTimer;

@@ -1,5 +1,10 @@
 package io.jxen.hv.time;
 
+import io.jxen.hv.time.clock.SystemTime;
+import io.jxen.hv.time.clock.TscModel;
+import io.jxen.hv.time.clock.Wallclock;
+import io.jxen.hv.time.clock.PvClockRefresher;
+import io.jxen.hv.time.timer.TimerInterruptSink;
 import io.jxen.hv.time.timer.SingleshotPolicy;
 import io.jxen.hv.time.timer.TimerQueue;
 import io.jxen.runtime.Agent;

@@ -1,5 +1,6 @@
 package io.jxen.hv.time;
 
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.hpet.Hpet;
 import io.jxen.hv.time.hpet.HpetRegisters;
 import io.jxen.hv.time.platform.Pit;

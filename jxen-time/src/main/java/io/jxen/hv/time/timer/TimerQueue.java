@@ -1,6 +1,6 @@
 package io.jxen.hv.time.timer;
 
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.runtime.Agent;
 
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package io.jxen.hv.time.timer;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.vcpu.VcpuSingleshotFlags;
-import io.jxen.hv.time.TimerInterruptSink;
 
 import java.util.Objects;
 

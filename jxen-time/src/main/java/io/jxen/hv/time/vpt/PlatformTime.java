@@ -1,7 +1,7 @@
 package io.jxen.hv.time.vpt;
 
 import io.jxen.abi.XenErrno;
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.timer.TimerQueue;
 
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.jxen.hv.time.timer;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.vcpu.VcpuSingleshotFlags;
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.sim.Seeds;
 import io.jxen.sim.VirtualClock;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package io.jxen.hv.time.vpt;
 
-import io.jxen.hv.time.SystemTime;
+import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.timer.TimerQueue;
 import io.jxen.sim.VirtualClock;
 

@@ -1,4 +1,4 @@
-package io.jxen.hv.time;
+package io.jxen.hv.time.clock;
 
 /**
  * The host's TSC: a counter at {@code frequencyHz} since boot, derived from system time (there

@@ -1,4 +1,4 @@
-package io.jxen.hv.time;
+package io.jxen.hv.time.clock;
 
 import io.jxen.runtime.Agent;
 

@@ -1,4 +1,4 @@
-package io.jxen.hv.time;
+package io.jxen.hv.time.timer;
 
 /**
  * Where a vCPU's timer events go: the hypervisor sends {@code VIRQ_TIMER} to the vCPU
