@@ -18,6 +18,8 @@ import io.jxen.hv.mm.HostMemory;
 import io.jxen.hv.mm.MemoryOps;
 import io.jxen.hv.sched.SchedOps;
 import io.jxen.hv.sched.VcpuOps;
+import io.jxen.hypercall.GuestPhysicalMemory;
+import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.MachineMemory;
 import io.jxen.runtime.Clock;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -54,6 +57,8 @@ public final class Hypervisor implements DomainLookup {
     private final EventChannelOps eventChannelOps;
     private final GrantTableOps grantTableOps;
     private final AtomicLong internalErrors = new AtomicLong();
+    private final AtomicReference<Throwable> lastInternalError = new AtomicReference<>();
+    private boolean everCreated;
     private final long bootNanos;
     private final SchedOps schedOps;
 
@@ -108,6 +113,11 @@ public final class Hypervisor implements DomainLookup {
         return internalErrors.get();
     }
 
+    /** The last exception caught at the hypercall boundary, or null. */
+    public Throwable lastInternalError() {
+        return lastInternalError.get();
+    }
+
     /** Adds a lifecycle listener. */
     public void addListener(DomainListener listener) {
         lock.lock();
@@ -137,8 +147,6 @@ public final class Hypervisor implements DomainLookup {
             lock.unlock();
         }
     }
-
-    private boolean everCreated;
 
     private int lowestFreeDomid() {
         int candidate = 1;
@@ -195,7 +203,50 @@ public final class Hypervisor implements DomainLookup {
         if (v == null) {
             throw new IllegalArgumentException("no vCPU d" + domid + "v" + vcpu);
         }
-        return new VcpuHypercalls(lock, table, v, internalErrors);
+        return new VcpuHypercalls(lock, table, v, error -> {
+            internalErrors.incrementAndGet();
+            lastInternalError.set(error);
+        });
+    }
+
+    /**
+     * What an in-process guest of domain {@code domid} boots with: its hypercalls, memory view
+     * and start_info address.
+     *
+     * @throws IllegalArgumentException if there is no such domain
+     */
+    public GuestPlatform platform(int domid) {
+        Domain d = byId(domid);
+        if (d == null) {
+            throw new IllegalArgumentException("no domain " + domid);
+        }
+        GuestPhysicalMemory memory = d.guestPhysicalMemory();
+        return new GuestPlatform() {
+            @Override
+            public int domid() {
+                return domid;
+            }
+
+            @Override
+            public int vcpus() {
+                return d.vcpuCount();
+            }
+
+            @Override
+            public Hypercalls hypercalls(int vcpu) {
+                return Hypervisor.this.hypercalls(domid, vcpu);
+            }
+
+            @Override
+            public GuestPhysicalMemory memory() {
+                return memory;
+            }
+
+            @Override
+            public long startInfoGpa() {
+                return d.startInfoGfn() << io.jxen.abi.XenPage.SHIFT;
+            }
+        };
     }
 
     /** Pauses a domain (the toolstack's {@code xl pause}); false if there is no such domain. */

@@ -4,7 +4,7 @@ import io.jxen.abi.XenErrno;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hypercall.Hypercalls;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,12 +18,12 @@ public final class VcpuHypercalls implements Hypercalls {
     private final ReentrantLock lock;
     private final HypercallTable table;
     private final Vcpu vcpu;
-    private final AtomicLong internalErrors;
+    private final Consumer<Throwable> internalErrors;
 
     /**
-     * @param internalErrors counter of hypervisor exceptions caught at this boundary
+     * @param internalErrors told of every hypervisor exception caught at this boundary
      */
-    public VcpuHypercalls(ReentrantLock lock, HypercallTable table, Vcpu vcpu, AtomicLong internalErrors) {
+    public VcpuHypercalls(ReentrantLock lock, HypercallTable table, Vcpu vcpu, Consumer<Throwable> internalErrors) {
         this.lock = lock;
         this.table = table;
         this.vcpu = vcpu;
@@ -44,7 +44,7 @@ public final class VcpuHypercalls implements Hypercalls {
             }
             return table.dispatch(vcpu, number, a1, a2, a3, a4, a5);
         } catch (RuntimeException bug) {
-            internalErrors.incrementAndGet();
+            internalErrors.accept(bug);
             return -XenErrno.EFAULT;
         } finally {
             lock.unlock();

@@ -1,0 +1,31 @@
+package io.jxen.hypercall;
+
+/**
+ * What a guest is handed when it boots, and all it ever gets from the platform: one
+ * {@link Hypercalls} per vCPU, a view of its own pseudo-physical memory, and where its
+ * start_info page is (a PV guest's {@code %rsi}). Everything else (shared_info, the xenstore
+ * and console rings, grant frames) the guest finds from start_info and hypercalls, as on Xen.
+ * The in-process hypervisor implements it directly; a transport for a domain in another JVM
+ * implements the same interface.
+ */
+public interface GuestPlatform {
+
+    /** The domain's id (a guest learns it from xenstore on Xen; jxen hands it over for logs). */
+    int domid();
+
+    /** Number of vCPUs. */
+    int vcpus();
+
+    /**
+     * The hypercall instruction of vCPU {@code vcpu}.
+     *
+     * @throws IllegalArgumentException if there is no such vCPU
+     */
+    Hypercalls hypercalls(int vcpu);
+
+    /** The guest's view of its pseudo-physical memory. */
+    GuestPhysicalMemory memory();
+
+    /** Guest-physical address of the start_info page. */
+    long startInfoGpa();
+}
