@@ -9,7 +9,6 @@ import io.jxen.xenstore.wire.XsMessageReader;
 import io.jxen.xenstore.wire.XsPayload;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -144,6 +143,9 @@ public final class XenstoreClient implements AutoCloseable {
             while (b.hasRemaining()) {
                 channel.write(b);
             }
+        } catch (IOException e) {
+            pending.remove(id);
+            throw e;
         } finally {
             writeLock.unlock();
         }
@@ -171,12 +173,9 @@ public final class XenstoreClient implements AutoCloseable {
         return request(type, transactionId, XsPayload.joinStrings(args));
     }
 
+    /** Bytes as text, byte for byte. */
     static String text(byte[] b) {
         return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    static List<String> strings(byte[] b) {
-        return XsPayload.strings(b);
     }
 
     /** Operations outside any transaction. */
@@ -320,9 +319,5 @@ public final class XenstoreClient implements AutoCloseable {
 
     static List<String> list(byte[] payload) {
         return new ArrayList<>(XsPayload.strings(payload));
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

@@ -43,6 +43,8 @@ public final class XenstoredCore {
     /** Special watch fired when a domain is released or dies. */
     public static final String RELEASE_DOMAIN = "@releaseDomain";
 
+    private static final System.Logger LOG = System.getLogger("xenstored");
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Store store = new Store();
     private final Set<Connection> connections = new LinkedHashSet<>();
@@ -146,6 +148,9 @@ public final class XenstoredCore {
                 }
             } catch (XenstoreException e) {
                 reply = req.error(e.error());
+            }
+            if (logging) {
+                LOG.log(System.Logger.Level.INFO, c + " " + req + " -> " + reply);
             }
             send(c, reply);
             for (XsMessage m : after) {
@@ -482,7 +487,7 @@ public final class XenstoredCore {
             case "check" -> {
                 List<String> problems = store.check();
                 if (!problems.isEmpty()) {
-                    System.getLogger("xenstored").log(System.Logger.Level.WARNING, "check: " + problems);
+                    LOG.log(System.Logger.Level.WARNING, "check: " + problems);
                 }
                 yield "OK";
             }
@@ -497,7 +502,7 @@ public final class XenstoredCore {
                 if (a.size() != 2) {
                     throw new XenstoreException(XsError.EINVAL, "print <string>");
                 }
-                System.getLogger("xenstored").log(System.Logger.Level.INFO, a.get(1));
+                LOG.log(System.Logger.Level.INFO, a.get(1));
                 yield "OK";
             }
             case "quota" -> quota(a);
