@@ -21,6 +21,8 @@ public final class PmTimer {
 
     /** Counter frequency: {@code FREQUENCE_PMTIMER}. */
     public static final long FREQUENCY_HZ = 3_579_545L;
+    // Move to jxen-abi (hvm/ioreq.h ACPI_PM1A_EVT_BLK_ADDRESS_V0/_V1, ACPI_PM_TMR_BLK_ADDRESS_V*),
+    // where the ABI oracle can check them against the header.
     /** PM1a event block, layout version 0 ({@code ACPI_PM1A_EVT_BLK_ADDRESS_V0}). */
     public static final int PM1A_EVT_BLK_V0 = 0x1F40;
     /** PM1a event block, layout version 1 ({@code ACPI_PM1A_EVT_BLK_ADDRESS_V1}). */
