@@ -1,6 +1,28 @@
 /**
- * xenstored and its client: the store (tree, permissions, generations), transactions,
- * watches, quotas, the xs_wire codec, the Unix-socket and ring connections, and the journal.
+ * xenstored and its client, a drop-in for Xen 4.17's C xenstored on a Unix socket.
+ *
+ * <pre>
+ *  client bytes ─▶ wire.XsMessageReader ─▶ server.XenstoredCore.handle (one lock)
+ *                   (bounded, hostile)        │  store.NodeOperations on store.Store
+ *                                             │  or on a store.Transaction (overlay,
+ *                                             │  per-node generation conflict checks)
+ *                                             ├─▶ watch events (XSA-115 filtered) to every
+ *                                             │   connection's Outbox, before the reply
+ *                                             └─▶ reply / XS_ERROR to the caller's Outbox
+ *  server.SocketConnection: one virtual thread reads, one writes; the outbox is bounded
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code wire}: xs_wire codec, payload arguments, path rules, errno names;</li>
+ *   <li>{@code store}: tree, permissions, generations, quotas, transactions;</li>
+ *   <li>{@code watch}: watch registrations and matching;</li>
+ *   <li>{@code server}: the request engine, the Unix-socket daemon, the command line;</li>
+ *   <li>{@code client}: the Java client (concurrent requests, watches, transactions).</li>
+ * </ul>
+ *
+ * <p>Semantics follow the C daemon request by request: the tests send the same raw
+ * messages to the reference C xenstored (shared/reference-xenstored), as dom0 over the
+ * socket and as guests over its ring pages, and compare every reply and watch event.
  * Facts: Xen's docs/misc/xenstore.txt and io/xs_wire.h (4.17).
  */
 package io.jxen.xenstore;

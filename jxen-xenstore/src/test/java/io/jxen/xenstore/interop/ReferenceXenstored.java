@@ -79,5 +79,18 @@ final class ReferenceXenstored implements AutoCloseable {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        deleteTree(rundir);
+    }
+
+    /** Removes the rundir (socket, logs, ring pages) once the daemon is gone. */
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
