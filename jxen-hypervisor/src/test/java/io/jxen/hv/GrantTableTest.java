@@ -103,8 +103,16 @@ class GrantTableTest {
         g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SETUP_TABLE, GuestGnttab.ARG, 1);
         assertThat(g.mem().getShort(GuestGnttab.ARG + SetupTable.STATUS)).isEqualTo((short) GNTST_BAD_DOMAIN);
         g.mem().putLong(GuestGnttab.ARG + SetupTable.FRAME_LIST, 30L << XenPage.SHIFT);
-        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SETUP_TABLE, GuestGnttab.ARG, 1))
-                .as("frame_list not mapped").isEqualTo(-io.jxen.abi.XenErrno.EFAULT);
+        g.mem().putShort(GuestGnttab.ARG + SetupTable.DOM, (short) DomId.SELF);
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SETUP_TABLE, GuestGnttab.ARG, 1)).isZero();
+        assertThat(g.mem().getShort(GuestGnttab.ARG + SetupTable.STATUS)).as("frame_list not mapped")
+                .isEqualTo((short) GrantTableAbi.GNTST_BAD_VIRT_ADDR);
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SETUP_TABLE, 30L << XenPage.SHIFT, 1))
+                .as("the op itself not mapped").isEqualTo(-io.jxen.abi.XenErrno.EFAULT);
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.QUERY_SIZE | (1 << 12), GuestGnttab.ARG, 1))
+                .as("continuation bits on an op other than cache_flush").isEqualTo(-io.jxen.abi.XenErrno.EINVAL);
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.QUERY_SIZE, GuestGnttab.ARG, 1L << 32 | 1))
+                .as("count is an unsigned int").isZero();
     }
 
     @Test

@@ -66,10 +66,7 @@ public final class EventChannelOps {
     public long hypercall(Vcpu caller, long cmd, long arg) {
         Domain d = caller.domain();
         GuestAccess guest = d.guest();
-        if (cmd < 0 || cmd > Integer.MAX_VALUE) {
-            return -XenErrno.ENOSYS;
-        }
-        return switch ((int) cmd) {
+        return switch ((int) cmd) { // do_event_channel_op(int cmd, ...)
             case EvtchnOp.ALLOC_UNBOUND -> inOut(guest, arg, EvtchnAllocUnboundDescriptor.SIZE, s -> allocUnbound(d, s));
             case EvtchnOp.BIND_INTERDOMAIN ->
                     inOut(guest, arg, EvtchnBindInterdomainDescriptor.SIZE, s -> bindInterdomain(d, s));

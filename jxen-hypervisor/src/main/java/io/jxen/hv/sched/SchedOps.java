@@ -48,7 +48,7 @@ public final class SchedOps {
 
     /** Dispatches {@code SCHEDOP cmd}. */
     public long hypercall(Vcpu caller, long cmd, long arg) {
-        return switch ((int) Math.min(cmd, Integer.MAX_VALUE)) {
+        return switch ((int) cmd) { // do_sched_op(int cmd, ...)
             case SchedAbi.YIELD -> 0;
             case SchedAbi.BLOCK -> block(caller);
             case SchedAbi.POLL -> poll(caller, arg);
@@ -127,17 +127,18 @@ public final class SchedOps {
         if (nrPorts > MAX_POLL_PORTS) {
             return -XenErrno.EINVAL;
         }
-        if (!d.guest().accessible(portsGpa, nrPorts * 4, false)) {
-            return -XenErrno.EFAULT;
-        }
+        // do_poll: each port is copied in turn (-EFAULT), checked (-EINVAL), and a pending one
+        // ends the poll at once, before later ports are looked at.
         int[] ports = new int[(int) nrPorts];
-        MemorySegment list = d.guest().copyIn(portsGpa, (int) nrPorts * 4);
         for (int i = 0; i < ports.length; i++) {
-            long port = Fields.u32(list, 4L * i);
+            long port = Integer.toUnsignedLong(d.guest().get32(portsGpa + 4L * i));
             if (port >= d.eventChannels().maxEvtchns()) {
                 return -XenErrno.EINVAL;
             }
             ports[i] = (int) port;
+            if (d.eventChannels().pending(ports[i])) {
+                return 0;
+            }
         }
         waiting++;
         try {

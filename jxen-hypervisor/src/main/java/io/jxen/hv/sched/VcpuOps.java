@@ -31,12 +31,13 @@ public final class VcpuOps {
 
     /** Dispatches {@code VCPUOP cmd} for vCPU {@code vcpuId} of the caller's domain. */
     public long hypercall(Vcpu caller, long cmd, long vcpuId, long arg) {
+        // do_vcpu_op(int cmd, unsigned int vcpuid, arg)
         Domain d = caller.domain();
-        Vcpu v = d.vcpu(vcpuId);
+        Vcpu v = d.vcpu(vcpuId & 0xFFFF_FFFFL);
         if (v == null) {
             return -XenErrno.ENOENT;
         }
-        return switch ((int) Math.min(cmd, Integer.MAX_VALUE)) {
+        return switch ((int) cmd) {
             case VcpuAbi.UP -> {
                 v.setUp(true);
                 yield 0;
