@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "The Xen paravirtual platform in user space.",
         subcommands = {
             DemoCommand.class,
+            NbdCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

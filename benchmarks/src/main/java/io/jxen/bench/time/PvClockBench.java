@@ -1,5 +1,7 @@
 package io.jxen.bench.time;
 
+import io.jxen.bench.JmhScores;
+
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
 

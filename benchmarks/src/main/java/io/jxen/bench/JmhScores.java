@@ -1,4 +1,4 @@
-package io.jxen.bench.time;
+package io.jxen.bench;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -9,8 +9,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.Collection;
 
-/** Runs one JMH class and hands out its scores by method name. */
-final class JmhScores {
+/** Runs one JMH class (short runs when quick) and hands out its scores by method name. */
+public final class JmhScores {
 
     private final Collection<RunResult> results;
 
@@ -18,7 +18,12 @@ final class JmhScores {
         this.results = results;
     }
 
-    static JmhScores run(Class<?> benchmark, boolean quick) throws RunnerException {
+    /**
+     * Runs every benchmark method of {@code benchmark} in one forked JVM.
+     *
+     * @param quick 1 warm-up and 2 measured iterations of 1 s instead of 3 and 5
+     */
+    public static JmhScores run(Class<?> benchmark, boolean quick) throws RunnerException {
         Options options = new OptionsBuilder()
                 .include(benchmark.getName())
                 .warmupIterations(quick ? 1 : 3)
@@ -31,7 +36,8 @@ final class JmhScores {
         return new JmhScores(new Runner(options).run());
     }
 
-    double score(String method) {
+    /** The primary score of {@code method}; fails if JMH produced none. */
+    public double score(String method) {
         return results.stream()
                 .filter(r -> r.getParams().getBenchmark().endsWith("." + method))
                 .findFirst()
