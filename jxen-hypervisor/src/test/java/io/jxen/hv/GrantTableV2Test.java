@@ -156,13 +156,55 @@ class GrantTableV2Test {
         assertThat(ga.statusV2(30)).isZero();
     }
 
+    /** Sets up a -> b (v2, transitive) -> c: c copies a's page through b's grant. */
     @Test
-    void transitiveGrantsAreNotFollowed() {
+    void aCopyFollowsATransitiveGrantOneLevel() {
+        Domain c = host.hv.createDomain(new DomainConfig(16, 16, 1, 4, 4095));
+        GuestGnttab gc = new GuestGnttab(host.guest(c));
+        ga.grant(40, b.domid(), 5, GTF_PERMIT_ACCESS);
+        gb.setVersion(2);
+        grantTransitive(gb, 31, c.domid(), a.domid(), 40);
+        assertThat(gc.copy(31, b.domid(), 8, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).isEqualTo(GNTST_OKAY);
+        assertThat(gc.mem.getLong(6L << XenPage.SHIFT)).isEqualTo(ga.mem.getLong((5L << XenPage.SHIFT) + 8));
+        gc.mem.putLong(7L << XenPage.SHIFT, 0xBEEFL);
+        assertThat(gc.copy(7, DomId.SELF, 0, 31, b.domid(), 0, 8, GrantTableAbi.GNTCOPY_DEST_GREF)).isEqualTo(GNTST_OKAY);
+        assertThat(ga.mem.getLong(5L << XenPage.SHIFT)).isEqualTo(0xBEEFL);
+        assertThat(gb.statusV2(31)).as("released").isZero();
+        assertThat(ga.flags(40)).as("released one level down too").isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(gc.mapStatus(b.domid(), 31, HOST, GNTMAP_HOST_MAP)).as("never mappable").isEqualTo(GNTST_GENERAL_ERROR);
+    }
+
+    @Test
+    void transitiveGrantErrors() {
+        Domain c = host.hv.createDomain(new DomainConfig(16, 16, 1, 4, 4095));
+        GuestGnttab gc = new GuestGnttab(host.guest(c));
+        gb.setVersion(2);
+        grantTransitive(gb, 32, c.domid(), b.domid(), 1);
+        assertThat(gc.copy(32, b.domid(), 0, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).as("self-referential")
+                .isEqualTo(GNTST_GENERAL_ERROR);
+        grantTransitive(gb, 33, c.domid(), 99, 1);
+        assertThat(gc.copy(33, b.domid(), 0, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).as("no such domain")
+                .isEqualTo(GNTST_GENERAL_ERROR);
         ga.setVersion(2);
-        ga.grantV2(31, b.domid(), 0, GTF_TRANSITIVE);
-        assertThat(gb.copy(31, a.domid(), 0, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).isEqualTo(GNTST_GENERAL_ERROR);
-        assertThat(ga.statusV2(31)).isZero();
-        assertThat(gb.mapStatus(a.domid(), 31, HOST, GNTMAP_HOST_MAP)).isEqualTo(GNTST_GENERAL_ERROR);
+        grantTransitive(ga, 41, b.domid(), c.domid(), 1);
+        grantTransitive(gb, 34, c.domid(), a.domid(), 41);
+        assertThat(gc.copy(34, b.domid(), 0, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).as("only one level")
+                .isEqualTo(GNTST_GENERAL_ERROR);
+        grantTransitive(gb, 35, c.domid(), a.domid(), 42);
+        assertThat(gc.copy(35, b.domid(), 0, 6, DomId.SELF, 0, 8, GNTCOPY_SOURCE_GREF)).as("a's entry grants nothing")
+                .isEqualTo(GNTST_GENERAL_ERROR);
+        for (int ref : new int[] {32, 33, 34, 35}) {
+            assertThat(gb.statusV2(ref)).isZero();
+        }
+        assertThat(ga.statusV2(41)).isZero();
+    }
+
+    private static void grantTransitive(GuestGnttab g, int ref, int grantee, int transDomid, int transGref) {
+        long e = g.entryGpa(ref);
+        g.mem.putShort(e + 2, (short) grantee);
+        g.mem.putShort(e + 4, (short) transDomid);
+        g.mem.putInt(e + 8, transGref);
+        g.mem.putShort(e, (short) GTF_TRANSITIVE);
     }
 
     @Test

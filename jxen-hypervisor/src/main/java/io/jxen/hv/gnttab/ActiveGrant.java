@@ -30,6 +30,10 @@ final class ActiveGrant {
     int start;
     /** Granted bytes. */
     int length = 4096;
+    /** The domain whose frame this is: the granter, or for a transitive grant the one behind it. */
+    int srcDomid = -1;
+    /** For a transitive grant: the reference in {@link #srcDomid}'s table. */
+    int transGref;
 
     /** Xen's {@code GNTPIN_incr2oflow_mask}: would adding {@code incr} overflow a counter? */
     boolean wouldOverflow(int incr) {

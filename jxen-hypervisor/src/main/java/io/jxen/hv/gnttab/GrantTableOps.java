@@ -47,8 +47,8 @@ import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 /**
  * {@code __HYPERVISOR_grant_table_op} (xen/common/grant_table.c
  * {@code do_grant_table_op}) for v1 and v2 tables: map, unmap, copy, setup_table, query_size,
- * set_version, get_version and get_status_frames. Transitive grants are not followed (a copy
- * through one fails as when Xen runs with transitive grants disabled).
+ * set_version, get_version and get_status_frames. A copy follows a v2 transitive grant one
+ * level deep, as Xen does with transitive grants enabled (its default).
  *
  * <p>A mapping gives the mapper access to the granter's frame: with {@code GNTMAP_host_map}
  * the frame appears in the mapper's p2m at {@code host_addr} (read-only for
@@ -320,6 +320,8 @@ public final class GrantTableOps {
                 }
                 act.domid = ld.domid();
                 act.mfn = mfn;
+                act.srcDomid = rd.domid();
+                act.transGref = r;
                 act.subPage = false;
                 act.start = 0;
                 act.length = XenPage.SIZE;
@@ -470,7 +472,7 @@ public final class GrantTableOps {
     }
 
     /** {@code gnttab_copy_claim_buf}: a grant ({@code acquire_grant_for_copy}) or an own frame. */
-    private static int claim(Domain current, Domain d, long refOrGfn, boolean gref, boolean readonly,
+    private int claim(Domain current, Domain d, long refOrGfn, boolean gref, boolean readonly,
                              Claimed[] claimed, int index) {
         if (!gref) {
             long mfn = pagedFrame(d, refOrGfn);
@@ -480,61 +482,129 @@ public final class GrantTableOps {
             claimed[index] = new Claimed(mfn, null, 0, readonly, 0, XenPage.SIZE);
             return GNTST_OKAY;
         }
-        GrantTable rgt = d.grantTable();
-        long ref = refOrGfn & 0xFFFF_FFFFL;
+        long[] out = new long[3];
+        int rc = acquireForCopy(d, refOrGfn & 0xFFFF_FFFFL, current.domid(), readonly, true, out);
+        if (rc == GNTST_OKAY) {
+            claimed[index] = new Claimed(out[0], d, (int) (refOrGfn & 0xFFFF_FFFFL), readonly, (int) out[1],
+                    (int) out[2]);
+        }
+        return rc;
+    }
+
+    /**
+     * Xen's {@code acquire_grant_for_copy} (grant_table.c:2599-2870): pins {@code ref} of
+     * {@code rd} for {@code ldom}'s copy and yields {@code {mfn, start, length}}. A v2 transitive
+     * entry is followed one level into the domain it names (the entry there must grant to
+     * {@code rd}); the result then counts as a sub-page so it can never be mapped.
+     */
+    private int acquireForCopy(Domain rd, long ref, int ldom, boolean readonly, boolean allowTransitive,
+                               long[] out) {
+        GrantTable rgt = rd.grantTable();
         if (ref >= rgt.nrEntries()) {
             return GNTST_BAD_GNTREF;
         }
         int r = (int) ref;
         ActiveGrant act = rgt.active(r);
         int pinIncr = readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
-        if (act.pin != 0 && (act.domid != current.domid() || act.wouldOverflow(pinIncr))) {
+        if (act.pin != 0 && (act.domid != ldom || act.wouldOverflow(pinIncr))) {
             return GNTST_GENERAL_ERROR;
         }
-        if (act.pin == 0 || (!readonly && !act.writePinned())) {
-            int rc = setStatus(rgt, r, act, readonly, false, current.domid());
+        MemorySegment entry = rgt.entry(r);
+        int flags = OrderedAccess.getIntVolatile(entry, 0) & 0xFFFF;
+        boolean transitive = rgt.version() == 2 && (flags & GTF_TYPE_MASK) == GrantTableAbi.GTF_TRANSITIVE;
+        boolean needStatus = act.pin == 0 || (!readonly && !act.writePinned());
+        if (needStatus) {
+            int rc = setStatus(rgt, r, act, readonly, false, ldom);
             if (rc != GNTST_OKAY) {
                 return rc;
             }
-            MemorySegment entry = rgt.entry(r);
-            int flags = OrderedAccess.getIntVolatile(entry, 0) & 0xFFFF;
-            if (rgt.version() == 2 && (flags & GTF_TYPE_MASK) == GrantTableAbi.GTF_TRANSITIVE) {
-                // jxen does not follow transitive grants: Xen's answer with them disabled
+        }
+        if (transitive) {
+            int rc = acquireTransitive(rd, r, act, entry, ldom, readonly, allowTransitive, out);
+            if (rc != GNTST_OKAY) {
                 reduceStatusForPin(rgt, r, act, readonly);
-                return GNTST_GENERAL_ERROR;
+                return rc;
             }
+        } else if (needStatus) {
             boolean subPage = rgt.version() == 2 && (flags & GTF_SUB_PAGE) != 0;
             int start = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 4)) : 0;
             int length = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 6)) : XenPage.SIZE;
-            long mfn = pagedFrame(d, rgt.entryFrame(entry));
+            long mfn = pagedFrame(rd, rgt.entryFrame(entry));
             if (mfn < 0) {
                 reduceStatusForPin(rgt, r, act, readonly);
                 return GNTST_BAD_PAGE;
             }
             if (act.pin == 0) {
-                act.domid = current.domid();
+                act.domid = ldom;
                 act.mfn = mfn;
                 act.subPage = subPage;
                 act.start = start;
                 act.length = length;
+                act.srcDomid = rd.domid();
+                act.transGref = r;
             } else if (act.mfn != mfn || (act.subPage && (!subPage || act.start != start || act.length != length))) {
                 reduceStatusForPin(rgt, r, act, readonly);
                 return GNTST_GENERAL_ERROR;
             }
         }
         act.pin += pinIncr;
-        claimed[index] = new Claimed(act.mfn, d, r, readonly, act.start, act.length);
+        out[0] = act.mfn;
+        out[1] = act.start;
+        out[2] = act.length;
+        return GNTST_OKAY;
+    }
+
+    /** The transitive branch of {@code acquire_grant_for_copy}; status already set by the caller. */
+    private int acquireTransitive(Domain rd, int r, ActiveGrant act, MemorySegment entry, int ldom, boolean readonly,
+                                  boolean allowTransitive, long[] out) {
+        if (!allowTransitive) {
+            return GNTST_GENERAL_ERROR; // "transitive grant when transitivity not allowed"
+        }
+        int transDomid = Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 4));
+        long transGref = Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, 8));
+        if (transDomid == rd.domid()) {
+            return GNTST_GENERAL_ERROR; // "transitive grants cannot be self-referential"
+        }
+        Domain td = domains.byId(transDomid);
+        if (td == null) {
+            return GNTST_GENERAL_ERROR; // "transitive grant referenced bad domain"
+        }
+        long[] inner = new long[3];
+        int rc = acquireForCopy(td, transGref, rd.domid(), readonly, false, inner);
+        if (rc != GNTST_OKAY) {
+            return rc;
+        }
+        if (act.pin == 0) {
+            act.domid = ldom;
+            act.mfn = inner[0];
+            act.start = (int) inner[1];
+            act.length = (int) inner[2];
+            act.srcDomid = td.domid();
+            act.transGref = (int) transGref;
+            act.subPage = true; // blocks mapping of transitive grants
+        } else if (act.mfn != inner[0] || act.start != inner[1] || act.length != inner[2]
+                || act.srcDomid != td.domid() || act.transGref != transGref || !act.subPage) {
+            releaseForCopy(td, (int) transGref, readonly);
+            return GNTST_GENERAL_ERROR;
+        }
         return GNTST_OKAY;
     }
 
     /** {@code release_grant_for_copy}. */
-    private static void releaseForCopy(Domain rd, int ref, boolean readonly) {
+    private void releaseForCopy(Domain rd, int ref, boolean readonly) {
         if (rd.dying() || ref >= rd.grantTable().nrEntries()) {
             return;
         }
         ActiveGrant act = rd.grantTable().active(ref);
         act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
         reduceStatusForPin(rd.grantTable(), ref, act, readonly);
+        if (act.srcDomid >= 0 && act.srcDomid != rd.domid()) {
+            // a transitive grant: release the one level behind it too (bounded recursion)
+            Domain td = domains.byId(act.srcDomid);
+            if (td != null) {
+                releaseForCopy(td, act.transGref, readonly);
+            }
+        }
     }
 
     // ---- table management -----------------------------------------------------------------
