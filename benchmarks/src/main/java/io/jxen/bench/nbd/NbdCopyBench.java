@@ -1,0 +1,164 @@
+package io.jxen.bench.nbd;
+
+import io.jxen.bench.Bench;
+import io.jxen.bench.Figures;
+import io.jxen.drivers.block.back.engine.FileEngine;
+import io.jxen.host.nbd.NbdServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./jxen bench nbd}: jxen's NBD export against nbdkit's file plugin (the peer), both
+ * serving the same raw image on loopback, measured with the same client, {@code nbdcopy},
+ * reading the whole image out and writing a whole image in. Each direction runs several
+ * times, alternating servers, and the best run of each counts.
+ */
+public final class NbdCopyBench implements Bench {
+
+    @Override
+    public String name() {
+        return "nbd";
+    }
+
+    @Override
+    public String description() {
+        return "nbdcopy read and write through jxen's NBD export vs nbdkit's file plugin on the same image";
+    }
+
+    @Override
+    public Figures run(boolean quick, PrintStream out) throws Exception {
+        String nbdcopy = require("nbdcopy", "libnbd-bin");
+        String nbdkit = require("nbdkit", "nbdkit");
+        long sizeBytes = (quick ? 64L : 512L) << 20;
+        int rounds = quick ? 2 : 4;
+        Path dir = Files.createTempDirectory("jxen-bench-nbd-");
+        try {
+            Path image = dir.resolve("disk.img");
+            Path source = dir.resolve("source.img");
+            fillRandom(image, sizeBytes, 1);
+            fillRandom(source, sizeBytes, 2);
+            out.printf("image %d MiB of random data, %d rounds per direction%n", sizeBytes >> 20, rounds);
+            long jxenRead = Long.MAX_VALUE;
+            long jxenWrite = Long.MAX_VALUE;
+            long kitRead = Long.MAX_VALUE;
+            long kitWrite = Long.MAX_VALUE;
+            try (FileEngine engine = FileEngine.open(image, FileEngine.Options.async());
+                 NbdServer jxen = NbdServer.start(engine, 0, "disk", NbdServer.Options.defaults())) {
+                int kitPort = freePort();
+                Process kit = new ProcessBuilder(nbdkit, "--foreground", "--exit-with-parent", "-i", "127.0.0.1",
+                        "-p", Integer.toString(kitPort), "--exportname", "disk", "file", "file=" + image)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                try {
+                    String kitUri = "nbd://127.0.0.1:" + kitPort + "/disk";
+                    waitForServer(nbdcopy, kitUri);
+                    for (int round = 0; round < rounds; round++) {
+                        jxenRead = Math.min(jxenRead, copy(nbdcopy, jxen.uri(), "null:"));
+                        kitRead = Math.min(kitRead, copy(nbdcopy, kitUri, "null:"));
+                        jxenWrite = Math.min(jxenWrite, copy(nbdcopy, source.toString(), jxen.uri()));
+                        kitWrite = Math.min(kitWrite, copy(nbdcopy, source.toString(), kitUri));
+                    }
+                } finally {
+                    kit.destroy();
+                    kit.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            double mib = sizeBytes / (double) (1 << 20);
+            double jxenReadMibS = mib / (jxenRead / 1e9);
+            double kitReadMibS = mib / (kitRead / 1e9);
+            double jxenWriteMibS = mib / (jxenWrite / 1e9);
+            double kitWriteMibS = mib / (kitWrite / 1e9);
+            out.printf("read  (nbdcopy server -> null): jxen %.0f MiB/s, nbdkit %.0f MiB/s, ratio %.2f%n",
+                    jxenReadMibS, kitReadMibS, jxenReadMibS / kitReadMibS);
+            out.printf("write (nbdcopy file -> server): jxen %.0f MiB/s, nbdkit %.0f MiB/s, ratio %.2f%n",
+                    jxenWriteMibS, kitWriteMibS, jxenWriteMibS / kitWriteMibS);
+            return new Figures()
+                    .put("size_mib", sizeBytes >> 20)
+                    .put("peer", "nbdkit-file")
+                    .put("jxen_read_mib_s", jxenReadMibS)
+                    .put("peer_read_mib_s", kitReadMibS)
+                    .put("ratio_read", jxenReadMibS / kitReadMibS)
+                    .put("jxen_write_mib_s", jxenWriteMibS)
+                    .put("peer_write_mib_s", kitWriteMibS)
+                    .put("ratio_write", jxenWriteMibS / kitWriteMibS);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
+                for (Path p : all) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Runs one nbdcopy and returns its wall time in nanoseconds. */
+    private static long copy(String nbdcopy, String from, String to) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(nbdcopy, "--flush", from, to).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("nbdcopy " + from + " " + to + " failed: " + output);
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static void waitForServer(String nbdcopy, String uri) throws IOException, InterruptedException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Process p = new ProcessBuilder(nbdcopy.replace("nbdcopy", "nbdinfo"), "--size", uri)
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return;
+            }
+            last = new IOException("nbdkit did not come up at " + uri);
+            Thread.sleep(50);
+        }
+        throw last;
+    }
+
+    private static void fillRandom(Path file, long sizeBytes, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (long written = 0; written < sizeBytes; written += chunk.capacity()) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    chunk.putLong(random.nextLong());
+                }
+                chunk.flip();
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String require(String tool, String debianPackage) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path candidate = Path.of(dir, tool);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IllegalStateException(tool + " is needed for this benchmark: apt-get install " + debianPackage);
+    }
+}
