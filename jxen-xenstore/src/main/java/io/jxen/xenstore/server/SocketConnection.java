@@ -7,37 +7,46 @@ import io.jxen.xenstore.wire.XsMessageReader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One Unix-socket client: a virtual thread reads and decodes requests and hands them to the
- * core; another writes the outbox. The outbox is bounded in bytes: a client that does not
- * read its replies and events fills it and is disconnected, so it cannot exhaust memory
- * (the XSA-326/416 class). Socket clients are dom0 and privileged, as in C xenstored.
+ * One Unix-socket client, served by the {@link XenstoredServer}'s event loop: non-blocking
+ * reads are decoded and handed to the core; replies and events queue in a bounded outbox
+ * and are written without blocking. A client that does not read fills its outbox and is
+ * disconnected, so it cannot exhaust memory (the XSA-326/416 class). Socket clients are
+ * dom0 and privileged, as in C xenstored.
+ *
+ * <p>Threading: everything but {@link #offer} runs on the event loop thread; {@code offer}
+ * may also be called by other threads (events caused by in-process connections).
  */
 final class SocketConnection implements Outbox {
 
     private static final System.Logger LOG = System.getLogger("xenstored");
+    /** Bytes read from one client per readiness event, so one client cannot starve others. */
+    private static final int READ_BUDGET_BYTES = 64 * 1024;
 
     private final SocketChannel channel;
     private final XenstoredCore core;
+    private final XenstoredServer server;
     private final long outboxLimitBytes;
-    private final Runnable onClosed;
-    private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final Connection connection;
-    private Thread reader;
-    private Thread writer;
+    private final XsMessageReader decoder = new XsMessageReader();
+    private final ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+    private final ConcurrentLinkedQueue<ByteBuffer> out = new ConcurrentLinkedQueue<>();
+    private final AtomicLong outBytes = new AtomicLong();
+    /** Set while this connection is on the server's dirty list, so it is listed once. */
+    private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private SelectionKey key;
+    private boolean closed;
 
-    SocketConnection(SocketChannel channel, XenstoredCore core, long outboxLimitBytes, Runnable onClosed) {
+    SocketConnection(SocketChannel channel, XenstoredCore core, XenstoredServer server, long outboxLimitBytes) {
         this.channel = channel;
         this.core = core;
+        this.server = server;
         this.outboxLimitBytes = outboxLimitBytes;
-        this.onClosed = onClosed;
         this.connection = core.connect(Caller.DOM0, this);
     }
 
@@ -45,33 +54,41 @@ final class SocketConnection implements Outbox {
         return connection;
     }
 
-    void start() {
-        writer = Thread.ofVirtual().name("xenstored-" + connection + "-out").start(this::writeLoop);
-        reader = Thread.ofVirtual().name("xenstored-" + connection + "-in").start(this::readLoop);
+    void attach(SelectionKey selectionKey) {
+        this.key = selectionKey;
     }
 
     @Override
     public boolean offer(XsMessage message) {
         byte[] bytes = message.encode();
-        if (queuedBytes.addAndGet(bytes.length) > outboxLimitBytes) {
-            queuedBytes.addAndGet(-bytes.length);
+        if (outBytes.addAndGet(bytes.length) > outboxLimitBytes) {
+            outBytes.addAndGet(-bytes.length);
             return false;
         }
-        queue.add(bytes);
+        out.add(ByteBuffer.wrap(bytes));
+        if (flushScheduled.compareAndSet(false, true)) {
+            server.markDirty(this);
+        }
         return true;
     }
 
-    private void readLoop() {
-        XsMessageReader decoder = new XsMessageReader();
-        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+    /** The socket is readable: decode and execute what arrived (loop thread). */
+    void onReadable() {
+        int budget = READ_BUDGET_BYTES;
         try {
-            while (!closed.get()) {
+            while (budget > 0 && !closed) {
                 in.clear();
-                if (channel.read(in) < 0) {
-                    break;
+                int n = channel.read(in);
+                if (n < 0) {
+                    close();
+                    return;
                 }
+                if (n == 0) {
+                    return;
+                }
+                budget -= n;
                 in.flip();
-                while (in.hasRemaining()) {
+                while (in.hasRemaining() && !closed) {
                     XsMessage m = decoder.read(in);
                     if (m != null) {
                         core.handle(connection, m);
@@ -80,57 +97,55 @@ final class SocketConnection implements Outbox {
             }
         } catch (ProtocolViolationException e) {
             LOG.log(System.Logger.Level.WARNING, connection + ": " + e.getMessage() + "; dropping the connection");
+            close();
         } catch (IOException e) {
-            // peer went away or we closed the channel
+            close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, connection + ": internal error; dropping the connection", e);
-        } finally {
             close();
         }
     }
 
-    private void writeLoop() {
-        try {
-            while (true) {
-                byte[] bytes = queue.take();
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    channel.write(b);
-                }
-                queuedBytes.addAndGet(-bytes.length);
-            }
-        } catch (IOException | InterruptedException e) {
-            // closed
-        } finally {
-            close();
-        }
-    }
-
-    /** Disconnects: the core forgets the connection, both threads end, the socket closes. */
-    void close() {
-        if (!closed.compareAndSet(false, true)) {
+    /** Writes what the socket takes without blocking; asks for OP_WRITE if more is left (loop thread). */
+    void flush() {
+        flushScheduled.set(false);
+        if (closed) {
             return;
         }
+        try {
+            ByteBuffer head;
+            while ((head = out.peek()) != null) {
+                int before = head.remaining();
+                channel.write(head);
+                outBytes.addAndGet(-(before - head.remaining()));
+                if (head.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    return;
+                }
+                out.poll();
+            }
+            key.interestOps(SelectionKey.OP_READ);
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    /** Disconnects: the core forgets the connection and the socket closes (loop thread). */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         core.disconnect(connection);
+        if (key != null) {
+            key.cancel();
+        }
         try {
             channel.close();
         } catch (IOException e) {
             // nothing left to do
         }
-        queue.clear();
-        if (writer != null) {
-            writer.interrupt();
-        }
-        onClosed.run();
-    }
-
-    /** Waits for both threads to end. */
-    void join() throws InterruptedException {
-        if (reader != null) {
-            reader.join();
-        }
-        if (writer != null) {
-            writer.join();
-        }
+        out.clear();
+        server.forget(this);
     }
 }

@@ -5,20 +5,28 @@ import io.jxen.xenstore.store.Quotas;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * jxen's xenstored on a Unix socket, a drop-in for C xenstored's: clients reach it through
  * {@code XENSTORED_PATH} (libxenstore, pyxs) and are dom0. A stale socket file is removed at
  * start, the socket is made {@code 0600} as C does, and {@link #close()} stops everything and
  * removes the socket.
+ *
+ * <p>One event-loop thread serves every client with non-blocking I/O (epoll underneath):
+ * readable clients are read and their requests executed, then every client with queued
+ * output is flushed. Idle connections cost nothing per request, unlike a poll set rebuilt
+ * on every loop.
  *
  * <pre>{@code
  * try (XenstoredServer xs = XenstoredServer.start(Path.of("/run/xenstored/socket"))) { ... }
@@ -33,10 +41,13 @@ public final class XenstoredServer implements AutoCloseable {
 
     private final Path socket;
     private final ServerSocketChannel server;
+    private final Selector selector;
     private final XenstoredCore core;
     private final long outboxLimitBytes;
     private final Set<SocketConnection> clients = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
+    private final ConcurrentLinkedQueue<SocketConnection> dirty = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SocketConnection> toDrop = new ConcurrentLinkedQueue<>();
+    private final Thread loop;
     private volatile boolean closing;
 
     private XenstoredServer(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
@@ -55,7 +66,10 @@ public final class XenstoredServer implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: leave the default mode
         }
-        this.acceptor = Thread.ofPlatform().daemon().name("xenstored-accept").unstarted(this::acceptLoop);
+        server.configureBlocking(false);
+        this.selector = Selector.open();
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.loop = Thread.ofPlatform().name("xenstored-loop").unstarted(this::run);
     }
 
     /**
@@ -80,7 +94,7 @@ public final class XenstoredServer implements AutoCloseable {
      */
     public static XenstoredServer start(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
         XenstoredServer s = new XenstoredServer(socket, quotas, outboxLimitBytes);
-        s.acceptor.start();
+        s.loop.start();
         return s;
     }
 
@@ -99,21 +113,75 @@ public final class XenstoredServer implements AutoCloseable {
         return clients.size();
     }
 
-    private void acceptLoop() {
-        while (!closing) {
-            try {
-                SocketChannel ch = server.accept();
-                SocketConnection[] self = new SocketConnection[1];
-                self[0] = new SocketConnection(ch, core, outboxLimitBytes, () -> clients.remove(self[0]));
-                clients.add(self[0]);
-                self[0].start();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closing) {
-                    LOG.log(System.Logger.Level.WARNING, "accept failed", e);
+    /** A connection has output queued: flush it on the loop (any thread). */
+    void markDirty(SocketConnection c) {
+        dirty.add(c);
+        if (Thread.currentThread() != loop) {
+            selector.wakeup();
+        }
+    }
+
+    /** A connection closed itself (loop thread). */
+    void forget(SocketConnection c) {
+        clients.remove(c);
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                selector.select();
+                Set<SelectionKey> ready = selector.selectedKeys();
+                Iterator<SelectionKey> it = ready.iterator();
+                while (it.hasNext()) {
+                    SelectionKey k = it.next();
+                    it.remove();
+                    if (!k.isValid()) {
+                        continue;
+                    }
+                    if (k.isAcceptable()) {
+                        accept();
+                        continue;
+                    }
+                    SocketConnection c = (SocketConnection) k.attachment();
+                    if (k.isReadable()) {
+                        c.onReadable();
+                    }
+                    if (k.isValid() && k.isWritable()) {
+                        c.flush();
+                    }
+                }
+                SocketConnection c;
+                while ((c = toDrop.poll()) != null) {
+                    c.close();
+                }
+                while ((c = dirty.poll()) != null) {
+                    c.flush();
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                LOG.log(System.Logger.Level.ERROR, "xenstored event loop failed", e);
+            }
+        } finally {
+            for (SocketConnection c : clients) {
+                c.close();
+            }
+            try {
+                selector.close();
+                server.close();
+            } catch (IOException e) {
+                // shutting down
+            }
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            ch.configureBlocking(false);
+            SocketConnection c = new SocketConnection(ch, core, this, outboxLimitBytes);
+            c.attach(ch.register(selector, SelectionKey.OP_READ, c));
+            clients.add(c);
         }
     }
 
@@ -122,8 +190,8 @@ public final class XenstoredServer implements AutoCloseable {
                 + " bytes (client not reading); dropping the connection");
         for (SocketConnection sc : clients) {
             if (sc.connection() == c) {
-                // Closing takes the core lock we are holding: do it from another thread.
-                Thread.ofVirtual().start(sc::close);
+                toDrop.add(sc);
+                selector.wakeup();
             }
         }
     }
@@ -132,15 +200,9 @@ public final class XenstoredServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        server.close();
-        for (SocketConnection sc : clients) {
-            sc.close();
-        }
+        selector.wakeup();
         try {
-            acceptor.join(5000);
-            for (SocketConnection sc : clients) {
-                sc.join();
-            }
+            loop.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
