@@ -12,6 +12,7 @@ import io.jxen.xenstore.store.Quotas;
 import io.jxen.xenstore.store.Store;
 import io.jxen.xenstore.store.Transaction;
 import io.jxen.xenstore.watch.Watch;
+import io.jxen.xenstore.watch.WatchIndex;
 import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsError;
 import io.jxen.xenstore.wire.XsMessage;
@@ -55,6 +56,11 @@ public final class XenstoredCore {
     private NodeOperations ops;
     private boolean logging;
     private long nextConnectionId = 1;
+    /** C's delivery order: connections in creation order, then registration order. */
+    private static final java.util.Comparator<WatchIndex.Entry<Connection>> DELIVERY_ORDER =
+            java.util.Comparator.<WatchIndex.Entry<Connection>>comparingLong(h -> h.owner().id())
+                    .thenComparingLong(WatchIndex.Entry::sequence);
+    private final WatchIndex<Connection> watchIndex = new WatchIndex<>();
     /** Events queued while handling the current request, per connection, to drop duplicates. */
     private final Map<Connection, Set<String>> eventsThisRequest = new HashMap<>();
 
@@ -108,7 +114,7 @@ public final class XenstoredCore {
         lock.lock();
         try {
             c.closed = true;
-            c.watches.clear();
+            dropWatches(c);
             c.transactions.clear();
             connections.remove(c);
         } finally {
@@ -227,7 +233,7 @@ public final class XenstoredCore {
             case XsMessageTypes.WATCH -> watch(c, req, after);
             case XsMessageTypes.UNWATCH -> unwatch(c, req);
             case XsMessageTypes.RESET_WATCHES -> {
-                c.watches.clear();
+                dropWatches(c);
                 c.transactions.clear();
                 yield req.ack();
             }
@@ -352,6 +358,7 @@ public final class XenstoredCore {
             throw new XenstoreException(XsError.E2BIG, "watches quota");
         }
         c.watches.put(key, w);
+        watchIndex.add(c, w);
         XsMessage initial = XsMessage.ofStrings(XsMessageTypes.WATCH_EVENT, 0, 0, a.get(0), a.get(1));
         if (initial.payload().length <= XsSockmsgDescriptor.PAYLOAD_MAX) {
             after.add(initial);
@@ -373,9 +380,11 @@ public final class XenstoredCore {
     private XsMessage unwatch(Connection c, XsMessage req) throws XenstoreException {
         List<String> a = XsPayload.exactly(req.payload(), 2);
         Watch w = newWatch(c, a.get(0), a.get(1));
-        if (c.watches.remove(Connection.watchKey(w.path(), w.token())) == null) {
+        Watch removed = c.watches.remove(Connection.watchKey(w.path(), w.token()));
+        if (removed == null) {
             throw new XenstoreException(XsError.ENOENT);
         }
+        watchIndex.remove(c, removed);
         return req.ack();
     }
 
@@ -569,36 +578,50 @@ public final class XenstoredCore {
 
     /** Delivers a committed change to every watch it fires, if the watcher may see it. */
     private void fireWatches(ChangeEvent e) {
-        for (Connection c : connections) {
-            if (c.closed || c.watches.isEmpty() || !e.visibleTo(c.caller())) {
+        List<WatchIndex.Entry<Connection>> hits = watchIndex.matching(e.path(), e.exact());
+        if (hits.isEmpty()) {
+            return;
+        }
+        hits.sort(DELIVERY_ORDER);
+        Connection checked = null;
+        boolean visible = false;
+        for (WatchIndex.Entry<Connection> hit : hits) {
+            Connection c = hit.owner();
+            if (c != checked) {
+                checked = c;
+                visible = !c.closed && e.visibleTo(c.caller());
+            }
+            if (!visible) {
                 continue;
             }
-            for (Watch w : c.watches.values()) {
-                if (w.matches(e.path(), e.exact())) {
-                    String reported = w.reported(e.path());
-                    // C xenstored (XSA-326) drops an event identical to one still pending on
-                    // the connection; all events of one request are pending together.
-                    if (eventsThisRequest.computeIfAbsent(c, k -> new java.util.HashSet<>())
-                            .add(reported + '\0' + w.token())) {
-                        sendEvent(c, reported, w.token());
-                    }
-                }
+            Watch w = hit.watch();
+            String reported = w.reported(e.path());
+            // C xenstored (XSA-326) drops an event identical to one still pending on the
+            // connection; all events of one request are pending together.
+            if (eventsThisRequest.computeIfAbsent(c, k -> new java.util.HashSet<>()).add(reported + '\0' + w.token())) {
+                sendEvent(c, reported, w.token());
             }
         }
     }
 
     private void fireSpecial(String name) {
         Permissions perms = specialPerms.get(name);
-        for (Connection c : connections) {
-            if (c.closed || !perms.rightsOf(c.caller()).read()) {
-                continue;
-            }
-            for (Watch w : c.watches.values()) {
-                if (w.path().equals(name)) {
-                    sendEvent(c, name, w.token());
-                }
+        List<WatchIndex.Entry<Connection>> hits = watchIndex.matching(name, true);
+        hits.sort(DELIVERY_ORDER);
+        for (WatchIndex.Entry<Connection> hit : hits) {
+            Connection c = hit.owner();
+            if (!c.closed && perms.rightsOf(c.caller()).read()) {
+                sendEvent(c, name, hit.watch().token());
             }
         }
+    }
+
+    /** Forgets all of a connection's watches. */
+    private void dropWatches(Connection c) {
+        for (Watch w : c.watches.values()) {
+            watchIndex.remove(c, w);
+        }
+        c.watches.clear();
     }
 
     /** Over-long events are dropped, as C does since XSA-324. */
