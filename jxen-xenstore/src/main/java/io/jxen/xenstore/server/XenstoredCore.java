@@ -530,29 +530,11 @@ public final class XenstoredCore {
             if (v <= 0 || v > Integer.MAX_VALUE) {
                 throw new XenstoreException(XsError.EINVAL, "bad quota value");
             }
-            int n = (int) v;
-            Quotas q = quotas;
-            setQuotas(switch (a.get(2)) {
-                case "nodes" -> new Quotas(n, q.watches(), q.transactions(), q.outstanding(), q.transactionNodes(),
-                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
-                case "watches" -> new Quotas(q.nodes(), n, q.transactions(), q.outstanding(), q.transactionNodes(),
-                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
-                case "transactions" -> new Quotas(q.nodes(), q.watches(), n, q.outstanding(), q.transactionNodes(),
-                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
-                case "outstanding" -> new Quotas(q.nodes(), q.watches(), q.transactions(), n, q.transactionNodes(),
-                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
-                case "transaction-nodes" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(), n,
-                        q.memory(), q.nodeSize(), q.pathMax(), q.permissions());
-                case "memory" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
-                        q.transactionNodes(), n, q.nodeSize(), q.pathMax(), q.permissions());
-                case "node-size" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
-                        q.transactionNodes(), q.memory(), n, q.pathMax(), q.permissions());
-                case "path-max" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
-                        q.transactionNodes(), q.memory(), q.nodeSize(), n, q.permissions());
-                case "permissions" -> new Quotas(q.nodes(), q.watches(), q.transactions(), q.outstanding(),
-                        q.transactionNodes(), q.memory(), q.nodeSize(), q.pathMax(), n);
-                default -> throw new XenstoreException(XsError.EINVAL, "unknown quota");
-            });
+            try {
+                setQuotas(quotas.with(a.get(2), (int) v));
+            } catch (IllegalArgumentException e) {
+                throw new XenstoreException(XsError.EINVAL, e.getMessage());
+            }
             return "OK";
         }
         if (a.size() == 2) {

@@ -1,45 +1,121 @@
 package io.jxen.xenstore.server;
 
+import io.jxen.xenstore.store.Quotas;
+
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Command line entry: {@code java -cp … io.jxen.xenstore.server.XenstoredMain [--socket PATH]}.
- * The default socket is C xenstored's, {@code /var/run/xenstored/socket}; clients find it
- * there, or through {@code XENSTORED_PATH}. Runs until killed.
+ * Command line entry: {@code java -cp … io.jxen.xenstore.server.XenstoredMain [options]},
+ * with C xenstored 4.17's quota options:
+ * <pre>
+ *   --socket PATH             socket (default $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
+ *                             else /var/run/xenstored/socket: where libxenstore looks)
+ *   -E, --entry-nb N          nodes per domain           -S, --entry-size N   node size
+ *   -W, --watch-nb N          watches per domain         -t, --transaction N  transactions
+ *   -A, --perm-nb N           permissions per node       -M, --path-max N     path length
+ *   -Q, --quota NAME=N        transaction-nodes, memory, outstanding (or any quota name)
+ * </pre>
+ * Runs until killed; SIGTERM removes the socket.
  */
 public final class XenstoredMain {
 
     /** C xenstored's default socket path (libxenstore's default). */
     public static final Path DEFAULT_SOCKET = Path.of("/var/run/xenstored/socket");
 
+    private static final Map<String, String> QUOTA_FLAGS = Map.ofEntries(
+            Map.entry("-E", "nodes"), Map.entry("--entry-nb", "nodes"),
+            Map.entry("-S", "node-size"), Map.entry("--entry-size", "node-size"),
+            Map.entry("-W", "watches"), Map.entry("--watch-nb", "watches"),
+            Map.entry("-t", "transactions"), Map.entry("--transaction", "transactions"),
+            Map.entry("-A", "permissions"), Map.entry("--perm-nb", "permissions"),
+            Map.entry("-M", "path-max"), Map.entry("--path-max", "path-max"));
+
+    private static final String USAGE = "usage: xenstored [--socket PATH] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
+            + " [-Q name=N]...";
+
+    /**
+     * Parsed options.
+     *
+     * @param socket the socket path
+     * @param quotas the quotas
+     */
+    public record Options(Path socket, Quotas quotas) {
+    }
+
     private XenstoredMain() {
+    }
+
+    /**
+     * Parses the command line (the lead's CLI verb can reuse this).
+     *
+     * @param args arguments
+     * @param env  environment ({@code XENSTORED_PATH}, {@code XENSTORED_RUNDIR})
+     * @return the options
+     * @throws IllegalArgumentException with a message for a bad argument
+     */
+    public static Options parse(String[] args, Map<String, String> env) {
+        Path socket = null;
+        Quotas quotas = Quotas.XEN_4_17;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--socket") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                String v = args[++i];
+                if (a.equals("--socket")) {
+                    socket = Path.of(v);
+                } else if (QUOTA_FLAGS.containsKey(a)) {
+                    quotas = quotas.with(QUOTA_FLAGS.get(a), number(a, v));
+                } else {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException(a + " takes name=value: " + v);
+                    }
+                    quotas = quotas.with(v.substring(0, eq), number(a, v.substring(eq + 1)));
+                }
+            } else {
+                throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (socket == null) {
+            String path = env.get("XENSTORED_PATH");
+            String rundir = env.get("XENSTORED_RUNDIR");
+            socket = path != null ? Path.of(path) : rundir != null ? Path.of(rundir, "socket") : DEFAULT_SOCKET;
+        }
+        return new Options(socket, quotas);
+    }
+
+    private static int number(String flag, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " takes a number: " + v, e);
+        }
     }
 
     /**
      * Starts the daemon.
      *
-     * @param args {@code --socket PATH}
+     * @param args see the class comment
      * @throws Exception if it cannot start
      */
     public static void main(String[] args) throws Exception {
-        Path socket = DEFAULT_SOCKET;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--socket" -> {
-                    if (i + 1 >= args.length) {
-                        usage("--socket needs a path");
-                    }
-                    socket = Path.of(args[++i]);
-                }
-                case "-h", "--help" -> {
-                    System.out.println("usage: xenstored [--socket PATH]");
-                    return;
-                }
-                default -> usage("unknown option " + args[i]);
-            }
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            System.out.println(USAGE);
+            return;
         }
-        XenstoredServer server = XenstoredServer.start(socket);
+        Options o;
+        try {
+            o = parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("xenstored: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        XenstoredServer server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -49,13 +125,8 @@ public final class XenstoredMain {
             }
             stop.countDown();
         }));
-        System.out.println("xenstored: listening on " + socket);
+        System.out.println("xenstored: listening on " + o.socket());
         System.out.flush();
         stop.await();
-    }
-
-    private static void usage(String problem) {
-        System.err.println("xenstored: " + problem + "\nusage: xenstored [--socket PATH]");
-        System.exit(2);
     }
 }

@@ -41,4 +41,41 @@ public record Quotas(int nodes, int watches, int transactions, int outstanding, 
     private static String line(String name, int value, String what) {
         return String.format("%-17s: %8d %s%n", name, value, what);
     }
+
+    /**
+     * These quotas with one changed, by the names C xenstored's {@code quota} command and
+     * {@code -Q} option use.
+     *
+     * @param name  nodes, watches, transactions, outstanding, transaction-nodes, memory,
+     *              node-size, path-max or permissions
+     * @param value the new value, positive
+     * @return the changed quotas
+     * @throws IllegalArgumentException for an unknown name or a value below 1
+     */
+    public Quotas with(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("quota " + name + " must be positive: " + value);
+        }
+        return switch (name) {
+            case "nodes" -> new Quotas(value, watches, transactions, outstanding, transactionNodes, memory, nodeSize,
+                    pathMax, permissions);
+            case "watches" -> new Quotas(nodes, value, transactions, outstanding, transactionNodes, memory, nodeSize,
+                    pathMax, permissions);
+            case "transactions" -> new Quotas(nodes, watches, value, outstanding, transactionNodes, memory, nodeSize,
+                    pathMax, permissions);
+            case "outstanding" -> new Quotas(nodes, watches, transactions, value, transactionNodes, memory, nodeSize,
+                    pathMax, permissions);
+            case "transaction-nodes" -> new Quotas(nodes, watches, transactions, outstanding, value, memory, nodeSize,
+                    pathMax, permissions);
+            case "memory" -> new Quotas(nodes, watches, transactions, outstanding, transactionNodes, value, nodeSize,
+                    pathMax, permissions);
+            case "node-size" -> new Quotas(nodes, watches, transactions, outstanding, transactionNodes, memory, value,
+                    pathMax, permissions);
+            case "path-max" -> new Quotas(nodes, watches, transactions, outstanding, transactionNodes, memory, nodeSize,
+                    value, permissions);
+            case "permissions" -> new Quotas(nodes, watches, transactions, outstanding, transactionNodes, memory,
+                    nodeSize, pathMax, value);
+            default -> throw new IllegalArgumentException("unknown quota " + name);
+        };
+    }
 }

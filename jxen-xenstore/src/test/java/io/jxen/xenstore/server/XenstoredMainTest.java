@@ -45,4 +45,23 @@ class XenstoredMainTest {
             p.destroyForcibly();
         }
     }
+
+    @Test
+    void parsesCXenstoredQuotaOptionsAndTheSocketDefaults() {
+        XenstoredMain.Options o = XenstoredMain.parse(new String[] {"-E", "50", "--watch-nb", "7", "-Q",
+                "transaction-nodes=9", "-S", "100", "-t", "2", "-A", "3", "-M", "64", "--quota", "outstanding=4"},
+                java.util.Map.of("XENSTORED_RUNDIR", "/run/x"));
+        assertThat(o.socket()).isEqualTo(Path.of("/run/x/socket"));
+        assertThat(o.quotas()).isEqualTo(new io.jxen.xenstore.store.Quotas(50, 7, 2, 4, 9, 2621440, 100, 64, 3));
+        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of("XENSTORED_PATH", "/p", "XENSTORED_RUNDIR", "/r"))
+                .socket()).isEqualTo(Path.of("/p"));
+        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).socket())
+                .isEqualTo(XenstoredMain.DEFAULT_SOCKET);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> XenstoredMain.parse(new String[] {"-Q", "bogus=1"}, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> XenstoredMain.parse(new String[] {"--frobnicate"}, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
