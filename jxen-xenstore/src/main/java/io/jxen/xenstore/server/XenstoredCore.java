@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  */
 public final class XenstoredCore {
 
+    /** public/xen.h's DOMID_SELF. */
+    private static final int DOMID_SELF = 0x7FF0;
+
     /** Special watch fired when a domain is introduced. */
     public static final String INTRODUCE_DOMAIN = "@introduceDomain";
     /** Special watch fired when a domain is released or dies. */
@@ -243,7 +246,8 @@ public final class XenstoredCore {
                     req.reply(XsPayload.joinStrings(XsPath.domainPath((int) XsPayload.atoi(XsPayload.oneArg(p)))));
             case XsMessageTypes.IS_DOMAIN_INTRODUCED -> {
                 int domid = (int) XsPayload.atoi(XsPayload.oneArg(p));
-                yield req.reply(XsPayload.joinStrings(domainExists(domid) ? "T" : "F"));
+                // DOMID_SELF names the caller, which is connected, hence introduced.
+                yield req.reply(XsPayload.joinStrings(domid == DOMID_SELF || domainExists(domid) ? "T" : "F"));
             }
             case XsMessageTypes.INTRODUCE -> introduce(req);
             case XsMessageTypes.RELEASE -> release(req);

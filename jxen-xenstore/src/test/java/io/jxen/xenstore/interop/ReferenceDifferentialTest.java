@@ -262,6 +262,11 @@ class ReferenceDifferentialTest {
             p.step(0, m(GET_DOMAIN_PATH, 0, "abc"));
             p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "0"));
             p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "5"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "32752"));
+            p.step(0, m(IS_DOMAIN_INTRODUCED, 0, "-1"));
+            p.step(0, m(GET_DOMAIN_PATH, 0, "-1"));
+            p.step(0, m(GET_DOMAIN_PATH, 0, "99999999999"));
+            p.step(0, m(RELEASE, 0, "32752"));
             p.step(0, m(RELEASE, 0, "0"));
             p.step(0, m(RELEASE, 0, "6"));
             p.step(0, m(RESUME, 0, "6"));
