@@ -1,0 +1,143 @@
+package io.jxen.hv.transport;
+
+import io.jxen.abi.XenPage;
+import io.jxen.hv.Hypervisor;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hypercall.Hypercalls;
+import io.jxen.hypercall.transport.HypercallWire;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Serves one domain's hypercalls to a guest in another JVM over a Unix-domain socket
+ * ({@link HypercallWire}). The socket belongs to the domain: every connection on it acts as that
+ * domain, on the vCPU it binds to, and goes through the very same {@link Hypercalls} as an
+ * in-process guest. One platform thread per connection (a vCPU), since a call may block in
+ * SCHEDOP_block; a frame that breaks the protocol closes that connection and nothing else.
+ */
+public final class HypercallServer implements AutoCloseable {
+
+    private final Hypervisor hypervisor;
+    private final Domain domain;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final byte[] memoryPath;
+    private final List<SocketChannel> connections = new CopyOnWriteArrayList<>();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    /**
+     * Starts serving {@code domain} at {@code socket} (which must not exist).
+     *
+     * @throws IOException if the socket cannot be bound
+     */
+    public HypercallServer(Hypervisor hypervisor, Domain domain, Path socket) throws IOException {
+        this.hypervisor = hypervisor;
+        this.domain = domain;
+        this.socket = socket;
+        this.memoryPath = hypervisor.host().memory().file().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        if (memoryPath.length > HypercallWire.MAX_PATH_BYTES) {
+            throw new IOException("memory file path too long for the wire: " + memoryPath.length + " bytes");
+        }
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        this.acceptor = Thread.ofPlatform().daemon().name("hypercalls-d" + domain.domid()).start(this::acceptLoop);
+    }
+
+    /** The socket path. */
+    public Path socket() {
+        return socket;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel channel = server.accept();
+                connections.add(channel);
+                workers.add(Thread.ofPlatform().daemon().name("hypercalls-d" + domain.domid() + "-conn")
+                        .start(() -> serve(channel)));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private ByteBuffer hello() {
+        ByteBuffer hello = HypercallWire.buffer(HypercallWire.HELLO_SIZE + memoryPath.length);
+        hello.putInt(HypercallWire.MAGIC).putShort(HypercallWire.VERSION).putShort((short) domain.domid())
+                .putInt(domain.vcpuCount()).putInt(memoryPath.length)
+                .putLong(domain.physMap().p2m().firstMfn())
+                .putLong(domain.physMap().p2m().gfnLimit())
+                .putLong(domain.startInfoGfn() << XenPage.SHIFT)
+                .putLong(hypervisor.host().memory().frames())
+                .putLong(0)
+                .put(memoryPath)
+                .flip();
+        return hello;
+    }
+
+    private void serve(SocketChannel channel) {
+        try (channel) {
+            HypercallWire.writeFully(channel, hello());
+            ByteBuffer bind = HypercallWire.buffer(HypercallWire.BIND_SIZE);
+            HypercallWire.readFully(channel, bind);
+            int vcpu = bind.getInt(0);
+            if (vcpu < 0 || vcpu >= domain.vcpuCount()) {
+                return; // not a vCPU of this domain: protocol error
+            }
+            Hypercalls hypercalls = hypervisor.hypercalls(domain.domid(), vcpu);
+            ByteBuffer call = HypercallWire.buffer(HypercallWire.CALL_SIZE);
+            ByteBuffer result = HypercallWire.buffer(HypercallWire.RESULT_SIZE);
+            while (!closed) {
+                call.clear();
+                HypercallWire.readFully(channel, call);
+                long rc = hypercalls.hypercall(call.getInt(0), call.getLong(8), call.getLong(16), call.getLong(24),
+                        call.getLong(32), call.getLong(40));
+                result.clear();
+                result.putLong(rc).flip();
+                HypercallWire.writeFully(channel, result);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // the guest went away, the domain was destroyed, or the frame was bad: drop this connection
+        } finally {
+            connections.remove(channel);
+            workers.remove(Thread.currentThread());
+        }
+    }
+
+    /** Stops serving: closes the socket and every connection, removes the socket file. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+            for (SocketChannel channel : connections) {
+                channel.close();
+            }
+            for (Thread worker : workers) {
+                worker.interrupt(); // a vCPU blocked in SCHEDOP_block returns
+            }
+            acceptor.join();
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

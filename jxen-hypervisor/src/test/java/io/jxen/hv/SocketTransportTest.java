@@ -1,0 +1,167 @@
+package io.jxen.hv;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.XenErrno;
+import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.xen.DomId;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.ShutdownReason;
+import io.jxen.hv.transport.HypercallServer;
+import io.jxen.hypercall.Multicall;
+import io.jxen.hypercall.abi.SchedAbi;
+import io.jxen.hypercall.abi.VcpuAbi;
+import io.jxen.hypercall.transport.HypercallWire;
+import io.jxen.hypercall.transport.RemoteGuestPlatform;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same guest code over the Unix-socket transport: first in this JVM (a guest talking to the
+ * hypervisor through the socket and the shared memory file), then in a JVM of its own.
+ * {@link Timeout}s only guard the build against a hang.
+ */
+class SocketTransportTest {
+
+    @TempDir
+    Path dir;
+    TestHost host;
+    Domain dom0;
+    Domain domU;
+    HypercallServer server;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        host = new TestHost(dir);
+        dom0 = host.domain(16, 1);
+        domU = host.domain(16, 2);
+        server = new HypercallServer(host.hv, domU, dir.resolve("d" + domU.domid() + ".sock"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+        assertThat(host.hv.internalErrors()).isZero();
+        host.close();
+    }
+
+    @Test
+    @Timeout(60)
+    void aGuestBehindTheSocketSeesTheSameHypervisor() throws IOException {
+        try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            assertThat(remote.domid()).isEqualTo(domU.domid());
+            assertThat(remote.vcpus()).isEqualTo(2);
+            assertThat(remote.startInfoGpa()).isEqualTo(host.hv.platform(domU.domid()).startInfoGpa());
+            assertThat(remote.memory().getLong(remote.startInfoGpa() + 32)).as("nr_pages via the shared file").isEqualTo(16);
+
+            TestHost.Guest g = new TestHost.Guest(domU, remote.hypercalls(0), remote.memory());
+            GuestEvtchn e = new GuestEvtchn(g);
+            long ipi = e.bindIpi(1);
+            assertThat(ipi).isPositive();
+            assertThat(e.send(ipi)).isZero();
+            assertThat(domU.eventChannels().pending((int) ipi)).isTrue();
+            assertThat(e.upcallPending(1)).isTrue();
+            assertThat(e.close(4000)).isEqualTo(-XenErrno.EINVAL);
+            assertThat(remote.hypercalls(1).hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1)).isZero();
+            assertThat(remote.hypercalls(0).hypercall(99)).isEqualTo(-XenErrno.ENOSYS);
+            long[] results = new long[2];
+            assertThat(Multicall.run(remote.hypercalls(0), remote.memory(), TestHost.Guest.LIST, List.of(
+                    new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 0),
+                    new Multicall.Call(Hypercall.SCHED_OP, SchedAbi.YIELD, 0)), results)).isZero();
+            assertThat(results).containsExactly(1, 0);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aRemoteVcpuBlocksUntilAnInProcessDomainSignalsIt() throws Exception {
+        try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
+            long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
+            TestHost.Guest g = new TestHost.Guest(domU, remote.hypercalls(0), remote.memory());
+            GuestEvtchn eu = new GuestEvtchn(g);
+            long portU = eu.bindInterdomain(dom0.domid(), port0);
+            eu.clearPending(portU);
+            eu.clearUpcallPending(0);
+            eu.clearPendingSel(0); // a guest that leaves the selector set gets no new upcall
+            AtomicLong rc = new AtomicLong(-1);
+            Thread vcpu = Thread.ofPlatform().start(() -> rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP,
+                    SchedAbi.BLOCK, 0)));
+            while (host.hv.waitingVcpus() == 0) {
+                Thread.onSpinWait();
+            }
+            e0.send(port0);
+            vcpu.join();
+            assertThat(rc.get()).isZero();
+            assertThat(eu.pending(portU)).isTrue();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aConnectionThatBindsNoVcpuOfTheDomainIsDropped() throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(server.socket()));
+            ByteBuffer hello = HypercallWire.buffer(HypercallWire.HELLO_SIZE);
+            HypercallWire.readFully(channel, hello);
+            assertThat(hello.getInt(0)).isEqualTo(HypercallWire.MAGIC);
+            HypercallWire.readFully(channel, ByteBuffer.allocate(hello.getInt(12)));
+            ByteBuffer bind = HypercallWire.buffer(HypercallWire.BIND_SIZE);
+            bind.putInt(7).putInt(0).flip();
+            HypercallWire.writeFully(channel, bind);
+            assertThat(channel.read(ByteBuffer.allocate(1))).as("closed by the server").isEqualTo(-1);
+        }
+    }
+
+    /** A guest in its own JVM: binds to dom0, notifies, waits for the answer, writes, powers off. */
+    @Test
+    @Timeout(120)
+    void aGuestInItsOwnJvm() throws Exception {
+        GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
+        long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
+        Path log = dir.resolve("guest.log");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RemoteGuestMain.class.getName());
+        command.add(server.socket().toString());
+        command.add(Long.toString(port0));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            // dom0's vCPU blocks until the guest's first notification arrives
+            var hc0 = host.hv.hypercalls(dom0.domid(), 0);
+            while (!e0.pending(port0)) {
+                e0.clearUpcallPending(0);
+                e0.clearPendingSel(0);
+                if (!e0.pending(port0)) {
+                    hc0.hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0);
+                }
+            }
+            assertThat(e0.send(port0)).isZero();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("guest exited").isTrue();
+            assertThat(child.exitValue()).as(Files.readString(log)).isZero();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(domU.shutdownReason()).isEqualTo(ShutdownReason.POWEROFF);
+        assertThat(host.guest(domU).mem().getLong(5L << 12)).as("written by the other JVM").isEqualTo(RemoteGuestMain.MARK);
+    }
+}
