@@ -28,9 +28,14 @@ class MulticallTest {
     TestHost host;
     TestHost.Guest g;
 
+    /** Whether the guests of this run talk to the hypervisor over the Unix-socket transport. */
+    boolean overSocket() {
+        return false;
+    }
+
     @BeforeEach
     void setUp() {
-        host = new TestHost(dir);
+        host = new TestHost(dir, overSocket());
         Domain d = host.domain(16, 2);
         g = host.guest(d);
     }

@@ -19,8 +19,19 @@ public final class TestHost implements AutoCloseable {
 
     final MachineMemory memory;
     final Hypervisor hv;
+    final Path dir;
+    /** Whether guests reach the hypervisor through the Unix-socket transport. */
+    final boolean overSocket;
+    private final java.util.Map<Integer, io.jxen.hypercall.GuestPlatform> platforms = new java.util.HashMap<>();
+    private final java.util.List<AutoCloseable> closeables = new java.util.ArrayList<>();
 
     TestHost(Path dir) {
+        this(dir, false);
+    }
+
+    TestHost(Path dir, boolean overSocket) {
+        this.dir = dir;
+        this.overSocket = overSocket;
         try {
             memory = MachineMemory.create(dir.resolve("host.mem"), FRAMES);
         } catch (IOException e) {
@@ -33,13 +44,51 @@ public final class TestHost implements AutoCloseable {
         return hv.createDomain(DomainConfig.of(pages, vcpus));
     }
 
+    /**
+     * What a guest of {@code d} boots with: in process, or over a socket served for it (created
+     * on first use; a new one after the domain id was reused).
+     */
+    io.jxen.hypercall.GuestPlatform platform(Domain d) {
+        io.jxen.hypercall.GuestPlatform p = platforms.get(d.domid());
+        if (p != null && owner.get(d.domid()) == d) {
+            return p;
+        }
+        if (!overSocket) {
+            p = hv.platform(d.domid());
+        } else {
+            try {
+                Path socket = dir.resolve("d" + d.domid() + "-" + closeables.size() + ".sock");
+                closeables.add(new io.jxen.hv.transport.HypercallServer(hv, d, socket));
+                io.jxen.hypercall.transport.RemoteGuestPlatform remote =
+                        io.jxen.hypercall.transport.RemoteGuestPlatform.connect(socket);
+                closeables.add(remote);
+                p = remote;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        platforms.put(d.domid(), p);
+        owner.put(d.domid(), d);
+        return p;
+    }
+
+    private final java.util.Map<Integer, Domain> owner = new java.util.HashMap<>();
+
     /** A guest's view of itself: its hypercalls (vCPU 0) and its memory. */
     Guest guest(Domain d) {
-        return new Guest(d, hv.hypercalls(d.domid(), 0), d.guestPhysicalMemory());
+        io.jxen.hypercall.GuestPlatform p = platform(d);
+        return new Guest(d, p.hypercalls(0), p.memory());
     }
 
     @Override
     public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         memory.close();
     }
 

@@ -45,9 +45,14 @@ class XsaRegressionTest {
     Domain a;
     Domain b;
 
+    /** Whether the guests of this run talk to the hypervisor over the Unix-socket transport. */
+    boolean overSocket() {
+        return false;
+    }
+
     @BeforeEach
     void setUp() {
-        host = new TestHost(dir);
+        host = new TestHost(dir, overSocket());
         host.domain(16, 1);
         a = host.hv.createDomain(new DomainConfig(16, 64, 1, 4, 4095));
         b = host.hv.createDomain(new DomainConfig(16, 64, 1, 4, 4095));
