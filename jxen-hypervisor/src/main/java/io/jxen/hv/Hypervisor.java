@@ -11,9 +11,11 @@ import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.evtchn.EventChannelOps;
 import io.jxen.hv.gnttab.GrantTableOps;
+import io.jxen.hv.hypercall.ConsoleIoOps;
 import io.jxen.hv.hypercall.HypercallTable;
 import io.jxen.hv.hypercall.MulticallHandler;
 import io.jxen.hv.hypercall.VcpuHypercalls;
+import io.jxen.hv.hypercall.XenVersionOps;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hv.mm.MemoryOps;
 import io.jxen.hv.sched.SchedOps;
@@ -59,6 +61,7 @@ public final class Hypervisor implements DomainLookup {
     private final AtomicLong internalErrors = new AtomicLong();
     private final AtomicReference<Throwable> lastInternalError = new AtomicReference<>();
     private boolean everCreated;
+    private volatile java.util.function.Consumer<String> console = text -> { };
     private final long bootNanos;
     private final SchedOps schedOps;
 
@@ -81,6 +84,10 @@ public final class Hypervisor implements DomainLookup {
         table.register(Hypercall.SCHED_OP, (v, a1, a2, a3, a4, a5) -> schedOps.hypercall(v, a1, a2));
         table.register(Hypercall.VCPU_OP, (v, a1, a2, a3, a4, a5) -> vcpuOps.hypercall(v, a1, a2, a3));
         table.register(Hypercall.GRANT_TABLE_OP, (v, a1, a2, a3, a4, a5) -> grantTableOps.hypercall(v, a1, a2, a3));
+        XenVersionOps xenVersion = new XenVersionOps();
+        table.register(Hypercall.XEN_VERSION, (v, a1, a2, a3, a4, a5) -> xenVersion.hypercall(v, a1, a2));
+        ConsoleIoOps consoleIo = new ConsoleIoOps(text -> console.accept(text));
+        table.register(Hypercall.CONSOLE_IO, (v, a1, a2, a3, a4, a5) -> consoleIo.hypercall(v, a1, a2, a3));
     }
 
     /** Xen system time: nanoseconds since this hypervisor started, from the injected clock. */
@@ -96,6 +103,11 @@ public final class Hypervisor implements DomainLookup {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Where the privileged domain's {@code CONSOLEIO_write} output goes (discarded by default). */
+    public void setConsole(java.util.function.Consumer<String> sink) {
+        this.console = Objects.requireNonNull(sink);
     }
 
     /** The clock. */
