@@ -253,13 +253,20 @@ public final class XenstoredCore {
             case XsMessageTypes.RELEASE -> release(req);
             case XsMessageTypes.RESUME -> {
                 int domid = (int) XsPayload.atoi(XsPayload.oneArg(p));
+                if (domid == 0) {
+                    throw new XenstoreException(XsError.EINVAL, "cannot resume dom0");
+                }
                 if (!introduced.containsKey(domid)) {
                     throw new XenstoreException(XsError.ENOENT);
                 }
                 yield req.ack();
             }
             case XsMessageTypes.SET_TARGET -> {
-                List<String> a = XsPayload.exactly(p, 2);
+                // C takes the first two strings and ignores any more.
+                List<String> a = XsPayload.strings(p);
+                if (a.size() < 2) {
+                    throw new XenstoreException(XsError.EINVAL, "SET_TARGET needs two domids");
+                }
                 if (!introduced.containsKey((int) XsPayload.atoi(a.get(0)))
                         || !introduced.containsKey((int) XsPayload.atoi(a.get(1)))) {
                     throw new XenstoreException(XsError.ENOENT);
@@ -383,8 +390,11 @@ public final class XenstoredCore {
 
     private XsMessage unwatch(Connection c, XsMessage req) throws XenstoreException {
         List<String> a = XsPayload.exactly(req.payload(), 2);
-        Watch w = newWatch(c, a.get(0), a.get(1));
-        Watch removed = c.watches.remove(Connection.watchKey(w.path(), w.token()));
+        // As C: the path is resolved but not validated; an invalid one simply matches nothing.
+        String raw = a.get(0);
+        String path = raw.startsWith("/") || XsPath.isSpecial(raw) ? raw
+                : XsPath.domainPath(c.caller().domid()) + "/" + raw;
+        Watch removed = c.watches.remove(Connection.watchKey(path, a.get(1)));
         if (removed == null) {
             throw new XenstoreException(XsError.ENOENT);
         }

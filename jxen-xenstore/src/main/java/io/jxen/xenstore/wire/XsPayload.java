@@ -50,7 +50,8 @@ public final class XsPayload {
     }
 
     /**
-     * Exactly {@code count} NUL-terminated strings and nothing after them.
+     * Exactly {@code count} NUL-terminated strings, as C's {@code get_strings} counts them:
+     * bytes after the last NUL are ignored.
      *
      * @param payload request payload
      * @param count   expected number of strings
@@ -59,7 +60,7 @@ public final class XsPayload {
      */
     public static List<String> exactly(byte[] payload, int count) throws XenstoreException {
         List<String> s = strings(payload);
-        if (s.size() != count || hasUnterminatedTail(payload)) {
+        if (s.size() != count) {
             throw new XenstoreException(XsError.EINVAL, "expected " + count + " arguments");
         }
         return s;

@@ -34,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>after RELEASE, C removes the domain's nodes and fires {@code @releaseDomain} in a
  *       later round of its main loop, jxen before the reply: events of a RELEASE are
  *       compared per connection, whenever they arrive;</li>
+ *   <li>the errno of a malformed single-path argument (READ, MKDIR, RM, DIRECTORY,
+ *       GET_PERMS): C answers a stale errno left by an earlier call, jxen EINVAL;</li>
  *   <li>nothing else: CONTROL output (help, quota numbers) is not part of the sequences.</li>
  * </ul>
  * Events for connections other than the requester are collected by a GET_DOMAIN_PATH probe
@@ -69,7 +71,13 @@ class ReferenceDifferentialTest {
         /** Sends one request on connection {@code k} of both daemons and compares everything. */
         List<String> step(int k, XsMessage req) throws IOException, InterruptedException {
             List<String> jOut = exchange(jConns, k, req);
-            List<String> cOut = exchange(cConns, k, req);
+            List<String> cOut;
+            try {
+                cOut = exchange(cConns, k, req);
+            } catch (IOException e) {
+                throw new AssertionError("the reference daemon dropped conn" + k + " at " + req + " after\n"
+                        + String.join("\n", transcript), e);
+            }
             if (req.type() == RELEASE) {
                 // C removes the domain's nodes and fires @releaseDomain in a later round of
                 // its main loop; probe again (a request round trip each, no sleeping) until
@@ -138,6 +146,13 @@ class ReferenceDifferentialTest {
             if (m == null) {
                 return "EOF";
             }
+            boolean onePathRequest = req.type() == DIRECTORY || req.type() == RM || req.type() == MKDIR
+                    || req.type() == READ || req.type() == GET_PERMS;
+            if (onePathRequest && m.type() == ERROR && !isOneArg(req.payload())) {
+                // C answers a malformed single-path argument with whatever errno an earlier
+                // call left behind (ENOENT, ENOMEM, EINVAL...); jxen answers EINVAL.
+                return "XS_ERROR(<stale errno for a malformed argument>)";
+            }
             if (req.type() == DIRECTORY_PART && m.type() == DIRECTORY_PART) {
                 byte[] p = m.payload();
                 int nul = XsPayload.indexOfNul(p, 0);
@@ -160,6 +175,10 @@ class ReferenceDifferentialTest {
             j.close();
             c.close();
         }
+    }
+
+    private static boolean isOneArg(byte[] payload) {
+        return payload.length > 0 && XsPayload.indexOfNul(payload, 0) == payload.length - 1;
     }
 
     private static XsMessage m(int type, int tx, String... args) {
@@ -345,6 +364,38 @@ class ReferenceDifferentialTest {
         }
     }
 
+    /**
+     * RM is left out, and single-path requests get well-formed arguments: C xenstored 4.17.7
+     * aborts (assert {@code conn->in == NULL} in consider_message) when a request with a
+     * malformed single-path argument follows a successful RM (found by this test; e.g.
+     * WRITE /d/a, RM /d, then RM "/d/a" without its NUL).
+     */
+    private static final int[] HOSTILE_TYPES = {READ, WRITE, MKDIR, DIRECTORY, DIRECTORY_PART, GET_PERMS,
+        SET_PERMS, WATCH, UNWATCH, TRANSACTION_START, TRANSACTION_END, GET_DOMAIN_PATH, IS_DOMAIN_INTRODUCED,
+        RESUME, SET_TARGET, WATCH_EVENT, ERROR, 20, 23, 24, 25, 26, 0x7fffffff};
+    private static final String[] FRAGMENTS = {"/d", "/d/a", "rel", "", "/", "//", "/d/", "@x", "@releaseDomain",
+        "T", "F", "0", "-1", "5", "n0", "r0", "b0", "x9", "tok", "a b", "\u00ff", "/d/a/x/z"};
+
+    /**
+     * A request with a random type and a payload of random fragments, NULs optional. A
+     * single-path request always gets exactly one NUL-terminated (possibly invalid) path:
+     * C xenstored 4.17 aborts on a malformed one after a successful RM (see HOSTILE_TYPES).
+     */
+    private static XsMessage hostile(Random r, int tx) {
+        int type = HOSTILE_TYPES[r.nextInt(HOSTILE_TYPES.length)];
+        if (type == READ || type == MKDIR || type == DIRECTORY || type == GET_PERMS) {
+            return raw(type, tx, FRAGMENTS[r.nextInt(FRAGMENTS.length)] + "\0");
+        }
+        StringBuilder b = new StringBuilder();
+        for (int n = r.nextInt(4); n > 0; n--) {
+            b.append(FRAGMENTS[r.nextInt(FRAGMENTS.length)]);
+            if (r.nextInt(4) != 0) {
+                b.append('\0');
+            }
+        }
+        return raw(type, tx, b.toString());
+    }
+
     private static void runRandom(Pair p, long seed, int steps) throws IOException, InterruptedException {
         Random r = new Random(seed);
         String[] paths = {"/d", "/d/a", "/d/b", "/d/a/x", "/d/a/y", "/d/b/x", "/e", "rel", "rel/k", "/d/a/x/z"};
@@ -355,7 +406,7 @@ class ReferenceDifferentialTest {
             String path = paths[r.nextInt(paths.length)];
             int t = r.nextInt(3) == 0 ? tx[k] : 0;
             XsMessage req;
-            int op = r.nextInt(16);
+            int op = r.nextInt(18);
             switch (op) {
                 case 0, 1, 2 -> req = write(t, path, "v" + r.nextInt(5));
                 case 3 -> req = m(READ, t, path);
@@ -377,6 +428,8 @@ class ReferenceDifferentialTest {
                 }
                 case 12 -> req = m(DIRECTORY_PART, t, path, String.valueOf(r.nextInt(4)));
                 case 13 -> req = m(READ, tx[k], path);
+                case 16 -> req = hostile(r, t);
+                case 17 -> req = m(WATCH, 0, r.nextBoolean() ? "@introduceDomain" : "@releaseDomain", "s" + r.nextInt(2));
                 case 14 -> req = write(tx[k], path, "tx" + r.nextInt(5));
                 default -> {
                     if (r.nextInt(8) == 0) {
