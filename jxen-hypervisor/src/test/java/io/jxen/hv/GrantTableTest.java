@@ -287,6 +287,36 @@ class GrantTableTest {
     }
 
     @Test
+    void aDeviceMappingKeepsTheGrantersFrameUntilUnmapped() {
+        long freeBefore = host.memory.allocator().freeFrames();
+        ga.grant(32, b.domid(), 5, GTF_PERMIT_ACCESS);
+        long[] dev = gb.map(a.domid(), 32, HOST, GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP);
+        long mfn = dev[2] >>> XenPage.SHIFT;
+        long aFrames = 16 + 1 + a.physMap().p2m().frames() + a.grantTable().nrFrames();
+        host.hv.destroyDomain(a.domid());
+        assertThatThrownBy(() -> gb.mem.getLong(HOST)).as("the host mapping is gone").isInstanceOf(GuestPageFault.class);
+        assertThat(host.memory.allocator().isAllocated(mfn)).as("the backend may still use the frame").isTrue();
+        assertThat(host.memory.allocator().freeFrames()).isEqualTo(freeBefore + aFrames - 1);
+        assertThat(gb.unmap(0, dev[2] + 4096, dev[1])).isEqualTo(GNTST_BAD_DEV_ADDR);
+        assertThat(gb.unmap(0, dev[2], dev[1])).isEqualTo(GNTST_OKAY);
+        assertThat(host.memory.allocator().isAllocated(mfn)).isFalse();
+        assertThat(host.memory.allocator().freeFrames()).isEqualTo(freeBefore + aFrames);
+        assertThat(gb.unmap(0, dev[2], dev[1])).isEqualTo(GNTST_BAD_HANDLE);
+    }
+
+    @Test
+    void aMapperDestroyedWithAnOrphanedDeviceMappingFreesTheFrame() {
+        long free = host.memory.allocator().freeFrames();
+        ga.grant(33, b.domid(), 5, GTF_PERMIT_ACCESS);
+        gb.map(a.domid(), 33, 0, GNTMAP_DEVICE_MAP);
+        long total = free + 16 + 1 + a.physMap().p2m().frames() + a.grantTable().nrFrames()
+                + 16 + 1 + b.physMap().p2m().frames() + b.grantTable().nrFrames();
+        host.hv.destroyDomain(a.domid());
+        host.hv.destroyDomain(b.domid());
+        assertThat(host.memory.allocator().freeFrames()).isEqualTo(total);
+    }
+
+    @Test
     void destroyingTheMapperReleasesItsPins() {
         ga.grant(31, b.domid(), 5, GTF_PERMIT_ACCESS);
         gb.map(a.domid(), 31, HOST, GNTMAP_HOST_MAP);

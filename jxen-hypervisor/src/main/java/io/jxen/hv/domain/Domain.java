@@ -88,7 +88,7 @@ public final class Domain {
             if (sharedMfn >= 0) {
                 host.freeXenFrame(sharedMfn);
             }
-            physMap.releaseAll();
+            physMap.releaseAll(mfn -> false);
             throw e;
         }
         this.sharedInfoMfn = sharedMfn;
@@ -279,7 +279,7 @@ public final class Domain {
         grantTable.releaseFrames();
         physMap.p2m().set(specialBaseGfn, P2mEntry.EMPTY);
         host.freeXenFrame(sharedInfoMfn);
-        physMap.releaseAll();
+        physMap.releaseAll(host::isRetained);
     }
 
     /** Marks the domain dying (first step of destruction). */

@@ -339,7 +339,7 @@ public final class GrantTableOps {
             return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
         }
         ld.grantTable().maptrack().set(handle, flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP | GNTMAP_READONLY),
-                rd.domid(), r, hostGfn);
+                rd.domid(), r, hostGfn, act.mfn);
         Fields.put64(op, MapGrantRef.DEV_BUS_ADDR, act.mfn << XenPage.SHIFT);
         Fields.put32(op, MapGrantRef.HANDLE, handle);
         return GNTST_OKAY;
@@ -354,6 +354,20 @@ public final class GrantTableOps {
             return;
         }
         Maptrack.Entry map = maptrack.get((int) handle);
+        long devBusAddrIn = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
+        if (map.orphan) {
+            // the granter was destroyed; only the device mapping (and the frame) remained
+            if (devBusAddrIn != 0 && devBusAddrIn != map.mfn << XenPage.SHIFT) {
+                status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+                return;
+            }
+            if (devBusAddrIn != 0) {
+                host.release(map.mfn);
+                maptrack.release((int) handle);
+            }
+            status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+            return;
+        }
         Domain rd = domains.byId(map.domid);
         if (rd == null || map.ref >= rd.grantTable().nrEntries()) {
             status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
@@ -746,15 +760,22 @@ public final class GrantTableOps {
     /**
      * Tears down grant mappings in both directions when {@code d} is destroyed: the mappings
      * {@code d} made of others' grants are unmapped (their pins and status bits released, as
-     * Xen's {@code gnttab_release_mappings}); other domains' mappings of {@code d}'s grants are
-     * removed from their p2m and their handles freed, so no domain keeps a view of a frame
-     * that goes back to the allocator. A later unmap of such a handle is {@code GNTST_bad_handle}.
+     * Xen's {@code gnttab_release_mappings}); other domains' host mappings of {@code d}'s grants
+     * are removed from their p2m (a later unmap of a handle that had only that is
+     * {@code GNTST_bad_handle}). A device mapping cannot be revoked (the mapper holds a machine
+     * address), so, as Xen keeps a referenced page, the frame is kept out of the allocator until
+     * the mapper unmaps it or is destroyed itself.
      */
     public void teardown(Domain d) {
         Maptrack own = d.grantTable().maptrack();
         for (int h = 0; h < own.limit(); h++) {
             Maptrack.Entry map = own.get(h);
             if (map.flags == 0) {
+                continue;
+            }
+            if (map.orphan) {
+                host.release(map.mfn);
+                own.release(h);
                 continue;
             }
             Domain rd = domains.byId(map.domid);
@@ -779,11 +800,18 @@ public final class GrantTableOps {
             Maptrack theirs = other.grantTable().maptrack();
             for (int h = 0; h < theirs.limit(); h++) {
                 Maptrack.Entry map = theirs.get(h);
-                if (map.flags != 0 && map.domid == d.domid()) {
-                    if ((map.flags & GNTMAP_HOST_MAP) != 0 && map.ref < d.grantTable().nrEntries()) {
-                        other.physMap().unmapForeign(map.hostGfn, d.grantTable().active(map.ref).mfn);
+                if (map.flags != 0 && !map.orphan && map.domid == d.domid()) {
+                    if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                        other.physMap().unmapForeign(map.hostGfn, map.mfn);
                     }
-                    theirs.release(h);
+                    if ((map.flags & GNTMAP_DEVICE_MAP) != 0) {
+                        // a backend may still be using the machine address: keep the frame
+                        map.flags &= ~GNTMAP_HOST_MAP;
+                        map.orphan = true;
+                        host.retain(map.mfn);
+                    } else {
+                        theirs.release(h);
+                    }
                 }
             }
         }

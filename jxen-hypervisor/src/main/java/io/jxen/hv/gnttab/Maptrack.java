@@ -20,6 +20,10 @@ final class Maptrack {
         int domid;
         int ref;
         long hostGfn;
+        /** The mapped machine frame. */
+        long mfn;
+        /** The granter is gone; a device mapping keeps the frame alive until unmapped. */
+        boolean orphan;
     }
 
     private final List<Entry> entries = new ArrayList<>();
@@ -41,12 +45,15 @@ final class Maptrack {
     /** Puts a handle back on the free list ({@code put_maptrack_handle}). */
     void release(int handle) {
         entries.get(handle).flags = 0;
+        entries.get(handle).orphan = false;
         free.addFirst(handle);
     }
 
     /** Records the mapping behind a handle from {@link #allocate()}. */
-    void set(int handle, int flags, int domid, int ref, long hostGfn) {
+    void set(int handle, int flags, int domid, int ref, long hostGfn, long mfn) {
         Entry e = entries.get(handle);
+        e.mfn = mfn;
+        e.orphan = false;
         e.domid = domid;
         e.ref = ref;
         e.hostGfn = hostGfn;

@@ -14,11 +14,34 @@ import io.jxen.memory.OutOfFramesException;
  * @param allocator its frame allocator
  * @param m2p       machine-to-physical table
  */
-public record HostMemory(MachineMemory memory, FrameAllocator allocator, M2p m2p) {
+public record HostMemory(MachineMemory memory, FrameAllocator allocator, M2p m2p,
+                         java.util.Map<Long, Integer> retained) {
 
     /** Wraps a freshly created memory. */
     public static HostMemory of(MachineMemory memory) {
-        return new HostMemory(memory, memory.allocator(), new M2p(memory.frames()));
+        return new HostMemory(memory, memory.allocator(), new M2p(memory.frames()), new java.util.HashMap<>());
+    }
+
+    /**
+     * Keeps a frame of a destroyed domain alive for someone who still holds a device mapping of
+     * it (Xen keeps a page while references remain): it is not freed with its domain but when
+     * the last such reference is dropped.
+     */
+    public void retain(long mfn) {
+        retained.merge(mfn, 1, Integer::sum);
+    }
+
+    /** Whether {@code mfn} is kept alive by {@link #retain(long)}. */
+    public boolean isRetained(long mfn) {
+        return retained.containsKey(mfn);
+    }
+
+    /** Drops a {@link #retain(long)} reference; the frame is freed with the last one. */
+    public void release(long mfn) {
+        Integer left = retained.computeIfPresent(mfn, (k, n) -> n == 1 ? null : n - 1);
+        if (left == null && m2p.owner(mfn) == DomId.XEN) {
+            freeXenFrame(mfn);
+        }
     }
 
     /**

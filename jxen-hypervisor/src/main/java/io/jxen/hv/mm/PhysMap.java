@@ -172,9 +172,17 @@ public final class PhysMap {
         return true;
     }
 
-    /** Frees every owned frame and the p2m itself (domain destruction). */
-    public void releaseAll() {
+    /**
+     * Frees every owned frame and the p2m itself (domain destruction). Frames {@code retained}
+     * says someone still references pass to the hypervisor ({@code DOMID_XEN}) instead, to be
+     * freed when that reference goes.
+     */
+    public void releaseAll(java.util.function.LongPredicate retained) {
         for (int mfn = owned.nextSetBit(0); mfn >= 0; mfn = owned.nextSetBit(mfn + 1)) {
+            if (retained.test(mfn)) {
+                m2p.set(mfn, io.jxen.abi.xen.DomId.XEN, M2p.INVALID_GFN);
+                continue;
+            }
             m2p.clear(mfn);
             allocator.free(mfn);
         }
