@@ -14,6 +14,7 @@ import io.jxen.hv.gnttab.GrantTableOps;
 import io.jxen.hv.hypercall.ConsoleIoOps;
 import io.jxen.hv.hypercall.HypercallTable;
 import io.jxen.hv.hypercall.MulticallHandler;
+import io.jxen.hv.hypercall.Preemption;
 import io.jxen.hv.hypercall.VcpuHypercalls;
 import io.jxen.hv.hypercall.XenVersionOps;
 import io.jxen.hv.mm.HostMemory;
@@ -51,7 +52,8 @@ public final class Hypervisor implements DomainLookup {
 
     private final HostMemory host;
     private final Clock clock;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** One big lock, fair so that preemption points in long batches really hand over. */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final Condition wakeup = lock.newCondition();
     private final TreeMap<Integer, Domain> domains = new TreeMap<>();
     private final List<DomainListener> listeners = new ArrayList<>();
@@ -73,13 +75,14 @@ public final class Hypervisor implements DomainLookup {
         this.host = HostMemory.of(memory);
         this.clock = Objects.requireNonNull(clock);
         this.eventChannelOps = new EventChannelOps(this);
-        this.grantTableOps = new GrantTableOps(this, host);
+        Preemption preemption = new Preemption(lock);
+        this.grantTableOps = new GrantTableOps(this, host, preemption);
         MemoryOps memoryOps = new MemoryOps(this, memory.frames());
         this.bootNanos = clock.nanoTime();
         this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.MEMORY_OP, (v, a1, a2, a3, a4, a5) -> memoryOps.hypercall(v, a1, a2));
-        table.register(Hypercall.MULTICALL, new MulticallHandler(table));
+        table.register(Hypercall.MULTICALL, new MulticallHandler(table, preemption));
         table.register(Hypercall.EVENT_CHANNEL_OP, (v, a1, a2, a3, a4, a5) -> eventChannelOps.hypercall(v, a1, a2));
         table.register(Hypercall.SCHED_OP, (v, a1, a2, a3, a4, a5) -> schedOps.hypercall(v, a1, a2));
         table.register(Hypercall.VCPU_OP, (v, a1, a2, a3, a4, a5) -> vcpuOps.hypercall(v, a1, a2, a3));

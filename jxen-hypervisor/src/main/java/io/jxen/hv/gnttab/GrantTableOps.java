@@ -6,6 +6,7 @@ import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.hypercall.Preemption;
 import io.jxen.hv.mm.Fields;
 import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
@@ -69,11 +70,17 @@ public final class GrantTableOps {
 
     private final DomainLookup domains;
     private final HostMemory host;
+    private final Preemption preemption;
 
-    /** @param domains how to find the domains named in operations */
-    public GrantTableOps(DomainLookup domains, HostMemory host) {
+    /**
+     * @param domains    how to find the domains named in operations
+     * @param host       machine memory
+     * @param preemption the preemption point between batch elements
+     */
+    public GrantTableOps(DomainLookup domains, HostMemory host, Preemption preemption) {
         this.domains = domains;
         this.host = host;
+        this.preemption = preemption;
     }
 
     /** Dispatches {@code GNTTABOP cmd} over {@code count} structures at {@code uop}. */
@@ -90,9 +97,9 @@ public final class GrantTableOps {
         Domain d = caller.domain();
         count = n;
         return switch (sub) {
-            case GrantTableAbi.MAP_GRANT_REF -> batch(d, uop, (int) count, MapGrantRef.SIZE, op -> map(d, op));
-            case GrantTableAbi.UNMAP_GRANT_REF -> batch(d, uop, (int) count, UnmapGrantRef.SIZE, op -> unmap(d, op));
-            case GrantTableAbi.COPY -> batch(d, uop, (int) count, Copy.SIZE, op -> copy(d, op));
+            case GrantTableAbi.MAP_GRANT_REF -> batch(caller, uop, (int) count, MapGrantRef.SIZE, op -> map(d, op));
+            case GrantTableAbi.UNMAP_GRANT_REF -> batch(caller, uop, (int) count, UnmapGrantRef.SIZE, op -> unmap(d, op));
+            case GrantTableAbi.COPY -> batch(caller, uop, (int) count, Copy.SIZE, op -> copy(d, op));
             case GrantTableAbi.SETUP_TABLE -> setupTable(d, uop, (int) count);
             case GrantTableAbi.QUERY_SIZE -> querySize(d, uop, (int) count);
             case GrantTableAbi.SET_VERSION -> setVersion(d, uop, (int) count);
@@ -107,9 +114,12 @@ public final class GrantTableOps {
     }
 
     /** The loop of {@code gnttab_map_grant_ref} and friends: copy in, run, copy out, per element. */
-    private static long batch(Domain d, long uop, int count, int size, Element element) {
-        GuestAccess guest = d.guest();
+    private long batch(Vcpu caller, long uop, int count, int size, Element element) {
+        GuestAccess guest = caller.domain().guest();
         for (int i = 0; i < count; i++) {
+            if (i > 0 && !preemption.point(caller)) {
+                return -XenErrno.ESRCH;
+            }
             long at = uop + (long) i * size;
             MemorySegment op;
             try {

@@ -19,10 +19,15 @@ import java.lang.foreign.MemorySegment;
 public final class MulticallHandler implements HypercallHandler {
 
     private final HypercallTable table;
+    private final Preemption preemption;
 
-    /** @param table the table entries are dispatched through */
-    public MulticallHandler(HypercallTable table) {
+    /**
+     * @param table      the table entries are dispatched through
+     * @param preemption the preemption point between entries
+     */
+    public MulticallHandler(HypercallTable table, Preemption preemption) {
         this.table = table;
+        this.preemption = preemption;
     }
 
     @Override
@@ -37,6 +42,9 @@ public final class MulticallHandler implements HypercallHandler {
         caller.setInMulticall(true);
         try {
             for (long i = 0; Long.compareUnsigned(i, nrCalls) < 0; i++) {
+                if (i > 0 && !preemption.point(caller)) {
+                    return -XenErrno.ESRCH;
+                }
                 long entry = callList + i * MulticallEntryDescriptor.SIZE;
                 MemorySegment call;
                 try {
