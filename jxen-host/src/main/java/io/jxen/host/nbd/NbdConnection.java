@@ -1,8 +1,6 @@
 package io.jxen.host.nbd;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -52,7 +50,7 @@ final class NbdConnection {
 
     private final NbdServer.Export export;
     private final SocketChannel channel;
-    private final DataInputStream in;
+    private final NbdInput in;
     private final DataOutputStream out;
     private boolean fixedNewstyle;
     private boolean noZeroes;
@@ -69,7 +67,7 @@ final class NbdConnection {
         this.export = export;
         this.negotiated = negotiated;
         this.channel = channel;
-        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024));
+        this.in = new NbdInput(channel);
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
     }
 
@@ -78,7 +76,7 @@ final class NbdConnection {
             Session session = negotiate();
             if (session != null) {
                 negotiated.run();
-                new NbdTransmission(export, session, in, out).serve();
+                new NbdTransmission(export, session, channel, in).serve();
             }
         } catch (EOFException e) {
             LOG.log(System.Logger.Level.DEBUG, "nbd: client went away");
@@ -116,9 +114,6 @@ final class NbdConnection {
                 throw new ProtocolViolation("option " + option + " of " + length + " bytes");
             }
             byte[] data = in.readNBytes((int) length);
-            if (data.length != length) {
-                throw new EOFException();
-            }
             if (!fixedNewstyle && option != OPT_EXPORT_NAME) {
                 throw new ProtocolViolation("option " + option + " from a client without fixed newstyle");
             }

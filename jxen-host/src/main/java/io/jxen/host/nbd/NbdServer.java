@@ -48,6 +48,48 @@ public final class NbdServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("jxen.nbd");
 
+    /** Idle payload buffers the server keeps for reuse across its connections. */
+    private static final long RETAINED_BUFFER_BYTES = 64L << 20;
+
+    /**
+     * What the connections' in-flight bounds did, for tests and diagnostics: the most requests
+     * and bytes one connection held at once, and how often a reader had to wait for capacity.
+     */
+    static final class Stats {
+        private int peakRequests;
+        private long peakBytes;
+        private long throttles;
+
+        synchronized void inFlight(int requests, long bytes) {
+            peakRequests = Math.max(peakRequests, requests);
+            peakBytes = Math.max(peakBytes, bytes);
+        }
+
+        synchronized void throttled() {
+            throttles++;
+            notifyAll();
+        }
+
+        synchronized int peakRequests() {
+            return peakRequests;
+        }
+
+        synchronized long peakBytes() {
+            return peakBytes;
+        }
+
+        synchronized long throttles() {
+            return throttles;
+        }
+
+        /** Blocks until some connection's reader has had to wait for capacity. */
+        synchronized void awaitThrottled() throws InterruptedException {
+            while (throttles == 0) {
+                wait();
+            }
+        }
+    }
+
     /**
      * How to serve the export.
      *
@@ -106,7 +148,7 @@ public final class NbdServer implements AutoCloseable {
     }
 
     /** What a connection needs to know about the export. */
-    record Export(BlockDevice device, String name, Options options) {
+    record Export(BlockDevice device, String name, Options options, BufferPool buffers, Stats stats) {
 
         boolean readOnly() {
             return options.readOnly() || device.readOnly();
@@ -176,7 +218,8 @@ public final class NbdServer implements AutoCloseable {
         }
         try {
             listener.bind(address, 64);
-            NbdServer server = new NbdServer(new Export(device, exportName, options), listener);
+            NbdServer server = new NbdServer(new Export(device, exportName, options,
+                    new BufferPool(RETAINED_BUFFER_BYTES), new Stats()), listener);
             server.acceptor.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -230,6 +273,11 @@ public final class NbdServer implements AutoCloseable {
         return connections.size();
     }
 
+    /** What the in-flight bounds did so far (package-private: tests). */
+    Stats stats() {
+        return export.stats();
+    }
+
     /** Connections accepted since start. */
     public long connectionsServed() {
         return served.get();
@@ -252,6 +300,16 @@ public final class NbdServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "nbd: connection limit reached, closing a new one");
                 closeQuietly(channel);
                 continue;
+            }
+            if (!(boundAddress instanceof UnixDomainSocketAddress)) {
+                try {
+                    // Every reply is written whole (one gathering write), so Nagle only delays:
+                    // with delayed ACKs a second small write (an option reply after another, a
+                    // WRITE acknowledgement) waited ~40 ms.
+                    channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "nbd: TCP_NODELAY failed: " + e);
+                }
             }
             connections.add(channel);
             served.incrementAndGet();

@@ -6,25 +6,68 @@ import io.jxen.drivers.block.OutOfRangeException;
 import io.jxen.drivers.block.ReadOnlyDeviceException;
 import io.jxen.drivers.block.UnsupportedBlockOperationException;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.jxen.host.nbd.NbdProtocol.*;
 
 /**
- * The transmission phase of one connection: requests are served in the order they arrive,
- * each answered before the next is read. READ and BLOCK_STATUS answer with structured replies
- * once negotiated (proto.md requires it); the other commands use simple replies, as the
- * protocol allows. A request that can be answered with an error is; one that leaves the
- * stream out of step (bad magic, oversized WRITE payload) closes the connection.
+ * The transmission phase of one connection, served concurrently as proto.md allows ("the
+ * server MAY process commands out of order, and MAY reply out of order"):
+ *
+ * <ul>
+ *   <li>The connection's thread is the only reader: it parses and checks each request
+ *       header, bounds every length, reads a WRITE payload into a pooled buffer, and hands
+ *       the request to a virtual thread of its own. A request that can be answered with an
+ *       error is; one that leaves the stream out of step (bad magic, oversized WRITE payload)
+ *       closes this connection only.</li>
+ *   <li>Before it reads a payload or starts a request the reader reserves capacity: one of
+ *       {@link #MAX_IN_FLIGHT_REQUESTS} slots and the bytes the request will hold (its
+ *       payload, or the reply data of a READ or BLOCK_STATUS) out of a per-connection budget
+ *       of {@code max(maxPayload, 32 MiB)}. Capacity comes back only when the reply has been
+ *       written, so a client that sends requests but never reads replies makes the reader
+ *       stop reading: memory stays bounded and TCP pushes back on the client.</li>
+ *   <li>Replies go through one {@link ReplyWriter}: each reply (header and data) is written
+ *       whole, so replies of different requests never interleave on the wire. Every reply is
+ *       a single message (a simple reply, or one structured chunk with {@code DONE}), matched
+ *       by the client through its cookie.</li>
+ * </ul>
+ *
+ * <p>Ordering that the protocol does require:
+ * <ul>
+ *   <li>FLUSH: a reply is sent only after its device call returned, and
+ *       {@link BlockDevice#flush()} makes durable every write that returned before it. A write
+ *       the client saw acknowledged before it sent FLUSH therefore returned before the FLUSH
+ *       was even read, so it is covered (proto.md: writes replied to before the FLUSH is
+ *       processed). Stronger than required, a FLUSH also waits for every write-like request
+ *       (WRITE, TRIM, WRITE_ZEROES) received before it on this connection to finish, so a
+ *       client that pipelines writes and a FLUSH without waiting still gets them durable.</li>
+ *   <li>FUA: the device call is made with FUA (or followed by a flush for TRIM) before the
+ *       reply, as before.</li>
+ *   <li>DISC, or the client closing its end: the reader stops and waits until every request
+ *       in flight has been answered, then the connection closes. A broken stream closes the
+ *       socket first (replies no longer matter) and still waits for the request threads, so
+ *       none outlives its connection.</li>
+ * </ul>
+ * READ and BLOCK_STATUS answer with structured replies once negotiated (proto.md requires it);
+ * the other commands use simple replies, as the protocol allows.
  */
 final class NbdTransmission {
 
     private static final System.Logger LOG = System.getLogger("jxen.nbd");
+
+    /** Requests in flight on one connection at most (nbdcopy keeps 64, qemu 16). */
+    static final int MAX_IN_FLIGHT_REQUESTS = 128;
+
+    /** Bytes held by one connection's requests in flight: at least this, and at least one maximal payload. */
+    static final int MIN_IN_FLIGHT_BYTES = 32 << 20;
 
     /** Descriptors per BLOCK_STATUS reply at most; clients ask again for the rest. */
     private static final int MAX_EXTENTS = 64 * 1024;
@@ -35,77 +78,223 @@ final class NbdTransmission {
     private final NbdServer.Export export;
     private final BlockDevice device;
     private final NbdConnection.Session session;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    private final SocketChannel channel;
+    private final NbdInput in;
     private final int maxPayload;
-    private byte[] buffer = new byte[64 * 1024];
+    private final int byteBudget;
+    private final BufferPool pool;
+    private final NbdServer.Stats stats;
+    private final ReplyWriter writer;
+    private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT_REQUESTS);
+    private final Semaphore bytes;
+    private final AtomicInteger requestsInFlight = new AtomicInteger();
+    private final AtomicLong bytesInFlight = new AtomicLong();
+    private final WriteBarrier writes = new WriteBarrier();
 
-    NbdTransmission(NbdServer.Export export, NbdConnection.Session session, DataInputStream in, DataOutputStream out) {
+    NbdTransmission(NbdServer.Export export, NbdConnection.Session session, SocketChannel channel, NbdInput in) {
         this.export = export;
         this.device = export.device();
         this.session = session;
+        this.channel = channel;
         this.in = in;
-        this.out = out;
         this.maxPayload = export.options().maxPayloadBytes();
+        this.byteBudget = Math.max(maxPayload, MIN_IN_FLIGHT_BYTES);
+        this.bytes = new Semaphore(byteBudget);
+        this.pool = export.buffers();
+        this.stats = export.stats();
+        this.writer = new ReplyWriter(channel, this::closeQuietly);
     }
 
+    /** Serves requests until DISC, end of stream or a broken stream; returns when none is left in flight. */
     void serve() throws IOException {
+        try {
+            readRequests();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            awaitIdle();
+            throw e;
+        }
+        awaitIdle();
+    }
+
+    /** One request, as read. {@code cost} is the byte capacity it holds; {@code write} its barrier ticket or -1. */
+    private record Request(int flags, int type, long cookie, long offset, long length, ByteBuffer payload, int cost,
+                           long write) {
+        boolean fua() {
+            return (flags & CMD_FLAG_FUA) != 0;
+        }
+    }
+
+    private void readRequests() throws IOException {
         while (true) {
-            int magic;
-            try {
-                magic = in.readInt();
-            } catch (java.io.EOFException e) {
+            if (!in.awaitData()) {
                 return; // a client may hang up between requests
             }
+            int magic = in.readInt();
             if (magic != REQUEST_MAGIC) {
                 throw new NbdConnection.ProtocolViolation("request magic 0x" + Integer.toHexString(magic));
             }
-            int flags = Short.toUnsignedInt(in.readShort());
-            int type = Short.toUnsignedInt(in.readShort());
+            int flags = in.readUnsignedShort();
+            int type = in.readUnsignedShort();
             long cookie = in.readLong();
             long offset = in.readLong();
             long length = Integer.toUnsignedLong(in.readInt());
             if (type == CMD_DISC) {
                 return;
             }
-            if (type == CMD_WRITE) {
-                if (length > maxPayload) {
-                    // The payload follows; reading it to stay in step would let a client make us
-                    // swallow 4 GiB. Close instead (proto.md allows a hard disconnect).
-                    throw new NbdConnection.ProtocolViolation("WRITE of " + length + " bytes");
+            if (type == CMD_WRITE && length > maxPayload) {
+                // The payload follows; reading it to stay in step would let a client make us
+                // swallow 4 GiB. Close instead (proto.md allows a hard disconnect).
+                throw new NbdConnection.ProtocolViolation("WRITE of " + length + " bytes");
+            }
+            int cost = cost(type, flags, length);
+            reserve(cost);
+            ByteBuffer payload = null;
+            boolean handedOver = false;
+            try {
+                if (type == CMD_WRITE) {
+                    payload = pool.take((int) length);
+                    in.readFully(payload);
+                    payload.flip();
                 }
-                in.readFully(buffer(length), 0, (int) length);
-            }
-            if ((flags & ~CMD_FLAGS_KNOWN) != 0) {
-                error(type, cookie, new Failure(EINVAL, "unknown command flags 0x" + Integer.toHexString(flags)));
-                continue;
-            }
-            switch (type) {
-                case CMD_READ -> read(cookie, offset, length);
-                case CMD_WRITE -> reply(type, cookie, attempt(() -> {
-                    checkWritable(offset, length);
-                    device.write(offset, ByteBuffer.wrap(buffer, 0, (int) length), (flags & CMD_FLAG_FUA) != 0);
-                }));
-                case CMD_FLUSH -> reply(type, cookie, attempt(() -> {
-                    if (!export.readOnly()) {
-                        device.flush();
+                Failure refused = refuse(flags, type, length);
+                if (refused != null) {
+                    pool.give(payload);
+                    payload = null;
+                    Request request = new Request(flags, type, cookie, offset, length, null, cost, -1);
+                    handedOver = true;
+                    writer.send(error(request, refused));
+                } else {
+                    long ticket = writeLike(type) ? writes.begin() : -1;
+                    long barrier = type == CMD_FLUSH ? writes.mark() : -1;
+                    Request request = new Request(flags, type, cookie, offset, length, payload, cost, ticket);
+                    try {
+                        Thread.startVirtualThread(() -> serveOne(request, barrier));
+                    } catch (RuntimeException | Error e) {
+                        if (ticket >= 0) {
+                            writes.end(ticket);
+                        }
+                        throw e;
                     }
-                }));
-                case CMD_TRIM -> reply(type, cookie, attempt(() -> {
-                    checkWritable(offset, length);
-                    device.discard(offset, length);
-                    if ((flags & CMD_FLAG_FUA) != 0) {
-                        device.flush();
-                    }
-                }));
-                case CMD_WRITE_ZEROES -> reply(type, cookie, attempt(() -> {
-                    checkWritable(offset, length);
-                    device.writeZeroes(offset, length, (flags & CMD_FLAG_NO_HOLE) == 0, (flags & CMD_FLAG_FUA) != 0);
-                }));
-                case CMD_BLOCK_STATUS -> blockStatus(cookie, offset, length, (flags & CMD_FLAG_REQ_ONE) != 0);
-                default -> error(type, cookie, new Failure(EINVAL, "command " + type + " is not supported"));
+                    handedOver = true;
+                }
+            } finally {
+                if (!handedOver) {
+                    pool.give(payload);
+                    release(cost);
+                }
             }
         }
+    }
+
+    private static boolean writeLike(int type) {
+        return type == CMD_WRITE || type == CMD_TRIM || type == CMD_WRITE_ZEROES;
+    }
+
+    /** Bytes a request holds until its reply is written (its payload or its reply's data). */
+    private int cost(int type, int flags, long length) {
+        return switch (type) {
+            case CMD_WRITE -> (int) length; // bounded by maxPayload above
+            case CMD_READ -> length > maxPayload ? 0 : (int) length;
+            case CMD_BLOCK_STATUS -> (flags & CMD_FLAG_REQ_ONE) != 0 ? 12 : 4 + 8 * MAX_EXTENTS;
+            default -> 0;
+        };
+    }
+
+    /** Errors found from the header alone, answered without a request thread. */
+    private Failure refuse(int flags, int type, long length) {
+        if ((flags & ~CMD_FLAGS_KNOWN) != 0) {
+            return new Failure(EINVAL, "unknown command flags 0x" + Integer.toHexString(flags));
+        }
+        return switch (type) {
+            case CMD_READ -> length > maxPayload
+                    ? new Failure(session.structuredReplies() ? EOVERFLOW : EINVAL, "READ of " + length + " bytes")
+                    : null;
+            case CMD_WRITE, CMD_FLUSH, CMD_TRIM, CMD_WRITE_ZEROES, CMD_BLOCK_STATUS -> null;
+            default -> new Failure(EINVAL, "command " + type + " is not supported");
+        };
+    }
+
+    private void reserve(int cost) {
+        if (!slots.tryAcquire()) {
+            stats.throttled();
+            slots.acquireUninterruptibly();
+        }
+        if (!bytes.tryAcquire(cost)) {
+            stats.throttled();
+            bytes.acquireUninterruptibly(cost);
+        }
+        stats.inFlight(requestsInFlight.incrementAndGet(), bytesInFlight.addAndGet(cost));
+    }
+
+    private void release(int cost) {
+        requestsInFlight.decrementAndGet();
+        bytesInFlight.addAndGet(-cost);
+        bytes.release(cost);
+        slots.release();
+    }
+
+    /** Waits until every request taken on has been answered (or dropped with the connection). */
+    private void awaitIdle() {
+        slots.acquireUninterruptibly(MAX_IN_FLIGHT_REQUESTS);
+        slots.release(MAX_IN_FLIGHT_REQUESTS);
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "nbd: close failed", e);
+        }
+    }
+
+    /** On a request's own virtual thread: the device call, then its reply. */
+    private void serveOne(Request request, long barrier) {
+        ReplyWriter.Reply reply;
+        try {
+            reply = execute(request, barrier);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "nbd: request failed", e);
+            reply = error(request, new Failure(EIO, "I/O error"));
+        } finally {
+            if (request.write() >= 0) {
+                writes.end(request.write());
+            }
+        }
+        writer.send(reply);
+    }
+
+    private ReplyWriter.Reply execute(Request r, long barrier) {
+        return switch (r.type()) {
+            case CMD_READ -> read(r);
+            case CMD_WRITE -> {
+                Failure failure = attempt(() -> {
+                    checkWritable(r.offset(), r.length());
+                    device.write(r.offset(), r.payload(), r.fua());
+                });
+                pool.give(r.payload());
+                yield simple(r, failure);
+            }
+            case CMD_FLUSH -> simple(r, attempt(() -> {
+                writes.awaitBefore(barrier);
+                if (!export.readOnly()) {
+                    device.flush();
+                }
+            }));
+            case CMD_TRIM -> simple(r, attempt(() -> {
+                checkWritable(r.offset(), r.length());
+                device.discard(r.offset(), r.length());
+                if (r.fua()) {
+                    device.flush();
+                }
+            }));
+            case CMD_WRITE_ZEROES -> simple(r, attempt(() -> {
+                checkWritable(r.offset(), r.length());
+                device.writeZeroes(r.offset(), r.length(), (r.flags() & CMD_FLAG_NO_HOLE) == 0, r.fua());
+            }));
+            case CMD_BLOCK_STATUS -> blockStatus(r);
+            default -> error(r, new Failure(EINVAL, "command " + r.type() + " is not supported"));
+        };
     }
 
     /** What a refused or failed command answers: its NBD errno and a message for humans. */
@@ -137,14 +326,6 @@ final class NbdTransmission {
         }
     }
 
-    private void reply(int type, long cookie, Failure failure) throws IOException {
-        if (failure == null) {
-            ok(cookie);
-        } else {
-            error(type, cookie, failure);
-        }
-    }
-
     /** A request refused before the device saw it, with its NBD errno. */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
@@ -154,13 +335,6 @@ final class NbdTransmission {
             super(message, null, false, false);
             this.errno = errno;
         }
-    }
-
-    private byte[] buffer(long length) {
-        if (buffer.length < length) {
-            buffer = new byte[(int) Math.min(maxPayload, Math.max(length, buffer.length * 2L))];
-        }
-        return buffer;
     }
 
     private void checkWritable(long offset, long length) throws Refused {
@@ -178,35 +352,34 @@ final class NbdTransmission {
         }
     }
 
-    private void read(long cookie, long offset, long length) throws IOException {
-        byte[] data = buffer(Math.min(length, maxPayload));
+    private ReplyWriter.Reply read(Request r) {
+        long offset = r.offset();
+        int length = (int) r.length(); // at most maxPayload: longer READs were refused by the reader
+        ByteBuffer[] data = new ByteBuffer[1];
         Failure failure = attempt(() -> {
-            if (length > maxPayload) {
-                throw new Refused(session.structuredReplies() ? EOVERFLOW : EINVAL, "READ of " + length + " bytes");
-            }
             checkRange(offset, length);
-            device.read(offset, ByteBuffer.wrap(data, 0, (int) length));
+            data[0] = pool.take(length);
+            device.read(offset, data[0]);
+            data[0].flip();
         });
         if (failure != null) {
-            error(CMD_READ, cookie, failure);
-            return;
+            pool.give(data[0]);
+            return error(r, failure);
         }
+        ByteBuffer header;
         if (!session.structuredReplies()) {
-            out.writeInt(SIMPLE_REPLY_MAGIC);
-            out.writeInt(0);
-            out.writeLong(cookie);
-            out.write(data, 0, (int) length);
+            header = ByteBuffer.allocate(16).putInt(SIMPLE_REPLY_MAGIC).putInt(0).putLong(r.cookie());
         } else if (length == 0) {
-            chunkHeader(REPLY_FLAG_DONE, REPLY_TYPE_NONE, cookie, 0);
+            header = chunkHeader(20, REPLY_FLAG_DONE, REPLY_TYPE_NONE, r.cookie(), 0);
         } else {
-            chunkHeader(REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, cookie, 8 + length);
-            out.writeLong(offset);
-            out.write(data, 0, (int) length);
+            header = chunkHeader(28, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, r.cookie(), 8L + length).putLong(offset);
         }
-        out.flush();
+        return reply(r, header.flip(), data[0]);
     }
 
-    private void blockStatus(long cookie, long offset, long length, boolean one) throws IOException {
+    private ReplyWriter.Reply blockStatus(Request r) {
+        long offset = r.offset();
+        long length = r.length();
         List<List<Extent>> found = new java.util.ArrayList<>(1);
         Failure failure = attempt(() -> {
             if (!session.baseAllocation()) {
@@ -219,61 +392,110 @@ final class NbdTransmission {
             found.add(device.allocation(offset, length));
         });
         if (failure != null) {
-            error(CMD_BLOCK_STATUS, cookie, failure);
-            return;
+            return error(r, failure);
         }
         List<Extent> extents = found.getFirst();
-        int count = Math.min(one ? 1 : MAX_EXTENTS, extents.size());
+        int count = Math.min((r.flags() & CMD_FLAG_REQ_ONE) != 0 ? 1 : MAX_EXTENTS, extents.size());
         if (count == 0) {
             extents = List.of(Extent.data(offset, length));
             count = 1;
         }
-        chunkHeader(REPLY_FLAG_DONE, REPLY_TYPE_BLOCK_STATUS, cookie, 4 + 8L * count);
-        out.writeInt(BASE_ALLOCATION_ID);
+        ByteBuffer header = chunkHeader(24, REPLY_FLAG_DONE, REPLY_TYPE_BLOCK_STATUS, r.cookie(), 4 + 8L * count)
+                .putInt(BASE_ALLOCATION_ID).flip();
+        ByteBuffer body = ByteBuffer.allocate(8 * count);
         for (int i = 0; i < count; i++) {
             Extent extent = extents.get(i);
             long start = Math.max(extent.offsetBytes(), offset);
             long end = Math.min(extent.endBytes(), offset + length);
-            long bytes = Math.max(1, Math.min(end - start, MAX_EXTENT_BYTES));
-            out.writeInt((int) bytes);
-            out.writeInt((extent.hole() ? STATE_HOLE : 0) | (extent.zero() ? STATE_ZERO : 0));
+            long extentBytes = Math.max(1, Math.min(end - start, MAX_EXTENT_BYTES));
+            body.putInt((int) extentBytes);
+            body.putInt((extent.hole() ? STATE_HOLE : 0) | (extent.zero() ? STATE_ZERO : 0));
         }
-        out.flush();
+        return reply(r, header, body.flip());
     }
 
-    private void ok(long cookie) throws IOException {
-        out.writeInt(SIMPLE_REPLY_MAGIC);
-        out.writeInt(0);
-        out.writeLong(cookie);
-        out.flush();
+    /** A simple reply: success, or the failure's errno. */
+    private ReplyWriter.Reply simple(Request r, Failure failure) {
+        if (failure != null) {
+            return error(r, failure);
+        }
+        return reply(r, ByteBuffer.allocate(16).putInt(SIMPLE_REPLY_MAGIC).putInt(0).putLong(r.cookie()).flip(), null);
     }
 
     /** An error: a structured error chunk for READ and BLOCK_STATUS once negotiated, else a simple reply. */
-    private void error(int type, long cookie, Failure failure) throws IOException {
-        int errno = failure.errno();
-        String message = failure.message();
-        if (session.structuredReplies() && (type == CMD_READ || type == CMD_BLOCK_STATUS)) {
-            byte[] text = message.getBytes(StandardCharsets.UTF_8);
+    private ReplyWriter.Reply error(Request r, Failure failure) {
+        ByteBuffer header;
+        if (session.structuredReplies() && (r.type() == CMD_READ || r.type() == CMD_BLOCK_STATUS)) {
+            byte[] text = failure.message().getBytes(StandardCharsets.UTF_8);
             if (text.length > 1024) {
                 text = java.util.Arrays.copyOf(text, 1024);
             }
-            chunkHeader(REPLY_FLAG_DONE, REPLY_TYPE_ERROR, cookie, 6 + text.length);
-            out.writeInt(errno);
-            out.writeShort(text.length);
-            out.write(text);
+            header = chunkHeader(26 + text.length, REPLY_FLAG_DONE, REPLY_TYPE_ERROR, r.cookie(), 6 + text.length)
+                    .putInt(failure.errno()).putShort((short) text.length).put(text);
         } else {
-            out.writeInt(SIMPLE_REPLY_MAGIC);
-            out.writeInt(errno);
-            out.writeLong(cookie);
+            header = ByteBuffer.allocate(16).putInt(SIMPLE_REPLY_MAGIC).putInt(failure.errno()).putLong(r.cookie());
         }
-        out.flush();
+        return reply(r, header.flip(), null);
     }
 
-    private void chunkHeader(int flags, int type, long cookie, long length) throws IOException {
-        out.writeInt(STRUCTURED_REPLY_MAGIC);
-        out.writeShort(flags);
-        out.writeShort(type);
-        out.writeLong(cookie);
-        out.writeInt((int) length);
+    /** The reply; once written it gives {@code data} back to the pool and the request's capacity back. */
+    private ReplyWriter.Reply reply(Request r, ByteBuffer header, ByteBuffer data) {
+        return new ReplyWriter.Reply(header, data, () -> {
+            pool.give(data);
+            release(r.cost());
+        });
+    }
+
+    private static ByteBuffer chunkHeader(int capacity, int flags, int type, long cookie, long length) {
+        return ByteBuffer.allocate(capacity).putInt(STRUCTURED_REPLY_MAGIC).putShort((short) flags)
+                .putShort((short) type).putLong(cookie).putInt((int) length);
+    }
+
+    /**
+     * Write-like requests in flight, numbered in the order the reader received them, so a
+     * FLUSH can wait for the ones received before it (and only those: later writes cannot
+     * starve it).
+     */
+    private static final class WriteBarrier {
+        private final TreeSet<Long> pending = new TreeSet<>();
+        private long next;
+        private int waiters;
+
+        synchronized long begin() {
+            long ticket = next++;
+            pending.add(ticket);
+            return ticket;
+        }
+
+        synchronized void end(long ticket) {
+            pending.remove(ticket);
+            if (waiters > 0) {
+                notifyAll();
+            }
+        }
+
+        /** The ticket the next write-like request will get: a FLUSH waits for every one below it. */
+        synchronized long mark() {
+            return next;
+        }
+
+        synchronized void awaitBefore(long mark) {
+            boolean interrupted = false;
+            waiters++;
+            try {
+                while (!pending.isEmpty() && pending.first() < mark) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                waiters--;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 }
