@@ -1,5 +1,7 @@
 package io.jxen.hypercall;
 
+import io.jxen.memory.futex.Doorbell;
+
 /**
  * What a guest is handed when it boots, and all it ever gets from the platform: one
  * {@link Hypercalls} per vCPU, a view of its own pseudo-physical memory, and where its
@@ -28,4 +30,12 @@ public interface GuestPlatform {
 
     /** Guest-physical address of the start_info page. */
     long startInfoGpa();
+
+    /**
+     * The doorbell of vCPU {@code vcpu}: rung each time the hypervisor raises
+     * {@code evtchn_upcall_pending} for it, so a run loop idling outside a hypercall can sleep
+     * (a futex on shared memory, across processes) instead of spinning. Read
+     * {@link Doorbell#rings()}, check vcpu_info, then {@link Doorbell#await} with what was read.
+     */
+    Doorbell doorbell(int vcpu);
 }

@@ -25,6 +25,7 @@ import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.MachineMemory;
+import io.jxen.memory.futex.Doorbell;
 import io.jxen.runtime.Clock;
 
 import java.util.ArrayList;
@@ -261,7 +262,34 @@ public final class Hypervisor implements DomainLookup {
             public long startInfoGpa() {
                 return d.startInfoGfn() << io.jxen.abi.XenPage.SHIFT;
             }
+
+            @Override
+            public Doorbell doorbell(int vcpu) {
+                if (vcpu < 0 || vcpu >= d.vcpuCount()) {
+                    throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);
+                }
+                long mfn = doorbellMfn(domid);
+                if (mfn < 0) {
+                    throw new IllegalStateException("no doorbell page for d" + domid);
+                }
+                return new Doorbell(host.memory().frame(mfn), (long) vcpu * Doorbell.SIZE_BYTES);
+            }
         };
+    }
+
+    /**
+     * The doorbell page of domain {@code domid} ({@link Domain#doorbellMfn()}), under the lock.
+     *
+     * @return its machine frame, or -1 if there is no such domain or no memory
+     */
+    public long doorbellMfn(int domid) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            return d == null ? -1 : d.doorbellMfn();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Pauses a domain (the toolstack's {@code xl pause}); false if there is no such domain. */

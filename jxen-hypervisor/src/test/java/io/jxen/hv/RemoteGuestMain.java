@@ -41,8 +41,11 @@ public final class RemoteGuestMain {
             ackUpcall(mem, shared);
             mem.putInt(arg + 64, port);
             check(hc.hypercall(Hypercall.EVENT_CHANNEL_OP, EvtchnOp.SEND, arg + 64), "send");
+            // idle outside any hypercall: sleep on the vCPU's doorbell (a futex across the JVMs)
+            var bell = platform.doorbell(0);
+            int seen = bell.rings();
             while ((mem.getLong(pendingWord) & (1L << (port % 64))) == 0) {
-                check(hc.hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0), "block");
+                seen = bell.await(seen, -1);
                 ackUpcall(mem, shared);
             }
             mem.putLong(5L << 12, MARK);

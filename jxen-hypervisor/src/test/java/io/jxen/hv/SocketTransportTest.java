@@ -115,6 +115,42 @@ class SocketTransportTest {
 
     @Test
     @Timeout(60)
+    void aRemoteVcpuIdleOutsideHypercallsIsWokenByItsDoorbell() throws Exception {
+        try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            assertDoorbellWakes(remote);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anInProcessVcpuHasTheSameDoorbell() throws Exception {
+        assertDoorbellWakes(host.hv.platform(domU.domid()));
+    }
+
+    private void assertDoorbellWakes(io.jxen.hypercall.GuestPlatform platform) throws Exception {
+        TestHost.Guest g = new TestHost.Guest(domU, platform.hypercalls(1), platform.memory());
+        GuestEvtchn e = new GuestEvtchn(g);
+        long ipi = e.bindIpi(1);
+        var bell = platform.doorbell(1);
+        AtomicLong woke = new AtomicLong();
+        Thread idle = Thread.ofPlatform().start(() -> {
+            int seen = bell.rings();
+            while (!e.upcallPending(1)) {
+                seen = bell.await(seen, -1);
+            }
+            woke.set(1);
+        });
+        var page = host.memory.frame(host.hv.doorbellMfn(domU.domid()));
+        while (page.get(java.lang.foreign.ValueLayout.JAVA_INT, 8 + 4) == 0 && idle.isAlive()) {
+            Thread.onSpinWait(); // until vCPU 1's sleeper count shows it inside the futex wait
+        }
+        new GuestEvtchn(host.hv.hypercalls(domU.domid(), 0), g).send(ipi);
+        idle.join();
+        assertThat(woke.get()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(60)
     void aConnectionThatBindsNoVcpuOfTheDomainIsDropped() throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(server.socket()));
@@ -129,7 +165,10 @@ class SocketTransportTest {
         }
     }
 
-    /** A guest in its own JVM: binds to dom0, notifies, waits for the answer, writes, powers off. */
+    /**
+     * A guest in its own JVM: binds to dom0, notifies, sleeps on its doorbell (a futex shared
+     * across the JVMs) until the answer, writes to its memory, powers off.
+     */
     @Test
     @Timeout(120)
     void aGuestInItsOwnJvm() throws Exception {

@@ -15,7 +15,8 @@ import java.nio.channels.SocketChannel;
  * <pre>
  *  server -> client, once per connection (HELLO, 56 bytes + path)
  *   0 magic 'JXHC' | 4 version | 6 domid | 8 vcpus | 12 pathBytes
- *  16 p2mFirstMfn  | 24 gfnLimit | 32 startInfoGpa | 40 machineFrames | 48 reserved
+ *  16 p2mFirstMfn  | 24 gfnLimit | 32 startInfoGpa | 40 machineFrames | 48 doorbellMfn
+ *     (doorbell page: one futex {@code Doorbell} per vCPU at 8 * vcpu, rung with each upcall)
  *  56 memory-file path, UTF-8, pathBytes long (at most {@link #MAX_PATH_BYTES})
  *
  *  client -> server, once (BIND, 8 bytes):   0 vcpu (u32) | 4 reserved

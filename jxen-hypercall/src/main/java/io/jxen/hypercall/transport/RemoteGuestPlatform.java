@@ -26,6 +26,7 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
     private final int domid;
     private final int vcpus;
     private final long startInfoGpa;
+    private final long doorbellMfn;
     private final MachineMemory memory;
     private final GuestPhysicalMemory guestMemory;
     private final SocketHypercalls[] hypercalls;
@@ -38,6 +39,7 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
         long p2mFirstMfn = hello.getLong(16);
         long gfnLimit = hello.getLong(24);
         this.startInfoGpa = hello.getLong(32);
+        this.doorbellMfn = hello.getLong(48);
         this.memory = MachineMemory.open(Path.of(memoryFile));
         this.guestMemory = new GuestPhysicalMemory(memory, p2mFirstMfn, gfnLimit);
         this.hypercalls = new SocketHypercalls[vcpus];
@@ -111,6 +113,15 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
             }
         }
         return hypercalls[vcpu];
+    }
+
+    @Override
+    public io.jxen.memory.futex.Doorbell doorbell(int vcpu) {
+        if (vcpu < 0 || vcpu >= vcpus) {
+            throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);
+        }
+        return new io.jxen.memory.futex.Doorbell(memory.frame(doorbellMfn),
+                (long) vcpu * io.jxen.memory.futex.Doorbell.SIZE_BYTES);
     }
 
     @Override

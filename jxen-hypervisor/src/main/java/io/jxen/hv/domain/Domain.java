@@ -54,6 +54,7 @@ public final class Domain {
     private final Vcpu[] vcpus;
     private final EventChannels eventChannels;
     private final GrantTable grantTable;
+    private long doorbellMfn = -1;
     private int pauseCount = 1;
     private ShutdownReason shutdownReason;
     private boolean dying;
@@ -226,6 +227,28 @@ public final class Domain {
         return grantTable;
     }
 
+    /**
+     * The machine frame of the domain's doorbell page (a hypervisor frame, one 8-byte
+     * {@link io.jxen.memory.futex.Doorbell} per vCPU at {@code 8 * vcpu}), created on first use;
+     * every vCPU's doorbell then rings with each upcall it is sent.
+     *
+     * @return the frame, or -1 if memory is exhausted
+     */
+    public long doorbellMfn() {
+        if (doorbellMfn < 0) {
+            long mfn = host.allocXenFrame();
+            if (mfn < 0) {
+                return -1;
+            }
+            doorbellMfn = mfn;
+            for (Vcpu v : vcpus) {
+                v.setDoorbell(new io.jxen.memory.futex.Doorbell(host.memory().frame(mfn),
+                        (long) v.id() * io.jxen.memory.futex.Doorbell.SIZE_BYTES));
+            }
+        }
+        return doorbellMfn;
+    }
+
     /** Pauses the domain (counted, {@code domain_pause_by_systemcontroller}). */
     public void pause() {
         pauseCount++;
@@ -279,6 +302,13 @@ public final class Domain {
         grantTable.releaseFrames();
         physMap.p2m().set(specialBaseGfn, P2mEntry.EMPTY);
         host.freeXenFrame(sharedInfoMfn);
+        if (doorbellMfn >= 0) {
+            for (Vcpu v : vcpus) {
+                v.setDoorbell(null);
+            }
+            host.freeXenFrame(doorbellMfn);
+            doorbellMfn = -1;
+        }
         physMap.releaseAll(host::isRetained);
     }
 

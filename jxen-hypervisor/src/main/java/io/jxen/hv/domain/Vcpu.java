@@ -27,6 +27,7 @@ public final class Vcpu {
     private boolean up;
     private boolean inMulticall;
     private Runnable upcallHook = () -> { };
+    private io.jxen.memory.futex.Doorbell doorbell;
     private long upcalls;
 
     Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot) {
@@ -102,6 +103,14 @@ public final class Vcpu {
         this.upcallHook = Objects.requireNonNull(hook);
     }
 
+    /**
+     * Gives the vCPU a doorbell in shared memory, rung with every raised upcall, so a guest in
+     * another process that waits outside a hypercall wakes (by futex).
+     */
+    public void setDoorbell(io.jxen.memory.futex.Doorbell bell) {
+        this.doorbell = bell;
+    }
+
     /** Times {@code evtchn_upcall_pending} was raised. */
     public long upcalls() {
         return upcalls;
@@ -116,6 +125,9 @@ public final class Vcpu {
         if (!OrderedAccess.testAndSetBit(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET, 0)) {
             upcalls++;
             upcallHook.run();
+            if (doorbell != null) {
+                doorbell.ring();
+            }
             domain.wakeWaiters();
         }
     }

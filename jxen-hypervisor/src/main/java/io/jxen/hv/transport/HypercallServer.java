@@ -36,6 +36,7 @@ public final class HypercallServer implements AutoCloseable {
     private final List<SocketChannel> connections = new CopyOnWriteArrayList<>();
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final long doorbellMfn;
     private volatile boolean closed;
 
     /**
@@ -50,6 +51,10 @@ public final class HypercallServer implements AutoCloseable {
         this.memoryPath = hypervisor.host().memory().file().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
         if (memoryPath.length > HypercallWire.MAX_PATH_BYTES) {
             throw new IOException("memory file path too long for the wire: " + memoryPath.length + " bytes");
+        }
+        this.doorbellMfn = hypervisor.doorbellMfn(domain.domid());
+        if (doorbellMfn < 0) {
+            throw new IOException("no memory for the doorbell page of d" + domain.domid());
         }
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -82,7 +87,7 @@ public final class HypercallServer implements AutoCloseable {
                 .putLong(domain.physMap().p2m().gfnLimit())
                 .putLong(domain.startInfoGfn() << XenPage.SHIFT)
                 .putLong(hypervisor.host().memory().frames())
-                .putLong(0)
+                .putLong(doorbellMfn)
                 .put(memoryPath)
                 .flip();
         return hello;
