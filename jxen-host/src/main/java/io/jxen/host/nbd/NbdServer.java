@@ -65,9 +65,24 @@ public final class NbdServer implements AutoCloseable {
             peakBytes = Math.max(peakBytes, bytes);
         }
 
+        private long disconnects;
+
         synchronized void throttled() {
             throttles++;
             notifyAll();
+        }
+
+        /** A reader got NBD_CMD_DISC (it then waits for the requests in flight). */
+        synchronized void disconnectRequested() {
+            disconnects++;
+            notifyAll();
+        }
+
+        /** Blocks until readers have seen {@code count} NBD_CMD_DISC in all. */
+        synchronized void awaitDisconnects(long count) throws InterruptedException {
+            while (disconnects < count) {
+                wait();
+            }
         }
 
         synchronized int peakRequests() {

@@ -140,6 +140,7 @@ final class NbdTransmission {
             long offset = in.readLong();
             long length = Integer.toUnsignedLong(in.readInt());
             if (type == CMD_DISC) {
+                stats.disconnectRequested();
                 return;
             }
             if (type == CMD_WRITE && length > maxPayload) {
