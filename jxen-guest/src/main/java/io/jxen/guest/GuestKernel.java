@@ -1,0 +1,308 @@
+package io.jxen.guest;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.vcpu.VcpuOp;
+import io.jxen.abi.vcpu.VcpuRegisterVcpuInfoDescriptor;
+import io.jxen.abi.version.XenFeatureInfoDescriptor;
+import io.jxen.abi.version.XenVer;
+import io.jxen.abi.xen.SharedInfoDescriptor;
+import io.jxen.abi.xen.StartInfoDescriptor;
+import io.jxen.abi.xen.StartInfoFlags;
+import io.jxen.abi.xen.VcpuInfoDescriptor;
+import io.jxen.abi.xen.XenLimits;
+import io.jxen.guest.intr.XenIntr;
+import io.jxen.hypercall.GuestPhysicalMemory;
+import io.jxen.hypercall.GuestPlatform;
+import io.jxen.memory.OrderedAccess;
+import io.jxen.runtime.Clock;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * A booted guest kernel: what Linux's {@code xen_start_kernel}/{@code xen_hvm_guest_init} and
+ * FreeBSD's {@code hammer_time_xen}/{@code xen_hvm_init} do before drivers attach. Detects Xen
+ * through the hypervisor CPUID leaves, reads the version and feature bits, maps shared_info,
+ * registers a {@code vcpu_info} in guest RAM for every vCPU ({@code VCPUOP_register_vcpu_info},
+ * so more than {@code XEN_LEGACY_MAX_VCPUS} work) and brings up {@link XenIntr}.
+ *
+ * <pre>{@code
+ * GuestKernel kernel = GuestKernel.boot(platform, GuestKernel.Options.defaults(clock));
+ * int irq = kernel.intr().bindVirq("xen_et:c0", Virq.TIMER, 0, IrqHandler.filter(() -> tick()));
+ * kernel.vcpu(0).poll(); // a preemption point: pending events run their handlers
+ * }</pre>
+ */
+public final class GuestKernel {
+
+    /**
+     * Boot options.
+     *
+     * @param cpuid       the CPUID instruction, or null for {@link XenCpuid} built from the version hypercall
+     * @param lowWaterGfn pages below this GFN are the guest's own (the allocator never uses them)
+     * @param intrThreads where threaded interrupt handlers run
+     * @param clock       the guest's source of real time (for logs and timeouts, never for guest time)
+     */
+    public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock) {
+        /** Checks arguments. */
+        public Options {
+            Objects.requireNonNull(intrThreads, "intrThreads");
+            Objects.requireNonNull(clock, "clock");
+            if (lowWaterGfn < 1) {
+                throw new IllegalArgumentException("lowWaterGfn must be at least 1");
+            }
+        }
+
+        /** Xen CPUID from the version hypercall, low water at GFN 16, interrupt threads on virtual threads. */
+        public static Options defaults(Clock clock) {
+            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock);
+        }
+
+        /** The same options with threaded handlers run by {@code executor}. */
+        public Options withIntrThreads(Executor executor) {
+            return new Options(cpuid, lowWaterGfn, executor, clock);
+        }
+
+        /** The same options with another CPUID. */
+        public Options withCpuid(Cpuid other) {
+            return new Options(other, lowWaterGfn, intrThreads, clock);
+        }
+    }
+
+    private final GuestPlatform platform;
+    private final Options options;
+    private final DomainType type;
+    private final int cpuidBase;
+    private final int version;
+    private final int features;
+    private final MemorySegment startInfo;
+    private final MemorySegment sharedInfo;
+    private final BootAllocator pages;
+    private final GuestVcpu[] vcpus;
+    private final XenIntr intr;
+
+    private GuestKernel(GuestPlatform platform, Options options) {
+        this.platform = platform;
+        this.options = options;
+        GuestPhysicalMemory memory = platform.memory();
+        Cpuid cpuid = options.cpuid() != null ? options.cpuid()
+                : XenCpuid.fromVersionHypercall(platform.hypercalls(0), false);
+        this.cpuidBase = XenCpuid.findXenBase(cpuid);
+        if (cpuidBase == 0) {
+            throw new IllegalStateException("not running on Xen: no \"" + XenCpuid.XEN_SIGNATURE
+                    + "\" in CPUID leaves 0x40000000..0x4000ff00");
+        }
+        this.startInfo = memory.page(platform.startInfoGpa() >>> XenPage.SHIFT);
+        byte[] magic = new byte[StartInfoDescriptor.MAGIC_SIZE];
+        MemorySegment.copy(startInfo, OrderedAccess.BYTE, StartInfoDescriptor.MAGIC_OFFSET, magic, 0, magic.length);
+        this.type = new String(magic, StandardCharsets.US_ASCII).startsWith("xen-") ? DomainType.PV : DomainType.HVM;
+
+        long v = platform.hypercalls(0).hypercall(Hypercall.XEN_VERSION, XenVer.VERSION, 0);
+        this.version = (int) v;
+
+        Set<Long> reserved = new HashSet<>();
+        reserved.add(platform.startInfoGpa() >>> XenPage.SHIFT);
+        reserved.add(storeGfn());
+        reserved.add(consoleGfn());
+        this.pages = new BootAllocator(nrPages(), options.lowWaterGfn(), reserved);
+
+        long sharedInfoGpa = OrderedAccess.getLongPlain(startInfo, StartInfoDescriptor.SHARED_INFO_OFFSET);
+        this.sharedInfo = memory.page(sharedInfoGpa >>> XenPage.SHIFT);
+
+        int n = platform.vcpus();
+        this.vcpus = new GuestVcpu[n];
+        long infoPage = -1;
+        for (int i = 0; i < n; i++) {
+            long scratchGfn = pages.allocPage();
+            int slot = i % (XenPage.SIZE / VcpuInfoDescriptor.SIZE);
+            if (slot == 0) {
+                infoPage = pages.allocPage();
+            }
+            vcpus[i] = registerVcpuInfo(i, scratchGfn, infoPage, slot * VcpuInfoDescriptor.SIZE);
+        }
+        int feat;
+        try (Scratch s = vcpus[0].scratch()) {
+            s.putInt(XenFeatureInfoDescriptor.SUBMAP_IDX_OFFSET, 0);
+            long rc = s.call(Hypercall.XEN_VERSION, XenVer.GET_FEATURES);
+            feat = rc < 0 ? 0 : s.getInt(XenFeatureInfoDescriptor.SUBMAP_OFFSET);
+        }
+        this.features = feat;
+        this.intr = new XenIntr(this, options.intrThreads());
+        for (GuestVcpu vcpu : vcpus) {
+            vcpu.setUpcallHandler(() -> intr.upcall(vcpu));
+        }
+    }
+
+    private GuestVcpu registerVcpuInfo(int id, long scratchGfn, long infoGfn, int offset) {
+        GuestPhysicalMemory memory = platform.memory();
+        MemorySegment scratch = memory.page(scratchGfn);
+        GuestVcpu early = new GuestVcpu(id, platform.hypercalls(id), scratch, BootAllocator.gpa(scratchGfn),
+                memory.page(infoGfn).asSlice(offset, VcpuInfoDescriptor.SIZE));
+        long rc;
+        try (Scratch s = early.scratch()) {
+            s.putLong(VcpuRegisterVcpuInfoDescriptor.MFN_OFFSET, infoGfn);
+            s.putInt(VcpuRegisterVcpuInfoDescriptor.OFFSET_OFFSET, offset);
+            rc = s.call3(Hypercall.VCPU_OP, VcpuOp.REGISTER_VCPU_INFO, id);
+        }
+        if (rc == 0) {
+            return early;
+        }
+        if (id < XenLimits.XEN_LEGACY_MAX_VCPUS) {
+            // Older hypervisors: the legacy slot in shared_info (vCPUs 0..31 only).
+            return new GuestVcpu(id, platform.hypercalls(id), scratch, BootAllocator.gpa(scratchGfn),
+                    sharedInfo.asSlice(SharedInfoDescriptor.VCPU_INFO_OFFSET + (long) id * VcpuInfoDescriptor.SIZE,
+                            VcpuInfoDescriptor.SIZE));
+        }
+        throw new IllegalStateException("VCPUOP_register_vcpu_info for vCPU " + id + " failed: "
+                + XenErrors.name(rc));
+    }
+
+    /**
+     * Boots a guest kernel on {@code platform}.
+     *
+     * @throws IllegalStateException if Xen is not detected or a vCPU's vcpu_info cannot be placed
+     */
+    public static GuestKernel boot(GuestPlatform platform, Options options) {
+        return new GuestKernel(platform, options);
+    }
+
+    /** Linux's {@code xen_domain()}: running on Xen at all. */
+    public boolean xenDomain() {
+        return type != DomainType.NONE;
+    }
+
+    /** Linux's {@code xen_pv_domain()}. */
+    public boolean xenPvDomain() {
+        return type == DomainType.PV;
+    }
+
+    /** Linux's {@code xen_hvm_domain()}. */
+    public boolean xenHvmDomain() {
+        return type == DomainType.HVM;
+    }
+
+    /** Linux's {@code xen_initial_domain()}: start_info says this is the control domain. */
+    public boolean xenInitialDomain() {
+        return (startInfoFlags() & StartInfoFlags.INITDOMAIN) != 0;
+    }
+
+    /** The domain type. */
+    public DomainType type() {
+        return type;
+    }
+
+    /** Where the Xen CPUID leaves were found ({@code 0x40000000} or above a Viridian block). */
+    public int cpuidBase() {
+        return cpuidBase;
+    }
+
+    /** {@code XENVER_version}: {@code major << 16 | minor}. */
+    public int version() {
+        return version;
+    }
+
+    /** Xen's major version. */
+    public int versionMajor() {
+        return version >>> 16;
+    }
+
+    /** Xen's minor version. */
+    public int versionMinor() {
+        return version & 0xFFFF;
+    }
+
+    /** Whether {@code XENFEAT_<bit>} (submap 0) is set; FreeBSD's {@code xen_feature()}. */
+    public boolean feature(int bit) {
+        return bit >= 0 && bit < 32 && (features & (1 << bit)) != 0;
+    }
+
+    /** Submap 0 of the feature bits. */
+    public int features() {
+        return features;
+    }
+
+    /** The platform this kernel booted on. */
+    public GuestPlatform platform() {
+        return platform;
+    }
+
+    /** The boot options. */
+    public Options options() {
+        return options;
+    }
+
+    /** The guest's memory. */
+    public GuestPhysicalMemory memory() {
+        return platform.memory();
+    }
+
+    /** The domain id (from the platform; a real guest reads it from xenstore's {@code domid}). */
+    public int domid() {
+        return platform.domid();
+    }
+
+    /** The mapped shared_info page. */
+    public MemorySegment sharedInfo() {
+        return sharedInfo;
+    }
+
+    /** Number of vCPUs. */
+    public int vcpus() {
+        return vcpus.length;
+    }
+
+    /** vCPU {@code id}. */
+    public GuestVcpu vcpu(int id) {
+        return vcpus[id];
+    }
+
+    /** The interrupt layer. */
+    public XenIntr intr() {
+        return intr;
+    }
+
+    /** The early page allocator. */
+    public BootAllocator pages() {
+        return pages;
+    }
+
+    /** start_info {@code nr_pages}. */
+    public long nrPages() {
+        return OrderedAccess.getLongPlain(startInfo, StartInfoDescriptor.NR_PAGES_OFFSET);
+    }
+
+    /** start_info {@code flags}. */
+    public int startInfoFlags() {
+        return OrderedAccess.getIntPlain(startInfo, StartInfoDescriptor.FLAGS_OFFSET);
+    }
+
+    /** start_info {@code store_mfn} (a GFN: jxen guests are auto-translated). */
+    public long storeGfn() {
+        return OrderedAccess.getLongPlain(startInfo, StartInfoDescriptor.STORE_MFN_OFFSET);
+    }
+
+    /** start_info {@code store_evtchn}. */
+    public int storeEvtchn() {
+        return OrderedAccess.getIntPlain(startInfo, StartInfoDescriptor.STORE_EVTCHN_OFFSET);
+    }
+
+    /** start_info {@code console.domU.mfn}. */
+    public long consoleGfn() {
+        return OrderedAccess.getLongPlain(startInfo, StartInfoDescriptor.CONSOLE_DOMU_MFN_OFFSET);
+    }
+
+    /** start_info {@code console.domU.evtchn}. */
+    public int consoleEvtchn() {
+        return OrderedAccess.getIntPlain(startInfo, StartInfoDescriptor.CONSOLE_DOMU_EVTCHN_OFFSET);
+    }
+
+    /** A one-line boot banner, as guests log it. */
+    public String banner() {
+        return "Xen version " + versionMajor() + "." + versionMinor() + " (" + type + " domain " + domid()
+                + ", " + vcpus.length + " vCPUs, CPUID base 0x" + Integer.toHexString(cpuidBase) + ")";
+    }
+}

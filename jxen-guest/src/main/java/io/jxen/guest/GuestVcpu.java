@@ -1,0 +1,118 @@
+package io.jxen.guest;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.xen.VcpuInfoDescriptor;
+import io.jxen.hypercall.EventUpcall;
+import io.jxen.hypercall.Hypercalls;
+import io.jxen.memory.OrderedAccess;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One vCPU of a booted guest: its hypercalls, its argument page, its registered
+ * {@code vcpu_info}, and its "interrupt flag". {@code evtchn_upcall_mask} is the flag
+ * (xen.h:679-702): {@link #cli()} sets it, {@link #sti()} clears it and then delivers an upcall
+ * that became pending meanwhile, as the {@code sti} paravirt op does; {@link #poll()} is a
+ * preemption point of the vCPU's run loop.
+ */
+public final class GuestVcpu {
+
+    private final int id;
+    private final Hypercalls hypercalls;
+    private final MemorySegment scratchPage;
+    private final long scratchGpa;
+    private final ReentrantLock scratchLock = new ReentrantLock();
+    private final MemorySegment vcpuInfo;
+    private final EventUpcall upcall;
+    private volatile Runnable upcallHandler = () -> { };
+
+    GuestVcpu(int id, Hypercalls hypercalls, MemorySegment scratchPage, long scratchGpa, MemorySegment vcpuInfo) {
+        this.id = id;
+        this.hypercalls = Objects.requireNonNull(hypercalls);
+        this.scratchPage = scratchPage;
+        this.scratchGpa = scratchGpa;
+        this.vcpuInfo = vcpuInfo;
+        this.upcall = new EventUpcall(vcpuInfo);
+    }
+
+    /** The vCPU number. */
+    public int id() {
+        return id;
+    }
+
+    /** The vCPU's hypercall instruction. */
+    public Hypercalls hypercalls() {
+        return hypercalls;
+    }
+
+    /** Takes the vCPU's argument page for one hypercall; close it after reading the results. */
+    public Scratch scratch() {
+        return new Scratch(scratchLock, scratchPage, scratchGpa, hypercalls);
+    }
+
+    /** The registered {@code vcpu_info} (64 bytes in guest RAM after boot). */
+    public MemorySegment vcpuInfo() {
+        return vcpuInfo;
+    }
+
+    /** Installs the upcall (the event-channel callback), run with events masked. */
+    void setUpcallHandler(Runnable handler) {
+        this.upcallHandler = Objects.requireNonNull(handler);
+    }
+
+    /** Whether events are masked ({@code evtchn_upcall_mask} set). */
+    public boolean masked() {
+        return OrderedAccess.getByteVolatile(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_MASK_OFFSET) != 0;
+    }
+
+    /** Whether {@code evtchn_upcall_pending} is set. */
+    public boolean upcallPending() {
+        return OrderedAccess.getByteVolatile(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) != 0;
+    }
+
+    /** Masks events: the {@code cli} of a PV guest. */
+    public void cli() {
+        upcall.mask();
+    }
+
+    /**
+     * Unmasks events and delivers a pending upcall: the {@code sti} of a PV guest.
+     *
+     * @return upcalls delivered
+     */
+    public int sti() {
+        return upcall.unmask(upcallHandler);
+    }
+
+    /**
+     * A preemption point: delivers pending upcalls if events are not masked.
+     *
+     * @return upcalls delivered
+     */
+    public int poll() {
+        return upcall.poll(upcallHandler);
+    }
+
+    /**
+     * The idle loop's halt ({@code xen_safe_halt}): with events masked, if nothing is pending
+     * blocks in {@code SCHEDOP_block} (which unmasks atomically and returns once an upcall is
+     * pending), then unmasks and delivers.
+     *
+     * @return upcalls delivered
+     */
+    public int idle() {
+        cli();
+        if (!upcallPending()) {
+            hypercalls.hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0);
+        }
+        return sti();
+    }
+
+    @Override
+    public String toString() {
+        return "vcpu" + id;
+    }
+}
