@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
  * interrupt handlers go to {@link #threads}, a queue the test drains on its own thread, so
  * runs are deterministic.
  */
-final class GuestHost implements AutoCloseable {
+public final class GuestHost implements AutoCloseable {
 
     static final int FRAMES = 8192;
 
@@ -64,7 +64,7 @@ final class GuestHost implements AutoCloseable {
     }
 
     /** An executor whose tasks run only when the test says so, in submission order. */
-    static final class StepExecutor implements Executor {
+    public static final class StepExecutor implements Executor {
         private final Deque<Runnable> queue = new ArrayDeque<>();
 
         @Override
@@ -73,7 +73,7 @@ final class GuestHost implements AutoCloseable {
         }
 
         /** Runs every queued task (and tasks they queue); returns how many ran. */
-        int drain() {
+        public int drain() {
             int ran = 0;
             while (true) {
                 Runnable r;
@@ -88,7 +88,7 @@ final class GuestHost implements AutoCloseable {
             }
         }
 
-        synchronized int queued() {
+        public synchronized int queued() {
             return queue.size();
         }
     }

@@ -1,0 +1,32 @@
+package io.jxen.guest;
+
+import io.jxen.hv.Hypervisor;
+import io.jxen.hv.domain.Domain;
+import io.jxen.sim.VirtualClock;
+
+/** {@link GuestHost} for tests in sub-packages. */
+public final class GuestHostAccess implements AutoCloseable {
+
+    private final GuestHost host = new GuestHost();
+    /** The hypervisor. */
+    public final Hypervisor hv = host.hv;
+    /** Queue of threaded handlers, drained by the test. */
+    public final GuestHost.StepExecutor threads = host.threads;
+    /** The virtual clock. */
+    public final VirtualClock clock = host.clock;
+
+    /** Creates and unpauses a domain. */
+    public Domain domain(long pages, int vcpus) {
+        return host.domain(pages, vcpus);
+    }
+
+    /** Boots a guest kernel on the domain. */
+    public GuestKernel boot(Domain d) {
+        return host.boot(d);
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}
