@@ -172,12 +172,28 @@ public final class Transaction implements NodeTable {
             // A node created and removed again inside the transaction never changed the
             // store: C xenstored fires nothing for it.
             if (ev != null && !(mine == DELETED && !existed)) {
-                fire.add(ev);
+                fire.add(atCommit(path, ev, mine == DELETED));
             }
         }
         for (ChangeEvent ev : fire) {
             store.changed(ev);
         }
+    }
+
+    /**
+     * The event as C fires it at commit ({@code fire_watches} with the node re-read after
+     * commit and the permissions the transaction first saw): a watcher may see it if it can
+     * read the node with those first permissions, or the node (or its parent) as committed;
+     * a removed node has no committed version, so its parent does not count.
+     */
+    private ChangeEvent atCommit(String path, ChangeEvent ev, boolean removed) {
+        Node first = seen.get(path);
+        Permissions firstPerms = first != null && first != DELETED ? first.perms() : null;
+        Permissions old = ev.oldPerms() != null ? ev.oldPerms() : firstPerms;
+        if (removed) {
+            return new ChangeEvent(path, ev.exact(), old != null ? old : ev.nodePerms(), null, null);
+        }
+        return new ChangeEvent(path, ev.exact(), ev.nodePerms(), ev.parentPerms(), old);
     }
 
     /** Number of nodes this transaction has touched. */
