@@ -1,11 +1,11 @@
 package io.jxen.bench.time;
 
 import io.jxen.abi.xen.PvClockFlags;
+import io.jxen.guest.time.PvClockReader;
 import io.jxen.hv.time.clock.DomainTsc;
 import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.clock.TscModel;
 import io.jxen.hv.time.clock.VcpuTimePublisher;
-import io.jxen.hv.time.pvclock.PvClockReader;
 import io.jxen.runtime.SystemClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

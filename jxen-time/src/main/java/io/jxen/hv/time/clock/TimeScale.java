@@ -1,7 +1,5 @@
 package io.jxen.hv.time.clock;
 
-import io.jxen.hv.time.pvclock.PvClockMath;
-
 /**
  * Xen's {@code struct time_scale}: the {@code (mul_frac, shift)} pair that turns ticks of a
  * counter into nanoseconds, published as {@code tsc_to_system_mul} and {@code tsc_shift}.
@@ -40,8 +38,15 @@ public record TimeScale(int mulFrac, int shift) {
         return new TimeScale(mulFrac, shift);
     }
 
-    /** Nanoseconds for an unsigned tick delta: Xen's {@code scale_delta}. */
+    /**
+     * Nanoseconds for an unsigned tick delta: Xen's {@code scale_delta} (xen/arch/x86/time.c,
+     * {@code mulq; shrd $32}): shift the unsigned delta by {@code shift}, multiply by the 32.32
+     * fraction and keep bits 32..95. The guest computes the same in its own copy
+     * ({@code io.jxen.guest.time.PvClockMath}); each side has its own, as on Xen.
+     */
     public long scale(long ticks) {
-        return PvClockMath.scaleDelta(ticks, mulFrac, shift);
+        long shifted = shift < 0 ? ticks >>> -shift : ticks << shift;
+        long mul = Integer.toUnsignedLong(mulFrac);
+        return (Math.unsignedMultiplyHigh(shifted, mul) << 32) | ((shifted * mul) >>> 32);
     }
 }

@@ -1,4 +1,4 @@
-package io.jxen.hv.time.pvclock;
+package io.jxen.guest.time;
 
 import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * a compare-and-swap clamp against the last value returned by any vCPU, so time never goes
  * backwards across vCPUs.
  *
- * <p>Guest-side code that lives here only until the guest layer exists: it depends on the ABI
- * view and the ordered accessors, never on hypervisor types. One instance per vCPU; the
+ * <p>It depends on the ABI view and the ordered accessors, never on hypervisor types. One
+ * instance per vCPU; the
  * {@link Monotonic} clamp is shared by all vCPUs of a guest. Not thread-safe itself.
  */
 public final class PvClockReader {

@@ -1,4 +1,4 @@
-package io.jxen.hv.time.pvclock;
+package io.jxen.guest.time;
 
 /**
  * The fixed-point arithmetic of {@code struct vcpu_time_info} (xen.h): a TSC delta is
@@ -11,7 +11,8 @@ package io.jxen.hv.time.pvclock;
  * is applied to the unsigned 64-bit delta, so bits shifted out on the left are lost as they are
  * in C.
  *
- * <p>Free of hypervisor types on purpose: the guest layer reuses it.
+ * <p>The guest's copy; the hypervisor side ({@code io.jxen.hv.time.clock.TimeScale}) keeps its
+ * own {@code scale_delta}, as Xen and the guests each have theirs.
  */
 public final class PvClockMath {
 
