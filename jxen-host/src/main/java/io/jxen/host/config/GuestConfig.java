@@ -68,6 +68,12 @@ public record GuestConfig(String name, UUID uuid, DomainType type, long memoryMi
                 onReboot, onCrash, onWatchdog, kernel, cmdline);
     }
 
+    /** The same guest with another UUID (a new incarnation beside a preserved one). */
+    public GuestConfig withUuid(UUID newUuid) {
+        return new GuestConfig(name, newUuid, type, memoryMib, maxMemMib, vcpus, maxVcpus, disks, onPoweroff,
+                onReboot, onCrash, onWatchdog, kernel, cmdline);
+    }
+
     /**
      * Reads a config file.
      *

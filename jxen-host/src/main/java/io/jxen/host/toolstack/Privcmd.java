@@ -1,0 +1,48 @@
+package io.jxen.host.toolstack;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.evtchn.EvtchnAllocUnboundDescriptor;
+import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.hypercall.GuestPhysicalMemory;
+import io.jxen.hypercall.Hypercalls;
+
+/**
+ * The toolstack's privileged hypercalls, issued as dom0 (what libxc does through Linux's
+ * privcmd): arguments are written into one page of dom0's memory that the toolstack owns, the
+ * hypercall is made on dom0's vCPU 0, results are read back. One call at a time.
+ */
+public final class Privcmd {
+
+    private final Hypercalls dom0;
+    private final GuestPhysicalMemory memory;
+    private final long bufferGpa;
+
+    /**
+     * @param dom0      dom0's hypercalls (vCPU 0)
+     * @param memory    dom0's memory
+     * @param bufferGpa guest-physical address of a page of dom0 reserved for these calls
+     */
+    public Privcmd(Hypercalls dom0, GuestPhysicalMemory memory, long bufferGpa) {
+        this.dom0 = dom0;
+        this.memory = memory;
+        this.bufferGpa = bufferGpa;
+    }
+
+    /**
+     * {@code EVTCHNOP_alloc_unbound}: a port in {@code dom} that {@code remoteDom} may bind
+     * (the xenstore and console ports libxl allocates in a new guest for dom0).
+     *
+     * @return the new port in {@code dom}
+     * @throws ToolstackException with Xen's errno if the hypervisor refuses
+     */
+    public synchronized int allocUnbound(int dom, int remoteDom) throws ToolstackException {
+        memory.zero(bufferGpa, EvtchnAllocUnboundDescriptor.SIZE);
+        memory.putShort(bufferGpa + EvtchnAllocUnboundDescriptor.DOM_OFFSET, (short) dom);
+        memory.putShort(bufferGpa + EvtchnAllocUnboundDescriptor.REMOTE_DOM_OFFSET, (short) remoteDom);
+        long rc = dom0.hypercall(Hypercall.EVENT_CHANNEL_OP, EvtchnOp.ALLOC_UNBOUND, bufferGpa);
+        if (rc != 0) {
+            throw new ToolstackException("EVTCHNOP_alloc_unbound in d" + dom + " for d" + remoteDom + " failed: " + rc);
+        }
+        return memory.getInt(bufferGpa + EvtchnAllocUnboundDescriptor.PORT_OFFSET);
+    }
+}

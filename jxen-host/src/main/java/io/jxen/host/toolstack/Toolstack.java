@@ -1,0 +1,362 @@
+package io.jxen.host.toolstack;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.host.config.GuestConfig;
+import io.jxen.host.config.LifecycleAction;
+import io.jxen.hv.Hypervisor;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainListener;
+import io.jxen.hv.domain.ShutdownReason;
+import io.jxen.runtime.Agent;
+import io.jxen.xenstore.client.XenstoreClient;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+import io.jxen.xenstore.wire.XsPayload;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * The engine behind the {@code xl} verbs: create, list, pause, unpause, shutdown, reboot,
+ * destroy, and the reaction to a guest's own shutdown ({@code on_poweroff}, {@code on_reboot},
+ * {@code on_crash}, {@code on_watchdog}).
+ *
+ * <p>The hypervisor tells the toolstack of shutdowns and destructions through a
+ * {@link DomainListener} (called under the hypervisor's lock, so it only queues them, as xl
+ * reacts to {@code @releaseDomain} / {@code VIRQ_DOM_EXC} later); {@link #doWork()} applies
+ * the configured action. It is an {@link Agent}: a runner gives it a thread in a real host,
+ * tests call {@code doWork()} themselves and need no sleeps.
+ *
+ * <p>All public operations are serialised on this object.
+ */
+public final class Toolstack implements Agent {
+
+    /** dom0's name in xenstore and {@code xl list}. */
+    public static final String DOM0_NAME = "Domain-0";
+
+    /** A shutdown ({@code domain} set) or a destruction ({@code domain} null). */
+    private record Event(int domid, Domain domain, ShutdownReason reason) {
+    }
+
+    private final Hypervisor hv;
+    private final XenstoreClient xs;
+    private final DomainBuilder builder;
+    private final Map<Integer, DomainRecord> domains = new TreeMap<>();
+    private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+    private volatile Consumer<String> log = line -> { };
+
+    /**
+     * @param hv      the hypervisor (dom0 must exist)
+     * @param xs      a dom0 connection to xenstored
+     * @param privcmd dom0's privileged hypercalls
+     */
+    public Toolstack(Hypervisor hv, XenstoreClient xs, Privcmd privcmd) {
+        this.hv = Objects.requireNonNull(hv);
+        this.xs = Objects.requireNonNull(xs);
+        this.builder = new DomainBuilder(hv, xs, privcmd);
+        hv.addListener(new DomainListener() {
+            @Override
+            public void onShutdown(Domain domain, ShutdownReason reason) {
+                events.add(new Event(domain.domid(), domain, reason));
+            }
+
+            @Override
+            public void onDestroy(int domid) {
+                events.add(new Event(domid, null, null));
+            }
+        });
+    }
+
+    /**
+     * A toolstack for dom0 (domain 0, which must exist), using the page just below dom0's
+     * start_info as its hypercall buffer.
+     */
+    public static Toolstack forDom0(Hypervisor hv, XenstoreClient xs) {
+        Domain dom0 = hv.byId(0);
+        if (dom0 == null) {
+            throw new IllegalStateException("dom0 does not exist: create it before the toolstack");
+        }
+        long bufferGpa = (dom0.startInfoGfn() - 1) << io.jxen.abi.XenPage.SHIFT;
+        return new Toolstack(hv, xs, new Privcmd(hv.hypercalls(0, 0), hv.platform(0).memory(), bufferGpa));
+    }
+
+    /** Where lifecycle messages go ("d1 (web) powered off: destroy"); discarded by default. */
+    public void setLog(Consumer<String> sink) {
+        this.log = Objects.requireNonNull(sink);
+    }
+
+    /**
+     * Writes dom0's own entries, {@code /local/domain/0/{name, domid}}, as xencommons does.
+     *
+     * @throws ToolstackException if xenstored fails
+     */
+    public synchronized void initDom0() throws ToolstackException {
+        try {
+            xs.inTransaction(tx -> {
+                tx.write("/local/domain/0/name", DOM0_NAME);
+                tx.write("/local/domain/0/domid", "0");
+                return null;
+            });
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("writing dom0's xenstore entries failed: " + e, e);
+        }
+    }
+
+    /**
+     * {@code xl create}: builds the domain and unpauses it.
+     *
+     * @return the new domain id
+     * @throws ToolstackException if the name is taken or building fails (nothing is kept)
+     */
+    public int create(GuestConfig cfg) throws ToolstackException {
+        return create(cfg, false);
+    }
+
+    /**
+     * {@code xl create [-p]}.
+     *
+     * @param paused leave the domain paused ({@code -p})
+     * @return the new domain id
+     * @throws ToolstackException if the name is taken or building fails (nothing is kept)
+     */
+    public synchronized int create(GuestConfig cfg, boolean paused) throws ToolstackException {
+        try {
+            doWork(); // settle earlier deaths first, so their ids and names are free
+        } catch (ToolstackException e) {
+            log.accept("an earlier lifecycle action failed: " + e.getMessage());
+        }
+        if (cfg.name().equals(DOM0_NAME) || domidOf(cfg.name()) >= 0) {
+            throw new ToolstackException("domain '" + cfg.name() + "' already exists; pick another name");
+        }
+        DomainRecord r = builder.build(cfg);
+        domains.put(r.domid(), r);
+        if (!paused) {
+            hv.unpause(r.domid());
+        }
+        log.accept("d" + r.domid() + " (" + cfg.name() + ") created");
+        return r.domid();
+    }
+
+    /**
+     * {@code xl destroy}: kills the domain and removes everything the toolstack made for it.
+     *
+     * @throws ToolstackException if there is no such guest or xenstored fails
+     */
+    public synchronized void destroy(int domid) throws ToolstackException {
+        DomainRecord r = domains.remove(domid);
+        if (r == null) {
+            throw new ToolstackException(domid == 0 ? "dom0 cannot be destroyed" : "no domain " + domid);
+        }
+        hv.destroyDomain(domid);
+        cleanUp(r);
+        log.accept("d" + domid + " (" + r.config().name() + ") destroyed");
+    }
+
+    private void cleanUp(DomainRecord r) throws ToolstackException {
+        try {
+            try {
+                xs.request(XsMessageTypes.RELEASE, 0, XsPayload.joinStrings(Integer.toString(r.domid())));
+            } catch (XenstoreException e) {
+                if (e.error() != XsError.ENOENT) {
+                    throw e;
+                }
+            }
+            Teardown.removeNodes(xs, r.domid(), r.config());
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("removing d" + r.domid() + "'s xenstore nodes failed: " + e, e);
+        }
+    }
+
+    /** {@code xl pause}; false if there is no such guest. */
+    public synchronized boolean pause(int domid) {
+        return domains.containsKey(domid) && hv.pause(domid);
+    }
+
+    /** {@code xl unpause}; false if there is no such guest or it was not paused. */
+    public synchronized boolean unpause(int domid) {
+        return domains.containsKey(domid) && hv.unpause(domid);
+    }
+
+    /**
+     * {@code xl shutdown}: asks the guest to power off by writing {@code poweroff} to its
+     * {@code control/shutdown}; the guest acknowledges and shuts itself down, and
+     * {@code on_poweroff} applies then.
+     *
+     * @throws ToolstackException if there is no such guest or xenstored fails
+     */
+    public void shutdown(int domid) throws ToolstackException {
+        request(domid, "poweroff");
+    }
+
+    /** {@code xl reboot}: writes {@code reboot} to {@code control/shutdown}. */
+    public void reboot(int domid) throws ToolstackException {
+        request(domid, "reboot");
+    }
+
+    private synchronized void request(int domid, String command) throws ToolstackException {
+        if (!domains.containsKey(domid)) {
+            throw new ToolstackException("no domain " + domid);
+        }
+        try {
+            xs.ops().write(XenstorePaths.domain(domid) + "/control/shutdown", command);
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("writing control/shutdown of d" + domid + " failed: " + e, e);
+        }
+    }
+
+    /** {@code xl list}: dom0 and every guest, by domain id. */
+    public synchronized List<DomainInfo> list() {
+        List<DomainInfo> out = new ArrayList<>();
+        for (Domain d : hv.all()) {
+            String name;
+            if (d.domid() == 0) {
+                name = DOM0_NAME;
+            } else {
+                DomainRecord r = domains.get(d.domid());
+                if (r == null) {
+                    continue; // being built or torn down
+                }
+                name = r.config().name();
+            }
+            long mib = d.physMap().totPages() * 4096 / (1 << 20);
+            out.add(new DomainInfo(d.domid(), name, mib, d.vcpuCount(), state(d)));
+        }
+        return out;
+    }
+
+    private static String state(Domain d) {
+        ShutdownReason reason = d.shutdownReason();
+        boolean shut = reason != null;
+        boolean runnable = !d.paused() && !shut && !d.dying();
+        return (runnable ? "r" : "-") + "-" + (d.paused() ? "p" : "-")
+                + (shut && reason != ShutdownReason.CRASH ? "s" : "-")
+                + (reason == ShutdownReason.CRASH ? "c" : "-") + (d.dying() ? "d" : "-");
+    }
+
+    /** The domain named {@code name}, or -1 ({@code 0} for {@code Domain-0}). */
+    public synchronized int domidOf(String name) {
+        if (name.equals(DOM0_NAME)) {
+            return 0;
+        }
+        for (DomainRecord r : domains.values()) {
+            if (r.config().name().equals(name)) {
+                return r.domid();
+            }
+        }
+        return -1;
+    }
+
+    /** What the toolstack built for {@code domid}, or null. */
+    public synchronized DomainRecord record(int domid) {
+        return domains.get(domid);
+    }
+
+    /** Ids of the guests the toolstack manages. */
+    public synchronized List<Integer> guests() {
+        return List.copyOf(domains.keySet());
+    }
+
+    /**
+     * Applies the configured action to every guest that shut down since the last call, and
+     * cleans up after guests destroyed behind the toolstack's back.
+     *
+     * @return events handled
+     * @throws ToolstackException if an action failed (the others are still applied)
+     */
+    @Override
+    public synchronized int doWork() throws ToolstackException {
+        int done = 0;
+        ToolstackException first = null;
+        Event e;
+        while ((e = events.poll()) != null) {
+            done++;
+            try {
+                handle(e);
+            } catch (ToolstackException ex) {
+                if (first == null) {
+                    first = ex;
+                } else {
+                    first.addSuppressed(ex);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return done;
+    }
+
+    private void handle(Event e) throws ToolstackException {
+        DomainRecord r = domains.get(e.domid());
+        if (r == null) {
+            return; // not ours, or already handled (destroyed by the toolstack itself)
+        }
+        if (e.domain() == null) {
+            if (hv.byId(e.domid()) != null) {
+                return; // the id already belongs to a new domain: this destruction was ours
+            }
+            domains.remove(e.domid());
+            cleanUp(r);
+            log.accept("d" + r.domid() + " (" + r.config().name() + ") was destroyed; its nodes are removed");
+            return;
+        }
+        if (hv.byId(e.domid()) != e.domain()) {
+            return; // gone, or an event of an earlier domain with this id
+        }
+        GuestConfig cfg = r.config();
+        LifecycleAction action = switch (e.reason()) {
+            case POWEROFF -> cfg.onPoweroff();
+            case REBOOT -> cfg.onReboot();
+            case CRASH -> cfg.onCrash();
+            case WATCHDOG -> cfg.onWatchdog();
+            case SOFT_RESET -> LifecycleAction.SOFT_RESET;
+            case SUSPEND -> null; // save/migrate own a suspended domain
+        };
+        if (action == null) {
+            log.accept("d" + r.domid() + " (" + cfg.name() + ") suspended");
+            return;
+        }
+        log.accept("d" + r.domid() + " (" + cfg.name() + ") shut down (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
+                + "): " + action.xlName());
+        switch (action) {
+            case DESTROY, COREDUMP_DESTROY -> destroy(r.domid());
+            case PRESERVE -> {
+            }
+            case RESTART, COREDUMP_RESTART, SOFT_RESET -> {
+                destroy(r.domid());
+                create(cfg);
+            }
+            case RENAME_RESTART -> {
+                String oldName = cfg.name() + "-d" + r.domid();
+                rename(r, oldName);
+                create(cfg.withUuid(java.util.UUID.randomUUID()));
+            }
+        }
+    }
+
+    /** Renames a guest: its record, {@code ~/name} and {@code /vm/UUID/name}. */
+    private void rename(DomainRecord r, String newName) throws ToolstackException {
+        DomainRecord renamed = r.withConfig(r.config().withName(newName));
+        try {
+            xs.inTransaction(tx -> {
+                tx.write(renamed.domainPath() + "/name", newName);
+                tx.write(renamed.vmPath() + "/name", newName);
+                return null;
+            });
+        } catch (XenstoreException | IOException ex) {
+            throw new ToolstackException("renaming d" + r.domid() + " failed: " + ex, ex);
+        }
+        domains.put(r.domid(), renamed);
+    }
+
+    @Override
+    public String roleName() {
+        return "toolstack";
+    }
+}

@@ -1,0 +1,184 @@
+package io.jxen.host.toolstack;
+
+import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.GrantEntryV1Flyweight;
+import io.jxen.abi.gnttab.GrantTableLimits;
+import io.jxen.abi.gnttab.Gtf;
+import io.jxen.abi.xen.StartInfoFlyweight;
+import io.jxen.host.config.GuestConfig;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.evtchn.ChannelState;
+import io.jxen.hypercall.GuestPhysicalMemory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Builds a domain on a real hypervisor and xenstored and reads back what a guest and dom0 see. */
+class DomainBuilderTest {
+
+    static final String CFG = """
+            name = "web"
+            uuid = "6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c"
+            memory = 4
+            maxmem = 8
+            vcpus = 2
+            maxvcpus = 3
+            disk = [ 'format=raw, vdev=xvda, access=rw, target=/srv/web.img',
+                     '/srv/data.img,raw,xvdb,ro' ]
+            extra = "console=hvc0 quiet"
+            """;
+
+    @TempDir
+    Path dir;
+    ToolstackFixture host;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        host = new ToolstackFixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        assertThat(host.hv.internalErrors()).isZero();
+        host.close();
+    }
+
+    @Test
+    void startInfoHoldsTheRingsPortsAndCommandLine() throws Exception {
+        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        assertThat(domid).isEqualTo(1);
+        DomainRecord r = host.toolstack.record(domid);
+        Domain d = host.hv.byId(domid);
+        GuestPhysicalMemory mem = host.hv.platform(domid).memory();
+        StartInfoFlyweight si = new StartInfoFlyweight().wrap(mem.page(d.startInfoGfn()), 0);
+
+        assertThat(si.getMagic()).isEqualTo("xen-3.0-x86_64");
+        assertThat(si.getNrPages()).isEqualTo(4 * 256);
+        assertThat(si.getSharedInfo()).isEqualTo(d.sharedInfoGfn() << XenPage.SHIFT);
+        assertThat(si.getFlags()).isZero();
+        assertThat(si.getStoreMfn()).isEqualTo(r.storeGfn()).isEqualTo(d.startInfoGfn() - 1);
+        assertThat(si.getStoreEvtchn()).isEqualTo(r.storePort());
+        assertThat(si.getConsoleMfn()).isEqualTo(r.consoleGfn()).isEqualTo(d.startInfoGfn() - 2);
+        assertThat(si.getConsoleEvtchn()).isEqualTo(r.consolePort());
+        assertThat(si.getCmdLine()).isEqualTo("console=hvc0 quiet");
+        assertThat(d.vcpuCount()).as("created with maxvcpus").isEqualTo(3);
+        assertThat(d.paused()).isTrue();
+
+        for (int port : new int[] {r.storePort(), r.consolePort()}) {
+            assertThat(d.eventChannels().state(port)).isEqualTo(ChannelState.UNBOUND);
+            assertThat(d.eventChannels().remoteDomid(port)).as("unbound for dom0").isZero();
+        }
+        assertThat(r.storePort()).isNotEqualTo(r.consolePort());
+        assertThat(mem.read(r.storeGfn() << XenPage.SHIFT, 4096)).containsOnly(0);
+    }
+
+    @Test
+    void reservedGrantEntriesGiveDom0TheTwoRings() throws Exception {
+        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        DomainRecord r = host.toolstack.record(domid);
+        Domain d = host.hv.byId(domid);
+        MemorySegment frame = host.hv.host().memory().frame(d.grantTable().frameMfn(0));
+        GrantEntryV1Flyweight e = new GrantEntryV1Flyweight();
+        e.wrap(frame, GrantTableLimits.RESERVED_XENSTORE * 8L);
+        assertThat(e.getFlagsAcquire()).isEqualTo(Gtf.PERMIT_ACCESS);
+        assertThat(e.getDomid()).isZero();
+        assertThat(e.getFrame()).isEqualTo((int) r.storeGfn());
+        e.wrap(frame, GrantTableLimits.RESERVED_CONSOLE * 8L);
+        assertThat(e.getFrame()).isEqualTo((int) r.consoleGfn());
+    }
+
+    @Test
+    void theDomainsXenstoreTreeAndItsPermissions() throws Exception {
+        int n = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        DomainRecord r = host.toolstack.record(n);
+        var xs = host.xs;
+        String dom = "/local/domain/" + n;
+        String vm = "/vm/6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c";
+        List<String> ro = List.of("n0", "r" + n);
+        List<String> rw = List.of("n" + n);
+
+        assertThat(xs.read("/local/domain/0/name")).isEqualTo("Domain-0");
+        assertThat(xs.read(dom + "/name")).isEqualTo("web");
+        assertThat(xs.read(dom + "/domid")).isEqualTo(Integer.toString(n));
+        assertThat(xs.read(dom + "/vm")).isEqualTo(vm);
+        assertThat(xs.getPerms(dom)).isEqualTo(ro);
+        assertThat(xs.read(vm + "/uuid")).isEqualTo("6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c");
+        assertThat(xs.read(vm + "/name")).isEqualTo("web");
+        assertThat(xs.getPerms(vm)).isEqualTo(ro);
+        assertThat(xs.read(dom + "/memory/target")).isEqualTo("4096");
+        assertThat(xs.read(dom + "/memory/static-max")).isEqualTo("8192");
+        assertThat(xs.read(dom + "/cpu/0/availability")).isEqualTo("online");
+        assertThat(xs.read(dom + "/cpu/1/availability")).isEqualTo("online");
+        assertThat(xs.read(dom + "/cpu/2/availability")).isEqualTo("offline");
+        assertThat(xs.getPerms(dom + "/cpu/2/availability")).isEqualTo(ro);
+        assertThat(xs.read(dom + "/store/port")).isEqualTo(Integer.toString(r.storePort()));
+        assertThat(xs.read(dom + "/store/ring-ref")).isEqualTo(Long.toString(r.storeGfn()));
+        assertThat(xs.getPerms(dom + "/control")).isEqualTo(ro);
+        assertThat(xs.read(dom + "/control/platform-feature-xs_reset_watches")).isEqualTo("1");
+        for (String node : List.of("control/shutdown", "control/feature-poweroff", "control/feature-reboot",
+                "control/feature-suspend", "control/sysrq", "data", "drivers", "feature", "attr", "error",
+                "device/suspend/event-channel")) {
+            assertThat(xs.read(dom + "/" + node)).as(node).isEmpty();
+            assertThat(xs.getPerms(dom + "/" + node)).as(node).isEqualTo(rw);
+        }
+        assertThat(xs.getPerms(dom + "/device")).isEqualTo(ro);
+
+        // the primary console
+        String cons = dom + "/console";
+        assertThat(xs.getPerms(cons)).isEqualTo(List.of("n" + n, "r0"));
+        assertThat(xs.read(cons + "/ring-ref")).isEqualTo(Long.toString(r.consoleGfn()));
+        assertThat(xs.getPerms(cons + "/ring-ref")).isEqualTo(ro);
+        assertThat(xs.read(cons + "/port")).isEqualTo(Integer.toString(r.consolePort()));
+        assertThat(xs.getPerms(cons + "/port")).isEqualTo(ro);
+        assertThat(xs.read(cons + "/type")).isEqualTo("xenconsoled");
+        assertThat(xs.read(cons + "/limit")).isEqualTo("1048576");
+        assertThat(xs.read(cons + "/backend")).isEqualTo("/local/domain/0/backend/console/" + n + "/0");
+        assertThat(xs.read("/local/domain/0/backend/console/" + n + "/0/frontend")).isEqualTo(cons);
+        assertThat(xs.read("/local/domain/0/backend/console/" + n + "/0/state")).isEqualTo("1");
+
+        // the two vbds, both ends
+        String fe = dom + "/device/vbd/51712";
+        String be = "/local/domain/0/backend/vbd/" + n + "/51712";
+        assertThat(xs.getPerms(fe)).isEqualTo(List.of("n" + n, "r0"));
+        assertThat(xs.read(fe + "/backend")).isEqualTo(be);
+        assertThat(xs.read(fe + "/backend-id")).isEqualTo("0");
+        assertThat(xs.read(fe + "/state")).isEqualTo("1");
+        assertThat(xs.read(fe + "/virtual-device")).isEqualTo("51712");
+        assertThat(xs.read(fe + "/device-type")).isEqualTo("disk");
+        assertThat(xs.getPerms(fe + "/state")).isEqualTo(List.of("n" + n, "r0"));
+        assertThat(xs.getPerms(be)).isEqualTo(ro);
+        assertThat(xs.read(be + "/frontend")).isEqualTo(fe);
+        assertThat(xs.read(be + "/frontend-id")).isEqualTo(Integer.toString(n));
+        assertThat(xs.read(be + "/params")).isEqualTo("/srv/web.img");
+        assertThat(xs.read(be + "/mode")).isEqualTo("w");
+        assertThat(xs.read(be + "/type")).isEqualTo("phy");
+        assertThat(xs.read(be + "/online")).isEqualTo("1");
+        assertThat(xs.read(be + "/state")).isEqualTo("1");
+        assertThat(xs.read(be + "/dev")).isEqualTo("xvda");
+        assertThat(xs.getPerms(be + "/state")).isEqualTo(ro);
+        String be2 = "/local/domain/0/backend/vbd/" + n + "/51728";
+        assertThat(xs.read(be2 + "/mode")).isEqualTo("r");
+        assertThat(xs.read(be2 + "/params")).isEqualTo("/srv/data.img");
+        assertThat(xs.read(dom + "/device/vbd/51728/virtual-device")).isEqualTo("51728");
+        assertThat(r.devices()).extracting(DomainRecord.Device::devid).containsExactly(0, 51712, 51728);
+    }
+
+    @Test
+    void tooLittleHostMemoryFailsCleanlyAndKeepsNothing() throws Exception {
+        long freeBefore = host.hv.host().allocator().freeFrames();
+        GuestConfig big = GuestConfig.parse("big.cfg", "name='big'\nmemory=1024\ndisk=['a.img,,xvda']\n", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(big))
+                .isInstanceOf(ToolstackException.class).hasMessageContaining("not enough host memory for big");
+        assertThat(host.hv.domids()).containsExactly(0);
+        assertThat(host.hv.host().allocator().freeFrames()).isEqualTo(freeBefore);
+        assertThat(host.children("/local/domain")).containsExactly("0");
+        assertThat(host.children("/vm")).isEmpty();
+    }
+}
