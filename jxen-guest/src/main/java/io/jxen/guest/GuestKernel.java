@@ -20,9 +20,13 @@ import io.jxen.runtime.Clock;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A booted guest kernel: what Linux's {@code xen_start_kernel}/{@code xen_hvm_guest_init} and
@@ -46,30 +50,40 @@ public final class GuestKernel {
      * @param lowWaterGfn pages below this GFN are the guest's own (the allocator never uses them)
      * @param intrThreads where threaded interrupt handlers run
      * @param clock       the guest's source of real time (for logs and timeouts, never for guest time)
+     * @param rdtsc       the vCPUs' time stamp counter ({@code rdtsc}); the platform has no TSC of its own yet
      */
-    public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock) {
+    public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock, LongSupplier rdtsc) {
         /** Checks arguments. */
         public Options {
             Objects.requireNonNull(intrThreads, "intrThreads");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(rdtsc, "rdtsc");
             if (lowWaterGfn < 1) {
                 throw new IllegalArgumentException("lowWaterGfn must be at least 1");
             }
         }
 
-        /** Xen CPUID from the version hypercall, low water at GFN 16, interrupt threads on virtual threads. */
+        /**
+         * Xen CPUID from the version hypercall, low water at GFN 16, interrupt threads on virtual
+         * threads, and a 1 GHz TSC that is the clock's monotonic nanoseconds.
+         */
         public static Options defaults(Clock clock) {
-            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock);
+            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, clock::nanoTime);
+        }
+
+        /** The same options with another TSC. */
+        public Options withRdtsc(LongSupplier tsc) {
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, tsc);
         }
 
         /** The same options with threaded handlers run by {@code executor}. */
         public Options withIntrThreads(Executor executor) {
-            return new Options(cpuid, lowWaterGfn, executor, clock);
+            return new Options(cpuid, lowWaterGfn, executor, clock, rdtsc);
         }
 
         /** The same options with another CPUID. */
         public Options withCpuid(Cpuid other) {
-            return new Options(other, lowWaterGfn, intrThreads, clock);
+            return new Options(other, lowWaterGfn, intrThreads, clock, rdtsc);
         }
     }
 
@@ -84,6 +98,7 @@ public final class GuestKernel {
     private final BootAllocator pages;
     private final GuestVcpu[] vcpus;
     private final XenIntr intr;
+    private final Map<Class<?>, Object> devices = new ConcurrentHashMap<>();
 
     private GuestKernel(GuestPlatform platform, Options options) {
         this.platform = platform;
@@ -263,6 +278,22 @@ public final class GuestKernel {
     /** The interrupt layer. */
     public XenIntr intr() {
         return intr;
+    }
+
+    /**
+     * Attaches the one instance of a device class this guest may have (the time device registers
+     * one event timer and one timecounter; a second attach is a bug).
+     *
+     * @throws IllegalStateException if an instance of {@code type} is already attached
+     */
+    public <T> T attachOnce(Class<T> type, Function<GuestKernel, T> factory) {
+        Object[] created = new Object[1];
+        Object existing = devices.computeIfAbsent(type, t -> created[0] = factory.apply(this));
+        if (created[0] == null) {
+            throw new IllegalStateException(type.getSimpleName() + " is already attached to domain " + domid()
+                    + " (" + existing + ")");
+        }
+        return type.cast(existing);
     }
 
     /** The early page allocator. */
