@@ -33,6 +33,7 @@ final class ToolstackFixture implements AutoCloseable {
         memory = MachineMemory.create(dir.resolve("host.mem"), FRAMES);
         hv = new Hypervisor(memory, new VirtualClock(0));
         hv.createDomain(DomainConfig.of(256, 1));
+        hv.unpause(0);
         xenstored = XenstoredServer.start(dir.resolve("xenstored.sock"));
         xs = XenstoreClient.connect(xenstored.socket());
         toolstack = Toolstack.forDom0(hv, xs);
