@@ -1,0 +1,434 @@
+package io.jxen.guest.gnttab;
+
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.XenErrno;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntmap;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.GnttabQuerySizeDescriptor;
+import io.jxen.abi.gnttab.GnttabSetupTableDescriptor;
+import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.Gtf;
+import io.jxen.abi.xen.DomId;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.Scratch;
+import io.jxen.guest.XenException;
+import io.jxen.memory.OrderedAccess;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The guest's grant-table client (v1 entries), as FreeBSD's sys/xen/gnttab.c and Linux's
+ * drivers/xen/grant-table.c: a free list of references ({@link GrantFreeList}), granting a
+ * frame to another domain, ending access, and private batches for drivers.
+ *
+ * <p>Return conventions follow FreeBSD, not Linux: an operation that can fail returns 0 on
+ * success or a positive errno ({@link XenErrno#ENOSPC}); a reference comes back through an
+ * out argument, and {@link #claimGrantReference} returns {@link GrantFreeList#LIST_END} when the
+ * batch is empty, never a negative number.
+ *
+ * <p>Publishing follows grant_table.h: {@code domid} and {@code frame} first, a write barrier,
+ * then {@code flags}. Revoking is a compare-and-swap of {@code flags} to 0 that fails while Xen
+ * has {@code GTF_reading}/{@code GTF_writing} set (the peer still maps or copies the frame):
+ * {@link #endForeignAccess} then defers the free, and {@link #processDeferred} retries it (Linux's
+ * {@code gnttab_handle_deferred}), running the caller's callback once the frame is really back.
+ */
+public final class GrantTableClient {
+
+    /** {@code GNTTAB_LIST_END}. */
+    public static final int LIST_END = GrantFreeList.LIST_END;
+    /** v1 entries per grant frame. */
+    public static final int ENTRIES_PER_FRAME = XenPage.SIZE / GrantEntryV1Descriptor.SIZE;
+
+    private record Deferred(int ref, Runnable onReleased) {
+    }
+
+    private final GuestKernel kernel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<MemorySegment> frames = new ArrayList<>();
+    private final GrantFreeList freeList;
+    private final Deque<Deferred> deferred = new ArrayDeque<>();
+    private final int maxFrames;
+    private long deferredRetries;
+
+    /**
+     * Sets up the grant table: {@code GNTTABOP_query_size}, then {@code GNTTABOP_setup_table}
+     * for the current frames, whose GFNs Xen returns (jxen guests are auto-translated).
+     *
+     * @throws XenException if Xen refuses
+     */
+    public GrantTableClient(GuestKernel kernel) {
+        this.kernel = kernel;
+        int current;
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putShort(GnttabQuerySizeDescriptor.DOM_OFFSET, DomId.SELF);
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.QUERY_SIZE, 1);
+            if (rc < 0 || s.getShort(GnttabQuerySizeDescriptor.STATUS_OFFSET) != Gntst.OKAY) {
+                throw new XenException("GNTTABOP_query_size", rc < 0 ? rc : -XenErrno.EINVAL);
+            }
+            current = s.getInt(GnttabQuerySizeDescriptor.NR_FRAMES_OFFSET);
+            maxFrames = s.getInt(GnttabQuerySizeDescriptor.MAX_NR_FRAMES_OFFSET);
+        }
+        mapFrames(Math.max(1, current));
+        this.freeList = new GrantFreeList(frames.size() * ENTRIES_PER_FRAME);
+    }
+
+    private void mapFrames(int nrFrames) {
+        long[] gfns = new long[nrFrames];
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            long listOffset = 256;
+            s.putShort(GnttabSetupTableDescriptor.DOM_OFFSET, DomId.SELF)
+                    .putInt(GnttabSetupTableDescriptor.NR_FRAMES_OFFSET, nrFrames)
+                    .putLong(GnttabSetupTableDescriptor.FRAME_LIST_OFFSET, s.gpa(listOffset));
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.SETUP_TABLE, 1);
+            short status = s.getShort(GnttabSetupTableDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw new XenException("GNTTABOP_setup_table(" + nrFrames + " frames), status " + status,
+                        rc < 0 ? rc : -XenErrno.ENOMEM);
+            }
+            for (int i = 0; i < nrFrames; i++) {
+                gfns[i] = s.getLong(listOffset + 8L * i);
+            }
+        }
+        for (int i = frames.size(); i < nrFrames; i++) {
+            frames.add(kernel.memory().page(gfns[i]));
+        }
+    }
+
+    /** Grows the table by one frame if Xen allows ({@code gnttab_expand}); under the lock. */
+    private boolean expand() {
+        if (frames.size() >= maxFrames) {
+            return false;
+        }
+        try {
+            mapFrames(frames.size() + 1);
+        } catch (XenException e) {
+            return false;
+        }
+        freeList.grow(frames.size() * ENTRIES_PER_FRAME);
+        return true;
+    }
+
+    private MemorySegment frameOf(int ref) {
+        return frames.get(ref / ENTRIES_PER_FRAME);
+    }
+
+    private static long offsetOf(int ref) {
+        return (long) (ref % ENTRIES_PER_FRAME) * GrantEntryV1Descriptor.SIZE;
+    }
+
+    /**
+     * Fills entry {@code ref}: the peer may map or copy {@code gfn} ({@code gnttab_grant_foreign_access_ref}).
+     */
+    public void grantForeignAccessRef(int ref, int domid, long gfn, boolean readonly) {
+        MemorySegment f = frameOf(ref);
+        long at = offsetOf(ref);
+        OrderedAccess.setShortPlain(f, at + GrantEntryV1Descriptor.DOMID_OFFSET, (short) domid);
+        OrderedAccess.setIntPlain(f, at + GrantEntryV1Descriptor.FRAME_OFFSET, (int) gfn);
+        // grant_table.h: "3. Write memory barrier (WMB). 4. Write ent->flags" - release orders both stores before it.
+        OrderedAccess.setShortRelease(f, at + GrantEntryV1Descriptor.FLAGS_OFFSET,
+                (short) (Gtf.PERMIT_ACCESS | (readonly ? Gtf.READONLY : 0)));
+    }
+
+    /**
+     * Takes a free reference and grants {@code gfn} to {@code domid} ({@code gnttab_grant_foreign_access}).
+     *
+     * @param result receives the reference in {@code result[0]}
+     * @return 0, or {@link XenErrno#ENOSPC} when the table is full and cannot grow
+     */
+    public int grantForeignAccess(int domid, long gfn, boolean readonly, int[] result) {
+        int ref;
+        lock.lock();
+        try {
+            ref = freeList.take();
+            if (ref == LIST_END && expand()) {
+                ref = freeList.take();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (ref == LIST_END) {
+            return XenErrno.ENOSPC;
+        }
+        grantForeignAccessRef(ref, domid, gfn, readonly);
+        result[0] = ref;
+        return 0;
+    }
+
+    /** The entry's current flags (what Xen set: {@code GTF_reading}, {@code GTF_writing}). */
+    public int flags(int ref) {
+        return Short.toUnsignedInt(OrderedAccess.getShortVolatile(frameOf(ref), offsetOf(ref) + GrantEntryV1Descriptor.FLAGS_OFFSET));
+    }
+
+    /** Whether the peer still maps or copies the frame ({@code gnttab_query_foreign_access}). */
+    public boolean inUse(int ref) {
+        return (flags(ref) & (Gtf.READING | Gtf.WRITING)) != 0;
+    }
+
+    /**
+     * Revokes the entry if the peer no longer uses it ({@code gnttab_end_foreign_access_ref}):
+     * {@code cmpxchg(flags, f, 0)} while {@code f} has neither {@code GTF_reading} nor
+     * {@code GTF_writing}. The reference stays allocated.
+     *
+     * @return true if access ended, false if the entry is still in use
+     */
+    public boolean endForeignAccessRef(int ref) {
+        MemorySegment f = frameOf(ref);
+        long at = offsetOf(ref); // flags (u16) and domid (u16) share the aligned 32-bit word at offset 0
+        while (true) {
+            int word = OrderedAccess.getIntVolatile(f, at);
+            if ((word & (Gtf.READING | Gtf.WRITING)) != 0) {
+                return false;
+            }
+            if (OrderedAccess.compareAndSetInt(f, at, word, word & 0xFFFF_0000)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Ends access and frees the reference ({@code gnttab_end_foreign_access}); if the peer still
+     * uses the frame, both wait on the deferred list and {@code onReleased} (the page free)
+     * runs once {@link #processDeferred} succeeds.
+     *
+     * @return true if released at once, false if deferred
+     */
+    public boolean endForeignAccess(int ref, Runnable onReleased) {
+        if (endForeignAccessRef(ref)) {
+            lock.lock();
+            try {
+                freeList.put(ref);
+            } finally {
+                lock.unlock();
+            }
+            onReleased.run();
+            return true;
+        }
+        lock.lock();
+        try {
+            deferred.add(new Deferred(ref, onReleased));
+        } finally {
+            lock.unlock();
+        }
+        return false;
+    }
+
+    /**
+     * Ends access to {@code count} references and frees them, taking the list lock once for the
+     * batch ({@code gnttab_end_foreign_access_references}); references still in use are deferred.
+     *
+     * @return how many were deferred
+     */
+    public int endForeignAccessReferences(int count, int[] refs) {
+        boolean[] ended = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            ended[i] = endForeignAccessRef(refs[i]);
+        }
+        int deferredNow = 0;
+        lock.lock();
+        try {
+            for (int i = 0; i < count; i++) {
+                if (ended[i]) {
+                    freeList.put(refs[i]);
+                } else {
+                    deferred.add(new Deferred(refs[i], () -> { }));
+                    deferredNow++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return deferredNow;
+    }
+
+    /**
+     * Retries every deferred release once ({@code gnttab_handle_deferred}); call periodically.
+     *
+     * @return releases completed
+     */
+    public int processDeferred() {
+        List<Deferred> done = new ArrayList<>();
+        lock.lock();
+        try {
+            int n = deferred.size();
+            for (int i = 0; i < n; i++) {
+                Deferred d = deferred.poll();
+                if (endForeignAccessRef(d.ref())) {
+                    freeList.put(d.ref());
+                    done.add(d);
+                } else {
+                    deferredRetries++;
+                    deferred.add(d);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Deferred d : done) {
+            d.onReleased().run();
+        }
+        return done.size();
+    }
+
+    /** References waiting for the peer to let go. */
+    public int deferredCount() {
+        lock.lock();
+        try {
+            return deferred.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deferred releases retried without success so far. */
+    public long deferredRetries() {
+        lock.lock();
+        try {
+            return deferredRetries;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reserves {@code count} references as a private batch ({@code gnttab_alloc_grant_references}).
+     *
+     * @return 0, or {@link XenErrno#ENOSPC} if not enough are free (nothing is taken)
+     */
+    public int allocGrantReferences(int count, GrantRefHead head) {
+        lock.lock();
+        try {
+            while (freeList.freeCount() < count && expand()) {
+                // grow until enough or the maximum is reached
+            }
+            int first = freeList.allocBatch(count);
+            if (first == LIST_END) {
+                return XenErrno.ENOSPC;
+            }
+            head.head = first;
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a reference from a private batch ({@code gnttab_claim_grant_reference}).
+     *
+     * @return the reference, or {@link #LIST_END} if the batch is empty
+     */
+    public int claimGrantReference(GrantRefHead head) {
+        lock.lock();
+        try {
+            int ref = head.head;
+            if (ref != LIST_END) {
+                head.head = freeList.nextOf(ref);
+            }
+            return ref;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a claimed reference back to its batch ({@code gnttab_release_grant_reference}). */
+    public void releaseGrantReference(GrantRefHead head, int ref) {
+        lock.lock();
+        try {
+            head.head = freeList.pushPrivate(head.head, ref);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns a whole private batch to the free list ({@code gnttab_free_grant_references}). */
+    public void freeGrantReferences(GrantRefHead head) {
+        lock.lock();
+        try {
+            freeList.putList(head.head);
+            head.head = LIST_END;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns one reference whose access has ended ({@code gnttab_free_grant_reference}). */
+    public void freeGrantReference(int ref) {
+        lock.lock();
+        try {
+            freeList.put(ref);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Free references on the global list. */
+    public int freeCount() {
+        lock.lock();
+        try {
+            return freeList.freeCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Grant frames currently set up. */
+    public int frames() {
+        lock.lock();
+        try {
+            return frames.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Maps a peer's grant into this guest at {@code hostGpa} ({@code GNTTABOP_map_grant_ref} with
+     * {@code GNTMAP_host_map}), as a backend does.
+     *
+     * @return the grant handle
+     * @throws XenException naming the {@code GNTST_*} status when Xen refuses
+     */
+    public int mapGrantRef(int domid, int ref, long hostGpa, boolean readonly) {
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putLong(GnttabMapGrantRefDescriptor.HOST_ADDR_OFFSET, hostGpa)
+                    .putInt(GnttabMapGrantRefDescriptor.FLAGS_OFFSET, Gntmap.HOST_MAP | (readonly ? Gntmap.READONLY : 0))
+                    .putInt(GnttabMapGrantRefDescriptor.REF_OFFSET, ref)
+                    .putShort(GnttabMapGrantRefDescriptor.DOM_OFFSET, domid);
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.MAP_GRANT_REF, 1);
+            short status = s.getShort(GnttabMapGrantRefDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw rc < 0 ? new XenException("GNTTABOP_map_grant_ref(d" + domid + " ref " + ref + ")", rc)
+                        : new XenException("GNTTABOP_map_grant_ref(d" + domid + " ref " + ref + ") status GNTST " + status,
+                        -XenErrno.EINVAL);
+            }
+            return s.getInt(GnttabMapGrantRefDescriptor.HANDLE_OFFSET);
+        }
+    }
+
+    /**
+     * Unmaps a grant mapped with {@link #mapGrantRef} ({@code GNTTABOP_unmap_grant_ref}).
+     *
+     * @throws XenException naming the {@code GNTST_*} status when Xen refuses
+     */
+    public void unmapGrantRef(long hostGpa, int handle) {
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putLong(GnttabUnmapGrantRefDescriptor.HOST_ADDR_OFFSET, hostGpa)
+                    .putInt(GnttabUnmapGrantRefDescriptor.HANDLE_OFFSET, handle);
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.UNMAP_GRANT_REF, 1);
+            short status = s.getShort(GnttabUnmapGrantRefDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw rc < 0 ? new XenException("GNTTABOP_unmap_grant_ref(handle " + handle + ")", rc)
+                        : new XenException("GNTTABOP_unmap_grant_ref(handle " + handle + ") status GNTST " + status,
+                        -XenErrno.EINVAL);
+            }
+        }
+    }
+}
