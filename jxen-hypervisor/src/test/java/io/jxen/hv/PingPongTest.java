@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,7 +81,9 @@ class PingPongTest {
                 if (got > 0) {
                     return got;
                 }
-                hc.hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0);
+                if (hc.hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0) < 0) {
+                    throw new IllegalStateException("the domain is gone");
+                }
             }
         }
 
@@ -129,13 +132,20 @@ class PingPongTest {
 
         AtomicLong aReceived = new AtomicLong();
         AtomicLong bReceived = new AtomicLong();
-        Thread ta = Thread.ofPlatform().name("d" + da.domid() + "v0").start(() -> {
+        // If one side fails, destroying both domains wakes the other instead of leaving it blocked.
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread.UncaughtExceptionHandler onFailure = (thread, error) -> {
+            failure.compareAndSet(null, error);
+            host.hv.destroyDomain(da.domid());
+            host.hv.destroyDomain(db.domid());
+        };
+        Thread ta = Thread.ofPlatform().daemon().name("d" + da.domid() + "v0").uncaughtExceptionHandler(onFailure).start(() -> {
             for (int i = 0; i < ROUND_TRIPS; i++) {
                 a.send();
                 aReceived.addAndGet(a.receive());
             }
         });
-        Thread tb = Thread.ofPlatform().name("d" + db.domid() + "v0").start(() -> {
+        Thread tb = Thread.ofPlatform().daemon().name("d" + db.domid() + "v0").uncaughtExceptionHandler(onFailure).start(() -> {
             for (int i = 0; i < ROUND_TRIPS; i++) {
                 bReceived.addAndGet(b.receive());
                 b.send();
@@ -143,6 +153,7 @@ class PingPongTest {
         });
         ta.join();
         tb.join();
+        assertThat(failure.get()).isNull();
         assertThat(aReceived.get()).isEqualTo(ROUND_TRIPS);
         assertThat(bReceived.get()).isEqualTo(ROUND_TRIPS);
     }

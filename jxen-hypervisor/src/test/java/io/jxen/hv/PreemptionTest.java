@@ -30,7 +30,7 @@ class PreemptionTest {
                 assertThat(preemption.point(d.vcpu(0))).as("nobody waits: keeps the lock").isTrue();
                 assertThat(lock.isHeldByCurrentThread()).isTrue();
                 AtomicBoolean ran = new AtomicBoolean();
-                Thread other = Thread.ofPlatform().start(() -> {
+                Thread other = Thread.ofPlatform().daemon().start(() -> {
                     lock.lock();
                     try {
                         ran.set(true);

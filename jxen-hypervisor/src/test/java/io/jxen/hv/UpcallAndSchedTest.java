@@ -106,8 +106,8 @@ class UpcallAndSchedTest {
         GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
         long mine = e0.bindInterdomain(d.domid(), theirs);
         AtomicLong rc = new AtomicLong(-1);
-        Thread vcpu = Thread.ofPlatform().start(() -> rc.set(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0)));
-        while (host.hv.waitingVcpus() == 0) {
+        Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0)));
+        while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
             Thread.onSpinWait();
         }
         e0.send(mine);
@@ -154,8 +154,8 @@ class UpcallAndSchedTest {
         long ipi = e.bindIpi(1);
         e.setMask(ipi, true);
         AtomicLong rc = new AtomicLong(-1);
-        Thread vcpu = Thread.ofPlatform().start(() -> rc.set(poll(new long[] {ipi}, 0)));
-        while (host.hv.waitingVcpus() == 0) {
+        Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(poll(new long[] {ipi}, 0)));
+        while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
             Thread.onSpinWait();
         }
         host.hv.hypercalls(d.domid(), 1).hypercall(Hypercall.SCHED_OP, SchedAbi.YIELD, 0);

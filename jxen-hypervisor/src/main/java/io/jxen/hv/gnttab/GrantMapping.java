@@ -1,0 +1,292 @@
+package io.jxen.hv.gnttab;
+
+import io.jxen.abi.XenErrno;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.xen.DomId;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainLookup;
+import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.hypercall.Preemption;
+import io.jxen.hv.mm.Fields;
+import io.jxen.hv.mm.GuestAccess;
+import io.jxen.hv.mm.GuestFault;
+import io.jxen.hv.mm.HostMemory;
+import io.jxen.hypercall.P2mEntry;
+import io.jxen.hypercall.abi.GrantTableAbi;
+import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
+import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
+import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
+import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
+import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
+import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
+import io.jxen.memory.OrderedAccess;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
+import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
+
+/**
+ * {@code GNTTABOP_map_grant_ref} and {@code GNTTABOP_unmap_grant_ref} (grant_table.c
+ * {@code map_grant_ref}, {@code unmap_common}, {@code unmap_common_complete}), and the teardown
+ * of mappings when a domain is destroyed. A host mapping places the granter's frame in the
+ * mapper's p2m at {@code host_addr} (read-only for {@code GNTMAP_readonly}), as Xen's
+ * {@code create_grant_p2m_mapping} does for a translated guest; {@code dev_bus_addr} reports the
+ * machine address, as for a PV guest, so an in-process backend may use {@code GNTMAP_device_map}.
+ */
+final class GrantMapping {
+
+    private final DomainLookup domains;
+    private final HostMemory host;
+
+    GrantMapping(DomainLookup domains, HostMemory host) {
+        this.domains = domains;
+        this.host = host;
+    }
+
+    /** Xen's {@code map_grant_ref} (grant_table.c:1003-1380). */
+    void map(Domain ld, MemorySegment op) {
+        int flags = Fields.i32(op, MapGrantRef.FLAGS);
+        boolean readonly = (flags & GNTMAP_READONLY) != 0;
+        int pinIncr = 0;
+        if ((flags & GNTMAP_DEVICE_MAP) != 0) {
+            pinIncr += readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
+        }
+        if ((flags & GNTMAP_HOST_MAP) != 0) {
+            pinIncr += readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        }
+        if (pinIncr == 0) {
+            status(op, MapGrantRef.STATUS, GNTST_BAD_GNTREF); // "Bad flags in grant map op"
+            return;
+        }
+        if ((flags & (GNTMAP_APPLICATION_MAP | GNTMAP_CONTAINS_PTE)) != 0) {
+            status(op, MapGrantRef.STATUS, GNTST_GENERAL_ERROR); // no PV page tables in jxen
+            return;
+        }
+        Domain rd = domains.byId(Fields.u16(op, MapGrantRef.DOM));
+        if (rd == null) {
+            status(op, MapGrantRef.STATUS, GNTST_BAD_DOMAIN);
+            return;
+        }
+        Maptrack maptrack = ld.grantTable().maptrack();
+        int handle = maptrack.allocate();
+        if (handle < 0) {
+            status(op, MapGrantRef.STATUS, GNTST_NO_SPACE);
+            return;
+        }
+        int rc = mapPinned(ld, rd, op, flags, readonly, pinIncr, handle);
+        if (rc != GNTST_OKAY) {
+            maptrack.release(handle);
+        }
+        status(op, MapGrantRef.STATUS, rc);
+    }
+
+    private int mapPinned(Domain ld, Domain rd, MemorySegment op, int flags, boolean readonly, int pinIncr,
+                          int handle) {
+        GrantTable rgt = rd.grantTable();
+        long ref = Fields.u32(op, MapGrantRef.REF);
+        if (ref >= rgt.nrEntries()) {
+            return GNTST_BAD_GNTREF;
+        }
+        int r = (int) ref;
+        ActiveGrant act = rgt.active(r);
+        if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr) || act.subPage)) {
+            return GNTST_GENERAL_ERROR;
+        }
+        boolean firstPin = act.pin == 0;
+        if (act.pin == 0 || (!readonly && !act.writePinned())) {
+            int rc = GrantStatus.setStatus(rgt, r, act, readonly, true, ld.domid());
+            if (rc != GNTST_OKAY) {
+                return rc;
+            }
+            if (act.pin == 0) {
+                long mfn = GrantStatus.pagedFrame(rd, rgt.entryFrame(rgt.entry(r)));
+                if (mfn < 0) {
+                    GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
+                    return GNTST_BAD_PAGE;
+                }
+                act.domid = ld.domid();
+                act.mfn = mfn;
+                act.srcDomid = rd.domid();
+                act.transGref = r;
+                act.subPage = false;
+                act.start = 0;
+                act.length = XenPage.SIZE;
+                rd.physMap().pin(mfn); // the mapping holds a page reference
+            }
+        }
+        act.pin += pinIncr;
+        long hostGfn = Fields.u64(op, MapGrantRef.HOST_ADDR) >>> XenPage.SHIFT;
+        if ((flags & GNTMAP_HOST_MAP) != 0 && !ld.physMap().mapForeign(hostGfn, act.mfn, readonly)) {
+            act.pin -= pinIncr; // undo_out
+            if (firstPin) {
+                rd.physMap().unpin(act.mfn);
+            }
+            GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
+            return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
+        }
+        ld.grantTable().maptrack().set(handle, flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP | GNTMAP_READONLY),
+                rd.domid(), r, hostGfn, act.mfn);
+        Fields.put64(op, MapGrantRef.DEV_BUS_ADDR, act.mfn << XenPage.SHIFT);
+        Fields.put32(op, MapGrantRef.HANDLE, handle);
+        return GNTST_OKAY;
+    }
+
+    /** Xen's {@code unmap_common} and {@code unmap_common_complete} (grant_table.c:1410-1680). */
+    void unmap(Domain ld, MemorySegment op) {
+        Maptrack maptrack = ld.grantTable().maptrack();
+        long handle = Fields.u32(op, UnmapGrantRef.HANDLE);
+        if (handle >= maptrack.limit() || maptrack.get((int) handle).flags == 0) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            return;
+        }
+        Maptrack.Entry map = maptrack.get((int) handle);
+        long devBusAddrIn = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
+        if (map.orphan) {
+            // the granter was destroyed; only the device mapping (and the frame) remained
+            if (devBusAddrIn != 0 && devBusAddrIn != map.mfn << XenPage.SHIFT) {
+                status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+                return;
+            }
+            if (devBusAddrIn != 0) {
+                host.release(map.mfn);
+                maptrack.release((int) handle);
+            }
+            status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+            return;
+        }
+        Domain rd = domains.byId(map.domid);
+        if (rd == null || map.ref >= rd.grantTable().nrEntries()) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            return;
+        }
+        ActiveGrant act = rd.grantTable().active(map.ref);
+        long devBusAddr = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
+        long hostAddr = Fields.u64(op, UnmapGrantRef.HOST_ADDR);
+        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0 && devBusAddr != act.mfn << XenPage.SHIFT) {
+            status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+            return;
+        }
+        int done = 0;
+        if (hostAddr != 0 && (map.flags & GNTMAP_HOST_MAP) != 0) {
+            if (!ld.physMap().unmapForeign(hostAddr >>> XenPage.SHIFT, act.mfn)) {
+                status(op, UnmapGrantRef.STATUS, GNTST_GENERAL_ERROR); // replace_grant_p2m_mapping
+                return;
+            }
+            map.flags &= ~GNTMAP_HOST_MAP;
+            done |= GNTMAP_HOST_MAP;
+        }
+        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0) {
+            map.flags &= ~GNTMAP_DEVICE_MAP;
+            done |= GNTMAP_DEVICE_MAP;
+        }
+        boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+        int ref = map.ref;
+        if ((map.flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP)) == 0) {
+            maptrack.release((int) handle);
+        }
+        complete(rd, ref, done, readonly);
+        status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+    }
+
+    /** {@code unmap_common_complete}: drop the pins the unmap released, then the status bits. */
+    private static void complete(Domain rd, int ref, int done, boolean readonly) {
+        if (done == 0) {
+            return;
+        }
+        ActiveGrant act = rd.grantTable().active(ref);
+        if ((done & GNTMAP_DEVICE_MAP) != 0) {
+            act.pin -= readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
+        }
+        if ((done & GNTMAP_HOST_MAP) != 0) {
+            act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
+        }
+        if (act.pin == 0) {
+            rd.physMap().unpin(act.mfn);
+        }
+        GrantStatus.reduceStatusForPin(rd.grantTable(), ref, act, readonly);
+    }
+
+    /**
+     * Tears down grant mappings in both directions when {@code d} is destroyed: the mappings
+     * {@code d} made of others' grants are unmapped (their pins and status bits released, as
+     * Xen's {@code gnttab_release_mappings}); other domains' host mappings of {@code d}'s grants
+     * are removed from their p2m (a later unmap of a handle that had only that is
+     * {@code GNTST_bad_handle}). A device mapping cannot be revoked (the mapper holds a machine
+     * address), so, as Xen keeps a referenced page, the frame is kept out of the allocator until
+     * the mapper unmaps it or is destroyed itself.
+     */
+    public void teardown(Domain d) {
+        Maptrack own = d.grantTable().maptrack();
+        for (int h = 0; h < own.limit(); h++) {
+            Maptrack.Entry map = own.get(h);
+            if (map.flags == 0) {
+                continue;
+            }
+            if (map.orphan) {
+                host.release(map.mfn);
+                own.release(h);
+                continue;
+            }
+            Domain rd = domains.byId(map.domid);
+            if (rd != null && rd != d && map.ref < rd.grantTable().nrEntries()) {
+                ActiveGrant act = rd.grantTable().active(map.ref);
+                if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                    d.physMap().unmapForeign(map.hostGfn, act.mfn);
+                }
+                int ref = map.ref;
+                int done = map.flags & (GNTMAP_HOST_MAP | GNTMAP_DEVICE_MAP);
+                boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+                own.release(h);
+                complete(rd, ref, done, readonly);
+            } else {
+                own.release(h);
+            }
+        }
+        for (Domain other : domains.all()) {
+            if (other == d) {
+                continue;
+            }
+            Maptrack theirs = other.grantTable().maptrack();
+            for (int h = 0; h < theirs.limit(); h++) {
+                Maptrack.Entry map = theirs.get(h);
+                if (map.flags != 0 && !map.orphan && map.domid == d.domid()) {
+                    if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                        other.physMap().unmapForeign(map.hostGfn, map.mfn);
+                    }
+                    if ((map.flags & GNTMAP_DEVICE_MAP) != 0) {
+                        // a backend may still be using the machine address: keep the frame
+                        map.flags &= ~GNTMAP_HOST_MAP;
+                        map.orphan = true;
+                        host.retain(map.mfn);
+                    } else {
+                        theirs.release(h);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void status(MemorySegment op, long offset, int status) {
+        Fields.put16(op, offset, status);
+    }
+}
