@@ -10,11 +10,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static io.jxen.host.nbd.NbdProtocol.*;
 
@@ -23,17 +25,21 @@ import static io.jxen.host.nbd.NbdProtocol.*;
  * server MAY process commands out of order, and MAY reply out of order"):
  *
  * <ul>
- *   <li>The connection's thread is the only reader: it parses and checks each request
- *       header, bounds every length, reads a WRITE payload into a pooled buffer, and hands
- *       the request to a virtual thread of its own. A request that can be answered with an
- *       error is; one that leaves the stream out of step (bad magic, oversized WRITE payload)
- *       closes this connection only.</li>
- *   <li>Before it reads a payload or starts a request the reader reserves capacity: one of
- *       {@link #MAX_IN_FLIGHT_REQUESTS} slots and the bytes the request will hold (its
- *       payload, or the reply data of a READ or BLOCK_STATUS) out of a per-connection budget
- *       of {@code max(maxPayload, 32 MiB)}. Capacity comes back only when the reply has been
- *       written, so a client that sends requests but never reads replies makes the reader
- *       stop reading: memory stays bounded and TCP pushes back on the client.</li>
+ *   <li>Up to {@link #REQUEST_THREADS} request threads per connection (platform
+ *       threads, started as the client keeps more requests in flight; nbdkit's model). A
+ *       thread takes the read lock, reads one request (header checked, every length bounded,
+ *       a WRITE payload straight into a pooled direct buffer), lets go of the lock, makes the
+ *       device call and sends the reply itself; meanwhile another thread reads the next
+ *       request. No hand-off between threads per request, and the data a READ brought in is
+ *       sent by the core that read it. A request that can be answered with an error is; one
+ *       that leaves the stream out of step (bad magic, oversized WRITE payload) closes this
+ *       connection only.</li>
+ *   <li>Bounds: at most {@link #MAX_IN_FLIGHT_REQUESTS} requests in flight (read and not yet
+ *       answered on the wire), and the bytes they hold (a WRITE payload, the data of a READ or BLOCK_STATUS reply)
+ *       come out of a per-connection budget of {@code max(maxPayload, 32 MiB)}, reserved
+ *       before the payload is read and given back only once the reply has been written. A
+ *       client that sends requests but never reads replies therefore stops the server from
+ *       reading: memory stays bounded and TCP pushes back on the client.</li>
  *   <li>Replies go through one {@link ReplyWriter}: each reply (header and data) is written
  *       whole, so replies of different requests never interleave on the wire. Every reply is
  *       a single message (a simple reply, or one structured chunk with {@code DONE}), matched
@@ -47,14 +53,16 @@ import static io.jxen.host.nbd.NbdProtocol.*;
  *       the client saw acknowledged before it sent FLUSH therefore returned before the FLUSH
  *       was even read, so it is covered (proto.md: writes replied to before the FLUSH is
  *       processed). Stronger than required, a FLUSH also waits for every write-like request
- *       (WRITE, TRIM, WRITE_ZEROES) received before it on this connection to finish, so a
- *       client that pipelines writes and a FLUSH without waiting still gets them durable.</li>
+ *       (WRITE, TRIM, WRITE_ZEROES) read before it on this connection to finish (tickets are
+ *       handed out under the read lock, in stream order), so a client that pipelines writes
+ *       and a FLUSH without waiting still gets them durable.</li>
  *   <li>FUA: the device call is made with FUA (or followed by a flush for TRIM) before the
  *       reply, as before.</li>
- *   <li>DISC, or the client closing its end: the reader stops and waits until every request
- *       in flight has been answered, then the connection closes. A broken stream closes the
- *       socket first (replies no longer matter) and still waits for the request threads, so
- *       none outlives its connection.</li>
+ *   <li>DISC, or the client closing its end: no more requests are read; every thread finishes
+ *       the request it has, replies, and ends; {@link #serve} returns once all have ended, and
+ *       only then is the connection closed. A broken stream closes the socket first (replies
+ *       no longer matter, and a thread stuck sending is freed) and still waits for the
+ *       threads, so none outlives its connection.</li>
  * </ul>
  * READ and BLOCK_STATUS answer with structured replies once negotiated (proto.md requires it);
  * the other commands use simple replies, as the protocol allows.
@@ -63,8 +71,15 @@ final class NbdTransmission {
 
     private static final System.Logger LOG = System.getLogger("jxen.nbd");
 
-    /** Requests in flight on one connection at most (nbdcopy keeps 64, qemu 16). */
-    static final int MAX_IN_FLIGHT_REQUESTS = 128;
+    /** Request threads per connection at most (as nbdkit's default of 16 threads). */
+    static final int REQUEST_THREADS = 16;
+
+    /**
+     * Requests read but not yet answered on the wire, per connection at most: a thread whose
+     * small reply waits in the writer's queue goes on reading, so the threads alone do not
+     * bound this (zero-byte requests such as FLUSH would otherwise queue replies without end).
+     */
+    static final int MAX_IN_FLIGHT_REQUESTS = 64;
 
     /** Bytes held by one connection's requests in flight: at least this, and at least one maximal payload. */
     static final int MIN_IN_FLIGHT_BYTES = 32 << 20;
@@ -85,8 +100,13 @@ final class NbdTransmission {
     private final BufferPool pool;
     private final NbdServer.Stats stats;
     private final ReplyWriter writer;
-    private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT_REQUESTS);
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final List<Thread> workers = new ArrayList<>(); // guarded by readLock
+    private final AtomicInteger busy = new AtomicInteger();
+    private boolean done; // guarded by readLock
+    private Exception failure; // guarded by readLock
     private final Semaphore bytes;
+    private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT_REQUESTS);
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicLong bytesInFlight = new AtomicLong();
     private final WriteBarrier writes = new WriteBarrier();
@@ -105,87 +125,177 @@ final class NbdTransmission {
         this.writer = new ReplyWriter(channel, this::closeQuietly);
     }
 
-    /** Serves requests until DISC, end of stream or a broken stream; returns when none is left in flight. */
+    /**
+     * Serves requests until DISC, end of stream or a broken stream; returns when every request
+     * taken on has been answered (or dropped with a broken connection) and every request
+     * thread has ended.
+     */
     void serve() throws IOException {
+        readLock.lock();
         try {
-            readRequests();
-        } catch (IOException | RuntimeException e) {
-            closeQuietly();
-            awaitIdle();
+            spawnWorker();
+        } finally {
+            readLock.unlock();
+        }
+        // Workers are appended (by a worker, before it can end), so joining in order sees them all.
+        for (int i = 0; ; i++) {
+            Thread worker;
+            readLock.lock();
+            try {
+                if (i >= workers.size()) {
+                    break;
+                }
+                worker = workers.get(i);
+            } finally {
+                readLock.unlock();
+            }
+            joinUninterruptibly(worker);
+        }
+        Exception failed;
+        readLock.lock();
+        try {
+            failed = failure;
+        } finally {
+            readLock.unlock();
+        }
+        if (failed instanceof IOException e) {
             throw e;
         }
-        awaitIdle();
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
     }
 
-    /** One request, as read. {@code cost} is the byte capacity it holds; {@code write} its barrier ticket or -1. */
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts one more request thread; the read lock is held. */
+    private void spawnWorker() {
+        Thread worker = Thread.ofPlatform().daemon().name("nbd-request-" + workers.size()).unstarted(this::work);
+        workers.add(worker);
+        worker.start();
+    }
+
+    /** One request thread: take the next request off the stream, serve it, again. */
+    private void work() {
+        while (true) {
+            Request request = next();
+            if (request == null) {
+                return;
+            }
+            try {
+                serveOne(request);
+            } finally {
+                busy.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * The next request, read under the read lock (so exactly one thread reads the stream at a
+     * time and write tickets follow the stream's order); null once the stream has ended, the
+     * client sent DISC, or the stream broke (then the socket is closed and the failure kept
+     * for {@link #serve}).
+     */
+    private Request next() {
+        readLock.lock();
+        try {
+            if (done) {
+                return null;
+            }
+            Request request = readRequest();
+            if (request == null) {
+                done = true;
+                return null;
+            }
+            int inFlight = busy.incrementAndGet();
+            if (inFlight >= workers.size()) {
+                if (workers.size() < REQUEST_THREADS) {
+                    spawnWorker();
+                } else {
+                    stats.throttled(); // every thread busy: nothing more is read until one is done
+                }
+            }
+            return request;
+        } catch (IOException | RuntimeException e) {
+            done = true;
+            failure = e;
+            closeQuietly(); // replies in flight no longer matter; unblocks threads stuck sending
+            return null;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * One request, as read. {@code cost} is the byte capacity it holds; {@code write} its
+     * barrier ticket or -1; {@code barrier} the ticket a FLUSH waits below, or -1;
+     * {@code refused} an error found from the header alone, or null.
+     */
     private record Request(int flags, int type, long cookie, long offset, long length, ByteBuffer payload, int cost,
-                           long write) {
+                           long write, long barrier, Failure refused) {
         boolean fua() {
             return (flags & CMD_FLAG_FUA) != 0;
         }
     }
 
-    private void readRequests() throws IOException {
-        while (true) {
-            if (!in.awaitData()) {
-                return; // a client may hang up between requests
-            }
-            int magic = in.readInt();
-            if (magic != REQUEST_MAGIC) {
-                throw new NbdConnection.ProtocolViolation("request magic 0x" + Integer.toHexString(magic));
-            }
-            int flags = in.readUnsignedShort();
-            int type = in.readUnsignedShort();
-            long cookie = in.readLong();
-            long offset = in.readLong();
-            long length = Integer.toUnsignedLong(in.readInt());
-            if (type == CMD_DISC) {
-                stats.disconnectRequested();
-                return;
-            }
-            if (type == CMD_WRITE && length > maxPayload) {
-                // The payload follows; reading it to stay in step would let a client make us
-                // swallow 4 GiB. Close instead (proto.md allows a hard disconnect).
-                throw new NbdConnection.ProtocolViolation("WRITE of " + length + " bytes");
-            }
-            int cost = cost(type, flags, length);
-            reserve(cost);
-            ByteBuffer payload = null;
-            boolean handedOver = false;
-            try {
-                if (type == CMD_WRITE) {
-                    payload = pool.take((int) length);
-                    in.readFully(payload);
-                    payload.flip();
-                }
-                Failure refused = refuse(flags, type, length);
-                if (refused != null) {
-                    pool.give(payload);
-                    payload = null;
-                    Request request = new Request(flags, type, cookie, offset, length, null, cost, -1);
-                    handedOver = true;
-                    writer.send(error(request, refused));
-                } else {
-                    long ticket = writeLike(type) ? writes.begin() : -1;
-                    long barrier = type == CMD_FLUSH ? writes.mark() : -1;
-                    Request request = new Request(flags, type, cookie, offset, length, payload, cost, ticket);
-                    try {
-                        Thread.startVirtualThread(() -> serveOne(request, barrier));
-                    } catch (RuntimeException | Error e) {
-                        if (ticket >= 0) {
-                            writes.end(ticket);
-                        }
-                        throw e;
-                    }
-                    handedOver = true;
-                }
-            } finally {
-                if (!handedOver) {
-                    pool.give(payload);
-                    release(cost);
-                }
-            }
+    /** Reads and checks one request (with its payload); null at end of stream or DISC. */
+    private Request readRequest() throws IOException {
+        if (!in.awaitData()) {
+            return null; // a client may hang up between requests
         }
+        int magic = in.readInt();
+        if (magic != REQUEST_MAGIC) {
+            throw new NbdConnection.ProtocolViolation("request magic 0x" + Integer.toHexString(magic));
+        }
+        int flags = in.readUnsignedShort();
+        int type = in.readUnsignedShort();
+        long cookie = in.readLong();
+        long offset = in.readLong();
+        long length = Integer.toUnsignedLong(in.readInt());
+        if (type == CMD_DISC) {
+            stats.disconnectRequested();
+            return null;
+        }
+        if (type == CMD_WRITE && length > maxPayload) {
+            // The payload follows; reading it to stay in step would let a client make us
+            // swallow 4 GiB. Close instead (proto.md allows a hard disconnect).
+            throw new NbdConnection.ProtocolViolation("WRITE of " + length + " bytes");
+        }
+        int cost = cost(type, flags, length);
+        reserve(cost);
+        ByteBuffer payload = null;
+        try {
+            if (type == CMD_WRITE) {
+                payload = pool.take((int) length);
+                in.readFully(payload);
+                payload.flip();
+            }
+        } catch (IOException | RuntimeException e) {
+            pool.give(payload);
+            release(cost);
+            throw e;
+        }
+        Failure refused = refuse(flags, type, length);
+        if (refused != null) {
+            pool.give(payload);
+            return new Request(flags, type, cookie, offset, length, null, cost, -1, -1, refused);
+        }
+        long ticket = writeLike(type) ? writes.begin() : -1;
+        long barrier = type == CMD_FLUSH ? writes.mark() : -1;
+        return new Request(flags, type, cookie, offset, length, payload, cost, ticket, barrier, null);
     }
 
     private static boolean writeLike(int type) {
@@ -202,7 +312,7 @@ final class NbdTransmission {
         };
     }
 
-    /** Errors found from the header alone, answered without a request thread. */
+    /** Errors found from the header alone. */
     private Failure refuse(int flags, int type, long length) {
         if ((flags & ~CMD_FLAGS_KNOWN) != 0) {
             return new Failure(EINVAL, "unknown command flags 0x" + Integer.toHexString(flags));
@@ -216,6 +326,10 @@ final class NbdTransmission {
         };
     }
 
+    /**
+     * Takes a request slot and {@code cost} bytes of the connection's budget, waiting (read
+     * lock held, so nothing more is read) until written replies give some back.
+     */
     private void reserve(int cost) {
         if (!slots.tryAcquire()) {
             stats.throttled();
@@ -235,12 +349,6 @@ final class NbdTransmission {
         slots.release();
     }
 
-    /** Waits until every request taken on has been answered (or dropped with the connection). */
-    private void awaitIdle() {
-        slots.acquireUninterruptibly(MAX_IN_FLIGHT_REQUESTS);
-        slots.release(MAX_IN_FLIGHT_REQUESTS);
-    }
-
     private void closeQuietly() {
         try {
             channel.close();
@@ -249,11 +357,15 @@ final class NbdTransmission {
         }
     }
 
-    /** On a request's own virtual thread: the device call, then its reply. */
-    private void serveOne(Request request, long barrier) {
+    /** On the thread that read it: the device call, then its reply. */
+    private void serveOne(Request request) {
+        if (request.refused() != null) {
+            writer.send(error(request, request.refused()));
+            return;
+        }
         ReplyWriter.Reply reply;
         try {
-            reply = execute(request, barrier);
+            reply = execute(request, request.barrier());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "nbd: request failed", e);
             reply = error(request, new Failure(EIO, "I/O error"));
