@@ -78,6 +78,15 @@ public final class DomainBuilder {
         if (cfg.memoryPages() < 4) {
             throw new ToolstackException("memory of " + cfg.name() + " is too small for start_info and two rings");
         }
+        int index = 0;
+        for (DiskSpec disk : cfg.disks()) {
+            index++;
+            if (!disk.target().isEmpty() && disk.script() == null
+                    && !java.nio.file.Files.exists(java.nio.file.Path.of(disk.target()))) {
+                throw new ToolstackException(cfg.name() + ": disk spec " + index + ": target " + disk.target()
+                        + " does not exist; create the image first (e.g. truncate -s 64M " + disk.target() + ")");
+            }
+        }
         Domain d;
         try {
             d = hv.createDomain(new DomainConfig(cfg.memoryPages(), cfg.maxMemoryPages(), cfg.maxVcpus(),

@@ -29,6 +29,21 @@ public final class Privcmd {
     }
 
     /**
+     * dom0's privcmd, with the page just below dom0's start_info as its buffer (a page the
+     * host reserves for the toolstack when it builds dom0).
+     *
+     * @throws IllegalStateException if dom0 does not exist yet
+     */
+    public static Privcmd forDom0(io.jxen.hv.Hypervisor hv) {
+        io.jxen.hv.domain.Domain dom0 = hv.byId(0);
+        if (dom0 == null) {
+            throw new IllegalStateException("dom0 does not exist: create it before the toolstack");
+        }
+        long bufferGpa = (dom0.startInfoGfn() - 1) << io.jxen.abi.XenPage.SHIFT;
+        return new Privcmd(hv.hypercalls(0, 0), hv.platform(0).memory(), bufferGpa);
+    }
+
+    /**
      * {@code EVTCHNOP_alloc_unbound}: a port in {@code dom} that {@code remoteDom} may bind
      * (the xenstore and console ports libxl allocates in a new guest for dom0).
      *

@@ -78,12 +78,7 @@ public final class Toolstack implements Agent {
      * start_info as its hypercall buffer.
      */
     public static Toolstack forDom0(Hypervisor hv, XenstoreClient xs) {
-        Domain dom0 = hv.byId(0);
-        if (dom0 == null) {
-            throw new IllegalStateException("dom0 does not exist: create it before the toolstack");
-        }
-        long bufferGpa = (dom0.startInfoGfn() - 1) << io.jxen.abi.XenPage.SHIFT;
-        return new Toolstack(hv, xs, new Privcmd(hv.hypercalls(0, 0), hv.platform(0).memory(), bufferGpa));
+        return new Toolstack(hv, xs, Privcmd.forDom0(hv));
     }
 
     /** Where lifecycle messages go ("d1 (web) powered off: destroy"); discarded by default. */

@@ -23,6 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Builds a domain on a real hypervisor and xenstored and reads back what a guest and dom0 see. */
 class DomainBuilderTest {
 
+    /** The config with its two images under {@code dir}. */
+    String cfg() throws java.io.IOException {
+        java.nio.file.Files.createFile(dir.resolve("web.img"));
+        java.nio.file.Files.createFile(dir.resolve("data.img"));
+        return CFG.replace("/srv/", dir + "/");
+    }
+
     static final String CFG = """
             name = "web"
             uuid = "6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c"
@@ -52,7 +59,7 @@ class DomainBuilderTest {
 
     @Test
     void startInfoHoldsTheRingsPortsAndCommandLine() throws Exception {
-        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", cfg(), null), true);
         assertThat(domid).isEqualTo(1);
         DomainRecord r = host.toolstack.record(domid);
         Domain d = host.hv.byId(domid);
@@ -81,7 +88,7 @@ class DomainBuilderTest {
 
     @Test
     void reservedGrantEntriesGiveDom0TheTwoRings() throws Exception {
-        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        int domid = host.toolstack.create(GuestConfig.parse("web.cfg", cfg(), null), true);
         DomainRecord r = host.toolstack.record(domid);
         Domain d = host.hv.byId(domid);
         MemorySegment frame = host.hv.host().memory().frame(d.grantTable().frameMfn(0));
@@ -96,7 +103,7 @@ class DomainBuilderTest {
 
     @Test
     void theDomainsXenstoreTreeAndItsPermissions() throws Exception {
-        int n = host.toolstack.create(GuestConfig.parse("web.cfg", CFG, null), true);
+        int n = host.toolstack.create(GuestConfig.parse("web.cfg", cfg(), null), true);
         DomainRecord r = host.toolstack.record(n);
         var xs = host.xs;
         String dom = "/local/domain/" + n;
@@ -156,7 +163,7 @@ class DomainBuilderTest {
         assertThat(xs.getPerms(be)).isEqualTo(ro);
         assertThat(xs.read(be + "/frontend")).isEqualTo(fe);
         assertThat(xs.read(be + "/frontend-id")).isEqualTo(Integer.toString(n));
-        assertThat(xs.read(be + "/params")).isEqualTo("/srv/web.img");
+        assertThat(xs.read(be + "/params")).isEqualTo(dir + "/web.img");
         assertThat(xs.read(be + "/mode")).isEqualTo("w");
         assertThat(xs.read(be + "/type")).isEqualTo("phy");
         assertThat(xs.read(be + "/online")).isEqualTo("1");
@@ -165,15 +172,24 @@ class DomainBuilderTest {
         assertThat(xs.getPerms(be + "/state")).isEqualTo(ro);
         String be2 = "/local/domain/0/backend/vbd/" + n + "/51728";
         assertThat(xs.read(be2 + "/mode")).isEqualTo("r");
-        assertThat(xs.read(be2 + "/params")).isEqualTo("/srv/data.img");
+        assertThat(xs.read(be2 + "/params")).isEqualTo(dir + "/data.img");
         assertThat(xs.read(dom + "/device/vbd/51728/virtual-device")).isEqualTo("51728");
         assertThat(r.devices()).extracting(DomainRecord.Device::devid).containsExactly(0, 51712, 51728);
     }
 
     @Test
+    void aMissingImageIsReportedBeforeAnythingIsBuilt() throws Exception {
+        GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ndisk=['/nonexistent/g.img,,xvda']\n", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(g))
+                .hasMessage("g: disk spec 1: target /nonexistent/g.img does not exist; create the image first"
+                        + " (e.g. truncate -s 64M /nonexistent/g.img)");
+        assertThat(host.hv.domids()).containsExactly(0);
+    }
+
+    @Test
     void tooLittleHostMemoryFailsCleanlyAndKeepsNothing() throws Exception {
         long freeBefore = host.hv.host().allocator().freeFrames();
-        GuestConfig big = GuestConfig.parse("big.cfg", "name='big'\nmemory=1024\ndisk=['a.img,,xvda']\n", null);
+        GuestConfig big = GuestConfig.parse("big.cfg", "name='big'\nmemory=1024\n", null);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(big))
                 .isInstanceOf(ToolstackException.class).hasMessageContaining("not enough host memory for big");
         assertThat(host.hv.domids()).containsExactly(0);

@@ -38,9 +38,13 @@ class ToolstackLifecycleTest {
         host.close();
     }
 
-    static GuestConfig guest(String name, String extra) throws Exception {
+    GuestConfig guest(String name, String extra) throws Exception {
+        Path image = dir.resolve(name + ".img");
+        if (!java.nio.file.Files.exists(image)) {
+            java.nio.file.Files.createFile(image);
+        }
         return GuestConfig.parse(name + ".cfg", "name = '" + name + "'\nmemory = 2\nvcpus = 1\n"
-                + "disk = [ 'vdev=xvda, access=rw, target=/srv/" + name + ".img' ]\n" + extra, null);
+                + "disk = [ 'vdev=xvda, access=rw, target=" + image + "' ]\n" + extra, null);
     }
 
     /** Nothing of any guest is left in the store or the hypervisor. */

@@ -1,0 +1,168 @@
+package io.jxen.host;
+
+import io.jxen.abi.XenPage;
+import io.jxen.host.toolstack.Privcmd;
+import io.jxen.host.toolstack.Toolstack;
+import io.jxen.host.toolstack.ToolstackException;
+import io.jxen.hv.Hypervisor;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainConfig;
+import io.jxen.memory.MachineMemory;
+import io.jxen.runtime.AgentRunner;
+import io.jxen.runtime.BackoffIdleStrategy;
+import io.jxen.runtime.Clock;
+import io.jxen.xenstore.client.XenstoreClient;
+import io.jxen.xenstore.server.XenstoredServer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One host in one JVM: machine memory, the hypervisor, dom0, xenstored on a Unix socket and
+ * the toolstack connected to it (the shape {@code jxen up} and {@code jxen demo} use).
+ *
+ * <p>dom0 is domain 0, privileged, unpaused. Two of its pages are reserved, both just below
+ * its start_info: the toolstack's hypercall buffer ({@code start_info - 1}) and dom0's own
+ * xenstore ring ({@code start_info - 2}). That ring and an unbound dom0 port for it are what
+ * NetBSD's dom0 kernel exports as {@code /kern/xen/xsd_mfn} and {@code xsd_port} for a
+ * xenstored in dom0 user space: jxen writes them in dom0's start_info
+ * ({@code store_mfn}/{@code store_evtchn}) for dom0's kernel, and {@link #xsdMfn()} /
+ * {@link #xsdPort()} hand them to xenstored's ring side.
+ */
+public final class Host implements AutoCloseable {
+
+    /**
+     * What a host is made of.
+     *
+     * @param directory      where the memory file and the xenstored socket go
+     * @param frames         machine frames (4 KiB each)
+     * @param dom0Pages      dom0's memory in pages
+     * @param clock          the only time source
+     * @param runLifecycle   run the toolstack's lifecycle agent on a thread (false: the caller
+     *                       calls {@code toolstack().doWork()}, as tests do)
+     */
+    public record Options(Path directory, long frames, long dom0Pages, Clock clock, boolean runLifecycle) {
+        /** Checks the values. */
+        public Options {
+            Objects.requireNonNull(directory);
+            Objects.requireNonNull(clock);
+            if (dom0Pages < 4) {
+                throw new IllegalArgumentException("dom0 needs at least 4 pages, was " + dom0Pages);
+            }
+        }
+    }
+
+    private final MachineMemory memory;
+    private final Hypervisor hv;
+    private final XenstoredServer xenstored;
+    private final XenstoreClient xs;
+    private final Toolstack toolstack;
+    private final long xsdMfn;
+    private final int xsdPort;
+    private final AgentRunner lifecycle;
+
+    private Host(MachineMemory memory, Hypervisor hv, XenstoredServer xenstored, XenstoreClient xs,
+                 Toolstack toolstack, long xsdMfn, int xsdPort, AgentRunner lifecycle) {
+        this.memory = memory;
+        this.hv = hv;
+        this.xenstored = xenstored;
+        this.xs = xs;
+        this.toolstack = toolstack;
+        this.xsdMfn = xsdMfn;
+        this.xsdPort = xsdPort;
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Starts a host.
+     *
+     * @throws IOException        if the memory file or the socket cannot be made
+     * @throws ToolstackException if dom0's setup fails
+     */
+    public static Host start(Options o) throws IOException, ToolstackException {
+        MachineMemory memory = MachineMemory.create(o.directory().resolve("host.mem"), o.frames());
+        XenstoredServer xenstored = null;
+        XenstoreClient xs = null;
+        try {
+            Hypervisor hv = new Hypervisor(memory, o.clock());
+            Domain dom0 = hv.createDomain(DomainConfig.of(o.dom0Pages(), 1));
+            hv.unpause(0);
+            xenstored = XenstoredServer.start(o.directory().resolve("xenstored.sock"));
+            xs = XenstoreClient.connect(xenstored.socket());
+            Privcmd privcmd = Privcmd.forDom0(hv);
+            long xsdMfn = dom0.startInfoGfn() - 2;
+            hv.platform(0).memory().zero(xsdMfn << XenPage.SHIFT, XenPage.SIZE);
+            int xsdPort = privcmd.allocUnbound(0, 0);
+            dom0.setStore(xsdMfn, xsdPort);
+            Toolstack toolstack = new Toolstack(hv, xs, privcmd);
+            toolstack.initDom0();
+            AgentRunner lifecycle = o.runLifecycle()
+                    ? AgentRunner.start(toolstack, BackoffIdleStrategy.defaults(),
+                    (agent, error) -> System.getLogger("toolstack").log(System.Logger.Level.ERROR,
+                            agent.roleName() + ": " + error.getMessage(), error))
+                    : null;
+            return new Host(memory, hv, xenstored, xs, toolstack, xsdMfn, xsdPort, lifecycle);
+        } catch (IOException | ToolstackException | RuntimeException e) {
+            if (xs != null) {
+                xs.close();
+            }
+            if (xenstored != null) {
+                xenstored.close();
+            }
+            memory.close();
+            throw e;
+        }
+    }
+
+    /** The hypervisor. */
+    public Hypervisor hypervisor() {
+        return hv;
+    }
+
+    /** xenstored. */
+    public XenstoredServer xenstored() {
+        return xenstored;
+    }
+
+    /** The toolstack's dom0 connection to xenstored. */
+    public XenstoreClient xenstore() {
+        return xs;
+    }
+
+    /** The toolstack. */
+    public Toolstack toolstack() {
+        return toolstack;
+    }
+
+    /** dom0's xenstore ring page, a dom0 frame number (NetBSD's {@code xsd_mfn}). */
+    public long xsdMfn() {
+        return xsdMfn;
+    }
+
+    /** dom0's unbound port for xenstored (NetBSD's {@code xsd_port}). */
+    public int xsdPort() {
+        return xsdPort;
+    }
+
+    /** Destroys every guest, stops xenstored and releases machine memory. */
+    @Override
+    public void close() throws IOException {
+        if (lifecycle != null) {
+            lifecycle.close();
+        }
+        try {
+            for (int domid : toolstack.guests()) {
+                try {
+                    toolstack.destroy(domid);
+                } catch (ToolstackException e) {
+                    System.getLogger("toolstack").log(System.Logger.Level.WARNING, e.getMessage());
+                }
+            }
+        } finally {
+            xs.close();
+            xenstored.close();
+            memory.close();
+        }
+    }
+}

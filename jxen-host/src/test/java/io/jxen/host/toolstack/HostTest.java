@@ -1,0 +1,89 @@
+package io.jxen.host.toolstack;
+
+import io.jxen.abi.xen.StartInfoFlyweight;
+import io.jxen.host.Host;
+import io.jxen.host.config.GuestConfig;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.ShutdownReason;
+import io.jxen.hv.evtchn.ChannelState;
+import io.jxen.sim.VirtualClock;
+import io.jxen.abi.Hypercall;
+import io.jxen.hypercall.abi.SchedAbi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A whole host in one JVM, booting the shipped example config. */
+class HostTest {
+
+    @TempDir
+    Path dir;
+
+    /** examples/guest.cfg copied next to an image of its own. */
+    Path example() throws Exception {
+        Path cfg = dir.resolve("guest.cfg");
+        Files.copy(Path.of("..", "examples", "guest.cfg"), cfg);
+        Files.createFile(dir.resolve("guest.img"));
+        return cfg;
+    }
+
+    @Test
+    void dom0ExportsItsXenstorePageAndPortAndTheExampleGuestBoots() throws Exception {
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), false))) {
+            Domain dom0 = host.hypervisor().byId(0);
+            StartInfoFlyweight si = new StartInfoFlyweight()
+                    .wrap(host.hypervisor().platform(0).memory().page(dom0.startInfoGfn()), 0);
+            assertThat(si.getStoreMfn()).isEqualTo(host.xsdMfn()).isEqualTo(dom0.startInfoGfn() - 2);
+            assertThat(si.getStoreEvtchn()).isEqualTo(host.xsdPort());
+            assertThat(dom0.eventChannels().state(host.xsdPort())).isEqualTo(ChannelState.UNBOUND);
+            assertThat(dom0.eventChannels().remoteDomid(host.xsdPort())).isZero();
+
+            int domid = host.toolstack().create(GuestConfig.load(example()));
+            assertThat(host.xenstore().read("/local/domain/" + domid + "/device/vbd/51712/virtual-device"))
+                    .isEqualTo("51712");
+            assertThat(host.xenstore().read("/local/domain/0/backend/vbd/" + domid + "/51712/params"))
+                    .isEqualTo(dir.resolve("guest.img").toAbsolutePath().toString());
+            assertThat(XlList.format(host.toolstack().list())).isEqualTo("""
+                    Name                                        ID   Mem VCPUs      State   Time(s)
+                    Domain-0                                     0     1     1     r-----       0.0
+                    guest                                        1    16     2     r-----       0.0
+                    """);
+            assertThat(host.hypervisor().internalErrors()).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theLifecycleAgentAppliesOnPoweroffOnItsOwnThread() throws Exception {
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
+            CountDownLatch destroyed = new CountDownLatch(1);
+            host.toolstack().setLog(line -> {
+                if (line.endsWith("destroyed")) {
+                    destroyed.countDown();
+                }
+            });
+            int domid = host.toolstack().create(GuestConfig.load(example()));
+            var p = host.hypervisor().platform(domid);
+            p.memory().putInt(0, ShutdownReason.POWEROFF.code());
+            assertThat(p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, 0)).isZero();
+            destroyed.await();
+            assertThat(host.hypervisor().domids()).containsExactly(0);
+            assertThat(host.xenstore().directory("/local/domain")).containsExactly("0");
+        }
+    }
+
+    @Test
+    void closingTheHostDestroysItsGuests() throws Exception {
+        Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), false));
+        host.toolstack().create(GuestConfig.load(example()));
+        host.close();
+        assertThat(host.hypervisor().domids()).containsExactly(0);
+        assertThat(Files.exists(dir.resolve("xenstored.sock"))).isFalse();
+    }
+}
