@@ -160,6 +160,7 @@ public final class Transaction implements NodeTable {
             }
         }
         List<ChangeEvent> fire = new ArrayList<>();
+        List<Boolean> removed = new ArrayList<>();
         for (String path : accessed.keySet()) {
             Node mine = overlay.get(path);
             boolean existed = store.get(path) != null;
@@ -172,11 +173,13 @@ public final class Transaction implements NodeTable {
             // A node created and removed again inside the transaction never changed the
             // store: C xenstored fires nothing for it.
             if (ev != null && !(mine == DELETED && !existed)) {
-                fire.add(atCommit(path, ev, mine == DELETED));
+                fire.add(ev);
+                removed.add(mine == DELETED);
             }
         }
-        for (ChangeEvent ev : fire) {
-            store.changed(ev);
+        // Visibility is judged on the committed tree, once every change is in.
+        for (int i = 0; i < fire.size(); i++) {
+            store.changed(atCommit(fire.get(i), removed.get(i)));
         }
     }
 
@@ -186,14 +189,18 @@ public final class Transaction implements NodeTable {
      * read the node with those first permissions, or the node (or its parent) as committed;
      * a removed node has no committed version, so its parent does not count.
      */
-    private ChangeEvent atCommit(String path, ChangeEvent ev, boolean removed) {
+    private ChangeEvent atCommit(ChangeEvent ev, boolean removed) {
+        String path = ev.path();
         Node first = seen.get(path);
         Permissions firstPerms = first != null && first != DELETED ? first.perms() : null;
         Permissions old = ev.oldPerms() != null ? ev.oldPerms() : firstPerms;
         if (removed) {
             return new ChangeEvent(path, ev.exact(), old != null ? old : ev.nodePerms(), null, null);
         }
-        return new ChangeEvent(path, ev.exact(), ev.nodePerms(), ev.parentPerms(), old);
+        Node now = store.peek(path);
+        Node parent = path.equals("/") ? null : store.peek(io.jxen.xenstore.wire.XsPath.parent(path));
+        return new ChangeEvent(path, ev.exact(), now != null ? now.perms() : ev.nodePerms(),
+                parent != null ? parent.perms() : null, old);
     }
 
     /** Number of nodes this transaction has touched. */
