@@ -1,0 +1,252 @@
+package io.jxen.guest.xenstore;
+
+import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.guest.GuestHost;
+import io.jxen.guest.GuestHostAccess;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.intr.EventChannelOps;
+import io.jxen.hv.domain.Domain;
+import io.jxen.memory.OrderedAccess;
+import io.jxen.sim.Seeds;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class XenstoreRingClientTest {
+
+    private static final long STORE_GFN = 200;
+
+    /** dom0 with a ring xenstored, and a guest whose start_info names its store ring and port. */
+    private static final class Rig implements AutoCloseable {
+        final GuestHostAccess host = new GuestHostAccess();
+        final GuestKernel dom0;
+        final Domain du;
+        final GuestKernel guest;
+        final RingXenstored xenstored;
+        final GuestHost.StepExecutor watchThread = new GuestHost.StepExecutor();
+        final XenstoreRingClient xs;
+        final String home;
+
+        Rig(long seed) {
+            dom0 = host.boot(host.domain(256, 1));
+            du = host.domain(256, 1);
+            // The toolstack: a port in the guest for dom0, the ring page, both in start_info.
+            int port = (int) EventChannelOps.allocUnbound(dom0.vcpu(0), du.domid(), 0);
+            assertThat(port).isPositive();
+            du.setStore(STORE_GFN, port);
+            guest = host.boot(du);
+            xenstored = new RingXenstored(dom0, du.domid(), port, guest.memory().page(STORE_GFN), seed);
+            xs = new XenstoreRingClient(guest, watchThread);
+            home = "/local/domain/" + du.domid();
+        }
+
+        /** One deterministic step of everything: daemon, guest upcalls, interrupt threads. */
+        int step() {
+            int work = xenstored.doWork();
+            work += guest.vcpu(0).poll();
+            work += host.threads.drain();
+            return work;
+        }
+
+        void runUntil(BooleanSupplier done) {
+            for (int i = 0; i < 1_000_000 && !done.getAsBoolean(); i++) {
+                step();
+            }
+            assertThat(done.getAsBoolean()).as("goal reached within the step budget").isTrue();
+        }
+
+        <T> T await(CompletableFuture<T> f) throws Exception {
+            runUntil(f::isDone);
+            try {
+                return f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+
+        @Override
+        public void close() {
+            host.close();
+        }
+    }
+
+    private static byte[] writePayload(String path, String value) {
+        byte[] p = (path + "\0").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] out = new byte[p.length + v.length];
+        System.arraycopy(p, 0, out, 0, p.length);
+        System.arraycopy(v, 0, out, p.length, v.length);
+        return out;
+    }
+
+    @Test
+    void manyRequestsInFlightAreMatchedByReqIdAcrossRingWraps() {
+        Seeds.run(seed -> {
+            try (Rig rig = new Rig(seed)) {
+                SplittableRandom random = new SplittableRandom(seed);
+                int keys = 120;
+                String[] values = new String[keys];
+                List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+                for (int i = 0; i < keys; i++) {
+                    values[i] = "v" + i + "-" + "x".repeat(random.nextInt(400));
+                    writes.add(rig.xs.submit(XsMessageTypes.WRITE, 0, writePayload(rig.home + "/k" + i, values[i])));
+                    if (random.nextInt(4) == 0) {
+                        for (int s = random.nextInt(5); s > 0; s--) {
+                            rig.step();
+                        }
+                    }
+                }
+                rig.runUntil(() -> writes.stream().allMatch(CompletableFuture::isDone));
+                for (CompletableFuture<byte[]> w : writes) {
+                    assertThat(new String(w.join(), StandardCharsets.US_ASCII)).isEqualTo("OK\0");
+                }
+                int[] asked = new int[300];
+                List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+                for (int i = 0; i < asked.length; i++) {
+                    asked[i] = random.nextInt(keys + 5); // a few missing keys: ENOENT replies in between
+                    reads.add(rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/k" + asked[i]));
+                    if (random.nextInt(3) == 0) {
+                        rig.step();
+                    }
+                }
+                assertThat(rig.xs.inFlight()).isPositive();
+                rig.runUntil(() -> reads.stream().allMatch(CompletableFuture::isDone));
+                for (int i = 0; i < asked.length; i++) {
+                    CompletableFuture<byte[]> r = reads.get(i);
+                    if (asked[i] >= keys) {
+                        assertThat(r).isCompletedExceptionally();
+                        assertThatThrownBy(r::join).hasCauseInstanceOf(XenstoreException.class);
+                    } else {
+                        assertThat(new String(r.join(), StandardCharsets.ISO_8859_1)).isEqualTo(values[asked[i]]);
+                    }
+                }
+                assertThat(rig.xs.inFlight()).isZero();
+                assertThat(rig.guest.intr().count(XenstoreRingClient.IRQ_NAME)).isPositive();
+            }
+        });
+    }
+
+    @Test
+    void watchesFireOnTheWatchThread() throws Exception {
+        try (Rig rig = new Rig(7)) {
+            List<String> events = new ArrayList<>();
+            CompletableFuture<byte[]> w = rig.xs.submit(XsMessageTypes.WATCH, 0, rig.home + "/device", "tok");
+            // Register the listener the way watch() does, but without blocking: use the API on a helper thread.
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    rig.xs.watch(rig.home + "/control", "ctl", (path, token) -> events.add(path + "|" + token));
+                } catch (XenstoreException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            rig.runUntil(() -> !t.isAlive());
+            t.join();
+            rig.await(w);
+            rig.watchThread.drain();
+            assertThat(events).containsExactly(rig.home + "/control|ctl"); // the initial firing
+            rig.xenstored.dom0Write(rig.home + "/control/shutdown", "poweroff");
+            rig.runUntil(() -> rig.watchThread.queued() > 0);
+            assertThat(events).hasSize(1); // not on the reader: only when the watch thread runs
+            rig.watchThread.drain();
+            assertThat(events).containsExactly(rig.home + "/control|ctl", rig.home + "/control/shutdown|ctl");
+        }
+    }
+
+    @Test
+    void theBlockingApiWithConcurrentCallersAndTransactionsRetryingOnEagain() throws Exception {
+        try (Rig rig = new Rig(11)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread loop = Thread.ofPlatform().name("vcpu0+xenstored").start(() -> {
+                while (!stop.get()) {
+                    if (rig.step() == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            try {
+                rig.xs.write(rig.home + "/name", "guest1");
+                assertThat(rig.xs.read(rig.home + "/name")).isEqualTo("guest1");
+                assertThat(rig.xs.directory(rig.home)).contains("name");
+                assertThatThrownBy(() -> rig.xs.read(rig.home + "/missing")).isInstanceOf(XenstoreException.class)
+                        .satisfies(e -> assertThat(((XenstoreException) e).error()).isEqualTo(XsError.ENOENT));
+                assertThatThrownBy(() -> rig.xs.write("/local/domain/0/x", "1")).isInstanceOf(XenstoreException.class);
+
+                // Eight callers, each with its own keys: every reply must be its own.
+                List<Thread> callers = new ArrayList<>();
+                AtomicInteger mismatches = new AtomicInteger();
+                List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+                for (int c = 0; c < 8; c++) {
+                    int caller = c;
+                    callers.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            for (int i = 0; i < 40; i++) {
+                                String path = rig.home + "/c" + caller + "/k" + i;
+                                String value = "c" + caller + "i" + i;
+                                rig.xs.write(path, value);
+                                if (!rig.xs.read(path).equals(value)) {
+                                    mismatches.incrementAndGet();
+                                }
+                            }
+                        } catch (XenstoreException | IOException | RuntimeException e) {
+                            errors.add(e);
+                        }
+                    }));
+                }
+                for (Thread t : callers) {
+                    t.join();
+                }
+                assertThat(errors).isEmpty();
+                assertThat(mismatches).hasValue(0);
+
+                // A conflicting write by dom0 inside the transaction: commit fails with EAGAIN, the body reruns.
+                rig.xs.write(rig.home + "/counter", "1");
+                AtomicInteger attempts = new AtomicInteger();
+                String result = rig.xs.inTransaction(tx -> {
+                    String v = tx.read(rig.home + "/counter");
+                    if (attempts.incrementAndGet() == 1) {
+                        rig.xenstored.dom0Write(rig.home + "/counter", "10");
+                    }
+                    tx.write(rig.home + "/counter", Integer.toString(Integer.parseInt(v) + 1));
+                    return v;
+                });
+                assertThat(attempts).hasValue(2);
+                assertThat(result).isEqualTo("10");
+                assertThat(rig.xs.read(rig.home + "/counter")).isEqualTo("11");
+            } finally {
+                stop.set(true);
+                loop.join();
+            }
+        }
+    }
+
+    @Test
+    void hostileIndexesFailTheConnectionNotTheGuest() throws Exception {
+        try (Rig rig = new Rig(3)) {
+            CompletableFuture<byte[]> r = rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/x");
+            MemorySegment ring = rig.guest.memory().page(STORE_GFN);
+            int cons = OrderedAccess.getIntPlain(ring, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
+            OrderedAccess.setIntRelease(ring, XenstoreDomainInterfaceDescriptor.RSP_PROD_OFFSET, cons + 5000);
+            rig.xs.pump();
+            assertThat(r).isCompletedExceptionally();
+            assertThatThrownBy(r::join).hasCauseInstanceOf(IOException.class).hasMessageContaining("hostile");
+            assertThat(rig.xs.failure()).isNotNull();
+            assertThat(rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/x")).isCompletedExceptionally();
+        }
+    }
+}
