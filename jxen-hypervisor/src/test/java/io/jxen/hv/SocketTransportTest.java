@@ -65,6 +65,9 @@ class SocketTransportTest {
     @Timeout(60)
     void aGuestBehindTheSocketSeesTheSameHypervisor() throws IOException {
         try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(server.socket()))
+                    .as("only the owner may act as the domain")
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             assertThat(remote.domid()).isEqualTo(domU.domid());
             assertThat(remote.vcpus()).isEqualTo(2);
             assertThat(remote.startInfoGpa()).isEqualTo(host.hv.platform(domU.domid()).startInfoGpa());

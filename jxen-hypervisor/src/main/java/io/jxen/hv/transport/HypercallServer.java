@@ -22,7 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Serves one domain's hypercalls to a guest in another JVM over a Unix-domain socket
  * ({@link HypercallWire}). The socket belongs to the domain: every connection on it acts as that
- * domain, on the vCPU it binds to, and goes through the very same {@link Hypercalls} as an
+ * domain, on the vCPU it binds to (the socket file is readable and writable by its owner only),
+ * and goes through the very same {@link Hypercalls} as an
  * in-process guest. One platform thread per connection (a vCPU), since a call may block in
  * SCHEDOP_block; a frame that breaks the protocol closes that connection and nothing else.
  */
@@ -58,6 +59,8 @@ public final class HypercallServer implements AutoCloseable {
         }
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
+        // Whoever can connect acts as this domain: only the owner may.
+        Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         this.acceptor = Thread.ofPlatform().daemon().name("hypercalls-d" + domain.domid()).start(this::acceptLoop);
     }
 
