@@ -44,6 +44,9 @@ import java.util.List;
  *       one transaction, its tree as libxl lays it out (see {@link #writeTree}).</li>
  * </ol>
  *
+ * <p>{@code pv} and {@code pvh} guests are built alike: every jxen guest is auto-translated and
+ * boots from start_info. {@code hvm} is refused (no device model).
+ *
  * <p>jxen introduces before writing the tree (libxl introduces last): jxen's xenstored, like
  * C xenstored 4.17, refuses {@code SET_PERMS} whose owner is a domain it does not know.
  * If any step fails, everything done so far is undone.
@@ -75,6 +78,10 @@ public final class DomainBuilder {
      * @throws ToolstackException if the host lacks memory or a step fails (nothing is kept)
      */
     public DomainRecord build(GuestConfig cfg) throws ToolstackException {
+        if (cfg.type() == io.jxen.host.config.DomainType.HVM) {
+            throw new ToolstackException(cfg.name() + ": type \"hvm\" needs a device model, which jxen does not have;"
+                    + " use type = \"pv\" or \"pvh\"");
+        }
         if (cfg.memoryPages() < 4) {
             throw new ToolstackException("memory of " + cfg.name() + " is too small for start_info and two rings");
         }
@@ -124,8 +131,11 @@ public final class DomainBuilder {
             xs.request(XsMessageTypes.INTRODUCE, 0, XsPayload.joinStrings(Integer.toString(domid),
                     Long.toString(storeGfn), Integer.toString(storePort)));
             introduced = true;
+            long startNanos = hv.clock().epochNanos();
+            String startTime = String.format(java.util.Locale.ROOT, "%d.%02d", Math.floorDiv(startNanos, 1_000_000_000L),
+                    Math.floorMod(startNanos, 1_000_000_000L) / 10_000_000L);
             xs.inTransaction(tx -> {
-                writeTree(tx, record);
+                writeTree(tx, record, startTime);
                 return null;
             });
             return record;
@@ -165,7 +175,8 @@ public final class DomainBuilder {
      * {@code [n0, rN]} (dom0's, the guest may read), {@code rw} is {@code [nN]} (the guest's):
      *
      * <pre>
-     *  /vm/UUID {uuid, name}                                           ro
+     *  /vm/UUID {uuid, name, start_time, image/{ostype, kernel, cmdline}}  ro
+     *  /libxl/N {type, device/KIND/DEVID/{frontend, backend}}          [n0]
      *  /local/domain/N {vm, name, domid, store/{port, ring-ref}}       ro
      *    cpu/I/availability (online|offline, I &lt; maxvcpus)           ro
      *    memory/{static-max, target} (KiB)                             ro
@@ -183,7 +194,7 @@ public final class DomainBuilder {
      * New nodes copy their parent's permissions, so each directory's permissions are set
      * before its children are written.
      */
-    static void writeTree(XenstoreOps tx, DomainRecord r) throws XenstoreException, IOException {
+    static void writeTree(XenstoreOps tx, DomainRecord r, String startTime) throws XenstoreException, IOException {
         int n = r.domid();
         GuestConfig cfg = r.config();
         List<String> ro = List.of("n0", "r" + n);
@@ -195,6 +206,23 @@ public final class DomainBuilder {
         dir(tx, vm, ro);
         tx.write(vm + "/uuid", cfg.uuid().toString());
         tx.write(vm + "/name", cfg.name());
+        tx.write(vm + "/start_time", startTime);
+        tx.write(vm + "/image/ostype", "linux"); // libxl's word for every PV image
+        if (cfg.kernel() != null) {
+            tx.write(vm + "/image/kernel", cfg.kernel());
+        }
+        if (!cfg.cmdline().isEmpty()) {
+            tx.write(vm + "/image/cmdline", cfg.cmdline());
+        }
+
+        String libxl = XenstorePaths.libxl(n);
+        dir(tx, libxl, List.of("n0"));
+        tx.write(libxl + "/type", cfg.type().xlName());
+        for (DomainRecord.Device dev : r.devices()) {
+            String entry = libxl + "/device/" + dev.kind() + "/" + dev.devid();
+            tx.write(entry + "/frontend", dev.frontend());
+            tx.write(entry + "/backend", dev.backend());
+        }
 
         dir(tx, dom, ro);
         tx.write(dom + "/vm", vm);

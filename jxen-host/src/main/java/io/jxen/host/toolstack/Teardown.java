@@ -18,13 +18,14 @@ final class Teardown {
     }
 
     /**
-     * Removes {@code /local/domain/N}, {@code /vm/UUID} and every backend directory of the
+     * Removes {@code /local/domain/N}, {@code /vm/UUID}, {@code /libxl/N} and every backend directory of the
      * domain under dom0, in one transaction; missing nodes are fine.
      */
     static void removeNodes(XenstoreClient xs, int domid, GuestConfig cfg) throws XenstoreException, IOException {
         Set<String> paths = new LinkedHashSet<>();
         paths.add(XenstorePaths.domain(domid));
         paths.add(XenstorePaths.vm(cfg.uuid()));
+        paths.add(XenstorePaths.libxl(domid));
         paths.add(XenstorePaths.backends(0, "console", domid));
         for (DiskSpec d : cfg.disks()) {
             paths.add(XenstorePaths.backends(0, d.backendKind(), domid));

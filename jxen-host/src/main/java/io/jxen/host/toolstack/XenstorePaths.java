@@ -18,6 +18,11 @@ public final class XenstorePaths {
         return "/vm/" + uuid;
     }
 
+    /** libxl's private record of a domain, {@code /libxl/$DOMID}. */
+    public static String libxl(int domid) {
+        return "/libxl/" + domid;
+    }
+
     /** A frontend, {@code /local/domain/$DOMID/device/$KIND/$DEVID}. */
     public static String frontend(int domid, String kind, int devid) {
         return domain(domid) + "/device/" + kind + "/" + devid;

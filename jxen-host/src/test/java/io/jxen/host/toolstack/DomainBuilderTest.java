@@ -119,6 +119,15 @@ class DomainBuilderTest {
         assertThat(xs.read(vm + "/uuid")).isEqualTo("6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c");
         assertThat(xs.read(vm + "/name")).isEqualTo("web");
         assertThat(xs.getPerms(vm)).isEqualTo(ro);
+        assertThat(xs.read(vm + "/start_time")).isEqualTo("0.00");
+        assertThat(xs.read(vm + "/image/ostype")).isEqualTo("linux");
+        assertThat(xs.read(vm + "/image/cmdline")).isEqualTo("console=hvc0 quiet");
+        assertThat(xs.getPerms("/libxl/" + n)).isEqualTo(List.of("n0"));
+        assertThat(xs.read("/libxl/" + n + "/type")).isEqualTo("pv");
+        assertThat(xs.read("/libxl/" + n + "/device/vbd/51712/frontend")).isEqualTo(dom + "/device/vbd/51712");
+        assertThat(xs.read("/libxl/" + n + "/device/vbd/51712/backend"))
+                .isEqualTo("/local/domain/0/backend/vbd/" + n + "/51712");
+        assertThat(xs.read("/libxl/" + n + "/device/console/0/frontend")).isEqualTo(dom + "/console");
         assertThat(xs.read(dom + "/memory/target")).isEqualTo("4096");
         assertThat(xs.read(dom + "/memory/static-max")).isEqualTo("8192");
         assertThat(xs.read(dom + "/cpu/0/availability")).isEqualTo("online");
@@ -183,6 +192,14 @@ class DomainBuilderTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(g))
                 .hasMessage("g: disk spec 1: target /nonexistent/g.img does not exist; create the image first"
                         + " (e.g. truncate -s 64M /nonexistent/g.img)");
+        assertThat(host.hv.domids()).containsExactly(0);
+    }
+
+    @Test
+    void hvmIsRefusedWithAHint() throws Exception {
+        GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ntype='hvm'\n", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(g))
+                .hasMessageContaining("type \"hvm\" needs a device model");
         assertThat(host.hv.domids()).containsExactly(0);
     }
 

@@ -54,6 +54,7 @@ class ToolstackLifecycleTest {
         assertThat(host.hv.byId(0).eventChannels().validPorts()).isEqualTo(dom0PortsAtStart);
         assertThat(host.children("/local/domain")).containsExactly("0");
         assertThat(host.children("/vm")).isEmpty();
+        assertThat(host.children("/libxl")).isEmpty();
         assertThat(host.children("/local/domain/0/backend/vbd")).isEmpty();
         assertThat(host.children("/local/domain/0/backend/console")).isEmpty();
         assertThat(host.toolstack.guests()).isEmpty();
