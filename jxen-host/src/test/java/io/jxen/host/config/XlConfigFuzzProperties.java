@@ -53,6 +53,29 @@ class XlConfigFuzzProperties {
         }
     }
 
+    @Property(tries = 1000)
+    void xvdNamesRoundTripThroughTheirNumbers(@ForAll("disks") int disk, @ForAll("partitions") int partition) {
+        StringBuilder letters = new StringBuilder();
+        for (int d = disk + 1; d > 0; d = (d - 1) / 26) {
+            letters.insert(0, (char) ('a' + (d - 1) % 26));
+        }
+        Vdev v = Vdev.parse("xvd" + letters + (partition == 0 ? "" : Integer.toString(partition)));
+        assertThat(v.xenDisk()).isEqualTo(disk);
+        int decodedPartition = (v.number() >>> 28) == 1 ? v.number() & 0xff : v.number() & 0xf;
+        assertThat(decodedPartition).isEqualTo(partition);
+        assertThat(Vdev.parse("d" + disk + "p" + partition).number()).isEqualTo(v.number());
+    }
+
+    @Provide
+    Arbitrary<Integer> disks() {
+        return Arbitraries.integers().between(0, (1 << 20) - 1);
+    }
+
+    @Provide
+    Arbitrary<Integer> partitions() {
+        return Arbitraries.integers().between(0, 255);
+    }
+
     @Property(tries = 500)
     void wellFormedConfigsRoundTripTheirValues(@ForAll("names") String name, @ForAll("mib") long memory,
                                                 @ForAll("vcpus") int vcpus) throws ConfigException {
