@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the guest's memory (the real daemon maps it with {@code GNTTAB_RESERVED_XENSTORE}), which only
  * a test may do.
  */
-final class RingXenstored implements Agent {
+public final class RingXenstored implements Agent {
 
     private final XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
     private final Connection dom0;
@@ -62,13 +62,13 @@ final class RingXenstored implements Agent {
     }
 
     /** Runs a request as dom0 (the toolstack) and returns the reply. */
-    XsMessage dom0(XsMessage request) {
+    public XsMessage dom0(XsMessage request) {
         core.handle(dom0, request);
         return dom0Replies.pollFirst();
     }
 
     /** Writes a node as dom0. */
-    void dom0Write(String path, String value) {
+    public void dom0Write(String path, String value) {
         byte[] p = (path + "\0").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         byte[] v = value.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         byte[] payload = new byte[p.length + v.length];
@@ -76,6 +76,12 @@ final class RingXenstored implements Agent {
         System.arraycopy(v, 0, payload, p.length, v.length);
         dom0(new XsMessage(XsMessageTypes.WRITE, 9, 0, payload));
         dom0Replies.clear();
+    }
+
+    /** Reads a node as dom0, or null if it does not exist. */
+    public String dom0Read(String path) {
+        XsMessage r = dom0(XsMessage.ofStrings(XsMessageTypes.READ, 8, 0, path));
+        return r.type() == XsMessageTypes.ERROR ? null : new String(r.payload(), java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     @Override

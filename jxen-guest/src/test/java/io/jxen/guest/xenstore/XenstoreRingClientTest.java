@@ -30,61 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class XenstoreRingClientTest {
 
-    private static final long STORE_GFN = 200;
-
-    /** dom0 with a ring xenstored, and a guest whose start_info names its store ring and port. */
-    private static final class Rig implements AutoCloseable {
-        final GuestHostAccess host = new GuestHostAccess();
-        final GuestKernel dom0;
-        final Domain du;
-        final GuestKernel guest;
-        final RingXenstored xenstored;
-        final GuestHost.StepExecutor watchThread = new GuestHost.StepExecutor();
-        final XenstoreRingClient xs;
-        final String home;
-
-        Rig(long seed) {
-            dom0 = host.boot(host.domain(256, 1));
-            du = host.domain(256, 1);
-            // The toolstack: a port in the guest for dom0, the ring page, both in start_info.
-            int port = (int) EventChannelOps.allocUnbound(dom0.vcpu(0), du.domid(), 0);
-            assertThat(port).isPositive();
-            du.setStore(STORE_GFN, port);
-            guest = host.boot(du);
-            xenstored = new RingXenstored(dom0, du.domid(), port, guest.memory().page(STORE_GFN), seed);
-            xs = new XenstoreRingClient(guest, watchThread);
-            home = "/local/domain/" + du.domid();
-        }
-
-        /** One deterministic step of everything: daemon, guest upcalls, interrupt threads. */
-        int step() {
-            int work = xenstored.doWork();
-            work += guest.vcpu(0).poll();
-            work += host.threads.drain();
-            return work;
-        }
-
-        void runUntil(BooleanSupplier done) {
-            for (int i = 0; i < 1_000_000 && !done.getAsBoolean(); i++) {
-                step();
-            }
-            assertThat(done.getAsBoolean()).as("goal reached within the step budget").isTrue();
-        }
-
-        <T> T await(CompletableFuture<T> f) throws Exception {
-            runUntil(f::isDone);
-            try {
-                return f.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception ex ? ex : e;
-            }
-        }
-
-        @Override
-        public void close() {
-            host.close();
-        }
-    }
+    private static final long STORE_GFN = XenstoreRig.STORE_GFN;
 
     private static byte[] writePayload(String path, String value) {
         byte[] p = (path + "\0").getBytes(StandardCharsets.ISO_8859_1);
@@ -98,7 +44,7 @@ class XenstoreRingClientTest {
     @Test
     void manyRequestsInFlightAreMatchedByReqIdAcrossRingWraps() {
         Seeds.run(seed -> {
-            try (Rig rig = new Rig(seed)) {
+            try (XenstoreRig rig = new XenstoreRig(seed)) {
                 SplittableRandom random = new SplittableRandom(seed);
                 int keys = 120;
                 String[] values = new String[keys];
@@ -144,7 +90,7 @@ class XenstoreRingClientTest {
 
     @Test
     void watchesFireOnTheWatchThread() throws Exception {
-        try (Rig rig = new Rig(7)) {
+        try (XenstoreRig rig = new XenstoreRig(7)) {
             List<String> events = new ArrayList<>();
             CompletableFuture<byte[]> w = rig.xs.submit(XsMessageTypes.WATCH, 0, rig.home + "/device", "tok");
             // Register the listener the way watch() does, but without blocking: use the API on a helper thread.
@@ -170,7 +116,7 @@ class XenstoreRingClientTest {
 
     @Test
     void theBlockingApiWithConcurrentCallersAndTransactionsRetryingOnEagain() throws Exception {
-        try (Rig rig = new Rig(11)) {
+        try (XenstoreRig rig = new XenstoreRig(11)) {
             AtomicBoolean stop = new AtomicBoolean();
             Thread loop = Thread.ofPlatform().name("vcpu0+xenstored").start(() -> {
                 while (!stop.get()) {
@@ -237,7 +183,7 @@ class XenstoreRingClientTest {
 
     @Test
     void hostileIndexesFailTheConnectionNotTheGuest() throws Exception {
-        try (Rig rig = new Rig(3)) {
+        try (XenstoreRig rig = new XenstoreRig(3)) {
             CompletableFuture<byte[]> r = rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/x");
             MemorySegment ring = rig.guest.memory().page(STORE_GFN);
             int cons = OrderedAccess.getIntPlain(ring, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
