@@ -205,6 +205,72 @@ public final class Toolstack implements Agent {
         }
     }
 
+    /**
+     * {@code xl mem-set}: sets the balloon target {@code ~/memory/target} (KiB); the guest's
+     * balloon driver gives pages back or takes them up to it.
+     *
+     * @throws ToolstackException if there is no such guest, the target is outside
+     *                            1..{@code maxmem} MiB, or xenstored fails
+     */
+    public synchronized void memSet(int domid, long targetMib) throws ToolstackException {
+        DomainRecord r = guest(domid);
+        if (targetMib < 1 || targetMib > r.config().maxMemMib()) {
+            throw new ToolstackException("memory target " + targetMib + " MiB for d" + domid + " is outside 1.."
+                    + r.config().maxMemMib() + " MiB (maxmem)");
+        }
+        try {
+            xs.ops().write(r.domainPath() + "/memory/target", Long.toString(targetMib * 1024));
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("writing memory/target of d" + domid + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * {@code xl vcpu-set}: marks vCPUs {@code 0..count-1} online and the rest offline in
+     * {@code ~/cpu/N/availability}; the guest brings them up or down.
+     *
+     * @throws ToolstackException if there is no such guest, {@code count} is outside
+     *                            1..{@code maxvcpus}, or xenstored fails
+     */
+    public synchronized void vcpuSet(int domid, int count) throws ToolstackException {
+        DomainRecord r = guest(domid);
+        if (count < 1 || count > r.config().maxVcpus()) {
+            throw new ToolstackException("d" + domid + " can have 1.." + r.config().maxVcpus() + " vCPUs (maxvcpus), not "
+                    + count);
+        }
+        try {
+            xs.inTransaction(tx -> {
+                for (int i = 0; i < r.config().maxVcpus(); i++) {
+                    tx.write(r.domainPath() + "/cpu/" + i + "/availability", i < count ? "online" : "offline");
+                }
+                return null;
+            });
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("writing cpu availability of d" + domid + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * {@code xl rename}.
+     *
+     * @throws ToolstackException if there is no such guest, the name is taken or xenstored fails
+     */
+    public synchronized void rename(int domid, String newName) throws ToolstackException {
+        DomainRecord r = guest(domid);
+        if (newName.isEmpty() || newName.equals(DOM0_NAME) || (domidOf(newName) >= 0 && domidOf(newName) != domid)) {
+            throw new ToolstackException("cannot rename d" + domid + " to '" + newName + "': the name is taken or empty");
+        }
+        rename(r, newName);
+    }
+
+    private DomainRecord guest(int domid) throws ToolstackException {
+        DomainRecord r = domains.get(domid);
+        if (r == null) {
+            throw new ToolstackException("no domain " + domid);
+        }
+        return r;
+    }
+
     /** {@code xl list}: dom0 and every guest, by domain id. */
     public synchronized List<DomainInfo> list() {
         List<DomainInfo> out = new ArrayList<>();

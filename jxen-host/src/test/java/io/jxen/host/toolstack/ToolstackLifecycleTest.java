@@ -85,6 +85,28 @@ class ToolstackLifecycleTest {
     }
 
     @Test
+    void memSetVcpuSetAndRenameWriteWhatTheGuestWatches() throws Exception {
+        int d = host.toolstack.create(guest("alpha", "maxmem = 4\nvcpus = 1\nmaxvcpus = 3\n"));
+        String dom = "/local/domain/" + d;
+        host.toolstack.memSet(d, 3);
+        assertThat(host.xs.read(dom + "/memory/target")).isEqualTo("3072");
+        assertThatThrownBy(() -> host.toolstack.memSet(d, 5)).hasMessageContaining("outside 1..4 MiB (maxmem)");
+        host.toolstack.vcpuSet(d, 2);
+        assertThat(host.xs.read(dom + "/cpu/0/availability")).isEqualTo("online");
+        assertThat(host.xs.read(dom + "/cpu/1/availability")).isEqualTo("online");
+        assertThat(host.xs.read(dom + "/cpu/2/availability")).isEqualTo("offline");
+        assertThatThrownBy(() -> host.toolstack.vcpuSet(d, 4)).hasMessageContaining("1..3 vCPUs (maxvcpus)");
+        host.toolstack.rename(d, "omega");
+        assertThat(host.xs.read(dom + "/name")).isEqualTo("omega");
+        assertThat(host.toolstack.domidOf("omega")).isEqualTo(d);
+        assertThat(host.toolstack.domidOf("alpha")).isEqualTo(-1);
+        assertThatThrownBy(() -> host.toolstack.rename(d, "Domain-0")).hasMessageContaining("taken");
+        assertThatThrownBy(() -> host.toolstack.memSet(99, 1)).hasMessage("no domain 99");
+        host.toolstack.destroy(d);
+        assertNothingLeft();
+    }
+
+    @Test
     void namesAreUnique() throws Exception {
         host.toolstack.create(guest("alpha", ""));
         assertThatThrownBy(() -> host.toolstack.create(guest("alpha", "")))
