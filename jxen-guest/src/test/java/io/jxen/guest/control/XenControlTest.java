@@ -16,30 +16,33 @@ class XenControlTest {
     void aPoweroffRequestIsAcknowledgedAndEndsInTheShutdownHypercall() throws Exception {
         ExecutorService xenwatch = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("xenwatch").unstarted(r));
         try (XenstoreRig rig = new XenstoreRig(5, xenwatch)) {
-            rig.startLoop();
-            CompletableFuture<Long> done = new CompletableFuture<>();
-            CompletableFuture<String> before = new CompletableFuture<>();
-            XenControl control = new XenControl(rig.guest, rig.xs, new XenControl.Actions() {
-                @Override
-                public void beforeShutdown(String request) {
-                    before.complete(request);
-                }
+            try {
+                rig.startLoop();
+                CompletableFuture<Long> done = new CompletableFuture<>();
+                CompletableFuture<String> before = new CompletableFuture<>();
+                XenControl control = new XenControl(rig.guest, rig.xs, new XenControl.Actions() {
+                    @Override
+                    public void beforeShutdown(String request) {
+                        before.complete(request);
+                    }
 
-                @Override
-                public void afterShutdown(String request, long rc) {
-                    done.complete(rc);
-                }
-            });
-            assertThat(rig.xenstored.dom0Read(rig.home + "/control/feature-poweroff")).isEqualTo("1");
+                    @Override
+                    public void afterShutdown(String request, long rc) {
+                        done.complete(rc);
+                    }
+                });
+                assertThat(rig.xenstored.dom0Read(rig.home + "/control/feature-poweroff")).isEqualTo("1");
 
-            rig.xenstored.dom0Write(rig.home + "/control/shutdown", "bogus");
-            rig.xenstored.dom0Write(rig.home + "/control/shutdown", "poweroff");
-            assertThat(done.get()).isZero();
-            assertThat(before.get()).isEqualTo("poweroff");
-            assertThat(rig.du.shutdownReason()).isEqualTo(ShutdownReason.POWEROFF);
-            assertThat(rig.xenstored.dom0Read(rig.home + "/control/shutdown")).isEmpty(); // acknowledged
-        } finally {
-            xenwatch.shutdownNow();
+                rig.xenstored.dom0Write(rig.home + "/control/shutdown", "bogus");
+                rig.xenstored.dom0Write(rig.home + "/control/shutdown", "poweroff");
+                assertThat(done.get()).isZero();
+                assertThat(before.get()).isEqualTo("poweroff");
+                assertThat(rig.du.shutdownReason()).isEqualTo(ShutdownReason.POWEROFF);
+                assertThat(rig.xenstored.dom0Read(rig.home + "/control/shutdown")).isEmpty(); // acknowledged
+            } finally {
+                xenwatch.shutdownNow(); // stop callbacks before the host goes away
+                xenwatch.close();
+            }
         }
     }
 
