@@ -24,12 +24,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code INFO}, {@code LIST}, {@code ABORT}, {@code EXPORT_NAME}, {@code STRUCTURED_REPLY},
  * {@code LIST_META_CONTEXT} and {@code SET_META_CONTEXT} ({@code base:allocation}); commands
  * READ, WRITE (FUA), FLUSH, TRIM, WRITE_ZEROES (NO_HOLE), BLOCK_STATUS and DISC. Every
- * connection runs on its own virtual thread; all share the device, so with multi-conn a
- * FLUSH on one connection makes every write acknowledged on any connection durable.
+ * connection negotiates on its own virtual thread, then serves its requests concurrently on
+ * up to {@value NbdTransmission#REQUEST_THREADS} request threads, replying out of order
+ * (see {@link NbdTransmission}); all share the device, so with multi-conn a FLUSH on one
+ * connection makes every write acknowledged on any connection durable.
  *
  * <p>Clients are untrusted: every length is bounded before anything is allocated (options to
- * {@link #MAX_OPTION_BYTES}, payloads to {@link Options#maxPayloadBytes()}), and a client
- * that breaks the protocol loses its connection, never the server.
+ * {@link #MAX_OPTION_BYTES}, payloads to {@link Options#maxPayloadBytes()}), what one
+ * connection holds in flight is bounded ({@value NbdTransmission#MAX_IN_FLIGHT_REQUESTS}
+ * requests, {@code max(maxPayloadBytes, 32 MiB)} bytes, so a client that never reads its
+ * replies only stalls itself), and a client that breaks the protocol loses its connection,
+ * never the server.
  *
  * <pre>{@code
  * try (NbdServer server = NbdServer.start(device, new InetSocketAddress("127.0.0.1", 0), "disk",

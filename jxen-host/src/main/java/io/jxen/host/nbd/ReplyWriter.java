@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * whichever thread holds the send lock drains the queue with gathering writes, so the bytes
  * of two replies never interleave and a burst of small replies (WRITE acknowledgements) goes
  * out in one system call. A sender that finds the lock taken leaves its reply to the holder,
- * which looks at the queue again after unlocking, so no reply is stranded.
+ * which looks at the queue again after unlocking, so no reply is stranded. A reply with a
+ * large payload (a READ) is not queued: its own thread waits for the lock, sends what is
+ * queued, then its reply, while the data it just read is still in that core's cache.
  *
  * <p>Every reply's {@link Reply#sent} runs exactly once, after its bytes were handed to the
  * socket or once the connection has failed: that is where buffers and in-flight capacity
