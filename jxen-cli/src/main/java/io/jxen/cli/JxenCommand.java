@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             NbdCommand.class,
+            XenstoredCommand.class,
+            XenstoreCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

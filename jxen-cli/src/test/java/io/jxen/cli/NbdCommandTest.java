@@ -11,11 +11,16 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class NbdCommandTest {
+
+    /** Threads of their own: the common pool may have a single thread on a 2-core machine. */
+    private static final ExecutorService THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
     @Test
     void servesAnImageThatNbdinfoCanRead(@TempDir Path dir) throws Exception {
@@ -31,7 +36,7 @@ class NbdCommandTest {
         StringWriter out = new StringWriter();
         line.setOut(new PrintWriter(out, true));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> line.execute(image.toString(), "--port", "0", "--name", "demo"));
+                () -> line.execute(image.toString(), "--port", "0", "--name", "demo"), THREADS);
         try {
             String uri = serving.get(30, TimeUnit.SECONDS);
             assertThat(uri).startsWith("nbd://127.0.0.1:").endsWith("/demo");
