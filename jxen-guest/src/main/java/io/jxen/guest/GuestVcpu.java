@@ -9,6 +9,7 @@ import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,6 +29,8 @@ public final class GuestVcpu {
     private final MemorySegment vcpuInfo;
     private final EventUpcall upcall;
     private volatile Runnable upcallHandler = () -> { };
+    /** One thread at a time runs this vCPU's upcall (a vCPU is one CPU). */
+    private final AtomicBoolean inUpcall = new AtomicBoolean();
 
     GuestVcpu(int id, Hypercalls hypercalls, MemorySegment scratchPage, long scratchGpa, MemorySegment vcpuInfo) {
         this.id = id;
@@ -84,16 +87,27 @@ public final class GuestVcpu {
      * @return upcalls delivered
      */
     public int sti() {
-        return upcall.unmask(upcallHandler);
+        // Clear the flag, then look at pending (the order that loses nothing), via the run-loop guard.
+        OrderedAccess.setByteVolatile(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_MASK_OFFSET, (byte) 0);
+        return poll();
     }
 
     /**
-     * A preemption point: delivers pending upcalls if events are not masked.
+     * A preemption point: delivers pending upcalls if events are not masked. Meant for the
+     * vCPU's run loop; if another thread is already running this vCPU's upcall, returns 0 at
+     * once (that thread delivers what is pending).
      *
      * @return upcalls delivered
      */
     public int poll() {
-        return upcall.poll(upcallHandler);
+        if (!inUpcall.compareAndSet(false, true)) {
+            return 0; // another thread is this vCPU's upcall right now; it re-checks before leaving
+        }
+        try {
+            return upcall.poll(upcallHandler);
+        } finally {
+            inUpcall.set(false);
+        }
     }
 
     /**
