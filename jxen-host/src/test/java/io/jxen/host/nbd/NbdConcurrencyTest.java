@@ -308,6 +308,26 @@ class NbdConcurrencyTest {
     }
 
     @Test
+    void closingTheServerEndsAConnectionStuckOnAClientThatNeverReads() throws Exception {
+        try (MiniNbdClient greedy = client(true)) {
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        greedy.request(0, CMD_READ, i, 0, 1 << 20, null);
+                    }
+                } catch (IOException e) {
+                    // expected once the server has closed the connection
+                }
+            });
+            server.stats().awaitThrottled();
+            server.close(); // closes the socket: threads stuck sending fail and end
+            assertThat(server.activeConnections()).isZero();
+            greedy.socket.close(); // frees the sender if it is still blocked writing
+            sender.join();
+        }
+    }
+
+    @Test
     void aClientThatLeavesWithRequestsInFlightFreesItsConnection() throws Exception {
         try (MiniNbdClient c = client(true)) {
             c.request(0, CMD_READ, 1, GATED, 4096, null);
