@@ -168,7 +168,8 @@ public final class NbdServer implements AutoCloseable {
     }
 
     /** What a connection needs to know about the export. */
-    record Export(BlockDevice device, String name, Options options, BufferPool buffers, Stats stats) {
+    record Export(BlockDevice device, String name, Options options, BufferPool buffers, Stats stats,
+                  java.util.concurrent.ExecutorService requestThreads) {
 
         boolean readOnly() {
             return options.readOnly() || device.readOnly();
@@ -238,8 +239,14 @@ public final class NbdServer implements AutoCloseable {
         }
         try {
             listener.bind(address, 64);
+            // Request threads are pooled: connections come and go (nbdcopy opens several per
+            // copy), and starting 16 platform threads per connection showed in short copies.
+            java.util.concurrent.ExecutorService requestThreads = new java.util.concurrent.ThreadPoolExecutor(0,
+                    Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(),
+                    Thread.ofPlatform().daemon().name("nbd-request-", 0).factory());
             NbdServer server = new NbdServer(new Export(device, exportName, options,
-                    new BufferPool(RETAINED_BUFFER_BYTES), new Stats()), listener);
+                    new BufferPool(RETAINED_BUFFER_BYTES), new Stats(), requestThreads), listener);
             server.acceptor.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -371,6 +378,7 @@ public final class NbdServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        export.requestThreads().shutdown(); // connections wait for their request loops, so these are idle
         if (boundAddress instanceof UnixDomainSocketAddress unix) {
             Files.deleteIfExists(unix.getPath());
         }

@@ -10,9 +10,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,9 +26,9 @@ import static io.jxen.host.nbd.NbdProtocol.*;
  * server MAY process commands out of order, and MAY reply out of order"):
  *
  * <ul>
- *   <li>Up to {@link #REQUEST_THREADS} request threads per connection (platform
- *       threads, started as the client keeps more requests in flight; nbdkit's model). A
- *       thread takes the read lock, reads one request (header checked, every length bounded,
+ *   <li>Up to {@link #REQUEST_THREADS} request threads per connection (platform threads
+ *       from the server's pool, reused across connections; more are taken as the client keeps
+ *       more requests in flight; nbdkit's model). A thread takes the read lock, reads one request (header checked, every length bounded,
  *       a WRITE payload straight into a pooled direct buffer), lets go of the lock, makes the
  *       device call and sends the reply itself; meanwhile another thread reads the next
  *       request. No hand-off between threads per request, and the data a READ brought in is
@@ -101,7 +102,9 @@ final class NbdTransmission {
     private final NbdServer.Stats stats;
     private final ReplyWriter writer;
     private final ReentrantLock readLock = new ReentrantLock();
-    private final List<Thread> workers = new ArrayList<>(); // guarded by readLock
+    private final java.util.concurrent.locks.Condition loopsEnded = readLock.newCondition();
+    private final Executor requestThreads;
+    private int loops; // request loops running, guarded by readLock
     private final AtomicInteger busy = new AtomicInteger();
     private boolean done; // guarded by readLock
     private Exception failure; // guarded by readLock
@@ -122,38 +125,24 @@ final class NbdTransmission {
         this.bytes = new Semaphore(byteBudget);
         this.pool = export.buffers();
         this.stats = export.stats();
+        this.requestThreads = export.requestThreads();
         this.writer = new ReplyWriter(channel, this::closeQuietly);
     }
 
     /**
      * Serves requests until DISC, end of stream or a broken stream; returns when every request
      * taken on has been answered (or dropped with a broken connection) and every request
-     * thread has ended.
+     * loop of this connection has ended.
      */
     void serve() throws IOException {
-        readLock.lock();
-        try {
-            spawnWorker();
-        } finally {
-            readLock.unlock();
-        }
-        // Workers are appended (by a worker, before it can end), so joining in order sees them all.
-        for (int i = 0; ; i++) {
-            Thread worker;
-            readLock.lock();
-            try {
-                if (i >= workers.size()) {
-                    break;
-                }
-                worker = workers.get(i);
-            } finally {
-                readLock.unlock();
-            }
-            joinUninterruptibly(worker);
-        }
         Exception failed;
         readLock.lock();
         try {
+            spawnLoop();
+            // A loop is only added by a running loop, so none is left once the count is 0.
+            while (loops > 0) {
+                loopsEnded.awaitUninterruptibly();
+            }
             failed = failure;
         } finally {
             readLock.unlock();
@@ -166,39 +155,45 @@ final class NbdTransmission {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+    /**
+     * Runs one more request loop on the server's request threads (pooled platform threads,
+     * reused across connections); the read lock is held. If none can be had (the server is
+     * closing) and no loop runs yet, the connection ends.
+     */
+    private void spawnLoop() {
+        loops++;
+        try {
+            requestThreads.execute(this::work);
+        } catch (RejectedExecutionException e) {
+            loops--;
+            if (loops == 0) {
+                done = true;
+                failure = new IOException("nbd: server closing", e);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
-    /** Starts one more request thread; the read lock is held. */
-    private void spawnWorker() {
-        Thread worker = Thread.ofPlatform().daemon().name("nbd-request-" + workers.size()).unstarted(this::work);
-        workers.add(worker);
-        worker.start();
-    }
-
-    /** One request thread: take the next request off the stream, serve it, again. */
+    /** One request loop: take the next request off the stream, serve it, again. */
     private void work() {
-        while (true) {
-            Request request = next();
-            if (request == null) {
-                return;
+        try {
+            while (true) {
+                Request request = next();
+                if (request == null) {
+                    return;
+                }
+                try {
+                    serveOne(request);
+                } finally {
+                    busy.decrementAndGet();
+                }
             }
+        } finally {
+            readLock.lock();
             try {
-                serveOne(request);
+                loops--;
+                loopsEnded.signalAll();
             } finally {
-                busy.decrementAndGet();
+                readLock.unlock();
             }
         }
     }
@@ -221,9 +216,9 @@ final class NbdTransmission {
                 return null;
             }
             int inFlight = busy.incrementAndGet();
-            if (inFlight >= workers.size()) {
-                if (workers.size() < REQUEST_THREADS) {
-                    spawnWorker();
+            if (inFlight >= loops) {
+                if (loops < REQUEST_THREADS) {
+                    spawnLoop();
                 } else {
                     stats.throttled(); // every thread busy: nothing more is read until one is done
                 }
