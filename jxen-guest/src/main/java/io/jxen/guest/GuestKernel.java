@@ -99,10 +99,12 @@ public final class GuestKernel {
     private final GuestVcpu[] vcpus;
     private final XenIntr intr;
     private final Map<Class<?>, Object> devices = new ConcurrentHashMap<>();
+    private final long bootNanos;
 
     private GuestKernel(GuestPlatform platform, Options options) {
         this.platform = platform;
         this.options = options;
+        this.bootNanos = options.clock().nanoTime();
         GuestPhysicalMemory memory = platform.memory();
         Cpuid cpuid = options.cpuid() != null ? options.cpuid()
                 : XenCpuid.fromVersionHypercall(platform.hypercalls(0), false);
@@ -203,6 +205,11 @@ public final class GuestKernel {
     /** Linux's {@code xen_initial_domain()}: start_info says this is the control domain. */
     public boolean xenInitialDomain() {
         return (startInfoFlags() & StartInfoFlags.INITDOMAIN) != 0;
+    }
+
+    /** Nanoseconds since boot on the options' clock (for interrupt rates). */
+    public long uptimeNanos() {
+        return options.clock().nanoTime() - bootNanos;
     }
 
     /** The domain type. */

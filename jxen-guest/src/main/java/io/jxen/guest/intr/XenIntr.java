@@ -435,15 +435,19 @@ public final class XenIntr {
         }
     }
 
-    /** The counters as {@code vmstat -i} prints them (total per IRQ, then the sum). */
+    /**
+     * The counters as FreeBSD's {@code vmstat -i} prints them: one line per IRQ with its total
+     * and its rate per second since boot, then the sums.
+     */
     public String vmstat() {
-        StringBuilder b = new StringBuilder(String.format("%-24s %20s%n", "interrupt", "total"));
+        long seconds = Math.max(1, kernel.uptimeNanos() / 1_000_000_000L);
+        StringBuilder b = new StringBuilder(String.format("%-24s %20s %10s%n", "interrupt", "total", "rate"));
         long total = 0;
         for (IrqStat s : stats()) {
-            b.append(String.format("%-24s %20d%n", "irq" + s.irq() + ": " + s.name(), s.count()));
+            b.append(String.format("%-24s %20d %10d%n", "irq" + s.irq() + ": " + s.name(), s.count(), s.count() / seconds));
             total += s.count();
         }
-        b.append(String.format("%-24s %20d%n", "Total", total));
+        b.append(String.format("%-24s %20d %10d%n", "Total", total, total / seconds));
         return b.toString();
     }
 
