@@ -129,6 +129,12 @@ public final class Toolstack implements Agent {
         if (cfg.name().equals(DOM0_NAME) || domidOf(cfg.name()) >= 0) {
             throw new ToolstackException("domain '" + cfg.name() + "' already exists; pick another name");
         }
+        for (DomainRecord other : domains.values()) {
+            if (other.config().uuid().equals(cfg.uuid())) {
+                throw new ToolstackException("uuid " + cfg.uuid() + " is already used by d" + other.domid() + " ("
+                        + other.config().name() + "); give " + cfg.name() + " another uuid or none");
+            }
+        }
         DomainRecord r = builder.build(cfg);
         domains.put(r.domid(), r);
         if (!paused) {

@@ -113,6 +113,11 @@ class ToolstackLifecycleTest {
                 .hasMessage("domain 'alpha' already exists; pick another name");
         assertThatThrownBy(() -> host.toolstack.create(GuestConfig.parse("x", "name='Domain-0'\n", null)))
                 .isInstanceOf(ToolstackException.class);
+        String uuid = "uuid = '6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c'\n";
+        int b = host.toolstack.create(guest("beta", uuid));
+        assertThatThrownBy(() -> host.toolstack.create(guest("gamma", uuid)))
+                .hasMessageContaining("is already used by d" + b + " (beta)");
+        assertThat(host.xs.read("/vm/6c7b9a2e-1f0d-4c3b-8a59-0d2e4f6a8b1c/name")).isEqualTo("beta");
     }
 
     @Test
