@@ -73,6 +73,16 @@ public final class XenstoreRingClient implements AutoCloseable {
         this.irq = kernel.intr().bindLocalPort(IRQ_NAME, kernel.storeEvtchn(), IrqHandler.edgeThread(this::pump));
     }
 
+    /**
+     * A client whose watch callbacks run on a daemon platform thread named {@code xenwatch}
+     * (Linux's xenwatch kthread).
+     */
+    public static XenstoreRingClient open(GuestKernel kernel) {
+        java.util.concurrent.ExecutorService xenwatch = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon().name("xenwatch-d" + kernel.domid()).unstarted(r));
+        return new XenstoreRingClient(kernel, xenwatch);
+    }
+
     /** The IRQ of the store channel. */
     public int irq() {
         return irq;
