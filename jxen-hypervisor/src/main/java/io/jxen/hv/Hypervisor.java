@@ -14,6 +14,7 @@ import io.jxen.hv.gnttab.GrantTableOps;
 import io.jxen.hv.hypercall.ConsoleIoOps;
 import io.jxen.hv.hypercall.HypercallTable;
 import io.jxen.hv.hypercall.MulticallHandler;
+import io.jxen.hv.hypercall.PlatformOps;
 import io.jxen.hv.hypercall.Preemption;
 import io.jxen.hv.hypercall.VcpuHypercalls;
 import io.jxen.hv.hypercall.XenVersionOps;
@@ -26,6 +27,8 @@ import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.MachineMemory;
 import io.jxen.memory.futex.Doorbell;
+import io.jxen.hv.timekeeping.Timekeeping;
+import io.jxen.runtime.Agent;
 import io.jxen.runtime.Clock;
 
 import java.util.ArrayList;
@@ -67,14 +70,27 @@ public final class Hypervisor implements DomainLookup {
     private volatile java.util.function.Consumer<String> console = text -> { };
     private final long bootNanos;
     private final SchedOps schedOps;
+    private final Timekeeping timekeeping;
 
     /**
      * @param memory machine memory this process created (it allocates the frames)
      * @param clock  the only source of time
      */
     public Hypervisor(MachineMemory memory, Clock clock) {
+        this(memory, clock, null);
+    }
+
+    /**
+     * @param memory      machine memory this process created (it allocates the frames)
+     * @param clock       the only source of time
+     * @param timekeeping host time (pvclock, wallclock, vCPU timers), or null for none: then the
+     *                    timer hypercalls answer {@code -ENOSYS} and system time is the clock's
+     *                    time since this constructor ran
+     */
+    public Hypervisor(MachineMemory memory, Clock clock, Timekeeping timekeeping) {
         this.host = HostMemory.of(memory);
         this.clock = Objects.requireNonNull(clock);
+        this.timekeeping = timekeeping;
         this.eventChannelOps = new EventChannelOps(this);
         Preemption preemption = new Preemption(lock);
         this.grantTableOps = new GrantTableOps(this, host, preemption);
@@ -82,6 +98,9 @@ public final class Hypervisor implements DomainLookup {
         this.bootNanos = clock.nanoTime();
         this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
+        table.register(Hypercall.SET_TIMER_OP, (v, a1, a2, a3, a4, a5) -> VcpuOps.setTimerOp(v, a1));
+        PlatformOps platformOps = new PlatformOps(timekeeping == null ? null : timekeeping::settime);
+        table.register(Hypercall.PLATFORM_OP, (v, a1, a2, a3, a4, a5) -> platformOps.hypercall(v, a1));
         table.register(Hypercall.MEMORY_OP, (v, a1, a2, a3, a4, a5) -> memoryOps.hypercall(v, a1, a2));
         table.register(Hypercall.MULTICALL, new MulticallHandler(table, preemption));
         table.register(Hypercall.EVENT_CHANNEL_OP, (v, a1, a2, a3, a4, a5) -> eventChannelOps.hypercall(v, a1, a2));
@@ -94,9 +113,81 @@ public final class Hypervisor implements DomainLookup {
         table.register(Hypercall.CONSOLE_IO, (v, a1, a2, a3, a4, a5) -> consoleIo.hypercall(v, a1, a2, a3));
     }
 
-    /** Xen system time: nanoseconds since this hypervisor started, from the injected clock. */
+    /**
+     * Xen system time ({@code NOW()}): the timekeeping's, or nanoseconds since this hypervisor
+     * started, from the injected clock.
+     */
     public long systemTime() {
-        return clock.nanoTime() - bootNanos;
+        return timekeeping != null ? timekeeping.now() : clock.nanoTime() - bootNanos;
+    }
+
+    /** Host time, or null if this hypervisor keeps none. */
+    public Timekeeping timekeeping() {
+        return timekeeping;
+    }
+
+    /**
+     * The agents this hypervisor needs run (threaded in real mode, stepped in simulation): the
+     * timekeeping's (timer queue, pvclock refresher) and the domain watchdog.
+     */
+    public List<Agent> agents() {
+        List<Agent> agents = new ArrayList<>();
+        if (timekeeping != null) {
+            agents.addAll(timekeeping.agents());
+        }
+        agents.add(new Agent() {
+            @Override
+            public int doWork() {
+                return fireWatchdogs();
+            }
+
+            @Override
+            public String roleName() {
+                return "watchdog";
+            }
+        });
+        return List.copyOf(agents);
+    }
+
+    /**
+     * {@code domain_watchdog_timeout}: shuts down with {@code SHUTDOWN_watchdog} every domain
+     * (not already shutting down or dying) one of whose watchdogs has passed its deadline.
+     *
+     * @return domains shut down
+     */
+    public int fireWatchdogs() {
+        lock.lock();
+        try {
+            long now = systemTime();
+            int fired = 0;
+            for (Domain d : List.copyOf(domains.values())) {
+                if (d.shutdownReason() == null && !d.dying() && d.watchdogs().expired(now)) {
+                    shutdownLocked(d, ShutdownReason.WATCHDOG);
+                    fired++;
+                }
+            }
+            return fired;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code XENPF_settime} for the host: the wallclock read {@code secs.nsecs} at system time
+     * {@code systemTimeBase}; every domain's shared_info follows.
+     *
+     * @throws IllegalStateException if this hypervisor keeps no time
+     */
+    public void settime(long secs, int nsecs, long systemTimeBase) {
+        if (timekeeping == null) {
+            throw new IllegalStateException("this hypervisor keeps no time");
+        }
+        lock.lock();
+        try {
+            timekeeping.settime(secs, nsecs, systemTimeBase);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** vCPUs waiting in SCHEDOP_block or SCHEDOP_poll right now. */
@@ -156,6 +247,8 @@ public final class Hypervisor implements DomainLookup {
         try {
             int domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
             Domain d = new Domain(domid, config, host, wakeup);
+            d.attachTime(this::systemTime, timekeeping == null ? null
+                    : timekeeping.createDomain(config.vcpus(), true, vcpu -> sendTimerEvent(d, vcpu)));
             domains.put(domid, d);
             everCreated = true;
             return d;
@@ -337,7 +430,14 @@ public final class Hypervisor implements DomainLookup {
      * Xen's {@code domain_shutdown}: the first reason is recorded, blocked vCPUs wake, listeners
      * hear of it and the {@code VIRQ_DOM_EXC} handler domain (dom0) gets its event.
      */
-    private void shutdownLocked(Domain d, ShutdownReason reason) {
+    private void shutdownLocked(Domain d, ShutdownReason requested) {
+        if (d.shutdownReason() != null || d.dying()) {
+            return;
+        }
+        // domain_shutdown: a code set earlier by SCHEDOP_shutdown_code wins over the reason.
+        d.setShutdownCode(requested.code());
+        ShutdownReason coded = ShutdownReason.of(d.shutdownCode());
+        ShutdownReason reason = coded != null ? coded : requested;
         if (!d.recordShutdown(reason)) {
             return;
         }
@@ -373,6 +473,22 @@ public final class Hypervisor implements DomainLookup {
             }
             eventChannelOps.sendGlobalVirq(Virq.DOM_EXC);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // The timekeeping's sink: VIRQ_TIMER to vCPU {@code vcpu} of {@code d}, unless d is gone
+    // (its id may already belong to a new domain).
+    private void sendTimerEvent(Domain d, int vcpu) {
+        lock.lock();
+        try {
+            if (domains.get(d.domid()) == d && !d.dying()) {
+                Vcpu v = d.vcpu(vcpu);
+                if (v != null) {
+                    eventChannelOps.sendVcpuVirq(v, Virq.TIMER);
+                }
+            }
         } finally {
             lock.unlock();
         }

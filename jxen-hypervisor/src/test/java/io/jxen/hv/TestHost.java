@@ -29,7 +29,16 @@ public final class TestHost implements AutoCloseable {
         this(dir, false);
     }
 
+    /** The virtual clock the hypervisor runs on. */
+    final VirtualClock clock = new VirtualClock(0);
+    /** Host time, or null if the host keeps none. */
+    final SimTimekeeping time;
+
     TestHost(Path dir, boolean overSocket) {
+        this(dir, overSocket, false);
+    }
+
+    TestHost(Path dir, boolean overSocket, boolean withTime) {
         this.dir = dir;
         this.overSocket = overSocket;
         try {
@@ -37,7 +46,8 @@ public final class TestHost implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        hv = new Hypervisor(memory, new VirtualClock(0));
+        time = withTime ? new SimTimekeeping(clock) : null;
+        hv = new Hypervisor(memory, clock, time);
     }
 
     Domain domain(long pages, int vcpus) {

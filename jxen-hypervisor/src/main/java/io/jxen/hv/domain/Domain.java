@@ -58,6 +58,11 @@ public final class Domain {
     private int pauseCount = 1;
     private ShutdownReason shutdownReason;
     private boolean dying;
+    private java.util.function.LongSupplier systemTime = () -> 0;
+    private io.jxen.hv.timekeeping.DomainTimekeeping timekeeping;
+    /** {@code d->shutdown_code}: -1 is {@code SHUTDOWN_CODE_INVALID}. */
+    private int shutdownCode = -1;
+    private final Watchdogs watchdogs = new Watchdogs();
 
     /**
      * Builds a domain: populates its RAM, maps shared_info, fills start_info. Created paused,
@@ -249,9 +254,70 @@ public final class Domain {
         return doorbellMfn;
     }
 
+    /**
+     * Connects the domain to host time (the hypervisor does this right after creation): runstate
+     * bookkeeping starts at {@code systemTime}, and with a {@code timekeeping} the wallclock goes
+     * into shared_info and each vCPU's {@code vcpu_time_info} into its {@code vcpu_info}.
+     */
+    public void attachTime(java.util.function.LongSupplier systemTime, io.jxen.hv.timekeeping.DomainTimekeeping timekeeping) {
+        this.systemTime = java.util.Objects.requireNonNull(systemTime);
+        this.timekeeping = timekeeping;
+        if (timekeeping != null) {
+            timekeeping.attachSharedInfo(sharedInfo, 0);
+            for (Vcpu v : vcpus) {
+                timekeeping.registerTimeArea(v.id(), v.vcpuInfo(), VcpuInfoDescriptor.TIME_OFFSET);
+            }
+        }
+        long now = systemTime.getAsLong();
+        for (Vcpu v : vcpus) {
+            v.runstate().start(now);
+        }
+    }
+
+    /** Xen system time in ns, as the hypervisor keeps it. */
+    public long systemTime() {
+        return systemTime.getAsLong();
+    }
+
+    /** The domain's time (pvclock, wallclock, vCPU timers), or null if the host keeps none. */
+    public io.jxen.hv.timekeeping.DomainTimekeeping timekeeping() {
+        return timekeeping;
+    }
+
+    /** vCPU {@code v}'s vcpu_info moved (VCPUOP_register_vcpu_info): its time info is published there too. */
+    void vcpuInfoMoved(Vcpu v) {
+        if (timekeeping != null) {
+            timekeeping.registerTimeArea(v.id(), v.vcpuInfo(), VcpuInfoDescriptor.TIME_OFFSET);
+        }
+    }
+
+    /** {@code d->shutdown_code}, -1 while unset ({@code SHUTDOWN_CODE_INVALID}). */
+    public int shutdownCode() {
+        return shutdownCode;
+    }
+
+    /** SCHEDOP_shutdown_code: the first code given sticks ({@code (u8)reason}). */
+    public void setShutdownCode(int code) {
+        if (shutdownCode < 0) {
+            shutdownCode = code & 0xFF;
+        }
+    }
+
+    /** The domain's SCHEDOP_watchdog timers. */
+    public Watchdogs watchdogs() {
+        return watchdogs;
+    }
+
+    private void updateRunstates() {
+        for (Vcpu v : vcpus) {
+            v.runstate().update();
+        }
+    }
+
     /** Pauses the domain (counted, {@code domain_pause_by_systemcontroller}). */
     public void pause() {
         pauseCount++;
+        updateRunstates();
     }
 
     /** Undoes one {@link #pause()}; false if the domain was not paused. */
@@ -260,6 +326,7 @@ public final class Domain {
             return false;
         }
         pauseCount--;
+        updateRunstates();
         return true;
     }
 
@@ -279,6 +346,7 @@ public final class Domain {
             return false;
         }
         shutdownReason = reason;
+        updateRunstates();
         return true;
     }
 
@@ -298,6 +366,10 @@ public final class Domain {
      */
     public void release() {
         dying = true;
+        watchdogs.stopAll();
+        if (timekeeping != null) {
+            timekeeping.close();
+        }
         eventChannels.resetToTwoLevel();
         grantTable.releaseFrames();
         physMap.p2m().set(specialBaseGfn, P2mEntry.EMPTY);
@@ -315,6 +387,7 @@ public final class Domain {
     /** Marks the domain dying (first step of destruction). */
     public void markDying() {
         dying = true;
+        updateRunstates();
     }
 
     @Override

@@ -29,6 +29,10 @@ public final class Vcpu {
     private Runnable upcallHook = () -> { };
     private io.jxen.memory.futex.Doorbell doorbell;
     private long upcalls;
+    private boolean blocked;
+    private boolean initialised;
+    private VcpuContext context;
+    private final RunstateTracker runstate;
 
     Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot) {
         this.domain = domain;
@@ -36,6 +40,40 @@ public final class Vcpu {
         this.vcpuInfo = sharedInfoSlot != null ? sharedInfoSlot
                 : Arena.ofAuto().allocate(VcpuInfoDescriptor.SIZE, VcpuInfoDescriptor.SIZE);
         this.up = id == 0;
+        this.initialised = id == 0; // the domain builder sets vCPU 0's context
+        this.runstate = new RunstateTracker(this);
+    }
+
+    /** The runstate bookkeeping ({@code struct vcpu_runstate_info}) and the schedule hooks. */
+    public RunstateTracker runstate() {
+        return runstate;
+    }
+
+    /** Whether the vCPU waits in SCHEDOP_block or SCHEDOP_poll ({@code _VPF_blocked}). */
+    public boolean blocked() {
+        return blocked;
+    }
+
+    /** Enters or leaves SCHEDOP_block/poll; the runstate follows. */
+    public void setBlocked(boolean blocked) {
+        this.blocked = blocked;
+        runstate.update();
+    }
+
+    /** Whether the vCPU has a context ({@code v->is_initialised}): vCPU 0 from creation, others after VCPUOP_initialise. */
+    public boolean initialised() {
+        return initialised;
+    }
+
+    /** The context given by VCPUOP_initialise, or null. */
+    public VcpuContext context() {
+        return context;
+    }
+
+    /** Records the context of VCPUOP_initialise. */
+    public void initialise(VcpuContext context) {
+        this.context = Objects.requireNonNull(context);
+        this.initialised = true;
     }
 
     /** The domain. */
@@ -62,6 +100,7 @@ public final class Vcpu {
     public void registerVcpuInfo(MemorySegment area) {
         this.vcpuInfo = area;
         this.vcpuInfoRegistered = true;
+        domain.vcpuInfoMoved(this);
     }
 
     /** Whether the vCPU is up (VCPUOP_is_up). */
@@ -72,6 +111,7 @@ public final class Vcpu {
     /** Brings the vCPU up or down. */
     public void setUp(boolean up) {
         this.up = up;
+        runstate.update();
     }
 
     /** The port bound to {@code virq} on this vCPU, 0 if none ({@code v->virq_to_evtchn}). */

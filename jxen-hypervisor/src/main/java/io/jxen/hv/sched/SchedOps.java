@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
 
 /**
  * {@code __HYPERVISOR_sched_op} (xen/common/sched/core.c {@code do_sched_op}): yield, block,
- * poll, shutdown and remote_shutdown. The watchdog and shutdown_code are not implemented yet
- * ({@code -ENOSYS}).
+ * poll, shutdown, remote_shutdown, shutdown_code and watchdog. A vCPU waiting in block or poll
+ * is {@code RUNSTATE_blocked} (and descheduled for its time) until it returns.
  */
 public final class SchedOps {
 
@@ -77,6 +77,17 @@ public final class SchedOps {
                 shutdown.accept(d, reason);
                 yield 0;
             }
+            case SchedAbi.SHUTDOWN_CODE -> {
+                // Records (u8)reason if no code is set yet; domain_shutdown then uses it.
+                MemorySegment s = caller.domain().guest().copyIn(arg, SchedAbi.SHUTDOWN_SIZE);
+                caller.domain().setShutdownCode((int) Fields.u32(s, SchedAbi.SHUTDOWN_REASON));
+                yield 0;
+            }
+            case SchedAbi.WATCHDOG -> {
+                // struct sched_watchdog { uint32_t id; uint32_t timeout; }
+                MemorySegment s = caller.domain().guest().copyIn(arg, 8);
+                yield caller.domain().watchdogs().op(Fields.u32(s, 0), Fields.u32(s, 4), systemTime.getAsLong());
+            }
             default -> -XenErrno.ENOSYS;
         };
     }
@@ -90,6 +101,7 @@ public final class SchedOps {
     long block(Vcpu v) {
         OrderedAccess.setByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_MASK_OFFSET, (byte) 0);
         waiting++;
+        v.setBlocked(true);
         try {
             while (OrderedAccess.getByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) == 0
                     && !v.domain().dying() && v.domain().shutdownReason() == null) {
@@ -103,6 +115,7 @@ public final class SchedOps {
             return 0;
         } finally {
             waiting--;
+            v.setBlocked(false);
         }
     }
 
@@ -141,6 +154,7 @@ public final class SchedOps {
             }
         }
         waiting++;
+        v.setBlocked(true);
         try {
             while (!anyPending(d, ports) && !d.dying() && d.shutdownReason() == null) {
                 long now = systemTime.getAsLong();
@@ -161,6 +175,7 @@ public final class SchedOps {
             return 0;
         } finally {
             waiting--;
+            v.setBlocked(false);
         }
     }
 

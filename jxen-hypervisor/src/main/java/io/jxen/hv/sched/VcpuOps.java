@@ -7,7 +7,15 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.XenLimits;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.Vcpu;
+import io.jxen.abi.vcpu.VcpuOp;
+import io.jxen.abi.vcpu.VcpuRegisterRunstateMemoryAreaDescriptor;
+import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
+import io.jxen.abi.vcpu.VcpuSetPeriodicTimerDescriptor;
+import io.jxen.abi.vcpu.VcpuSetSingleshotTimerDescriptor;
+import io.jxen.hv.domain.VcpuContext;
 import io.jxen.hv.mm.Fields;
+import io.jxen.hv.timekeeping.DomainTimekeeping;
+import io.jxen.hv.timekeeping.VcpuTimerControl;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.hypercall.abi.VcpuAbi;
 import io.jxen.memory.MachineMemory;
@@ -16,8 +24,9 @@ import io.jxen.memory.OrderedAccess;
 import java.lang.foreign.MemorySegment;
 
 /**
- * {@code __HYPERVISOR_vcpu_op} (xen/common/domain.c {@code common_vcpu_op}): up, down,
- * is_up and register_vcpu_info. Every jxen vCPU is initialised at creation (its "context" is
+ * {@code __HYPERVISOR_vcpu_op} (xen/common/domain.c {@code common_vcpu_op}): initialise, up,
+ * down, is_up, register_vcpu_info, get_runstate_info, register_runstate_memory_area and the
+ * periodic and single-shot timers. Every jxen vCPU is initialised at creation (its "context" is
  * the guest's Java code), so {@code VCPUOP_up} always succeeds.
  */
 public final class VcpuOps {
@@ -39,6 +48,8 @@ public final class VcpuOps {
         }
         return switch ((int) cmd) {
             case VcpuAbi.UP -> {
+                // Xen refuses an uninitialised vCPU (-EINVAL); jxen's vCPUs run Java code that
+                // needs no context, so up works either way (kept for existing callers).
                 v.setUp(true);
                 yield 0;
             }
@@ -48,8 +59,93 @@ public final class VcpuOps {
             }
             case VcpuAbi.IS_UP -> v.isUp() ? 1 : 0;
             case VcpuAbi.REGISTER_VCPU_INFO -> registerVcpuInfo(d, v, arg);
+            case VcpuOp.INITIALISE -> initialise(d, v, arg);
+            case VcpuOp.GET_RUNSTATE_INFO -> {
+                // vcpu_runstate_get, then copy_to_guest (-EFAULT).
+                d.guest().copyOut(arg, v.runstate().snapshot());
+                yield 0;
+            }
+            case VcpuOp.REGISTER_RUNSTATE_MEMORY_AREA -> registerRunstateArea(d, v, arg);
+            case VcpuOp.SET_PERIODIC_TIMER, VcpuOp.STOP_PERIODIC_TIMER, VcpuOp.SET_SINGLESHOT_TIMER,
+                 VcpuOp.STOP_SINGLESHOT_TIMER -> timerOp(caller, v, (int) cmd, arg);
             default -> -XenErrno.ENOSYS;
         };
+    }
+
+    /**
+     * The timer sub-ops (xen/common/domain.c {@code common_vcpu_op}, Xen 4.17): the periodic
+     * timer of any vCPU of the domain may be set (period under 1 ms or above
+     * {@code STIME_DELTA_MAX}: {@code -EINVAL}) or stopped; the single-shot timer only by the vCPU
+     * itself ({@code v != current}: {@code -EINVAL}), the argument copied in after that check
+     * ({@code -EFAULT}). Without host time every one is {@code -ENOSYS}.
+     */
+    static long timerOp(Vcpu caller, Vcpu v, int cmd, long arg) {
+        DomainTimekeeping time = v.domain().timekeeping();
+        if (time == null) {
+            return -XenErrno.ENOSYS;
+        }
+        VcpuTimerControl timers = time.timers(v.id());
+        return switch (cmd) {
+            case VcpuOp.SET_PERIODIC_TIMER -> {
+                MemorySegment s = v.domain().guest().copyIn(arg, VcpuSetPeriodicTimerDescriptor.SIZE);
+                yield timers.setPeriodicTimer(Fields.u64(s, VcpuSetPeriodicTimerDescriptor.PERIOD_NS_OFFSET));
+            }
+            case VcpuOp.STOP_PERIODIC_TIMER -> timers.stopPeriodicTimer();
+            case VcpuOp.SET_SINGLESHOT_TIMER -> {
+                if (v != caller) {
+                    yield -XenErrno.EINVAL;
+                }
+                MemorySegment s = v.domain().guest().copyIn(arg, VcpuSetSingleshotTimerDescriptor.SIZE);
+                yield timers.setSingleshotTimer(Fields.u64(s, VcpuSetSingleshotTimerDescriptor.TIMEOUT_ABS_NS_OFFSET),
+                        (int) Fields.u32(s, VcpuSetSingleshotTimerDescriptor.FLAGS_OFFSET));
+            }
+            default -> v != caller ? -XenErrno.EINVAL : timers.stopSingleshotTimer();
+        };
+    }
+
+    /**
+     * {@code __HYPERVISOR_set_timer_op(timeout)} (sched/core.c {@code do_set_timer_op}) for the
+     * calling vCPU; {@code -ENOSYS} without host time.
+     */
+    public static long setTimerOp(Vcpu caller, long timeout) {
+        DomainTimekeeping time = caller.domain().timekeeping();
+        return time == null ? -XenErrno.ENOSYS : time.timers(caller.id()).setTimerOp(timeout);
+    }
+
+    /**
+     * {@code VCPUOP_initialise} for a PV vCPU (domain.c; x86 {@code arch_initialise_vcpu}): a
+     * vCPU whose vcpu_info is still the dummy (id 32 and up, not registered) is {@code -EINVAL};
+     * the whole {@code vcpu_guest_context} is copied in ({@code -EFAULT}); an initialised vCPU
+     * is {@code -EEXIST}. jxen keeps the fields of {@link VcpuContext}.
+     */
+    static long initialise(Domain d, Vcpu v, long arg) {
+        if (v.id() >= XenLimits.XEN_LEGACY_MAX_VCPUS && !v.vcpuInfoRegistered()) {
+            return -XenErrno.EINVAL;
+        }
+        MemorySegment c = d.guest().copyIn(arg, VcpuContext.SIZE);
+        if (v.initialised()) {
+            return -XenErrno.EEXIST;
+        }
+        v.initialise(new VcpuContext(Fields.u64(c, VcpuContext.FLAGS_OFFSET), Fields.u64(c, VcpuContext.RIP_OFFSET),
+                Fields.u64(c, VcpuContext.RSP_OFFSET), Fields.u64(c, VcpuContext.KERNEL_SP_OFFSET),
+                Fields.u64(c, VcpuContext.CTRLREG_OFFSET + 24)));
+        return 0;
+    }
+
+    /**
+     * {@code VCPUOP_register_runstate_memory_area} (domain.c): the argument is copied in
+     * ({@code -EFAULT}); the area (a guest-physical address here, jxen guests being translated)
+     * must be accessible for the whole {@code vcpu_runstate_info} ({@code guest_handle_okay},
+     * {@code -EFAULT}); 0 forgets the area. The current info is written at once.
+     */
+    static long registerRunstateArea(Domain d, Vcpu v, long arg) {
+        MemorySegment s = d.guest().copyIn(arg, VcpuRegisterRunstateMemoryAreaDescriptor.SIZE);
+        long gpa = Fields.u64(s, VcpuRegisterRunstateMemoryAreaDescriptor.ADDR_OFFSET);
+        if (gpa != 0 && !d.guest().accessible(gpa, VcpuRunstateInfoDescriptor.SIZE, true)) {
+            return -XenErrno.EFAULT;
+        }
+        v.runstate().registerArea(gpa);
+        return 0;
     }
 
     /**

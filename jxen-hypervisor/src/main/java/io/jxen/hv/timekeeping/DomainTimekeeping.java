@@ -1,0 +1,26 @@
+package io.jxen.hv.timekeeping;
+
+import java.lang.foreign.MemorySegment;
+
+/** One domain's time (jxen-time's {@code DomainTime}); see the package documentation. */
+public interface DomainTimekeeping extends AutoCloseable {
+
+    /** Publishes the wallclock into the {@code shared_info} that starts at {@code offset} of {@code segment}. */
+    void attachSharedInfo(MemorySegment segment, long offset);
+
+    /** Publishes vCPU {@code vcpu}'s {@code vcpu_time_info} at {@code offset} of {@code segment} from now on. */
+    void registerTimeArea(int vcpu, MemorySegment segment, long offset);
+
+    /** vCPU {@code vcpu} starts running (also its first run). */
+    void onSchedule(int vcpu, boolean movedToAnotherHostThread);
+
+    /** vCPU {@code vcpu} stops running, because it blocked or for another reason (pause, down). */
+    void onDeschedule(int vcpu, boolean blocked);
+
+    /** The hypercall timers of vCPU {@code vcpu}. */
+    VcpuTimerControl timers(int vcpu);
+
+    /** The domain is destroyed: timers stop, nothing more is published. */
+    @Override
+    void close();
+}
