@@ -16,7 +16,8 @@ import java.util.Map;
 public final class Connection {
 
     private final long id;
-    private final Caller caller;
+    /** Changes only for SET_TARGET, under the core's lock. */
+    private volatile Caller caller;
     private final Outbox outbox;
     final Map<String, Watch> watches = new LinkedHashMap<>();
     final Map<Integer, Transaction> transactions = new HashMap<>();
@@ -43,6 +44,11 @@ public final class Connection {
     /** Identity and privilege. */
     public Caller caller() {
         return caller;
+    }
+
+    /** SET_TARGET: the caller, now acting for {@code target} too (core lock held). */
+    void setCaller(Caller c) {
+        this.caller = c;
     }
 
     /** The outbox. */

@@ -54,6 +54,11 @@ public final class XenstoredCore {
     private final Set<Connection> connections = new LinkedHashSet<>();
     private final Map<Integer, Boolean> introduced = new HashMap<>();
     private final Map<String, Permissions> specialPerms = new HashMap<>();
+    /** SET_TARGET: domain -> the domain it may act for. */
+    private final Map<Integer, Integer> targets = new HashMap<>();
+    /** Domains whose shutdown already fired @releaseDomain (RESUME re-arms it). */
+    private final Set<Integer> shutDown = new java.util.HashSet<>();
+    private DomainRings rings = DomainRings.NONE;
     private final Consumer<Connection> onOverflow;
     private Quotas quotas;
     private NodeOperations ops;
@@ -123,6 +128,130 @@ public final class XenstoredCore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Plugs in the host side of domain rings (INTRODUCE maps and binds through it).
+     *
+     * @param domainRings the host's implementation
+     */
+    public void setDomainRings(DomainRings domainRings) {
+        lock.lock();
+        try {
+            this.rings = java.util.Objects.requireNonNull(domainRings);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Registers the ring connection of an introduced (or being introduced) domain: an
+     * unprivileged caller of that domain, with its SET_TARGET if one was set.
+     *
+     * @param domid  the domain
+     * @param outbox its ring
+     * @return the connection
+     */
+    public Connection connectRing(int domid, Outbox outbox) {
+        lock.lock();
+        try {
+            Integer target = targets.get(domid);
+            return connect(new Caller(domid, false, target == null ? -1 : target), outbox);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The ring's guest asked for a reconnect (xenstore-ring.txt): its watches and
+     * transactions go, the connection stays.
+     *
+     * @param c the connection
+     */
+    public void resetConnection(Connection c) {
+        lock.lock();
+        try {
+            dropWatches(c);
+            c.transactions.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The hypervisor reports the domain shut down (crashed, powered off, suspended): as C's
+     * {@code check_domains}, {@code @releaseDomain} fires once until RESUME.
+     *
+     * @param domid the domain
+     */
+    public void domainShutdown(int domid) {
+        lock.lock();
+        try {
+            eventsThisRequest.clear();
+            if (domid != 0 && introduced.containsKey(domid) && shutDown.add(domid)) {
+                fireSpecial(RELEASE_DOMAIN);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The hypervisor destroyed the domain: as XS_RELEASE (its connection dropped, its ring
+     * released, its nodes removed: XSA-419, {@code @releaseDomain} fired), and its entries
+     * in other domains' permission lists are removed so a reused domid inherits nothing
+     * (XSA-322/417).
+     *
+     * @param domid the domain
+     */
+    public void domainDied(int domid) {
+        lock.lock();
+        try {
+            eventsThisRequest.clear();
+            if (domid == 0) {
+                return;
+            }
+            if (introduced.containsKey(domid)) {
+                forgetDomain(domid, true);
+            } else {
+                store.forgetDomain(domid);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a domain is introduced (tests, the host). */
+    public boolean isIntroduced(int domid) {
+        lock.lock();
+        try {
+            return introduced.containsKey(domid);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** RELEASE and death: everything of the domain goes; @releaseDomain fires. */
+    private void forgetDomain(int domid, boolean dead) {
+        introduced.remove(domid);
+        shutDown.remove(domid);
+        targets.remove(domid);
+        targets.values().removeIf(t -> t == domid);
+        for (Connection c : List.copyOf(connections)) {
+            if (c.caller().domid() == domid && !c.caller().privileged()) {
+                disconnect(c);
+            } else if (c.caller().target() == domid) {
+                c.setCaller(new Caller(c.caller().domid(), c.caller().privileged(), -1));
+            }
+        }
+        rings.release(domid);
+        removeNodesOwnedBy(domid);
+        if (dead) {
+            // Only on death: C 4.17 prints a released domain's entries as they were (flagged
+            // ignored), and the differential tests compare GET_PERMS after RELEASE.
+            store.forgetDomain(domid);
+        }
+        fireSpecial(RELEASE_DOMAIN);
     }
 
     /** Number of live connections. */
@@ -259,6 +388,7 @@ public final class XenstoredCore {
                 if (!introduced.containsKey(domid)) {
                     throw new XenstoreException(XsError.ENOENT);
                 }
+                shutDown.remove(domid);
                 yield req.ack();
             }
             case XsMessageTypes.SET_TARGET -> {
@@ -267,11 +397,19 @@ public final class XenstoredCore {
                 if (a.size() < 2) {
                     throw new XenstoreException(XsError.EINVAL, "SET_TARGET needs two domids");
                 }
-                if (!introduced.containsKey((int) XsPayload.atoi(a.get(0)))
-                        || !introduced.containsKey((int) XsPayload.atoi(a.get(1)))) {
+                int domid = (int) XsPayload.atoi(a.get(0));
+                int target = (int) XsPayload.atoi(a.get(1));
+                if (!introduced.containsKey(domid) || !introduced.containsKey(target)) {
                     throw new XenstoreException(XsError.ENOENT);
                 }
-                // Ring connections of domains, which SET_TARGET applies to, are not served yet.
+                // Effective at once on the domain's ring connection(s).
+                targets.put(domid, target);
+                for (Connection conn : connections) {
+                    Caller cc = conn.caller();
+                    if (cc.domid() == domid && !cc.privileged()) {
+                        conn.setCaller(new Caller(domid, false, target));
+                    }
+                }
                 yield req.ack();
             }
             case XsMessageTypes.CONTROL -> control(req);
@@ -445,12 +583,18 @@ public final class XenstoredCore {
         if (port == 0) {
             throw new XenstoreException(XsError.EINVAL, "bad event channel");
         }
-        // The ring itself needs the hypervisor's foreign mappings; until then the domain is
-        // recorded as introduced so its nodes, permissions and special watches work.
-        // Re-introducing an introduced domain is fine and fires nothing.
-        if (introduced.putIfAbsent(domid, Boolean.TRUE) == null) {
-            fireSpecial(INTRODUCE_DOMAIN);
+        // The host maps the ring and binds the port (DomainRings); without one, the domain is
+        // only recorded. Re-introducing an introduced domain rebinds its port, fires nothing.
+        if (introduced.containsKey(domid)) {
+            rings.reintroduce(domid, port);
+            return req.ack();
         }
+        if (domid != 0) {
+            rings.introduce(domid, XsPayload.atoi(a.get(1)), port);
+        }
+        introduced.put(domid, Boolean.TRUE);
+        shutDown.remove(domid);
+        fireSpecial(INTRODUCE_DOMAIN);
         return req.ack();
     }
 
@@ -459,11 +603,10 @@ public final class XenstoredCore {
         if (domid == 0) {
             throw new XenstoreException(XsError.EINVAL, "cannot release dom0");
         }
-        if (introduced.remove(domid) == null) {
+        if (!introduced.containsKey(domid)) {
             throw new XenstoreException(XsError.ENOENT);
         }
-        removeNodesOwnedBy(domid);
-        fireSpecial(RELEASE_DOMAIN);
+        forgetDomain(domid, false);
         return req.ack();
     }
 

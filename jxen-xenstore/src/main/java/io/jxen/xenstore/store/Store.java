@@ -76,6 +76,39 @@ public final class Store implements NodeTable {
         changeListener.accept(event);
     }
 
+    /**
+     * XSA-322/417: a dead domain's entries in permission lists (after the owner's) are
+     * removed, so a new domain reusing its id inherits no access. Fires no watches, as C's
+     * stale-permission handling does not; the nodes' generations move on.
+     *
+     * @param domid the dead domain
+     * @return how many nodes changed
+     */
+    public int forgetDomain(int domid) {
+        List<Map.Entry<String, Node>> changed = new ArrayList<>();
+        for (Map.Entry<String, Node> e : nodes.entrySet()) {
+            List<Perm> entries = e.getValue().perms().entries();
+            boolean names = false;
+            for (int i = 1; i < entries.size() && !names; i++) {
+                names = entries.get(i).domid() == domid;
+            }
+            if (names) {
+                List<Perm> kept = new ArrayList<>(entries.size());
+                kept.add(entries.getFirst());
+                for (int i = 1; i < entries.size(); i++) {
+                    if (entries.get(i).domid() != domid) {
+                        kept.add(entries.get(i));
+                    }
+                }
+                changed.add(Map.entry(e.getKey(), e.getValue().withPerms(new Permissions(kept))));
+            }
+        }
+        for (Map.Entry<String, Node> e : changed) {
+            put(e.getKey(), e.getValue());
+        }
+        return changed.size();
+    }
+
     /** The generation of the last committed change. */
     public long generation() {
         return generation;
