@@ -475,35 +475,44 @@ public final class XenIntr {
         if (timer >= 0 && (activeBits(st, timer / BITS) & (1L << (timer % BITS))) != 0) {
             handled += handlePort(timer);
         }
-        int wordIdx = st.wordIdx;
-        int bitIdx = st.bitIdx;
+        // Resume where the last upcall stopped. The starting word is scanned twice: first from
+        // the saved bit upwards, then whole, so its lower bits are not left behind with their
+        // selector bit already consumed.
+        int startWord = st.wordIdx;
+        int startBit = st.bitIdx;
+        int wordIdx = startWord;
+        boolean firstPass = true;
         while (pendingWords != 0) {
-            // Next pending word at or after wordIdx, wrapping (round robin over words).
             long ahead = pendingWords & (-1L << wordIdx);
             if (ahead == 0) {
-                wordIdx = 0;
-                bitIdx = 0;
+                wordIdx = 0; // wrap to the lowest pending word
                 continue;
             }
             wordIdx = Long.numberOfTrailingZeros(ahead);
-            long bits = activeBits(st, wordIdx) & (-1L << bitIdx);
-            if (bits == 0) {
-                // Nothing (more) here: the word is done for this upcall.
-                pendingWords &= ~(1L << wordIdx);
-                wordIdx = (wordIdx + 1) % BITS;
-                bitIdx = 0;
-                continue;
+            int bitIdx = wordIdx == startWord && firstPass ? startBit : 0;
+            while (true) {
+                long bits = activeBits(st, wordIdx) & (-1L << bitIdx);
+                if (bits == 0) {
+                    break;
+                }
+                int bit = Long.numberOfTrailingZeros(bits);
+                handled += handlePort(wordIdx * BITS + bit);
+                bitIdx = (bit + 1) % BITS;
+                // The next upcall starts after the last port handled.
+                st.wordIdx = bitIdx != 0 ? wordIdx : (wordIdx + 1) % BITS;
+                st.bitIdx = bitIdx;
+                if (bitIdx == 0) {
+                    break;
+                }
             }
-            int bit = Long.numberOfTrailingZeros(bits);
-            handled += handlePort(wordIdx * BITS + bit);
-            bitIdx = (bit + 1) % BITS;
-            if (bitIdx == 0) {
+            if (wordIdx != startWord || !firstPass) {
                 pendingWords &= ~(1L << wordIdx);
-                wordIdx = (wordIdx + 1) % BITS;
             }
+            if (wordIdx == startWord) {
+                firstPass = false;
+            }
+            wordIdx = (wordIdx + 1) % BITS;
         }
-        st.wordIdx = wordIdx;
-        st.bitIdx = bitIdx;
         return handled;
     }
 

@@ -178,4 +178,25 @@ class XenIntrTest {
             assertThat(max - min).isLessThanOrEqualTo(1);
         }
     }
+
+    @Test
+    void aLowerPortOfTheWordWhereTheLastScanStoppedIsNotLeftBehind() {
+        try (GuestHostAccess host = new GuestHostAccess()) {
+            host.domain(256, 1);
+            GuestKernel k = host.boot(host.domain(256, 1));
+            k.vcpu(0).poll();
+            AtomicInteger low = new AtomicInteger();
+            AtomicInteger high = new AtomicInteger();
+            int lowIrq = k.intr().bindIpi("low", 0, IrqHandler.filter(low::incrementAndGet));
+            int highIrq = k.intr().bindIpi("high", 0, IrqHandler.filter(high::incrementAndGet));
+            assertThat(k.intr().port(lowIrq) / 64).isEqualTo(k.intr().port(highIrq) / 64);
+            assertThat(k.intr().port(lowIrq)).isLessThan(k.intr().port(highIrq));
+            k.intr().notify(highIrq);
+            k.vcpu(0).poll(); // the next scan resumes after the high port
+            assertThat(high).hasValue(1);
+            k.intr().notify(lowIrq);
+            k.vcpu(0).poll(); // the starting word is scanned again from bit 0
+            assertThat(low).hasValue(1);
+        }
+    }
 }

@@ -2,11 +2,6 @@ package io.jxen.guest.xenstore;
 
 import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
 import io.jxen.abi.xs.XsMessageTypes;
-import io.jxen.guest.GuestHost;
-import io.jxen.guest.GuestHostAccess;
-import io.jxen.guest.GuestKernel;
-import io.jxen.guest.intr.EventChannelOps;
-import io.jxen.hv.domain.Domain;
 import io.jxen.memory.OrderedAccess;
 import io.jxen.sim.Seeds;
 import io.jxen.xenstore.wire.XenstoreException;
@@ -20,10 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
