@@ -18,6 +18,8 @@ public final class GrantFreeList {
     public static final int LIST_END = 0xFFFF_FFFF;
 
     private int[] next;
+    /** References on the global list: a second free of one is a driver bug, refused loudly. */
+    private final java.util.BitSet onList = new java.util.BitSet();
     private int head = LIST_END;
     private int freeCount;
 
@@ -47,6 +49,7 @@ public final class GrantFreeList {
         for (int ref = newCapacity - 1; ref >= Math.max(old, GrantTableLimits.NR_RESERVED_ENTRIES); ref--) {
             next[ref] = head;
             head = ref;
+            onList.set(ref);
             freeCount++;
         }
     }
@@ -63,6 +66,7 @@ public final class GrantFreeList {
         int ref = head;
         head = next[ref];
         next[ref] = LIST_END;
+        onList.clear(ref);
         freeCount--;
         return ref;
     }
@@ -78,8 +82,10 @@ public final class GrantFreeList {
         }
         int first = head;
         int last = first;
+        onList.clear(first);
         for (int i = 1; i < count; i++) {
             last = next[last];
+            onList.clear(last);
         }
         head = next[last];
         next[last] = LIST_END;
@@ -95,6 +101,7 @@ public final class GrantFreeList {
     /** Links {@code ref} in front of a private list whose head is {@code privateHead}; returns the new head. */
     int pushPrivate(int privateHead, int ref) {
         checkRef(ref);
+        checkNotFree(ref);
         next[ref] = privateHead;
         return ref;
     }
@@ -102,6 +109,8 @@ public final class GrantFreeList {
     /** Puts one reference back on the global list ({@code put_free_entry}). */
     public void put(int ref) {
         checkRef(ref);
+        checkNotFree(ref);
+        onList.set(ref);
         next[ref] = head;
         head = ref;
         freeCount++;
@@ -114,13 +123,23 @@ public final class GrantFreeList {
         }
         int count = 1;
         int last = privateHead;
+        checkNotFree(last);
+        onList.set(last);
         while (next[last] != LIST_END) {
             last = next[last];
+            checkNotFree(last);
+            onList.set(last);
             count++;
         }
         next[last] = head;
         head = privateHead;
         freeCount += count;
+    }
+
+    private void checkNotFree(int ref) {
+        if (onList.get(ref)) {
+            throw new IllegalStateException("grant reference " + ref + " freed twice");
+        }
     }
 
     private void checkRef(int ref) {

@@ -115,4 +115,15 @@ class GrantFreeListProperties {
         }
         assertThat(drained).isEqualTo(free);
     }
+
+    @net.jqwik.api.Example
+    void aDoubleFreeIsRefused() {
+        GrantFreeList list = new GrantFreeList(16);
+        int ref = list.take();
+        list.put(ref);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> list.put(ref))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("freed twice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> list.put(3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+    }
 }
