@@ -33,8 +33,13 @@ public final class XenstoreRig implements AutoCloseable {
 
     /** A rig whose watch callbacks run on {@code watchExecutor} (null: the stepped {@link #watchThread}). */
     public XenstoreRig(long seed, java.util.concurrent.Executor watchExecutor) {
+        this(seed, watchExecutor, 1);
+    }
+
+    /** A rig whose guest has {@code vcpus} vCPUs. */
+    public XenstoreRig(long seed, java.util.concurrent.Executor watchExecutor, int vcpus) {
         dom0 = host.boot(host.domain(256, 1));
-        du = host.domain(256, 1);
+        du = host.domain(256, vcpus);
         // The toolstack: a port in the guest for dom0, the ring page, both in start_info.
         int port = (int) EventChannelOps.allocUnbound(dom0.vcpu(0), du.domid(), 0);
         assertThat(port).isPositive();
