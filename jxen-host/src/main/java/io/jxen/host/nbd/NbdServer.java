@@ -61,13 +61,19 @@ public final class NbdServer implements AutoCloseable {
      * and bytes one connection held at once, and how often a reader had to wait for capacity.
      */
     static final class Stats {
-        private int peakRequests;
-        private long peakBytes;
+        // Peaks are updated on every request of every connection: atomics, read before written.
+        private final java.util.concurrent.atomic.AtomicInteger peakRequests =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicLong peakBytes = new AtomicLong();
         private long throttles;
 
-        synchronized void inFlight(int requests, long bytes) {
-            peakRequests = Math.max(peakRequests, requests);
-            peakBytes = Math.max(peakBytes, bytes);
+        void inFlight(int requests, long bytes) {
+            if (requests > peakRequests.get()) {
+                peakRequests.accumulateAndGet(requests, Math::max);
+            }
+            if (bytes > peakBytes.get()) {
+                peakBytes.accumulateAndGet(bytes, Math::max);
+            }
         }
 
         private long disconnects;
@@ -90,12 +96,12 @@ public final class NbdServer implements AutoCloseable {
             }
         }
 
-        synchronized int peakRequests() {
-            return peakRequests;
+        int peakRequests() {
+            return peakRequests.get();
         }
 
-        synchronized long peakBytes() {
-            return peakBytes;
+        long peakBytes() {
+            return peakBytes.get();
         }
 
         synchronized long throttles() {
