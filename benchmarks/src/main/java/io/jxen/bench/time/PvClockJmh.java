@@ -1,7 +1,7 @@
 package io.jxen.bench.time;
 
 import io.jxen.abi.xen.PvClockFlags;
-import io.jxen.guest.time.PvClockReader;
+import io.jxen.hypercall.pvclock.PvClockReader;
 import io.jxen.hv.time.clock.DomainTsc;
 import io.jxen.hv.time.clock.SystemTime;
 import io.jxen.hv.time.clock.TscModel;

@@ -3,6 +3,7 @@ package io.jxen.guest.time;
 import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.guest.GuestKernel;
+import io.jxen.hypercall.pvclock.PvClockReader;
 
 import java.util.function.LongSupplier;
 

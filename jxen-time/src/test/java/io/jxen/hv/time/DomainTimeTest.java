@@ -4,7 +4,7 @@ import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.SharedInfoFlyweight;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
-import io.jxen.guest.time.PvClockReader;
+import io.jxen.hypercall.pvclock.PvClockReader;
 import io.jxen.hv.time.hpet.HpetRegisters;
 import io.jxen.hv.time.platform.Pit;
 import io.jxen.hv.time.vpt.IrqLine;

@@ -42,7 +42,7 @@ public record TimeScale(int mulFrac, int shift) {
      * Nanoseconds for an unsigned tick delta: Xen's {@code scale_delta} (xen/arch/x86/time.c,
      * {@code mulq; shrd $32}): shift the unsigned delta by {@code shift}, multiply by the 32.32
      * fraction and keep bits 32..95. The guest computes the same in its own copy
-     * ({@code io.jxen.guest.time.PvClockMath}); each side has its own, as on Xen.
+     * ({@code io.jxen.hypercall.pvclock.PvClockMath}); each side has its own, as on Xen.
      */
     public long scale(long ticks) {
         long shifted = shift < 0 ? ticks >>> -shift : ticks << shift;

@@ -2,7 +2,7 @@ package io.jxen.hv.time.clock;
 
 import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
-import io.jxen.guest.time.PvClockReader;
+import io.jxen.hypercall.pvclock.PvClockReader;
 import io.jxen.sim.Seeds;
 import io.jxen.sim.VirtualClock;
 import net.jqwik.api.ForAll;

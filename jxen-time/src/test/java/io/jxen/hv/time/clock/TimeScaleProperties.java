@@ -1,6 +1,6 @@
 package io.jxen.hv.time.clock;
 
-import io.jxen.guest.time.PvClockMath;
+import io.jxen.hypercall.pvclock.PvClockMath;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;

@@ -1,4 +1,4 @@
-package io.jxen.guest.time;
+package io.jxen.hypercall.pvclock;
 
 /**
  * The fixed-point arithmetic of {@code struct vcpu_time_info} (xen.h): a TSC delta is

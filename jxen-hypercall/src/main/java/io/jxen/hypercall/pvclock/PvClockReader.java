@@ -1,4 +1,4 @@
-package io.jxen.guest.time;
+package io.jxen.hypercall.pvclock;
 
 import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
