@@ -44,4 +44,9 @@ public interface Hypercalls {
     default long hypercall(int number, long a1, long a2, long a3) {
         return hypercall(number, a1, a2, a3, 0, 0);
     }
+
+    /** A hypercall with four arguments, e.g. {@code mmu_update(reqs, count, pdone, foreigndom)}. */
+    default long hypercall(int number, long a1, long a2, long a3, long a4) {
+        return hypercall(number, a1, a2, a3, a4, 0);
+    }
 }

@@ -20,6 +20,8 @@ import io.jxen.hv.hypercall.VcpuHypercalls;
 import io.jxen.hv.hypercall.XenVersionOps;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hv.mm.MemoryOps;
+import io.jxen.hv.mm.pv.MmuOps;
+import io.jxen.hv.mm.pv.PageTypes;
 import io.jxen.hv.sched.SchedOps;
 import io.jxen.hv.sched.VcpuOps;
 import io.jxen.hypercall.GuestPhysicalMemory;
@@ -71,6 +73,7 @@ public final class Hypervisor implements DomainLookup {
     private final long bootNanos;
     private final SchedOps schedOps;
     private final Timekeeping timekeeping;
+    private final MmuOps mmuOps;
 
     /**
      * @param memory machine memory this process created (it allocates the frames)
@@ -99,6 +102,10 @@ public final class Hypervisor implements DomainLookup {
         this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.SET_TIMER_OP, (v, a1, a2, a3, a4, a5) -> VcpuOps.setTimerOp(v, a1));
+        this.mmuOps = new MmuOps(memory, host.m2p(), new PageTypes(memory, host.m2p()));
+        table.register(Hypercall.MMU_UPDATE, (v, a1, a2, a3, a4, a5) -> mmuOps.mmuUpdate(v, a1, a2, a3, a4));
+        table.register(Hypercall.MMUEXT_OP, (v, a1, a2, a3, a4, a5) -> mmuOps.mmuextOp(v, a1, a2, a3, a4));
+        table.register(Hypercall.UPDATE_VA_MAPPING, (v, a1, a2, a3, a4, a5) -> mmuOps.updateVaMapping(v, a1, a2, a3));
         PlatformOps platformOps = new PlatformOps(timekeeping == null ? null : timekeeping::settime);
         table.register(Hypercall.PLATFORM_OP, (v, a1, a2, a3, a4, a5) -> platformOps.hypercall(v, a1));
         table.register(Hypercall.MEMORY_OP, (v, a1, a2, a3, a4, a5) -> memoryOps.hypercall(v, a1, a2));
@@ -119,6 +126,11 @@ public final class Hypervisor implements DomainLookup {
      */
     public long systemTime() {
         return timekeeping != null ? timekeeping.now() : clock.nanoTime() - bootNanos;
+    }
+
+    /** The PV MMU (page types, pins, base pointers) of PV-MMU domains. */
+    public MmuOps mmu() {
+        return mmuOps;
     }
 
     /** Host time, or null if this hypervisor keeps none. */
@@ -466,6 +478,7 @@ public final class Hypervisor implements DomainLookup {
             wakeup.signalAll();
             eventChannelOps.closeAll(d);
             grantTableOps.teardown(d);
+            mmuOps.release(d);
             d.release();
             domains.remove(domid);
             for (DomainListener listener : listeners) {

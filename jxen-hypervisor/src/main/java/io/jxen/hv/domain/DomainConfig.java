@@ -12,8 +12,21 @@ import io.jxen.abi.evtchn.EvtchnLimits;
  * @param maxGrantFrames  grant-table frames the domain may grow to ({@code max_grant_frames})
  * @param maxEvtchnPort   highest event-channel port ({@code max_evtchn_port}); the 2-level ABI
  *                        stops at 4095, FIFO at 131071
+ * @param pvMmu           a PV-MMU domain (machine frames in page tables, mmu_update and friends;
+ *                        see io.jxen.hv.mm.pv) rather than an auto-translated one
  */
-public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort) {
+public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort,
+                           boolean pvMmu) {
+
+    /** An auto-translated domain (the default). */
+    public DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort) {
+        this(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, false);
+    }
+
+    /** This configuration as a PV-MMU domain. */
+    public DomainConfig withPvMmu() {
+        return new DomainConfig(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, true);
+    }
 
     /** vCPUs a jxen domain may have. */
     public static final int MAX_VCPUS = 128;

@@ -1,0 +1,369 @@
+package io.jxen.hv.mm.pv;
+
+import io.jxen.abi.XenErrno;
+import io.jxen.abi.xen.DomId;
+import io.jxen.abi.xen.MmuExtCmd;
+import io.jxen.abi.xen.MmuExtOpDescriptor;
+import io.jxen.abi.xen.MmuUpdateType;
+import io.jxen.abi.xen.Uvmf;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.mm.Fields;
+import io.jxen.hv.mm.M2p;
+import io.jxen.memory.MachineMemory;
+import io.jxen.memory.OrderedAccess;
+
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The PV MMU hypercalls (xen/arch/x86/pv/mm.c and mm.c): {@code mmu_update},
+ * {@code mmuext_op} and {@code update_va_mapping}, for domains created with
+ * {@link io.jxen.hv.domain.DomainConfig#pvMmu()}; auto-translated domains get {@code -ENOSYS}, as
+ * Xen's HVM/PVH hypercall tables have no entry for them. See the package documentation.
+ */
+public final class MmuOps {
+
+    /** {@code sizeof(struct mmu_update)}. */
+    public static final int MMU_UPDATE_SIZE = 16;
+    /** {@code MMU_UPDATE_PREEMPTED}: the count's top bit (continuations; jxen never preempts). */
+    public static final long MMU_UPDATE_PREEMPTED = 1L << 31;
+    /** Most LDT entries ({@code SET_LDT}). */
+    public static final long MAX_LDT_ENTS = 8192;
+
+    private final MachineMemory memory;
+    private final M2p m2p;
+    private final PageTypes types;
+    private final Map<Vcpu, long[]> vcpuState = new HashMap<>();
+
+    /** @param memory machine memory; @param m2p frame owners; @param types the host's page types */
+    public MmuOps(MachineMemory memory, M2p m2p, PageTypes types) {
+        this.memory = memory;
+        this.m2p = m2p;
+        this.types = types;
+    }
+
+    /** The host's page types. */
+    public PageTypes types() {
+        return types;
+    }
+
+    // [0] base pointer (L4 mfn, -1 none), [1] user base pointer, [2] LDT base, [3] LDT entries
+    private long[] state(Vcpu v) {
+        return vcpuState.computeIfAbsent(v, k -> new long[] {-1, -1, 0, 0});
+    }
+
+    /** vCPU {@code v}'s base pointer (the L4 of NEW_BASEPTR), -1 if none. */
+    public long basePointer(Vcpu v) {
+        return state(v)[0];
+    }
+
+    /** vCPU {@code v}'s LDT: {base, entries}. */
+    public long[] ldt(Vcpu v) {
+        long[] s = state(v);
+        return new long[] {s[2], s[3]};
+    }
+
+    /** The domain is destroyed: its vCPU state and page types go. */
+    public void release(Domain d) {
+        vcpuState.keySet().removeIf(v -> v.domain() == d);
+        types.release(d);
+    }
+
+    // get_pg_owner: only the caller's own pages; a foreign owner needs privilege, and jxen does
+    // not implement foreign MMU updates (-EOPNOTSUPP) even then.
+    private static long checkForeign(Domain d, long foreigndom) {
+        int pg = (int) (foreigndom & 0xFFFF);
+        int pt = (int) ((foreigndom >>> 16) & 0xFFFF);
+        if ((pg == DomId.SELF || pg == d.domid()) && pt == 0) {
+            return 0;
+        }
+        return d.privileged() ? -XenErrno.EOPNOTSUPP : -XenErrno.EPERM;
+    }
+
+    private static void writeDone(Domain d, long pdone, long done) {
+        if (pdone != 0) {
+            d.guest().put32(pdone, (int) done);
+        }
+    }
+
+    /** {@code do_mmu_update(ureqs, count, pdone, foreigndom)}. */
+    public long mmuUpdate(Vcpu caller, long ureqs, long count, long pdone, long foreigndom) {
+        Domain d = caller.domain();
+        if (!d.config().pvMmu()) {
+            return -XenErrno.ENOSYS;
+        }
+        long rc = checkForeign(d, foreigndom);
+        if (rc != 0) {
+            return rc;
+        }
+        long n = count & 0xFFFF_FFFFL & ~MMU_UPDATE_PREEMPTED;
+        long i = 0;
+        for (; i < n; i++) {
+            MemorySegment req;
+            try {
+                req = d.guest().copyIn(ureqs + i * MMU_UPDATE_SIZE, MMU_UPDATE_SIZE);
+            } catch (io.jxen.hv.mm.GuestFault f) {
+                rc = -XenErrno.EFAULT;
+                break;
+            }
+            long ptr = Fields.u64(req, 0);
+            long val = Fields.u64(req, 8);
+            int cmd = (int) (ptr & 7);
+            rc = switch (cmd) {
+                case MmuUpdateType.NORMAL_PT_UPDATE, MmuUpdateType.PT_UPDATE_NO_TRANSLATE ->
+                        ptUpdate(d, ptr & ~7L, val, false);
+                case MmuUpdateType.PT_UPDATE_PRESERVE_AD -> ptUpdate(d, ptr & ~7L, val, true);
+                case MmuUpdateType.MACHPHYS_UPDATE -> {
+                    long mfn = ptr >>> 12;
+                    if (!types.owns(d, mfn)) {
+                        yield -XenErrno.EINVAL; // "Could not get page for mach->phys update"
+                    }
+                    m2p.set(mfn, d.domid(), val);
+                    yield 0;
+                }
+                default -> -XenErrno.ENOSYS; // "Invalid page update command"
+            };
+            if (rc != 0) {
+                break;
+            }
+        }
+        writeDone(d, pdone, i);
+        return rc;
+    }
+
+    // MMU_NORMAL_PT_UPDATE: the PTE at machine address addr becomes val.
+    private long ptUpdate(Domain d, long addr, long val, boolean preserveAd) {
+        long mfn = addr >>> 12;
+        if (!types.owns(d, mfn)) {
+            return -XenErrno.EINVAL; // "Could not get page for normal update"
+        }
+        int offset = (int) (addr & 0xFFF);
+        PageInfo info = types.info(mfn);
+        if (info != null && info.count > 0 && info.type.pageTable()) {
+            return modEntry(d, mfn, info, offset, val, preserveAd);
+        }
+        if (info != null && info.count > 0 && info.type != PageType.WRITABLE) {
+            return -XenErrno.EINVAL; // cannot take PGT_writable_page
+        }
+        OrderedAccess.setLongVolatile(memory.frame(mfn), offset, val);
+        return 0;
+    }
+
+    // mod_lN_entry: validate the new entry, write it, drop the old entry's reference.
+    private int modEntry(Domain d, long mfn, PageInfo info, int offset, long nval, boolean preserveAd) {
+        int level = info.type.level();
+        int slot = offset / 8;
+        if (level == 4 && PageTypes.xenSlot(slot)) {
+            return -XenErrno.EINVAL; // "Illegal L4 update attempt in Xen-private area"
+        }
+        long old = info.entries[slot];
+        if (preserveAd) {
+            nval |= old & (PageTypes.ACCESSED | PageTypes.DIRTY);
+        }
+        boolean fastPath = (nval & PageTypes.PRESENT) != 0 && (old & PageTypes.PRESENT) != 0
+                && PageTypes.mfnOf(old) == PageTypes.mfnOf(nval)
+                && (old & PageTypes.RW) == (nval & PageTypes.RW)
+                && (nval & PageTypes.HIGH_DISALLOWED) == 0
+                && (level == 1 || (nval & (PageTypes.PSE | PageTypes.GLOBAL)) == 0);
+        if (!fastPath) {
+            int rc = types.getRef(d, level, nval);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        OrderedAccess.setLongVolatile(memory.frame(mfn), offset, nval);
+        info.entries[slot] = nval;
+        if (!fastPath) {
+            types.putRef(d, level, old);
+        }
+        return 0;
+    }
+
+    /** {@code do_mmuext_op(uops, count, pdone, foreigndom)}. */
+    public long mmuextOp(Vcpu caller, long uops, long count, long pdone, long foreigndom) {
+        Domain d = caller.domain();
+        if (!d.config().pvMmu()) {
+            return -XenErrno.ENOSYS;
+        }
+        long rc = checkForeign(d, foreigndom);
+        if (rc != 0) {
+            return rc;
+        }
+        long n = count & 0xFFFF_FFFFL & ~MMU_UPDATE_PREEMPTED;
+        long i = 0;
+        for (; i < n; i++) {
+            MemorySegment op;
+            try {
+                op = d.guest().copyIn(uops + i * MmuExtOpDescriptor.SIZE, MmuExtOpDescriptor.SIZE);
+            } catch (io.jxen.hv.mm.GuestFault f) {
+                rc = -XenErrno.EFAULT;
+                break;
+            }
+            rc = extOp(caller, op);
+            if (rc != 0) {
+                break;
+            }
+        }
+        writeDone(d, pdone, i);
+        return rc;
+    }
+
+    private long extOp(Vcpu caller, MemorySegment op) {
+        Domain d = caller.domain();
+        int cmd = (int) Fields.u32(op, MmuExtOpDescriptor.CMD_OFFSET);
+        long arg1 = Fields.u64(op, MmuExtOpDescriptor.ARG1_MFN_OFFSET);
+        long arg2 = Fields.u64(op, MmuExtOpDescriptor.ARG2_NR_ENTS_OFFSET);
+        return switch (cmd) {
+            case MmuExtCmd.PIN_L1_TABLE, MmuExtCmd.PIN_L2_TABLE, MmuExtCmd.PIN_L3_TABLE, MmuExtCmd.PIN_L4_TABLE ->
+                    pin(d, arg1, PageType.table(cmd - MmuExtCmd.PIN_L1_TABLE + 1));
+            case MmuExtCmd.UNPIN_TABLE -> unpin(d, arg1);
+            case MmuExtCmd.NEW_BASEPTR -> newBase(caller, arg1, 0);
+            case MmuExtCmd.NEW_USER_BASEPTR -> arg1 == 0 ? clearUserBase(caller) : newBase(caller, arg1, 1);
+            case MmuExtCmd.TLB_FLUSH_LOCAL, MmuExtCmd.INVLPG_LOCAL, MmuExtCmd.TLB_FLUSH_ALL, MmuExtCmd.INVLPG_ALL -> 0;
+            case MmuExtCmd.TLB_FLUSH_MULTI, MmuExtCmd.INVLPG_MULTI -> {
+                d.guest().copyIn(arg2, 8); // vcpumask_to_pcpumask reads the guest's bitmap (-EFAULT)
+                yield 0;
+            }
+            case MmuExtCmd.FLUSH_CACHE, MmuExtCmd.FLUSH_CACHE_GLOBAL ->
+                    d.privileged() ? 0 : -XenErrno.EACCES; // cache_flush_permitted
+            case MmuExtCmd.SET_LDT -> {
+                long ents = arg2 & 0xFFFF_FFFFL;
+                if ((arg1 & 0xFFF) != 0 || !canonical(arg1) || ents > MAX_LDT_ENTS) {
+                    yield -XenErrno.EINVAL; // "Bad args to SET_LDT"
+                }
+                long[] s = state(caller);
+                s[2] = arg1;
+                s[3] = ents;
+                yield 0;
+            }
+            case MmuExtCmd.CLEAR_PAGE -> {
+                if (!types.owns(d, arg1) || types.getType(d, arg1, PageType.WRITABLE) != 0) {
+                    yield -XenErrno.EINVAL;
+                }
+                memory.frame(arg1).fill((byte) 0);
+                types.putType(d, arg1);
+                yield 0;
+            }
+            case MmuExtCmd.COPY_PAGE -> {
+                if (!types.owns(d, arg2) || !types.owns(d, arg1) || types.getType(d, arg1, PageType.WRITABLE) != 0) {
+                    yield -XenErrno.EINVAL;
+                }
+                MemorySegment.copy(memory.frame(arg2), 0, memory.frame(arg1), 0, 4096);
+                types.putType(d, arg1);
+                yield 0;
+            }
+            case MmuExtCmd.MARK_SUPER, MmuExtCmd.UNMARK_SUPER -> -XenErrno.EOPNOTSUPP;
+            default -> -XenErrno.ENOSYS;
+        };
+    }
+
+    private static boolean canonical(long va) {
+        return (va >> 47) == 0 || (va >> 47) == -1;
+    }
+
+    private long pin(Domain d, long mfn, PageType type) {
+        if (!types.owns(d, mfn)) {
+            return -XenErrno.EINVAL;
+        }
+        int rc = types.getType(d, mfn, type);
+        if (rc != 0) {
+            return rc;
+        }
+        PageInfo info = types.info(mfn);
+        if (info.pinned) {
+            types.putType(d, mfn);
+            return -XenErrno.EINVAL; // "mfn already pinned"
+        }
+        info.pinned = true;
+        return 0;
+    }
+
+    private long unpin(Domain d, long mfn) {
+        if (!types.owns(d, mfn)) {
+            return -XenErrno.EINVAL; // "mfn bad, or bad owner"
+        }
+        PageInfo info = types.info(mfn);
+        if (info == null || !info.pinned) {
+            return -XenErrno.EINVAL; // "mfn not pinned"
+        }
+        info.pinned = false;
+        types.putType(d, mfn);
+        return 0;
+    }
+
+    // new_guest_cr3 / the user base of a 64-bit PV vCPU: the new L4 takes a type reference,
+    // the old one drops its own.
+    private long newBase(Vcpu v, long mfn, int which) {
+        Domain d = v.domain();
+        long[] s = state(v);
+        if (s[which] == mfn) {
+            return 0;
+        }
+        if (!types.owns(d, mfn)) {
+            return -XenErrno.EINVAL;
+        }
+        int rc = types.getType(d, mfn, PageType.L4);
+        if (rc != 0) {
+            return rc;
+        }
+        if (s[which] >= 0) {
+            types.putType(d, s[which]);
+        }
+        s[which] = mfn;
+        return 0;
+    }
+
+    private long clearUserBase(Vcpu v) {
+        long[] s = state(v);
+        if (s[1] >= 0) {
+            types.putType(v.domain(), s[1]);
+        }
+        s[1] = -1;
+        return 0;
+    }
+
+    /**
+     * {@code do_update_va_mapping(va, val, flags)}: the L1 entry for {@code va} is found by
+     * walking the vCPU's tables from its base pointer (none, a non-canonical {@code va}, one in
+     * Xen's range, or a missing level: {@code -EINVAL}), then updated as by
+     * {@code MMU_NORMAL_PT_UPDATE}; a flush with a vCPU mask reads the mask ({@code -EFAULT}).
+     */
+    public long updateVaMapping(Vcpu caller, long va, long val, long flags) {
+        Domain d = caller.domain();
+        if (!d.config().pvMmu()) {
+            return -XenErrno.ENOSYS;
+        }
+        if (!canonical(va) || (va >= 0xFFFF_8000_0000_0000L && va < 0xFFFF_8800_0000_0000L)) {
+            return -XenErrno.EINVAL;
+        }
+        long table = state(caller)[0];
+        if (table < 0) {
+            return -XenErrno.EINVAL;
+        }
+        for (int level = 4; level > 1; level--) {
+            PageInfo info = types.info(table);
+            int slot = (int) ((va >>> (12 + 9 * (level - 1))) & 511);
+            long e = info == null || info.entries == null ? 0 : info.entries[slot];
+            if ((e & PageTypes.PRESENT) == 0) {
+                return -XenErrno.EINVAL; // no L1 table maps va
+            }
+            table = PageTypes.mfnOf(e);
+        }
+        PageInfo l1 = types.info(table);
+        if (l1 == null || l1.type != PageType.L1 || l1.count == 0) {
+            return -XenErrno.EINVAL;
+        }
+        int rc = modEntry(d, table, l1, (int) (((va >>> 12) & 511) * 8), val, false);
+        if (rc != 0) {
+            return rc;
+        }
+        long flushType = flags & Uvmf.FLUSHTYPE_MASK;
+        long bmap = flags & ~(long) Uvmf.FLUSHTYPE_MASK;
+        if (flushType != Uvmf.NONE && bmap != Uvmf.LOCAL && bmap != Uvmf.ALL) {
+            d.guest().copyIn(bmap, 8); // a guest vCPU mask (-EFAULT)
+        }
+        return 0;
+    }
+}
