@@ -237,9 +237,14 @@ public final class RingConnection implements Outbox {
     /** Writes as much queued output as fits; -1 if broken. */
     private int writeOutput() {
         int total = 0;
+        // Only messages queued before the journal force may go: their records are durable.
+        int budget = out.size();
+        if (budget > 0 && !core.syncJournal()) {
+            return 0;
+        }
         while (true) {
             if (partial == null) {
-                byte[] next = out.poll();
+                byte[] next = budget-- > 0 ? out.poll() : null;
                 if (next == null) {
                     return total;
                 }

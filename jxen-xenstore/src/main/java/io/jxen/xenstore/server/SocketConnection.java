@@ -112,9 +112,15 @@ final class SocketConnection implements Outbox {
         if (closed) {
             return;
         }
+        // Only messages queued before the journal force may go: their records are durable.
+        int budget = out.size();
+        if (budget > 0 && !core.syncJournal()) {
+            close();
+            return;
+        }
         try {
             ByteBuffer head;
-            while ((head = out.peek()) != null) {
+            while (budget > 0 && (head = out.peek()) != null) {
                 int before = head.remaining();
                 channel.write(head);
                 outBytes.addAndGet(-(before - head.remaining()));
@@ -123,8 +129,12 @@ final class SocketConnection implements Outbox {
                     return;
                 }
                 out.poll();
+                budget--;
             }
             key.interestOps(SelectionKey.OP_READ);
+            if (!out.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+                server.markDirty(this);
+            }
         } catch (IOException e) {
             close();
         }

@@ -59,6 +59,9 @@ public final class XenstoredCore {
     /** Domains whose shutdown already fired @releaseDomain (RESUME re-arms it). */
     private final Set<Integer> shutDown = new java.util.HashSet<>();
     private DomainRings rings = DomainRings.NONE;
+    private volatile io.jxen.xenstore.journal.Journal journal;
+    private final List<Integer> journalIntroduced = new ArrayList<>();
+    private final List<Integer> journalReleased = new ArrayList<>();
     private final Consumer<Connection> onOverflow;
     private Quotas quotas;
     private NodeOperations ops;
@@ -211,11 +214,13 @@ public final class XenstoredCore {
             if (domid == 0) {
                 return;
             }
+            journalBegin();
             if (introduced.containsKey(domid)) {
                 forgetDomain(domid, true);
             } else {
                 store.forgetDomain(domid);
             }
+            journalEnd();
         } finally {
             lock.unlock();
         }
@@ -234,6 +239,9 @@ public final class XenstoredCore {
     /** RELEASE and death: everything of the domain goes; @releaseDomain fires. */
     private void forgetDomain(int domid, boolean dead) {
         introduced.remove(domid);
+        if (journal != null) {
+            journalReleased.add(domid);
+        }
         shutDown.remove(domid);
         targets.remove(domid);
         targets.values().removeIf(t -> t == domid);
@@ -252,6 +260,95 @@ public final class XenstoredCore {
             store.forgetDomain(domid);
         }
         fireSpecial(RELEASE_DOMAIN);
+    }
+
+    /**
+     * Makes the store durable: replays what the journal recovered (snapshot, then records),
+     * then records every committed request in it. Call before serving anyone.
+     *
+     * @param j an opened journal
+     */
+    public void attachJournal(io.jxen.xenstore.journal.Journal j) {
+        lock.lock();
+        try {
+            if (j.recoveredNodes() != null) {
+                store.replaceAll(j.recoveredNodes());
+                introduced.clear();
+                introduced.put(0, Boolean.TRUE);
+                for (int d : j.recoveredDomains()) {
+                    introduced.put(d, Boolean.TRUE);
+                }
+            }
+            for (io.jxen.xenstore.journal.Journal.Batch b : j.recoveredBatches()) {
+                for (Store.Mutation m : b.mutations()) {
+                    store.apply(m);
+                }
+                for (int d : b.introduced()) {
+                    introduced.put(d, Boolean.TRUE);
+                }
+                for (int d : b.released()) {
+                    introduced.remove(d);
+                }
+            }
+            this.journal = j;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forces the journal's appended records to disk (no-op without a journal or when nothing
+     * is pending). Every transport calls this before a reply or event leaves for a peer, so
+     * nothing is acknowledged before it is durable; requests run since the last call share one
+     * force.
+     *
+     * @return false if the force failed (the transport must not deliver)
+     */
+    public boolean syncJournal() {
+        io.jxen.xenstore.journal.Journal j = journal;
+        if (j == null) {
+            return true;
+        }
+        try {
+            j.sync();
+            return true;
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "xenstored journal: fsync failed", e);
+            return false;
+        }
+    }
+
+    private void journalBegin() {
+        if (journal != null) {
+            store.beginCapture();
+            journalIntroduced.clear();
+            journalReleased.clear();
+        }
+    }
+
+    /** Appends what the request committed; false if the journal could not take it. */
+    private boolean journalEnd() {
+        io.jxen.xenstore.journal.Journal j = journal;
+        if (j == null) {
+            return true;
+        }
+        io.jxen.xenstore.journal.Journal.Batch b = new io.jxen.xenstore.journal.Journal.Batch(store.endCapture(),
+                journalIntroduced, journalReleased);
+        journalIntroduced.clear();
+        journalReleased.clear();
+        if (b.isEmpty()) {
+            return true;
+        }
+        try {
+            j.append(b);
+            if (j.needsCompaction()) {
+                j.compact(store.snapshot(), new java.util.TreeSet<>(introduced.keySet()));
+            }
+            return true;
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "xenstored journal: append failed", e);
+            return false;
+        }
     }
 
     /** Number of live connections. */
@@ -279,6 +376,7 @@ public final class XenstoredCore {
             eventsThisRequest.clear();
             List<XsMessage> after = new ArrayList<>(1);
             XsMessage reply;
+            journalBegin();
             try {
                 reply = dispatch(c, req, after);
                 if (reply.payload().length > XsSockmsgDescriptor.PAYLOAD_MAX) {
@@ -286,6 +384,11 @@ public final class XenstoredCore {
                 }
             } catch (XenstoreException e) {
                 reply = req.error(e.error());
+            }
+            if (!journalEnd()) {
+                // Applied in memory but not durable: not acknowledged.
+                reply = req.error(XsError.EIO);
+                after.clear();
             }
             if (logging) {
                 LOG.log(System.Logger.Level.INFO, c + " " + req + " -> " + reply);
@@ -593,6 +696,9 @@ public final class XenstoredCore {
             rings.introduce(domid, XsPayload.atoi(a.get(1)), port);
         }
         introduced.put(domid, Boolean.TRUE);
+        if (journal != null) {
+            journalIntroduced.add(domid);
+        }
         shutDown.remove(domid);
         fireSpecial(INTRODUCE_DOMAIN);
         return req.ack();

@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   --socket PATH             socket (default $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
  *                             else /var/run/xenstored/socket: where libxenstore looks)
+ *   --journal DIR             durable store: replay DIR at start, journal every committed
+ *                             request there (forced before its reply)
  *   -E, --entry-nb N          nodes per domain           -S, --entry-size N   node size
  *   -W, --watch-nb N          watches per domain         -t, --transaction N  transactions
  *   -A, --perm-nb N           permissions per node       -M, --path-max N     path length
@@ -32,16 +34,17 @@ public final class XenstoredMain {
             Map.entry("-A", "permissions"), Map.entry("--perm-nb", "permissions"),
             Map.entry("-M", "path-max"), Map.entry("--path-max", "path-max"));
 
-    private static final String USAGE = "usage: xenstored [--socket PATH] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
+    private static final String USAGE = "usage: xenstored [--socket PATH] [--journal DIR] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
             + " [-Q name=N]...";
 
     /**
      * Parsed options.
      *
-     * @param socket the socket path
-     * @param quotas the quotas
+     * @param socket  the socket path
+     * @param quotas  the quotas
+     * @param journal the journal directory, or null
      */
-    public record Options(Path socket, Quotas quotas) {
+    public record Options(Path socket, Quotas quotas, Path journal) {
     }
 
     private XenstoredMain() {
@@ -57,16 +60,19 @@ public final class XenstoredMain {
      */
     public static Options parse(String[] args, Map<String, String> env) {
         Path socket = null;
+        Path journal = null;
         Quotas quotas = Quotas.XEN_4_17;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--socket") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
+            if (a.equals("--socket") || a.equals("--journal") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(a + " needs a value");
                 }
                 String v = args[++i];
                 if (a.equals("--socket")) {
                     socket = Path.of(v);
+                } else if (a.equals("--journal")) {
+                    journal = Path.of(v);
                 } else if (QUOTA_FLAGS.containsKey(a)) {
                     quotas = quotas.with(QUOTA_FLAGS.get(a), number(a, v));
                 } else {
@@ -85,7 +91,7 @@ public final class XenstoredMain {
             String rundir = env.get("XENSTORED_RUNDIR");
             socket = path != null ? Path.of(path) : rundir != null ? Path.of(rundir, "socket") : DEFAULT_SOCKET;
         }
-        return new Options(socket, quotas);
+        return new Options(socket, quotas, journal);
     }
 
     private static int number(String flag, String v) {
@@ -115,7 +121,8 @@ public final class XenstoredMain {
             System.exit(2);
             return;
         }
-        XenstoredServer server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES);
+        XenstoredServer server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES,
+                o.journal());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

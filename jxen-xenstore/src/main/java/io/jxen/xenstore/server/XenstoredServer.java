@@ -49,6 +49,7 @@ public final class XenstoredServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<SocketConnection> toDrop = new ConcurrentLinkedQueue<>();
     private final Thread loop;
     private volatile boolean closing;
+    private io.jxen.xenstore.journal.Journal journal;
 
     private XenstoredServer(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
         this.socket = socket;
@@ -93,9 +94,46 @@ public final class XenstoredServer implements AutoCloseable {
      * @throws IOException if the socket cannot be bound
      */
     public static XenstoredServer start(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
-        XenstoredServer s = new XenstoredServer(socket, quotas, outboxLimitBytes);
+        return start(socket, quotas, outboxLimitBytes, null);
+    }
+
+    /**
+     * Starts a daemon, durable if {@code journalDir} is given: the store is first rebuilt from
+     * the journal there (snapshot plus records; a torn tail is dropped), then every committed
+     * request is appended and forced, in batches, before its reply leaves (see
+     * {@link io.jxen.xenstore.journal.Journal}).
+     *
+     * @param socket           the socket path
+     * @param quotas           per-domain limits
+     * @param outboxLimitBytes per-connection bound on queued output
+     * @param journalDir       the journal directory, or null for none
+     * @return the running daemon
+     * @throws IOException if the socket cannot be bound or the journal cannot be read
+     */
+    public static XenstoredServer start(Path socket, Quotas quotas, long outboxLimitBytes, Path journalDir)
+            throws IOException {
+        io.jxen.xenstore.journal.Journal j = journalDir == null ? null
+                : io.jxen.xenstore.journal.Journal.open(journalDir, io.jxen.xenstore.journal.Journal.DEFAULT_COMPACT_BYTES);
+        XenstoredServer s;
+        try {
+            s = new XenstoredServer(socket, quotas, outboxLimitBytes);
+        } catch (IOException | RuntimeException e) {
+            if (j != null) {
+                j.close();
+            }
+            throw e;
+        }
+        if (j != null) {
+            s.core.attachJournal(j);
+            s.journal = j;
+        }
         s.loop.start();
         return s;
+    }
+
+    /** The journal, or null when not durable. */
+    public io.jxen.xenstore.journal.Journal journal() {
+        return journal;
     }
 
     /** The socket path. */
@@ -207,5 +245,8 @@ public final class XenstoredServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Files.deleteIfExists(socket);
+        if (journal != null) {
+            journal.close();
+        }
     }
 }

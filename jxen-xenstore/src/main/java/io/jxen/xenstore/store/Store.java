@@ -17,6 +17,17 @@ public final class Store implements NodeTable {
     private final Map<Integer, Integer> ownedNodes = new HashMap<>();
     private long generation;
     private Consumer<ChangeEvent> changeListener = e -> { };
+    /** Committed changes since {@link #beginCapture()}, for the journal; null when not capturing. */
+    private List<Mutation> captured;
+
+    /**
+     * A committed change of one node, as the journal records it.
+     *
+     * @param path the node
+     * @param node its new content, or null when it was removed
+     */
+    public record Mutation(String path, Node node) {
+    }
 
     /**
      * A store holding the tree C xenstored 4.17 starts with: {@code /}, {@code /tool} and
@@ -50,6 +61,9 @@ public final class Store implements NodeTable {
     @Override
     public void put(String path, Node node) {
         Node stamped = node.withGeneration(++generation);
+        if (captured != null) {
+            captured.add(new Mutation(path, stamped));
+        }
         Node old = nodes.put(path, stamped);
         if (old != null) {
             ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
@@ -63,7 +77,60 @@ public final class Store implements NodeTable {
         if (old != null) {
             ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
             generation++;
+            if (captured != null) {
+                captured.add(new Mutation(path, null));
+            }
         }
+    }
+
+    /** Starts recording committed changes (the journal brackets each request with this). */
+    public void beginCapture() {
+        captured = new ArrayList<>();
+    }
+
+    /**
+     * Stops recording.
+     *
+     * @return the changes since {@link #beginCapture()}, in order (empty if none)
+     */
+    public List<Mutation> endCapture() {
+        List<Mutation> out = captured == null ? List.of() : captured;
+        captured = null;
+        return out;
+    }
+
+    /**
+     * Replaces the whole tree (journal replay of a snapshot), firing nothing.
+     *
+     * @param all every node by path, including {@code /}
+     */
+    public void replaceAll(Map<String, Node> all) {
+        if (!all.containsKey("/")) {
+            throw new IllegalArgumentException("a snapshot without /");
+        }
+        nodes.clear();
+        ownedNodes.clear();
+        for (Map.Entry<String, Node> e : all.entrySet()) {
+            put(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Applies a journaled change, firing nothing.
+     *
+     * @param m the change
+     */
+    public void apply(Mutation m) {
+        if (m.node() == null) {
+            remove(m.path());
+        } else {
+            put(m.path(), m.node());
+        }
+    }
+
+    /** Every node by path (a snapshot: the map is a copy, the nodes are immutable). */
+    public Map<String, Node> snapshot() {
+        return new HashMap<>(nodes);
     }
 
     @Override
