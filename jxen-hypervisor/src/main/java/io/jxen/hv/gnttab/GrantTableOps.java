@@ -48,7 +48,8 @@ import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 /**
  * {@code __HYPERVISOR_grant_table_op} (xen/common/grant_table.c
  * {@code do_grant_table_op}) for v1 and v2 tables: map, unmap, copy, setup_table, query_size,
- * set_version, get_version and get_status_frames. A copy follows a v2 transitive grant one
+ * set_version, get_version and get_status_frames; transfer, swap_grant_ref, unmap_and_replace and
+ * cache_flush in {@link GrantRareOps}. A copy follows a v2 transitive grant one
  * level deep, as Xen does with transitive grants enabled (its default).
  *
  * <p>A mapping gives the mapper access to the granter's frame: with {@code GNTMAP_host_map}
@@ -64,12 +65,15 @@ public final class GrantTableOps {
     static final int GNTTABOP_CMD_MASK = (1 << 12) - 1;
     /** {@code GNTTABOP_cache_flush}, the one op allowed continuation bits. */
     static final int GNTTABOP_CACHE_FLUSH = 12;
+    /** {@code GNTTABOP_swap_grant_ref}. */
+    static final int GNTTABOP_SWAP_GRANT_REF = 11;
 
     private final DomainLookup domains;
     private final HostMemory host;
     private final Preemption preemption;
     private final GrantMapping mapping;
     private final GrantCopy copying;
+    private final GrantRareOps rare;
 
     /**
      * @param domains    how to find the domains named in operations
@@ -82,6 +86,7 @@ public final class GrantTableOps {
         this.preemption = preemption;
         this.mapping = new GrantMapping(domains, host);
         this.copying = new GrantCopy(domains, host);
+        this.rare = new GrantRareOps(domains, host, mapping);
     }
 
     /** Dispatches {@code GNTTABOP cmd} over {@code count} structures at {@code uop}. */
@@ -106,7 +111,12 @@ public final class GrantTableOps {
             case GrantTableAbi.SET_VERSION -> setVersion(d, uop, (int) count);
             case GrantTableAbi.GET_VERSION -> getVersion(d, uop, (int) count);
             case GrantTableAbi.GET_STATUS_FRAMES -> getStatusFrames(d, uop, (int) count);
-            default -> -XenErrno.ENOSYS;
+            case GrantTableAbi.TRANSFER -> batch(caller, uop, (int) count, GrantRareOps.TRANSFER_SIZE, op -> rare.transfer(d, op));
+            case GrantTableAbi.UNMAP_AND_REPLACE -> batch(caller, uop, (int) count, GrantRareOps.UNMAP_AND_REPLACE_SIZE,
+                    op -> rare.unmapAndReplace(d, op));
+            case GNTTABOP_SWAP_GRANT_REF -> batch(caller, uop, (int) count, GrantRareOps.SWAP_SIZE, op -> rare.swap(d, op));
+            case GNTTABOP_CACHE_FLUSH -> rare.cacheFlush(d, uop, (int) count, (cmd & 0xFFFF_FFFFL) >>> 12);
+            default -> -XenErrno.ENOSYS; // dump_table included: Xen's dispatcher has no case for it
         };
     }
 
