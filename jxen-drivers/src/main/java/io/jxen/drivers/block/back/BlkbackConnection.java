@@ -1,0 +1,26 @@
+package io.jxen.drivers.block.back;
+
+import io.jxen.abi.XenAbi;
+
+import java.util.List;
+
+/**
+ * What a frontend published for one ring (io/blkif.h "Frontend Transport Parameters"), as the
+ * backend reads it: the grant of the ring page, the unbound port to bind, and the request layout.
+ * Until the XenBus negotiation is wired in, the caller hands this over explicitly.
+ *
+ * @param frontendDomid  the frontend's domain
+ * @param ringRefs       {@code ring-ref} (one page; multi-page rings are not supported yet)
+ * @param eventChannel   {@code event-channel}: the frontend's unbound port for this backend
+ * @param abi            the layout named by {@code protocol}
+ */
+public record BlkbackConnection(int frontendDomid, List<Integer> ringRefs, int eventChannel, XenAbi abi) {
+
+    /** Copies the refs and checks the shape. */
+    public BlkbackConnection {
+        ringRefs = List.copyOf(ringRefs);
+        if (ringRefs.size() != 1) {
+            throw new IllegalArgumentException("exactly one ring page is supported, got " + ringRefs.size());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.jxen.drivers.block.back;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Per-device counters of a {@link Blkback}, readable from any thread (a monitoring tool reads,
+ * only the backend writes). Units are in the names.
+ */
+public final class BlkbackMetrics {
+
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong bytesRead = new AtomicLong();
+    final AtomicLong bytesWritten = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong rejections = new AtomicLong();
+    final AtomicLong grantFailures = new AtomicLong();
+    final AtomicLong ringFull = new AtomicLong();
+    final AtomicLong notifications = new AtomicLong();
+    final AtomicLong latencyNanosTotal = new AtomicLong();
+    final AtomicLong latencyNanosMax = new AtomicLong();
+
+    /** Requests answered (any status). */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** Bytes read from the disk for the frontend. */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    /** Bytes written to the disk for the frontend. */
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    /** Requests answered with a status other than {@code BLKIF_RSP_OKAY}. */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** Requests the decoder refused (a subset of {@link #errors()}). */
+    public long rejections() {
+        return rejections.get();
+    }
+
+    /** Requests failed because a data or indirect grant could not be mapped. */
+    public long grantFailures() {
+        return grantFailures.get();
+    }
+
+    /** Times consumption stopped because no response slot was free ({@code RING_REQUEST_CONS_OVERFLOW}). */
+    public long ringFull() {
+        return ringFull.get();
+    }
+
+    /** Event-channel notifications sent to the frontend. */
+    public long notifications() {
+        return notifications.get();
+    }
+
+    /** Sum of request latencies (copy-out to response), on the injected clock. */
+    public long latencyNanosTotal() {
+        return latencyNanosTotal.get();
+    }
+
+    /** Largest request latency seen. */
+    public long latencyNanosMax() {
+        return latencyNanosMax.get();
+    }
+
+    void latency(long nanos) {
+        latencyNanosTotal.addAndGet(nanos);
+        latencyNanosMax.accumulateAndGet(nanos, Math::max);
+    }
+
+    @Override
+    public String toString() {
+        return "requests=" + requests + " read_bytes=" + bytesRead + " written_bytes=" + bytesWritten
+                + " errors=" + errors + " ring_full=" + ringFull + " latency_ns_max=" + latencyNanosMax;
+    }
+}

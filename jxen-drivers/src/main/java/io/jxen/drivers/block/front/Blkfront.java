@@ -1,0 +1,783 @@
+package io.jxen.drivers.block.front;
+
+import io.jxen.abi.AbiAccess;
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.XenPage;
+import io.jxen.abi.blkif.BlkifLimits;
+import io.jxen.abi.blkif.BlkifOp;
+import io.jxen.abi.blkif.BlkifRequestDiscardFlyweight;
+import io.jxen.abi.blkif.BlkifRequestFlyweight;
+import io.jxen.abi.blkif.BlkifRequestIndirectFlyweight;
+import io.jxen.abi.blkif.BlkifRequestSegmentDescriptor;
+import io.jxen.abi.blkif.BlkifResponseFlyweight;
+import io.jxen.abi.blkif.BlkifRsp;
+import io.jxen.abi.blkif.BlkifSringDescriptor;
+import io.jxen.drivers.block.BlockCapability;
+import io.jxen.drivers.block.BlockDevice;
+import io.jxen.drivers.block.BlockRanges;
+import io.jxen.drivers.block.Extent;
+import io.jxen.drivers.block.UnsupportedBlockOperationException;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.gnttab.GrantTableClient;
+import io.jxen.guest.intr.IrqHandler;
+import io.jxen.memory.ring.FrontRing;
+import io.jxen.memory.ring.RingOverflowException;
+import io.jxen.memory.ring.SharedRing;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * blkfront for one virtual disk ({@code xbd<N>}): the guest side of the blkif ring, exposed to
+ * guest programs as a {@link BlockDevice}.
+ *
+ * <p>{@link #connect} negotiates against what the backend advertised (the lesser of this
+ * frontend's maxima and the backend's; the original protocol's when a key is missing, with the
+ * original and reduced values logged), allocates and zeroes the ring page, grants it, allocates
+ * an unbound port bound as IRQ {@code xbd<N>} and returns what to publish. Each request takes an
+ * {@code id} (an index into the shadow table, as Linux), data pages from the guest's allocator,
+ * zeroed and granted for the one request (read-only for writes); more than 11 segments go
+ * through indirect pages when the backend advertised {@code feature-max-indirect-segments}.
+ * Responses are copied out once and checked: an unknown or idle {@code id}, or an operation that
+ * is not the one sent, fails the device (as hardened Linux blkfront does), never the guest.
+ * Responses may come in any order.
+ *
+ * <p>Ring replay: {@link #backendGone()} takes the answered responses off the ring, then puts
+ * every request still in flight back at the head of the queue in submission order; the next
+ * {@link #connect} re-sends them on the new ring, so nothing is lost and nothing answered is
+ * sent twice. Grant allocation failures are detected by the grant client's 0 = success.
+ *
+ * <p>Offsets and lengths must be multiples of 512 (blkif's sector); anything else is an
+ * {@link IllegalArgumentException}. Thread-safe: one lock guards the ring and the shadow table;
+ * futures complete outside it.
+ */
+public final class Blkfront implements BlockDevice {
+
+    /** The frontend's own maximum of indirect segments (Linux blkfront's default is 32). */
+    public static final int DEFAULT_MAX_INDIRECT_SEGMENTS = 32;
+
+    private static final Logger LOG = Logger.getLogger(Blkfront.class.getName());
+    private static final int SECTOR = 512;
+    private static final int SECTORS_PER_PAGE = XenPage.SIZE / SECTOR;
+    private static final int SEGMENTS_PER_INDIRECT_PAGE = XenPage.SIZE / BlkifRequestSegmentDescriptor.X86_64.SIZE;
+
+    private final GuestKernel kernel;
+    private final GrantTableClient grants;
+    private final int backendDomid;
+    private final int unit;
+    private final int ownMaxIndirectSegments;
+    private final CompletionWaiter waiter;
+    private final XenAbi abi = XenAbi.X86_64;
+    private final int slotBytes = BlkifSringDescriptor.X86_64.ENTRY_SIZE;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final BlkifResponseFlyweight response = new BlkifResponseFlyweight(XenAbi.X86_64);
+    /** A whole slot: the ring copies entries out whole (RING_COPY_RESPONSE). */
+    private final MemorySegment responseCopy = MemorySegment.ofArray(new long[(slotBytes + 7) / 8]);
+
+    private BackendFeatures features;
+    private int maxIndirectSegments;
+    private boolean flush;
+    private boolean barrier;
+    private FrontRing ring;
+    private long ringGfn = -1;
+    private int ringRef = -1;
+    private int irq = -1;
+    private Pending[] shadow = new Pending[0];
+    private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
+    private long nextSequence;
+    private volatile String failure;
+    private long requestsSent;
+    private long replayed;
+
+    /**
+     * A frontend for the disk that {@code backendDomid} serves.
+     *
+     * @param kernel                 the guest
+     * @param grants                 its grant client
+     * @param backendDomid           the backend's domain
+     * @param unit                   N of the IRQ name {@code xbd<N>}
+     * @param ownMaxIndirectSegments this frontend's limit for indirect requests (0: never indirect)
+     * @param waiter                 how blocking calls wait
+     */
+    public Blkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, int unit, int ownMaxIndirectSegments,
+                    CompletionWaiter waiter) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.grants = Objects.requireNonNull(grants, "grants");
+        this.backendDomid = backendDomid;
+        this.unit = unit;
+        if (ownMaxIndirectSegments < 0
+                || ownMaxIndirectSegments > BlkifLimits.MAX_INDIRECT_PAGES_PER_REQUEST * SEGMENTS_PER_INDIRECT_PAGE) {
+            throw new IllegalArgumentException("max indirect segments " + ownMaxIndirectSegments);
+        }
+        this.ownMaxIndirectSegments = ownMaxIndirectSegments;
+        this.waiter = Objects.requireNonNull(waiter, "waiter");
+    }
+
+    /**
+     * Negotiates against {@code backend}, sets up a fresh ring and event channel, re-sends the
+     * requests in flight from a previous connection, and returns what to publish.
+     *
+     * @throws IOException when no grant reference is left for the ring
+     */
+    public FrontendRing connect(BackendFeatures backend) throws IOException {
+        List<Pending> complete = new ArrayList<>();
+        FrontendRing published;
+        lock.lock();
+        try {
+            if (ring != null) {
+                throw new IllegalStateException("xbd" + unit + " is connected; call backendGone() first");
+            }
+            features = Objects.requireNonNull(backend, "backend");
+            negotiate(backend);
+            long gfn = kernel.pages().allocPage();
+            MemorySegment page = kernel.memory().page(gfn);
+            page.fill((byte) 0);
+            int[] ref = new int[1];
+            if (grants.grantForeignAccess(backendDomid, gfn, false, ref) != 0) {
+                kernel.pages().freePage(gfn);
+                throw new IOException("xbd" + unit + ": no grant reference for the ring");
+            }
+            ringGfn = gfn;
+            ringRef = ref[0];
+            ring = FrontRing.init(new SharedRing(page, slotBytes));
+            shadow = new Pending[ring.entries()];
+            freeIds.clear();
+            for (int i = 0; i < shadow.length; i++) {
+                freeIds.add(i);
+            }
+            irq = kernel.intr().allocAndBindLocalPort("xbd" + unit, backendDomid, IrqHandler.filter(this::interrupt));
+            failure = null;
+            published = new FrontendRing(List.of(ringRef), kernel.intr().port(irq), abi);
+            kick(complete);
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+        return published;
+    }
+
+    private void negotiate(BackendFeatures backend) {
+        int backendIndirect = backend.maxIndirectSegments();
+        // Linux blkfront ignores an advertised maximum of 11 or less: direct requests carry that much.
+        int negotiated = backendIndirect <= BlkifLimits.MAX_SEGMENTS_PER_REQUEST ? 0
+                : Math.min(Math.min(ownMaxIndirectSegments, backendIndirect),
+                BlkifLimits.MAX_INDIRECT_PAGES_PER_REQUEST * SEGMENTS_PER_INDIRECT_PAGE);
+        if (negotiated != ownMaxIndirectSegments) {
+            LOG.info("xbd" + unit + ": max indirect segments " + ownMaxIndirectSegments + " reduced to " + negotiated
+                    + " (backend feature-max-indirect-segments " + backendIndirect + ")");
+        }
+        maxIndirectSegments = negotiated;
+        flush = backend.flush();
+        barrier = backend.barrier();
+    }
+
+    /**
+     * The backend went away (crash, suspend, migration): takes answered responses off the ring,
+     * releases the ring and port, and queues every request still in flight for the next
+     * {@link #connect}, in submission order.
+     */
+    public void backendGone() {
+        List<Pending> complete = new ArrayList<>();
+        lock.lock();
+        try {
+            if (ring == null) {
+                return;
+            }
+            if (failure == null) {
+                drainResponses(complete);
+            }
+            List<Pending> inFlight = new ArrayList<>();
+            for (int i = 0; i < shadow.length; i++) {
+                if (shadow[i] != null) {
+                    inFlight.add(shadow[i]);
+                    shadow[i] = null;
+                }
+            }
+            inFlight.sort(Comparator.comparingLong((Pending p) -> p.sequence).reversed());
+            for (Pending p : inFlight) {
+                waiting.addFirst(p);
+                replayed++;
+            }
+            releaseRing();
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+    }
+
+    /** Requests re-queued by {@link #backendGone()} so far. */
+    public long replayedRequests() {
+        return replayed;
+    }
+
+    /** Requests put on the ring so far (replays included). */
+    public long requestsSent() {
+        lock.lock();
+        try {
+            return requestsSent;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the device failed (a misbehaving backend), or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Negotiated indirect segments (0: direct requests only). */
+    public int maxIndirectSegments() {
+        return maxIndirectSegments;
+    }
+
+    /** The IRQ counted under {@code xbd<N>}, or -1 while disconnected. */
+    public int irq() {
+        return irq;
+    }
+
+    /** Requests submitted and not yet answered. */
+    public int inFlight() {
+        lock.lock();
+        try {
+            int n = waiting.size();
+            for (Pending p : shadow) {
+                if (p != null) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- BlockDevice ----
+
+    @Override
+    public long sizeBytes() {
+        return requireFeatures().sectors() * SECTOR;
+    }
+
+    @Override
+    public int logicalSectorSizeBytes() {
+        return requireFeatures().sectorSizeBytes();
+    }
+
+    @Override
+    public int physicalSectorSizeBytes() {
+        return requireFeatures().physicalSectorSizeBytes();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return requireFeatures().readOnly();
+    }
+
+    @Override
+    public Set<BlockCapability> capabilities() {
+        BackendFeatures f = requireFeatures();
+        Set<BlockCapability> caps = EnumSet.noneOf(BlockCapability.class);
+        if (f.flush() || f.barrier()) {
+            caps.add(BlockCapability.FLUSH);
+            caps.add(BlockCapability.FUA);
+        }
+        if (f.discard()) {
+            caps.add(BlockCapability.DISCARD);
+        }
+        return caps;
+    }
+
+    @Override
+    public void read(long offsetBytes, ByteBuffer dst) throws IOException {
+        await(submitRead(offsetBytes, dst));
+    }
+
+    @Override
+    public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        await(submitWrite(offsetBytes, src, fua));
+    }
+
+    @Override
+    public void flush() throws IOException {
+        await(submitFlush());
+    }
+
+    @Override
+    public void discard(long offsetBytes, long lengthBytes) throws IOException {
+        await(submitDiscard(offsetBytes, lengthBytes));
+    }
+
+    @Override
+    public void writeZeroes(long offsetBytes, long lengthBytes, boolean mayPunchHole, boolean fua) throws IOException {
+        BlockRanges.checkWritable("write zeroes", readOnly(), offsetBytes, lengthBytes, sizeBytes());
+        long chunk = 1L << 20;
+        for (long done = 0; done < lengthBytes; done += chunk) {
+            int n = (int) Math.min(chunk, lengthBytes - done);
+            write(offsetBytes + done, ByteBuffer.allocate(n), false);
+        }
+        if (fua) {
+            flush();
+        }
+    }
+
+    @Override
+    public List<Extent> allocation(long offsetBytes, long lengthBytes) throws IOException {
+        BlockRanges.checkRange(offsetBytes, lengthBytes, sizeBytes());
+        return List.of(Extent.data(offsetBytes, lengthBytes));
+    }
+
+    /** Fails every request still waiting and releases the ring. */
+    @Override
+    public void close() {
+        List<Pending> complete = new ArrayList<>();
+        lock.lock();
+        try {
+            for (int i = 0; i < shadow.length; i++) {
+                if (shadow[i] != null) {
+                    shadow[i].error = new IOException("xbd" + unit + " closed");
+                    complete.add(shadow[i]);
+                    shadow[i] = null;
+                }
+            }
+            while (!waiting.isEmpty()) {
+                Pending p = waiting.poll();
+                p.error = new IOException("xbd" + unit + " closed");
+                complete.add(p);
+            }
+            releaseRing();
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+    }
+
+    // ---- asynchronous API ----
+
+    /** Reads into {@code dst} without blocking; its position moves to its limit on success. */
+    public CompletableFuture<Void> submitRead(long offsetBytes, ByteBuffer dst) throws IOException {
+        int length = dst.remaining();
+        BlockRanges.checkRange(offsetBytes, length, sizeBytes());
+        checkAligned(offsetBytes, length);
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        int chunk = maxBytesPerRequest();
+        for (int done = 0; done < length; done += chunk) {
+            int n = Math.min(chunk, length - done);
+            ByteBuffer part = dst.slice(dst.position() + done, n);
+            parts.add(submitTransfer(BlkifOp.READ, offsetBytes + done, part));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenRun(() -> dst.position(dst.limit()));
+    }
+
+    /** Writes {@code src} without blocking; with {@code fua} a flush follows the data. */
+    public CompletableFuture<Void> submitWrite(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        int length = src.remaining();
+        BlockRanges.checkWritable("write", readOnly(), offsetBytes, length, sizeBytes());
+        checkAligned(offsetBytes, length);
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        int chunk = maxBytesPerRequest();
+        for (int done = 0; done < length; done += chunk) {
+            int n = Math.min(chunk, length - done);
+            parts.add(submitTransfer(BlkifOp.WRITE, offsetBytes + done, src.slice(src.position() + done, n)));
+        }
+        src.position(src.limit());
+        CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+        if (!fua) {
+            return all;
+        }
+        return all.thenCompose(v -> {
+            try {
+                return submitFlush();
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    /**
+     * Makes completed writes durable: {@code BLKIF_OP_FLUSH_DISKCACHE} with
+     * {@code feature-flush-cache}, else a bare {@code WRITE_BARRIER} with {@code feature-barrier},
+     * else nothing to do (the backend has no volatile cache it would tell us about).
+     */
+    public CompletableFuture<Void> submitFlush() throws IOException {
+        BlockRanges.checkWritable("flush", readOnly(), 0, 0, sizeBytes());
+        int op;
+        lock.lock();
+        try {
+            if (flush) {
+                op = BlkifOp.FLUSH_DISKCACHE;
+            } else if (barrier) {
+                op = BlkifOp.WRITE_BARRIER;
+            } else {
+                return CompletableFuture.completedFuture(null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        Pending p = new Pending(op);
+        MemorySegment slot = p.slot;
+        BlkifRequestFlyweight req = new BlkifRequestFlyweight(abi).wrap(slot, 0);
+        req.setOperation(op);
+        req.setNrSegments(0);
+        req.setHandle(0);
+        req.setSectorNumber(0);
+        return enqueue(p);
+    }
+
+    /** Discards a range without blocking ({@code BLKIF_OP_DISCARD}). */
+    public CompletableFuture<Void> submitDiscard(long offsetBytes, long lengthBytes) throws IOException {
+        BlockRanges.checkWritable("discard", readOnly(), offsetBytes, lengthBytes, sizeBytes());
+        if (!requireFeatures().discard()) {
+            throw new UnsupportedBlockOperationException(BlockCapability.DISCARD);
+        }
+        checkAligned(offsetBytes, lengthBytes);
+        Pending p = new Pending(BlkifOp.DISCARD);
+        new BlkifRequestFlyweight(abi).wrap(p.slot, 0).setOperation(BlkifOp.DISCARD);
+        BlkifRequestDiscardFlyweight d = new BlkifRequestDiscardFlyweight(abi).wrap(p.slot, 0);
+        d.setFlag(0);
+        d.setSectorNumber(offsetBytes / SECTOR);
+        d.setNrSectors(lengthBytes / SECTOR);
+        return lengthBytes == 0 ? CompletableFuture.completedFuture(null) : enqueue(p);
+    }
+
+    private CompletableFuture<Void> submitTransfer(int op, long offsetBytes, ByteBuffer data) throws IOException {
+        int pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
+        Pending p = new Pending(pages > BlkifLimits.MAX_SEGMENTS_PER_REQUEST ? BlkifOp.INDIRECT : op);
+        p.responseOp = op;
+        p.offsetBytes = offsetBytes;
+        p.data = data;
+        return enqueue(p);
+    }
+
+    /**
+     * Gives a transfer its pages and grants and encodes it, when it gets a ring slot: pages in
+     * use are bounded by the ring size times the segments per request. Under the lock.
+     */
+    private void prepare(Pending p) throws IOException {
+        int op = p.responseOp;
+        ByteBuffer data = p.data;
+        long offsetBytes = p.offsetBytes;
+        int pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
+        boolean indirect = pages > BlkifLimits.MAX_SEGMENTS_PER_REQUEST;
+        if (op == BlkifOp.READ) {
+            p.readInto = data;
+        }
+        boolean readOnlyGrant = op != BlkifOp.READ;
+        p.dataGfns = new long[pages];
+        p.dataRefs = new int[pages];
+        int[] lasts = new int[pages];
+        try {
+            for (int i = 0; i < pages; i++) {
+                int bytes = Math.min(XenPage.SIZE, data.remaining() - i * XenPage.SIZE);
+                long gfn = kernel.pages().allocPage();
+                MemorySegment page = kernel.memory().page(gfn);
+                page.fill((byte) 0); // never share stale guest memory (XSA-403)
+                if (op != BlkifOp.READ) {
+                    MemorySegment.copy(MemorySegment.ofBuffer(data.slice(data.position() + i * XenPage.SIZE, bytes)), 0,
+                            page, 0, bytes);
+                }
+                p.dataGfns[i] = gfn;
+                p.dataRefs[i] = grant(gfn, readOnlyGrant);
+                lasts[i] = bytes / SECTOR - 1;
+            }
+            BlkifRequestFlyweight req = new BlkifRequestFlyweight(abi).wrap(p.slot, 0);
+            if (!indirect) {
+                req.setOperation(op);
+                req.setNrSegments(pages);
+                req.setHandle(0);
+                req.setSectorNumber(offsetBytes / SECTOR);
+                for (int i = 0; i < pages; i++) {
+                    req.setSegment(i, p.dataRefs[i], 0, lasts[i]);
+                }
+            } else {
+                int indirectPages = (pages + SEGMENTS_PER_INDIRECT_PAGE - 1) / SEGMENTS_PER_INDIRECT_PAGE;
+                p.indirectGfns = new long[indirectPages];
+                p.indirectRefs = new int[indirectPages];
+                for (int ip = 0; ip < indirectPages; ip++) {
+                    long gfn = kernel.pages().allocPage();
+                    MemorySegment page = kernel.memory().page(gfn);
+                    page.fill((byte) 0);
+                    int end = Math.min(pages, (ip + 1) * SEGMENTS_PER_INDIRECT_PAGE);
+                    for (int s = ip * SEGMENTS_PER_INDIRECT_PAGE; s < end; s++) {
+                        long at = (long) (s % SEGMENTS_PER_INDIRECT_PAGE) * BlkifRequestSegmentDescriptor.X86_64.SIZE;
+                        AbiAccess.setInt(page, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, p.dataRefs[s]);
+                        AbiAccess.setByte(page, at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) 0);
+                        AbiAccess.setByte(page, at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lasts[s]);
+                    }
+                    p.indirectGfns[ip] = gfn;
+                    p.indirectRefs[ip] = grant(gfn, true);
+                }
+                req.setOperation(BlkifOp.INDIRECT);
+                BlkifRequestIndirectFlyweight ind = new BlkifRequestIndirectFlyweight(abi).wrap(p.slot, 0);
+                ind.setIndirectOp(op);
+                ind.setNrSegments(pages);
+                ind.setSectorNumber(offsetBytes / SECTOR);
+                ind.setHandle(0);
+                for (int ip = 0; ip < indirectPages; ip++) {
+                    ind.setIndirectGref(ip, p.indirectRefs[ip]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            releasePages(p);
+            throw e;
+        }
+        p.data = null;
+    }
+
+    private int grant(long gfn, boolean readOnly) throws IOException {
+        int[] ref = new int[1];
+        int rc = grants.grantForeignAccess(backendDomid, gfn, readOnly, ref);
+        if (rc != 0) { // 0 = success (FreeBSD's convention), a positive errno otherwise
+            kernel.pages().freePage(gfn);
+            throw new IOException("xbd" + unit + ": no grant reference (errno " + rc + ")");
+        }
+        return ref[0];
+    }
+
+    private CompletableFuture<Void> enqueue(Pending p) throws IOException {
+        List<Pending> complete = new ArrayList<>();
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw new IOException("xbd" + unit + " failed: " + failure);
+            }
+            p.sequence = nextSequence++;
+            waiting.add(p);
+            kick(complete);
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+        return p.future;
+    }
+
+    /** Puts waiting requests on the ring while there is room; under the lock. */
+    private void kick(List<Pending> complete) {
+        if (ring == null || failure != null) {
+            return;
+        }
+        int placed = 0;
+        while (!waiting.isEmpty() && !ring.isFull() && !freeIds.isEmpty()) {
+            Pending p = waiting.poll();
+            if (p.data != null) {
+                try {
+                    prepare(p);
+                } catch (IOException | RuntimeException e) {
+                    p.error = e instanceof IOException io ? io : new IOException(e);
+                    complete.add(p);
+                    continue;
+                }
+            }
+            int id = freeIds.poll();
+            shadow[id] = p;
+            new BlkifRequestFlyweight(abi).wrap(p.slot, 0).setId(id);
+            ring.putRequest(p.slot);
+            requestsSent++;
+            placed++;
+        }
+        if (placed > 0 && ring.pushRequestsAndCheckNotify()) {
+            kernel.intr().notify(irq);
+        }
+    }
+
+    /** The IRQ handler (a filter: it runs in the upcall). */
+    private void interrupt() {
+        List<Pending> complete = new ArrayList<>();
+        lock.lock();
+        try {
+            if (ring == null || failure != null) {
+                return;
+            }
+            drainResponses(complete);
+            kick(complete);
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+    }
+
+    /** Takes every response off the ring (RING_FINAL_CHECK_FOR_RESPONSES loop); under the lock. */
+    private void drainResponses(List<Pending> complete) {
+        try {
+            do {
+                for (int n = ring.unconsumedResponses(); n > 0; n--) {
+                    ring.copyResponse(responseCopy);
+                    response.wrap(responseCopy, 0);
+                    long id = response.getId();
+                    int op = response.getOperation();
+                    int status = response.getStatus();
+                    if (id < 0 || id >= shadow.length || shadow[(int) id] == null) {
+                        failDevice("response references no pending request (id " + id + ")", complete);
+                        return;
+                    }
+                    Pending p = shadow[(int) id];
+                    if (op != p.responseOp) {
+                        failDevice("response has wrong operation (" + op + " for " + p.responseOp + ")", complete);
+                        return;
+                    }
+                    shadow[(int) id] = null;
+                    freeIds.add((int) id);
+                    finish(p, status);
+                    complete.add(p);
+                }
+            } while (ring.finalCheckForResponses());
+        } catch (RingOverflowException e) {
+            failDevice("backend provided bogus ring responses: " + e.getMessage(), complete);
+        }
+    }
+
+    private void finish(Pending p, int status) {
+        if (status == BlkifRsp.OKAY) {
+            if (p.readInto != null) {
+                int at = 0;
+                for (long gfn : p.dataGfns) {
+                    int bytes = Math.min(XenPage.SIZE, p.readInto.remaining() - at);
+                    MemorySegment.copy(kernel.memory().page(gfn), 0, MemorySegment.ofBuffer(p.readInto), at, bytes);
+                    at += bytes;
+                }
+            }
+        } else if (status == BlkifRsp.EOPNOTSUPP
+                && (p.responseOp == BlkifOp.FLUSH_DISKCACHE || p.responseOp == BlkifOp.WRITE_BARRIER)) {
+            // blkif.h: these "may still be returned at any time with BLKIF_RSP_EOPNOTSUPP";
+            // Linux turns the feature off and treats the flush as done.
+            LOG.warning("xbd" + unit + ": backend refused op " + p.responseOp + "; flushes turned off");
+            flush = false;
+            barrier = false;
+        } else if (status == BlkifRsp.EOPNOTSUPP) {
+            p.error = new UnsupportedBlockOperationException(BlockCapability.DISCARD);
+        } else {
+            p.error = new IOException("xbd" + unit + ": backend answered op " + p.responseOp + " with status " + status);
+        }
+        releasePages(p);
+    }
+
+    private void releasePages(Pending p) {
+        if (p.dataRefs != null) {
+            for (int i = 0; i < p.dataRefs.length; i++) {
+                endAccess(p.dataRefs[i], p.dataGfns[i]);
+            }
+            p.dataRefs = null;
+        }
+        if (p.indirectRefs != null) {
+            for (int i = 0; i < p.indirectRefs.length; i++) {
+                endAccess(p.indirectRefs[i], p.indirectGfns[i]);
+            }
+            p.indirectRefs = null;
+        }
+    }
+
+    private void endAccess(int ref, long gfn) {
+        if (ref == 0) {
+            return; // never granted (allocation failed midway)
+        }
+        // The page goes back only once the backend no longer maps it (XSA-396).
+        grants.endForeignAccess(ref, () -> kernel.pages().freePage(gfn));
+    }
+
+    private void failDevice(String why, List<Pending> complete) {
+        failure = why;
+        LOG.warning("xbd" + unit + ": " + why + "; device failed");
+        for (int i = 0; i < shadow.length; i++) {
+            if (shadow[i] != null) {
+                shadow[i].error = new IOException("xbd" + unit + " failed: " + why);
+                complete.add(shadow[i]);
+                shadow[i] = null;
+            }
+        }
+        while (!waiting.isEmpty()) {
+            Pending p = waiting.poll();
+            p.error = new IOException("xbd" + unit + " failed: " + why);
+            complete.add(p);
+        }
+    }
+
+    private void releaseRing() {
+        if (irq >= 0) {
+            kernel.intr().unbind(irq);
+            irq = -1;
+        }
+        if (ringRef >= 0) {
+            long gfn = ringGfn;
+            grants.endForeignAccess(ringRef, () -> kernel.pages().freePage(gfn));
+            ringRef = -1;
+            ringGfn = -1;
+        }
+        ring = null;
+    }
+
+    private static void completeAll(List<Pending> complete) {
+        for (Pending p : complete) {
+            if (p.error != null) {
+                p.future.completeExceptionally(p.error);
+            } else {
+                p.future.complete(null);
+            }
+        }
+    }
+
+    private int maxBytesPerRequest() {
+        int segments = Math.max(BlkifLimits.MAX_SEGMENTS_PER_REQUEST, maxIndirectSegments);
+        return segments * XenPage.SIZE;
+    }
+
+    private BackendFeatures requireFeatures() {
+        BackendFeatures f = features;
+        if (f == null) {
+            throw new IllegalStateException("xbd" + unit + " has not connected yet");
+        }
+        return f;
+    }
+
+    private static void checkAligned(long offsetBytes, long lengthBytes) {
+        if (offsetBytes % SECTOR != 0 || lengthBytes % SECTOR != 0) {
+            throw new IllegalArgumentException("blkif moves whole 512-byte sectors: " + offsetBytes + "+" + lengthBytes);
+        }
+    }
+
+    private void await(CompletableFuture<Void> future) throws IOException {
+        waiter.await(future);
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /** One request: its encoded slot (kept for replay), its pages and grants, its future. */
+    private final class Pending {
+        final MemorySegment slot = MemorySegment.ofArray(new long[(slotBytes + 7) / 8]).asSlice(0, slotBytes);
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        int responseOp;
+        long sequence;
+        /** A transfer's data until {@link #prepare} gives it pages; null once prepared (or none). */
+        ByteBuffer data;
+        long offsetBytes;
+        ByteBuffer readInto;
+        long[] dataGfns;
+        int[] dataRefs;
+        long[] indirectGfns;
+        int[] indirectRefs;
+        IOException error;
+
+        Pending(int op) {
+            this.responseOp = op;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.jxen.drivers.block.back;
+
+import io.jxen.drivers.block.back.engine.FileEngine;
+import io.jxen.drivers.block.front.BackendFeatures;
+import io.jxen.drivers.block.front.Blkfront;
+import io.jxen.drivers.block.front.CompletionWaiter;
+import io.jxen.drivers.block.front.FrontendRing;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.gnttab.GrantTableClient;
+import io.jxen.hv.Hypervisor;
+import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainConfig;
+import io.jxen.memory.MachineMemory;
+import io.jxen.sim.VirtualClock;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A host for block tests: machine memory in a temporary file, a real in-process hypervisor on a
+ * virtual clock, dom0 (backends) and guests (frontends) booted on it, disk images in the same
+ * temporary directory. Interrupt handlers run in the vCPU upcall, which {@link #step()} drives
+ * on the test's thread, so runs are deterministic.
+ */
+public final class BlkifTestHost implements AutoCloseable {
+
+    private static final int FRAMES = 8192;
+
+    /** The temporary directory (memory file and images). */
+    public final Path dir;
+    /** The virtual clock. */
+    public final VirtualClock clock = new VirtualClock(1_767_225_600_000_000_000L);
+    /** The hypervisor. */
+    public final Hypervisor hv;
+    /** dom0, where backends run. */
+    public final GuestKernel dom0;
+    /** dom0's grant client. */
+    public final GrantTableClient dom0Grants;
+
+    private final MachineMemory memory;
+    private final List<GuestKernel> kernels = new ArrayList<>();
+    private final List<Blkback> backends = new ArrayList<>();
+    private int images;
+
+    /** Boots dom0. */
+    public BlkifTestHost() {
+        try {
+            dir = Files.createTempDirectory("jxen-blkif");
+            memory = MachineMemory.create(dir.resolve("host.mem"), FRAMES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        hv = new Hypervisor(memory, clock);
+        dom0 = boot(256);
+        dom0Grants = new GrantTableClient(dom0);
+    }
+
+    /** Creates, unpauses and boots a one-vCPU domain of {@code pages} pages. */
+    public GuestKernel boot(long pages) {
+        Domain d = hv.createDomain(DomainConfig.of(pages, 1));
+        hv.unpause(d.domid());
+        GuestKernel k = GuestKernel.boot(hv.platform(d.domid()),
+                GuestKernel.Options.defaults(clock).withIntrThreads(Runnable::run));
+        kernels.add(k);
+        return k;
+    }
+
+    /** A new sparse image of {@code sizeBytes}, opened by a synchronous engine. */
+    public FileEngine image(long sizeBytes) throws IOException {
+        return FileEngine.create(dir.resolve("disk" + images++ + ".img"), sizeBytes, FileEngine.Options.sync());
+    }
+
+    /** The first of {@link Blkback#WINDOW_PAGES} free GFNs in dom0's physmap hole for device {@code n}. */
+    public long window(int n) {
+        return dom0.nrPages() + 64 + (long) n * Blkback.WINDOW_PAGES;
+    }
+
+    /** A backend in dom0 for {@code disk}; {@link #step()} drives it. */
+    public Blkback backend(io.jxen.drivers.block.BlockDevice disk, BlkifDeviceProfile profile, String name) {
+        Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window(backends.size()), clock, name);
+        backends.add(b);
+        return b;
+    }
+
+    /** The features a frontend reads from a backend advertising {@code profile}. */
+    public static BackendFeatures features(BlkifDeviceProfile profile) {
+        return new BackendFeatures(profile.sectors(), profile.sectorSizeBytes(), profile.sectorSizeBytes(),
+                profile.readOnly(), profile.flush(), profile.barrier(), profile.discard(), profile.discardSecure(),
+                profile.maxIndirectSegments());
+    }
+
+    /** Connects {@code front} in {@code guest} to {@code back}: the explicit stand-in for XenBus. */
+    public static void connect(GuestKernel guest, Blkfront front, Blkback back) throws IOException {
+        FrontendRing ring = front.connect(features(back.profile()));
+        back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(), ring.abi()));
+    }
+
+    /** One turn of every vCPU and backend; returns the work done. */
+    public int step() {
+        int work = 0;
+        for (GuestKernel k : kernels) {
+            work += k.vcpu(0).poll();
+        }
+        for (Blkback b : backends) {
+            work += b.doWork();
+        }
+        for (GuestKernel k : kernels) {
+            work += k.vcpu(0).poll();
+        }
+        return work;
+    }
+
+    /** Steps until the future is done; fails if nothing moves any more. */
+    public CompletionWaiter waiter() {
+        return future -> {
+            int idle = 0;
+            while (!future.isDone()) {
+                if (step() == 0 && ++idle > 1000) {
+                    throw new AssertionError("no progress: the request is stuck; backends " + describe());
+                }
+            }
+        };
+    }
+
+    private String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (GuestKernel k : kernels) {
+            if (k.intr().lastHandlerFailure() != null) {
+                sb.append("d").append(k.domid()).append(" handler failure ").append(k.intr().lastHandlerFailure()).append("; ");
+            }
+        }
+        for (Blkback b : backends) {
+            sb.append(b.roleName()).append(' ').append(b.state()).append(' ').append(b.error()).append(' ')
+                    .append(b.metrics()).append("; ");
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
