@@ -1,0 +1,437 @@
+package io.jxen.guest.xenbus;
+
+import io.jxen.abi.xenbus.XenbusState;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+
+import java.io.IOException;
+
+/**
+ * One drain of a device's pending events on a bus worker: at most one runs per device at a
+ * time (the device's {@code scheduled} flag), so hooks of a device never overlap. Each step
+ * re-reads the other end's {@code state} rather than trusting the event that woke it.
+ */
+final class DeviceRun {
+
+    private static final System.Logger LOG = System.getLogger("xenbus");
+    private static final int MAX_ERROR_CHARS = 512;
+
+    /** A driver hook. */
+    @FunctionalInterface
+    private interface Hook {
+        void run() throws Exception;
+    }
+
+    private final XenBus bus;
+    private final XenbusDevice d;
+    private final XenbusDriver driver;
+    /** The generation this drain acts for; a timeout or failure elsewhere makes it stale. */
+    private long gen;
+
+    DeviceRun(XenBus bus, XenbusDevice d) {
+        this.bus = bus;
+        this.d = d;
+        this.driver = d.driver;
+    }
+
+    void drain() {
+        try {
+            while (true) {
+                Thread.interrupted(); // a stale interrupt meant for a hook that has returned
+                if (!step()) {
+                    d.scheduled.set(false);
+                    if (hasWork() && d.scheduled.compareAndSet(false, true)) {
+                        continue;
+                    }
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            d.scheduled.set(false);
+            LOG.log(System.Logger.Level.ERROR, "xenbus: " + d.nodename() + ": " + e, e);
+            throw e;
+        }
+    }
+
+    private boolean hasWork() {
+        return d.phase != XenbusDevice.Phase.GONE && (d.otherDirty.get() || d.removed.get()
+                || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null);
+    }
+
+    /** @return whether there was anything to do */
+    private boolean step() {
+        if (d.phase == XenbusDevice.Phase.GONE) {
+            return false;
+        }
+        if (d.removed.get() || d.detachRequested.get()) {
+            finish(!d.removed.get());
+            return false;
+        }
+        boolean other = d.otherDirty.getAndSet(false);
+        boolean restart = d.restartRequested.getAndSet(false);
+        String fatal = d.pendingFatal;
+        if (!other && !restart && fatal == null) {
+            return false;
+        }
+        gen = d.generation;
+        try {
+            if (!d.attached && !attach()) {
+                return true;
+            }
+            if (fatal != null) {
+                d.pendingFatal = null;
+                if (d.phase == XenbusDevice.Phase.ACTIVE) {
+                    fail(d.pendingFatalErrno, fatal);
+                }
+            }
+            if (restart) {
+                d.sawOtherLive = false;
+                if (!restart()) {
+                    return true;
+                }
+            }
+            evaluate();
+        } catch (XenstoreException | IOException e) {
+            if (d.phase == XenbusDevice.Phase.ACTIVE && d.generation == gen) {
+                fail(XenbusErrno.EIO, "store: " + e.getMessage());
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": " + e);
+            }
+        }
+        return true;
+    }
+
+    // ---- attach: find the other end and watch its state ----------------------------------------
+
+    private boolean attach() throws XenstoreException, IOException {
+        String node = d.nodename();
+        String otherKey = d.isFrontend() ? "backend" : "frontend";
+        String other = readOrNull(node + "/" + otherKey);
+        String otherId = readOrNull(node + "/" + otherKey + "-id");
+        if (other == null || otherId == null) {
+            if (!bus.exists(node)) {
+                d.removed.set(true);
+                return false;
+            }
+            fail(XenbusErrno.EINVAL, "no " + otherKey + " or " + otherKey + "-id under " + node);
+            return false;
+        }
+        int domid = parseDomid(otherId);
+        if (domid < 0 || !other.startsWith("/local/domain/" + domid + "/") || other.contains("//")) {
+            fail(XenbusErrno.EINVAL, "bad other end '" + sanitize(other) + "' of domain '" + sanitize(otherId) + "'");
+            return false;
+        }
+        if (!d.isFrontend()) {
+            // backend/<type>/<frontend-domid>/<id>: the frontend must be that domain's.
+            String[] parts = node.split("/");
+            if (!parts[parts.length - 2].equals(Integer.toString(domid))) {
+                fail(XenbusErrno.EINVAL, "frontend-id " + domid + " does not match " + node);
+                return false;
+            }
+        }
+        d.otherEnd = other;
+        d.otherEndId = domid;
+        String token = "xenbus:" + node + ":otherend";
+        bus.store().watch(other + "/state", token, (p, t) -> bus.onOtherEndEvent(d));
+        d.otherToken = token;
+        d.attached = true;
+        return true;
+    }
+
+    private static int parseDomid(String s) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            return v >= 0 && v < 0x7FF0 ? v : -1; // DOMID_FIRST_RESERVED
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ---- the state machine ---------------------------------------------------------------------
+
+    private void evaluate() throws XenstoreException, IOException {
+        if (d.phase == XenbusDevice.Phase.ACTIVE && !d.probed) {
+            if (!probe()) {
+                return;
+            }
+        }
+        String raw = readOrNull(d.otherEnd + "/state");
+        if (raw == null) {
+            if (d.seenOther && d.phase == XenbusDevice.Phase.ACTIVE) {
+                if (!bus.exists(d.nodename())) {
+                    d.removed.set(true); // hot-unplug of both ends: detach, no error
+                    return;
+                }
+                fail(XenbusErrno.ENODEV, "other end " + d.otherEnd + " vanished");
+            }
+            return; // not there yet: wait, under the connect timeout
+        }
+        XenbusState s = parseState(raw);
+        if (s == null) {
+            if (d.phase == XenbusDevice.Phase.ACTIVE) {
+                fail(XenbusErrno.EINVAL, "saw garbage state '" + sanitize(raw) + "' at " + d.otherEnd);
+            }
+            return;
+        }
+        d.otherEndStateRead(s);
+        d.seenOther = true;
+        boolean changed = s != d.lastOther;
+        d.lastOther = s;
+        if (changed && !hook("otherEndChanged", () -> driver.otherEndChanged(d, s))) {
+            return;
+        }
+        if (d.phase != XenbusDevice.Phase.ACTIVE) {
+            // Closed or failed: only the other end starting again brings us back.
+            XenbusState trigger = d.isFrontend() ? XenbusState.INIT_WAIT : XenbusState.INITIALISING;
+            if (!(changed && s == trigger && restart())) {
+                return;
+            }
+        }
+        boolean live = s != XenbusState.UNKNOWN && s != XenbusState.CLOSING && s != XenbusState.CLOSED;
+        if (live) {
+            d.sawOtherLive = true;
+        }
+        transitions(s);
+    }
+
+    private void transitions(XenbusState s) throws XenstoreException, IOException {
+        XenbusState ours = d.state();
+        switch (s) {
+            case CLOSING -> {
+                if (!d.sawOtherLive) {
+                    return; // stale from before our (re)start
+                }
+                if (ours == XenbusState.CONNECTED) {
+                    if (hook("disconnect", () -> driver.disconnect(d))) {
+                        publish(XenbusState.CLOSING);
+                    }
+                } else if (ours != XenbusState.CLOSING) {
+                    fail(XenbusErrno.ECONNRESET, "other end " + d.otherEnd + " went Closing while we were " + ours);
+                }
+            }
+            case CLOSED, UNKNOWN -> {
+                if (!d.sawOtherLive) {
+                    return;
+                }
+                if (ours == XenbusState.CONNECTED || ours == XenbusState.CLOSING) {
+                    if (ours == XenbusState.CONNECTED && !hook("disconnect", () -> driver.disconnect(d))) {
+                        return;
+                    }
+                    if (publish(XenbusState.CLOSED)) {
+                        synchronized (d.stateLock) {
+                            if (d.generation == gen) {
+                                d.phase = XenbusDevice.Phase.CLOSED;
+                                d.deadlineNanos = Long.MAX_VALUE;
+                            }
+                        }
+                    }
+                } else {
+                    fail(XenbusErrno.ECONNRESET, "other end " + d.otherEnd + " went " + s + " while we were " + ours);
+                }
+            }
+            default -> {
+                if (d.isFrontend()) {
+                    if (ours == XenbusState.INITIALISING && (s == XenbusState.INIT_WAIT
+                            || s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
+                        // InitWait, or a backend that skipped it (io/blkif.h allows both)
+                        if (!hook("initialise", () -> driver.initialise(d)) || !publish(XenbusState.INITIALISED)) {
+                            return;
+                        }
+                        ours = XenbusState.INITIALISED;
+                    }
+                    if (ours == XenbusState.INITIALISED && s == XenbusState.CONNECTED) {
+                        if (hook("connect", () -> driver.connect(d)) && publish(XenbusState.CONNECTED)) {
+                            connected();
+                        }
+                    }
+                } else if (ours == XenbusState.INIT_WAIT
+                        && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
+                    // Initialised, or a frontend that went on to Connected
+                    if (hook("connect", () -> driver.connect(d)) && publish(XenbusState.CONNECTED)) {
+                        connected();
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean probe() throws XenstoreException, IOException {
+        if (!hook("probe", () -> driver.probe(d))) {
+            return false;
+        }
+        d.probed = true;
+        return publish(d.isFrontend() ? XenbusState.INITIALISING : XenbusState.INIT_WAIT);
+    }
+
+    /** Back to the start after Closed: a new generation, a new deadline. */
+    private boolean restart() throws XenstoreException, IOException {
+        synchronized (d.stateLock) {
+            gen = ++d.generation;
+            d.phase = XenbusDevice.Phase.ACTIVE;
+            d.deadlineNanos = bus.now() + bus.connectTimeoutNanos();
+        }
+        if (!d.attached) {
+            return false;
+        }
+        if (!d.probed) {
+            return probe();
+        }
+        return publish(d.isFrontend() ? XenbusState.INITIALISING : XenbusState.INIT_WAIT);
+    }
+
+    private void connected() {
+        synchronized (d.stateLock) {
+            if (d.generation == gen) {
+                d.deadlineNanos = Long.MAX_VALUE;
+            }
+        }
+        try {
+            if (d.lastError() != null || bus.exists(bus.errorDir(d))) {
+                bus.store().rm(bus.errorDir(d));
+            }
+        } catch (XenstoreException | IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": clearing the error node: " + e);
+        }
+    }
+
+    private boolean publish(XenbusState s) throws XenstoreException, IOException {
+        return bus.publish(d, gen, s);
+    }
+
+    private boolean hook(String name, Hook body) {
+        long g = gen;
+        d.hookThread = Thread.currentThread();
+        bus.hookStarted();
+        Exception failure = null;
+        try {
+            body.run();
+        } catch (Exception e) {
+            failure = e;
+        } finally {
+            d.hookThread = null;
+            bus.hookEnded();
+            Thread.interrupted();
+        }
+        if (d.generation != g) {
+            safeDisconnect(); // timed out meanwhile: the failure is published, clean up
+            return false;
+        }
+        if (failure != null) {
+            if (d.phase == XenbusDevice.Phase.ACTIVE) {
+                fail(errnoOf(failure), name + ": " + describe(failure));
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": " + name + ": " + failure);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void fail(int errno, String message) {
+        long g;
+        synchronized (d.stateLock) {
+            g = ++d.generation;
+            d.phase = XenbusDevice.Phase.FAILED;
+            d.deadlineNanos = Long.MAX_VALUE;
+        }
+        gen = g;
+        bus.publishFailure(d, g, errno, sanitize(message));
+        safeDisconnect();
+    }
+
+    private void safeDisconnect() {
+        try {
+            driver.disconnect(d);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": disconnect: " + e);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    /** Leaves the bus; {@code publishClosed} when we detach (not when our node was removed). */
+    private void finish(boolean publishClosed) {
+        synchronized (d.stateLock) {
+            d.generation++;
+            d.phase = XenbusDevice.Phase.GONE;
+            d.deadlineNanos = Long.MAX_VALUE;
+        }
+        if (d.otherToken != null) {
+            try {
+                bus.store().unwatch(d.otherEnd + "/state", d.otherToken);
+            } catch (XenstoreException | IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": unwatch: " + e);
+            }
+        }
+        safeDisconnect();
+        if (publishClosed) {
+            try {
+                synchronized (d.publishLock) {
+                    bus.writeState(d, XenbusState.CLOSED);
+                }
+            } catch (XenstoreException | IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": publishing Closed: " + e);
+            }
+        }
+        try {
+            driver.detach(d);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": detach: " + e);
+        }
+        bus.forget(d);
+        d.detached.complete(d);
+    }
+
+    // ---- parsing peer input (hostile) ------------------------------------------------------------
+
+    /** A state as io/xenbus.h numbers it, or null for anything else (garbage). */
+    static XenbusState parseState(String raw) {
+        String s = raw.trim();
+        if (s.isEmpty() || s.length() > 2) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return null;
+            }
+        }
+        int v = Integer.parseInt(s);
+        return v <= XenbusState.RECONFIGURED.value() ? XenbusState.of(v) : null;
+    }
+
+    private String readOrNull(String path) throws XenstoreException, IOException {
+        try {
+            return bus.store().read(path);
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static int errnoOf(Exception e) {
+        if (e instanceof XenbusDriverException x) {
+            return x.errno();
+        }
+        if (e instanceof InterruptedException) {
+            return XenbusErrno.ETIMEDOUT;
+        }
+        return XenbusErrno.EIO;
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /** Printable 7-bit ASCII, bounded: error text goes into xenstore (docs/misc/xenstore.txt). */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_ERROR_CHARS));
+        for (int i = 0; i < s.length() && b.length() < MAX_ERROR_CHARS; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
+    }
+}

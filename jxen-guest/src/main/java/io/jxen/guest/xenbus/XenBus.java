@@ -1,0 +1,504 @@
+package io.jxen.guest.xenbus;
+
+import io.jxen.abi.xenbus.XenbusState;
+import io.jxen.runtime.Agent;
+import io.jxen.runtime.Clock;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A XenBus: the device layer over a {@link XenbusStore}. One core, two buses:
+ * {@link #front} enumerates {@code /local/domain/<us>/device/<type>/<id>} (frontends in a
+ * guest), {@link #back} enumerates {@code /local/domain/<us>/backend/<type>/<frontend-domid>/<id>}
+ * (backends in dom0 or a driver domain). Drivers {@link #register} by device type; devices
+ * appear and disappear as a watch on the bus's root reports (Linux's xenbus_probe_frontend /
+ * _backend, FreeBSD's xenbusb_front / xenbusb_back).
+ *
+ * <p>Each device runs the xenbus state machine ({@link XenbusDriver} has the table) on a
+ * bounded worker pool, devices in parallel, one step at a time per device. Every failure is
+ * published and never hangs the bus: a hook that throws, a connect that does not finish
+ * within {@link Options#connectTimeoutNanos} on the injected {@link Clock} (checked by
+ * {@link #doWork()}, so the bus is an {@link Agent}), the other end closing before the
+ * connection was made, its nodes vanishing, or a garbage {@code state}. Publishing is what
+ * Linux's {@code xenbus_dev_fatal} does, except that we go straight to Closed instead of
+ * waiting in Closing for a peer that may never answer.
+ *
+ * <p>Watch events only set a per-device flag and schedule that device (XSA-349): a flood
+ * becomes one pending event, and the bus re-reads {@code state} rather than trusting events.
+ */
+public final class XenBus implements Agent, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("xenbus");
+
+    /**
+     * How a bus runs.
+     *
+     * @param clock               time for the connect timeout
+     * @param connectTimeoutNanos from a device's (re)start until Connected
+     * @param parallelism         worker threads: how many devices run hooks at once
+     */
+    public record Options(Clock clock, long connectTimeoutNanos, int parallelism) {
+        /** Checks the values. */
+        public Options {
+            Objects.requireNonNull(clock, "clock");
+            if (connectTimeoutNanos <= 0 || parallelism < 1) {
+                throw new IllegalArgumentException("connectTimeoutNanos > 0 and parallelism >= 1");
+            }
+        }
+
+        /** 30 s to connect, 4 workers. */
+        public static Options defaults(Clock clock) {
+            return new Options(clock, TimeUnit.SECONDS.toNanos(30), 4);
+        }
+
+        /** With another connect timeout. */
+        public Options withConnectTimeout(long nanos) {
+            return new Options(clock, nanos, parallelism);
+        }
+
+        /** With another number of workers. */
+        public Options withParallelism(int n) {
+            return new Options(clock, connectTimeoutNanos, n);
+        }
+    }
+
+    private final boolean front;
+    private final XenbusStore store;
+    private final int domid;
+    private final String home;
+    private final String root;
+    private final Options options;
+    private final Map<String, XenbusDriver> drivers = new ConcurrentHashMap<>();
+    private final Map<String, XenbusDevice> devices = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<XenbusDevice>> deviceWaiters = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final ExecutorService failures;
+    private final AtomicBoolean scanScheduled = new AtomicBoolean();
+    private final AtomicBoolean scanDirty = new AtomicBoolean();
+    private final AtomicInteger hooksRunning = new AtomicInteger();
+    private final AtomicInteger hooksRunningMax = new AtomicInteger();
+    private final String rootToken;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private XenBus(boolean front, XenbusStore store, int domid, Options options) {
+        this.front = front;
+        this.store = Objects.requireNonNull(store);
+        this.domid = domid;
+        this.options = Objects.requireNonNull(options);
+        this.home = "/local/domain/" + domid;
+        this.root = home + (front ? "/device" : "/backend");
+        this.rootToken = "xenbus:" + root;
+        String side = front ? "front" : "back";
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(options.parallelism(),
+                r -> Thread.ofPlatform().daemon().name("xenbus-" + side + "-d" + domid + "-" + n.getAndIncrement())
+                        .unstarted(r));
+        this.failures = Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon().name("xenbus-" + side + "-d" + domid + "-fail").unstarted(r));
+    }
+
+    /** A front bus for domain {@code domid} (its own domain), over its store. */
+    public static XenBus front(XenbusStore store, int domid, Options options) {
+        return new XenBus(true, store, domid, options);
+    }
+
+    /** A back bus in domain {@code domid} (dom0 or a driver domain), over its store. */
+    public static XenBus back(XenbusStore store, int domid, Options options) {
+        return new XenBus(false, store, domid, options);
+    }
+
+    /** Whether this is a front bus. */
+    public boolean isFront() {
+        return front;
+    }
+
+    /** The store. */
+    public XenbusStore store() {
+        return store;
+    }
+
+    /** Our domain. */
+    public int domid() {
+        return domid;
+    }
+
+    /** The enumerated directory: {@code <home>/device} or {@code <home>/backend}. */
+    public String root() {
+        return root;
+    }
+
+    /**
+     * Registers the driver for its {@link XenbusDriver#type()}; devices of that type already
+     * present are probed.
+     *
+     * @throws IllegalStateException if the type has a driver already
+     */
+    public void register(XenbusDriver driver) {
+        if (drivers.putIfAbsent(driver.type(), driver) != null) {
+            throw new IllegalStateException("a driver for " + driver.type() + " is registered already");
+        }
+        rescan();
+    }
+
+    /** Watches the root and probes what is there. */
+    public void start() throws XenstoreException, IOException {
+        if (started) {
+            return;
+        }
+        started = true;
+        store.watch(root, rootToken, (path, token) -> onRootEvent(path));
+        rescan();
+    }
+
+    /** The devices on the bus now. */
+    public List<XenbusDevice> devices() {
+        return List.copyOf(devices.values());
+    }
+
+    /** The device with this absolute node, if it is on the bus. */
+    public Optional<XenbusDevice> device(String nodename) {
+        return Optional.ofNullable(devices.get(nodename));
+    }
+
+    /** Completes when a device with this absolute node joins the bus (at once if it is on it). */
+    public CompletableFuture<XenbusDevice> whenDevice(String nodename) {
+        CompletableFuture<XenbusDevice> f = deviceWaiters.computeIfAbsent(nodename, k -> new CompletableFuture<>());
+        XenbusDevice d = devices.get(nodename);
+        if (d != null) {
+            f.complete(d);
+        }
+        return f;
+    }
+
+    /**
+     * Detaches a device: {@link XenbusDriver#disconnect}, state Closed published (the final
+     * state, so the other end closes too), {@link XenbusDriver#detach}, watches removed.
+     *
+     * @return completes when the device has left the bus
+     */
+    public CompletableFuture<XenbusDevice> detach(XenbusDevice device) {
+        device.detachRequested.set(true);
+        schedule(device);
+        return device.detached;
+    }
+
+    /** The most driver hooks that ran at the same time (bounded by the parallelism). */
+    public int hooksRunningMax() {
+        return hooksRunningMax.get();
+    }
+
+    /** Checks connect deadlines on the clock: a device past its deadline fails with ETIMEDOUT. */
+    @Override
+    public int doWork() {
+        long now = options.clock().nanoTime();
+        int work = 0;
+        for (XenbusDevice d : devices.values()) {
+            long gen;
+            String what;
+            synchronized (d.stateLock) {
+                if (d.phase != XenbusDevice.Phase.ACTIVE || now - d.deadlineNanos < 0) {
+                    continue;
+                }
+                gen = ++d.generation;
+                d.phase = XenbusDevice.Phase.FAILED;
+                d.deadlineNanos = Long.MAX_VALUE;
+                what = "timed out after " + TimeUnit.NANOSECONDS.toMillis(options.connectTimeoutNanos())
+                        + " ms in state " + d.state() + " waiting for " + d.otherEnd() + " (state "
+                        + d.otherEndState() + ")";
+            }
+            Thread t = d.hookThread;
+            if (t != null) {
+                t.interrupt(); // a hung hook: its result will be ignored
+            }
+            try {
+                failures.execute(() -> publishFailure(d, gen, XenbusErrno.ETIMEDOUT, what));
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+            d.otherDirty.set(true);
+            schedule(d); // the drain calls disconnect once a hung hook returns
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    public String roleName() {
+        return "xenbus-" + (front ? "front" : "back") + "-d" + domid;
+    }
+
+    /** Detaches every device (publishing Closed), removes the root watch and stops the workers. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (started) {
+            try {
+                store.unwatch(root, rootToken);
+            } catch (XenstoreException | IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "unwatch " + root + ": " + e.getMessage());
+            }
+        }
+        List<CompletableFuture<XenbusDevice>> all = new ArrayList<>();
+        for (XenbusDevice d : devices.values()) {
+            all.add(detach(d));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "xenbus: devices did not detach: " + e);
+        }
+        closed = true;
+        workers.shutdownNow();
+        failures.shutdown();
+    }
+
+    // ---- enumeration ----------------------------------------------------------------------------
+
+    private void onRootEvent(String path) {
+        if (!path.startsWith(root)) {
+            return;
+        }
+        String rest = path.substring(root.length());
+        int depth = rest.isEmpty() ? 0 : rest.split("/", -1).length - 1;
+        if (depth <= (front ? 2 : 3)) {
+            rescan(); // a type, a domain or a device came or went
+        }
+    }
+
+    private void rescan() {
+        if (!started) {
+            return;
+        }
+        scanDirty.set(true);
+        if (scanScheduled.compareAndSet(false, true)) {
+            submit(this::scanLoop);
+        }
+    }
+
+    private void scanLoop() {
+        try {
+            while (scanDirty.getAndSet(false)) {
+                try {
+                    scan();
+                } catch (XenstoreException | IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "xenbus: enumerating " + root + " failed: " + e);
+                }
+            }
+        } finally {
+            scanScheduled.set(false);
+            if (scanDirty.get() && scanScheduled.compareAndSet(false, true)) {
+                submit(this::scanLoop);
+            }
+        }
+    }
+
+    private void scan() throws XenstoreException, IOException {
+        Set<String> present = new HashSet<>();
+        for (String type : children(root)) {
+            XenbusDriver driver = drivers.get(type);
+            if (driver == null) {
+                continue;
+            }
+            String typeDir = root + "/" + type;
+            if (front) {
+                for (String id : children(typeDir)) {
+                    present.add(typeDir + "/" + id);
+                    add(driver, typeDir + "/" + id, type, id);
+                }
+            } else {
+                for (String fe : children(typeDir)) {
+                    for (String id : children(typeDir + "/" + fe)) {
+                        String node = typeDir + "/" + fe + "/" + id;
+                        present.add(node);
+                        add(driver, node, type, id);
+                    }
+                }
+            }
+        }
+        for (XenbusDevice d : devices.values()) {
+            if (!present.contains(d.nodename())) {
+                d.removed.set(true);
+                schedule(d);
+            }
+        }
+    }
+
+    private List<String> children(String path) throws XenstoreException, IOException {
+        try {
+            return store.directory(path);
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    private void add(XenbusDriver driver, String node, String type, String id) {
+        if (closed || devices.containsKey(node)) {
+            return;
+        }
+        XenbusDevice d = new XenbusDevice(this, driver, node, node.substring(home.length() + 1), type, id);
+        synchronized (d.stateLock) {
+            d.deadlineNanos = options.clock().nanoTime() + options.connectTimeoutNanos();
+        }
+        if (devices.putIfAbsent(node, d) == null) {
+            CompletableFuture<XenbusDevice> w = deviceWaiters.remove(node);
+            if (w != null) {
+                w.complete(d);
+            }
+            schedule(d);
+        }
+    }
+
+    // ---- per-device scheduling -------------------------------------------------------------------
+
+    void schedule(XenbusDevice d) {
+        if (d.scheduled.compareAndSet(false, true)) {
+            if (!submit(() -> new DeviceRun(this, d).drain())) {
+                d.scheduled.set(false);
+            }
+        }
+    }
+
+    private boolean submit(Runnable r) {
+        try {
+            workers.execute(r);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    void onOtherEndEvent(XenbusDevice d) {
+        boolean pending = d.otherDirty.getAndSet(true);
+        d.watchFired(pending && d.scheduled.get());
+        schedule(d);
+    }
+
+    void forget(XenbusDevice d) {
+        devices.remove(d.nodename(), d);
+        rescan(); // the node may have come back while the old device was leaving
+    }
+
+    long now() {
+        return options.clock().nanoTime();
+    }
+
+    long connectTimeoutNanos() {
+        return options.connectTimeoutNanos();
+    }
+
+    String home() {
+        return home;
+    }
+
+    void hookStarted() {
+        int n = hooksRunning.incrementAndGet();
+        hooksRunningMax.accumulateAndGet(n, Math::max);
+    }
+
+    void hookEnded() {
+        hooksRunning.decrementAndGet();
+    }
+
+    // ---- publication ------------------------------------------------------------------------------
+
+    /**
+     * Writes our {@code state} if the generation is still {@code gen} and our node still exists
+     * (a transaction: writing under a removed node would recreate it).
+     *
+     * @return false if stale or the node is gone
+     */
+    boolean publish(XenbusDevice d, long gen, XenbusState s) throws XenstoreException, IOException {
+        synchronized (d.publishLock) {
+            if (d.generation != gen) {
+                return false;
+            }
+            return writeState(d, s);
+        }
+    }
+
+    /** Writes the state unconditionally (detach, failure), if our node exists. */
+    boolean writeState(XenbusDevice d, XenbusState s) throws XenstoreException, IOException {
+        String node = d.nodename();
+        boolean written = store.transaction(tx -> {
+            try {
+                tx.read(node);
+            } catch (XenstoreException e) {
+                if (e.error() == XsError.ENOENT) {
+                    return false;
+                }
+                throw e;
+            }
+            tx.write(node + "/state", Integer.toString(s.value()));
+            return true;
+        });
+        if (written) {
+            d.stateWritten(s);
+        }
+        return written;
+    }
+
+    boolean exists(String path) throws XenstoreException, IOException {
+        try {
+            store.read(path);
+            return true;
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The error node of a device: {@code <home>/error/<relative node>}, key {@code error}. */
+    String errorDir(XenbusDevice d) {
+        return home + "/error/" + d.relativeNode();
+    }
+
+    /** Publishes a failure of generation {@code gen}: the error node, then state Closed. */
+    void publishFailure(XenbusDevice d, long gen, int errno, String message) {
+        String text = errno + " " + message;
+        synchronized (d.publishLock) {
+            if (d.generation != gen) {
+                return;
+            }
+            d.failed(text);
+            LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": " + text);
+            try {
+                if (exists(d.nodename())) {
+                    // As xenbus_dev_error: the error first, so a peer reacting to Closed finds it.
+                    store.write(errorDir(d) + "/error", text);
+                    writeState(d, XenbusState.CLOSED);
+                }
+            } catch (XenstoreException | IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": cannot publish the failure: " + e);
+            }
+        }
+    }
+}

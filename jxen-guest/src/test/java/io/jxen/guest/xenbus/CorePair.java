@@ -1,0 +1,119 @@
+package io.jxen.guest.xenbus;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.sim.VirtualClock;
+import io.jxen.xenstore.server.XenstoredCore;
+import io.jxen.xenstore.store.Caller;
+import io.jxen.xenstore.store.Quotas;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A front bus in guest domain 1 and a back bus in dom0 on one in-process xenstored core, with
+ * a toolstack that lays out device nodes as libxl does (frontend and backend directories,
+ * state 1, owned by their domains and readable by the other).
+ */
+final class CorePair implements AutoCloseable {
+
+    static final int GUEST = 1;
+    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    final XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
+    final CoreStore dom0 = new CoreStore(core, Caller.DOM0, "dom0");
+    final CoreStore guest;
+    final VirtualClock clock = new VirtualClock(0);
+    final XenBus front;
+    final XenBus back;
+
+    CorePair() throws Exception {
+        this(4);
+    }
+
+    CorePair(int parallelism) throws Exception {
+        dom0.request(XsMessageTypes.INTRODUCE, 0, Integer.toString(GUEST), "0", "1");
+        dom0.mkdir(home(GUEST));
+        dom0.setPerms(home(GUEST), "n" + GUEST);
+        dom0.mkdir(home(0) + "/backend");
+        guest = new CoreStore(core, Caller.guest(GUEST), "guest");
+        XenBus.Options o = new XenBus.Options(clock, TIMEOUT_NANOS, parallelism);
+        front = XenBus.front(guest, GUEST, o);
+        back = XenBus.back(dom0, 0, o);
+    }
+
+    static String home(int domid) {
+        return "/local/domain/" + domid;
+    }
+
+    static String frontNode(String type, int id) {
+        return home(GUEST) + "/device/" + type + "/" + id;
+    }
+
+    static String backNode(String type, int id) {
+        return home(0) + "/backend/" + type + "/" + GUEST + "/" + id;
+    }
+
+    /** libxl's device nodes for one device, in one transaction. */
+    void addDevice(String type, int id) throws Exception {
+        String fe = frontNode(type, id);
+        String be = backNode(type, id);
+        dom0.transaction(tx -> {
+            tx.write(fe + "/backend", be);
+            tx.write(fe + "/backend-id", "0");
+            tx.write(fe + "/state", "1");
+            tx.write(be + "/frontend", fe);
+            tx.write(be + "/frontend-id", Integer.toString(GUEST));
+            tx.write(be + "/online", "1");
+            tx.write(be + "/state", "1");
+            return null;
+        });
+        for (String n : new String[] {home(GUEST) + "/device", home(GUEST) + "/device/" + type, fe,
+                fe + "/backend", fe + "/backend-id", fe + "/state"}) {
+            dom0.setPerms(n, "n" + GUEST, "r0");
+        }
+        for (String n : new String[] {be, be + "/frontend", be + "/frontend-id", be + "/online", be + "/state"}) {
+            dom0.setPerms(n, "n0", "r" + GUEST);
+        }
+    }
+
+    /** Removes both directories, as the toolstack does on hot-unplug. */
+    void removeDevice(String type, int id) throws Exception {
+        dom0.transaction(tx -> {
+            tx.rm(frontNode(type, id));
+            tx.rm(backNode(type, id));
+            return null;
+        });
+    }
+
+    String readOrNull(String path) throws Exception {
+        try {
+            return dom0.read(path);
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The error node a failed device of domain {@code domid} leaves. */
+    String error(int domid, String node) throws Exception {
+        return readOrNull(home(domid) + "/error/" + node.substring(home(domid).length() + 1) + "/error");
+    }
+
+    /** Steps the virtual clock past the connect timeout and lets both buses check it. */
+    void expireTimeouts() {
+        clock.advance(TIMEOUT_NANOS + 1);
+        front.doWork();
+        back.doWork();
+    }
+
+    @Override
+    public void close() {
+        front.close();
+        back.close();
+        guest.close();
+        dom0.close();
+    }
+}
