@@ -9,14 +9,21 @@
  *                                             ├─▶ watch events (XSA-115 filtered) to every
  *                                             │   connection's Outbox, before the reply
  *                                             └─▶ reply / XS_ERROR to the caller's Outbox
- *  server.SocketConnection: one virtual thread reads, one writes; the outbox is bounded
+ *  server.SocketConnection: the epoll loop reads and writes; the outbox is bounded
+ *  server.RingConnection: a domain's xenstore_domain_interface page (hostile indices,
+ *    reconnect, error field); the host maps the page and binds the port (server.DomainRings,
+ *    implemented on the hypervisor by io.jxen.host.xenstored.HypervisorRings)
+ *  journal.Journal (optional): each committed request one CRC32C record, forced before any
+ *    reply or event leaves; replayed at start; compacted into snapshots
  * </pre>
  *
  * <ul>
  *   <li>{@code wire}: xs_wire codec, payload arguments, path rules, errno names;</li>
  *   <li>{@code store}: tree, permissions, generations, quotas, transactions;</li>
  *   <li>{@code watch}: watch registrations and matching;</li>
- *   <li>{@code server}: the request engine, the Unix-socket daemon, the command line;</li>
+ *   <li>{@code server}: the request engine, the Unix-socket daemon, ring connections, the
+ *       command line;</li>
+ *   <li>{@code journal}: the durability journal;</li>
  *   <li>{@code client}: the Java client (concurrent requests, watches, transactions).</li>
  * </ul>
  *

@@ -62,6 +62,8 @@ public final class XenstoredCore {
     private volatile io.jxen.xenstore.journal.Journal journal;
     private final List<Integer> journalIntroduced = new ArrayList<>();
     private final List<Integer> journalReleased = new ArrayList<>();
+    /** SET_PERMS of @introduceDomain/@releaseDomain, journaled as pseudo-nodes named by the path. */
+    private final List<Store.Mutation> journalSpecial = new ArrayList<>();
     private final Consumer<Connection> onOverflow;
     private Quotas quotas;
     private NodeOperations ops;
@@ -272,7 +274,14 @@ public final class XenstoredCore {
         lock.lock();
         try {
             if (j.recoveredNodes() != null) {
-                store.replaceAll(j.recoveredNodes());
+                Map<String, Node> nodes = new HashMap<>(j.recoveredNodes());
+                for (String special : List.of(INTRODUCE_DOMAIN, RELEASE_DOMAIN)) {
+                    Node n = nodes.remove(special);
+                    if (n != null) {
+                        specialPerms.put(special, n.perms());
+                    }
+                }
+                store.replaceAll(nodes);
                 introduced.clear();
                 introduced.put(0, Boolean.TRUE);
                 for (int d : j.recoveredDomains()) {
@@ -281,7 +290,13 @@ public final class XenstoredCore {
             }
             for (io.jxen.xenstore.journal.Journal.Batch b : j.recoveredBatches()) {
                 for (Store.Mutation m : b.mutations()) {
-                    store.apply(m);
+                    if (XsPath.isSpecial(m.path())) {
+                        if (m.node() != null) {
+                            specialPerms.put(m.path(), m.node().perms());
+                        }
+                    } else {
+                        store.apply(m);
+                    }
                 }
                 for (int d : b.introduced()) {
                     introduced.put(d, Boolean.TRUE);
@@ -323,6 +338,7 @@ public final class XenstoredCore {
             store.beginCapture();
             journalIntroduced.clear();
             journalReleased.clear();
+            journalSpecial.clear();
         }
     }
 
@@ -332,17 +348,24 @@ public final class XenstoredCore {
         if (j == null) {
             return true;
         }
-        io.jxen.xenstore.journal.Journal.Batch b = new io.jxen.xenstore.journal.Journal.Batch(store.endCapture(),
+        List<Store.Mutation> mutations = new ArrayList<>(store.endCapture());
+        mutations.addAll(journalSpecial);
+        io.jxen.xenstore.journal.Journal.Batch b = new io.jxen.xenstore.journal.Journal.Batch(mutations,
                 journalIntroduced, journalReleased);
         journalIntroduced.clear();
         journalReleased.clear();
+        journalSpecial.clear();
         if (b.isEmpty()) {
             return true;
         }
         try {
             j.append(b);
             if (j.needsCompaction()) {
-                j.compact(store.snapshot(), new java.util.TreeSet<>(introduced.keySet()));
+                Map<String, Node> all = store.snapshot();
+                for (Map.Entry<String, Permissions> e : specialPerms.entrySet()) {
+                    all.put(e.getKey(), Node.leaf(new byte[0], e.getValue()));
+                }
+                j.compact(all, new java.util.TreeSet<>(introduced.keySet()));
             }
             return true;
         } catch (java.io.IOException e) {
@@ -592,6 +615,9 @@ public final class XenstoredCore {
                 throw new XenstoreException(XsError.EACCES);
             }
             specialPerms.put(raw, perms);
+            if (journal != null) {
+                journalSpecial.add(new Store.Mutation(raw, Node.leaf(new byte[0], perms)));
+            }
             return req.ack();
         }
         ops.setPerms(t, c.caller(), path(c, raw), perms);

@@ -105,6 +105,7 @@ class JournalReplayTest {
             d.send(XsMessageTypes.WRITE, 0, "/local/domain/6/x", "y");
             d.send(XsMessageTypes.SET_PERMS, 0, "/local/domain/6/x", "n6");
             d.send(XsMessageTypes.RELEASE, 0, "6");
+            d.send(XsMessageTypes.SET_PERMS, 0, "@releaseDomain", "n0", "r5");
             before = d.tree();
             assertThat(before).containsKeys("/t/1", "/t/2", "/a/b/c").doesNotContainKeys("/gone", "/never",
                     "/local/domain/6/x");
@@ -114,6 +115,19 @@ class JournalReplayTest {
             assertThat(d.core.isIntroduced(5)).isTrue();
             assertThat(d.core.isIntroduced(6)).isFalse();
             assertThat(d.journal.droppedTailBytes()).isZero();
+            // The special path's permissions came back too: dom5 may now watch it (WATCH is
+            // allowed anyway; GET_PERMS on @-paths is EINVAL as in C, so look at SET_PERMS by dom5).
+            List<XsMessage> got = new ArrayList<>();
+            Connection g5 = d.core.connect(Caller.guest(5), m -> {
+                got.add(m);
+                return true;
+            });
+            d.core.handle(g5, XsMessage.ofStrings(XsMessageTypes.WATCH, 1, 0, "@releaseDomain", "r"));
+            got.clear();
+            d.send(XsMessageTypes.INTRODUCE, 0, "7", "0", "1");
+            d.send(XsMessageTypes.RELEASE, 0, "7");
+            assertThat(got).extracting(m -> new String(m.payload(), StandardCharsets.ISO_8859_1))
+                    .contains("@releaseDomain\0r\0");
         }
     }
 
@@ -193,6 +207,10 @@ class JournalReplayTest {
                 }
             }
             d.send(XsMessageTypes.INTRODUCE, 0, "9", "0", "1");
+            d.send(XsMessageTypes.SET_PERMS, 0, "@introduceDomain", "n0", "r9");
+            for (int i = 0; i < 300; i++) {
+                d.send(XsMessageTypes.WRITE, 0, "/c/z", "more-" + i);
+            }
             assertThat(d.journal.compactions()).isPositive();
             assertThat(d.journal.size()).isLessThanOrEqualTo(16 * 1024 + 4096);
             before = d.tree();
@@ -205,7 +223,17 @@ class JournalReplayTest {
             assertThat(d.tree()).isEqualTo(before);
             assertThat(d.core.isIntroduced(9)).isTrue();
             Map<String, Node> recovered = d.journal.recoveredNodes();
-            assertThat(recovered).containsKey("/c");
+            assertThat(recovered).containsKey("/c").containsKey("@introduceDomain");
+            List<XsMessage> got = new ArrayList<>();
+            Connection g9 = d.core.connect(Caller.guest(9), m -> {
+                got.add(m);
+                return true;
+            });
+            d.core.handle(g9, XsMessage.ofStrings(XsMessageTypes.WATCH, 1, 0, "@introduceDomain", "i"));
+            got.clear();
+            d.send(XsMessageTypes.INTRODUCE, 0, "10", "0", "1");
+            assertThat(got).extracting(m -> new String(m.payload(), StandardCharsets.ISO_8859_1))
+                    .containsExactly("@introduceDomain\0i\0");
         }
     }
 
