@@ -1,5 +1,6 @@
 package io.jxen.cli;
 
+import io.jxen.cli.demo.HostDemo;
 import io.jxen.cli.demo.RingDemo;
 
 import java.io.PrintWriter;
@@ -22,11 +23,15 @@ final class Demo {
     }
 
     int run() throws Exception {
-        out.printf("jxen demo  (seed %d: rerun with --seed %d to replay it exactly)%n%n", seed, seed);
+        out.printf("jxen demo  (seed %d: rerun with --seed %d to replay the simulated part exactly)%n%n", seed, seed);
+        out.println("[host] a whole host in this JVM, and a guest created from examples/guest.cfg");
+        out.flush();
+        new HostDemo(out).run();
+        out.println();
         ring();
         out.println();
-        out.println("Not in the demo yet (see the issues): hypervisor domains, event channels and grants;");
-        out.println("guest boot and XenBus; blkfront/blkback with a disk image; NBD export.");
+        out.println("Not in the demo yet (see the issues): xenstore over the guest's ring, XenBus,");
+        out.println("blkfront/blkback on the disk image, NBD export of the guest's disk.");
         out.flush();
         return 0;
     }
