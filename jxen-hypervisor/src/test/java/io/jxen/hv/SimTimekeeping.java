@@ -180,7 +180,7 @@ final class SimTimekeeping implements Timekeeping {
         @Override
         public void onSchedule(int vcpu, boolean moved) {
             synchronized (SimTimekeeping.this) {
-                log.add("schedule v" + vcpu);
+                log.add("schedule v" + vcpu + (moved ? " moved" : ""));
                 timers[vcpu].running = true;
                 timers[vcpu].nextTick = Math.max(timers[vcpu].nextTick, now());
                 publish(vcpu);

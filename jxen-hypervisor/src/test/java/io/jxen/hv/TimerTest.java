@@ -254,6 +254,19 @@ class TimerTest {
     }
 
     @Test
+    void aVcpuWhoseHypercallsComeFromAnotherHostThreadIsRestampedAsMoved() throws Exception {
+        g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0);
+        host.time.log.clear();
+        g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0);
+        assertThat(host.time.log).as("same thread").isEmpty();
+        Thread other = Thread.ofPlatform().start(() -> g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0));
+        other.join();
+        if (!overSocket()) { // over the socket one server thread serves the vCPU whoever calls
+            assertThat(host.time.log).containsExactly("schedule v0 moved");
+        }
+    }
+
+    @Test
     void timerOpsWithoutHostTimeAreEnosys() throws java.io.IOException {
         java.nio.file.Files.createDirectories(dir.resolve("plain"));
         try (TestHost plain = new TestHost(dir.resolve("plain"), false)) {

@@ -33,6 +33,7 @@ public final class Vcpu {
     private boolean initialised;
     private VcpuContext context;
     private final RunstateTracker runstate;
+    private long hostThread = -1;
 
     Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot) {
         this.domain = domain;
@@ -47,6 +48,27 @@ public final class Vcpu {
     /** The runstate bookkeeping ({@code struct vcpu_runstate_info}) and the schedule hooks. */
     public RunstateTracker runstate() {
         return runstate;
+    }
+
+    /**
+     * Notes the host thread issuing this vCPU's hypercall (hypervisor lock held). When the
+     * vCPU is running and the thread differs from the last one, the vCPU has moved to another
+     * host thread: its time info is re-stamped at once, as Xen's {@code update_vcpu_system_time}
+     * is forced when a vCPU migrates to another physical CPU.
+     *
+     * @return whether the vCPU moved
+     */
+    public boolean noteHostThread(long threadId) {
+        long previous = hostThread;
+        hostThread = threadId;
+        if (previous == -1 || previous == threadId) {
+            return false;
+        }
+        var time = domain.timekeeping();
+        if (time != null && runstate.state() == io.jxen.abi.vcpu.Runstate.RUNNING) {
+            time.onSchedule(id, true);
+        }
+        return true;
     }
 
     /** Whether the vCPU waits in SCHEDOP_block or SCHEDOP_poll ({@code _VPF_blocked}). */

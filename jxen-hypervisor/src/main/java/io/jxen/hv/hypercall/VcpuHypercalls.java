@@ -42,6 +42,7 @@ public final class VcpuHypercalls implements Hypercalls {
             if (vcpu.domain().dying()) {
                 return -XenErrno.ESRCH;
             }
+            vcpu.noteHostThread(Thread.currentThread().threadId());
             return table.dispatch(vcpu, number, a1, a2, a3, a4, a5);
         } catch (RuntimeException bug) {
             internalErrors.accept(bug);
