@@ -33,7 +33,7 @@ public final class BlkifTestHost implements AutoCloseable {
     /** The temporary directory (memory file and images). */
     public final Path dir;
     /** The virtual clock. */
-    public final VirtualClock clock = new VirtualClock(1_767_225_600_000_000_000L);
+    public final VirtualClock clock;
     /** The hypervisor. */
     public final Hypervisor hv;
     /** dom0, where backends run. */
@@ -46,8 +46,14 @@ public final class BlkifTestHost implements AutoCloseable {
     private final List<Blkback> backends = new ArrayList<>();
     private int images;
 
-    /** Boots dom0. */
+    /** Boots dom0 on a clock of its own. */
     public BlkifTestHost() {
+        this(new VirtualClock(1_767_225_600_000_000_000L));
+    }
+
+    /** Boots dom0 with time from {@code clock} (a simulation runner's). */
+    public BlkifTestHost(VirtualClock clock) {
+        this.clock = clock;
         try {
             dir = Files.createTempDirectory("jxen-blkif");
             memory = MachineMemory.create(dir.resolve("host.mem"), FRAMES);
