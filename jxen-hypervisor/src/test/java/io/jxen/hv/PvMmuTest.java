@@ -240,6 +240,16 @@ class PvMmuTest {
     }
 
     @Test
+    void aPvMmuDomainIsNotReportedAutoTranslated() {
+        m.mem.putInt(GuestMmu.DONE, 0);
+        assertThat(m.hc.hypercall(Hypercall.XEN_VERSION, io.jxen.hypercall.abi.XenVersionAbi.GET_FEATURES, GuestMmu.DONE)).isZero();
+        int submap = m.mem.getInt(GuestMmu.DONE + 4);
+        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_AUTO_TRANSLATED_PHYSMAP)).isZero();
+        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_WRITABLE_PAGE_TABLES)).isZero();
+        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_MMU_PT_UPDATE_PRESERVE_AD)).isNotZero();
+    }
+
+    @Test
     void destroyingTheDomainForgetsItsTypesAndReleasesWritableTypesOfGrantedFrames() {
         buildTables();
         assertThat(host.hv.mmu().types().typed()).isNotEmpty();

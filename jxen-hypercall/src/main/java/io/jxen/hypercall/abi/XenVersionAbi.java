@@ -46,6 +46,8 @@ public final class XenVersionAbi {
     public static final int XENFEAT_WRITABLE_PAGE_TABLES = 0;
     /** {@code XENFEAT_auto_translated_physmap}. */
     public static final int XENFEAT_AUTO_TRANSLATED_PHYSMAP = 2;
+    /** {@code XENFEAT_mmu_pt_update_preserve_ad}. */
+    public static final int XENFEAT_MMU_PT_UPDATE_PRESERVE_AD = 5;
     /** {@code XENFEAT_dom0}. */
     public static final int XENFEAT_DOM0 = 11;
     /** {@code XENFEAT_not_direct_mapped} (Xen 4.18+ headers; bit 16). */

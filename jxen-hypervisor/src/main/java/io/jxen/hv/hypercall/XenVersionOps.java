@@ -70,7 +70,11 @@ public final class XenVersionOps {
         if (submapIdx != 0) {
             return -XenErrno.EINVAL;
         }
-        int submap = (1 << XenVersionAbi.XENFEAT_WRITABLE_PAGE_TABLES)
+        // Xen: translated domains get writable_page_tables and auto_translated_physmap; PV ones
+        // (jxen's PV-MMU domains) mmu_pt_update_preserve_ad instead.
+        int submap = d.config().pvMmu()
+                ? (1 << XenVersionAbi.XENFEAT_MMU_PT_UPDATE_PRESERVE_AD) | (1 << XenVersionAbi.XENFEAT_NOT_DIRECT_MAPPED)
+                : (1 << XenVersionAbi.XENFEAT_WRITABLE_PAGE_TABLES)
                 | (1 << XenVersionAbi.XENFEAT_AUTO_TRANSLATED_PHYSMAP)
                 | (1 << XenVersionAbi.XENFEAT_NOT_DIRECT_MAPPED);
         if (d.privileged()) {
