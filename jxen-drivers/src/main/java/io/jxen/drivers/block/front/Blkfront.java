@@ -169,6 +169,32 @@ public final class Blkfront implements BlockDevice {
         return published;
     }
 
+    /**
+     * The backend's device properties arrived (it is Connected): size, sector sizes, read-only
+     * and the flush, barrier and discard features. The negotiated indirect segment count stays:
+     * requests on the ring already use it.
+     */
+    public void deviceProperties(BackendFeatures backend) {
+        lock.lock();
+        try {
+            features = Objects.requireNonNull(backend, "backend");
+            flush = backend.flush();
+            barrier = backend.barrier();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a ring is set up (between {@link #connect} and {@link #backendGone()}). */
+    public boolean connected() {
+        lock.lock();
+        try {
+            return ring != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void negotiate(BackendFeatures backend) {
         int backendIndirect = backend.maxIndirectSegments();
         // Linux blkfront ignores an advertised maximum of 11 or less: direct requests carry that much.

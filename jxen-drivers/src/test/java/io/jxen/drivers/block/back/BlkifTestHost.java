@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public final class BlkifTestHost implements AutoCloseable {
 
     private final MachineMemory memory;
     private final List<GuestKernel> kernels = new ArrayList<>();
-    private final List<Blkback> backends = new ArrayList<>();
+    private final List<Blkback> backends = new CopyOnWriteArrayList<>();
     private int images;
 
     /** Boots dom0 on a clock of its own. */
@@ -90,6 +91,16 @@ public final class BlkifTestHost implements AutoCloseable {
         Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window(backends.size()), clock, name);
         backends.add(b);
         return b;
+    }
+
+    /** Adds a backend made elsewhere (by the XenBus driver) to those {@link #step()} drives. */
+    public void drive(Blkback back) {
+        backends.add(back);
+    }
+
+    /** Stops driving {@code back}. */
+    public void stopDriving(Blkback back) {
+        backends.remove(back);
     }
 
     /** The features a frontend reads from a backend advertising {@code profile}. */

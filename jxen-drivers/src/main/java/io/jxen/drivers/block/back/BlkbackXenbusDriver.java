@@ -1,0 +1,227 @@
+package io.jxen.drivers.block.back;
+
+import io.jxen.abi.XenAbi;
+import io.jxen.abi.blkif.Vdisk;
+import io.jxen.drivers.block.BlockDevice;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.gnttab.GrantTableClient;
+import io.jxen.guest.xenbus.XenbusDevice;
+import io.jxen.guest.xenbus.XenbusDriver;
+import io.jxen.guest.xenbus.XenbusDriverException;
+import io.jxen.guest.xenbus.XenbusErrno;
+import io.jxen.runtime.Clock;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+
+/**
+ * blkback on the XenBus back bus (device type {@code vbd}), with Linux blkback's order of
+ * publication (io/blkif.h "Backend Device Properties", block.md section 2.4):
+ *
+ * <ul>
+ * <li>probe, before InitWait: {@code feature-max-indirect-segments}, {@code max-ring-page-order}
+ *     = 0 and legacy {@code max-ring-pages} = 1 (one ring page), {@code multi-queue-max-queues}
+ *     = 1;</li>
+ * <li>connect, when the frontend is Initialised: reads {@code protocol} (unknown: refused, no
+ *     guessing), {@code ring-page-order}/{@code num-ring-pages} and
+ *     {@code multi-queue-num-queues} (over the maximum: refused, "Buggy or malicious guest"),
+ *     {@code ring-ref}, {@code event-channel}; maps and binds; then publishes in one
+ *     transaction {@code feature-flush-cache}, {@code feature-barrier}, {@code feature-discard}
+ *     (+ {@code discard-granularity}, {@code discard-alignment}, {@code discard-secure}),
+ *     {@code feature-persistent} = 0, {@code sectors}, {@code info}, {@code sector-size},
+ *     {@code physical-sector-size} before the bus publishes Connected.</li>
+ * </ul>
+ *
+ * <p>Every connected {@link Blkback} is handed to the listener, which runs it as an agent. A
+ * refusal is a {@link XenbusDriverException}: the bus writes the {@code error} node and closes
+ * this device only.
+ */
+public final class BlkbackXenbusDriver implements XenbusDriver {
+
+    /** Opens the disk a backend node names (its {@code params} and {@code mode}). */
+    @FunctionalInterface
+    public interface DiskProvider {
+        /** The disk for {@code device}; a {@code mode=r} device must come back read-only. */
+        BlockDevice open(XenbusDevice device) throws IOException, io.jxen.xenstore.wire.XenstoreException;
+    }
+
+    /** Told of each backend once it is connected, and of its end. */
+    public interface Listener {
+        /** {@code back} serves its ring from now on: run it. */
+        void connected(Blkback back);
+
+        /** {@code back} stopped serving. */
+        default void disconnected(Blkback back) {
+        }
+    }
+
+    private static final Logger LOG = Logger.getLogger(BlkbackXenbusDriver.class.getName());
+
+    private final GuestKernel kernel;
+    private final GrantTableClient grants;
+    private final DiskProvider disks;
+    private final Clock clock;
+    private final long windowBaseGfn;
+    private final int maxIndirectSegments;
+    private final Listener listener;
+    private final Map<String, Device> devices = new ConcurrentHashMap<>();
+    private final List<Blkback> connected = new CopyOnWriteArrayList<>();
+    private int nextSlot;
+
+    private static final class Device {
+        final BlockDevice disk;
+        final BlkifDeviceProfile profile;
+        final long windowGfn;
+        Blkback back;
+
+        Device(BlockDevice disk, BlkifDeviceProfile profile, long windowGfn) {
+            this.disk = disk;
+            this.profile = profile;
+            this.windowGfn = windowGfn;
+        }
+    }
+
+    /**
+     * @param kernel              the backend domain
+     * @param grants              its grant client
+     * @param disks               opens each device's disk
+     * @param clock               for metrics
+     * @param windowBaseGfn       first of a range of GFNs free in the backend's physmap; each
+     *                            device takes {@link Blkback#WINDOW_PAGES} of them
+     * @param maxIndirectSegments what {@code feature-max-indirect-segments} advertises (0: none)
+     * @param listener            runs connected backends
+     */
+    public BlkbackXenbusDriver(GuestKernel kernel, GrantTableClient grants, DiskProvider disks, Clock clock,
+                               long windowBaseGfn, int maxIndirectSegments, Listener listener) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.grants = Objects.requireNonNull(grants, "grants");
+        this.disks = Objects.requireNonNull(disks, "disks");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.windowBaseGfn = windowBaseGfn;
+        this.maxIndirectSegments = maxIndirectSegments;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public String type() {
+        return "vbd";
+    }
+
+    /** Backends currently connected. */
+    public List<Blkback> backends() {
+        return List.copyOf(connected);
+    }
+
+    @Override
+    public void probe(XenbusDevice device) throws Exception {
+        Device d = devices.get(device.nodename());
+        if (d == null) {
+            BlockDevice disk = disks.open(device);
+            long window;
+            synchronized (this) {
+                window = windowBaseGfn + (long) nextSlot++ * Blkback.WINDOW_PAGES;
+            }
+            d = new Device(disk, BlkifDeviceProfile.of(disk, maxIndirectSegments), window);
+            devices.put(device.nodename(), d);
+        }
+        BlkifDeviceProfile profile = d.profile;
+        device.transaction(tx -> {
+            String n = device.nodename() + "/";
+            if (profile.maxIndirectSegments() > 0) {
+                tx.write(n + "feature-max-indirect-segments", Integer.toString(profile.maxIndirectSegments()));
+            }
+            tx.write(n + "max-ring-page-order", "0");
+            tx.write(n + "max-ring-pages", "1");
+            tx.write(n + "multi-queue-max-queues", "1");
+            return null;
+        });
+    }
+
+    @Override
+    public void connect(XenbusDevice device) throws Exception {
+        Device d = devices.get(device.nodename());
+        if (d == null) {
+            throw new XenbusDriverException(XenbusErrno.ENODEV, "connect before probe");
+        }
+        String protocol = device.readOtherEnd("protocol", null);
+        XenAbi abi = BlkifProtocol.parse(protocol).orElseThrow(() ->
+                new XenbusDriverException(XenbusErrno.EINVAL, "unknown fe protocol " + protocol));
+        long order = device.readOtherEndLong("ring-page-order", 0);
+        long pages = device.readOtherEndLong("num-ring-pages", 1);
+        if (order > 0 || pages > 1) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "requested ring page order " + order + " ("
+                    + pages + " pages) exceeds max 0");
+        }
+        long queues = device.readOtherEndLong("multi-queue-num-queues", 1);
+        if (queues != 1) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "Buggy or malicious guest: multi-queue-num-queues "
+                    + queues + " (max 1)");
+        }
+        long ringRef = device.readOtherEndLong("ring-ref", -1);
+        long port = device.readOtherEndLong("event-channel", -1);
+        if (ringRef < 0 || ringRef > Integer.MAX_VALUE || port <= 0 || port > Integer.MAX_VALUE) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad ring-ref/event-channel");
+        }
+        stop(d);
+        Blkback back = new Blkback(kernel, grants, d.disk, d.profile, d.windowGfn, clock,
+                "blkback." + device.otherEndId() + "." + device.id());
+        if (!back.connect(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi))) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
+        }
+        BlkifDeviceProfile p = d.profile;
+        int info = p.readOnly() ? Vdisk.READONLY : 0;
+        device.transaction(tx -> {
+            String n = device.nodename() + "/";
+            tx.write(n + "feature-flush-cache", p.flush() ? "1" : "0");
+            tx.write(n + "feature-barrier", p.barrier() ? "1" : "0");
+            tx.write(n + "feature-discard", p.discard() ? "1" : "0");
+            if (p.discard()) {
+                tx.write(n + "discard-granularity", Integer.toString(d.disk.physicalSectorSizeBytes()));
+                tx.write(n + "discard-alignment", "0");
+                tx.write(n + "discard-secure", p.discardSecure() ? "1" : "0");
+            }
+            tx.write(n + "feature-persistent", "0");
+            tx.write(n + "sectors", Long.toString(p.sectors()));
+            tx.write(n + "info", Integer.toString(info));
+            tx.write(n + "sector-size", Integer.toString(p.sectorSizeBytes()));
+            tx.write(n + "physical-sector-size", Integer.toString(d.disk.physicalSectorSizeBytes()));
+            return null;
+        });
+        d.back = back;
+        connected.add(back);
+        LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors)");
+        listener.connected(back);
+    }
+
+    @Override
+    public void disconnect(XenbusDevice device) {
+        Device d = devices.get(device.nodename());
+        if (d != null) {
+            stop(d);
+        }
+    }
+
+    @Override
+    public void detach(XenbusDevice device) throws IOException {
+        Device d = devices.remove(device.nodename());
+        if (d != null) {
+            stop(d);
+            d.disk.close();
+        }
+    }
+
+    private void stop(Device d) {
+        Blkback back = d.back;
+        if (back != null) {
+            d.back = null;
+            back.disconnect();
+            connected.remove(back);
+            listener.disconnected(back);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.jxen.drivers.block.back;
+
+import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.guest.xenbus.XenbusStore;
+import io.jxen.xenstore.client.WatchListener;
+import io.jxen.xenstore.server.Connection;
+import io.jxen.xenstore.server.XenstoredCore;
+import io.jxen.xenstore.store.Caller;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+import io.jxen.xenstore.wire.XsMessage;
+import io.jxen.xenstore.wire.XsPayload;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A {@link XenbusStore} for tests, straight on an in-process xenstored core: one connection
+ * as {@code caller}, one request at a time, watch events on a thread of their own as a real
+ * client delivers them.
+ */
+public final class CoreXenbusStore implements XenbusStore, AutoCloseable {
+
+    private final XenstoredCore core;
+    private final Connection connection;
+    private final Map<String, WatchListener> watches = new ConcurrentHashMap<>();
+    private final ExecutorService events;
+    private volatile XsMessage reply;
+    private volatile boolean closed;
+    private int nextRequestId = 1;
+
+    /** Connects to {@code core} as {@code caller}. */
+    public CoreXenbusStore(XenstoredCore core, Caller caller, String name) {
+        this.core = core;
+        this.events = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name(name + "-xenwatch")
+                .unstarted(r));
+        this.connection = core.connect(caller, this::deliver);
+    }
+
+    private boolean deliver(XsMessage m) {
+        if (m.type() == XsMessageTypes.WATCH_EVENT) {
+            List<String> fields = XsPayload.strings(m.payload());
+            WatchListener listener = fields.size() >= 2 ? watches.get(fields.get(1)) : null;
+            if (listener != null) {
+                events.execute(() -> listener.onEvent(fields.get(0), fields.get(1)));
+            }
+        } else {
+            reply = m;
+        }
+        return true;
+    }
+
+    /**
+     * Sends one request and returns the reply's payload; an error reply is a
+     * {@link XenstoreException}. The core serves one request at a time for all its connections
+     * (as the daemon's single loop does), so requests of every store on it take its lock.
+     */
+    public byte[] request(int type, int tx, byte[] payload) throws XenstoreException {
+        XsMessage r;
+        synchronized (core) {
+            reply = null;
+            core.handle(connection, new XsMessage(type, nextRequestId++, tx, payload));
+            r = reply;
+        }
+        if (r == null) {
+            throw new IllegalStateException(closed ? "store closed (a bus worker outlived the test)"
+                    : "xenstored sent no reply");
+        }
+        if (r.type() == XsMessageTypes.ERROR) {
+            throw new XenstoreException(XsError.ofName(new String(r.payload(), StandardCharsets.US_ASCII)
+                    .replace("\0", "")));
+        }
+        return r.payload();
+    }
+
+    /** {@link #request(int, int, byte[])} with NUL-terminated string arguments. */
+    public byte[] request(int type, int tx, String... args) throws XenstoreException {
+        return request(type, tx, XsPayload.joinStrings(args));
+    }
+
+    /** {@code XS_SET_PERMS}. */
+    public void setPerms(String path, String... perms) throws XenstoreException {
+        String[] args = new String[perms.length + 1];
+        args[0] = path;
+        System.arraycopy(perms, 0, args, 1, perms.length);
+        request(XsMessageTypes.SET_PERMS, 0, args);
+    }
+
+    private Ops ops(int tx) {
+        return new Ops() {
+            @Override
+            public String read(String path) throws XenstoreException {
+                return new String(request(XsMessageTypes.READ, tx, path), StandardCharsets.ISO_8859_1);
+            }
+
+            @Override
+            public void write(String path, String value) throws XenstoreException {
+                byte[] p = XsPayload.joinStrings(path);
+                byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+                byte[] payload = new byte[p.length + v.length];
+                System.arraycopy(p, 0, payload, 0, p.length);
+                System.arraycopy(v, 0, payload, p.length, v.length);
+                request(XsMessageTypes.WRITE, tx, payload);
+            }
+
+            @Override
+            public void mkdir(String path) throws XenstoreException {
+                request(XsMessageTypes.MKDIR, tx, path);
+            }
+
+            @Override
+            public void rm(String path) throws XenstoreException {
+                request(XsMessageTypes.RM, tx, path);
+            }
+
+            @Override
+            public List<String> directory(String path) throws XenstoreException {
+                return XsPayload.strings(request(XsMessageTypes.DIRECTORY, tx, path));
+            }
+        };
+    }
+
+    @Override
+    public Ops ops() {
+        return ops(0);
+    }
+
+    @Override
+    public void watch(String path, String token, WatchListener listener) throws XenstoreException {
+        watches.put(token, listener);
+        try {
+            request(XsMessageTypes.WATCH, 0, path, token);
+        } catch (XenstoreException e) {
+            watches.remove(token, listener);
+            throw e;
+        }
+    }
+
+    @Override
+    public void unwatch(String path, String token) throws XenstoreException {
+        request(XsMessageTypes.UNWATCH, 0, path, token);
+        watches.remove(token);
+    }
+
+    @Override
+    public <T> T transaction(TransactionBody<T> body) throws XenstoreException, IOException {
+        while (true) {
+            int tx = Integer.parseInt(new String(request(XsMessageTypes.TRANSACTION_START, 0, ""),
+                    StandardCharsets.US_ASCII).replace("\0", ""));
+            T result;
+            try {
+                result = body.run(ops(tx));
+            } catch (XenstoreException | IOException | RuntimeException e) {
+                try {
+                    request(XsMessageTypes.TRANSACTION_END, tx, "F");
+                } catch (XenstoreException ignored) {
+                    // the body's failure is the one to report
+                }
+                throw e;
+            }
+            try {
+                request(XsMessageTypes.TRANSACTION_END, tx, "T");
+                return result;
+            } catch (XenstoreException e) {
+                if (e.error() != XsError.EAGAIN) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (core) {
+            core.disconnect(connection);
+        }
+        events.shutdownNow();
+    }
+}
