@@ -193,6 +193,16 @@ public final class Journal implements AutoCloseable {
 
     private void openLog() throws IOException {
         Path file = dir.resolve("journal-" + epoch);
+        // A kill -9 between a snapshot's rename and the old journal's removal leaves that
+        // journal behind: the snapshot covers it.
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith("journal-") && !p.equals(file)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         log = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long length = log.size();
         long good = 0;

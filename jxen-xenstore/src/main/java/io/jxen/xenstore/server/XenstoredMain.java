@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
  *                             else /var/run/xenstored/socket: where libxenstore looks)
  *   --journal DIR             durable store: replay DIR at start, journal every committed
  *                             request there (forced before its reply)
+ *   --journal-compact BYTES   journal size that triggers a snapshot (default 16 MiB)
  *   -E, --entry-nb N          nodes per domain           -S, --entry-size N   node size
  *   -W, --watch-nb N          watches per domain         -t, --transaction N  transactions
  *   -A, --perm-nb N           permissions per node       -M, --path-max N     path length
@@ -34,7 +35,7 @@ public final class XenstoredMain {
             Map.entry("-A", "permissions"), Map.entry("--perm-nb", "permissions"),
             Map.entry("-M", "path-max"), Map.entry("--path-max", "path-max"));
 
-    private static final String USAGE = "usage: xenstored [--socket PATH] [--journal DIR] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
+    private static final String USAGE = "usage: xenstored [--socket PATH] [--journal DIR] [--journal-compact BYTES] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
             + " [-Q name=N]...";
 
     /**
@@ -42,9 +43,10 @@ public final class XenstoredMain {
      *
      * @param socket  the socket path
      * @param quotas  the quotas
-     * @param journal the journal directory, or null
+     * @param journal        the journal directory, or null
+     * @param journalCompact journal bytes that trigger compaction
      */
-    public record Options(Path socket, Quotas quotas, Path journal) {
+    public record Options(Path socket, Quotas quotas, Path journal, long journalCompact) {
     }
 
     private XenstoredMain() {
@@ -61,10 +63,11 @@ public final class XenstoredMain {
     public static Options parse(String[] args, Map<String, String> env) {
         Path socket = null;
         Path journal = null;
+        long journalCompact = io.jxen.xenstore.journal.Journal.DEFAULT_COMPACT_BYTES;
         Quotas quotas = Quotas.XEN_4_17;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--socket") || a.equals("--journal") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
+            if (a.equals("--socket") || a.equals("--journal") || a.equals("--journal-compact") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(a + " needs a value");
                 }
@@ -73,6 +76,11 @@ public final class XenstoredMain {
                     socket = Path.of(v);
                 } else if (a.equals("--journal")) {
                     journal = Path.of(v);
+                } else if (a.equals("--journal-compact")) {
+                    journalCompact = number(a, v);
+                    if (journalCompact < 1) {
+                        throw new IllegalArgumentException(a + " must be positive: " + v);
+                    }
                 } else if (QUOTA_FLAGS.containsKey(a)) {
                     quotas = quotas.with(QUOTA_FLAGS.get(a), number(a, v));
                 } else {
@@ -91,7 +99,7 @@ public final class XenstoredMain {
             String rundir = env.get("XENSTORED_RUNDIR");
             socket = path != null ? Path.of(path) : rundir != null ? Path.of(rundir, "socket") : DEFAULT_SOCKET;
         }
-        return new Options(socket, quotas, journal);
+        return new Options(socket, quotas, journal, journalCompact);
     }
 
     private static int number(String flag, String v) {
@@ -122,7 +130,7 @@ public final class XenstoredMain {
             return;
         }
         XenstoredServer server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES,
-                o.journal());
+                o.journal(), o.journalCompact());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -112,8 +112,24 @@ public final class XenstoredServer implements AutoCloseable {
      */
     public static XenstoredServer start(Path socket, Quotas quotas, long outboxLimitBytes, Path journalDir)
             throws IOException {
+        return start(socket, quotas, outboxLimitBytes, journalDir, io.jxen.xenstore.journal.Journal.DEFAULT_COMPACT_BYTES);
+    }
+
+    /**
+     * As {@link #start(Path, Quotas, long, Path)}, with the journal size that triggers compaction.
+     *
+     * @param socket           the socket path
+     * @param quotas           per-domain limits
+     * @param outboxLimitBytes per-connection bound on queued output
+     * @param journalDir       the journal directory, or null for none
+     * @param compactBytes     journal bytes beyond which a snapshot is written
+     * @return the running daemon
+     * @throws IOException if the socket cannot be bound or the journal cannot be read
+     */
+    public static XenstoredServer start(Path socket, Quotas quotas, long outboxLimitBytes, Path journalDir,
+                                        long compactBytes) throws IOException {
         io.jxen.xenstore.journal.Journal j = journalDir == null ? null
-                : io.jxen.xenstore.journal.Journal.open(journalDir, io.jxen.xenstore.journal.Journal.DEFAULT_COMPACT_BYTES);
+                : io.jxen.xenstore.journal.Journal.open(journalDir, compactBytes);
         XenstoredServer s;
         try {
             s = new XenstoredServer(socket, quotas, outboxLimitBytes);

@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * kill -9 of a journaled xenstored (its own JVM) at a seeded moment of a write storm by several
- * clients, plain writes and transactions: after a restart on the same journal every
- * acknowledged write is there, and every transaction is there wholly or not at all.
+ * clients, plain writes and transactions, in rounds that sometimes compact every few KiB (so a
+ * kill can land inside a compaction): after a restart on the same journal every acknowledged
+ * write is there, and every transaction is there wholly or not at all.
  */
 class JournalCrashTest {
 
@@ -34,10 +35,11 @@ class JournalCrashTest {
     @TempDir
     Path dir;
 
-    private Process start(Path sock, Path journal) throws IOException, InterruptedException {
+    private Process start(Path sock, Path journal, long compactBytes) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                XenstoredMain.class.getName(), "--socket", sock.toString(), "--journal", journal.toString()))
+                XenstoredMain.class.getName(), "--socket", sock.toString(), "--journal", journal.toString(),
+                "--journal-compact", Long.toString(compactBytes)))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -84,7 +86,9 @@ class JournalCrashTest {
         Map<String, Group> attemptedGroups = new ConcurrentHashMap<>();
         for (int round = 0; round < 3; round++) {
             Path sock = dir.resolve("sock" + round);
-            Process p = start(sock, journal);
+            // Some rounds compact often, so the kill may land inside a compaction.
+            long compact = rnd.nextBoolean() ? 2048 + rnd.nextInt(8192) : 16L << 20;
+            Process p = start(sock, journal, compact);
             try {
                 int killAfter = 20 + rnd.nextInt(400);
                 CountDownLatch enough = new CountDownLatch(killAfter);
@@ -139,7 +143,7 @@ class JournalCrashTest {
 
     private void verify(Path sock, Path journal, Map<String, String> acked, Map<String, Group> ackedGroups,
                         Map<String, Group> attemptedGroups) throws IOException, InterruptedException, XenstoreException {
-        Process p = start(sock, journal);
+        Process p = start(sock, journal, 4096);
         try (XenstoreClient xs = XenstoreClient.connect(sock)) {
             for (Map.Entry<String, String> e : acked.entrySet()) {
                 assertThat(xs.read(e.getKey())).as("acknowledged %s", e.getKey()).isEqualTo(e.getValue());

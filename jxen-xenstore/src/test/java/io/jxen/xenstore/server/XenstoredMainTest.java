@@ -54,8 +54,10 @@ class XenstoredMainTest {
         assertThat(o.socket()).isEqualTo(Path.of("/run/x/socket"));
         assertThat(o.quotas()).isEqualTo(new io.jxen.xenstore.store.Quotas(50, 7, 2, 4, 9, 2621440, 100, 64, 3));
         assertThat(o.journal()).isNull();
-        assertThat(XenstoredMain.parse(new String[] {"--journal", "/var/lib/jx"}, java.util.Map.of()).journal())
-                .isEqualTo(Path.of("/var/lib/jx"));
+        XenstoredMain.Options j = XenstoredMain.parse(new String[] {"--journal", "/var/lib/jx", "--journal-compact",
+            "65536"}, java.util.Map.of());
+        assertThat(j.journal()).isEqualTo(Path.of("/var/lib/jx"));
+        assertThat(j.journalCompact()).isEqualTo(65536);
         assertThat(XenstoredMain.parse(new String[0], java.util.Map.of("XENSTORED_PATH", "/p", "XENSTORED_RUNDIR", "/r"))
                 .socket()).isEqualTo(Path.of("/p"));
         assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).socket())
