@@ -1,7 +1,9 @@
 package io.jxen.xenstore.interop;
 
+import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
 import io.jxen.xenstore.server.Connection;
 import io.jxen.xenstore.server.RawSocketClient;
+import io.jxen.xenstore.server.RingConnection;
 import io.jxen.xenstore.server.XenstoredServer;
 import io.jxen.xenstore.store.Caller;
 import io.jxen.xenstore.wire.XsMessage;
@@ -24,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Unprivileged semantics against the oracle: guests 5 and 6 talk to the reference C
  * xenstored through their ring pages (see {@link RingGuest}) and to jxen through in-process
- * guest connections of its core (jxen's ring transport needs the hypervisor and comes
- * later); dom0 uses the sockets. Replies and watch events on every connection must agree:
+ * guest connections of its core or, in the random sequences, through jxen's own ring
+ * transport ({@link RingConnection} over a page of test memory); dom0 uses the sockets. Replies and watch events on every connection must agree:
  * permissions, errno hiding, ownership, XSA-115 event filtering and quotas.
  */
 class GuestDifferentialTest {
@@ -56,6 +58,81 @@ class GuestDifferentialTest {
                 out.add(m);
             }
             return out;
+        }
+    }
+
+    /**
+     * jxen's guest over a real {@link RingConnection}: a page of test memory, the guest side
+     * writing requests into req[] and reading rsp[], the server stepped until both are idle.
+     */
+    private static final class RingPeer implements Peer, AutoCloseable {
+        private static final java.lang.foreign.ValueLayout.OfInt U32 = java.lang.foreign.ValueLayout.JAVA_INT
+                .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+        final java.lang.foreign.MemorySegment page = arena.allocate(4096, 4096);
+        final RingConnection ring;
+        final io.jxen.xenstore.wire.XsMessageReader decoder = new io.jxen.xenstore.wire.XsMessageReader();
+        final java.util.SplittableRandom chunks;
+
+        RingPeer(XenstoredServer server, int domid, long seed) {
+            this.ring = new RingConnection(server.core(), domid, page, () -> { });
+            this.chunks = new java.util.SplittableRandom(seed);
+        }
+
+        @Override
+        public List<XsMessage> call(XsMessage req) {
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(req.encode());
+            List<XsMessage> got = new ArrayList<>();
+            for (int idle = 0; idle < 3; ) {
+                boolean moved = false;
+                int cons = page.get(U32, XenstoreDomainInterfaceDescriptor.REQ_CONS_OFFSET);
+                int prod = page.get(U32, XenstoreDomainInterfaceDescriptor.REQ_PROD_OFFSET);
+                int n = Math.min(Math.min(1 + chunks.nextInt(200), 1024 - (prod - cons)), out.remaining());
+                for (int i = 0; i < n; i++) {
+                    page.set(java.lang.foreign.ValueLayout.JAVA_BYTE, XenstoreDomainInterfaceDescriptor.REQ_OFFSET
+                            + XenstoreDomainInterfaceDescriptor.mask(prod + i), out.get());
+                }
+                if (n > 0) {
+                    java.lang.invoke.VarHandle.releaseFence();
+                    page.set(U32, XenstoreDomainInterfaceDescriptor.REQ_PROD_OFFSET, prod + n);
+                    moved = true;
+                }
+                ring.notified();
+                if (ring.process() > 0) {
+                    moved = true;
+                }
+                int rprod = page.get(U32, XenstoreDomainInterfaceDescriptor.RSP_PROD_OFFSET);
+                int rcons = page.get(U32, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
+                int avail = Math.min(rprod - rcons, 1 + chunks.nextInt(300));
+                if (avail > 0) {
+                    byte[] b = new byte[avail];
+                    for (int i = 0; i < avail; i++) {
+                        b[i] = page.get(java.lang.foreign.ValueLayout.JAVA_BYTE, XenstoreDomainInterfaceDescriptor.RSP_OFFSET
+                                + XenstoreDomainInterfaceDescriptor.mask(rcons + i));
+                    }
+                    page.set(U32, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET, rcons + avail);
+                    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+                    try {
+                        while (in.hasRemaining()) {
+                            XsMessage m = decoder.read(in);
+                            if (m != null) {
+                                got.add(m);
+                            }
+                        }
+                    } catch (io.jxen.xenstore.wire.ProtocolViolationException e) {
+                        throw new AssertionError(e);
+                    }
+                    moved = true;
+                }
+                assertThat(ring.error()).isZero();
+                idle = moved || out.hasRemaining() || ring.hasWork() ? 0 : idle + 1;
+            }
+            return got;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
         }
     }
 
@@ -337,9 +414,12 @@ class GuestDifferentialTest {
                      RingGuest g6 = new RingGuest(rd.resolve("rings/ring-6"), rd.resolve("evtchn-ctl"), 6)) {
                     c.add(g5::call);
                     c.add(g6::call);
-                    j.add(new InProcess(jx, 5));
-                    j.add(new InProcess(jx, 6));
-                    runRandom(new java.util.Random(seed), 300);
+                    // jxen's side of the guests: its ring transport, over pages of test memory.
+                    try (RingPeer r5 = new RingPeer(jx, 5, seed); RingPeer r6 = new RingPeer(jx, 6, ~seed)) {
+                        j.add(r5);
+                        j.add(r6);
+                        runRandom(new java.util.Random(seed), 300);
+                    }
                 }
             } catch (AssertionError e) {
                 throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
