@@ -39,6 +39,15 @@ public final class TestHost implements AutoCloseable {
     }
 
     TestHost(Path dir, boolean overSocket, boolean withTime) {
+        this(dir, overSocket, withTime ? SimTimekeeping::new : null);
+    }
+
+    /**
+     * A host whose time comes from {@code timekeeping} applied to the virtual clock (null: no
+     * host time); {@link #time} is set only when that is the recording double.
+     */
+    TestHost(Path dir, boolean overSocket,
+             java.util.function.Function<io.jxen.runtime.Clock, io.jxen.hv.timekeeping.Timekeeping> timekeeping) {
         this.dir = dir;
         this.overSocket = overSocket;
         try {
@@ -46,8 +55,9 @@ public final class TestHost implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        time = withTime ? new SimTimekeeping(clock) : null;
-        hv = new Hypervisor(memory, clock, time);
+        io.jxen.hv.timekeeping.Timekeeping keeping = timekeeping == null ? null : timekeeping.apply(clock);
+        time = keeping instanceof SimTimekeeping sim ? sim : null;
+        hv = new Hypervisor(memory, clock, keeping);
     }
 
     Domain domain(long pages, int vcpus) {
