@@ -8,6 +8,9 @@ import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.memory.MachineMemory;
+import io.jxen.hv.time.HostTime;
+import io.jxen.hv.timekeeping.JxenTime;
+import io.jxen.runtime.Agent;
 import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
 import io.jxen.runtime.Clock;
@@ -16,6 +19,8 @@ import io.jxen.xenstore.server.XenstoredServer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -39,8 +44,10 @@ public final class Host implements AutoCloseable {
      * @param frames         machine frames (4 KiB each)
      * @param dom0Pages      dom0's memory in pages
      * @param clock          the only time source
-     * @param runLifecycle   run the toolstack's lifecycle agent on a thread (false: the caller
-     *                       calls {@code toolstack().doWork()}, as tests do)
+     * @param runLifecycle   run the toolstack's lifecycle agent and the hypervisor's agents
+     *                       (timers, pvclock refresh, watchdogs) on threads of their own
+     *                       (false: the caller steps {@code toolstack().doWork()} and
+     *                       {@code hypervisor().agents()}, as simulation tests do)
      */
     public record Options(Path directory, long frames, long dom0Pages, Clock clock, boolean runLifecycle) {
         /** Checks the values. */
@@ -60,10 +67,10 @@ public final class Host implements AutoCloseable {
     private final Toolstack toolstack;
     private final long xsdMfn;
     private final int xsdPort;
-    private final AgentRunner lifecycle;
+    private final List<AgentRunner> runners;
 
     private Host(MachineMemory memory, Hypervisor hv, XenstoredServer xenstored, XenstoreClient xs,
-                 Toolstack toolstack, long xsdMfn, int xsdPort, AgentRunner lifecycle) {
+                 Toolstack toolstack, long xsdMfn, int xsdPort, List<AgentRunner> runners) {
         this.memory = memory;
         this.hv = hv;
         this.xenstored = xenstored;
@@ -71,7 +78,7 @@ public final class Host implements AutoCloseable {
         this.toolstack = toolstack;
         this.xsdMfn = xsdMfn;
         this.xsdPort = xsdPort;
-        this.lifecycle = lifecycle;
+        this.runners = runners;
     }
 
     /**
@@ -85,7 +92,8 @@ public final class Host implements AutoCloseable {
         XenstoredServer xenstored = null;
         XenstoreClient xs = null;
         try {
-            Hypervisor hv = new Hypervisor(memory, o.clock());
+            // Host time is jxen-time's: TSC, pvclock and wallclock publication, vCPU timers.
+            Hypervisor hv = new Hypervisor(memory, o.clock(), new JxenTime(new HostTime(o.clock())));
             Domain dom0 = hv.createDomain(DomainConfig.of(o.dom0Pages(), 1));
             hv.unpause(0);
             xenstored = XenstoredServer.start(o.directory().resolve("xenstored.sock"));
@@ -97,12 +105,17 @@ public final class Host implements AutoCloseable {
             dom0.setStore(xsdMfn, xsdPort);
             Toolstack toolstack = new Toolstack(hv, xs, privcmd);
             toolstack.initDom0();
-            AgentRunner lifecycle = o.runLifecycle()
-                    ? AgentRunner.start(toolstack, BackoffIdleStrategy.defaults(),
-                    (agent, error) -> System.getLogger("toolstack").log(System.Logger.Level.ERROR,
-                            agent.roleName() + ": " + error.getMessage(), error))
-                    : null;
-            return new Host(memory, hv, xenstored, xs, toolstack, xsdMfn, xsdPort, lifecycle);
+            List<AgentRunner> runners = new ArrayList<>();
+            if (o.runLifecycle()) {
+                List<Agent> agents = new ArrayList<>(hv.agents());
+                agents.add(toolstack);
+                for (Agent agent : agents) {
+                    runners.add(AgentRunner.start(agent, BackoffIdleStrategy.defaults(),
+                            (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
+                                    failed.roleName() + ": " + error.getMessage(), error)));
+                }
+            }
+            return new Host(memory, hv, xenstored, xs, toolstack, xsdMfn, xsdPort, List.copyOf(runners));
         } catch (IOException | ToolstackException | RuntimeException e) {
             if (xs != null) {
                 xs.close();
@@ -148,8 +161,8 @@ public final class Host implements AutoCloseable {
     /** Destroys every guest, stops xenstored and releases machine memory. */
     @Override
     public void close() throws IOException {
-        if (lifecycle != null) {
-            lifecycle.close();
+        for (AgentRunner runner : runners) {
+            runner.close();
         }
         try {
             for (int domid : toolstack.guests()) {
