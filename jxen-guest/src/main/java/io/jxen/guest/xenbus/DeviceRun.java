@@ -55,7 +55,7 @@ final class DeviceRun {
 
     private boolean hasWork() {
         return d.phase != XenbusDevice.Phase.GONE && (d.otherDirty.get() || d.removed.get()
-                || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null);
+                || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null || d.disconnectPending.get());
     }
 
     /** @return whether there was anything to do */
@@ -66,6 +66,9 @@ final class DeviceRun {
         if (d.removed.get() || d.detachRequested.get()) {
             finish(!d.removed.get());
             return false;
+        }
+        if (d.disconnectPending.getAndSet(false)) {
+            safeDisconnect(); // after a timeout
         }
         boolean other = d.otherDirty.getAndSet(false);
         boolean restart = d.restartRequested.getAndSet(false);
@@ -91,7 +94,7 @@ final class DeviceRun {
                 }
             }
             evaluate();
-        } catch (XenstoreException | IOException e) {
+        } catch (XenstoreException | IOException | RuntimeException e) {
             if (d.phase == XenbusDevice.Phase.ACTIVE && d.generation == gen) {
                 fail(XenbusErrno.EIO, "store: " + e.getMessage());
             } else {
@@ -155,7 +158,7 @@ final class DeviceRun {
                 return;
             }
         }
-        String raw = readOrNull(d.otherEnd + "/state");
+        String raw = readOtherStateOrNull();
         if (raw == null) {
             if (d.seenOther && d.phase == XenbusDevice.Phase.ACTIVE) {
                 if (!bus.exists(d.nodename())) {
@@ -175,7 +178,8 @@ final class DeviceRun {
         }
         d.otherEndStateRead(s);
         d.seenOther = true;
-        boolean changed = s != d.lastOther;
+        XenbusState previous = d.lastOther;
+        boolean changed = s != previous;
         d.lastOther = s;
         if (changed && !hook("otherEndChanged", () -> driver.otherEndChanged(d, s))) {
             return;
@@ -183,7 +187,7 @@ final class DeviceRun {
         if (d.phase != XenbusDevice.Phase.ACTIVE) {
             // Closed or failed: only the other end starting again brings us back.
             XenbusState trigger = d.isFrontend() ? XenbusState.INIT_WAIT : XenbusState.INITIALISING;
-            if (!(changed && s == trigger && restart())) {
+            if (!(changed && previous != null && s == trigger && restart())) {
                 return;
             }
         }
@@ -313,8 +317,7 @@ final class DeviceRun {
             Thread.interrupted();
         }
         if (d.generation != g) {
-            safeDisconnect(); // timed out meanwhile: the failure is published, clean up
-            return false;
+            return false; // timed out meanwhile: published, and disconnectPending is set
         }
         if (failure != null) {
             if (d.phase == XenbusDevice.Phase.ACTIVE) {
@@ -397,6 +400,21 @@ final class DeviceRun {
         }
         int v = Integer.parseInt(s);
         return v <= XenbusState.RECONFIGURED.value() ? XenbusState.of(v) : null;
+    }
+
+    /**
+     * The other end's state, or null if it is not there: ENOENT, or EACCES, which xenstored
+     * answers for a missing node under a directory we may not read (a removed backend).
+     */
+    private String readOtherStateOrNull() throws XenstoreException, IOException {
+        try {
+            return bus.store().read(d.otherEnd + "/state");
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT || e.error() == XsError.EACCES) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private String readOrNull(String path) throws XenstoreException, IOException {

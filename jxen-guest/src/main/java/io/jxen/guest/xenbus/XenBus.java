@@ -235,8 +235,8 @@ public final class XenBus implements Agent, AutoCloseable {
             } catch (RejectedExecutionException e) {
                 // closing
             }
-            d.otherDirty.set(true);
-            schedule(d); // the drain calls disconnect once a hung hook returns
+            d.disconnectPending.set(true);
+            schedule(d); // the drain calls disconnect (once a hung hook has returned)
             work++;
         }
         return work;

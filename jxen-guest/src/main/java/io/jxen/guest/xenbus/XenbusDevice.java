@@ -65,6 +65,7 @@ public final class XenbusDevice {
     final AtomicBoolean removed = new AtomicBoolean();
     final AtomicBoolean detachRequested = new AtomicBoolean();
     final AtomicBoolean restartRequested = new AtomicBoolean();
+    final AtomicBoolean disconnectPending = new AtomicBoolean();
     volatile String pendingFatal;
     volatile int pendingFatalErrno;
     volatile Thread hookThread;
@@ -72,7 +73,8 @@ public final class XenbusDevice {
     // Only the drain touches these (one drain at a time per device, ordered by `scheduled`).
     boolean attached;
     boolean probed;
-    boolean sawOtherLive;
+    /** Whether a Closed from the other end means something; false after our own reconnect, when it is stale. */
+    boolean sawOtherLive = true;
     boolean seenOther;
     XenbusState lastOther;
     String otherToken;

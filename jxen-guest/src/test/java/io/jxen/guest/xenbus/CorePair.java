@@ -56,25 +56,61 @@ final class CorePair implements AutoCloseable {
 
     /** libxl's device nodes for one device, in one transaction. */
     void addDevice(String type, int id) throws Exception {
+        addDevice(type, id, true);
+    }
+
+    /**
+     * As libxl, in one transaction with the permissions (so a driver never sees a node before
+     * its permissions), or with {@code withBackend} false a frontend whose backend never comes.
+     */
+    void addDevice(String type, int id, boolean withBackend) throws Exception {
         String fe = frontNode(type, id);
         String be = backNode(type, id);
-        dom0.transaction(tx -> {
-            tx.write(fe + "/backend", be);
-            tx.write(fe + "/backend-id", "0");
-            tx.write(fe + "/state", "1");
-            tx.write(be + "/frontend", fe);
-            tx.write(be + "/frontend-id", Integer.toString(GUEST));
-            tx.write(be + "/online", "1");
-            tx.write(be + "/state", "1");
-            return null;
-        });
-        for (String n : new String[] {home(GUEST) + "/device", home(GUEST) + "/device/" + type, fe,
-                fe + "/backend", fe + "/backend-id", fe + "/state"}) {
-            dom0.setPerms(n, "n" + GUEST, "r0");
+        String feDir = home(GUEST) + "/device";
+        while (true) {
+            int tx = Integer.parseInt(new String(dom0.request(XsMessageTypes.TRANSACTION_START, 0, ""),
+                    java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""));
+            dom0.request(XsMessageTypes.MKDIR, tx, feDir + "/" + type);
+            perms(tx, feDir, "n" + GUEST, "r0");
+            perms(tx, feDir + "/" + type, "n" + GUEST, "r0");
+            write(tx, fe, "");
+            perms(tx, fe, "n" + GUEST, "r0");
+            write(tx, fe + "/backend", be);
+            write(tx, fe + "/backend-id", "0");
+            write(tx, fe + "/state", "1");
+            if (withBackend) {
+                write(tx, be, "");
+                perms(tx, be, "n0", "r" + GUEST);
+                write(tx, be + "/frontend", fe);
+                write(tx, be + "/frontend-id", Integer.toString(GUEST));
+                write(tx, be + "/online", "1");
+                write(tx, be + "/state", "1");
+            }
+            try {
+                dom0.request(XsMessageTypes.TRANSACTION_END, tx, "T");
+                return;
+            } catch (XenstoreException e) {
+                if (e.error() != XsError.EAGAIN) {
+                    throw e;
+                }
+            }
         }
-        for (String n : new String[] {be, be + "/frontend", be + "/frontend-id", be + "/online", be + "/state"}) {
-            dom0.setPerms(n, "n0", "r" + GUEST);
-        }
+    }
+
+    private void write(int tx, String path, String value) throws XenstoreException {
+        byte[] p = io.jxen.xenstore.wire.XsPayload.joinStrings(path);
+        byte[] v = value.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] payload = new byte[p.length + v.length];
+        System.arraycopy(p, 0, payload, 0, p.length);
+        System.arraycopy(v, 0, payload, p.length, v.length);
+        dom0.request(XsMessageTypes.WRITE, tx, payload);
+    }
+
+    private void perms(int tx, String path, String... perms) throws XenstoreException {
+        String[] args = new String[perms.length + 1];
+        args[0] = path;
+        System.arraycopy(perms, 0, args, 1, perms.length);
+        dom0.request(XsMessageTypes.SET_PERMS, tx, args);
     }
 
     /** Removes both directories, as the toolstack does on hot-unplug. */

@@ -1,0 +1,252 @@
+package io.jxen.guest.xenbus;
+
+import io.jxen.abi.xenbus.XenbusState;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CountDownLatch;
+
+import static io.jxen.guest.xenbus.CorePair.backNode;
+import static io.jxen.guest.xenbus.CorePair.frontNode;
+import static io.jxen.guest.xenbus.Eventually.get;
+import static io.jxen.guest.xenbus.Eventually.until;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The failure catalogue: each failure, local or of the other end, is published (an
+ * {@code error} node and state Closed), and the bus stays usable. Where the test plays the
+ * other end itself it writes that end's {@code state} through dom0's connection.
+ */
+class XenbusFailureTest {
+
+    private static final String T = TestDriver.TYPE;
+
+    @Test
+    void aProbeThatThrowsIsPublishedAtBothEndsAndTheBusGoesOn() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            TestDriver bd = new TestDriver(false);
+            bd.failOnce.put("probe", new IllegalStateException("no such disk"));
+            p.front.register(fd);
+            p.back.register(bd);
+            p.front.start();
+            p.back.start();
+            p.addDevice(T, 0);
+
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            get(b.whenState(XenbusState.CLOSED));
+            assertThat(p.error(0, b.nodename())).isEqualTo("5 probe: no such disk");
+            assertThat(b.phase()).isEqualTo(XenbusDevice.Phase.FAILED);
+            // The frontend saw its backend close before connecting: ECONNRESET, Closed.
+            get(f.whenState(XenbusState.CLOSED));
+            assertThat(p.error(CorePair.GUEST, f.nodename())).startsWith("104 other end " + b.nodename() + " went CLOSED");
+            until("frontend disconnected", () -> fd.count("disconnect") > 0);
+
+            // The bus still works: a second device connects.
+            p.addDevice(T, 1);
+            get(get(p.front.whenDevice(frontNode(T, 1))).whenState(XenbusState.CONNECTED));
+            get(get(p.back.whenDevice(backNode(T, 1))).whenState(XenbusState.CONNECTED));
+        }
+    }
+
+    @Test
+    void aDriverErrnoIsPublishedAsIs() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver bd = new TestDriver(false);
+            p.back.register(bd);
+            p.back.start();
+            bd.failOnce.put("connect", new XenbusDriverException(XenbusErrno.EINVAL, "ring-page-order 9 exceeds 4"));
+            p.addDevice(T, 0);
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            get(b.whenState(XenbusState.INIT_WAIT));
+            p.dom0.write(frontNode(T, 0) + "/state", "3"); // the test is the frontend: Initialised
+            get(b.whenState(XenbusState.CLOSED));
+            assertThat(p.error(0, b.nodename())).isEqualTo("22 connect: ring-page-order 9 exceeds 4");
+        }
+    }
+
+    @Test
+    void anOtherEndThatNeverAppearsTimesOutOnTheVirtualClock() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            p.front.register(fd);
+            p.front.start();
+            p.addDevice(T, 0, false); // the backend directory never comes
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            until("probed", () -> fd.count("probe") == 1);
+            p.clock.advance(CorePair.TIMEOUT_NANOS - 1);
+            assertThat(p.front.doWork()).isZero();
+            assertThat(f.state()).isEqualTo(XenbusState.INITIALISING);
+            p.clock.advance(1);
+            assertThat(p.front.doWork()).isOne();
+            get(f.whenState(XenbusState.CLOSED));
+            until("error published", () -> f.lastError() != null);
+            assertThat(p.error(CorePair.GUEST, f.nodename())).startsWith("110 timed out after 30000 ms in state INITIALISING");
+            until("disconnected", () -> fd.count("disconnect") == 1);
+        }
+    }
+
+    @Test
+    void aHookThatHangsTimesOutIsInterruptedAndIgnored() throws Exception {
+        try (CorePair p = new CorePair(1)) {
+            TestDriver fd = new TestDriver(true);
+            TestDriver bd = new TestDriver(false);
+            CountDownLatch never = new CountDownLatch(1);
+            fd.hangIn.put("initialise", never);
+            p.front.register(fd);
+            p.back.register(bd);
+            p.front.start();
+            p.back.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            get(b.whenState(XenbusState.INIT_WAIT));
+            until("initialise entered", () -> fd.count("initialise") == 1);
+
+            p.expireTimeouts();
+            get(f.whenState(XenbusState.CLOSED));
+            until("error published", () -> f.lastError() != null);
+            assertThat(f.lastError()).startsWith("110 timed out");
+            // The hung hook was interrupted; the only worker is free again, the result ignored.
+            until("disconnected after the hang", () -> fd.count("disconnect") == 1);
+            assertThat(p.readOrNull(f.nodename() + "/front-key")).isNull();
+            get(b.whenState(XenbusState.CLOSED)); // the backend saw us close before connecting
+            fd.hangIn.clear();
+
+            // A new device on the same single worker connects.
+            p.addDevice(T, 1);
+            get(get(p.front.whenDevice(frontNode(T, 1))).whenState(XenbusState.CONNECTED));
+        }
+    }
+
+    @Test
+    void anOtherEndThatClosesMidConnectIsPublished() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            p.front.register(fd);
+            p.front.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            p.dom0.write(backNode(T, 0) + "/state", "2"); // backend InitWait
+            get(f.whenState(XenbusState.INITIALISED));
+            p.dom0.write(backNode(T, 0) + "/state", "6"); // and gone before Connected
+            get(f.whenState(XenbusState.CLOSED));
+            assertThat(p.error(CorePair.GUEST, f.nodename()))
+                    .isEqualTo("104 other end " + backNode(T, 0) + " went CLOSED while we were INITIALISED");
+        }
+    }
+
+    @Test
+    void aGarbageStateIsPublishedAsEinval() throws Exception {
+        for (String garbage : new String[] {"banana", "99", "-1", "4x", ""}) {
+            try (CorePair p = new CorePair()) {
+                p.front.register(new TestDriver(true));
+                p.front.start();
+                p.addDevice(T, 0);
+                XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+                p.dom0.write(backNode(T, 0) + "/state", "2");
+                get(f.whenState(XenbusState.INITIALISED));
+                p.dom0.write(backNode(T, 0) + "/state", garbage);
+                get(f.whenState(XenbusState.CLOSED));
+                assertThat(p.error(CorePair.GUEST, f.nodename()))
+                        .as(garbage).isEqualTo("22 saw garbage state '" + garbage + "' at " + backNode(T, 0));
+            }
+        }
+    }
+
+    @Test
+    void anOtherEndWhoseNodesVanishIsPublishedAsEnodev() throws Exception {
+        try (CorePair p = new CorePair()) {
+            p.front.register(new TestDriver(true));
+            p.front.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            p.dom0.write(backNode(T, 0) + "/state", "2");
+            get(f.whenState(XenbusState.INITIALISED));
+            p.dom0.rm(backNode(T, 0));
+            get(f.whenState(XenbusState.CLOSED));
+            assertThat(p.error(CorePair.GUEST, f.nodename())).isEqualTo("19 other end " + backNode(T, 0) + " vanished");
+        }
+    }
+
+    @Test
+    void hotUnplugDetachesBothEndsWithoutErrorsOrLeftovers() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            TestDriver bd = new TestDriver(false);
+            p.front.register(fd);
+            p.back.register(bd);
+            p.front.start();
+            p.back.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            get(f.whenState(XenbusState.CONNECTED));
+            get(b.whenState(XenbusState.CONNECTED));
+
+            p.removeDevice(T, 0);
+            get(f.whenDetached());
+            get(b.whenDetached());
+            assertThat(fd.count("detach")).isEqualTo(1);
+            assertThat(bd.count("detach")).isEqualTo(1);
+            assertThat(p.front.devices()).isEmpty();
+            assertThat(p.back.devices()).isEmpty();
+            // Nothing was written under the removed nodes, and no error was published.
+            assertThat(p.readOrNull(frontNode(T, 0))).isNull();
+            assertThat(p.readOrNull(backNode(T, 0))).isNull();
+            assertThat(p.readOrNull(CorePair.home(CorePair.GUEST) + "/error")).isNull();
+            assertThat(p.readOrNull(CorePair.home(0) + "/error")).isNull();
+            // Only the root watches are left.
+            assertThat(p.guest.watchCount()).isOne();
+            assertThat(p.dom0.watchCount()).isOne();
+
+            // The same device plugged in again connects.
+            p.addDevice(T, 0);
+            until("re-plugged", () -> p.front.device(frontNode(T, 0)).isPresent());
+            get(p.front.device(frontNode(T, 0)).orElseThrow().whenState(XenbusState.CONNECTED));
+        }
+    }
+
+    @Test
+    void aWatchFloodCoalescesIntoOnePendingEvent() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            p.front.register(fd);
+            p.front.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            String backState = backNode(T, 0) + "/state";
+            p.dom0.write(backNode(T, 0) + "/back-key", "b-0");
+            p.dom0.write(backState, "2");
+            get(f.whenState(XenbusState.INITIALISED));
+            p.dom0.write(backState, "4");
+            get(f.whenState(XenbusState.CONNECTED));
+
+            // Hold the device's worker inside a hook, then flood.
+            CountDownLatch hold = new CountDownLatch(1);
+            fd.hangIn.put("otherEndChanged RECONFIGURING", hold);
+            p.dom0.write(backState, "7");
+            until("held", () -> fd.count("otherEndChanged RECONFIGURING") == 1);
+            long before = f.watchEvents();
+            int flood = 10_000;
+            for (int i = 0; i < flood; i++) {
+                p.dom0.write(backState, i % 2 == 0 ? "8" : "7");
+            }
+            p.dom0.write(backState, "4");
+            until("all events arrived", () -> f.watchEvents() - before >= flood + 1);
+            long readsBefore = f.stateReads();
+            fd.hangIn.clear();
+            hold.countDown();
+            until("back to Connected", () -> f.otherEndState() == XenbusState.CONNECTED);
+            until("drained", () -> !f.scheduled.get());
+
+            // The flood was one pending event: one re-read, one notification, memory O(1).
+            assertThat(f.coalescedEvents()).isGreaterThanOrEqualTo(flood);
+            assertThat(f.stateReads() - readsBefore).isBetween(1L, 2L);
+            assertThat(fd.count("otherEndChanged RECONFIGURED")).isZero();
+            assertThat(fd.count("otherEndChanged CONNECTED")).isEqualTo(2);
+            assertThat(f.state()).isEqualTo(XenbusState.CONNECTED);
+            assertThat(f.lastError()).isNull();
+        }
+    }
+}
