@@ -164,9 +164,11 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
     }
 
     @Override
-    public void reintroduce(int domid, int port) throws XenstoreException {
+    public void reintroduce(int domid, long gfn, int port) throws XenstoreException {
         Attached a = rings.get(domid);
         if (a == null) {
+            // Introduced before this daemon had its rings (restored from the journal).
+            introduce(domid, gfn, port);
             return;
         }
         int local = bindInterdomain(domid, port);

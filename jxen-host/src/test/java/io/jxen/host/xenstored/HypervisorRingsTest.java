@@ -273,6 +273,37 @@ class HypervisorRingsTest {
     }
 
     @Test
+    void aDomainIntroducedBeforeTheRingsExistedGetsItsRingWhenReintroduced() {
+        // A daemon restored from its journal knows the domain but has no ring for it.
+        Domain d = build(true);
+        XenstoredCore restored = new XenstoredCore(Quotas.XEN_4_17, c -> { });
+        Connection toolstack = restored.connect(Caller.DOM0, m -> true);
+        int port = hv.platform(d.domid()).memory().getInt(hv.platform(d.domid()).startInfoGpa()
+                + io.jxen.abi.xen.StartInfoDescriptor.STORE_EVTCHN_OFFSET);
+        XsMessage intro = XsMessage.ofStrings(XsMessageTypes.INTRODUCE, 1, 0, Integer.toString(d.domid()),
+                Long.toString(d.startInfoGfn() - 1), Integer.toString(port));
+        restored.handle(toolstack, intro);
+        HypervisorRings late = HypervisorRings.attach(hv, restored, 0x4000);
+        assertThat(late.domains()).isEmpty();
+        restored.handle(toolstack, intro);
+        assertThat(late.domains()).containsExactly(d.domid());
+        restored.handle(toolstack, XsMessage.ofStrings(XsMessageTypes.MKDIR, 2, 0, "/local/domain/" + d.domid()));
+        restored.handle(toolstack, XsMessage.ofStrings(XsMessageTypes.SET_PERMS, 3, 0, "/local/domain/" + d.domid(),
+                "n" + d.domid()));
+        SimGuest g = new SimGuest(hv.platform(d.domid()));
+        g.queue(XsMessage.ofStrings(XsMessageTypes.WRITE, 9, 0, "x", "y"));
+        List<XsMessage> got = new ArrayList<>();
+        for (int i = 0; i < 100 && got.isEmpty(); i++) {
+            g.push(4096);
+            late.doWork();
+            if (g.takeEvent()) {
+                got.addAll(g.pull(4096));
+            }
+        }
+        assertThat(got).extracting(XsMessage::type).containsExactly(XsMessageTypes.WRITE);
+    }
+
+    @Test
     void aHostileGuestBreaksOnlyItsOwnRing() {
         SplittableRandom rnd = new SplittableRandom(2);
         SimGuest bad = introduce(build(true));

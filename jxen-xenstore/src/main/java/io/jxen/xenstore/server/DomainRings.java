@@ -26,13 +26,15 @@ public interface DomainRings {
 
     /**
      * XS_INTRODUCE of an introduced domain: C rebinds the event channel (a guest that did a
-     * soft reset); the ring stays.
+     * soft reset); the ring stays. A domain introduced without a ring (restored from the
+     * journal after a restart) gets its ring now.
      *
      * @param domid the domain
+     * @param gfn   the store page's frame number in the guest
      * @param port  the guest's store port
-     * @throws XenstoreException EINVAL if the port cannot be bound
+     * @throws XenstoreException EINVAL if the port cannot be bound or the ring mapped
      */
-    default void reintroduce(int domid, int port) throws XenstoreException {
+    default void reintroduce(int domid, long gfn, int port) throws XenstoreException {
     }
 
     /**

@@ -715,7 +715,7 @@ public final class XenstoredCore {
         // The host maps the ring and binds the port (DomainRings); without one, the domain is
         // only recorded. Re-introducing an introduced domain rebinds its port, fires nothing.
         if (introduced.containsKey(domid)) {
-            rings.reintroduce(domid, port);
+            rings.reintroduce(domid, XsPayload.atoi(a.get(1)), port);
             return req.ack();
         }
         if (domid != 0) {

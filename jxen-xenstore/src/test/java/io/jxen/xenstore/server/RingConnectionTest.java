@@ -314,8 +314,8 @@ class RingConnectionTest {
             }
 
             @Override
-            public void reintroduce(int domid, int port) {
-                calls.add("reintroduce " + domid + " " + port);
+            public void reintroduce(int domid, long gfn, int port) {
+                calls.add("reintroduce " + domid + " " + gfn + " " + port);
             }
 
             @Override
@@ -328,7 +328,7 @@ class RingConnectionTest {
         assertThat(core.isIntroduced(21)).isFalse();
         asDom0(XsMessageTypes.INTRODUCE, "20", "-5", "4");
         asDom0(XsMessageTypes.RELEASE, "20");
-        assertThat(calls).containsExactly("introduce 20 -5 3", "introduce 21 9 3", "reintroduce 20 4", "release 20");
+        assertThat(calls).containsExactly("introduce 20 -5 3", "introduce 21 9 3", "reintroduce 20 -5 4", "release 20");
     }
 
     @Test
