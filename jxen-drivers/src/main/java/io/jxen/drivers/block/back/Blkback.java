@@ -58,8 +58,16 @@ public final class Blkback implements Agent {
         CLOSED
     }
 
-    /** GFNs of the backend's physmap hole each device needs: the ring page and one data page. */
+    /** GFNs of the backend's physmap hole each device needs without persistent grants: the ring page and one data page. */
     public static final int WINDOW_PAGES = 2;
+
+    /** Linux blkback's default bound on persistent grants per ring ({@code max_persistent_grants}). */
+    public static final int DEFAULT_PERSISTENT_GRANTS = 1056;
+
+    /** GFNs a device needs with room for {@code persistentGrants} persistent mappings. */
+    public static int windowPages(int persistentGrants) {
+        return WINDOW_PAGES + persistentGrants;
+    }
 
     private static final Logger LOG = Logger.getLogger(Blkback.class.getName());
     private static final int MAX_BATCH = 64;
@@ -72,6 +80,8 @@ public final class Blkback implements Agent {
     private final String name;
     private final long ringGfn;
     private final long dataGfn;
+    private final int persistentGrants;
+    private PersistentGrantCache persistent;
     private final BlkbackMetrics metrics = new BlkbackMetrics();
     private final AtomicBoolean kicked = new AtomicBoolean();
 
@@ -101,6 +111,22 @@ public final class Blkback implements Agent {
      */
     public Blkback(GuestKernel kernel, GrantTableClient grants, BlockDevice disk, BlkifDeviceProfile profile,
                    long windowGfn, Clock clock, String name) {
+        this(kernel, grants, disk, profile, windowGfn, 0, clock, name);
+    }
+
+    /**
+     * A backend that also offers persistent grants ({@code feature-persistent}): with a frontend
+     * that asks for them, up to {@code persistentGrants} frontend pages stay mapped (LRU).
+     *
+     * @param windowGfn        first of {@link #windowPages(int)} free GFNs
+     * @param persistentGrants the bound, 0 to offer none
+     */
+    public Blkback(GuestKernel kernel, GrantTableClient grants, BlockDevice disk, BlkifDeviceProfile profile,
+                   long windowGfn, int persistentGrants, Clock clock, String name) {
+        if (persistentGrants < 0) {
+            throw new IllegalArgumentException("persistent grants " + persistentGrants);
+        }
+        this.persistentGrants = persistentGrants;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.disk = Objects.requireNonNull(disk, "disk");
@@ -144,6 +170,20 @@ public final class Blkback implements Agent {
                     IrqHandler.filter(() -> kicked.set(true)));
         } catch (XenException e) {
             return fail("binding event-channel " + frontend.eventChannel() + ": " + e.getMessage());
+        }
+        if (persistentGrants > 0 && frontend.persistent()) {
+            int domid = frontend.frontendDomid();
+            persistent = new PersistentGrantCache(new PersistentGrantCache.GrantMapper() {
+                @Override
+                public int map(int gref, long hostGpa) {
+                    return grants.mapGrantRef(domid, gref, hostGpa, false);
+                }
+
+                @Override
+                public void unmap(long hostGpa, int handle) {
+                    grants.unmapGrantRef(hostGpa, handle);
+                }
+            }, dataGfn + 1, persistentGrants);
         }
         state = State.CONNECTED;
         return true;
@@ -338,8 +378,32 @@ public final class Blkback implements Agent {
 
     private int dataHandle = -1;
 
+    /** Whether persistent grants are in use on this connection (both ends asked). */
+    public boolean persistentGrants() {
+        return persistent != null;
+    }
+
+    /** Persistent mappings now held (at most the bound). */
+    public synchronized int persistentMappings() {
+        return persistent == null ? 0 : persistent.size();
+    }
+
+    /** Requests' data pages found already mapped. */
+    public synchronized long persistentHits() {
+        return persistent == null ? 0 : persistent.hits();
+    }
+
     /** Maps one frontend page at the data GFN; null (and counted) when the grant is bad. */
     private MemorySegment mapData(int gref, boolean readOnly) {
+        if (persistent != null) {
+            try {
+                return kernel.memory().page(persistent.map(gref));
+            } catch (XenException e) {
+                metrics.grantFailures.incrementAndGet();
+                LOG.log(Level.FINE, () -> name + ": bad persistent grant " + gref + ": " + e.getMessage());
+                return null;
+            }
+        }
         try {
             dataHandle = grants.mapGrantRef(connection.frontendDomid(), gref, dataGfn << XenPage.SHIFT, readOnly);
         } catch (XenException e) {
@@ -351,6 +415,9 @@ public final class Blkback implements Agent {
     }
 
     private void unmapData() {
+        if (persistent != null) {
+            return; // stays mapped until evicted or disconnected
+        }
         grants.unmapGrantRef(dataGfn << XenPage.SHIFT, dataHandle);
         dataHandle = -1;
     }
@@ -364,6 +431,10 @@ public final class Blkback implements Agent {
     }
 
     private void release() {
+        if (persistent != null) {
+            persistent.clear();
+            persistent = null;
+        }
         if (irq >= 0) {
             int bound = irq;
             irq = -1;

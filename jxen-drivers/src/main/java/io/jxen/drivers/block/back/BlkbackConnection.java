@@ -13,8 +13,15 @@ import java.util.List;
  * @param ringRefs       {@code ring-ref} (one page; multi-page rings are not supported yet)
  * @param eventChannel   {@code event-channel}: the frontend's unbound port for this backend
  * @param abi            the layout named by {@code protocol}
+ * @param persistent     the frontend's {@code feature-persistent}
  */
-public record BlkbackConnection(int frontendDomid, List<Integer> ringRefs, int eventChannel, XenAbi abi) {
+public record BlkbackConnection(int frontendDomid, List<Integer> ringRefs, int eventChannel, XenAbi abi,
+                                boolean persistent) {
+
+    /** A frontend without {@code feature-persistent}. */
+    public BlkbackConnection(int frontendDomid, List<Integer> ringRefs, int eventChannel, XenAbi abi) {
+        this(frontendDomid, ringRefs, eventChannel, abi, false);
+    }
 
     /** Copies the refs and checks the shape. */
     public BlkbackConnection {

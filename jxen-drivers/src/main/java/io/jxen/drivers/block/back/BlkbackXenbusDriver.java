@@ -33,7 +33,8 @@ import java.util.logging.Logger;
  *     {@code ring-ref}, {@code event-channel}; maps and binds; then publishes in one
  *     transaction {@code feature-flush-cache}, {@code feature-barrier}, {@code feature-discard}
  *     (+ {@code discard-granularity}, {@code discard-alignment}, {@code discard-secure}),
- *     {@code feature-persistent} = 0, {@code sectors}, {@code info}, {@code sector-size},
+ *     {@code feature-persistent} (1 when this driver keeps persistent grants; used only if the
+ *     frontend asked too), {@code sectors}, {@code info}, {@code sector-size},
  *     {@code physical-sector-size} before the bus publishes Connected.</li>
  * </ul>
  *
@@ -68,6 +69,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private final Clock clock;
     private final long windowBaseGfn;
     private final int maxIndirectSegments;
+    private final int persistentGrants;
     private final Listener listener;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final List<Blkback> connected = new CopyOnWriteArrayList<>();
@@ -98,6 +100,18 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
      */
     public BlkbackXenbusDriver(GuestKernel kernel, GrantTableClient grants, DiskProvider disks, Clock clock,
                                long windowBaseGfn, int maxIndirectSegments, Listener listener) {
+        this(kernel, grants, disks, clock, windowBaseGfn, maxIndirectSegments, 0, listener);
+    }
+
+    /**
+     * As above, also offering persistent grants ({@code feature-persistent} = 1) up to
+     * {@code persistentGrants} per device; each device then takes
+     * {@link Blkback#windowPages(int)} GFNs of the window.
+     */
+    public BlkbackXenbusDriver(GuestKernel kernel, GrantTableClient grants, DiskProvider disks, Clock clock,
+                               long windowBaseGfn, int maxIndirectSegments, int persistentGrants,
+                               Listener listener) {
+        this.persistentGrants = persistentGrants;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.disks = Objects.requireNonNull(disks, "disks");
@@ -124,7 +138,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             BlockDevice disk = disks.open(device);
             long window;
             synchronized (this) {
-                window = windowBaseGfn + (long) nextSlot++ * Blkback.WINDOW_PAGES;
+                window = windowBaseGfn + (long) nextSlot++ * Blkback.windowPages(persistentGrants);
             }
             d = new Device(disk, BlkifDeviceProfile.of(disk, maxIndirectSegments), window);
             devices.put(device.nodename(), d);
@@ -168,9 +182,11 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad ring-ref/event-channel");
         }
         stop(d);
-        Blkback back = new Blkback(kernel, grants, d.disk, d.profile, d.windowGfn, clock,
+        boolean frontendPersistent = device.readOtherEndLong("feature-persistent", 0) == 1;
+        Blkback back = new Blkback(kernel, grants, d.disk, d.profile, d.windowGfn, persistentGrants, clock,
                 "blkback." + device.otherEndId() + "." + device.id());
-        if (!back.connect(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi))) {
+        if (!back.connect(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi,
+                frontendPersistent))) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
         }
         BlkifDeviceProfile p = d.profile;
@@ -185,7 +201,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
                 tx.write(n + "discard-alignment", "0");
                 tx.write(n + "discard-secure", p.discardSecure() ? "1" : "0");
             }
-            tx.write(n + "feature-persistent", "0");
+            tx.write(n + "feature-persistent", persistentGrants > 0 ? "1" : "0");
             tx.write(n + "sectors", Long.toString(p.sectors()));
             tx.write(n + "info", Integer.toString(info));
             tx.write(n + "sector-size", Integer.toString(p.sectorSizeBytes()));

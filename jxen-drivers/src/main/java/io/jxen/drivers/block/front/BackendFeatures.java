@@ -15,10 +15,19 @@ package io.jxen.drivers.block.front;
  * @param discard                 {@code feature-discard}
  * @param discardSecure           {@code discard-secure}
  * @param maxIndirectSegments     {@code feature-max-indirect-segments}, 0 when absent
+ * @param persistent              {@code feature-persistent}
  */
 public record BackendFeatures(long sectors, int sectorSizeBytes, int physicalSectorSizeBytes, boolean readOnly,
                               boolean flush, boolean barrier, boolean discard, boolean discardSecure,
-                              int maxIndirectSegments) {
+                              int maxIndirectSegments, boolean persistent) {
+
+    /** A backend without {@code feature-persistent}. */
+    public BackendFeatures(long sectors, int sectorSizeBytes, int physicalSectorSizeBytes, boolean readOnly,
+                           boolean flush, boolean barrier, boolean discard, boolean discardSecure,
+                           int maxIndirectSegments) {
+        this(sectors, sectorSizeBytes, physicalSectorSizeBytes, readOnly, flush, barrier, discard, discardSecure,
+                maxIndirectSegments, false);
+    }
 
     /** Checks the values a hostile backend could get wrong. */
     public BackendFeatures {

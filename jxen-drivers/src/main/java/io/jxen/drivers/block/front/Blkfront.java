@@ -52,7 +52,9 @@ import java.util.logging.Logger;
  * through indirect pages when the backend advertised {@code feature-max-indirect-segments}.
  * Responses are copied out once and checked: an unknown or idle {@code id}, or an operation that
  * is not the one sent, fails the device (as hardened Linux blkfront does), never the guest.
- * Responses may come in any order.
+ * Responses may come in any order. With persistent grants (both ends set
+ * {@code feature-persistent}) pages are granted read-write once and kept in a bounded pool for
+ * reuse, zeroed before each use.
  *
  * <p>Ring replay: {@link #backendGone()} takes the answered responses off the ring, then puts
  * every request still in flight back at the head of the queue in submission order; the next
@@ -64,6 +66,9 @@ import java.util.logging.Logger;
  * futures complete outside it.
  */
 public final class Blkfront implements BlockDevice {
+
+    /** Granted pages kept for reuse at most (Linux blkback's {@code max_persistent_grants}). */
+    public static final int PERSISTENT_POOL_MAX = 1056;
 
     /** The frontend's own maximum of indirect segments (Linux blkfront's default is 32). */
     public static final int DEFAULT_MAX_INDIRECT_SEGMENTS = 32;
@@ -78,6 +83,10 @@ public final class Blkfront implements BlockDevice {
     private final int backendDomid;
     private final int unit;
     private final int ownMaxIndirectSegments;
+    private final boolean ownPersistent;
+    /** Granted pages kept for reuse while persistent grants are in use: {gfn, ref}. */
+    private final ArrayDeque<long[]> pool = new ArrayDeque<>();
+    private boolean persistent;
     private final CompletionWaiter waiter;
     private final XenAbi abi = XenAbi.X86_64;
     private final int slotBytes = BlkifSringDescriptor.X86_64.ENTRY_SIZE;
@@ -114,6 +123,17 @@ public final class Blkfront implements BlockDevice {
      */
     public Blkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, int unit, int ownMaxIndirectSegments,
                     CompletionWaiter waiter) {
+        this(kernel, grants, backendDomid, unit, ownMaxIndirectSegments, false, waiter);
+    }
+
+    /**
+     * A frontend that may also use persistent grants ({@code feature-persistent}): when the
+     * backend offers them too, data and indirect pages are granted read-write once and reused
+     * (the data is copied in and out, as Linux blkfront does), up to {@link #PERSISTENT_POOL_MAX}.
+     */
+    public Blkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, int unit, int ownMaxIndirectSegments,
+                    boolean ownPersistent, CompletionWaiter waiter) {
+        this.ownPersistent = ownPersistent;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.backendDomid = backendDomid;
@@ -180,6 +200,7 @@ public final class Blkfront implements BlockDevice {
             features = Objects.requireNonNull(backend, "backend");
             flush = backend.flush();
             barrier = backend.barrier();
+            persistent = ownPersistent && backend.persistent();
         } finally {
             lock.unlock();
         }
@@ -208,6 +229,22 @@ public final class Blkfront implements BlockDevice {
         maxIndirectSegments = negotiated;
         flush = backend.flush();
         barrier = backend.barrier();
+        persistent = ownPersistent && backend.persistent();
+    }
+
+    /** Whether persistent grants are in use (both ends asked). */
+    public boolean persistentGrants() {
+        return persistent;
+    }
+
+    /** Granted pages waiting for reuse. */
+    public int persistentPoolSize() {
+        lock.lock();
+        try {
+            return pool.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -237,6 +274,7 @@ public final class Blkfront implements BlockDevice {
                 waiting.addFirst(p);
                 replayed++;
             }
+            drainPool();
             releaseRing();
         } finally {
             lock.unlock();
@@ -383,6 +421,7 @@ public final class Blkfront implements BlockDevice {
                 p.error = new IOException("xbd" + unit + " closed");
                 complete.add(p);
             }
+            drainPool();
             releaseRing();
         } finally {
             lock.unlock();
@@ -502,21 +541,21 @@ public final class Blkfront implements BlockDevice {
             p.readInto = data;
         }
         boolean readOnlyGrant = op != BlkifOp.READ;
+        p.pooled = persistent;
         p.dataGfns = new long[pages];
         p.dataRefs = new int[pages];
         int[] lasts = new int[pages];
         try {
             for (int i = 0; i < pages; i++) {
                 int bytes = Math.min(XenPage.SIZE, data.remaining() - i * XenPage.SIZE);
-                long gfn = kernel.pages().allocPage();
-                MemorySegment page = kernel.memory().page(gfn);
-                page.fill((byte) 0); // never share stale guest memory (XSA-403)
+                long[] granted = takePage(readOnlyGrant);
+                MemorySegment page = kernel.memory().page(granted[0]);
                 if (op != BlkifOp.READ) {
                     MemorySegment.copy(MemorySegment.ofBuffer(data.slice(data.position() + i * XenPage.SIZE, bytes)), 0,
                             page, 0, bytes);
                 }
-                p.dataGfns[i] = gfn;
-                p.dataRefs[i] = grant(gfn, readOnlyGrant);
+                p.dataGfns[i] = granted[0];
+                p.dataRefs[i] = (int) granted[1];
                 lasts[i] = bytes / SECTOR - 1;
             }
             BlkifRequestFlyweight req = new BlkifRequestFlyweight(abi).wrap(p.slot, 0);
@@ -533,9 +572,9 @@ public final class Blkfront implements BlockDevice {
                 p.indirectGfns = new long[indirectPages];
                 p.indirectRefs = new int[indirectPages];
                 for (int ip = 0; ip < indirectPages; ip++) {
-                    long gfn = kernel.pages().allocPage();
+                    long[] granted = takePage(true);
+                    long gfn = granted[0];
                     MemorySegment page = kernel.memory().page(gfn);
-                    page.fill((byte) 0);
                     int end = Math.min(pages, (ip + 1) * SEGMENTS_PER_INDIRECT_PAGE);
                     for (int s = ip * SEGMENTS_PER_INDIRECT_PAGE; s < end; s++) {
                         long at = (long) (s % SEGMENTS_PER_INDIRECT_PAGE) * BlkifRequestSegmentDescriptor.X86_64.SIZE;
@@ -544,7 +583,7 @@ public final class Blkfront implements BlockDevice {
                         AbiAccess.setByte(page, at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lasts[s]);
                     }
                     p.indirectGfns[ip] = gfn;
-                    p.indirectRefs[ip] = grant(gfn, true);
+                    p.indirectRefs[ip] = (int) granted[1];
                 }
                 req.setOperation(BlkifOp.INDIRECT);
                 BlkifRequestIndirectFlyweight ind = new BlkifRequestIndirectFlyweight(abi).wrap(p.slot, 0);
@@ -561,6 +600,22 @@ public final class Blkfront implements BlockDevice {
             throw e;
         }
         p.data = null;
+    }
+
+    /**
+     * A zeroed page granted to the backend, {gfn, ref}: from the pool when persistent grants are
+     * in use (always read-write then, the backend keeps it mapped for both directions), else
+     * fresh and granted for this request only.
+     */
+    private long[] takePage(boolean readOnly) throws IOException {
+        if (persistent && !pool.isEmpty()) {
+            long[] page = pool.poll();
+            kernel.memory().page(page[0]).fill((byte) 0); // no data of an earlier request leaks (XSA-403)
+            return page;
+        }
+        long gfn = kernel.pages().allocPage();
+        kernel.memory().page(gfn).fill((byte) 0); // never share stale guest memory (XSA-403)
+        return new long[] {gfn, grant(gfn, readOnly && !persistent)};
     }
 
     private int grant(long gfn, boolean readOnly) throws IOException {
@@ -693,22 +748,30 @@ public final class Blkfront implements BlockDevice {
     private void releasePages(Pending p) {
         if (p.dataRefs != null) {
             for (int i = 0; i < p.dataRefs.length; i++) {
-                endAccess(p.dataRefs[i], p.dataGfns[i]);
+                release(p.dataRefs[i], p.dataGfns[i], p.pooled);
             }
             p.dataRefs = null;
         }
         if (p.indirectRefs != null) {
             for (int i = 0; i < p.indirectRefs.length; i++) {
-                endAccess(p.indirectRefs[i], p.indirectGfns[i]);
+                release(p.indirectRefs[i], p.indirectGfns[i], p.pooled);
             }
             p.indirectRefs = null;
         }
     }
 
-    private void endAccess(int ref, long gfn) {
+    private void release(int ref, long gfn, boolean pooled) {
         if (ref == 0) {
             return; // never granted (allocation failed midway)
         }
+        if (pooled && persistent && pool.size() < PERSISTENT_POOL_MAX) {
+            pool.add(new long[] {gfn, ref}); // stays granted (read-write) for the next request
+            return;
+        }
+        endAccess(ref, gfn);
+    }
+
+    private void endAccess(int ref, long gfn) {
         // The page goes back only once the backend no longer maps it (XSA-396).
         grants.endForeignAccess(ref, () -> kernel.pages().freePage(gfn));
     }
@@ -727,6 +790,13 @@ public final class Blkfront implements BlockDevice {
             Pending p = waiting.poll();
             p.error = new IOException("xbd" + unit + " failed: " + why);
             complete.add(p);
+        }
+    }
+
+    private void drainPool() {
+        while (!pool.isEmpty()) {
+            long[] page = pool.poll();
+            endAccess((int) page[1], page[0]);
         }
     }
 
@@ -801,6 +871,8 @@ public final class Blkfront implements BlockDevice {
         long[] indirectGfns;
         int[] indirectRefs;
         IOException error;
+        /** Its pages were granted read-write for reuse (persistent grants). */
+        boolean pooled;
 
         Pending(int op) {
             this.responseOp = op;

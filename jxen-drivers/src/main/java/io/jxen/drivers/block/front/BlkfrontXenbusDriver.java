@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * the transport limits ({@code feature-max-indirect-segments}; absent means the original
  * protocol: direct requests only), settles on the lesser of its own maximum and the backend's,
  * sets up (or, on a reconnect, replays onto) a fresh ring and publishes {@code ring-ref},
- * {@code event-channel}, {@code protocol} and {@code feature-persistent} = 0 in one transaction.
+ * {@code event-channel}, {@code protocol} and {@code feature-persistent} in one transaction.
  * It asks for one ring page and one queue, so it writes neither {@code ring-page-order} nor
  * {@code multi-queue-num-queues}, nor the request-size extension keys. When the backend is
  * Connected it reads {@code sectors}, {@code sector-size}, {@code physical-sector-size},
@@ -35,6 +35,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     private final GuestKernel kernel;
     private final GrantTableClient grants;
     private final int ownMaxIndirectSegments;
+    private final boolean ownPersistent;
     private final CompletionWaiter waiter;
     private final Map<String, Blkfront> fronts = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Blkfront>> connectedById = new ConcurrentHashMap<>();
@@ -48,6 +49,13 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
      */
     public BlkfrontXenbusDriver(GuestKernel kernel, GrantTableClient grants, int ownMaxIndirectSegments,
                                 CompletionWaiter waiter) {
+        this(kernel, grants, ownMaxIndirectSegments, false, waiter);
+    }
+
+    /** As above; with {@code ownPersistent} it writes {@code feature-persistent} = 1 and uses them if the backend does. */
+    public BlkfrontXenbusDriver(GuestKernel kernel, GrantTableClient grants, int ownMaxIndirectSegments,
+                                boolean ownPersistent, CompletionWaiter waiter) {
+        this.ownPersistent = ownPersistent;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.ownMaxIndirectSegments = ownMaxIndirectSegments;
@@ -73,7 +81,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     @Override
     public void probe(XenbusDevice device) {
         fronts.computeIfAbsent(device.nodename(), n -> new Blkfront(kernel, grants, device.otherEndId(),
-                units.getAndIncrement(), ownMaxIndirectSegments, waiter));
+                units.getAndIncrement(), ownMaxIndirectSegments, ownPersistent, waiter));
     }
 
     @Override
@@ -92,7 +100,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
             tx.write(n + "ring-ref", Integer.toString(ring.ringRefs().getFirst()));
             tx.write(n + "event-channel", Integer.toString(ring.eventChannel()));
             tx.write(n + "protocol", "x86_64-abi");
-            tx.write(n + "feature-persistent", "0");
+            tx.write(n + "feature-persistent", ownPersistent ? "1" : "0");
             return null;
         });
     }
@@ -114,7 +122,8 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
                     device.readOtherEndLong("feature-barrier", 0) == 1,
                     device.readOtherEndLong("feature-discard", 0) == 1,
                     device.readOtherEndLong("discard-secure", 0) == 1,
-                    front.maxIndirectSegments());
+                    front.maxIndirectSegments(),
+                    device.readOtherEndLong("feature-persistent", 0) == 1);
         } catch (IllegalArgumentException e) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "backend properties: " + e.getMessage());
         }

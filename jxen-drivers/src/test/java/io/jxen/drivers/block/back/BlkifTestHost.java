@@ -62,7 +62,9 @@ public final class BlkifTestHost implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         hv = new Hypervisor(memory, clock);
-        dom0 = boot(256);
+        // 513 pages: the physmap hole up to the special pages (rounded to 512) is 511 GFNs wide,
+        // room for the ring and data windows of the backends, persistent grants included.
+        dom0 = boot(513);
         dom0Grants = new GrantTableClient(dom0);
     }
 
@@ -83,15 +85,25 @@ public final class BlkifTestHost implements AutoCloseable {
 
     /** The first of {@link Blkback#WINDOW_PAGES} free GFNs in dom0's physmap hole for device {@code n}. */
     public long window(int n) {
-        return dom0.nrPages() + 64 + (long) n * Blkback.WINDOW_PAGES;
+        return dom0.nrPages() + 16 + (long) n * Blkback.WINDOW_PAGES;
     }
 
     /** A backend in dom0 for {@code disk}; {@link #step()} drives it. */
     public Blkback backend(io.jxen.drivers.block.BlockDevice disk, BlkifDeviceProfile profile, String name) {
-        Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window(backends.size()), clock, name);
+        return backend(disk, profile, name, 0);
+    }
+
+    /** A backend offering up to {@code persistentGrants} persistent grants. */
+    public synchronized Blkback backend(io.jxen.drivers.block.BlockDevice disk, BlkifDeviceProfile profile, String name,
+                                        int persistentGrants) {
+        long window = dom0.nrPages() + nextWindowPage;
+        nextWindowPage += Blkback.windowPages(persistentGrants);
+        Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window, persistentGrants, clock, name);
         backends.add(b);
         return b;
     }
+
+    private long nextWindowPage = 64;
 
     /** Adds a backend made elsewhere (by the XenBus driver) to those {@link #step()} drives. */
     public void drive(Blkback back) {
@@ -105,15 +117,27 @@ public final class BlkifTestHost implements AutoCloseable {
 
     /** The features a frontend reads from a backend advertising {@code profile}. */
     public static BackendFeatures features(BlkifDeviceProfile profile) {
+        return features(profile, false);
+    }
+
+    /** The same with {@code feature-persistent}. */
+    public static BackendFeatures features(BlkifDeviceProfile profile, boolean persistent) {
         return new BackendFeatures(profile.sectors(), profile.sectorSizeBytes(), profile.sectorSizeBytes(),
                 profile.readOnly(), profile.flush(), profile.barrier(), profile.discard(), profile.discardSecure(),
-                profile.maxIndirectSegments());
+                profile.maxIndirectSegments(), persistent);
     }
 
     /** Connects {@code front} in {@code guest} to {@code back}: the explicit stand-in for XenBus. */
     public static void connect(GuestKernel guest, Blkfront front, Blkback back) throws IOException {
-        FrontendRing ring = front.connect(features(back.profile()));
-        back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(), ring.abi()));
+        connect(guest, front, back, false, false);
+    }
+
+    /** The same, each side saying whether it asks for persistent grants. */
+    public static void connect(GuestKernel guest, Blkfront front, Blkback back, boolean frontPersistent,
+                               boolean backPersistent) throws IOException {
+        FrontendRing ring = front.connect(features(back.profile(), backPersistent));
+        back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(), ring.abi(),
+                frontPersistent));
     }
 
     /** One turn of every vCPU and backend; returns the work done. */
