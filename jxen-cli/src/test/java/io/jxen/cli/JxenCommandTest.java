@@ -41,7 +41,9 @@ class JxenCommandTest {
                     .contains("examples/guest.cfg -> domain 1")
                     .contains("Xen version 4.17")
                     .contains("2000 IPIs across 2 vCPUs")
-                    .contains("irq256: ipi:c0                           1000")
+                    .contains("50 ticks on each of 2 vCPUs")
+                    .contains("xen_et:c0")
+                    .contains("ipi:c0                           1000")
                     .contains("no domain, port or xenstore node left behind");
         });
     }

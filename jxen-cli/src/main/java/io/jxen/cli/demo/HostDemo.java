@@ -3,9 +3,12 @@ package io.jxen.cli.demo;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
 import io.jxen.guest.intr.IrqHandler;
+import io.jxen.guest.time.XenTimeDevice;
 import io.jxen.host.Host;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.XlList;
+import io.jxen.hv.time.DomainTime;
+import io.jxen.hv.timekeeping.JxenTime;
 import io.jxen.runtime.SystemClock;
 
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -51,7 +55,7 @@ public final class HostDemo {
             try (var image = new java.io.RandomAccessFile(dir.resolve("guest.img").toFile(), "rw")) {
                 image.setLength(64L << 20);
             }
-            try (Host host = Host.start(new Host.Options(dir, FRAMES, 256, SystemClock.INSTANCE, false))) {
+            try (Host host = Host.start(new Host.Options(dir, FRAMES, 256, SystemClock.INSTANCE, true))) {
                 step("host", "machine memory of " + (FRAMES >> 8) + " MiB (" + FRAMES + " frames) mapped from "
                         + dir.getFileName() + "/host.mem; hypervisor, dom0, xenstored on "
                         + dir.getFileName() + "/xenstored.sock, toolstack");
@@ -63,14 +67,19 @@ public final class HostDemo {
                         + ", vbd 51712 backend " + host.xenstore().read(home + "/device/vbd/51712/backend"));
                 host.hypervisor().unpause(domid);
 
+                // The guest's rdtsc reads its domain's TSC, as the CPU would (the platform
+                // interface has no rdtsc of its own yet).
+                DomainTime domainTime = ((JxenTime.Domain) host.hypervisor().byId(domid).timekeeping()).time();
                 GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
-                        GuestKernel.Options.defaults(SystemClock.INSTANCE));
+                        GuestKernel.Options.defaults(SystemClock.INSTANCE)
+                                .withRdtsc(() -> domainTime.tsc().tscAt(host.hypervisor().systemTime())));
                 if (!guest.xenDomain() || !guest.xenPvDomain()) {
                     throw new IllegalStateException("the guest did not detect a Xen PV domain");
                 }
                 step("guest", guest.banner());
                 step("guest", "vcpu_info registered for " + guest.vcpus() + " vCPUs, " + guest.nrPages()
                         + " pages of RAM, shared_info mapped, xen_pv_domain() = " + guest.xenPvDomain());
+                time(guest, host);
                 interrupts(guest);
                 host.toolstack().destroy(domid);
                 List<Integer> left = host.hypervisor().domids();
@@ -83,6 +92,41 @@ public final class HostDemo {
             deleteTree(dir);
         }
         out.flush();
+    }
+
+    private void time(GuestKernel guest, Host host) throws InterruptedException {
+        XenTimeDevice time = XenTimeDevice.attach(guest);
+        long guestNs = time.timecounter().nanos(0);
+        long hostNs = host.hypervisor().systemTime();
+        if (Math.abs(guestNs - hostNs) > 1_000_000_000L) {
+            throw new IllegalStateException("the guest's pvclock reads " + guestNs + " ns, the hypervisor's " + hostNs);
+        }
+        step("time", "XENTIMER timecounter (pvclock + TSC) reads " + guestNs / 1_000 + " us of system time,"
+                + " the hypervisor " + hostNs / 1_000 + " us; RTC from the wallclock: "
+                + java.time.Instant.ofEpochSecond(0, time.rtc().epochNanos(0)));
+        int ticks = 50;
+        CountDownLatch done = new CountDownLatch(guest.vcpus());
+        int[] seen = new int[guest.vcpus()];
+        time.eventTimer().onEvent(vcpu -> {
+            if (++seen[vcpu] == ticks) {
+                time.eventTimer().stop(vcpu);
+                done.countDown();
+            }
+        });
+        VcpuThreads vcpus = VcpuThreads.start(guest);
+        try {
+            for (int v = 0; v < guest.vcpus(); v++) {
+                time.eventTimer().start(v, 1_000_000, 1_000_000);
+            }
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the event timers did not tick " + ticks + " times in 30 s");
+            }
+        } finally {
+            vcpus.close();
+        }
+        step("time", "event timer per vCPU on VIRQ_TIMER, one-shot singleshot timers re-armed every 1 ms: "
+                + ticks + " ticks on each of " + guest.vcpus() + " vCPUs (-ETIME retries: "
+                + time.eventTimer().etimeRetries() + ")");
     }
 
     private void interrupts(GuestKernel guest) throws InterruptedException {
