@@ -360,18 +360,23 @@ public final class XenstoredCore {
         }
         try {
             j.append(b);
-            if (j.needsCompaction()) {
-                Map<String, Node> all = store.snapshot();
-                for (Map.Entry<String, Permissions> e : specialPerms.entrySet()) {
-                    all.put(e.getKey(), Node.leaf(new byte[0], e.getValue()));
-                }
-                j.compact(all, new java.util.TreeSet<>(introduced.keySet()));
-            }
-            return true;
         } catch (java.io.IOException e) {
             LOG.log(System.Logger.Level.ERROR, "xenstored journal: append failed", e);
             return false;
         }
+        if (j.needsCompaction()) {
+            Map<String, Node> all = store.snapshot();
+            for (Map.Entry<String, Permissions> e : specialPerms.entrySet()) {
+                all.put(e.getKey(), Node.leaf(new byte[0], e.getValue()));
+            }
+            try {
+                j.compact(all, new java.util.TreeSet<>(introduced.keySet()));
+            } catch (java.io.IOException e) {
+                // The record is appended; the old snapshot and journal stay valid.
+                LOG.log(System.Logger.Level.WARNING, "xenstored journal: compaction failed; journal keeps growing", e);
+            }
+        }
+        return true;
     }
 
     /** Number of live connections. */
