@@ -26,7 +26,12 @@ import java.util.concurrent.CountDownLatch;
             "  -E, --entry-nb N    nodes per domain        -S, --entry-size N   node size",
             "  -W, --watch-nb N    watches per domain      -t, --transaction N  transactions",
             "  -A, --perm-nb N     permissions per node    -M, --path-max N     path length",
-            "  -Q, --quota NAME=N  transaction-nodes, memory, outstanding"})
+            "  -Q, --quota NAME=N  transaction-nodes, memory, outstanding",
+            "",
+            "Beyond C xenstored (which loses the store on a crash):",
+            "  --journal DIR            append every committed change to DIR, fsynced before the reply;",
+            "                           a restart replays it (a kill -9 loses no acknowledged write)",
+            "  --journal-compact BYTES  compact the journal past this size (default 16 MiB)"})
 final class XenstoredCommand implements Callable<Integer> {
 
     @Unmatched
@@ -51,11 +56,12 @@ final class XenstoredCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         XenstoredServer server = XenstoredServer.start(options.socket(), options.quotas(),
-                XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES);
+                XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, options.journal(), options.journalCompact());
         try {
             Thread hook = new Thread(stopped::countDown, "jxen-xenstored-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println("jxen xenstored: listening on " + options.socket());
+            out.println("jxen xenstored: listening on " + options.socket()
+                    + (options.journal() != null ? ", journal in " + options.journal() : ""));
             out.println("jxen xenstored: try  XENSTORED_PATH=" + options.socket() + " xenstore-ls /");
             out.flush();
             onListening.accept(options.socket().toString());

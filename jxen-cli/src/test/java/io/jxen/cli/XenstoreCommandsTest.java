@@ -114,6 +114,37 @@ class XenstoreCommandsTest {
     }
 
     @Test
+    void withAJournalTheStoreSurvivesARestart() throws Exception {
+        Path journal = dir.resolve("journal");
+        Path other = dir.resolve("j.sock");
+        for (int run = 0; run < 2; run++) {
+            XenstoredCommand d = new XenstoredCommand();
+            CompletableFuture<String> up = new CompletableFuture<>();
+            d.onListening = up::complete;
+            CommandLine line = new CommandLine(d);
+            StringWriter out = new StringWriter();
+            line.setOut(new PrintWriter(out, true));
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                    () -> line.execute("--socket", other.toString(), "--journal", journal.toString()), THREADS);
+            up.get(30, TimeUnit.SECONDS);
+            assertThat(out.toString()).contains("journal in " + journal);
+            Path saved = socket;
+            socket = other;
+            try {
+                if (run == 0) {
+                    assertThat(xenstore("write", "/durable", "kept").code()).isZero();
+                } else {
+                    assertThat(xenstore("read", "/durable").out()).isEqualTo("kept\n");
+                }
+            } finally {
+                socket = saved;
+                d.stopped.countDown();
+            }
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
     void anUnreachableDaemonIsAClearError() {
         StringWriter err = new StringWriter();
         CommandLine line = JxenCommand.newCommandLine();

@@ -2,6 +2,7 @@ package io.jxen.host;
 
 import io.jxen.abi.XenPage;
 import io.jxen.host.toolstack.Privcmd;
+import io.jxen.host.xenstored.HostXenstored;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
 import io.jxen.hv.Hypervisor;
@@ -62,14 +63,14 @@ public final class Host implements AutoCloseable {
 
     private final MachineMemory memory;
     private final Hypervisor hv;
-    private final XenstoredServer xenstored;
+    private final HostXenstored xenstored;
     private final XenstoreClient xs;
     private final Toolstack toolstack;
     private final long xsdMfn;
     private final int xsdPort;
     private final List<AgentRunner> runners;
 
-    private Host(MachineMemory memory, Hypervisor hv, XenstoredServer xenstored, XenstoreClient xs,
+    private Host(MachineMemory memory, Hypervisor hv, HostXenstored xenstored, XenstoreClient xs,
                  Toolstack toolstack, long xsdMfn, int xsdPort, List<AgentRunner> runners) {
         this.memory = memory;
         this.hv = hv;
@@ -89,15 +90,19 @@ public final class Host implements AutoCloseable {
      */
     public static Host start(Options o) throws IOException, ToolstackException {
         MachineMemory memory = MachineMemory.create(o.directory().resolve("host.mem"), o.frames());
-        XenstoredServer xenstored = null;
+        HostXenstored xenstored = null;
         XenstoreClient xs = null;
         try {
             // Host time is jxen-time's: TSC, pvclock and wallclock publication, vCPU timers.
             Hypervisor hv = new Hypervisor(memory, o.clock(), new JxenTime(new HostTime(o.clock())));
             Domain dom0 = hv.createDomain(DomainConfig.of(o.dom0Pages(), 1));
             hv.unpause(0);
-            xenstored = XenstoredServer.start(o.directory().resolve("xenstored.sock"));
-            xs = XenstoreClient.connect(xenstored.socket());
+            // xenstored serves dom0's socket and, once the toolstack introduces a domain, its
+            // ring (through the guest's reserved xenstore grant); dom0 page start_info - 3 is
+            // its hypercall argument page (- 1 is the toolstack's, - 2 dom0's own store ring).
+            xenstored = HostXenstored.start(hv, o.directory().resolve("xenstored.sock"), null,
+                    (dom0.startInfoGfn() - 3) << XenPage.SHIFT);
+            xs = XenstoreClient.connect(xenstored.server().socket());
             Privcmd privcmd = Privcmd.forDom0(hv);
             long xsdMfn = dom0.startInfoGfn() - 2;
             hv.platform(0).memory().zero(xsdMfn << XenPage.SHIFT, XenPage.SIZE);
@@ -133,9 +138,9 @@ public final class Host implements AutoCloseable {
         return hv;
     }
 
-    /** xenstored. */
+    /** xenstored's socket daemon (its core also serves the guests' rings). */
     public XenstoredServer xenstored() {
-        return xenstored;
+        return xenstored.server();
     }
 
     /** The toolstack's dom0 connection to xenstored. */

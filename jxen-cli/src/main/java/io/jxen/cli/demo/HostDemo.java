@@ -4,6 +4,7 @@ import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
 import io.jxen.guest.intr.IrqHandler;
 import io.jxen.guest.time.XenTimeDevice;
+import io.jxen.guest.xenstore.XenstoreRingClient;
 import io.jxen.host.Host;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.XlList;
@@ -79,8 +80,14 @@ public final class HostDemo {
                 step("guest", guest.banner());
                 step("guest", "vcpu_info registered for " + guest.vcpus() + " vCPUs, " + guest.nrPages()
                         + " pages of RAM, shared_info mapped, xen_pv_domain() = " + guest.xenPvDomain());
-                time(guest, host);
-                interrupts(guest);
+                VcpuThreads vcpus = VcpuThreads.start(guest);
+                try {
+                    xenstore(guest, host, home);
+                    time(guest, host);
+                    interrupts(guest);
+                } finally {
+                    vcpus.close();
+                }
                 host.toolstack().destroy(domid);
                 List<Integer> left = host.hypervisor().domids();
                 if (!left.equals(List.of(0)) || !host.xenstore().directory("/local/domain").equals(List.of("0"))) {
@@ -92,6 +99,18 @@ public final class HostDemo {
             deleteTree(dir);
         }
         out.flush();
+    }
+
+    private void xenstore(GuestKernel guest, Host host, String home) throws Exception {
+        XenstoreRingClient xs = XenstoreRingClient.open(guest);
+        String name = xs.read(home + "/name");
+        xs.write(home + "/data/greeting", "hello from the guest's ring");
+        String seenByDom0 = host.xenstore().read(home + "/data/greeting");
+        if (!name.equals("guest") || !seenByDom0.equals("hello from the guest's ring")) {
+            throw new IllegalStateException("xenstore over the ring: read name '" + name + "', dom0 saw '" + seenByDom0 + "'");
+        }
+        step("xenstore", "the guest's xenstore ring (store_mfn/store_evtchn from start_info, served by xenstored"
+                + " through grant 1): read name = " + name + ", wrote data/greeting, dom0 reads it back");
     }
 
     private void time(GuestKernel guest, Host host) throws InterruptedException {
@@ -113,16 +132,11 @@ public final class HostDemo {
                 done.countDown();
             }
         });
-        VcpuThreads vcpus = VcpuThreads.start(guest);
-        try {
-            for (int v = 0; v < guest.vcpus(); v++) {
-                time.eventTimer().start(v, 1_000_000, 1_000_000);
-            }
-            if (!done.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the event timers did not tick " + ticks + " times in 30 s");
-            }
-        } finally {
-            vcpus.close();
+        for (int v = 0; v < guest.vcpus(); v++) {
+            time.eventTimer().start(v, 1_000_000, 1_000_000);
+        }
+        if (!done.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the event timers did not tick " + ticks + " times in 30 s");
         }
         step("time", "event timer per vCPU on VIRQ_TIMER, one-shot singleshot timers re-armed every 1 ms: "
                 + ticks + " ticks on each of " + guest.vcpus() + " vCPUs (-ETIME retries: "
@@ -136,8 +150,7 @@ public final class HostDemo {
         for (int v = 0; v < guest.vcpus(); v++) {
             irqs[v] = guest.intr().bindIpi("ipi:c" + v, v, IrqHandler.filter(received::release));
         }
-        VcpuThreads vcpus = VcpuThreads.start(guest);
-        try {
+        {
             // One IPI at a time, each awaited: an IPI sent while the last is still pending
             // merges with it (an edge, as on hardware), and the demo counts every delivery.
             for (int i = 0; i < rounds; i++) {
@@ -148,8 +161,6 @@ public final class HostDemo {
                     }
                 }
             }
-        } finally {
-            vcpus.close();
         }
         step("intr", rounds * irqs.length + " IPIs across " + irqs.length
                 + " vCPUs through event channels and the 2-level upcall; vmstat -i:");
