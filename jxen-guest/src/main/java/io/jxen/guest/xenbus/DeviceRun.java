@@ -160,6 +160,9 @@ final class DeviceRun {
         }
         String raw = readOtherStateOrNull();
         if (raw == null) {
+            if (d.seenOther) {
+                d.lastOther = XenbusState.UNKNOWN; // whatever comes next is a change
+            }
             if (d.seenOther && d.phase == XenbusDevice.Phase.ACTIVE) {
                 if (!bus.exists(d.nodename())) {
                     d.removed.set(true); // hot-unplug of both ends: detach, no error
@@ -171,6 +174,7 @@ final class DeviceRun {
         }
         XenbusState s = parseState(raw);
         if (s == null) {
+            d.lastOther = XenbusState.UNKNOWN; // whatever valid state comes next is a change
             if (d.phase == XenbusDevice.Phase.ACTIVE) {
                 fail(XenbusErrno.EINVAL, "saw garbage state '" + sanitize(raw) + "' at " + d.otherEnd);
             }
@@ -244,15 +248,15 @@ final class DeviceRun {
                         ours = XenbusState.INITIALISED;
                     }
                     if (ours == XenbusState.INITIALISED && s == XenbusState.CONNECTED) {
-                        if (hook("connect", () -> driver.connect(d)) && publish(XenbusState.CONNECTED)) {
-                            connected();
+                        if (hook("connect", () -> driver.connect(d)) && connected() && publish(XenbusState.CONNECTED)) {
+                            noDeadline();
                         }
                     }
                 } else if (ours == XenbusState.INIT_WAIT
                         && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
                     // Initialised, or a frontend that went on to Connected
-                    if (hook("connect", () -> driver.connect(d)) && publish(XenbusState.CONNECTED)) {
-                        connected();
+                    if (hook("connect", () -> driver.connect(d)) && connected() && publish(XenbusState.CONNECTED)) {
+                        noDeadline();
                     }
                 }
             }
@@ -283,18 +287,23 @@ final class DeviceRun {
         return publish(d.isFrontend() ? XenbusState.INITIALISING : XenbusState.INIT_WAIT);
     }
 
-    private void connected() {
-        synchronized (d.stateLock) {
-            if (d.generation == gen) {
-                d.deadlineNanos = Long.MAX_VALUE;
-            }
-        }
+    /** Before publishing Connected: an earlier failure's error node goes (Connected means healthy). */
+    private boolean connected() {
         try {
             if (d.lastError() != null || bus.exists(bus.errorDir(d))) {
                 bus.store().rm(bus.errorDir(d));
             }
         } catch (XenstoreException | IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": clearing the error node: " + e);
+        }
+        return true;
+    }
+
+    private void noDeadline() {
+        synchronized (d.stateLock) {
+            if (d.generation == gen) {
+                d.deadlineNanos = Long.MAX_VALUE;
+            }
         }
     }
 

@@ -92,12 +92,15 @@ public final class XenBus implements Agent, AutoCloseable {
     private final Map<String, CompletableFuture<XenbusDevice>> deviceWaiters = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final ExecutorService failures;
+    /** Nodes detached on request: not probed again while they stay in the store. */
+    private final Set<String> parked = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scanScheduled = new AtomicBoolean();
     private final AtomicBoolean scanDirty = new AtomicBoolean();
     private final AtomicInteger hooksRunning = new AtomicInteger();
     private final AtomicInteger hooksRunningMax = new AtomicInteger();
     private final String rootToken;
     private volatile boolean started;
+    private volatile boolean closing;
     private volatile boolean closed;
 
     private XenBus(boolean front, XenbusStore store, int domid, Options options) {
@@ -192,11 +195,13 @@ public final class XenBus implements Agent, AutoCloseable {
 
     /**
      * Detaches a device: {@link XenbusDriver#disconnect}, state Closed published (the final
-     * state, so the other end closes too), {@link XenbusDriver#detach}, watches removed.
+     * state, so the other end closes too), {@link XenbusDriver#detach}, watches removed. The
+     * node is not probed again until it has left the store and come back.
      *
      * @return completes when the device has left the bus
      */
     public CompletableFuture<XenbusDevice> detach(XenbusDevice device) {
+        parked.add(device.nodename());
         device.detachRequested.set(true);
         schedule(device);
         return device.detached;
@@ -253,6 +258,7 @@ public final class XenBus implements Agent, AutoCloseable {
         if (closed) {
             return;
         }
+        closing = true;
         if (started) {
             try {
                 store.unwatch(root, rootToken);
@@ -290,7 +296,7 @@ public final class XenBus implements Agent, AutoCloseable {
     }
 
     private void rescan() {
-        if (!started) {
+        if (!started || closing) {
             return;
         }
         scanDirty.set(true);
@@ -339,6 +345,7 @@ public final class XenBus implements Agent, AutoCloseable {
                 }
             }
         }
+        parked.retainAll(present);
         for (XenbusDevice d : devices.values()) {
             if (!present.contains(d.nodename())) {
                 d.removed.set(true);
@@ -359,7 +366,7 @@ public final class XenBus implements Agent, AutoCloseable {
     }
 
     private void add(XenbusDriver driver, String node, String type, String id) {
-        if (closed || devices.containsKey(node)) {
+        if (closing || devices.containsKey(node) || parked.contains(node)) {
             return;
         }
         XenbusDevice d = new XenbusDevice(this, driver, node, node.substring(home.length() + 1), type, id);
