@@ -85,10 +85,38 @@ public final class CoreXenbusStore implements XenbusStore, AutoCloseable {
 
     /** {@code XS_SET_PERMS}. */
     public void setPerms(String path, String... perms) throws XenstoreException {
+        setPerms(0, path, perms);
+    }
+
+    /** {@code XS_SET_PERMS} inside transaction {@code tx} (0: none). */
+    public void setPerms(int tx, String path, String... perms) throws XenstoreException {
         String[] args = new String[perms.length + 1];
         args[0] = path;
         System.arraycopy(perms, 0, args, 1, perms.length);
-        request(XsMessageTypes.SET_PERMS, 0, args);
+        request(XsMessageTypes.SET_PERMS, tx, args);
+    }
+
+    /**
+     * Writes {@code nodes} in one transaction, each {path, value, perm, perm...}, as libxl creates
+     * a device: a driver woken by the first watch event finds every node with its permissions.
+     */
+    public void writeAllWithPerms(String[][] nodes) throws XenstoreException, IOException {
+        while (true) {
+            int tx = Integer.parseInt(new String(request(XsMessageTypes.TRANSACTION_START, 0, ""),
+                    StandardCharsets.US_ASCII).replace("\0", ""));
+            for (String[] node : nodes) {
+                ops(tx).write(node[0], node[1]);
+                setPerms(tx, node[0], java.util.Arrays.copyOfRange(node, 2, node.length));
+            }
+            try {
+                request(XsMessageTypes.TRANSACTION_END, tx, "T");
+                return;
+            } catch (XenstoreException e) {
+                if (e.error() != XsError.EAGAIN) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private Ops ops(int tx) {

@@ -15,6 +15,8 @@ import io.jxen.xenstore.server.XenstoredCore;
 import io.jxen.xenstore.store.Caller;
 import io.jxen.xenstore.store.Quotas;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -35,8 +37,11 @@ class BlkifXenbusTest {
     private static final String DEVID = "51712";
     private static final int DISK = 1 << 20;
 
-    @Test
-    void bothEndsConnectOverXenbusAndServeVerifiedIo() throws Exception {
+    /** Old and new generations of each end: indirect segments and persistent grants or not. */
+    @ParameterizedTest(name = "frontend indirect {0} persistent {1}, backend indirect {2} persistent {3}")
+    @CsvSource({"32,true,64,true", "0,false,64,true", "32,true,0,false", "0,false,0,false", "512,false,256,true"})
+    void bothEndsConnectOverXenbusAndServeVerifiedIo(int frontIndirect, boolean frontPersistent, int backIndirect,
+                                                     boolean backPersistent) throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             int domU = guest.domid();
@@ -45,7 +50,8 @@ class BlkifXenbusTest {
                  CoreXenbusStore guestStoreHolder = introduce(core, dom0Store, domU)) {
                 XenBus.Options options = new XenBus.Options(host.clock, TimeUnit.SECONDS.toNanos(30), 2);
                 BlkbackXenbusDriver backDriver = new BlkbackXenbusDriver(host.dom0, host.dom0Grants, d -> disk,
-                        host.clock, host.window(8), 64, new BlkbackXenbusDriver.Listener() {
+                        host.clock, host.window(8), backIndirect, backPersistent ? 32 : 0,
+                        new BlkbackXenbusDriver.Listener() {
                             @Override
                             public void connected(Blkback back) {
                                 host.drive(back);
@@ -56,8 +62,8 @@ class BlkifXenbusTest {
                                 host.stopDriving(back);
                             }
                         });
-                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32,
-                        host.waiter());
+                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
+                        frontIndirect, frontPersistent, host.waiter());
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
                      XenBus front = XenBus.front(guestStoreHolder, domU, options)) {
                     back.register(backDriver);
@@ -76,13 +82,20 @@ class BlkifXenbusTest {
                     assertThat(dom0Store.read(be + "/sector-size")).isEqualTo("512");
                     assertThat(dom0Store.read(be + "/feature-flush-cache")).isEqualTo("1");
                     assertThat(dom0Store.read(be + "/feature-discard")).isEqualTo("1");
-                    assertThat(dom0Store.read(be + "/feature-max-indirect-segments")).isEqualTo("64");
+                    if (backIndirect > 0) {
+                        assertThat(dom0Store.read(be + "/feature-max-indirect-segments"))
+                                .isEqualTo(Integer.toString(backIndirect));
+                    }
+                    assertThat(dom0Store.read(be + "/feature-persistent")).isEqualTo(backPersistent ? "1" : "0");
+                    assertThat(dom0Store.read(fe + "/feature-persistent")).isEqualTo(frontPersistent ? "1" : "0");
                     assertThat(dom0Store.read(be + "/max-ring-page-order")).isEqualTo("0");
                     assertThat(dom0Store.read(fe + "/protocol")).isEqualTo("x86_64-abi");
                     assertThat(dom0Store.read(fe + "/ring-ref")).matches("\\d+");
                     assertThat(dom0Store.read(fe + "/event-channel")).matches("\\d+");
                     assertThat(dom0Store.read(fe + "/state")).isEqualTo("4");
-                    assertThat(disk0.maxIndirectSegments()).isEqualTo(32);
+                    assertThat(disk0.maxIndirectSegments())
+                            .isEqualTo(backIndirect <= 11 ? 0 : Math.min(frontIndirect, backIndirect));
+                    assertThat(disk0.persistentGrants()).isEqualTo(frontPersistent && backPersistent);
                     assertThat(disk0.sizeBytes()).isEqualTo(DISK);
 
                     byte[] data = new byte[200 * 1024];
@@ -99,9 +112,48 @@ class BlkifXenbusTest {
         }
     }
 
+    @Test
+    void aFrontendNamingAnUnknownProtocolOrTooManyRingPagesFailsOnlyItsDevice() throws Exception {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            GuestKernel guest = host.boot(512);
+            int domU = guest.domid();
+            XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
+            try (CoreXenbusStore dom0Store = new CoreXenbusStore(core, Caller.DOM0, "dom0");
+                 CoreXenbusStore guestStore = introduce(core, dom0Store, domU)) {
+                XenBus.Options options = new XenBus.Options(host.clock, TimeUnit.SECONDS.toNanos(30), 2);
+                BlkbackXenbusDriver backDriver = new BlkbackXenbusDriver(host.dom0, host.dom0Grants, d -> disk,
+                        host.clock, host.window(8), 32, host::drive);
+                try (XenBus back = XenBus.back(dom0Store, 0, options)) {
+                    back.register(backDriver);
+                    back.start();
+                    String[][] bad = {{"51712", "protocol", "sparc-abi"}, {"51728", "ring-page-order", "3"},
+                        {"51744", "multi-queue-num-queues", "9"}};
+                    for (String[] b : bad) {
+                        String fe = "/local/domain/" + domU + "/device/vbd/" + b[0];
+                        String be = "/local/domain/0/backend/vbd/" + domU + "/" + b[0];
+                        addVbd(dom0Store, domU, fe, be, b[0]);
+                        XenbusDevice backDevice = until(host, back.whenDevice(be));
+                        until(host, backDevice.whenState(XenbusState.INIT_WAIT));
+                        // A hand-written frontend: sane transport keys but one hostile value.
+                        guestStore.write(fe + "/ring-ref", "8");
+                        guestStore.write(fe + "/event-channel", "5");
+                        guestStore.write(fe + "/" + b[1], b[2]);
+                        guestStore.write(fe + "/state", "3");
+                        until(host, backDevice.whenState(XenbusState.CLOSED));
+                        assertThat(backDevice.lastError()).as(b[1]).isNotNull();
+                    }
+                    assertThat(backDriver.backends()).isEmpty();
+                }
+            }
+        }
+    }
+
     /** Steps vCPUs and backends on this thread until the bus threads complete {@code future}. */
     private static <T> T until(BlkifTestHost host, CompletableFuture<T> future) {
-        while (!future.isDone()) {
+        for (long turns = 0; !future.isDone(); turns++) {
+            if (turns > 50_000_000L) {
+                throw new AssertionError("the buses never got there");
+            }
             host.step();
             Thread.onSpinWait();
         }
@@ -118,29 +170,22 @@ class BlkifXenbusTest {
 
     /** libxl's vbd nodes (libxl_disk.c, libxl_device.c), with their permissions. */
     private static void addVbd(CoreXenbusStore dom0, int domU, String fe, String be) throws Exception {
-        dom0.transaction(tx -> {
-            tx.write(fe + "/backend", be);
-            tx.write(fe + "/backend-id", "0");
-            tx.write(fe + "/virtual-device", DEVID);
-            tx.write(fe + "/device-type", "disk");
-            tx.write(fe + "/state", "1");
-            tx.write(be + "/frontend", fe);
-            tx.write(be + "/frontend-id", Integer.toString(domU));
-            tx.write(be + "/online", "1");
-            tx.write(be + "/mode", "w");
-            tx.write(be + "/params", "disk0.img");
-            tx.write(be + "/type", "file");
-            tx.write(be + "/state", "1");
-            return null;
-        });
+        addVbd(dom0, domU, fe, be, DEVID);
+    }
+
+    private static void addVbd(CoreXenbusStore dom0, int domU, String fe, String be, String devid) throws Exception {
+        // Permissions in the same transaction as the nodes: a driver reacting to the first watch
+        // event must find them readable, and keys it creates inherit them.
         String home = "/local/domain/" + domU;
-        for (String n : new String[] {home + "/device", home + "/device/vbd", fe, fe + "/backend", fe + "/backend-id",
-                fe + "/virtual-device", fe + "/device-type", fe + "/state"}) {
-            dom0.setPerms(n, "n" + domU, "r0");
-        }
-        for (String n : new String[] {be, be + "/frontend", be + "/frontend-id", be + "/online", be + "/mode",
-                be + "/params", be + "/type", be + "/state"}) {
-            dom0.setPerms(n, "n0", "r" + domU);
-        }
+        String fo = "n" + domU;
+        String br = "r" + domU;
+        dom0.writeAllWithPerms(new String[][] {
+            {home + "/device", "", fo, "r0"}, {home + "/device/vbd", "", fo, "r0"},
+            {fe, "", fo, "r0"}, {fe + "/backend", be, fo, "r0"}, {fe + "/backend-id", "0", fo, "r0"},
+            {fe + "/virtual-device", devid, fo, "r0"}, {fe + "/device-type", "disk", fo, "r0"},
+            {fe + "/state", "1", fo, "r0"},
+            {be, "", "n0", br}, {be + "/frontend", fe, "n0", br}, {be + "/frontend-id", Integer.toString(domU), "n0", br},
+            {be + "/online", "1", "n0", br}, {be + "/mode", "w", "n0", br}, {be + "/params", "disk0.img", "n0", br},
+            {be + "/type", "file", "n0", br}, {be + "/state", "1", "n0", br}});
     }
 }
