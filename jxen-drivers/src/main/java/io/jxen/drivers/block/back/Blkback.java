@@ -35,7 +35,9 @@ import java.util.logging.Logger;
  * ({@code RING_REQUEST_PROD_OVERFLOW}), copies each request out once and decodes only the copy
  * ({@link BlkifRequestDecoder}, XSA-155), advances {@code req_cons} before doing the I/O,
  * moves the data through grant mappings of the segment pages (one page at a time, unmapped
- * before the response is pushed, as MirageOS does), writes the response with every byte set
+ * before the response is pushed, as MirageOS does; or, with {@link #withGrantCopy}, by
+ * {@code GNTTABOP_copy} through a bounce page as QEMU and blktap3 do; or through persistent
+ * mappings kept in a bounded LRU when both ends set {@code feature-persistent}), writes the response with every byte set
  * ({@link BlkifResponseEncoder}, XSA-216) and notifies per ring.h
  * ({@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}, then {@code RING_FINAL_CHECK_FOR_REQUESTS}).
  *
@@ -82,6 +84,8 @@ public final class Blkback implements Agent {
     private final long dataGfn;
     private final int persistentGrants;
     private PersistentGrantCache persistent;
+    private long bounceGfn = -1;
+    private GrantCopier copier;
     private final BlkbackMetrics metrics = new BlkbackMetrics();
     private final AtomicBoolean kicked = new AtomicBoolean();
 
@@ -138,6 +142,26 @@ public final class Blkback implements Agent {
     }
 
     /**
+     * Moves data with {@code GNTTABOP_copy} through {@code bounceGfn} (a page of the backend's
+     * own RAM) instead of mapping the frontend's pages; persistent grants are then not used.
+     * Call before {@link #connect}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withGrantCopy(long bounceGfn) {
+        if (state != State.INITIALISED) {
+            throw new IllegalStateException(name + " is " + state);
+        }
+        this.bounceGfn = bounceGfn;
+        return this;
+    }
+
+    /** Whether data moves by grant copy (else by grant map). */
+    public boolean grantCopy() {
+        return bounceGfn >= 0;
+    }
+
+    /**
      * Maps the ring and binds the event channel. On a bad ring grant or port the device goes to
      * {@link State#CLOSED} with the reason in {@link #error()}, and false comes back.
      *
@@ -171,7 +195,9 @@ public final class Blkback implements Agent {
         } catch (XenException e) {
             return fail("binding event-channel " + frontend.eventChannel() + ": " + e.getMessage());
         }
-        if (persistentGrants > 0 && frontend.persistent()) {
+        if (bounceGfn >= 0) {
+            copier = new GrantCopier(kernel, frontend.frontendDomid(), bounceGfn);
+        } else if (persistentGrants > 0 && frontend.persistent()) {
             int domid = frontend.frontendDomid();
             persistent = new PersistentGrantCache(new PersistentGrantCache.GrantMapper() {
                 @Override
@@ -315,6 +341,13 @@ public final class Blkback implements Agent {
     private BlkifDecoded readIndirect(BlkifRequest.IndirectHeader header) {
         int pages = header.indirectGrefs().size();
         for (int i = 0; i < pages; i++) {
+            if (copier != null) {
+                if (!copier.pull(header.indirectGrefs().get(i), 0, XenPage.SIZE, indirectCopy, (long) i * XenPage.SIZE)) {
+                    metrics.grantFailures.incrementAndGet();
+                    return null;
+                }
+                continue;
+            }
             MemorySegment page = mapData(header.indirectGrefs().get(i), true);
             if (page == null) {
                 return null;
@@ -339,6 +372,15 @@ public final class Blkback implements Agent {
             disk.read(t.offsetBytes(), buffer);
             int at = 0;
             for (BlkifSegment s : t.segments()) {
+                if (copier != null) {
+                    if (!copier.push(MemorySegment.ofArray(buffer.array()), at, s.gref(), s.pageOffsetBytes(),
+                            s.lengthBytes())) {
+                        metrics.grantFailures.incrementAndGet();
+                        return BlkifRsp.ERROR;
+                    }
+                    at += s.lengthBytes();
+                    continue;
+                }
                 MemorySegment page = mapData(s.gref(), false);
                 if (page == null) {
                     return BlkifRsp.ERROR;
@@ -356,6 +398,15 @@ public final class Blkback implements Agent {
         }
         int at = 0;
         for (BlkifSegment s : t.segments()) {
+            if (copier != null) {
+                if (!copier.pull(s.gref(), s.pageOffsetBytes(), s.lengthBytes(), MemorySegment.ofArray(buffer.array()),
+                        at)) {
+                    metrics.grantFailures.incrementAndGet();
+                    return BlkifRsp.ERROR;
+                }
+                at += s.lengthBytes();
+                continue;
+            }
             MemorySegment page = mapData(s.gref(), true);
             if (page == null) {
                 return BlkifRsp.ERROR;

@@ -112,14 +112,28 @@ class BlkbackHostileFrontendTest {
                 Rule.MISALIGNED, Rule.INDIRECT_NOT_ADVERTISED, Rule.SECURE_DISCARD_NOT_ADVERTISED);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void aBadRequestGetsItsAnswerAndHurtsNoOtherDevice(Case c) throws IOException {
+    static List<org.junit.jupiter.params.provider.Arguments> casesBothGrantModes() {
+        List<org.junit.jupiter.params.provider.Arguments> all = new ArrayList<>();
+        for (Case c : cases()) {
+            all.add(org.junit.jupiter.params.provider.Arguments.of(c, false));
+            if (c.rule() == null) {
+                all.add(org.junit.jupiter.params.provider.Arguments.of(c, true));
+            }
+        }
+        return all;
+    }
+
+    @ParameterizedTest(name = "{0} (grant copy {1})")
+    @MethodSource("casesBothGrantModes")
+    void aBadRequestGetsItsAnswerAndHurtsNoOtherDevice(Case c, boolean grantCopy) throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine hostileDisk = host.image(DISK_SECTORS * 512);
              FileEngine goodDisk = host.image(1 << 20)) {
             GuestKernel guest = host.boot(512);
             GrantTableClient grants = new GrantTableClient(guest);
             Blkback hostileBack = host.backend(hostileDisk, HOSTILE_PROFILE, "blkback.1.51712");
+            if (grantCopy) {
+                hostileBack.withGrantCopy(host.dom0.pages().allocPage());
+            }
             Blkback goodBack = host.backend(goodDisk, BlkifDeviceProfile.of(goodDisk, 32), "blkback.1.51728");
             Blkfront good = new Blkfront(guest, grants, 0, 1, 32, host.waiter());
             BlkifTestHost.connect(guest, good, goodBack);

@@ -22,11 +22,23 @@ class BlkfrontBlkbackTest {
 
     @Test
     void aRandomWorkloadLeavesTheImageEqualToTheModel() {
+        run(false);
+    }
+
+    @Test
+    void theSameWorkloadWithGrantCopyInsteadOfGrantMap() {
+        run(true);
+    }
+
+    private static void run(boolean grantCopy) {
         Seeds.run(seed -> {
             System.out.println("BlkfrontBlkbackTest seed " + seed);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK_BYTES)) {
                 GuestKernel guest = host.boot(2048);
                 Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 256), "blkback.1.51712");
+                if (grantCopy) {
+                    back.withGrantCopy(host.dom0.pages().allocPage());
+                }
                 Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, host.waiter());
                 BlkifTestHost.connect(guest, front, back);
                 assertThat(front.maxIndirectSegments()).isEqualTo(32);
@@ -70,6 +82,7 @@ class BlkfrontBlkbackTest {
                 assertThat(back.metrics().requests()).isGreaterThanOrEqualTo(200);
                 assertThat(back.state()).isEqualTo(Blkback.State.CONNECTED);
                 assertThat(front.inFlight()).isZero();
+                assertThat(back.grantCopy()).isEqualTo(grantCopy);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
