@@ -27,7 +27,7 @@ class BenchMainTest {
     void listNamesEveryRegisteredBenchmarkOnce() throws Exception {
         List<Bench> all = BenchMain.all();
         assertThat(all).extracting(Bench::name).doesNotHaveDuplicates()
-                .contains("ring-roundtrip", "ring-futex", "ring-ops", "pvclock", "hpet", "timer", "nbd", "domain-cycles");
+                .contains("ring-roundtrip", "ring-futex", "ring-ops", "pvclock", "hpet", "timer", "nbd", "domain-cycles", "xenstore");
         Run run = bench("--list");
         assertThat(run.code()).isZero();
         all.forEach(b -> assertThat(run.out()).contains(b.name()));
