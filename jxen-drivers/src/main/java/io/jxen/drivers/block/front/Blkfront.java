@@ -81,7 +81,7 @@ public final class Blkfront implements BlockDevice {
     private final GuestKernel kernel;
     private final GrantTableClient grants;
     private final int backendDomid;
-    private final int unit;
+    private final String name;
     private final int ownMaxIndirectSegments;
     private final boolean ownPersistent;
     /** Granted pages kept for reuse while persistent grants are in use: {gfn, ref}. */
@@ -133,11 +133,20 @@ public final class Blkfront implements BlockDevice {
      */
     public Blkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, int unit, int ownMaxIndirectSegments,
                     boolean ownPersistent, CompletionWaiter waiter) {
+        this(kernel, grants, backendDomid, "xbd" + unit, ownMaxIndirectSegments, ownPersistent, waiter);
+    }
+
+    /**
+     * A frontend whose IRQ (and log lines) carry {@code name}: {@code xbd<N>} for a disk, or a
+     * queue's name ({@code xbd<N>-q<i>}) under a {@link MultiQueueBlkfront}.
+     */
+    public Blkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, String name,
+                    int ownMaxIndirectSegments, boolean ownPersistent, CompletionWaiter waiter) {
         this.ownPersistent = ownPersistent;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.grants = Objects.requireNonNull(grants, "grants");
         this.backendDomid = backendDomid;
-        this.unit = unit;
+        this.name = name;
         if (ownMaxIndirectSegments < 0
                 || ownMaxIndirectSegments > BlkifLimits.MAX_INDIRECT_PAGES_PER_REQUEST * SEGMENTS_PER_INDIRECT_PAGE) {
             throw new IllegalArgumentException("max indirect segments " + ownMaxIndirectSegments);
@@ -158,7 +167,7 @@ public final class Blkfront implements BlockDevice {
         lock.lock();
         try {
             if (ring != null) {
-                throw new IllegalStateException("xbd" + unit + " is connected; call backendGone() first");
+                throw new IllegalStateException(name + " is connected; call backendGone() first");
             }
             features = Objects.requireNonNull(backend, "backend");
             negotiate(backend);
@@ -168,7 +177,7 @@ public final class Blkfront implements BlockDevice {
             int[] ref = new int[1];
             if (grants.grantForeignAccess(backendDomid, gfn, false, ref) != 0) {
                 kernel.pages().freePage(gfn);
-                throw new IOException("xbd" + unit + ": no grant reference for the ring");
+                throw new IOException(name + ": no grant reference for the ring");
             }
             ringGfn = gfn;
             ringRef = ref[0];
@@ -178,7 +187,7 @@ public final class Blkfront implements BlockDevice {
             for (int i = 0; i < shadow.length; i++) {
                 freeIds.add(i);
             }
-            irq = kernel.intr().allocAndBindLocalPort("xbd" + unit, backendDomid, IrqHandler.filter(this::interrupt));
+            irq = kernel.intr().allocAndBindLocalPort(name, backendDomid, IrqHandler.filter(this::interrupt));
             failure = null;
             published = new FrontendRing(List.of(ringRef), kernel.intr().port(irq), abi);
             kick(complete);
@@ -223,7 +232,7 @@ public final class Blkfront implements BlockDevice {
                 : Math.min(Math.min(ownMaxIndirectSegments, backendIndirect),
                 BlkifLimits.MAX_INDIRECT_PAGES_PER_REQUEST * SEGMENTS_PER_INDIRECT_PAGE);
         if (negotiated != ownMaxIndirectSegments) {
-            LOG.info("xbd" + unit + ": max indirect segments " + ownMaxIndirectSegments + " reduced to " + negotiated
+            LOG.info(name + ": max indirect segments " + ownMaxIndirectSegments + " reduced to " + negotiated
                     + " (backend feature-max-indirect-segments " + backendIndirect + ")");
         }
         maxIndirectSegments = negotiated;
@@ -411,14 +420,14 @@ public final class Blkfront implements BlockDevice {
         try {
             for (int i = 0; i < shadow.length; i++) {
                 if (shadow[i] != null) {
-                    shadow[i].error = new IOException("xbd" + unit + " closed");
+                    shadow[i].error = new IOException(name + " closed");
                     complete.add(shadow[i]);
                     shadow[i] = null;
                 }
             }
             while (!waiting.isEmpty()) {
                 Pending p = waiting.poll();
-                p.error = new IOException("xbd" + unit + " closed");
+                p.error = new IOException(name + " closed");
                 complete.add(p);
             }
             drainPool();
@@ -623,7 +632,7 @@ public final class Blkfront implements BlockDevice {
         int rc = grants.grantForeignAccess(backendDomid, gfn, readOnly, ref);
         if (rc != 0) { // 0 = success (FreeBSD's convention), a positive errno otherwise
             kernel.pages().freePage(gfn);
-            throw new IOException("xbd" + unit + ": no grant reference (errno " + rc + ")");
+            throw new IOException(name + ": no grant reference (errno " + rc + ")");
         }
         return ref[0];
     }
@@ -633,7 +642,7 @@ public final class Blkfront implements BlockDevice {
         lock.lock();
         try {
             if (failure != null) {
-                throw new IOException("xbd" + unit + " failed: " + failure);
+                throw new IOException(name + " failed: " + failure);
             }
             p.sequence = nextSequence++;
             waiting.add(p);
@@ -734,13 +743,13 @@ public final class Blkfront implements BlockDevice {
                 && (p.responseOp == BlkifOp.FLUSH_DISKCACHE || p.responseOp == BlkifOp.WRITE_BARRIER)) {
             // blkif.h: these "may still be returned at any time with BLKIF_RSP_EOPNOTSUPP";
             // Linux turns the feature off and treats the flush as done.
-            LOG.warning("xbd" + unit + ": backend refused op " + p.responseOp + "; flushes turned off");
+            LOG.warning(name + ": backend refused op " + p.responseOp + "; flushes turned off");
             flush = false;
             barrier = false;
         } else if (status == BlkifRsp.EOPNOTSUPP) {
             p.error = new UnsupportedBlockOperationException(BlockCapability.DISCARD);
         } else {
-            p.error = new IOException("xbd" + unit + ": backend answered op " + p.responseOp + " with status " + status);
+            p.error = new IOException(name + ": backend answered op " + p.responseOp + " with status " + status);
         }
         releasePages(p);
     }
@@ -778,17 +787,17 @@ public final class Blkfront implements BlockDevice {
 
     private void failDevice(String why, List<Pending> complete) {
         failure = why;
-        LOG.warning("xbd" + unit + ": " + why + "; device failed");
+        LOG.warning(name + ": " + why + "; device failed");
         for (int i = 0; i < shadow.length; i++) {
             if (shadow[i] != null) {
-                shadow[i].error = new IOException("xbd" + unit + " failed: " + why);
+                shadow[i].error = new IOException(name + " failed: " + why);
                 complete.add(shadow[i]);
                 shadow[i] = null;
             }
         }
         while (!waiting.isEmpty()) {
             Pending p = waiting.poll();
-            p.error = new IOException("xbd" + unit + " failed: " + why);
+            p.error = new IOException(name + " failed: " + why);
             complete.add(p);
         }
     }
@@ -832,7 +841,7 @@ public final class Blkfront implements BlockDevice {
     private BackendFeatures requireFeatures() {
         BackendFeatures f = features;
         if (f == null) {
-            throw new IllegalStateException("xbd" + unit + " has not connected yet");
+            throw new IllegalStateException(name + " has not connected yet");
         }
         return f;
     }

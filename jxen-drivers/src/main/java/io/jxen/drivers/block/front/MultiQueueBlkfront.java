@@ -1,0 +1,184 @@
+package io.jxen.drivers.block.front;
+
+import io.jxen.drivers.block.BlockCapability;
+import io.jxen.drivers.block.BlockDevice;
+import io.jxen.drivers.block.Extent;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.gnttab.GrantTableClient;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A disk over several rings ({@code multi-queue-num-queues}, io/blkif.h "Multi-queue"): one
+ * {@link Blkfront} per queue, each with its own ring, port (IRQ {@code xbd<N>-q<i>}) and
+ * requests, all to the same backend disk. Requests go to the queues in turn; a flush goes to
+ * every queue, so it covers every write completed on any of them. As with blk-mq, requests in
+ * flight on different queues are not ordered with each other: a caller that needs an order
+ * waits for completion (every blocking method does).
+ */
+public final class MultiQueueBlkfront implements BlockDevice {
+
+    private final List<Blkfront> queues;
+    private final CompletionWaiter waiter;
+    private final AtomicInteger next = new AtomicInteger();
+
+    /**
+     * @param queues how many rings (1 to the backend's {@code multi-queue-max-queues})
+     * @param unit   N of {@code xbd<N>}
+     */
+    public MultiQueueBlkfront(GuestKernel kernel, GrantTableClient grants, int backendDomid, int unit, int queues,
+                              int ownMaxIndirectSegments, boolean ownPersistent, CompletionWaiter waiter) {
+        if (queues < 1) {
+            throw new IllegalArgumentException("queues " + queues);
+        }
+        this.waiter = Objects.requireNonNull(waiter, "waiter");
+        List<Blkfront> list = new ArrayList<>(queues);
+        for (int i = 0; i < queues; i++) {
+            list.add(new Blkfront(kernel, grants, backendDomid, "xbd" + unit + "-q" + i, ownMaxIndirectSegments,
+                    ownPersistent, waiter));
+        }
+        this.queues = List.copyOf(list);
+    }
+
+    /** The queues, in {@code queue-<i>} order. */
+    public List<Blkfront> queues() {
+        return queues;
+    }
+
+    /** Sets up every queue's ring against {@code backend}; what to publish under {@code queue-<i>/}. */
+    public List<FrontendRing> connect(BackendFeatures backend) throws IOException {
+        List<FrontendRing> rings = new ArrayList<>(queues.size());
+        for (Blkfront q : queues) {
+            rings.add(q.connect(backend));
+        }
+        return rings;
+    }
+
+    /** The backend's device properties, for every queue. */
+    public void deviceProperties(BackendFeatures backend) {
+        queues.forEach(q -> q.deviceProperties(backend));
+    }
+
+    /** The backend went away: every queue keeps its in-flight requests for the next {@link #connect}. */
+    public void backendGone() {
+        queues.forEach(Blkfront::backendGone);
+    }
+
+    private Blkfront pick() {
+        return queues.get(Math.floorMod(next.getAndIncrement(), queues.size()));
+    }
+
+    @Override
+    public long sizeBytes() {
+        return queues.getFirst().sizeBytes();
+    }
+
+    @Override
+    public int logicalSectorSizeBytes() {
+        return queues.getFirst().logicalSectorSizeBytes();
+    }
+
+    @Override
+    public int physicalSectorSizeBytes() {
+        return queues.getFirst().physicalSectorSizeBytes();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return queues.getFirst().readOnly();
+    }
+
+    @Override
+    public Set<BlockCapability> capabilities() {
+        return queues.getFirst().capabilities();
+    }
+
+    /** {@link Blkfront#submitRead} on the next queue. */
+    public CompletableFuture<Void> submitRead(long offsetBytes, ByteBuffer dst) throws IOException {
+        return pick().submitRead(offsetBytes, dst);
+    }
+
+    /** {@link Blkfront#submitWrite} on the next queue (a FUA write flushes every queue after it). */
+    public CompletableFuture<Void> submitWrite(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        CompletableFuture<Void> written = pick().submitWrite(offsetBytes, src, false);
+        return fua ? written.thenCompose(v -> flushAll()) : written;
+    }
+
+    /** A flush on every queue. */
+    public CompletableFuture<Void> submitFlush() {
+        return flushAll();
+    }
+
+    private CompletableFuture<Void> flushAll() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Blkfront q : queues) {
+            try {
+                all.add(q.submitFlush());
+            } catch (IOException e) {
+                all.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public void read(long offsetBytes, ByteBuffer dst) throws IOException {
+        await(submitRead(offsetBytes, dst));
+    }
+
+    @Override
+    public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        await(submitWrite(offsetBytes, src, fua));
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (readOnly()) {
+            queues.getFirst().flush(); // refuses with the read-only error
+        }
+        await(submitFlush());
+    }
+
+    @Override
+    public void discard(long offsetBytes, long lengthBytes) throws IOException {
+        pick().discard(offsetBytes, lengthBytes);
+    }
+
+    @Override
+    public void writeZeroes(long offsetBytes, long lengthBytes, boolean mayPunchHole, boolean fua) throws IOException {
+        pick().writeZeroes(offsetBytes, lengthBytes, mayPunchHole, false);
+        if (fua) {
+            flush();
+        }
+    }
+
+    @Override
+    public List<Extent> allocation(long offsetBytes, long lengthBytes) throws IOException {
+        return queues.getFirst().allocation(offsetBytes, lengthBytes);
+    }
+
+    @Override
+    public void close() {
+        queues.forEach(Blkfront::close);
+    }
+
+    private void await(CompletableFuture<Void> future) throws IOException {
+        waiter.await(future);
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+}
