@@ -210,8 +210,15 @@ final class DeviceRun {
                     return; // stale from before our (re)start
                 }
                 if (ours == XenbusState.CONNECTED) {
+                    // A backend answers Closing with Closing and waits for Closed (Linux's
+                    // blkback); a frontend goes straight to Closed (xenbus_frontend_closed),
+                    // which is also how libxl's removal (backend state=5, online=0) completes.
                     if (hook("disconnect", () -> driver.disconnect(d))) {
-                        publish(XenbusState.CLOSING);
+                        if (!d.isFrontend()) {
+                            publish(XenbusState.CLOSING);
+                        } else if (publish(XenbusState.CLOSED)) {
+                            closedInOrder();
+                        }
                     }
                 } else if (ours != XenbusState.CLOSING) {
                     fail(XenbusErrno.ECONNRESET, "other end " + d.otherEnd + " went Closing while we were " + ours);
@@ -226,12 +233,7 @@ final class DeviceRun {
                         return;
                     }
                     if (publish(XenbusState.CLOSED)) {
-                        synchronized (d.stateLock) {
-                            if (d.generation == gen) {
-                                d.phase = XenbusDevice.Phase.CLOSED;
-                                d.deadlineNanos = Long.MAX_VALUE;
-                            }
-                        }
+                        closedInOrder();
                     }
                 } else {
                     fail(XenbusErrno.ECONNRESET, "other end " + d.otherEnd + " went " + s + " while we were " + ours);
@@ -259,6 +261,15 @@ final class DeviceRun {
                         noDeadline();
                     }
                 }
+            }
+        }
+    }
+
+    private void closedInOrder() {
+        synchronized (d.stateLock) {
+            if (d.generation == gen) {
+                d.phase = XenbusDevice.Phase.CLOSED;
+                d.deadlineNanos = Long.MAX_VALUE;
             }
         }
     }

@@ -152,6 +152,30 @@ public final class XenbusDevice {
         return lastError;
     }
 
+    /**
+     * The device's ivars, for introspection ({@code jxen xenbus list <domain>}): {@code node},
+     * {@code type}, {@code id}, {@code state}, {@code other-end}, {@code other-end-id},
+     * {@code other-end-state}, {@code phase}, and {@code error} when there is one. States are
+     * their io/xenbus.h numbers.
+     */
+    public java.util.Map<String, String> ivars() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("node", nodename);
+        m.put("type", type);
+        m.put("id", id);
+        m.put("state", Integer.toString(state.value()));
+        m.put("other-end", String.valueOf(otherEnd));
+        m.put("other-end-id", Integer.toString(otherEndId));
+        XenbusState o = otherEndState;
+        m.put("other-end-state", o == null ? "-" : Integer.toString(o.value()));
+        m.put("phase", phase.name().toLowerCase(java.util.Locale.ROOT));
+        String e = lastError;
+        if (e != null) {
+            m.put("error", e);
+        }
+        return m;
+    }
+
     /** Watch events received for the other end's state (each may be a burst's last). */
     public long watchEvents() {
         return watchEvents.get();

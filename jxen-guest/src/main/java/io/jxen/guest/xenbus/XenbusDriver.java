@@ -24,8 +24,10 @@ import io.jxen.abi.xenbus.XenbusState;
  *  frontend Initialised                                      connect      → Connected
  *    or Connected
  *  backend Connected         connect       → Connected
- *  other end Closing         disconnect    → Closing         disconnect   → Closing
+ *  other end Closing         disconnect    → Closed          disconnect   → Closing
+ *    (when we were Connected; libxl removes a device by writing the backend's state=5)
  *  other end Closed          disconnect    → Closed          disconnect   → Closed
+ *  either, before Connected  the failure is published (error node, Closed)
  *  reconnect (after Closed): backend InitWait again →        frontend Initialising again
  *                            Initialising, initialise, …     → InitWait, connect, …
  *  node removed / bus closed detach                          detach

@@ -193,6 +193,35 @@ class XenbusLifecycleTest {
     }
 
     @Test
+    void libxlsRemovalProtocolClosesBothEndsInOrder() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            TestDriver bd = new TestDriver(false);
+            startPair(p, fd, bd);
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            get(f.whenState(XenbusState.CONNECTED));
+            get(b.whenState(XenbusState.CONNECTED));
+
+            // libxl: online=0 and state=5 on the backend, then wait for the backend's Closed.
+            var bClosed = b.whenState(XenbusState.CLOSED);
+            p.dom0.write(b.nodename() + "/online", "0");
+            p.dom0.write(b.nodename() + "/state", "5");
+            get(f.whenState(XenbusState.CLOSED));
+            get(bClosed);
+            assertThat(f.lastError()).isNull();
+            assertThat(b.lastError()).isNull();
+            until("both closed in order", () -> f.phase() == XenbusDevice.Phase.CLOSED
+                    && b.phase() == XenbusDevice.Phase.CLOSED);
+            // Then it removes the nodes: both detach.
+            p.removeDevice(T, 0);
+            get(f.whenDetached());
+            get(b.whenDetached());
+        }
+    }
+
+    @Test
     void aBackendToleratesAFrontendThatSkipsInitWait() throws Exception {
         try (CorePair p = new CorePair()) {
             TestDriver bd = new TestDriver(false);

@@ -41,6 +41,16 @@ class XenbusPairTest {
             assertThat(fd.count("initialise")).isEqualTo(1);
             assertThat(bd.count("connect")).isEqualTo(1);
             assertThat(fd.overlaps.get() + bd.overlaps.get()).isZero();
+            assertThat(f.ivars()).containsExactly(
+                    java.util.Map.entry("node", f.nodename()),
+                    java.util.Map.entry("type", TestDriver.TYPE),
+                    java.util.Map.entry("id", "0"),
+                    java.util.Map.entry("state", "4"),
+                    java.util.Map.entry("other-end", b.nodename()),
+                    java.util.Map.entry("other-end-id", "0"),
+                    java.util.Map.entry("other-end-state", "4"),
+                    java.util.Map.entry("phase", "active"));
+            assertThat(p.back.devices()).extracting(XenbusDevice::nodename).containsExactly(b.nodename());
         }
     }
 }
