@@ -12,6 +12,7 @@ import io.jxen.guest.xenbus.XenbusErrno;
 import io.jxen.runtime.Clock;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,11 +27,12 @@ import java.util.logging.Logger;
  * <ul>
  * <li>probe, before InitWait: {@code feature-max-indirect-segments}, {@code max-ring-page-order}
  *     = 0 and legacy {@code max-ring-pages} = 1 (one ring page), {@code multi-queue-max-queues}
- *     = 1;</li>
+ *     (1 unless {@link #withMaxQueues});</li>
  * <li>connect, when the frontend is Initialised: reads {@code protocol} (unknown: refused, no
  *     guessing), {@code ring-page-order}/{@code num-ring-pages} and
  *     {@code multi-queue-num-queues} (over the maximum: refused, "Buggy or malicious guest"),
- *     {@code ring-ref}, {@code event-channel}; maps and binds; then publishes in one
+ *     {@code ring-ref} and {@code event-channel} (under {@code queue-N/} for two or more
+ *     queues); maps and binds one {@link Blkback} per ring; then publishes in one
  *     transaction {@code feature-flush-cache}, {@code feature-barrier}, {@code feature-discard}
  *     (+ {@code discard-granularity}, {@code discard-alignment}, {@code discard-secure}),
  *     {@code feature-persistent} (1 when this driver keeps persistent grants; used only if the
@@ -74,12 +76,13 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final List<Blkback> connected = new CopyOnWriteArrayList<>();
     private int nextSlot;
+    private volatile int maxQueues = 1;
 
     private static final class Device {
         final BlockDevice disk;
         final BlkifDeviceProfile profile;
         final long windowGfn;
-        Blkback back;
+        final List<Blkback> backs = new ArrayList<>();
 
         Device(BlockDevice disk, BlkifDeviceProfile profile, long windowGfn) {
             this.disk = disk;
@@ -126,7 +129,21 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         return "vbd";
     }
 
-    /** Backends currently connected. */
+    /**
+     * Offers up to {@code queues} rings per device ({@code multi-queue-max-queues}); call before
+     * the bus starts. Default 1.
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withMaxQueues(int queues) {
+        if (queues < 1) {
+            throw new IllegalArgumentException("queues " + queues);
+        }
+        this.maxQueues = queues;
+        return this;
+    }
+
+    /** Backends currently connected (one per ring). */
     public List<Blkback> backends() {
         return List.copyOf(connected);
     }
@@ -138,7 +155,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             BlockDevice disk = disks.open(device);
             long window;
             synchronized (this) {
-                window = windowBaseGfn + (long) nextSlot++ * Blkback.windowPages(persistentGrants);
+                window = windowBaseGfn + (long) nextSlot++ * Blkback.windowPages(persistentGrants) * maxQueues;
             }
             d = new Device(disk, BlkifDeviceProfile.of(disk, maxIndirectSegments), window);
             devices.put(device.nodename(), d);
@@ -151,7 +168,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             }
             tx.write(n + "max-ring-page-order", "0");
             tx.write(n + "max-ring-pages", "1");
-            tx.write(n + "multi-queue-max-queues", "1");
+            tx.write(n + "multi-queue-max-queues", Integer.toString(maxQueues));
             return null;
         });
     }
@@ -172,22 +189,34 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
                     + pages + " pages) exceeds max 0");
         }
         long queues = device.readOtherEndLong("multi-queue-num-queues", 1);
-        if (queues != 1) {
+        if (queues < 1 || queues > maxQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "Buggy or malicious guest: multi-queue-num-queues "
-                    + queues + " (max 1)");
+                    + queues + " (max " + maxQueues + ")");
         }
-        long ringRef = device.readOtherEndLong("ring-ref", -1);
-        long port = device.readOtherEndLong("event-channel", -1);
-        if (ringRef < 0 || ringRef > Integer.MAX_VALUE || port <= 0 || port > Integer.MAX_VALUE) {
-            throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad ring-ref/event-channel");
+        boolean frontendPersistent = device.readOtherEndLong("feature-persistent", 0) == 1;
+        List<BlkbackConnection> rings = new ArrayList<>();
+        for (int q = 0; q < queues; q++) {
+            // One queue: top-level keys; two or more: only queue-N/ (io/blkif.h).
+            String prefix = queues == 1 ? "" : "queue-" + q + "/";
+            long ringRef = device.readOtherEndLong(prefix + "ring-ref", -1);
+            long port = device.readOtherEndLong(prefix + "event-channel", -1);
+            if (ringRef < 0 || ringRef > Integer.MAX_VALUE || port <= 0 || port > Integer.MAX_VALUE) {
+                throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad " + prefix + "ring-ref/event-channel");
+            }
+            rings.add(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi,
+                    frontendPersistent));
         }
         stop(d);
-        boolean frontendPersistent = device.readOtherEndLong("feature-persistent", 0) == 1;
-        Blkback back = new Blkback(kernel, grants, d.disk, d.profile, d.windowGfn, persistentGrants, clock,
-                "blkback." + device.otherEndId() + "." + device.id());
-        if (!back.connect(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi,
-                frontendPersistent))) {
-            throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
+        List<Blkback> started = new ArrayList<>();
+        for (int q = 0; q < rings.size(); q++) {
+            String name = "blkback." + device.otherEndId() + "." + device.id() + (queues == 1 ? "" : ".q" + q);
+            Blkback back = new Blkback(kernel, grants, d.disk, d.profile,
+                    d.windowGfn + (long) q * Blkback.windowPages(persistentGrants), persistentGrants, clock, name);
+            if (!back.connect(rings.get(q))) {
+                started.forEach(Blkback::disconnect);
+                throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
+            }
+            started.add(back);
         }
         BlkifDeviceProfile p = d.profile;
         int info = p.readOnly() ? Vdisk.READONLY : 0;
@@ -208,10 +237,12 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             tx.write(n + "physical-sector-size", Integer.toString(d.disk.physicalSectorSizeBytes()));
             return null;
         });
-        d.back = back;
-        connected.add(back);
-        LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors)");
-        listener.connected(back);
+        d.backs.addAll(started);
+        for (Blkback back : started) {
+            connected.add(back);
+            LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors)");
+            listener.connected(back);
+        }
     }
 
     @Override
@@ -232,9 +263,9 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     }
 
     private void stop(Device d) {
-        Blkback back = d.back;
-        if (back != null) {
-            d.back = null;
+        List<Blkback> backs = List.copyOf(d.backs);
+        d.backs.clear();
+        for (Blkback back : backs) {
             back.disconnect();
             connected.remove(back);
             listener.disconnected(back);

@@ -8,6 +8,7 @@ import io.jxen.guest.xenbus.XenbusDriver;
 import io.jxen.guest.xenbus.XenbusDriverException;
 import io.jxen.guest.xenbus.XenbusErrno;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,11 +23,13 @@ import java.util.logging.Logger;
  * protocol: direct requests only), settles on the lesser of its own maximum and the backend's,
  * sets up (or, on a reconnect, replays onto) a fresh ring and publishes {@code ring-ref},
  * {@code event-channel}, {@code protocol} and {@code feature-persistent} in one transaction.
- * It asks for one ring page and one queue, so it writes neither {@code ring-page-order} nor
- * {@code multi-queue-num-queues}, nor the request-size extension keys. When the backend is
- * Connected it reads {@code sectors}, {@code sector-size}, {@code physical-sector-size},
- * {@code info} and the flush, barrier and discard features, and the disk is ready:
- * {@link #whenConnected(String)} gives it to guest programs as a {@link Blkfront}.
+ * It asks for one ring page (no {@code ring-page-order}) and for the lesser of its own and the
+ * backend's {@code multi-queue-max-queues} queues: one queue publishes the top-level keys, two
+ * or more {@code multi-queue-num-queues} and {@code queue-N/ring-ref}, {@code queue-N/event-channel}
+ * only. It never writes the request-size extension keys. When the backend is Connected it reads
+ * {@code sectors}, {@code sector-size}, {@code physical-sector-size}, {@code info} and the flush,
+ * barrier and discard features, and the disk is ready: {@link #whenConnected(String)} gives it
+ * to guest programs as a {@link MultiQueueBlkfront} (a {@link io.jxen.drivers.block.BlockDevice}).
  */
 public final class BlkfrontXenbusDriver implements XenbusDriver {
 
@@ -37,9 +40,11 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     private final int ownMaxIndirectSegments;
     private final boolean ownPersistent;
     private final CompletionWaiter waiter;
-    private final Map<String, Blkfront> fronts = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Blkfront>> connectedById = new ConcurrentHashMap<>();
+    private final Map<String, MultiQueueBlkfront> fronts = new ConcurrentHashMap<>();
+    private final Map<String, Integer> unitByNode = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<MultiQueueBlkfront>> connectedById = new ConcurrentHashMap<>();
     private final AtomicInteger units = new AtomicInteger();
+    private volatile int ownMaxQueues = 1;
 
     /**
      * @param kernel                 the guest
@@ -67,38 +72,76 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
         return "vbd";
     }
 
+    /**
+     * Uses up to {@code queues} rings per disk when the backend offers {@code multi-queue-max-queues}
+     * (Linux blkfront's {@code max_queues}); call before the bus starts. Default 1.
+     *
+     * @return this
+     */
+    public BlkfrontXenbusDriver withMaxQueues(int queues) {
+        if (queues < 1) {
+            throw new IllegalArgumentException("queues " + queues);
+        }
+        this.ownMaxQueues = queues;
+        return this;
+    }
+
     /** Completes with the disk of device {@code id} (its {@code virtual-device} number) once it is connected. */
-    public CompletableFuture<Blkfront> whenConnected(String id) {
+    public CompletableFuture<MultiQueueBlkfront> whenConnected(String id) {
         return connectedById.computeIfAbsent(id, k -> new CompletableFuture<>());
     }
 
-    /** The disk of device {@code id}, if probed. */
-    public Optional<Blkfront> device(String id) {
+    /** The disk of device {@code id}, if its rings are set up. */
+    public Optional<MultiQueueBlkfront> device(String id) {
         return fronts.entrySet().stream().filter(e -> e.getKey().endsWith("/" + id)).map(Map.Entry::getValue)
                 .findFirst();
     }
 
     @Override
     public void probe(XenbusDevice device) {
-        fronts.computeIfAbsent(device.nodename(), n -> new Blkfront(kernel, grants, device.otherEndId(),
-                units.getAndIncrement(), ownMaxIndirectSegments, ownPersistent, waiter));
+        unitByNode.computeIfAbsent(device.nodename(), n -> units.getAndIncrement());
     }
 
     @Override
     public void initialise(XenbusDevice device) throws Exception {
-        Blkfront front = front(device);
         long indirect = device.readOtherEndLong("feature-max-indirect-segments", 0);
-        if (front.connected()) {
-            front.backendGone(); // a reconnect: in-flight requests go onto the new ring
+        long backendQueues = Math.max(1, device.readOtherEndLong("multi-queue-max-queues", 1));
+        int queues = (int) Math.min(ownMaxQueues, backendQueues);
+        MultiQueueBlkfront front = fronts.get(device.nodename());
+        if (front == null) {
+            Integer unit = unitByNode.get(device.nodename());
+            if (unit == null) {
+                throw new XenbusDriverException(XenbusErrno.ENODEV, "not probed");
+            }
+            front = new MultiQueueBlkfront(kernel, grants, device.otherEndId(), unit, queues, ownMaxIndirectSegments,
+                    ownPersistent, waiter);
+            fronts.put(device.nodename(), front);
+        } else if (front.queues().size() > backendQueues) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "backend now offers " + backendQueues
+                    + " queues, " + front.queues().size() + " in use");
         }
-        FrontendRing ring = front.connect(new BackendFeatures(0, 512, 512, false, false, false, false, false,
+        if (front.connected()) {
+            front.backendGone(); // a reconnect: in-flight requests go onto the new rings
+        }
+        List<FrontendRing> rings = front.connect(new BackendFeatures(0, 512, 512, false, false, false, false, false,
                 (int) Math.min(indirect, Integer.MAX_VALUE)));
+        int used = rings.size();
         LOG.info(device.nodename() + ": backend max indirect segments " + indirect + ", ours "
-                + ownMaxIndirectSegments + ", using " + front.maxIndirectSegments());
+                + ownMaxIndirectSegments + ", using " + front.queues().getFirst().maxIndirectSegments()
+                + "; backend max queues " + backendQueues + ", ours " + ownMaxQueues + ", using " + used);
         device.transaction(tx -> {
             String n = device.nodename() + "/";
-            tx.write(n + "ring-ref", Integer.toString(ring.ringRefs().getFirst()));
-            tx.write(n + "event-channel", Integer.toString(ring.eventChannel()));
+            if (used == 1) {
+                tx.write(n + "ring-ref", Integer.toString(rings.getFirst().ringRefs().getFirst()));
+                tx.write(n + "event-channel", Integer.toString(rings.getFirst().eventChannel()));
+            } else {
+                // io/blkif.h: with two or more queues, only the queue-N subtrees carry ring keys.
+                tx.write(n + "multi-queue-num-queues", Integer.toString(used));
+                for (int i = 0; i < used; i++) {
+                    tx.write(n + "queue-" + i + "/ring-ref", Integer.toString(rings.get(i).ringRefs().getFirst()));
+                    tx.write(n + "queue-" + i + "/event-channel", Integer.toString(rings.get(i).eventChannel()));
+                }
+            }
             tx.write(n + "protocol", "x86_64-abi");
             tx.write(n + "feature-persistent", ownPersistent ? "1" : "0");
             return null;
@@ -107,7 +150,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
 
     @Override
     public void connect(XenbusDevice device) throws Exception {
-        Blkfront front = front(device);
+        MultiQueueBlkfront front = front(device);
         long sectors = device.readOtherEndLong("sectors", -1);
         if (sectors < 0) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "backend published no sectors");
@@ -122,7 +165,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
                     device.readOtherEndLong("feature-barrier", 0) == 1,
                     device.readOtherEndLong("feature-discard", 0) == 1,
                     device.readOtherEndLong("discard-secure", 0) == 1,
-                    front.maxIndirectSegments(),
+                    front.queues().getFirst().maxIndirectSegments(),
                     device.readOtherEndLong("feature-persistent", 0) == 1);
         } catch (IllegalArgumentException e) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "backend properties: " + e.getMessage());
@@ -133,7 +176,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
 
     @Override
     public void disconnect(XenbusDevice device) {
-        Blkfront front = fronts.get(device.nodename());
+        MultiQueueBlkfront front = fronts.get(device.nodename());
         if (front != null) {
             front.backendGone();
         }
@@ -141,15 +184,16 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
 
     @Override
     public void detach(XenbusDevice device) {
-        Blkfront front = fronts.remove(device.nodename());
+        unitByNode.remove(device.nodename());
+        MultiQueueBlkfront front = fronts.remove(device.nodename());
         if (front != null) {
             front.close();
         }
         connectedById.remove(device.id());
     }
 
-    private Blkfront front(XenbusDevice device) throws XenbusDriverException {
-        Blkfront front = fronts.get(device.nodename());
+    private MultiQueueBlkfront front(XenbusDevice device) throws XenbusDriverException {
+        MultiQueueBlkfront front = fronts.get(device.nodename());
         if (front == null) {
             throw new XenbusDriverException(XenbusErrno.ENODEV, "not probed");
         }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A disk over several rings ({@code multi-queue-num-queues}, io/blkif.h "Multi-queue"): one
- * {@link Blkfront} per queue, each with its own ring, port (IRQ {@code xbd<N>-q<i>}) and
+ * {@link Blkfront} per queue, each with its own ring, port (IRQ {@code xbd<N>-q<i>}, or plain
+ * {@code xbd<N>} for a single queue) and
  * requests, all to the same backend disk. Requests go to the queues in turn; a flush goes to
  * every queue, so it covers every write completed on any of them. As with blk-mq, requests in
  * flight on different queues are not ordered with each other: a caller that needs an order
@@ -42,8 +43,8 @@ public final class MultiQueueBlkfront implements BlockDevice {
         this.waiter = Objects.requireNonNull(waiter, "waiter");
         List<Blkfront> list = new ArrayList<>(queues);
         for (int i = 0; i < queues; i++) {
-            list.add(new Blkfront(kernel, grants, backendDomid, "xbd" + unit + "-q" + i, ownMaxIndirectSegments,
-                    ownPersistent, waiter));
+            String name = queues == 1 ? "xbd" + unit : "xbd" + unit + "-q" + i;
+            list.add(new Blkfront(kernel, grants, backendDomid, name, ownMaxIndirectSegments, ownPersistent, waiter));
         }
         this.queues = List.copyOf(list);
     }
@@ -65,6 +66,11 @@ public final class MultiQueueBlkfront implements BlockDevice {
     /** The backend's device properties, for every queue. */
     public void deviceProperties(BackendFeatures backend) {
         queues.forEach(q -> q.deviceProperties(backend));
+    }
+
+    /** Whether the queues have rings. */
+    public boolean connected() {
+        return queues.getFirst().connected();
     }
 
     /** The backend went away: every queue keeps its in-flight requests for the next {@link #connect}. */

@@ -38,10 +38,12 @@ class BlkifXenbusTest {
     private static final int DISK = 1 << 20;
 
     /** Old and new generations of each end: indirect segments and persistent grants or not. */
-    @ParameterizedTest(name = "frontend indirect {0} persistent {1}, backend indirect {2} persistent {3}")
-    @CsvSource({"32,true,64,true", "0,false,64,true", "32,true,0,false", "0,false,0,false", "512,false,256,true"})
+    @ParameterizedTest(name = "frontend indirect {0} persistent {1} queues {4}, backend indirect {2} persistent {3} queues {5}")
+    @CsvSource({"32,true,64,true,1,1", "0,false,64,true,1,1", "32,true,0,false,1,1", "0,false,0,false,1,1",
+        "512,false,256,true,1,1", "32,true,64,true,4,2", "32,false,64,false,1,4", "0,false,0,false,3,4"})
     void bothEndsConnectOverXenbusAndServeVerifiedIo(int frontIndirect, boolean frontPersistent, int backIndirect,
-                                                     boolean backPersistent) throws Exception {
+                                                     boolean backPersistent, int frontQueues, int backQueues)
+            throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             int domU = guest.domid();
@@ -61,9 +63,10 @@ class BlkifXenbusTest {
                             public void disconnected(Blkback back) {
                                 host.stopDriving(back);
                             }
-                        });
+                        }).withMaxQueues(backQueues);
                 BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
-                        frontIndirect, frontPersistent, host.waiter());
+                        frontIndirect, frontPersistent, host.waiter()).withMaxQueues(frontQueues);
+                int queues = Math.min(frontQueues, backQueues);
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
                      XenBus front = XenBus.front(guestStoreHolder, domU, options)) {
                     back.register(backDriver);
@@ -74,7 +77,7 @@ class BlkifXenbusTest {
                     String be = "/local/domain/0/backend/vbd/" + domU + "/" + DEVID;
                     addVbd(dom0Store, domU, fe, be);
 
-                    Blkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
+                    MultiQueueBlkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
                     XenbusDevice backDevice = until(host, back.whenDevice(be));
                     until(host, backDevice.whenState(XenbusState.CONNECTED));
 
@@ -90,12 +93,19 @@ class BlkifXenbusTest {
                     assertThat(dom0Store.read(fe + "/feature-persistent")).isEqualTo(frontPersistent ? "1" : "0");
                     assertThat(dom0Store.read(be + "/max-ring-page-order")).isEqualTo("0");
                     assertThat(dom0Store.read(fe + "/protocol")).isEqualTo("x86_64-abi");
-                    assertThat(dom0Store.read(fe + "/ring-ref")).matches("\\d+");
-                    assertThat(dom0Store.read(fe + "/event-channel")).matches("\\d+");
+                    assertThat(dom0Store.read(be + "/multi-queue-max-queues")).isEqualTo(Integer.toString(backQueues));
+                    String ringKeys = queues == 1 ? fe : fe + "/queue-" + (queues - 1);
+                    assertThat(dom0Store.read(ringKeys + "/ring-ref")).matches("\\d+");
+                    assertThat(dom0Store.read(ringKeys + "/event-channel")).matches("\\d+");
+                    if (queues > 1) {
+                        assertThat(dom0Store.read(fe + "/multi-queue-num-queues")).isEqualTo(Integer.toString(queues));
+                    }
+                    assertThat(disk0.queues()).hasSize(queues);
+                    assertThat(backDriver.backends()).hasSize(queues);
                     assertThat(dom0Store.read(fe + "/state")).isEqualTo("4");
-                    assertThat(disk0.maxIndirectSegments())
+                    assertThat(disk0.queues().getFirst().maxIndirectSegments())
                             .isEqualTo(backIndirect <= 11 ? 0 : Math.min(frontIndirect, backIndirect));
-                    assertThat(disk0.persistentGrants()).isEqualTo(frontPersistent && backPersistent);
+                    assertThat(disk0.queues().getFirst().persistentGrants()).isEqualTo(frontPersistent && backPersistent);
                     assertThat(disk0.sizeBytes()).isEqualTo(DISK);
 
                     byte[] data = new byte[200 * 1024];
@@ -106,7 +116,9 @@ class BlkifXenbusTest {
                     assertThat(readBack.array()).isEqualTo(data);
                     byte[] image = Files.readAllBytes(disk.path());
                     assertThat(java.util.Arrays.copyOfRange(image, 4096, 4096 + data.length)).isEqualTo(data);
-                    assertThat(guest.intr().count("xbd0")).isPositive();
+                    for (int q = 0; q < queues; q++) {
+                        assertThat(guest.intr().count(queues == 1 ? "xbd0" : "xbd0-q" + q)).isPositive();
+                    }
                 }
             }
         }
