@@ -66,6 +66,10 @@
  *       this end again by itself (a resumed frontend).</li>
  *   <li>A backend tolerates a frontend that skips InitWait, and a frontend a backend that
  *       skips it (io/blkif.h "startup").</li>
+ *   <li>Costs: one xenstore watch per bus (its root) and one per device (the other end's
+ *       {@code state}); xenstored's default quota of 128 watches per guest therefore bounds
+ *       a guest's front bus to about 127 devices. Connect timeouts fire only when someone runs
+ *       {@link io.jxen.guest.xenbus.XenBus#doWork()} (an AgentRunner, or a test's loop).</li>
  *   <li>Hot-unplug (our node removed) detaches the device without writing anything under the
  *       removed node; {@link io.jxen.guest.xenbus.XenBus#detach} and {@code close} publish
  *       Closed as the final state.</li>
