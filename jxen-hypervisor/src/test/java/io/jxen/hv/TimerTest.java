@@ -51,9 +51,14 @@ class TimerTest {
         return false;
     }
 
+    /** The host under test: host time from the recording double; subclasses swap in real time. */
+    TestHost newHost() {
+        return new TestHost(dir, overSocket(), true);
+    }
+
     @BeforeEach
     void setUp() {
-        host = new TestHost(dir, overSocket(), true);
+        host = newHost();
         dom0 = host.domain(16, 1);
         d = host.domain(16, 2);
         host.hv.unpause(d.domid());
