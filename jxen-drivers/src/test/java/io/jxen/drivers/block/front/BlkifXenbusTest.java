@@ -125,6 +125,77 @@ class BlkifXenbusTest {
     }
 
     @Test
+    void aBackendRestartedOverXenbusGetsTheInFlightRequestsReplayed() throws Exception {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            GuestKernel guest = host.boot(1024);
+            int domU = guest.domid();
+            XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
+            try (CoreXenbusStore dom0Store = new CoreXenbusStore(core, Caller.DOM0, "dom0");
+                 CoreXenbusStore guestStore = introduce(core, dom0Store, domU)) {
+                XenBus.Options options = new XenBus.Options(host.clock, TimeUnit.SECONDS.toNanos(30), 2);
+                BlkbackXenbusDriver backDriver = new BlkbackXenbusDriver(host.dom0, host.dom0Grants, d -> disk,
+                        host.clock, host.window(8), 32, new BlkbackXenbusDriver.Listener() {
+                            @Override
+                            public void connected(Blkback back) {
+                                host.drive(back);
+                            }
+
+                            @Override
+                            public void disconnected(Blkback back) {
+                                host.stopDriving(back);
+                            }
+                        });
+                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32,
+                        host.waiter());
+                try (XenBus back = XenBus.back(dom0Store, 0, options);
+                     XenBus front = XenBus.front(guestStore, domU, options)) {
+                    back.register(backDriver);
+                    front.register(frontDriver);
+                    back.start();
+                    front.start();
+                    String fe = "/local/domain/" + domU + "/device/vbd/" + DEVID;
+                    String be = "/local/domain/0/backend/vbd/" + domU + "/" + DEVID;
+                    addVbd(dom0Store, domU, fe, be);
+                    MultiQueueBlkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
+                    XenbusDevice backDevice = until(host, back.whenDevice(be));
+                    until(host, backDevice.whenState(XenbusState.CONNECTED));
+                    Blkback first = backDriver.backends().getFirst();
+
+                    byte[] expected = new byte[40 * 4096];
+                    new Random(5).nextBytes(expected);
+                    java.util.List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+                    for (int i = 0; i < 40; i++) {
+                        writes.add(disk0.submitWrite((long) i * 4096, ByteBuffer.wrap(expected, i * 4096, 4096), false));
+                    }
+                    // The backend dies before serving any of them (it stops at once, as a killed
+                    // process does), its bus end goes Closed, then it comes back through InitWait.
+                    assertThat(first.metrics().requests()).isZero();
+                    first.disconnect();
+                    backDevice.fatal(5, "backend restarted");
+                    spin(backDevice.whenState(XenbusState.CLOSED));
+                    spin(CompletableFuture.runAsync(() -> {
+                        while (!backDriver.backends().isEmpty()) {
+                            Thread.onSpinWait();
+                        }
+                    }));
+                    backDevice.reconnect();
+                    until(host, CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+                    // The old backend may serve part of the ring before the bus stops it: those answers
+                    // are taken off the old ring, the rest is replayed; each write is done once.
+                    long servedByFirst = first.metrics().requests();
+                    assertThat(disk0.queues().getFirst().replayedRequests()).isEqualTo(32 - servedByFirst);
+                    Blkback second = backDriver.backends().getFirst();
+                    assertThat(second).isNotSameAs(first);
+                    assertThat(second.metrics().requests()).isEqualTo(40 - servedByFirst);
+                    disk0.flush();
+                    byte[] image = Files.readAllBytes(disk.path());
+                    assertThat(java.util.Arrays.copyOfRange(image, 0, expected.length)).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void aFrontendNamingAnUnknownProtocolOrTooManyRingPagesFailsOnlyItsDevice() throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(512);
@@ -157,6 +228,16 @@ class BlkifXenbusTest {
                     assertThat(backDriver.backends()).isEmpty();
                 }
             }
+        }
+    }
+
+    /** Waits for the bus threads without stepping anything here. */
+    private static void spin(CompletableFuture<?> future) {
+        for (long turns = 0; !future.isDone(); turns++) {
+            if (turns > 500_000_000L) {
+                throw new AssertionError("the buses never got there");
+            }
+            Thread.onSpinWait();
         }
     }
 
