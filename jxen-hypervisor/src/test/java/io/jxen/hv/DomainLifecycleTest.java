@@ -1,9 +1,10 @@
 package io.jxen.hv;
 
+import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenPage;
 import io.jxen.abi.evtchn.EvtchnBindVirqDescriptor;
 import io.jxen.abi.evtchn.EvtchnOp;
-import io.jxen.abi.Hypercall;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.StartInfoDescriptor;
 import io.jxen.abi.xen.StartInfoFlags;
@@ -12,7 +13,6 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.ShutdownReason;
-import io.jxen.hypercall.abi.SchedAbi;
 import io.jxen.memory.OutOfFramesException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,10 +129,10 @@ class DomainLifecycleTest {
         });
 
         TestHost.Guest gU = host.guest(domU);
-        gU.mem().putInt(TestHost.Guest.ARG, SchedAbi.SHUTDOWN_CRASH);
-        assertThat(gU.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, TestHost.Guest.ARG)).isZero();
-        gU.mem().putInt(TestHost.Guest.ARG, SchedAbi.SHUTDOWN_POWEROFF);
-        assertThat(gU.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, TestHost.Guest.ARG)).isZero();
+        gU.mem().putInt(TestHost.Guest.ARG, io.jxen.abi.sched.ShutdownReason.CRASH);
+        assertThat(gU.hc().hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, TestHost.Guest.ARG)).isZero();
+        gU.mem().putInt(TestHost.Guest.ARG, io.jxen.abi.sched.ShutdownReason.POWEROFF);
+        assertThat(gU.hc().hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, TestHost.Guest.ARG)).isZero();
 
         assertThat(domU.shutdownReason()).isEqualTo(ShutdownReason.CRASH);
         assertThat(dom0.eventChannels().pending(port)).isTrue();
@@ -146,7 +146,7 @@ class DomainLifecycleTest {
             Domain d = host.domain(4, 1);
             TestHost.Guest g = host.guest(d);
             g.mem().putInt(TestHost.Guest.ARG, reason.code());
-            assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, TestHost.Guest.ARG)).isZero();
+            assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, TestHost.Guest.ARG)).isZero();
             assertThat(d.shutdownReason()).isEqualTo(reason);
             host.hv.destroyDomain(d.domid());
         }
@@ -157,7 +157,7 @@ class DomainLifecycleTest {
         Domain d = host.domain(4, 1);
         var hc = host.hv.hypercalls(d.domid(), 0);
         host.hv.destroyDomain(d.domid());
-        assertThat(hc.hypercall(Hypercall.SCHED_OP, SchedAbi.YIELD, 0)).isEqualTo(-io.jxen.abi.XenErrno.ESRCH);
+        assertThat(hc.hypercall(Hypercall.SCHED_OP, SchedOp.YIELD, 0)).isEqualTo(-io.jxen.abi.XenErrno.ESRCH);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.jxen.hv;
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.evtchn.EvtchnOp;
 import io.jxen.abi.evtchn.EvtchnStat;
+import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.Virq;
 import io.jxen.hv.domain.Domain;
@@ -311,7 +312,7 @@ class EventChannelTest {
         long area = 0x3000 + 128;
         g.mem().putLong(TestHost.Guest.ARG, 3);
         g.mem().putInt(TestHost.Guest.ARG + 8, 128);
-        assertThat(hc35.hypercall(Hypercall.VCPU_OP, io.jxen.hypercall.abi.VcpuAbi.REGISTER_VCPU_INFO, 35,
+        assertThat(hc35.hypercall(Hypercall.VCPU_OP, VcpuOp.REGISTER_VCPU_INFO, 35,
                 TestHost.Guest.ARG)).isZero();
         assertThat(g.mem().getLong(area + 8)).as("every selector bit set").isEqualTo(-1L);
         g.mem().putLong(area + 8, 0);

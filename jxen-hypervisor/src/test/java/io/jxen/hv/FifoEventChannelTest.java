@@ -1,10 +1,11 @@
 package io.jxen.hv;
 
 import io.jxen.abi.evtchn.EvtchnFifo;
+import io.jxen.abi.memory.XenMem;
+import io.jxen.abi.memory.XenMemoryReservationDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
-import io.jxen.hypercall.abi.MemoryAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,14 +234,14 @@ class FifoEventChannelTest {
         initFifo();
         g.mem().putLong(TestHost.Guest.LIST, CB);
         g.mem().putLong(TestHost.Guest.LIST + 8, 7);
-        g.mem().zero(TestHost.Guest.ARG, MemoryAbi.RESERVATION_SIZE);
-        g.mem().putLong(TestHost.Guest.ARG + MemoryAbi.RESERVATION_EXTENT_START, TestHost.Guest.LIST);
-        g.mem().putLong(TestHost.Guest.ARG + MemoryAbi.RESERVATION_NR_EXTENTS, 1);
-        g.mem().putShort(TestHost.Guest.ARG + MemoryAbi.RESERVATION_DOMID, (short) DomId.SELF);
-        assertThat(g.hc().hypercall(io.jxen.abi.Hypercall.MEMORY_OP, MemoryAbi.DECREASE_RESERVATION,
+        g.mem().zero(TestHost.Guest.ARG, XenMemoryReservationDescriptor.SIZE);
+        g.mem().putLong(TestHost.Guest.ARG + XenMemoryReservationDescriptor.EXTENT_START_OFFSET, TestHost.Guest.LIST);
+        g.mem().putLong(TestHost.Guest.ARG + XenMemoryReservationDescriptor.NR_EXTENTS_OFFSET, 1);
+        g.mem().putShort(TestHost.Guest.ARG + XenMemoryReservationDescriptor.DOMID_OFFSET, (short) DomId.SELF);
+        assertThat(g.hc().hypercall(io.jxen.abi.Hypercall.MEMORY_OP, XenMem.DECREASE_RESERVATION,
                 TestHost.Guest.ARG)).isZero();
         assertThat(e.reset(DomId.SELF)).isZero();
-        assertThat(g.hc().hypercall(io.jxen.abi.Hypercall.MEMORY_OP, MemoryAbi.DECREASE_RESERVATION,
+        assertThat(g.hc().hypercall(io.jxen.abi.Hypercall.MEMORY_OP, XenMem.DECREASE_RESERVATION,
                 TestHost.Guest.ARG)).as("released after reset").isEqualTo(1);
     }
 }

@@ -2,10 +2,13 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntmap;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.Gtf;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,13 +21,6 @@ import static io.jxen.abi.XenErrno.EILSEQ;
 import static io.jxen.abi.XenErrno.EINVAL;
 import static io.jxen.abi.XenErrno.ENOSYS;
 import static io.jxen.abi.XenErrno.EPERM;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_EAGAIN;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** GNTTABOP transfer, swap_grant_ref, unmap_and_replace, dump_table and cache_flush, as Xen HEAD answers a translated guest. */
@@ -69,59 +65,59 @@ class GrantRareOpsTest {
         ga.mem.putLong(ARG, 5);
         ga.mem.putShort(ARG + 8, (short) b.domid());
         ga.mem.putLong(ARG + 24, 50); // second element: no page at gfn 50
-        assertThat(op(ga, GrantTableAbi.TRANSFER, 2)).isZero();
-        assertThat(ga.mem.getShort(ARG + 16)).isEqualTo((short) GNTST_GENERAL_ERROR);
-        assertThat(ga.mem.getShort(ARG + 24 + 16)).isEqualTo((short) GNTST_BAD_PAGE);
+        assertThat(op(ga, GnttabOp.TRANSFER, 2)).isZero();
+        assertThat(ga.mem.getShort(ARG + 16)).isEqualTo((short) Gntst.GENERAL_ERROR);
+        assertThat(ga.mem.getShort(ARG + 24 + 16)).isEqualTo((short) Gntst.BAD_PAGE);
         assertThat(a.physMap().p2m().get(5)).as("page kept").isNotEqualTo(P2mEntry.EMPTY);
     }
 
     @Test
     void swapGrantRefExchangesIdleEntriesOnly() {
-        ga.grant(10, b.domid(), 5, GTF_PERMIT_ACCESS);
-        ga.grant(11, b.domid(), 6, GTF_PERMIT_ACCESS);
+        ga.grant(10, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        ga.grant(11, b.domid(), 6, Gtf.PERMIT_ACCESS);
         ga.mem.putInt(ARG, 10);
         ga.mem.putInt(ARG + 4, 11);
         assertThat(op(ga, SWAP, 1)).isZero();
-        assertThat(ga.mem.getShort(ARG + 8)).isEqualTo((short) GNTST_OKAY);
+        assertThat(ga.mem.getShort(ARG + 8)).isEqualTo((short) Gntst.OKAY);
         assertThat(ga.mem.getInt(ga.entryGpa(10) + 4)).as("frame of ref 10").isEqualTo(6);
         assertThat(ga.mem.getInt(ga.entryGpa(11) + 4)).isEqualTo(5);
 
-        long[] r = gb.map(a.domid(), 10, HOST, GNTMAP_HOST_MAP);
-        assertThat(r[0]).isEqualTo(GNTST_OKAY);
+        long[] r = gb.map(a.domid(), 10, HOST, Gntmap.HOST_MAP);
+        assertThat(r[0]).isEqualTo(Gntst.OKAY);
         ga.mem.putInt(ARG, 10);
         ga.mem.putInt(ARG + 4, 11);
         assertThat(op(ga, SWAP, 1)).isZero();
-        assertThat(ga.mem.getShort(ARG + 8)).as("ref 10 is mapped").isEqualTo((short) GNTST_EAGAIN);
+        assertThat(ga.mem.getShort(ARG + 8)).as("ref 10 is mapped").isEqualTo((short) Gntst.EAGAIN);
         ga.mem.putInt(ARG + 4, 100_000);
         op(ga, SWAP, 1);
-        assertThat(ga.mem.getShort(ARG + 8)).isEqualTo((short) GNTST_BAD_GNTREF);
+        assertThat(ga.mem.getShort(ARG + 8)).isEqualTo((short) Gntst.BAD_GNTREF);
         ga.mem.putInt(ARG + 4, 10);
         op(ga, SWAP, 1);
-        assertThat(ga.mem.getShort(ARG + 8)).as("same ref").isEqualTo((short) GNTST_OKAY);
+        assertThat(ga.mem.getShort(ARG + 8)).as("same ref").isEqualTo((short) Gntst.OKAY);
         assertThat(ga.hc.hypercall(Hypercall.GRANT_TABLE_OP, SWAP, 0xFFFF_F000L, 1)).isEqualTo(-EFAULT);
     }
 
     @Test
     void unmapAndReplaceUnmapsOnlyWithoutANewAddress() {
-        ga.grant(10, b.domid(), 5, GTF_PERMIT_ACCESS);
-        long[] r = gb.map(a.domid(), 10, HOST, GNTMAP_HOST_MAP);
+        ga.grant(10, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        long[] r = gb.map(a.domid(), 10, HOST, Gntmap.HOST_MAP);
         gb.mem.zero(ARG, 24);
         gb.mem.putLong(ARG, HOST);
         gb.mem.putLong(ARG + 8, 41L << XenPage.SHIFT);
         gb.mem.putInt(ARG + 16, (int) r[1]);
-        assertThat(op(gb, GrantTableAbi.UNMAP_AND_REPLACE, 1)).isZero();
-        assertThat(gb.mem.getShort(ARG + 20)).isEqualTo((short) GNTST_GENERAL_ERROR);
+        assertThat(op(gb, GnttabOp.UNMAP_AND_REPLACE, 1)).isZero();
+        assertThat(gb.mem.getShort(ARG + 20)).isEqualTo((short) Gntst.GENERAL_ERROR);
         assertThat(b.grantTable().mappingsInUse()).isEqualTo(1);
         gb.mem.putLong(ARG + 8, 0);
-        assertThat(op(gb, GrantTableAbi.UNMAP_AND_REPLACE, 1)).isZero();
-        assertThat(gb.mem.getShort(ARG + 20)).isEqualTo((short) GNTST_OKAY);
+        assertThat(op(gb, GnttabOp.UNMAP_AND_REPLACE, 1)).isZero();
+        assertThat(gb.mem.getShort(ARG + 20)).isEqualTo((short) Gntst.OKAY);
         assertThat(b.grantTable().mappingsInUse()).isZero();
-        assertThat(ga.flags(10)).isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(ga.flags(10)).isEqualTo(Gtf.PERMIT_ACCESS);
     }
 
     @Test
     void dumpTableIsNoLongerInXensDispatcher() {
-        assertThat(op(ga, GrantTableAbi.DUMP_TABLE, 1)).isEqualTo(-ENOSYS);
+        assertThat(op(ga, GnttabOp.DUMP_TABLE, 1)).isEqualTo(-ENOSYS);
     }
 
     long flush(GuestGnttab g, long busAddr, int offset, int length, int flags, long cmdHigh) {
@@ -144,8 +140,8 @@ class GrantRareOpsTest {
         assertThat(flush(ga, (long) TestHost.FRAMES << XenPage.SHIFT, 0, 16, 1, 0)).isEqualTo(-EINVAL);
         assertThat(flush(ga, a.sharedInfoMfn() << XenPage.SHIFT, 0, 16, 1, 0)).as("Xen's page").isEqualTo(-EPERM);
         assertThat(flush(gb, own, 0, 16, 2, 0)).as("not mapped by b").isEqualTo(-EINVAL);
-        ga.grant(10, b.domid(), 5, GTF_PERMIT_ACCESS);
-        gb.map(a.domid(), 10, HOST, GNTMAP_HOST_MAP);
+        ga.grant(10, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        gb.map(a.domid(), 10, HOST, Gntmap.HOST_MAP);
         assertThat(flush(gb, own, 0, 16, 3, 0)).isZero();
     }
 }

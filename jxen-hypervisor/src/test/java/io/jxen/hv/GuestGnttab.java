@@ -2,13 +2,14 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.GnttabCopyDescriptor;
+import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.Gtf;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
-import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 
 /** The guest side of grant tables, as a test guest writes it. */
 final class GuestGnttab {
@@ -31,12 +32,13 @@ final class GuestGnttab {
         if (version == 2) {
             return (guest.domain().grantFrameGfn(ref / 256) << XenPage.SHIFT) + (long) (ref % 256) * 16;
         }
-        return (guest.domain().grantFrameGfn(ref / 512) << XenPage.SHIFT) + (long) (ref % 512) * EntryV1.SIZE;
+        return (guest.domain().grantFrameGfn(ref / 512) << XenPage.SHIFT)
+                + (long) (ref % 512) * GrantEntryV1Descriptor.SIZE;
     }
 
     long setVersion(int v) {
         mem.putInt(ARG, v);
-        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SET_VERSION, ARG, 1);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.SET_VERSION, ARG, 1);
         version = mem.getInt(ARG);
         return rc;
     }
@@ -56,7 +58,7 @@ final class GuestGnttab {
         mem.putShort(e + 4, (short) offset);
         mem.putShort(e + 6, (short) length);
         mem.putLong(e + 8, gfn);
-        mem.putShort(e, (short) (flags | GrantTableAbi.GTF_SUB_PAGE));
+        mem.putShort(e, (short) (flags | Gtf.SUB_PAGE));
     }
 
     /** The v2 status word of {@code ref}, read through the guest's mapping of the status frame. */
@@ -71,32 +73,33 @@ final class GuestGnttab {
         mem.putInt(ARG, nrFrames);
         mem.putShort(ARG + 4, (short) dom);
         mem.putLong(ARG + 8, TestHost.Guest.LIST);
-        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.GET_STATUS_FRAMES, ARG, 1);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.GET_STATUS_FRAMES, ARG, 1);
         return new long[] {rc != 0 ? rc : mem.getShort(ARG + 6), mem.getLong(TestHost.Guest.LIST)};
     }
 
     /** Publishes a grant as the header says: domid, frame, then flags. */
     void grant(int ref, int domid, long gfn, int flags) {
         long e = entryGpa(ref);
-        mem.putShort(e + EntryV1.DOMID, (short) domid);
-        mem.putInt(e + EntryV1.FRAME, (int) gfn);
-        mem.putShort(e + EntryV1.FLAGS, (short) flags);
+        mem.putShort(e + GrantEntryV1Descriptor.DOMID_OFFSET, (short) domid);
+        mem.putInt(e + GrantEntryV1Descriptor.FRAME_OFFSET, (int) gfn);
+        mem.putShort(e + GrantEntryV1Descriptor.FLAGS_OFFSET, (short) flags);
     }
 
     int flags(int ref) {
-        return Short.toUnsignedInt(mem.getShort(entryGpa(ref) + EntryV1.FLAGS));
+        return Short.toUnsignedInt(mem.getShort(entryGpa(ref) + GrantEntryV1Descriptor.FLAGS_OFFSET));
     }
 
     /** Maps: returns {status, handle, dev_bus_addr} and the hypercall's rc in [3]. */
     long[] map(int dom, int ref, long hostAddr, int flags) {
-        mem.zero(ARG, MapGrantRef.SIZE);
-        mem.putLong(ARG + MapGrantRef.HOST_ADDR, hostAddr);
-        mem.putInt(ARG + MapGrantRef.FLAGS, flags);
-        mem.putInt(ARG + MapGrantRef.REF, ref);
-        mem.putShort(ARG + MapGrantRef.DOM, (short) dom);
-        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.MAP_GRANT_REF, ARG, 1);
-        return new long[] {mem.getShort(ARG + MapGrantRef.STATUS), mem.getInt(ARG + MapGrantRef.HANDLE),
-            mem.getLong(ARG + MapGrantRef.DEV_BUS_ADDR), rc};
+        mem.zero(ARG, GnttabMapGrantRefDescriptor.SIZE);
+        mem.putLong(ARG + GnttabMapGrantRefDescriptor.HOST_ADDR_OFFSET, hostAddr);
+        mem.putInt(ARG + GnttabMapGrantRefDescriptor.FLAGS_OFFSET, flags);
+        mem.putInt(ARG + GnttabMapGrantRefDescriptor.REF_OFFSET, ref);
+        mem.putShort(ARG + GnttabMapGrantRefDescriptor.DOM_OFFSET, (short) dom);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.MAP_GRANT_REF, ARG, 1);
+        return new long[] {mem.getShort(ARG + GnttabMapGrantRefDescriptor.STATUS_OFFSET),
+            mem.getInt(ARG + GnttabMapGrantRefDescriptor.HANDLE_OFFSET),
+            mem.getLong(ARG + GnttabMapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET), rc};
     }
 
     long mapStatus(int dom, int ref, long hostAddr, int flags) {
@@ -105,30 +108,30 @@ final class GuestGnttab {
     }
 
     long unmap(long hostAddr, long devBusAddr, long handle) {
-        mem.zero(ARG, UnmapGrantRef.SIZE);
-        mem.putLong(ARG + UnmapGrantRef.HOST_ADDR, hostAddr);
-        mem.putLong(ARG + UnmapGrantRef.DEV_BUS_ADDR, devBusAddr);
-        mem.putInt(ARG + UnmapGrantRef.HANDLE, (int) handle);
-        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.UNMAP_GRANT_REF, ARG, 1);
-        return rc != 0 ? rc : mem.getShort(ARG + UnmapGrantRef.STATUS);
+        mem.zero(ARG, GnttabUnmapGrantRefDescriptor.SIZE);
+        mem.putLong(ARG + GnttabUnmapGrantRefDescriptor.HOST_ADDR_OFFSET, hostAddr);
+        mem.putLong(ARG + GnttabUnmapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET, devBusAddr);
+        mem.putInt(ARG + GnttabUnmapGrantRefDescriptor.HANDLE_OFFSET, (int) handle);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.UNMAP_GRANT_REF, ARG, 1);
+        return rc != 0 ? rc : mem.getShort(ARG + GnttabUnmapGrantRefDescriptor.STATUS_OFFSET);
     }
 
     /** Writes one gnttab_copy at {@code at}. */
     void putCopy(long at, long src, int srcDom, int srcOff, long dst, int dstDom, int dstOff, int len, int flags) {
-        mem.zero(at, Copy.SIZE);
-        mem.putLong(at + Copy.SOURCE_U, src);
-        mem.putShort(at + Copy.SOURCE_DOMID, (short) srcDom);
-        mem.putShort(at + Copy.SOURCE_OFFSET, (short) srcOff);
-        mem.putLong(at + Copy.DEST_U, dst);
-        mem.putShort(at + Copy.DEST_DOMID, (short) dstDom);
-        mem.putShort(at + Copy.DEST_OFFSET, (short) dstOff);
-        mem.putShort(at + Copy.LEN, (short) len);
-        mem.putShort(at + Copy.FLAGS, (short) flags);
+        mem.zero(at, GnttabCopyDescriptor.SIZE);
+        mem.putLong(at + GnttabCopyDescriptor.SOURCE_U_OFFSET, src);
+        mem.putShort(at + GnttabCopyDescriptor.SOURCE_DOMID_OFFSET, (short) srcDom);
+        mem.putShort(at + GnttabCopyDescriptor.SOURCE_OFFSET_OFFSET, (short) srcOff);
+        mem.putLong(at + GnttabCopyDescriptor.DEST_U_OFFSET, dst);
+        mem.putShort(at + GnttabCopyDescriptor.DEST_DOMID_OFFSET, (short) dstDom);
+        mem.putShort(at + GnttabCopyDescriptor.DEST_OFFSET_OFFSET, (short) dstOff);
+        mem.putShort(at + GnttabCopyDescriptor.LEN_OFFSET, (short) len);
+        mem.putShort(at + GnttabCopyDescriptor.FLAGS_OFFSET, (short) flags);
     }
 
     long copy(long src, int srcDom, int srcOff, long dst, int dstDom, int dstOff, int len, int flags) {
         putCopy(ARG, src, srcDom, srcOff, dst, dstDom, dstOff, len, flags);
-        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.COPY, ARG, 1);
-        return rc != 0 ? rc : mem.getShort(ARG + Copy.STATUS);
+        long rc = hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.COPY, ARG, 1);
+        return rc != 0 ? rc : mem.getShort(ARG + GnttabCopyDescriptor.STATUS_OFFSET);
     }
 }

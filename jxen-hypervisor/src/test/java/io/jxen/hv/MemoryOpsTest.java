@@ -1,12 +1,14 @@
 package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
+import io.jxen.abi.memory.XenMem;
+import io.jxen.abi.memory.XenMemoryReservationDescriptor;
+import io.jxen.abi.vcpu.VcpuOp;
+import io.jxen.abi.vcpu.VcpuRegisterVcpuInfoDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hypercall.GuestPageFault;
-import io.jxen.hypercall.abi.MemoryAbi;
-import io.jxen.hypercall.abi.VcpuAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,11 +54,11 @@ class MemoryOpsTest {
             g.mem().putLong(list + 8L * i, gfns[i]);
         }
         long arg = TestHost.Guest.ARG;
-        g.mem().zero(arg, MemoryAbi.RESERVATION_SIZE);
-        g.mem().putLong(arg + MemoryAbi.RESERVATION_EXTENT_START, list);
-        g.mem().putLong(arg + MemoryAbi.RESERVATION_NR_EXTENTS, gfns.length);
-        g.mem().putInt(arg + MemoryAbi.RESERVATION_EXTENT_ORDER, order);
-        g.mem().putShort(arg + MemoryAbi.RESERVATION_DOMID, (short) domid);
+        g.mem().zero(arg, XenMemoryReservationDescriptor.SIZE);
+        g.mem().putLong(arg + XenMemoryReservationDescriptor.EXTENT_START_OFFSET, list);
+        g.mem().putLong(arg + XenMemoryReservationDescriptor.NR_EXTENTS_OFFSET, gfns.length);
+        g.mem().putInt(arg + XenMemoryReservationDescriptor.EXTENT_ORDER_OFFSET, order);
+        g.mem().putShort(arg + XenMemoryReservationDescriptor.DOMID_OFFSET, (short) domid);
         return g.hc().hypercall(Hypercall.MEMORY_OP, cmd, arg);
     }
 
@@ -68,27 +70,27 @@ class MemoryOpsTest {
     @Test
     void populateAndDecreaseMoveFramesInAndOutOfTheP2m() {
         long free = host.memory.allocator().freeFrames();
-        assertThat(query(MemoryAbi.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(16);
-        assertThat(query(MemoryAbi.MAXIMUM_RESERVATION, DomId.SELF)).isEqualTo(32);
+        assertThat(query(XenMem.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(16);
+        assertThat(query(XenMem.MAXIMUM_RESERVATION, DomId.SELF)).isEqualTo(32);
         assertThat(g.mem().mapped(20)).isFalse();
         assertThatThrownBy(() -> g.mem().getLong(20L << 12)).isInstanceOf(GuestPageFault.class);
 
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {20, 22}, 0, DomId.SELF)).isEqualTo(2);
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {20, 22}, 0, DomId.SELF)).isEqualTo(2);
         g.mem().putLong(20L << 12, 42);
         assertThat(g.mem().getLong(20L << 12)).isEqualTo(42);
         assertThat(host.memory.allocator().freeFrames()).isEqualTo(free - 2);
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {24, 20}, 0, DomId.SELF))
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {24, 20}, 0, DomId.SELF))
                 .as("an already populated gfn stops the batch").isEqualTo(1);
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {28}, 2, DomId.SELF))
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {28}, 2, DomId.SELF))
                 .as("an order-2 extent").isEqualTo(1);
         assertThat(g.mem().mapped(31)).isTrue();
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {33}, 1, DomId.SELF))
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {33}, 1, DomId.SELF))
                 .as("misaligned extent").isZero();
 
-        assertThat(reservation(MemoryAbi.DECREASE_RESERVATION, new long[] {20, 5, 21}, 0, DomId.SELF))
+        assertThat(reservation(XenMem.DECREASE_RESERVATION, new long[] {20, 5, 21}, 0, DomId.SELF))
                 .as("gfn 21 holds nothing").isEqualTo(2);
         assertThat(g.mem().mapped(20)).isFalse();
-        assertThat(query(MemoryAbi.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(16 + 3 + 4 - 2);
+        assertThat(query(XenMem.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(16 + 3 + 4 - 2);
         populated(free - 7 + 2);
     }
 
@@ -102,40 +104,41 @@ class MemoryOpsTest {
         for (int i = 0; i < gfns.length; i++) {
             gfns[i] = 100 + i;
         }
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {d.sharedInfoGfn() + 10}, 0, DomId.SELF))
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {d.sharedInfoGfn() + 10}, 0, DomId.SELF))
                 .as("outside the guest-physical space").isZero();
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, gfns, 0, DomId.SELF)).as("16 more reach max_pages").isEqualTo(16);
-        assertThat(reservation(MemoryAbi.INCREASE_RESERVATION, new long[] {0}, 0, DomId.SELF)).isZero();
-        assertThat(reservation(MemoryAbi.DECREASE_RESERVATION, new long[] {3}, 0, DomId.SELF)).isEqualTo(1);
-        assertThat(reservation(MemoryAbi.INCREASE_RESERVATION, new long[] {0}, 0, DomId.SELF)).isEqualTo(1);
-        assertThat(query(MemoryAbi.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(32);
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, gfns, 0, DomId.SELF)).as("16 more reach max_pages")
+                .isEqualTo(16);
+        assertThat(reservation(XenMem.INCREASE_RESERVATION, new long[] {0}, 0, DomId.SELF)).isZero();
+        assertThat(reservation(XenMem.DECREASE_RESERVATION, new long[] {3}, 0, DomId.SELF)).isEqualTo(1);
+        assertThat(reservation(XenMem.INCREASE_RESERVATION, new long[] {0}, 0, DomId.SELF)).isEqualTo(1);
+        assertThat(query(XenMem.CURRENT_RESERVATION, DomId.SELF)).isEqualTo(32);
     }
 
     @Test
     void anotherDomainsReservationIsForTheControlDomainOnly() {
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {20}, 0, 0)).isEqualTo(-EPERM);
-        assertThat(query(MemoryAbi.CURRENT_RESERVATION, 0)).isEqualTo(-EPERM);
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {20}, 0, 77)).isZero();
-        assertThat(reservation(MemoryAbi.POPULATE_PHYSMAP, new long[] {20}, 10, DomId.SELF)).as("order > 9").isZero();
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {20}, 0, 0)).isEqualTo(-EPERM);
+        assertThat(query(XenMem.CURRENT_RESERVATION, 0)).isEqualTo(-EPERM);
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {20}, 0, 77)).isZero();
+        assertThat(reservation(XenMem.POPULATE_PHYSMAP, new long[] {20}, 10, DomId.SELF)).as("order > 9").isZero();
         assertThat(g.hc().hypercall(Hypercall.MEMORY_OP, 63, 0)).isEqualTo(-io.jxen.abi.XenErrno.ENOSYS);
     }
 
     @Test
     void vcpuUpDownAndIsUp() {
         var hc = g.hc();
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1)).isZero();
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.UP, 1)).isZero();
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1)).isEqualTo(1);
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.DOWN, 1)).isZero();
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1)).isZero();
-        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 2)).isEqualTo(-ENOENT);
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isZero();
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1)).isZero();
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isEqualTo(1);
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.DOWN, 1)).isZero();
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isZero();
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 2)).isEqualTo(-ENOENT);
         assertThat(hc.hypercall(Hypercall.VCPU_OP, 99, 0)).isEqualTo(-io.jxen.abi.XenErrno.ENOSYS);
     }
 
     long register(int vcpu, long gfn, long offset) {
-        g.mem().putLong(TestHost.Guest.ARG + VcpuAbi.REGISTER_VCPU_INFO_MFN, gfn);
-        g.mem().putInt(TestHost.Guest.ARG + VcpuAbi.REGISTER_VCPU_INFO_OFFSET, (int) offset);
-        return g.hc().hypercall(Hypercall.VCPU_OP, VcpuAbi.REGISTER_VCPU_INFO, vcpu, TestHost.Guest.ARG);
+        g.mem().putLong(TestHost.Guest.ARG + VcpuRegisterVcpuInfoDescriptor.MFN_OFFSET, gfn);
+        g.mem().putInt(TestHost.Guest.ARG + VcpuRegisterVcpuInfoDescriptor.OFFSET_OFFSET, (int) offset);
+        return g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.REGISTER_VCPU_INFO, vcpu, TestHost.Guest.ARG);
     }
 
     @Test

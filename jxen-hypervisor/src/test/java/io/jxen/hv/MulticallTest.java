@@ -2,11 +2,11 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.xen.MulticallEntryDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hypercall.Multicall;
-import io.jxen.hypercall.abi.SchedAbi;
-import io.jxen.hypercall.abi.VcpuAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,12 +59,12 @@ class MulticallTest {
     void eachEntrysResultIsWrittenBackAndAFailureDoesNotStopTheOthers() {
         long list = TestHost.Guest.LIST;
         List<Multicall.Call> calls = List.of(
-                new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 0),
-                new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 7),
-                new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.UP, 1),
+                new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0),
+                new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 7),
+                new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.UP, 1),
                 new Multicall.Call(Hypercall.MULTICALL, list, 1),
                 new Multicall.Call(63),
-                new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1));
+                new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1));
         long[] results = new long[calls.size()];
         long rc = Multicall.run(g.hc(), g.mem(), list, calls, results);
         assertThat(rc).as("the helper reports a failed entry").isEqualTo(-1);
@@ -75,8 +75,8 @@ class MulticallTest {
     void theHelperSucceedsOnlyIfEveryEntrySucceeded() {
         long[] results = new long[2];
         long rc = Multicall.run(g.hc(), g.mem(), TestHost.Guest.LIST, List.of(
-                new Multicall.Call(Hypercall.SCHED_OP, SchedAbi.YIELD, 0),
-                new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 0)), results);
+                new Multicall.Call(Hypercall.SCHED_OP, SchedOp.YIELD, 0),
+                new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0)), results);
         assertThat(rc).isZero();
         assertThat(results).containsExactly(0, 1);
     }
@@ -88,7 +88,7 @@ class MulticallTest {
         assertThat(g.hc().hypercall(Hypercall.MULTICALL, TestHost.Guest.LIST, 0)).isZero();
         // a list whose second entry runs off guest memory: the first still runs, as on Xen
         long last = (16L << 12) - MulticallEntryDescriptor.SIZE;
-        Multicall.write(g.mem(), last, List.of(new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 0)));
+        Multicall.write(g.mem(), last, List.of(new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0)));
         assertThat(g.hc().hypercall(Hypercall.MULTICALL, last, 2)).isEqualTo(-EFAULT);
         assertThat(Multicall.result(g.mem(), last, 0)).isEqualTo(1);
     }

@@ -5,6 +5,7 @@ import io.jxen.abi.XenPage;
 import io.jxen.abi.evtchn.EvtchnAllocUnboundDescriptor;
 import io.jxen.abi.evtchn.EvtchnBindInterdomainDescriptor;
 import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.StartInfoDescriptor;
@@ -12,7 +13,6 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.hypercall.abi.SchedAbi;
 import io.jxen.memory.OrderedAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,7 +81,7 @@ class PingPongTest {
                 if (got > 0) {
                     return got;
                 }
-                if (hc.hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0) < 0) {
+                if (hc.hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0) < 0) {
                     throw new IllegalStateException("the domain is gone");
                 }
             }

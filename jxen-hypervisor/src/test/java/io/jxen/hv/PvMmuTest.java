@@ -1,6 +1,8 @@
 package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
+import io.jxen.abi.version.XenFeat;
+import io.jxen.abi.version.XenVer;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.MmuExtCmd;
 import io.jxen.abi.xen.MmuUpdateType;
@@ -242,11 +244,11 @@ class PvMmuTest {
     @Test
     void aPvMmuDomainIsNotReportedAutoTranslated() {
         m.mem.putInt(GuestMmu.DONE, 0);
-        assertThat(m.hc.hypercall(Hypercall.XEN_VERSION, io.jxen.hypercall.abi.XenVersionAbi.GET_FEATURES, GuestMmu.DONE)).isZero();
+        assertThat(m.hc.hypercall(Hypercall.XEN_VERSION, XenVer.GET_FEATURES, GuestMmu.DONE)).isZero();
         int submap = m.mem.getInt(GuestMmu.DONE + 4);
-        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_AUTO_TRANSLATED_PHYSMAP)).isZero();
-        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_WRITABLE_PAGE_TABLES)).isZero();
-        assertThat(submap & (1 << io.jxen.hypercall.abi.XenVersionAbi.XENFEAT_MMU_PT_UPDATE_PRESERVE_AD)).isNotZero();
+        assertThat(submap & (1 << XenFeat.AUTO_TRANSLATED_PHYSMAP)).isZero();
+        assertThat(submap & (1 << XenFeat.WRITABLE_PAGE_TABLES)).isZero();
+        assertThat(submap & (1 << XenFeat.MMU_PT_UPDATE_PRESERVE_AD)).isNotZero();
     }
 
     @Test

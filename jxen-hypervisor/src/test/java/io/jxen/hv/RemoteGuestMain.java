@@ -3,11 +3,12 @@ package io.jxen.hv;
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.evtchn.EvtchnBindInterdomainDescriptor;
 import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.sched.ShutdownReason;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.StartInfoDescriptor;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.hypercall.abi.SchedAbi;
 import io.jxen.hypercall.transport.RemoteGuestPlatform;
 
 import java.nio.file.Path;
@@ -49,8 +50,8 @@ public final class RemoteGuestMain {
                 ackUpcall(mem, shared);
             }
             mem.putLong(5L << 12, MARK);
-            mem.putInt(arg, SchedAbi.SHUTDOWN_POWEROFF);
-            check(hc.hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, arg), "shutdown");
+            mem.putInt(arg, ShutdownReason.POWEROFF);
+            check(hc.hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, arg), "shutdown");
         }
         System.exit(0);
     }

@@ -2,6 +2,7 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.vcpu.Runstate;
 import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
@@ -9,7 +10,6 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.VcpuContext;
-import io.jxen.hypercall.abi.SchedAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class SchedAndVcpuOpsTest {
     long watchdog(long id, long timeout) {
         g.mem().putInt(ARG, (int) id);
         g.mem().putInt(ARG + 4, (int) timeout);
-        return g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.WATCHDOG, ARG);
+        return g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.WATCHDOG, ARG);
     }
 
     long shutdownOp(int cmd, int reason) {
@@ -107,20 +107,20 @@ class SchedAndVcpuOpsTest {
 
     @Test
     void aShutdownCodeSetFirstWinsOverTheLaterReasonAndOnlyTheFirstCodeCounts() {
-        assertThat(shutdownOp(SchedAbi.SHUTDOWN_CODE, SchedAbi.SHUTDOWN_CRASH)).isZero();
-        assertThat(shutdownOp(SchedAbi.SHUTDOWN_CODE, SchedAbi.SHUTDOWN_REBOOT)).isZero();
-        assertThat(d.shutdownCode()).isEqualTo(SchedAbi.SHUTDOWN_CRASH);
+        assertThat(shutdownOp(SchedOp.SHUTDOWN_CODE, io.jxen.abi.sched.ShutdownReason.CRASH)).isZero();
+        assertThat(shutdownOp(SchedOp.SHUTDOWN_CODE, io.jxen.abi.sched.ShutdownReason.REBOOT)).isZero();
+        assertThat(d.shutdownCode()).isEqualTo(io.jxen.abi.sched.ShutdownReason.CRASH);
         assertThat(d.shutdownReason()).as("the code alone does not shut down").isNull();
-        assertThat(shutdownOp(SchedAbi.SHUTDOWN, SchedAbi.SHUTDOWN_POWEROFF)).isZero();
+        assertThat(shutdownOp(SchedOp.SHUTDOWN, io.jxen.abi.sched.ShutdownReason.POWEROFF)).isZero();
         assertThat(d.shutdownReason()).isEqualTo(ShutdownReason.CRASH);
     }
 
     @Test
     void withoutACodeTheReasonBecomesTheCode() {
-        assertThat(shutdownOp(SchedAbi.SHUTDOWN, SchedAbi.SHUTDOWN_REBOOT)).isZero();
+        assertThat(shutdownOp(SchedOp.SHUTDOWN, io.jxen.abi.sched.ShutdownReason.REBOOT)).isZero();
         assertThat(d.shutdownReason()).isEqualTo(ShutdownReason.REBOOT);
-        assertThat(d.shutdownCode()).isEqualTo(SchedAbi.SHUTDOWN_REBOOT);
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN_CODE, 0xFFFF_F000L)).isEqualTo(-EFAULT);
+        assertThat(d.shutdownCode()).isEqualTo(io.jxen.abi.sched.ShutdownReason.REBOOT);
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN_CODE, 0xFFFF_F000L)).isEqualTo(-EFAULT);
     }
 
     @Test
@@ -212,7 +212,7 @@ class SchedAndVcpuOpsTest {
     @org.junit.jupiter.api.Timeout(60)
     void aBlockedVcpuIsRunstateBlockedAndDescheduledAsBlocked() throws Exception {
         host.time.log.clear();
-        Thread t = Thread.ofPlatform().daemon().start(() -> g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0));
+        Thread t = Thread.ofPlatform().daemon().start(() -> g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0));
         while (host.hv.waitingVcpus() == 0) {
             Thread.onSpinWait();
         }

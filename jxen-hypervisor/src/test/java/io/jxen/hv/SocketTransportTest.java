@@ -3,13 +3,13 @@ package io.jxen.hv;
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.transport.HypercallServer;
 import io.jxen.hypercall.Multicall;
-import io.jxen.hypercall.abi.SchedAbi;
-import io.jxen.hypercall.abi.VcpuAbi;
 import io.jxen.hypercall.transport.HypercallWire;
 import io.jxen.hypercall.transport.RemoteGuestPlatform;
 import org.junit.jupiter.api.AfterEach;
@@ -81,12 +81,12 @@ class SocketTransportTest {
             assertThat(domU.eventChannels().pending((int) ipi)).isTrue();
             assertThat(e.upcallPending(1)).isTrue();
             assertThat(e.close(4000)).isEqualTo(-XenErrno.EINVAL);
-            assertThat(remote.hypercalls(1).hypercall(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 1)).isZero();
+            assertThat(remote.hypercalls(1).hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isZero();
             assertThat(remote.hypercalls(0).hypercall(99)).isEqualTo(-XenErrno.ENOSYS);
             long[] results = new long[2];
             assertThat(Multicall.run(remote.hypercalls(0), remote.memory(), TestHost.Guest.LIST, List.of(
-                    new Multicall.Call(Hypercall.VCPU_OP, VcpuAbi.IS_UP, 0),
-                    new Multicall.Call(Hypercall.SCHED_OP, SchedAbi.YIELD, 0)), results)).isZero();
+                    new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0),
+                    new Multicall.Call(Hypercall.SCHED_OP, SchedOp.YIELD, 0)), results)).isZero();
             assertThat(results).containsExactly(1, 0);
         }
     }
@@ -105,7 +105,7 @@ class SocketTransportTest {
             eu.clearPendingSel(0); // a guest that leaves the selector set gets no new upcall
             AtomicLong rc = new AtomicLong(-1);
             Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP,
-                    SchedAbi.BLOCK, 0)));
+                    SchedOp.BLOCK, 0)));
             while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
                 Thread.onSpinWait();
             }

@@ -1,12 +1,13 @@
 package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.sched.SchedPollDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hypercall.EventUpcall;
-import io.jxen.hypercall.abi.SchedAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class UpcallAndSchedTest {
         long ipi = e.bindIpi(0);
         e.send(ipi);
         line(0).mask();
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0)).isZero();
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0)).isZero();
         assertThat(line(0).asserted()).as("block re-enabled event delivery").isTrue();
     }
 
@@ -106,7 +107,8 @@ class UpcallAndSchedTest {
         GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
         long mine = e0.bindInterdomain(d.domid(), theirs);
         AtomicLong rc = new AtomicLong(-1);
-        Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.BLOCK, 0)));
+        Thread vcpu = Thread.ofPlatform().daemon()
+                .start(() -> rc.set(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0)));
         while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
             Thread.onSpinWait();
         }
@@ -121,10 +123,10 @@ class UpcallAndSchedTest {
         for (int i = 0; i < ports.length; i++) {
             g.mem().putInt(list + 4L * i, (int) ports[i]);
         }
-        g.mem().putLong(TestHost.Guest.ARG + SchedAbi.POLL_PORTS, list);
-        g.mem().putInt(TestHost.Guest.ARG + SchedAbi.POLL_NR_PORTS, ports.length);
-        g.mem().putLong(TestHost.Guest.ARG + SchedAbi.POLL_TIMEOUT, timeout);
-        return g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.POLL, TestHost.Guest.ARG);
+        g.mem().putLong(TestHost.Guest.ARG + SchedPollDescriptor.PORTS_OFFSET, list);
+        g.mem().putInt(TestHost.Guest.ARG + SchedPollDescriptor.NR_PORTS_OFFSET, ports.length);
+        g.mem().putLong(TestHost.Guest.ARG + SchedPollDescriptor.TIMEOUT_OFFSET, timeout);
+        return g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.POLL, TestHost.Guest.ARG);
     }
 
     @Test
@@ -135,9 +137,9 @@ class UpcallAndSchedTest {
         assertThat(poll(new long[] {5, ipi}, 0)).isZero();
         assertThat(poll(new long[129], 0)).isEqualTo(-EINVAL);
         assertThat(poll(new long[] {4096}, 0)).isEqualTo(-EINVAL);
-        g.mem().putLong(TestHost.Guest.ARG + SchedAbi.POLL_PORTS, 30L << 12);
-        g.mem().putInt(TestHost.Guest.ARG + SchedAbi.POLL_NR_PORTS, 1);
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.POLL, TestHost.Guest.ARG)).isEqualTo(-EFAULT);
+        g.mem().putLong(TestHost.Guest.ARG + SchedPollDescriptor.PORTS_OFFSET, 30L << 12);
+        g.mem().putInt(TestHost.Guest.ARG + SchedPollDescriptor.NR_PORTS_OFFSET, 1);
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.POLL, TestHost.Guest.ARG)).isEqualTo(-EFAULT);
     }
 
     @Test
@@ -158,7 +160,7 @@ class UpcallAndSchedTest {
         while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
             Thread.onSpinWait();
         }
-        host.hv.hypercalls(d.domid(), 1).hypercall(Hypercall.SCHED_OP, SchedAbi.YIELD, 0);
+        host.hv.hypercalls(d.domid(), 1).hypercall(Hypercall.SCHED_OP, SchedOp.YIELD, 0);
         assertThat(vcpu.isAlive()).isTrue();
         new GuestEvtchn(host.hv.hypercalls(d.domid(), 1), g).send(ipi);
         vcpu.join();
@@ -169,15 +171,16 @@ class UpcallAndSchedTest {
     void remoteShutdownIsForTheControlDomain() {
         TestHost.Guest g0 = host.guest(dom0);
         g.mem().putShort(TestHost.Guest.ARG, (short) dom0.domid());
-        g.mem().putInt(TestHost.Guest.ARG + 4, SchedAbi.SHUTDOWN_REBOOT);
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.REMOTE_SHUTDOWN, TestHost.Guest.ARG)).isEqualTo(-EPERM);
+        g.mem().putInt(TestHost.Guest.ARG + 4, io.jxen.abi.sched.ShutdownReason.REBOOT);
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.REMOTE_SHUTDOWN, TestHost.Guest.ARG)).isEqualTo(-EPERM);
         g0.mem().putShort(TestHost.Guest.ARG, (short) 42);
-        g0.mem().putInt(TestHost.Guest.ARG + 4, SchedAbi.SHUTDOWN_REBOOT);
-        assertThat(g0.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.REMOTE_SHUTDOWN, TestHost.Guest.ARG)).isEqualTo(-ESRCH);
+        g0.mem().putInt(TestHost.Guest.ARG + 4, io.jxen.abi.sched.ShutdownReason.REBOOT);
+        assertThat(g0.hc().hypercall(Hypercall.SCHED_OP, SchedOp.REMOTE_SHUTDOWN, TestHost.Guest.ARG))
+                .isEqualTo(-ESRCH);
         g0.mem().putShort(TestHost.Guest.ARG, (short) d.domid());
-        assertThat(g0.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.REMOTE_SHUTDOWN, TestHost.Guest.ARG)).isZero();
+        assertThat(g0.hc().hypercall(Hypercall.SCHED_OP, SchedOp.REMOTE_SHUTDOWN, TestHost.Guest.ARG)).isZero();
         assertThat(d.shutdownReason()).isEqualTo(io.jxen.hv.domain.ShutdownReason.REBOOT);
         g.mem().putInt(TestHost.Guest.ARG, 77);
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, TestHost.Guest.ARG)).isEqualTo(-EINVAL);
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, TestHost.Guest.ARG)).isEqualTo(-EINVAL);
     }
 }

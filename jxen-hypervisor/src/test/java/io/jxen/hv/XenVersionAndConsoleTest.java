@@ -2,9 +2,10 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.version.XenFeat;
+import io.jxen.abi.version.XenVer;
 import io.jxen.abi.xen.ConsoleIo;
 import io.jxen.hv.domain.Domain;
-import io.jxen.hypercall.abi.XenVersionAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,39 +55,39 @@ class XenVersionAndConsoleTest {
 
     @Test
     void versionStringsAndPageSize() {
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.VERSION, 0)).isEqualTo(0x40011);
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.EXTRAVERSION, TestHost.Guest.ARG)).isZero();
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.VERSION, 0)).isEqualTo(0x40011);
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.EXTRAVERSION, TestHost.Guest.ARG)).isZero();
         assertThat(string(gU, 16)).isEqualTo("-jxen");
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.CAPABILITIES, TestHost.Guest.ARG)).isZero();
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.CAPABILITIES, TestHost.Guest.ARG)).isZero();
         assertThat(string(gU, 1024)).isEqualTo("xen-3.0-x86_64");
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.PAGESIZE, 0)).isEqualTo(4096);
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.PAGESIZE, TestHost.Guest.ARG))
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.PAGESIZE, 0)).isEqualTo(4096);
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.PAGESIZE, TestHost.Guest.ARG))
                 .isEqualTo(-XenErrno.EINVAL);
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.COMPILE_INFO, TestHost.Guest.ARG)).isZero();
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.CHANGESET, 1L << 40)).isEqualTo(-XenErrno.EFAULT);
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.COMPILE_INFO, TestHost.Guest.ARG)).isZero();
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.CHANGESET, 1L << 40)).isEqualTo(-XenErrno.EFAULT);
         assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, 99, 0)).isEqualTo(-XenErrno.ENOSYS);
     }
 
     @Test
     void featuresSayAutoTranslatedAndDom0() {
         gU.mem().putInt(TestHost.Guest.ARG, 0);
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.GET_FEATURES, TestHost.Guest.ARG)).isZero();
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.GET_FEATURES, TestHost.Guest.ARG)).isZero();
         int submap = gU.mem().getInt(TestHost.Guest.ARG + 4);
-        assertThat(submap & (1 << XenVersionAbi.XENFEAT_AUTO_TRANSLATED_PHYSMAP)).isNotZero();
-        assertThat(submap & (1 << XenVersionAbi.XENFEAT_DOM0)).isZero();
+        assertThat(submap & (1 << XenFeat.AUTO_TRANSLATED_PHYSMAP)).isNotZero();
+        assertThat(submap & (1 << XenFeat.DOM0)).isZero();
         g0.mem().putInt(TestHost.Guest.ARG, 0);
-        g0.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.GET_FEATURES, TestHost.Guest.ARG);
-        assertThat(g0.mem().getInt(TestHost.Guest.ARG + 4) & (1 << XenVersionAbi.XENFEAT_DOM0)).isNotZero();
+        g0.hc().hypercall(Hypercall.XEN_VERSION, XenVer.GET_FEATURES, TestHost.Guest.ARG);
+        assertThat(g0.mem().getInt(TestHost.Guest.ARG + 4) & (1 << XenFeat.DOM0)).isNotZero();
         gU.mem().putInt(TestHost.Guest.ARG, 1);
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.GET_FEATURES, TestHost.Guest.ARG))
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.GET_FEATURES, TestHost.Guest.ARG))
                 .isEqualTo(-XenErrno.EINVAL);
     }
 
     @Test
     void privilegedInformationIsDenied() {
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.COMMANDLINE, TestHost.Guest.ARG)).isZero();
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.COMMANDLINE, TestHost.Guest.ARG)).isZero();
         assertThat(string(gU, 16)).isEqualTo("<denied>");
-        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVersionAbi.BUILD_ID, TestHost.Guest.ARG))
+        assertThat(gU.hc().hypercall(Hypercall.XEN_VERSION, XenVer.BUILD_ID, TestHost.Guest.ARG))
                 .isEqualTo(-XenErrno.EPERM);
     }
 

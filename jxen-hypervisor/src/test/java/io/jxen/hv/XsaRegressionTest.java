@@ -2,13 +2,16 @@ package io.jxen.hv;
 
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntmap;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.Gtf;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hypercall.Multicall;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.SchedAbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,13 +24,6 @@ import static io.jxen.abi.XenErrno.EINVAL;
 import static io.jxen.abi.XenErrno.ENOSPC;
 import static io.jxen.abi.XenErrno.ENOSYS;
 import static io.jxen.abi.XenErrno.EOPNOTSUPP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -124,7 +120,7 @@ class XsaRegressionTest {
                 new Multicall.Call(Hypercall.MULTICALL, TestHost.Guest.LIST, 2)), results);
         assertThat(results).containsExactly(-ENOSYS, -EINVAL);
         assertThat(a.vcpu(0).inMulticall()).isFalse();
-        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedAbi.YIELD, 0)).isZero();
+        assertThat(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.YIELD, 0)).isZero();
     }
 
     /** XSA-224: one host+device writable mapping undone by two separate unmaps. */
@@ -132,14 +128,15 @@ class XsaRegressionTest {
     void xsa224HostAndDeviceMappingUnmappedSeparately() {
         GuestGnttab ga = new GuestGnttab(host.guest(a));
         GuestGnttab gb = new GuestGnttab(host.guest(b));
-        ga.grant(8, b.domid(), 5, GTF_PERMIT_ACCESS);
-        long[] r = gb.map(a.domid(), 8, HOST, GNTMAP_HOST_MAP | GNTMAP_DEVICE_MAP);
-        assertThat(r[0]).isEqualTo(GNTST_OKAY);
-        assertThat(gb.unmap(0, r[2], r[1])).isEqualTo(GNTST_OKAY);
-        assertThat(ga.flags(8)).as("the host mapping still writes").isEqualTo(GTF_PERMIT_ACCESS | GTF_READING | GTF_WRITING);
-        assertThat(gb.unmap(HOST, 0, r[1])).isEqualTo(GNTST_OKAY);
-        assertThat(ga.flags(8)).isEqualTo(GTF_PERMIT_ACCESS);
-        assertThat(gb.unmap(HOST, r[2], r[1])).isEqualTo(GrantTableAbi.GNTST_BAD_HANDLE);
+        ga.grant(8, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        long[] r = gb.map(a.domid(), 8, HOST, Gntmap.HOST_MAP | Gntmap.DEVICE_MAP);
+        assertThat(r[0]).isEqualTo(Gntst.OKAY);
+        assertThat(gb.unmap(0, r[2], r[1])).isEqualTo(Gntst.OKAY);
+        assertThat(ga.flags(8)).as("the host mapping still writes")
+                .isEqualTo(Gtf.PERMIT_ACCESS | Gtf.READING | Gtf.WRITING);
+        assertThat(gb.unmap(HOST, 0, r[1])).isEqualTo(Gntst.OKAY);
+        assertThat(ga.flags(8)).isEqualTo(Gtf.PERMIT_ACCESS);
+        assertThat(gb.unmap(HOST, r[2], r[1])).isEqualTo(Gntst.BAD_HANDLE);
         assertThat(b.grantTable().mappingsInUse()).isZero();
     }
 
@@ -148,25 +145,26 @@ class XsaRegressionTest {
     void xsa234ReadOnlyUnmapKeepsTheWritableReference() {
         GuestGnttab ga = new GuestGnttab(host.guest(a));
         GuestGnttab gb = new GuestGnttab(host.guest(b));
-        ga.grant(9, b.domid(), 5, GTF_PERMIT_ACCESS);
-        long[] rw = gb.map(a.domid(), 9, HOST, GNTMAP_HOST_MAP);
-        long[] ro = gb.map(a.domid(), 9, 0, GNTMAP_DEVICE_MAP | GNTMAP_READONLY);
-        assertThat(gb.unmap(0, ro[2], ro[1])).isEqualTo(GNTST_OKAY);
-        assertThat(ga.flags(9)).isEqualTo(GTF_PERMIT_ACCESS | GTF_READING | GTF_WRITING);
+        ga.grant(9, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        long[] rw = gb.map(a.domid(), 9, HOST, Gntmap.HOST_MAP);
+        long[] ro = gb.map(a.domid(), 9, 0, Gntmap.DEVICE_MAP | Gntmap.READONLY);
+        assertThat(gb.unmap(0, ro[2], ro[1])).isEqualTo(Gntst.OKAY);
+        assertThat(ga.flags(9)).isEqualTo(Gtf.PERMIT_ACCESS | Gtf.READING | Gtf.WRITING);
         gb.mem.putLong(HOST, 5);
-        assertThat(gb.unmap(HOST, 0, rw[1])).isEqualTo(GNTST_OKAY);
-        assertThat(ga.flags(9)).isEqualTo(GTF_PERMIT_ACCESS);
+        assertThat(gb.unmap(HOST, 0, rw[1])).isEqualTo(Gntst.OKAY);
+        assertThat(ga.flags(9)).isEqualTo(Gtf.PERMIT_ACCESS);
     }
 
     /** XSA-316: a failed map reports a negative GNTST status while the hypercall itself succeeds. */
     @Test
     void xsa316MapErrorsAreNegativeStatusesNotHypercallErrors() {
         var g = host.guest(b);
-        g.mem().zero(TestHost.Guest.ARG, MapGrantRef.SIZE);
-        g.mem().putInt(TestHost.Guest.ARG + MapGrantRef.FLAGS, GNTMAP_HOST_MAP);
-        g.mem().putInt(TestHost.Guest.ARG + MapGrantRef.REF, 1 << 30);
-        g.mem().putShort(TestHost.Guest.ARG + MapGrantRef.DOM, (short) a.domid());
-        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.MAP_GRANT_REF, TestHost.Guest.ARG, 1)).isZero();
-        assertThat(g.mem().getShort(TestHost.Guest.ARG + MapGrantRef.STATUS)).isEqualTo((short) GrantTableAbi.GNTST_BAD_GNTREF);
+        g.mem().zero(TestHost.Guest.ARG, GnttabMapGrantRefDescriptor.SIZE);
+        g.mem().putInt(TestHost.Guest.ARG + GnttabMapGrantRefDescriptor.FLAGS_OFFSET, Gntmap.HOST_MAP);
+        g.mem().putInt(TestHost.Guest.ARG + GnttabMapGrantRefDescriptor.REF_OFFSET, 1 << 30);
+        g.mem().putShort(TestHost.Guest.ARG + GnttabMapGrantRefDescriptor.DOM_OFFSET, (short) a.domid());
+        assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.MAP_GRANT_REF, TestHost.Guest.ARG, 1)).isZero();
+        assertThat(g.mem().getShort(TestHost.Guest.ARG + GnttabMapGrantRefDescriptor.STATUS_OFFSET))
+                .isEqualTo((short) Gntst.BAD_GNTREF);
     }
 }

@@ -3,6 +3,8 @@ package io.jxen.bench.hv;
 import io.jxen.abi.Hypercall;
 import io.jxen.abi.evtchn.EvtchnAllocUnboundDescriptor;
 import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.GnttabSetupTableDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
@@ -11,8 +13,6 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
 import io.jxen.memory.MachineMemory;
 import io.jxen.runtime.SystemClock;
 
@@ -119,12 +119,12 @@ public final class DomainCycleBench implements Bench {
             if (hc.hypercall(Hypercall.EVENT_CHANNEL_OP, EvtchnOp.ALLOC_UNBOUND, arg) != 0) {
                 throw new IllegalStateException("alloc_unbound failed in cycle " + i);
             }
-            mem.zero(arg, SetupTable.SIZE);
-            mem.putShort(arg + SetupTable.DOM, (short) DomId.SELF);
-            mem.putInt(arg + SetupTable.NR_FRAMES, 2);
-            mem.putLong(arg + SetupTable.FRAME_LIST, 0x2000);
-            if (hc.hypercall(Hypercall.GRANT_TABLE_OP, GrantTableAbi.SETUP_TABLE, arg, 1) != 0
-                    || mem.getShort(arg + SetupTable.STATUS) != 0) {
+            mem.zero(arg, GnttabSetupTableDescriptor.SIZE);
+            mem.putShort(arg + GnttabSetupTableDescriptor.DOM_OFFSET, (short) DomId.SELF);
+            mem.putInt(arg + GnttabSetupTableDescriptor.NR_FRAMES_OFFSET, 2);
+            mem.putLong(arg + GnttabSetupTableDescriptor.FRAME_LIST_OFFSET, 0x2000);
+            if (hc.hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.SETUP_TABLE, arg, 1) != 0
+                    || mem.getShort(arg + GnttabSetupTableDescriptor.STATUS_OFFSET) != 0) {
                 throw new IllegalStateException("setup_table failed in cycle " + i);
             }
             if (!hv.destroyDomain(d.domid())) {

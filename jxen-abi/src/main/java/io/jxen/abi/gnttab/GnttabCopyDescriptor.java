@@ -26,6 +26,13 @@ public final class GnttabCopyDescriptor {
     @XenOffsetof(type = "struct gnttab_copy", member = "source.u.gmfn")
     public static final int SOURCE_U_GMFN_OFFSET = 0;
 
+    /**
+     * Offset of {@code source.u}: the union of {@code ref} and {@code gmfn}, read whole and
+     * interpreted by {@code GNTCOPY_source_gref} (grant_table.h).
+     */
+    @XenOffsetof(type = "struct gnttab_copy", member = "source.u")
+    public static final int SOURCE_U_OFFSET = 0;
+
     /** Offset of {@code source.domid}: IN: source domain (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_copy", member = "source.domid")
     public static final int SOURCE_DOMID_OFFSET = 8;
@@ -44,6 +51,17 @@ public final class GnttabCopyDescriptor {
      */
     @XenOffsetof(type = "struct gnttab_copy", member = "dest.u.ref")
     public static final int DEST_U_REF_OFFSET = 16;
+
+    /** Offset of {@code dest.u.gmfn}: IN: destination frame (without it) (grant_table.h). */
+    @XenOffsetof(type = "struct gnttab_copy", member = "dest.u.gmfn")
+    public static final int DEST_U_GMFN_OFFSET = 16;
+
+    /**
+     * Offset of {@code dest.u}: the union of {@code ref} and {@code gmfn}, read whole and
+     * interpreted by {@code GNTCOPY_dest_gref} (grant_table.h).
+     */
+    @XenOffsetof(type = "struct gnttab_copy", member = "dest.u")
+    public static final int DEST_U_OFFSET = 16;
 
     /** Offset of {@code dest.domid}: IN: destination domain (grant_table.h). */
     @XenOffsetof(type = "struct gnttab_copy", member = "dest.domid")

@@ -64,6 +64,20 @@ public final class XenVer {
     @XenConstant("XEN_CHANGESET_INFO_LEN")
     public static final int CHANGESET_INFO_LEN = 64;
 
+    /**
+     * Bytes of {@code struct xen_compile_info}, the {@code XENVER_compile_info} argument:
+     * {@code sizeof(xen_compile_info_t)} (version.h).
+     */
+    @XenConstant("sizeof(xen_compile_info_t)")
+    public static final int COMPILE_INFO_SIZE = 144;
+
+    /**
+     * Bytes of the command-line string of {@code XENVER_commandline}: {@code sizeof(xen_commandline_t)}
+     * (version.h; no {@code _LEN} macro there).
+     */
+    @XenConstant("sizeof(xen_commandline_t)")
+    public static final int COMMANDLINE_LEN = 1024;
+
     private XenVer() {
     }
 }

@@ -30,6 +30,13 @@ public final class XenLimits {
     @XenConstant(value = "sizeof(xen_pfn_t)", abi = XenAbi.X86_64)
     public static final int XEN_PFN_SIZE = 8;
 
+    /**
+     * Bytes in a {@code xen_domain_handle_t}, the domain's UUID (returned by
+     * {@code XENVER_guest_handle}): {@code sizeof(xen_domain_handle_t)} (xen.h).
+     */
+    @XenConstant("sizeof(xen_domain_handle_t)")
+    public static final int DOMAIN_HANDLE_SIZE = 16;
+
     private XenLimits() {
     }
 }

@@ -1,5 +1,7 @@
 package io.jxen.host.toolstack;
 
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.StartInfoFlyweight;
 import io.jxen.host.Host;
 import io.jxen.host.config.GuestConfig;
@@ -7,8 +9,6 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.evtchn.ChannelState;
 import io.jxen.sim.VirtualClock;
-import io.jxen.abi.Hypercall;
-import io.jxen.hypercall.abi.SchedAbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +71,7 @@ class HostTest {
             int domid = host.toolstack().create(GuestConfig.load(example()));
             var p = host.hypervisor().platform(domid);
             p.memory().putInt(0, ShutdownReason.POWEROFF.code());
-            assertThat(p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, 0)).isZero();
+            assertThat(p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, 0)).isZero();
             destroyed.await();
             assertThat(host.hypervisor().domids()).containsExactly(0);
             assertThat(host.xenstore().directory("/local/domain")).containsExactly("0");

@@ -1,11 +1,11 @@
 package io.jxen.host.toolstack;
 
 import io.jxen.abi.Hypercall;
+import io.jxen.abi.sched.SchedOp;
 import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hypercall.GuestPlatform;
-import io.jxen.hypercall.abi.SchedAbi;
 import io.jxen.memory.MachineMemory;
 import io.jxen.sim.VirtualClock;
 import io.jxen.xenstore.client.XenstoreClient;
@@ -44,7 +44,7 @@ final class ToolstackFixture implements AutoCloseable {
     void guestShutsDown(int domid, ShutdownReason reason) {
         GuestPlatform p = hv.platform(domid);
         p.memory().putInt(0, reason.code());
-        long rc = p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedAbi.SHUTDOWN, 0);
+        long rc = p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, 0);
         if (rc != 0) {
             throw new IllegalStateException("SCHEDOP_shutdown failed: " + rc);
         }

@@ -1,21 +1,19 @@
 package io.jxen.hv.domain;
 
-import io.jxen.hypercall.abi.SchedAbi;
-
 /** Why a domain shut down: sched.h {@code SHUTDOWN_*}. */
 public enum ShutdownReason {
     /** {@code SHUTDOWN_poweroff}: the domain is done. */
-    POWEROFF(SchedAbi.SHUTDOWN_POWEROFF),
+    POWEROFF(io.jxen.abi.sched.ShutdownReason.POWEROFF),
     /** {@code SHUTDOWN_reboot}: clean up, then start again. */
-    REBOOT(SchedAbi.SHUTDOWN_REBOOT),
+    REBOOT(io.jxen.abi.sched.ShutdownReason.REBOOT),
     /** {@code SHUTDOWN_suspend}: the domain saved its state for save/migrate. */
-    SUSPEND(SchedAbi.SHUTDOWN_SUSPEND),
+    SUSPEND(io.jxen.abi.sched.ShutdownReason.SUSPEND),
     /** {@code SHUTDOWN_crash}: the domain crashed (or Xen crashed it). */
-    CRASH(SchedAbi.SHUTDOWN_CRASH),
+    CRASH(io.jxen.abi.sched.ShutdownReason.CRASH),
     /** {@code SHUTDOWN_watchdog}: its watchdog expired. */
-    WATCHDOG(SchedAbi.SHUTDOWN_WATCHDOG),
+    WATCHDOG(io.jxen.abi.sched.ShutdownReason.WATCHDOG),
     /** {@code SHUTDOWN_soft_reset}: a soft reset was requested. */
-    SOFT_RESET(SchedAbi.SHUTDOWN_SOFT_RESET);
+    SOFT_RESET(io.jxen.abi.sched.ShutdownReason.SOFT_RESET);
 
     private final int code;
 

@@ -2,6 +2,10 @@ package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntmap;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabCopyDescriptor;
+import io.jxen.abi.gnttab.Gtf;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
@@ -12,38 +16,9 @@ import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
-import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
-import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
-
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 
 /**
  * {@code GNTTABOP_copy} (grant_table.c {@code gnttab_copy_one} without its buffer cache,
@@ -67,39 +42,39 @@ final class GrantCopy {
 
     /** Xen's {@code gnttab_copy_one} without the buffer cache (grant_table.c:2890-3165). */
     void copy(Domain current, MemorySegment op) {
-        int len = Fields.u16(op, Copy.LEN);
-        int flags = Fields.u16(op, Copy.FLAGS);
+        int len = Fields.u16(op, GnttabCopyDescriptor.LEN_OFFSET);
+        int flags = Fields.u16(op, GnttabCopyDescriptor.FLAGS_OFFSET);
         if (len == 0) {
-            status(op, Copy.STATUS, GNTST_OKAY);
+            status(op, GnttabCopyDescriptor.STATUS_OFFSET, Gntst.OKAY);
             return;
         }
-        boolean srcGref = (flags & GrantTableAbi.GNTCOPY_SOURCE_GREF) != 0;
-        boolean dstGref = (flags & GrantTableAbi.GNTCOPY_DEST_GREF) != 0;
-        int srcDomid = Fields.u16(op, Copy.SOURCE_DOMID);
-        int dstDomid = Fields.u16(op, Copy.DEST_DOMID);
+        boolean srcGref = (flags & Gntmap.GNTCOPY_SOURCE_GREF) != 0;
+        boolean dstGref = (flags & Gntmap.GNTCOPY_DEST_GREF) != 0;
+        int srcDomid = Fields.u16(op, GnttabCopyDescriptor.SOURCE_DOMID_OFFSET);
+        int dstDomid = Fields.u16(op, GnttabCopyDescriptor.DEST_DOMID_OFFSET);
         // gnttab_copy_lock_domains: "Only DOMID_SELF may reference via frame."
         int rc = lockCheck(srcDomid, srcGref, current);
-        if (rc == GNTST_OKAY) {
+        if (rc == Gntst.OKAY) {
             rc = lockCheck(dstDomid, dstGref, current);
         }
-        if (rc != GNTST_OKAY) {
-            status(op, Copy.STATUS, rc);
+        if (rc != Gntst.OKAY) {
+            status(op, GnttabCopyDescriptor.STATUS_OFFSET, rc);
             return;
         }
         Domain src = domains.byAnyId(srcDomid, current);
         Domain dst = domains.byAnyId(dstDomid, current);
         Claimed[] claimed = new Claimed[2];
-        rc = claim(current, src, Fields.u64(op, Copy.SOURCE_U), srcGref, true, claimed, 0);
-        if (rc == GNTST_OKAY) {
-            rc = claim(current, dst, Fields.u64(op, Copy.DEST_U), dstGref, false, claimed, 1);
+        rc = claim(current, src, Fields.u64(op, GnttabCopyDescriptor.SOURCE_U_OFFSET), srcGref, true, claimed, 0);
+        if (rc == Gntst.OKAY) {
+            rc = claim(current, dst, Fields.u64(op, GnttabCopyDescriptor.DEST_U_OFFSET), dstGref, false, claimed, 1);
         }
-        if (rc == GNTST_OKAY) {
-            int srcOff = Fields.u16(op, Copy.SOURCE_OFFSET);
-            int dstOff = Fields.u16(op, Copy.DEST_OFFSET);
+        if (rc == Gntst.OKAY) {
+            int srcOff = Fields.u16(op, GnttabCopyDescriptor.SOURCE_OFFSET_OFFSET);
+            int dstOff = Fields.u16(op, GnttabCopyDescriptor.DEST_OFFSET_OFFSET);
             if (srcOff + len > XenPage.SIZE || dstOff + len > XenPage.SIZE) {
-                rc = GNTST_BAD_COPY_ARG; // "copy beyond page area"
+                rc = Gntst.BAD_COPY_ARG; // "copy beyond page area"
             } else if (outside(srcOff, len, claimed[0]) || outside(dstOff, len, claimed[1])) {
-                rc = GNTST_GENERAL_ERROR; // "copy source/dest out of bounds" of a sub-page grant
+                rc = Gntst.GENERAL_ERROR; // "copy source/dest out of bounds" of a sub-page grant
             } else {
                 MemorySegment.copy(host.memory().frame(claimed[0].mfn()), srcOff,
                         host.memory().frame(claimed[1].mfn()), dstOff, len);
@@ -110,7 +85,7 @@ final class GrantCopy {
                 releaseForCopy(c.granter(), c.ref(), c.readonly());
             }
         }
-        status(op, Copy.STATUS, rc);
+        status(op, GnttabCopyDescriptor.STATUS_OFFSET, rc);
     }
 
     private static boolean outside(int offset, int len, Claimed c) {
@@ -119,9 +94,9 @@ final class GrantCopy {
 
     private int lockCheck(int domid, boolean gref, Domain current) {
         if (domid != DomId.SELF && !gref) {
-            return GNTST_PERMISSION_DENIED;
+            return Gntst.PERMISSION_DENIED;
         }
-        return domains.byAnyId(domid, current) == null ? GNTST_BAD_DOMAIN : GNTST_OKAY;
+        return domains.byAnyId(domid, current) == null ? Gntst.BAD_DOMAIN : Gntst.OKAY;
     }
 
     /** {@code gnttab_copy_claim_buf}: a grant ({@code acquire_grant_for_copy}) or an own frame. */
@@ -130,14 +105,14 @@ final class GrantCopy {
         if (!gref) {
             long mfn = GrantStatus.pagedFrame(d, refOrGfn);
             if (mfn < 0) {
-                return GNTST_BAD_PAGE;
+                return Gntst.BAD_PAGE;
             }
             claimed[index] = new Claimed(mfn, null, 0, readonly, 0, XenPage.SIZE);
-            return GNTST_OKAY;
+            return Gntst.OKAY;
         }
         long[] out = new long[3];
         int rc = acquireForCopy(d, refOrGfn & 0xFFFF_FFFFL, current.domid(), readonly, true, out);
-        if (rc == GNTST_OKAY) {
+        if (rc == Gntst.OKAY) {
             claimed[index] = new Claimed(out[0], d, (int) (refOrGfn & 0xFFFF_FFFFL), readonly, (int) out[1],
                     (int) out[2]);
         }
@@ -154,38 +129,38 @@ final class GrantCopy {
                                long[] out) {
         GrantTable rgt = rd.grantTable();
         if (ref >= rgt.nrEntries()) {
-            return GNTST_BAD_GNTREF;
+            return Gntst.BAD_GNTREF;
         }
         int r = (int) ref;
         ActiveGrant act = rgt.active(r);
         int pinIncr = readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
         if (act.pin != 0 && (act.domid != ldom || act.wouldOverflow(pinIncr))) {
-            return GNTST_GENERAL_ERROR;
+            return Gntst.GENERAL_ERROR;
         }
         MemorySegment entry = rgt.entry(r);
         int flags = OrderedAccess.getIntVolatile(entry, 0) & 0xFFFF;
-        boolean transitive = rgt.version() == 2 && (flags & GTF_TYPE_MASK) == GrantTableAbi.GTF_TRANSITIVE;
+        boolean transitive = rgt.version() == 2 && (flags & Gtf.TYPE_MASK) == Gtf.TRANSITIVE;
         boolean needStatus = act.pin == 0 || (!readonly && !act.writePinned());
         if (needStatus) {
             int rc = GrantStatus.setStatus(rgt, r, act, readonly, false, ldom);
-            if (rc != GNTST_OKAY) {
+            if (rc != Gntst.OKAY) {
                 return rc;
             }
         }
         if (transitive) {
             int rc = acquireTransitive(rd, r, act, entry, ldom, readonly, allowTransitive, out);
-            if (rc != GNTST_OKAY) {
+            if (rc != Gntst.OKAY) {
                 GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
                 return rc;
             }
         } else if (needStatus) {
-            boolean subPage = rgt.version() == 2 && (flags & GTF_SUB_PAGE) != 0;
+            boolean subPage = rgt.version() == 2 && (flags & Gtf.SUB_PAGE) != 0;
             int start = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 4)) : 0;
             int length = subPage ? Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 6)) : XenPage.SIZE;
             long mfn = GrantStatus.pagedFrame(rd, rgt.entryFrame(entry));
             if (mfn < 0) {
                 GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
-                return GNTST_BAD_PAGE;
+                return Gntst.BAD_PAGE;
             }
             if (act.pin == 0) {
                 act.domid = ldom;
@@ -197,34 +172,34 @@ final class GrantCopy {
                 act.transGref = r;
             } else if (act.mfn != mfn || (act.subPage && (!subPage || act.start != start || act.length != length))) {
                 GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
-                return GNTST_GENERAL_ERROR;
+                return Gntst.GENERAL_ERROR;
             }
         }
         act.pin += pinIncr;
         out[0] = act.mfn;
         out[1] = act.start;
         out[2] = act.length;
-        return GNTST_OKAY;
+        return Gntst.OKAY;
     }
 
     /** The transitive branch of {@code acquire_grant_for_copy}; status already set by the caller. */
     private int acquireTransitive(Domain rd, int r, ActiveGrant act, MemorySegment entry, int ldom, boolean readonly,
                                   boolean allowTransitive, long[] out) {
         if (!allowTransitive) {
-            return GNTST_GENERAL_ERROR; // "transitive grant when transitivity not allowed"
+            return Gntst.GENERAL_ERROR; // "transitive grant when transitivity not allowed"
         }
         int transDomid = Short.toUnsignedInt(OrderedAccess.getShortVolatile(entry, 4));
         long transGref = Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, 8));
         if (transDomid == rd.domid()) {
-            return GNTST_GENERAL_ERROR; // "transitive grants cannot be self-referential"
+            return Gntst.GENERAL_ERROR; // "transitive grants cannot be self-referential"
         }
         Domain td = domains.byId(transDomid);
         if (td == null) {
-            return GNTST_GENERAL_ERROR; // "transitive grant referenced bad domain"
+            return Gntst.GENERAL_ERROR; // "transitive grant referenced bad domain"
         }
         long[] inner = new long[3];
         int rc = acquireForCopy(td, transGref, rd.domid(), readonly, false, inner);
-        if (rc != GNTST_OKAY) {
+        if (rc != Gntst.OKAY) {
             return rc;
         }
         if (act.pin == 0) {
@@ -238,9 +213,9 @@ final class GrantCopy {
         } else if (act.mfn != inner[0] || act.start != inner[1] || act.length != inner[2]
                 || act.srcDomid != td.domid() || act.transGref != transGref || !act.subPage) {
             releaseForCopy(td, (int) transGref, readonly);
-            return GNTST_GENERAL_ERROR;
+            return Gntst.GENERAL_ERROR;
         }
-        return GNTST_OKAY;
+        return Gntst.OKAY;
     }
 
     /** {@code release_grant_for_copy}. */

@@ -2,6 +2,10 @@ package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntmap;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
@@ -12,38 +16,9 @@ import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
-import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
-import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
-
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 
 /**
  * {@code GNTTABOP_map_grant_ref} and {@code GNTTABOP_unmap_grant_ref} (grant_table.c
@@ -65,64 +40,64 @@ final class GrantMapping {
 
     /** Xen's {@code map_grant_ref} (grant_table.c:1003-1380). */
     void map(Domain ld, MemorySegment op) {
-        int flags = Fields.i32(op, MapGrantRef.FLAGS);
-        boolean readonly = (flags & GNTMAP_READONLY) != 0;
+        int flags = Fields.i32(op, GnttabMapGrantRefDescriptor.FLAGS_OFFSET);
+        boolean readonly = (flags & Gntmap.READONLY) != 0;
         int pinIncr = 0;
-        if ((flags & GNTMAP_DEVICE_MAP) != 0) {
+        if ((flags & Gntmap.DEVICE_MAP) != 0) {
             pinIncr += readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
         }
-        if ((flags & GNTMAP_HOST_MAP) != 0) {
+        if ((flags & Gntmap.HOST_MAP) != 0) {
             pinIncr += readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
         }
         if (pinIncr == 0) {
-            status(op, MapGrantRef.STATUS, GNTST_BAD_GNTREF); // "Bad flags in grant map op"
+            status(op, GnttabMapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_GNTREF); // "Bad flags in grant map op"
             return;
         }
-        if ((flags & (GNTMAP_APPLICATION_MAP | GNTMAP_CONTAINS_PTE)) != 0) {
-            status(op, MapGrantRef.STATUS, GNTST_GENERAL_ERROR); // no PV page tables in jxen
+        if ((flags & (Gntmap.APPLICATION_MAP | Gntmap.CONTAINS_PTE)) != 0) {
+            status(op, GnttabMapGrantRefDescriptor.STATUS_OFFSET, Gntst.GENERAL_ERROR); // no PV page tables in jxen
             return;
         }
-        Domain rd = domains.byId(Fields.u16(op, MapGrantRef.DOM));
+        Domain rd = domains.byId(Fields.u16(op, GnttabMapGrantRefDescriptor.DOM_OFFSET));
         if (rd == null) {
-            status(op, MapGrantRef.STATUS, GNTST_BAD_DOMAIN);
+            status(op, GnttabMapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_DOMAIN);
             return;
         }
         Maptrack maptrack = ld.grantTable().maptrack();
         int handle = maptrack.allocate();
         if (handle < 0) {
-            status(op, MapGrantRef.STATUS, GNTST_NO_SPACE);
+            status(op, GnttabMapGrantRefDescriptor.STATUS_OFFSET, Gntst.NO_SPACE);
             return;
         }
         int rc = mapPinned(ld, rd, op, flags, readonly, pinIncr, handle);
-        if (rc != GNTST_OKAY) {
+        if (rc != Gntst.OKAY) {
             maptrack.release(handle);
         }
-        status(op, MapGrantRef.STATUS, rc);
+        status(op, GnttabMapGrantRefDescriptor.STATUS_OFFSET, rc);
     }
 
     private int mapPinned(Domain ld, Domain rd, MemorySegment op, int flags, boolean readonly, int pinIncr,
                           int handle) {
         GrantTable rgt = rd.grantTable();
-        long ref = Fields.u32(op, MapGrantRef.REF);
+        long ref = Fields.u32(op, GnttabMapGrantRefDescriptor.REF_OFFSET);
         if (ref >= rgt.nrEntries()) {
-            return GNTST_BAD_GNTREF;
+            return Gntst.BAD_GNTREF;
         }
         int r = (int) ref;
         ActiveGrant act = rgt.active(r);
         if (act.pin != 0 && (act.domid != ld.domid() || act.wouldOverflow(pinIncr) || act.subPage)) {
-            return GNTST_GENERAL_ERROR;
+            return Gntst.GENERAL_ERROR;
         }
         boolean firstPin = act.pin == 0;
         if (act.pin == 0 || (!readonly && !act.writePinned())) {
             int rc = GrantStatus.setStatus(rgt, r, act, readonly, true, ld.domid());
-            if (rc != GNTST_OKAY) {
+            if (rc != Gntst.OKAY) {
                 return rc;
             }
             if (act.pin == 0) {
                 long mfn = GrantStatus.pagedFrame(rd, rgt.entryFrame(rgt.entry(r)));
                 if (mfn < 0) {
                     GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
-                    return GNTST_BAD_PAGE;
+                    return Gntst.BAD_PAGE;
                 }
                 act.domid = ld.domid();
                 act.mfn = mfn;
@@ -135,77 +110,78 @@ final class GrantMapping {
             }
         }
         act.pin += pinIncr;
-        long hostGfn = Fields.u64(op, MapGrantRef.HOST_ADDR) >>> XenPage.SHIFT;
-        if ((flags & GNTMAP_HOST_MAP) != 0 && !ld.physMap().mapForeign(hostGfn, act.mfn, readonly)) {
+        long hostGfn = Fields.u64(op, GnttabMapGrantRefDescriptor.HOST_ADDR_OFFSET) >>> XenPage.SHIFT;
+        if ((flags & Gntmap.HOST_MAP) != 0 && !ld.physMap().mapForeign(hostGfn, act.mfn, readonly)) {
             act.pin -= pinIncr; // undo_out
             if (firstPin) {
                 rd.physMap().unpin(act.mfn);
             }
             GrantStatus.reduceStatusForPin(rgt, r, act, readonly);
-            return GNTST_GENERAL_ERROR; // create_grant_p2m_mapping failed
+            return Gntst.GENERAL_ERROR; // create_grant_p2m_mapping failed
         }
-        ld.grantTable().maptrack().set(handle, flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP | GNTMAP_READONLY),
+        ld.grantTable().maptrack().set(handle, flags & (Gntmap.DEVICE_MAP | Gntmap.HOST_MAP | Gntmap.READONLY),
                 rd.domid(), r, hostGfn, act.mfn);
-        Fields.put64(op, MapGrantRef.DEV_BUS_ADDR, act.mfn << XenPage.SHIFT);
-        Fields.put32(op, MapGrantRef.HANDLE, handle);
-        return GNTST_OKAY;
+        Fields.put64(op, GnttabMapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET, act.mfn << XenPage.SHIFT);
+        Fields.put32(op, GnttabMapGrantRefDescriptor.HANDLE_OFFSET, handle);
+        return Gntst.OKAY;
     }
 
     /** Xen's {@code unmap_common} and {@code unmap_common_complete} (grant_table.c:1410-1680). */
     void unmap(Domain ld, MemorySegment op) {
         Maptrack maptrack = ld.grantTable().maptrack();
-        long handle = Fields.u32(op, UnmapGrantRef.HANDLE);
+        long handle = Fields.u32(op, GnttabUnmapGrantRefDescriptor.HANDLE_OFFSET);
         if (handle >= maptrack.limit() || maptrack.get((int) handle).flags == 0) {
-            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_HANDLE);
             return;
         }
         Maptrack.Entry map = maptrack.get((int) handle);
-        long devBusAddrIn = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
+        long devBusAddrIn = Fields.u64(op, GnttabUnmapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET);
         if (map.orphan) {
             // the granter was destroyed; only the device mapping (and the frame) remained
             if (devBusAddrIn != 0 && devBusAddrIn != map.mfn << XenPage.SHIFT) {
-                status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+                status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_DEV_ADDR);
                 return;
             }
             if (devBusAddrIn != 0) {
                 host.release(map.mfn);
                 maptrack.release((int) handle);
             }
-            status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+            status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.OKAY);
             return;
         }
         Domain rd = domains.byId(map.domid);
         if (rd == null || map.ref >= rd.grantTable().nrEntries()) {
-            status(op, UnmapGrantRef.STATUS, GNTST_BAD_HANDLE);
+            status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_HANDLE);
             return;
         }
         ActiveGrant act = rd.grantTable().active(map.ref);
-        long devBusAddr = Fields.u64(op, UnmapGrantRef.DEV_BUS_ADDR);
-        long hostAddr = Fields.u64(op, UnmapGrantRef.HOST_ADDR);
-        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0 && devBusAddr != act.mfn << XenPage.SHIFT) {
-            status(op, UnmapGrantRef.STATUS, GNTST_BAD_DEV_ADDR);
+        long devBusAddr = Fields.u64(op, GnttabUnmapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET);
+        long hostAddr = Fields.u64(op, GnttabUnmapGrantRefDescriptor.HOST_ADDR_OFFSET);
+        if (devBusAddr != 0 && (map.flags & Gntmap.DEVICE_MAP) != 0 && devBusAddr != act.mfn << XenPage.SHIFT) {
+            status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.BAD_DEV_ADDR);
             return;
         }
         int done = 0;
-        if (hostAddr != 0 && (map.flags & GNTMAP_HOST_MAP) != 0) {
+        if (hostAddr != 0 && (map.flags & Gntmap.HOST_MAP) != 0) {
             if (!ld.physMap().unmapForeign(hostAddr >>> XenPage.SHIFT, act.mfn)) {
-                status(op, UnmapGrantRef.STATUS, GNTST_GENERAL_ERROR); // replace_grant_p2m_mapping
+                // replace_grant_p2m_mapping
+                status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.GENERAL_ERROR);
                 return;
             }
-            map.flags &= ~GNTMAP_HOST_MAP;
-            done |= GNTMAP_HOST_MAP;
+            map.flags &= ~Gntmap.HOST_MAP;
+            done |= Gntmap.HOST_MAP;
         }
-        if (devBusAddr != 0 && (map.flags & GNTMAP_DEVICE_MAP) != 0) {
-            map.flags &= ~GNTMAP_DEVICE_MAP;
-            done |= GNTMAP_DEVICE_MAP;
+        if (devBusAddr != 0 && (map.flags & Gntmap.DEVICE_MAP) != 0) {
+            map.flags &= ~Gntmap.DEVICE_MAP;
+            done |= Gntmap.DEVICE_MAP;
         }
-        boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+        boolean readonly = (map.flags & Gntmap.READONLY) != 0;
         int ref = map.ref;
-        if ((map.flags & (GNTMAP_DEVICE_MAP | GNTMAP_HOST_MAP)) == 0) {
+        if ((map.flags & (Gntmap.DEVICE_MAP | Gntmap.HOST_MAP)) == 0) {
             maptrack.release((int) handle);
         }
         complete(rd, ref, done, readonly);
-        status(op, UnmapGrantRef.STATUS, GNTST_OKAY);
+        status(op, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET, Gntst.OKAY);
     }
 
     /** {@code unmap_common_complete}: drop the pins the unmap released, then the status bits. */
@@ -214,10 +190,10 @@ final class GrantMapping {
             return;
         }
         ActiveGrant act = rd.grantTable().active(ref);
-        if ((done & GNTMAP_DEVICE_MAP) != 0) {
+        if ((done & Gntmap.DEVICE_MAP) != 0) {
             act.pin -= readonly ? ActiveGrant.DEVR_INC : ActiveGrant.DEVW_INC;
         }
-        if ((done & GNTMAP_HOST_MAP) != 0) {
+        if ((done & Gntmap.HOST_MAP) != 0) {
             act.pin -= readonly ? ActiveGrant.HSTR_INC : ActiveGrant.HSTW_INC;
         }
         if (act.pin == 0) {
@@ -250,12 +226,12 @@ final class GrantMapping {
             Domain rd = domains.byId(map.domid);
             if (rd != null && rd != d && map.ref < rd.grantTable().nrEntries()) {
                 ActiveGrant act = rd.grantTable().active(map.ref);
-                if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                if ((map.flags & Gntmap.HOST_MAP) != 0) {
                     d.physMap().unmapForeign(map.hostGfn, act.mfn);
                 }
                 int ref = map.ref;
-                int done = map.flags & (GNTMAP_HOST_MAP | GNTMAP_DEVICE_MAP);
-                boolean readonly = (map.flags & GNTMAP_READONLY) != 0;
+                int done = map.flags & (Gntmap.HOST_MAP | Gntmap.DEVICE_MAP);
+                boolean readonly = (map.flags & Gntmap.READONLY) != 0;
                 own.release(h);
                 complete(rd, ref, done, readonly);
             } else {
@@ -270,12 +246,12 @@ final class GrantMapping {
             for (int h = 0; h < theirs.limit(); h++) {
                 Maptrack.Entry map = theirs.get(h);
                 if (map.flags != 0 && !map.orphan && map.domid == d.domid()) {
-                    if ((map.flags & GNTMAP_HOST_MAP) != 0) {
+                    if ((map.flags & Gntmap.HOST_MAP) != 0) {
                         other.physMap().unmapForeign(map.hostGfn, map.mfn);
                     }
-                    if ((map.flags & GNTMAP_DEVICE_MAP) != 0) {
+                    if ((map.flags & Gntmap.DEVICE_MAP) != 0) {
                         // a backend may still be using the machine address: keep the frame
-                        map.flags &= ~GNTMAP_HOST_MAP;
+                        map.flags &= ~Gntmap.HOST_MAP;
                         map.orphan = true;
                         host.retain(map.mfn);
                     } else {

@@ -1,13 +1,13 @@
 package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.mm.Fields;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,7 +52,7 @@ final class GrantRareOps {
         long gfn = Fields.u64(op, 0);
         long e = d.physMap().p2m().inRange(gfn) ? d.physMap().p2m().get(gfn) : P2mEntry.EMPTY;
         boolean valid = P2mEntry.present(e) && !P2mEntry.foreign(e);
-        Fields.put16(op, 16, valid ? GrantTableAbi.GNTST_GENERAL_ERROR : GrantTableAbi.GNTST_BAD_PAGE);
+        Fields.put16(op, 16, valid ? Gntst.GENERAL_ERROR : Gntst.BAD_PAGE);
     }
 
     /**
@@ -66,17 +66,17 @@ final class GrantRareOps {
         long b = Fields.u32(op, 4);
         int status;
         if (a >= gt.nrEntries() || b >= gt.nrEntries()) {
-            status = GrantTableAbi.GNTST_BAD_GNTREF;
+            status = Gntst.BAD_GNTREF;
         } else if (a == b) {
-            status = GrantTableAbi.GNTST_OKAY;
+            status = Gntst.OKAY;
         } else if (gt.active((int) a).pin != 0 || gt.active((int) b).pin != 0) {
-            status = GrantTableAbi.GNTST_EAGAIN;
+            status = Gntst.EAGAIN;
         } else {
             swapBytes(gt.entry((int) a), gt.entry((int) b));
             if (gt.version() == 2) {
                 swapBytes(gt.status((int) a), gt.status((int) b));
             }
-            status = GrantTableAbi.GNTST_OKAY;
+            status = Gntst.OKAY;
         }
         Fields.put16(op, 8, status);
     }
@@ -94,14 +94,14 @@ final class GrantRareOps {
      */
     void unmapAndReplace(Domain d, MemorySegment op) {
         if (Fields.u64(op, 8) != 0) {
-            Fields.put16(op, 20, GrantTableAbi.GNTST_GENERAL_ERROR);
+            Fields.put16(op, 20, Gntst.GENERAL_ERROR);
             return;
         }
-        MemorySegment unmap = Arena.ofAuto().allocate(UnmapGrantRef.SIZE, 8);
-        Fields.put64(unmap, UnmapGrantRef.HOST_ADDR, Fields.u64(op, 0));
-        Fields.put32(unmap, UnmapGrantRef.HANDLE, (int) Fields.u32(op, 16));
+        MemorySegment unmap = Arena.ofAuto().allocate(GnttabUnmapGrantRefDescriptor.SIZE, 8);
+        Fields.put64(unmap, GnttabUnmapGrantRefDescriptor.HOST_ADDR_OFFSET, Fields.u64(op, 0));
+        Fields.put32(unmap, GnttabUnmapGrantRefDescriptor.HANDLE_OFFSET, (int) Fields.u32(op, 16));
         mapping.unmap(d, unmap);
-        Fields.put16(op, 20, Fields.u16(unmap, UnmapGrantRef.STATUS));
+        Fields.put16(op, 20, Fields.u16(unmap, GnttabUnmapGrantRefDescriptor.STATUS_OFFSET));
     }
 
     /**

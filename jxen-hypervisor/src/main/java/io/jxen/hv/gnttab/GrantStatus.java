@@ -2,6 +2,9 @@ package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.Gtf;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
@@ -12,38 +15,9 @@ import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
-import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
-import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
-
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 
 /**
  * The shared-entry side of grant use (xen/common/grant_table.c): setting and reducing
@@ -74,29 +48,29 @@ final class GrantStatus {
      */
     static int setStatusV1(MemorySegment entry, ActiveGrant act, boolean readonly, boolean mapping,
                                    int ldomid) {
-        int mask = GTF_TYPE_MASK | (mapping ? GTF_SUB_PAGE : 0);
-        int raw = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
+        int mask = Gtf.TYPE_MASK | (mapping ? Gtf.SUB_PAGE : 0);
+        int raw = OrderedAccess.getIntVolatile(entry, GrantEntryV1Descriptor.FLAGS_OFFSET);
         for (int retries = 0; ; retries++) {
             int flags = raw & 0xFFFF;
             int domid = raw >>> 16;
-            if (act.pin == 0 && ((flags & mask) != GTF_PERMIT_ACCESS || domid != ldomid)) {
-                return GNTST_GENERAL_ERROR; // "Bad flags or dom"
+            if (act.pin == 0 && ((flags & mask) != Gtf.PERMIT_ACCESS || domid != ldomid)) {
+                return Gntst.GENERAL_ERROR; // "Bad flags or dom"
             }
-            int newFlags = flags | GTF_READING;
+            int newFlags = flags | Gtf.READING;
             if (!readonly) {
-                newFlags |= GTF_WRITING;
-                if ((flags & GTF_READONLY) != 0) {
-                    return GNTST_GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
+                newFlags |= Gtf.WRITING;
+                if ((flags & Gtf.READONLY) != 0) {
+                    return Gntst.GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
                 }
             }
             int updated = (raw & 0xFFFF0000) | newFlags;
-            if (OrderedAccess.compareAndSetInt(entry, EntryV1.FLAGS, raw, updated)) {
-                return GNTST_OKAY;
+            if (OrderedAccess.compareAndSetInt(entry, GrantEntryV1Descriptor.FLAGS_OFFSET, raw, updated)) {
+                return Gntst.OKAY;
             }
             if (retries == CMPXCHG_RETRIES) {
-                return GNTST_GENERAL_ERROR; // "Shared grant entry is unstable"
+                return Gntst.GENERAL_ERROR; // "Shared grant entry is unstable"
             }
-            raw = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
+            raw = OrderedAccess.getIntVolatile(entry, GrantEntryV1Descriptor.FLAGS_OFFSET);
         }
     }
 
@@ -107,39 +81,39 @@ final class GrantStatus {
      */
     static int setStatusV2(MemorySegment entry, MemorySegment status, ActiveGrant act, boolean readonly,
                                    boolean mapping, int ldomid) {
-        int mask = GTF_TYPE_MASK | (mapping ? GTF_SUB_PAGE : 0);
+        int mask = Gtf.TYPE_MASK | (mapping ? Gtf.SUB_PAGE : 0);
         int raw = OrderedAccess.getIntVolatile(entry, 0);
         if (act.pin == 0 && !acceptableV2(raw, mask, mapping, ldomid)) {
-            return GNTST_GENERAL_ERROR;
+            return Gntst.GENERAL_ERROR;
         }
         int st = Short.toUnsignedInt(OrderedAccess.getShortVolatile(status, 0));
         if (readonly) {
-            st |= GTF_READING;
+            st |= Gtf.READING;
         } else {
-            if ((raw & GTF_READONLY) != 0) {
-                return GNTST_GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
+            if ((raw & Gtf.READONLY) != 0) {
+                return Gntst.GENERAL_ERROR; // "Attempt to write-pin a r/o grant entry"
             }
-            st |= GTF_READING | GTF_WRITING;
+            st |= Gtf.READING | Gtf.WRITING;
         }
         OrderedAccess.setShortVolatile(status, 0, (short) st);
         OrderedAccess.fullFence(); // guest sees the status before we re-check its flags
         raw = OrderedAccess.getIntVolatile(entry, 0);
         if (act.pin == 0) {
-            if (!acceptableV2(raw, mask, mapping, ldomid) || (!readonly && (raw & GTF_READONLY) != 0)) {
-                clearStatus(status, GTF_WRITING | GTF_READING);
-                return GNTST_GENERAL_ERROR; // "Unstable flags or dom"
+            if (!acceptableV2(raw, mask, mapping, ldomid) || (!readonly && (raw & Gtf.READONLY) != 0)) {
+                clearStatus(status, Gtf.WRITING | Gtf.READING);
+                return Gntst.GENERAL_ERROR; // "Unstable flags or dom"
             }
-        } else if ((raw & GTF_READONLY) != 0) {
-            clearStatus(status, GTF_WRITING);
-            return GNTST_GENERAL_ERROR; // "Unstable grant readonly flag"
+        } else if ((raw & Gtf.READONLY) != 0) {
+            clearStatus(status, Gtf.WRITING);
+            return Gntst.GENERAL_ERROR; // "Unstable grant readonly flag"
         }
-        return GNTST_OKAY;
+        return Gntst.OKAY;
     }
 
     static boolean acceptableV2(int raw, int mask, boolean mapping, int ldomid) {
         int flags = raw & 0xFFFF;
-        boolean typeOk = (flags & mask) == GTF_PERMIT_ACCESS
-                || (!mapping && (flags & mask) == GrantTableAbi.GTF_TRANSITIVE);
+        boolean typeOk = (flags & mask) == Gtf.PERMIT_ACCESS
+                || (!mapping && (flags & mask) == Gtf.TRANSITIVE);
         return typeOk && (raw >>> 16) == ldomid;
     }
 
@@ -150,9 +124,9 @@ final class GrantStatus {
 
     /** Xen's {@code reduce_status_for_pin}: drop GTF_reading/GTF_writing once no pin needs them. */
     static void reduceStatusForPin(GrantTable gt, int ref, ActiveGrant act, boolean readonly) {
-        int clear = act.pin == 0 ? GTF_READING : 0;
+        int clear = act.pin == 0 ? Gtf.READING : 0;
         if (!readonly && !act.writePinned()) {
-            clear |= GTF_WRITING;
+            clear |= Gtf.WRITING;
         }
         if (clear == 0 || ref >= gt.nrEntries()) {
             return;
@@ -166,8 +140,8 @@ final class GrantStatus {
         MemorySegment entry = gt.entry(ref);
         int old;
         do {
-            old = OrderedAccess.getIntVolatile(entry, EntryV1.FLAGS);
-        } while (!OrderedAccess.compareAndSetInt(entry, EntryV1.FLAGS, old, old & ~clear));
+            old = OrderedAccess.getIntVolatile(entry, GrantEntryV1Descriptor.FLAGS_OFFSET);
+        } while (!OrderedAccess.compareAndSetInt(entry, GrantEntryV1Descriptor.FLAGS_OFFSET, old, old & ~clear));
     }
 
     /**

@@ -1,10 +1,11 @@
 package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.GrantTableLimits;
+import io.jxen.abi.gnttab.Gtf;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.mm.HostMemory;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
@@ -24,7 +25,7 @@ import java.util.List;
 public final class GrantTable {
 
     /** v1 entries per 4 KiB frame. */
-    public static final int ENTRIES_PER_FRAME = 4096 / GrantTableLayouts.EntryV1.SIZE;
+    public static final int ENTRIES_PER_FRAME = 4096 / GrantEntryV1Descriptor.SIZE;
     /** v2 entries per frame ({@code union grant_entry_v2} is 16 bytes). */
     public static final int ENTRIES_PER_FRAME_V2 = 4096 / 16;
     /** Status entries per status frame. */
@@ -127,7 +128,7 @@ public final class GrantTable {
 
     /** The shared entry {@code ref} (8 bytes for v1, 16 for v2); flags and domid are first in both. */
     MemorySegment entry(int ref) {
-        int size = version == 1 ? GrantTableLayouts.EntryV1.SIZE : 16;
+        int size = version == 1 ? GrantEntryV1Descriptor.SIZE : 16;
         int perFrame = 4096 / size;
         return host.memory().frame(frames.get(ref / perFrame)).asSlice((long) (ref % perFrame) * size, size);
     }
@@ -135,7 +136,7 @@ public final class GrantTable {
     /** The frame number an entry grants: v1 {@code frame} (u32), v2 {@code full_page.frame} (u64). */
     long entryFrame(MemorySegment entry) {
         return version == 1
-                ? Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, GrantTableLayouts.EntryV1.FRAME))
+                ? Integer.toUnsignedLong(OrderedAccess.getIntVolatile(entry, GrantEntryV1Descriptor.FRAME_OFFSET))
                 : OrderedAccess.getLongVolatile(entry, 8);
     }
 
@@ -172,23 +173,23 @@ public final class GrantTable {
         if (newVersion == version) {
             return 0;
         }
-        for (int i = GrantTableAbi.NR_RESERVED_ENTRIES; i < nrEntries(); i++) {
+        for (int i = GrantTableLimits.NR_RESERVED_ENTRIES; i < nrEntries(); i++) {
             if (active.get(i).pin != 0) {
                 return -XenErrno.EBUSY;
             }
         }
-        long[] reserved = new long[GrantTableAbi.NR_RESERVED_ENTRIES * 2]; // {flags|domid<<16, frame}
-        for (int i = 0; i < GrantTableAbi.NR_RESERVED_ENTRIES; i++) {
+        long[] reserved = new long[GrantTableLimits.NR_RESERVED_ENTRIES * 2]; // {flags|domid<<16, frame}
+        for (int i = 0; i < GrantTableLimits.NR_RESERVED_ENTRIES; i++) {
             MemorySegment e = entry(i);
             int raw = OrderedAccess.getIntVolatile(e, 0);
-            int type = raw & GrantTableAbi.GTF_TYPE_MASK;
+            int type = raw & Gtf.TYPE_MASK;
             long frame = entryFrame(e);
             if (version == 2) {
-                if ((type == GrantTableAbi.GTF_PERMIT_ACCESS && (frame >>> 32) != 0)
-                        || type == GrantTableAbi.GTF_TRANSITIVE) {
+                if ((type == Gtf.PERMIT_ACCESS && (frame >>> 32) != 0)
+                        || type == Gtf.TRANSITIVE) {
                     return -XenErrno.ERANGE;
                 }
-                if (type == GrantTableAbi.GTF_PERMIT_ACCESS) {
+                if (type == Gtf.PERMIT_ACCESS) {
                     int st = Short.toUnsignedInt(OrderedAccess.getShortVolatile(status(i), 0));
                     reserved[2 * i] = (raw | st) & 0xFFFF_FFFFL;
                     reserved[2 * i + 1] = frame;
@@ -208,12 +209,12 @@ public final class GrantTable {
             host.memory().frame(mfn).fill((byte) 0);
         }
         version = newVersion;
-        int busy = GrantTableAbi.GTF_READING | GrantTableAbi.GTF_WRITING;
-        for (int i = 0; i < GrantTableAbi.NR_RESERVED_ENTRIES; i++) {
+        int busy = Gtf.READING | Gtf.WRITING;
+        for (int i = 0; i < GrantTableLimits.NR_RESERVED_ENTRIES; i++) {
             MemorySegment e = entry(i);
             int raw = (int) reserved[2 * i];
             if (version == 1) {
-                OrderedAccess.setIntVolatile(e, GrantTableLayouts.EntryV1.FRAME, (int) reserved[2 * i + 1]);
+                OrderedAccess.setIntVolatile(e, GrantEntryV1Descriptor.FRAME_OFFSET, (int) reserved[2 * i + 1]);
                 OrderedAccess.setIntVolatile(e, 0, raw);
             } else {
                 OrderedAccess.setShortVolatile(status(i), 0, (short) (raw & busy));

@@ -2,6 +2,13 @@ package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabCopyDescriptor;
+import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabOp;
+import io.jxen.abi.gnttab.GnttabQuerySizeDescriptor;
+import io.jxen.abi.gnttab.GnttabSetupTableDescriptor;
+import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
@@ -12,38 +19,9 @@ import io.jxen.hv.mm.GuestAccess;
 import io.jxen.hv.mm.GuestFault;
 import io.jxen.hv.mm.HostMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.GrantTableAbi;
-import io.jxen.hypercall.abi.GrantTableLayouts.Copy;
-import io.jxen.hypercall.abi.GrantTableLayouts.EntryV1;
-import io.jxen.hypercall.abi.GrantTableLayouts.MapGrantRef;
-import io.jxen.hypercall.abi.GrantTableLayouts.QuerySize;
-import io.jxen.hypercall.abi.GrantTableLayouts.SetupTable;
-import io.jxen.hypercall.abi.GrantTableLayouts.UnmapGrantRef;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
-
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_APPLICATION_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_CONTAINS_PTE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_DEVICE_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_HOST_MAP;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTMAP_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_COPY_ARG;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DEV_ADDR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_DOMAIN;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_GNTREF;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_HANDLE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_BAD_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_GENERAL_ERROR;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_NO_SPACE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_OKAY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GNTST_PERMISSION_DENIED;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_PERMIT_ACCESS;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READING;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_READONLY;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_SUB_PAGE;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_TYPE_MASK;
-import static io.jxen.hypercall.abi.GrantTableAbi.GTF_WRITING;
 
 /**
  * {@code __HYPERVISOR_grant_table_op} (xen/common/grant_table.c
@@ -103,16 +81,19 @@ public final class GrantTableOps {
         Domain d = caller.domain();
         count = n;
         return switch (sub) {
-            case GrantTableAbi.MAP_GRANT_REF -> batch(caller, uop, (int) count, MapGrantRef.SIZE, op -> mapping.map(d, op));
-            case GrantTableAbi.UNMAP_GRANT_REF -> batch(caller, uop, (int) count, UnmapGrantRef.SIZE, op -> mapping.unmap(d, op));
-            case GrantTableAbi.COPY -> batch(caller, uop, (int) count, Copy.SIZE, op -> copying.copy(d, op));
-            case GrantTableAbi.SETUP_TABLE -> setupTable(d, uop, (int) count);
-            case GrantTableAbi.QUERY_SIZE -> querySize(d, uop, (int) count);
-            case GrantTableAbi.SET_VERSION -> setVersion(d, uop, (int) count);
-            case GrantTableAbi.GET_VERSION -> getVersion(d, uop, (int) count);
-            case GrantTableAbi.GET_STATUS_FRAMES -> getStatusFrames(d, uop, (int) count);
-            case GrantTableAbi.TRANSFER -> batch(caller, uop, (int) count, GrantRareOps.TRANSFER_SIZE, op -> rare.transfer(d, op));
-            case GrantTableAbi.UNMAP_AND_REPLACE -> batch(caller, uop, (int) count, GrantRareOps.UNMAP_AND_REPLACE_SIZE,
+            case GnttabOp.MAP_GRANT_REF -> batch(caller, uop, (int) count, GnttabMapGrantRefDescriptor.SIZE,
+                    op -> mapping.map(d, op));
+            case GnttabOp.UNMAP_GRANT_REF -> batch(caller, uop, (int) count, GnttabUnmapGrantRefDescriptor.SIZE,
+                    op -> mapping.unmap(d, op));
+            case GnttabOp.COPY -> batch(caller, uop, (int) count, GnttabCopyDescriptor.SIZE, op -> copying.copy(d, op));
+            case GnttabOp.SETUP_TABLE -> setupTable(d, uop, (int) count);
+            case GnttabOp.QUERY_SIZE -> querySize(d, uop, (int) count);
+            case GnttabOp.SET_VERSION -> setVersion(d, uop, (int) count);
+            case GnttabOp.GET_VERSION -> getVersion(d, uop, (int) count);
+            case GnttabOp.GET_STATUS_FRAMES -> getStatusFrames(d, uop, (int) count);
+            case GnttabOp.TRANSFER -> batch(caller, uop, (int) count, GrantRareOps.TRANSFER_SIZE,
+                    op -> rare.transfer(d, op));
+            case GnttabOp.UNMAP_AND_REPLACE -> batch(caller, uop, (int) count, GrantRareOps.UNMAP_AND_REPLACE_SIZE,
                     op -> rare.unmapAndReplace(d, op));
             case GNTTABOP_SWAP_GRANT_REF -> batch(caller, uop, (int) count, GrantRareOps.SWAP_SIZE, op -> rare.swap(d, op));
             case GNTTABOP_CACHE_FLUSH -> rare.cacheFlush(d, uop, (int) count, (cmd & 0xFFFF_FFFFL) >>> 12);
@@ -160,31 +141,31 @@ public final class GrantTableOps {
             return -XenErrno.EINVAL;
         }
         GuestAccess guest = caller.guest();
-        MemorySegment op = guest.copyIn(uop, SetupTable.SIZE);
-        long nrFrames = Fields.u32(op, SetupTable.NR_FRAMES);
-        long frameList = Fields.u64(op, SetupTable.FRAME_LIST);
+        MemorySegment op = guest.copyIn(uop, GnttabSetupTableDescriptor.SIZE);
+        long nrFrames = Fields.u32(op, GnttabSetupTableDescriptor.NR_FRAMES_OFFSET);
+        long frameList = Fields.u64(op, GnttabSetupTableDescriptor.FRAME_LIST_OFFSET);
         // guest_handle_okay() always holds for a translated guest: a bad list shows per frame.
         int status;
-        Domain d = domains.byAnyId(Fields.u16(op, SetupTable.DOM), caller);
+        Domain d = domains.byAnyId(Fields.u16(op, GnttabSetupTableDescriptor.DOM_OFFSET), caller);
         if (d == null) {
-            status = GNTST_BAD_DOMAIN;
+            status = Gntst.BAD_DOMAIN;
         } else if (DomainLookup.xsmTarget(caller, d) != 0) {
-            status = GNTST_PERMISSION_DENIED;
+            status = Gntst.PERMISSION_DENIED;
         } else if (nrFrames > d.grantTable().maxFrames()
                 || (nrFrames > d.grantTable().nrFrames() && !d.grantTable().grow((int) nrFrames))) {
-            status = GNTST_GENERAL_ERROR;
+            status = Gntst.GENERAL_ERROR;
         } else {
-            status = GNTST_OKAY;
+            status = Gntst.OKAY;
             for (int i = 0; i < nrFrames; i++) {
                 try {
                     guest.put64(frameList + 8L * i, d.grantFrameGfn(i));
                 } catch (GuestFault fault) {
-                    status = GrantTableAbi.GNTST_BAD_VIRT_ADDR;
+                    status = Gntst.BAD_VIRT_ADDR;
                     break;
                 }
             }
         }
-        guest.put16(uop + SetupTable.STATUS, status);
+        guest.put16(uop + GnttabSetupTableDescriptor.STATUS_OFFSET, status);
         return 0;
     }
 
@@ -194,16 +175,16 @@ public final class GrantTableOps {
             return -XenErrno.EINVAL;
         }
         GuestAccess guest = caller.guest();
-        MemorySegment op = guest.copyIn(uop, QuerySize.SIZE);
-        Domain d = domains.byAnyId(Fields.u16(op, QuerySize.DOM), caller);
+        MemorySegment op = guest.copyIn(uop, GnttabQuerySizeDescriptor.SIZE);
+        Domain d = domains.byAnyId(Fields.u16(op, GnttabQuerySizeDescriptor.DOM_OFFSET), caller);
         if (d == null) {
-            status(op, QuerySize.STATUS, GNTST_BAD_DOMAIN);
+            status(op, GnttabQuerySizeDescriptor.STATUS_OFFSET, Gntst.BAD_DOMAIN);
         } else if (DomainLookup.xsmTarget(caller, d) != 0) {
-            status(op, QuerySize.STATUS, GNTST_PERMISSION_DENIED);
+            status(op, GnttabQuerySizeDescriptor.STATUS_OFFSET, Gntst.PERMISSION_DENIED);
         } else {
-            Fields.put32(op, QuerySize.NR_FRAMES, d.grantTable().nrFrames());
-            Fields.put32(op, QuerySize.MAX_NR_FRAMES, d.grantTable().maxFrames());
-            status(op, QuerySize.STATUS, GNTST_OKAY);
+            Fields.put32(op, GnttabQuerySizeDescriptor.NR_FRAMES_OFFSET, d.grantTable().nrFrames());
+            Fields.put32(op, GnttabQuerySizeDescriptor.MAX_NR_FRAMES_OFFSET, d.grantTable().maxFrames());
+            status(op, GnttabQuerySizeDescriptor.STATUS_OFFSET, Gntst.OKAY);
         }
         guest.copyOut(uop, op);
         return 0;
@@ -258,18 +239,18 @@ public final class GrantTableOps {
         int status;
         Domain d = domains.byAnyId(Fields.u16(op, 4), caller);
         if (d == null) {
-            status = GNTST_BAD_DOMAIN;
+            status = Gntst.BAD_DOMAIN;
         } else if (DomainLookup.xsmTarget(caller, d) != 0) {
-            status = GNTST_PERMISSION_DENIED;
+            status = Gntst.PERMISSION_DENIED;
         } else if (nrFrames > d.grantTable().nrStatusFrames()) {
-            status = GNTST_GENERAL_ERROR;
+            status = Gntst.GENERAL_ERROR;
         } else {
-            status = GNTST_OKAY;
+            status = Gntst.OKAY;
             for (int i = 0; i < nrFrames; i++) {
                 try {
                     guest.put64(frameList + 8L * i, d.statusFrameGfn(i));
                 } catch (GuestFault fault) {
-                    status = GrantTableAbi.GNTST_BAD_VIRT_ADDR;
+                    status = Gntst.BAD_VIRT_ADDR;
                     break;
                 }
             }

@@ -2,10 +2,12 @@ package io.jxen.hv.hypercall;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.version.XenFeat;
+import io.jxen.abi.version.XenVer;
+import io.jxen.abi.xen.XenLimits;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.GuestAccess;
-import io.jxen.hypercall.abi.XenVersionAbi;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +35,10 @@ public final class XenVersionOps {
         Domain d = caller.domain();
         GuestAccess guest = d.guest();
         return switch ((int) cmd) {
-            case XenVersionAbi.VERSION -> (MAJOR << 16) | MINOR;
-            case XenVersionAbi.EXTRAVERSION -> string(guest, arg, EXTRAVERSION, XenVersionAbi.EXTRAVERSION_SIZE);
-            case XenVersionAbi.COMPILE_INFO -> {
-                MemorySegment info = MemorySegment.ofArray(new byte[XenVersionAbi.COMPILE_INFO_SIZE]);
+            case XenVer.VERSION -> (MAJOR << 16) | MINOR;
+            case XenVer.EXTRAVERSION -> string(guest, arg, EXTRAVERSION, XenVer.EXTRAVERSION_LEN);
+            case XenVer.COMPILE_INFO -> {
+                MemorySegment info = MemorySegment.ofArray(new byte[XenVer.COMPILE_INFO_SIZE]);
                 put(info, 0, "jxen (Java 25)", 64);
                 put(info, 64, "jxen", 16);
                 put(info, 80, "jxen.io", 32);
@@ -44,22 +46,22 @@ public final class XenVersionOps {
                 guest.copyOut(arg, info);
                 yield 0;
             }
-            case XenVersionAbi.CAPABILITIES -> string(guest, arg, "xen-3.0-x86_64", XenVersionAbi.CAPABILITIES_SIZE);
-            case XenVersionAbi.CHANGESET -> string(guest, arg, "jxen", XenVersionAbi.CHANGESET_SIZE);
-            case XenVersionAbi.PLATFORM_PARAMETERS -> {
+            case XenVer.CAPABILITIES -> string(guest, arg, "xen-3.0-x86_64", XenVer.CAPABILITIES_INFO_LEN);
+            case XenVer.CHANGESET -> string(guest, arg, "jxen", XenVer.CHANGESET_INFO_LEN);
+            case XenVer.PLATFORM_PARAMETERS -> {
                 guest.put64(arg, 0); // virt_start: 0 for a guest that is not a PV vCPU
                 yield 0;
             }
-            case XenVersionAbi.GET_FEATURES -> features(d, guest, arg);
-            case XenVersionAbi.PAGESIZE -> arg != 0 ? -XenErrno.EINVAL : XenPage.SIZE;
-            case XenVersionAbi.GUEST_HANDLE -> {
-                guest.copyOut(arg, MemorySegment.ofArray(new byte[XenVersionAbi.DOMAIN_HANDLE_SIZE]));
+            case XenVer.GET_FEATURES -> features(d, guest, arg);
+            case XenVer.PAGESIZE -> arg != 0 ? -XenErrno.EINVAL : XenPage.SIZE;
+            case XenVer.GUEST_HANDLE -> {
+                guest.copyOut(arg, MemorySegment.ofArray(new byte[XenLimits.DOMAIN_HANDLE_SIZE]));
                 yield 0;
             }
-            case XenVersionAbi.COMMANDLINE -> d.privileged()
-                    ? string(guest, arg, "", XenVersionAbi.COMMANDLINE_SIZE)
+            case XenVer.COMMANDLINE -> d.privileged()
+                    ? string(guest, arg, "", XenVer.COMMANDLINE_LEN)
                     : string(guest, arg, DENIED, DENIED.length() + 1);
-            case XenVersionAbi.BUILD_ID -> d.privileged() ? -XenErrno.ENODATA : -XenErrno.EPERM;
+            case XenVer.BUILD_ID -> d.privileged() ? -XenErrno.ENODATA : -XenErrno.EPERM;
             default -> -XenErrno.ENOSYS;
         };
     }
@@ -73,12 +75,12 @@ public final class XenVersionOps {
         // Xen: translated domains get writable_page_tables and auto_translated_physmap; PV ones
         // (jxen's PV-MMU domains) mmu_pt_update_preserve_ad instead.
         int submap = d.config().pvMmu()
-                ? (1 << XenVersionAbi.XENFEAT_MMU_PT_UPDATE_PRESERVE_AD) | (1 << XenVersionAbi.XENFEAT_NOT_DIRECT_MAPPED)
-                : (1 << XenVersionAbi.XENFEAT_WRITABLE_PAGE_TABLES)
-                | (1 << XenVersionAbi.XENFEAT_AUTO_TRANSLATED_PHYSMAP)
-                | (1 << XenVersionAbi.XENFEAT_NOT_DIRECT_MAPPED);
+                ? (1 << XenFeat.MMU_PT_UPDATE_PRESERVE_AD) | (1 << XenFeat.NOT_DIRECT_MAPPED)
+                : (1 << XenFeat.WRITABLE_PAGE_TABLES)
+                | (1 << XenFeat.AUTO_TRANSLATED_PHYSMAP)
+                | (1 << XenFeat.NOT_DIRECT_MAPPED);
         if (d.privileged()) {
-            submap |= 1 << XenVersionAbi.XENFEAT_DOM0;
+            submap |= 1 << XenFeat.DOM0;
         }
         guest.put32(arg + 4, submap);
         return 0;

@@ -1,10 +1,11 @@
 package io.jxen.hv.mm;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.memory.XenMem;
+import io.jxen.abi.memory.XenMemoryReservationDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.Vcpu;
-import io.jxen.hypercall.abi.MemoryAbi;
 
 import java.lang.foreign.MemorySegment;
 
@@ -40,21 +41,22 @@ public final class MemoryOps {
         long startExtent = cmd >>> MEMOP_EXTENT_SHIFT;
         Domain curr = caller.domain();
         switch (op) {
-            case MemoryAbi.INCREASE_RESERVATION, MemoryAbi.DECREASE_RESERVATION, MemoryAbi.POPULATE_PHYSMAP -> {
-                MemorySegment r = curr.guest().copyIn(arg, MemoryAbi.RESERVATION_SIZE);
-                long list = Fields.u64(r, MemoryAbi.RESERVATION_EXTENT_START);
-                long nrExtents = Fields.u64(r, MemoryAbi.RESERVATION_NR_EXTENTS);
-                long order = Fields.u32(r, MemoryAbi.RESERVATION_EXTENT_ORDER);
+            case XenMem.INCREASE_RESERVATION, XenMem.DECREASE_RESERVATION, XenMem.POPULATE_PHYSMAP -> {
+                MemorySegment r = curr.guest().copyIn(arg, XenMemoryReservationDescriptor.SIZE);
+                long list = Fields.u64(r, XenMemoryReservationDescriptor.EXTENT_START_OFFSET);
+                long nrExtents = Fields.u64(r, XenMemoryReservationDescriptor.NR_EXTENTS_OFFSET);
+                long order = Fields.u32(r, XenMemoryReservationDescriptor.EXTENT_ORDER_OFFSET);
                 if (nrExtents < 0 || startExtent >= nrExtents) {
                     return startExtent;
                 }
                 if (order > MAX_ORDER) {
                     return startExtent;
                 }
-                if ((Fields.i32(r, MemoryAbi.RESERVATION_MEM_FLAGS) & MemoryAbi.XENMEMF_POPULATE_ON_DEMAND) != 0) {
+                int memFlags = Fields.i32(r, XenMemoryReservationDescriptor.MEM_FLAGS_OFFSET);
+                if ((memFlags & XenMem.MEMF_POPULATE_ON_DEMAND) != 0) {
                     return startExtent; // no populate-on-demand in jxen
                 }
-                Domain d = domains.byAnyId(Fields.u16(r, MemoryAbi.RESERVATION_DOMID), curr);
+                Domain d = domains.byAnyId(Fields.u16(r, XenMemoryReservationDescriptor.DOMID_OFFSET), curr);
                 if (d == null) {
                     return startExtent;
                 }
@@ -66,12 +68,12 @@ public final class MemoryOps {
                     return startExtent; // guest_handle_subrange_okay
                 }
                 return switch (op) {
-                    case MemoryAbi.INCREASE_RESERVATION -> increase(d, startExtent, nrExtents, (int) order);
-                    case MemoryAbi.DECREASE_RESERVATION -> decrease(curr, d, list, startExtent, nrExtents, (int) order);
+                    case XenMem.INCREASE_RESERVATION -> increase(d, startExtent, nrExtents, (int) order);
+                    case XenMem.DECREASE_RESERVATION -> decrease(curr, d, list, startExtent, nrExtents, (int) order);
                     default -> populate(curr, d, list, startExtent, nrExtents, (int) order);
                 };
             }
-            case MemoryAbi.CURRENT_RESERVATION, MemoryAbi.MAXIMUM_RESERVATION, MemoryAbi.MAXIMUM_GPFN -> {
+            case XenMem.CURRENT_RESERVATION, XenMem.MAXIMUM_RESERVATION, XenMem.MAXIMUM_GPFN -> {
                 int domid = curr.guest().get16(arg);
                 Domain d = domains.byAnyId(domid, curr);
                 if (d == null) {
@@ -82,12 +84,12 @@ public final class MemoryOps {
                     return rc;
                 }
                 return switch (op) {
-                    case MemoryAbi.CURRENT_RESERVATION -> d.physMap().totPages();
-                    case MemoryAbi.MAXIMUM_RESERVATION -> d.physMap().maxPages();
+                    case XenMem.CURRENT_RESERVATION -> d.physMap().totPages();
+                    case XenMem.MAXIMUM_RESERVATION -> d.physMap().maxPages();
                     default -> d.physMap().p2m().gfnLimit() - 1;
                 };
             }
-            case MemoryAbi.MAXIMUM_RAM_PAGE -> {
+            case XenMem.MAXIMUM_RAM_PAGE -> {
                 return machineFrames - 1;
             }
             default -> {

@@ -1,12 +1,14 @@
 package io.jxen.hv.sched;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.sched.SchedOp;
+import io.jxen.abi.sched.SchedPollDescriptor;
+import io.jxen.abi.sched.SchedShutdownDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
-import io.jxen.hypercall.abi.SchedAbi;
 import io.jxen.memory.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
@@ -49,19 +51,19 @@ public final class SchedOps {
     /** Dispatches {@code SCHEDOP cmd}. */
     public long hypercall(Vcpu caller, long cmd, long arg) {
         return switch ((int) cmd) { // do_sched_op(int cmd, ...)
-            case SchedAbi.YIELD -> 0;
-            case SchedAbi.BLOCK -> block(caller);
-            case SchedAbi.POLL -> poll(caller, arg);
-            case SchedAbi.SHUTDOWN -> {
-                MemorySegment s = caller.domain().guest().copyIn(arg, SchedAbi.SHUTDOWN_SIZE);
-                ShutdownReason reason = ShutdownReason.of(Fields.u32(s, SchedAbi.SHUTDOWN_REASON) & 0xFF);
+            case SchedOp.YIELD -> 0;
+            case SchedOp.BLOCK -> block(caller);
+            case SchedOp.POLL -> poll(caller, arg);
+            case SchedOp.SHUTDOWN -> {
+                MemorySegment s = caller.domain().guest().copyIn(arg, SchedShutdownDescriptor.SIZE);
+                ShutdownReason reason = ShutdownReason.of(Fields.u32(s, SchedShutdownDescriptor.REASON_OFFSET) & 0xFF);
                 if (reason == null) {
                     yield -XenErrno.EINVAL;
                 }
                 shutdown.accept(caller.domain(), reason);
                 yield 0;
             }
-            case SchedAbi.REMOTE_SHUTDOWN -> {
+            case SchedOp.REMOTE_SHUTDOWN -> {
                 MemorySegment s = caller.domain().guest().copyIn(arg, 8);
                 Domain d = domains.byId(Fields.u16(s, 0));
                 if (d == null) {
@@ -77,13 +79,13 @@ public final class SchedOps {
                 shutdown.accept(d, reason);
                 yield 0;
             }
-            case SchedAbi.SHUTDOWN_CODE -> {
+            case SchedOp.SHUTDOWN_CODE -> {
                 // Records (u8)reason if no code is set yet; domain_shutdown then uses it.
-                MemorySegment s = caller.domain().guest().copyIn(arg, SchedAbi.SHUTDOWN_SIZE);
-                caller.domain().setShutdownCode((int) Fields.u32(s, SchedAbi.SHUTDOWN_REASON));
+                MemorySegment s = caller.domain().guest().copyIn(arg, SchedShutdownDescriptor.SIZE);
+                caller.domain().setShutdownCode((int) Fields.u32(s, SchedShutdownDescriptor.REASON_OFFSET));
                 yield 0;
             }
-            case SchedAbi.WATCHDOG -> {
+            case SchedOp.WATCHDOG -> {
                 // struct sched_watchdog { uint32_t id; uint32_t timeout; }
                 MemorySegment s = caller.domain().guest().copyIn(arg, 8);
                 yield caller.domain().watchdogs().op(Fields.u32(s, 0), Fields.u32(s, 4), systemTime.getAsLong());
@@ -133,10 +135,10 @@ public final class SchedOps {
      */
     long poll(Vcpu v, long arg) {
         Domain d = v.domain();
-        MemorySegment s = d.guest().copyIn(arg, SchedAbi.POLL_SIZE);
-        long portsGpa = Fields.u64(s, SchedAbi.POLL_PORTS);
-        long nrPorts = Fields.u32(s, SchedAbi.POLL_NR_PORTS);
-        long timeout = Fields.u64(s, SchedAbi.POLL_TIMEOUT);
+        MemorySegment s = d.guest().copyIn(arg, SchedPollDescriptor.SIZE);
+        long portsGpa = Fields.u64(s, SchedPollDescriptor.PORTS_OFFSET);
+        long nrPorts = Fields.u32(s, SchedPollDescriptor.NR_PORTS_OFFSET);
+        long timeout = Fields.u64(s, SchedPollDescriptor.TIMEOUT_OFFSET);
         if (nrPorts > MAX_POLL_PORTS) {
             return -XenErrno.EINVAL;
         }

@@ -2,22 +2,22 @@ package io.jxen.hv.sched;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
+import io.jxen.abi.vcpu.VcpuOp;
+import io.jxen.abi.vcpu.VcpuRegisterRunstateMemoryAreaDescriptor;
+import io.jxen.abi.vcpu.VcpuRegisterVcpuInfoDescriptor;
+import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
+import io.jxen.abi.vcpu.VcpuSetPeriodicTimerDescriptor;
+import io.jxen.abi.vcpu.VcpuSetSingleshotTimerDescriptor;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.XenLimits;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.Vcpu;
-import io.jxen.abi.vcpu.VcpuOp;
-import io.jxen.abi.vcpu.VcpuRegisterRunstateMemoryAreaDescriptor;
-import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
-import io.jxen.abi.vcpu.VcpuSetPeriodicTimerDescriptor;
-import io.jxen.abi.vcpu.VcpuSetSingleshotTimerDescriptor;
 import io.jxen.hv.domain.VcpuContext;
 import io.jxen.hv.mm.Fields;
 import io.jxen.hv.timekeeping.DomainTimekeeping;
 import io.jxen.hv.timekeeping.VcpuTimerControl;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.hypercall.abi.VcpuAbi;
 import io.jxen.memory.MachineMemory;
 import io.jxen.memory.OrderedAccess;
 
@@ -47,18 +47,18 @@ public final class VcpuOps {
             return -XenErrno.ENOENT;
         }
         return switch ((int) cmd) {
-            case VcpuAbi.UP -> {
+            case VcpuOp.UP -> {
                 // Xen refuses an uninitialised vCPU (-EINVAL); jxen's vCPUs run Java code that
                 // needs no context, so up works either way (kept for existing callers).
                 v.setUp(true);
                 yield 0;
             }
-            case VcpuAbi.DOWN -> {
+            case VcpuOp.DOWN -> {
                 v.setUp(false);
                 yield 0;
             }
-            case VcpuAbi.IS_UP -> v.isUp() ? 1 : 0;
-            case VcpuAbi.REGISTER_VCPU_INFO -> registerVcpuInfo(d, v, arg);
+            case VcpuOp.IS_UP -> v.isUp() ? 1 : 0;
+            case VcpuOp.REGISTER_VCPU_INFO -> registerVcpuInfo(d, v, arg);
             case VcpuOp.INITIALISE -> initialise(d, v, arg);
             case VcpuOp.GET_RUNSTATE_INFO -> {
                 // vcpu_runstate_get, then copy_to_guest (-EFAULT).
@@ -157,9 +157,9 @@ public final class VcpuOps {
      * lost ("the domain will get a spurious event, but it can cope").
      */
     long registerVcpuInfo(Domain d, Vcpu v, long arg) {
-        MemorySegment info = d.guest().copyIn(arg, VcpuAbi.REGISTER_VCPU_INFO_SIZE);
-        long gfn = Fields.u64(info, VcpuAbi.REGISTER_VCPU_INFO_MFN);
-        long offset = Fields.u32(info, VcpuAbi.REGISTER_VCPU_INFO_OFFSET);
+        MemorySegment info = d.guest().copyIn(arg, VcpuRegisterVcpuInfoDescriptor.SIZE);
+        long gfn = Fields.u64(info, VcpuRegisterVcpuInfoDescriptor.MFN_OFFSET);
+        long offset = Fields.u32(info, VcpuRegisterVcpuInfoDescriptor.OFFSET_OFFSET);
         long gaddr = (gfn << XenPage.SHIFT) + offset;
         if (gaddr == -1L || (gaddr >>> XenPage.SHIFT) != gfn || gfn < 0) {
             return -XenErrno.EINVAL;
