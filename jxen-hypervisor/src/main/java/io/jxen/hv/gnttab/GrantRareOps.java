@@ -1,7 +1,9 @@
 package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.gnttab.Gntmap;
 import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabCacheFlushDescriptor;
 import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
@@ -19,19 +21,6 @@ import java.lang.foreign.MemorySegment;
  * dispatcher: {@code -ENOSYS}.)
  */
 final class GrantRareOps {
-
-    /** {@code sizeof(struct gnttab_transfer)}: mfn u64, domid u16 @8, ref u32 @12, status i16 @16. */
-    static final int TRANSFER_SIZE = 24;
-    /** {@code sizeof(struct gnttab_swap_grant_ref)}: ref_a, ref_b, status i16 @8. */
-    static final int SWAP_SIZE = 12;
-    /** {@code sizeof(struct gnttab_unmap_and_replace)}: host_addr, new_addr @8, handle @16, status @20. */
-    static final int UNMAP_AND_REPLACE_SIZE = 24;
-    /** {@code sizeof(struct gnttab_cache_flush)}: a u64, offset u16 @8, length u16 @10, op u32 @12. */
-    static final int CACHE_FLUSH_SIZE = 16;
-    /** {@code GNTTAB_CACHE_CLEAN}. */
-    static final int CACHE_CLEAN = 1;
-    /** {@code GNTTAB_CACHE_INVAL}. */
-    static final int CACHE_INVAL = 2;
 
     private final DomainLookup domains;
     private final HostMemory host;
@@ -114,7 +103,7 @@ final class GrantRareOps {
      */
     long cacheFlush(Domain d, long uop, int count, long curRef) {
         for (int i = 0; i < count; i++) {
-            MemorySegment op = d.guest().copyIn(uop + (long) i * CACHE_FLUSH_SIZE, CACHE_FLUSH_SIZE);
+            MemorySegment op = d.guest().copyIn(uop + (long) i * GnttabCacheFlushDescriptor.SIZE, GnttabCacheFlushDescriptor.SIZE);
             long rc = flushOne(d, op, curRef);
             if (rc < 0) {
                 return rc;
@@ -128,7 +117,7 @@ final class GrantRareOps {
         int offset = Fields.u16(op, 8);
         int length = Fields.u16(op, 10);
         long flags = Fields.u32(op, 12);
-        if (offset >= 4096 || length > 4096 || offset + length > 4096 || (flags & ~(long) (CACHE_CLEAN | CACHE_INVAL)) != 0) {
+        if (offset >= 4096 || length > 4096 || offset + length > 4096 || (flags & ~(long) (Gntmap.GNTTAB_CACHE_CLEAN | Gntmap.GNTTAB_CACHE_INVAL)) != 0) {
             return -XenErrno.EINVAL;
         }
         if (length == 0 || flags == 0) {

@@ -2,6 +2,7 @@ package io.jxen.hv.gnttab;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.GrantEntryV2Descriptor;
 import io.jxen.abi.gnttab.GrantTableLimits;
 import io.jxen.abi.gnttab.Gtf;
 import io.jxen.hv.domain.Domain;
@@ -26,10 +27,10 @@ public final class GrantTable {
 
     /** v1 entries per 4 KiB frame. */
     public static final int ENTRIES_PER_FRAME = 4096 / GrantEntryV1Descriptor.SIZE;
-    /** v2 entries per frame ({@code union grant_entry_v2} is 16 bytes). */
-    public static final int ENTRIES_PER_FRAME_V2 = 4096 / 16;
-    /** Status entries per status frame. */
-    public static final int STATUS_PER_FRAME = 4096 / 2;
+    /** v2 entries per frame ({@code union grant_entry_v2}). */
+    public static final int ENTRIES_PER_FRAME_V2 = 4096 / GrantEntryV2Descriptor.SIZE;
+    /** Status entries ({@code grant_status_t}) per status frame. */
+    public static final int STATUS_PER_FRAME = 4096 / GrantTableLimits.GRANT_STATUS_SIZE;
 
     private final Domain domain;
     private final HostMemory host;
@@ -143,7 +144,8 @@ public final class GrantTable {
     /** The v2 status entry of {@code ref}: a 2-byte slice of a status frame. */
     MemorySegment status(int ref) {
         return host.memory().frame(statusFrames.get(ref / STATUS_PER_FRAME))
-                .asSlice((long) (ref % STATUS_PER_FRAME) * 2, 2);
+                .asSlice((long) (ref % STATUS_PER_FRAME) * GrantTableLimits.GRANT_STATUS_SIZE,
+                        GrantTableLimits.GRANT_STATUS_SIZE);
     }
 
     /** The active entry of {@code ref} (below {@link #nrEntries()}). */

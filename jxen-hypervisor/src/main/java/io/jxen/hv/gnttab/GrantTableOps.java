@@ -8,6 +8,9 @@ import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
 import io.jxen.abi.gnttab.GnttabOp;
 import io.jxen.abi.gnttab.GnttabQuerySizeDescriptor;
 import io.jxen.abi.gnttab.GnttabSetupTableDescriptor;
+import io.jxen.abi.gnttab.GnttabSwapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GnttabTransferDescriptor;
+import io.jxen.abi.gnttab.GnttabUnmapAndReplaceDescriptor;
 import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
 import io.jxen.abi.xen.DomId;
 import io.jxen.hv.domain.Domain;
@@ -39,12 +42,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class GrantTableOps {
 
-    /** {@code GNTTABOP_CMD_MASK}: the sub-op; bits above carry continuation state. */
+    /**
+     * {@code GNTTABOP_CMD_MASK}: the sub-op; the bits above carry continuation state. Not part of
+     * the public headers (so not in jxen-abi): Xen defines it, with
+     * {@code GNTTABOP_CONTINUATION_ARG_SHIFT} 12, privately in xen/common/grant_table.c.
+     */
     static final int GNTTABOP_CMD_MASK = (1 << 12) - 1;
-    /** {@code GNTTABOP_cache_flush}, the one op allowed continuation bits. */
-    static final int GNTTABOP_CACHE_FLUSH = 12;
-    /** {@code GNTTABOP_swap_grant_ref}. */
-    static final int GNTTABOP_SWAP_GRANT_REF = 11;
 
     private final DomainLookup domains;
     private final HostMemory host;
@@ -75,7 +78,7 @@ public final class GrantTableOps {
             return -XenErrno.EINVAL;
         }
         int sub = (int) cmd & GNTTABOP_CMD_MASK;
-        if (sub != GNTTABOP_CACHE_FLUSH && ((int) cmd & ~GNTTABOP_CMD_MASK) != 0) {
+        if (sub != GnttabOp.CACHE_FLUSH && ((int) cmd & ~GNTTABOP_CMD_MASK) != 0) {
             return -XenErrno.EINVAL; // continuation bits only for cache_flush
         }
         Domain d = caller.domain();
@@ -91,12 +94,13 @@ public final class GrantTableOps {
             case GnttabOp.SET_VERSION -> setVersion(d, uop, (int) count);
             case GnttabOp.GET_VERSION -> getVersion(d, uop, (int) count);
             case GnttabOp.GET_STATUS_FRAMES -> getStatusFrames(d, uop, (int) count);
-            case GnttabOp.TRANSFER -> batch(caller, uop, (int) count, GrantRareOps.TRANSFER_SIZE,
+            case GnttabOp.TRANSFER -> batch(caller, uop, (int) count, GnttabTransferDescriptor.SIZE,
                     op -> rare.transfer(d, op));
-            case GnttabOp.UNMAP_AND_REPLACE -> batch(caller, uop, (int) count, GrantRareOps.UNMAP_AND_REPLACE_SIZE,
+            case GnttabOp.UNMAP_AND_REPLACE -> batch(caller, uop, (int) count, GnttabUnmapAndReplaceDescriptor.SIZE,
                     op -> rare.unmapAndReplace(d, op));
-            case GNTTABOP_SWAP_GRANT_REF -> batch(caller, uop, (int) count, GrantRareOps.SWAP_SIZE, op -> rare.swap(d, op));
-            case GNTTABOP_CACHE_FLUSH -> rare.cacheFlush(d, uop, (int) count, (cmd & 0xFFFF_FFFFL) >>> 12);
+            case GnttabOp.SWAP_GRANT_REF -> batch(caller, uop, (int) count, GnttabSwapGrantRefDescriptor.SIZE,
+                    op -> rare.swap(d, op));
+            case GnttabOp.CACHE_FLUSH -> rare.cacheFlush(d, uop, (int) count, (cmd & 0xFFFF_FFFFL) >>> 12);
             default -> -XenErrno.ENOSYS; // dump_table included: Xen's dispatcher has no case for it
         };
     }

@@ -16,7 +16,11 @@ import java.lang.foreign.MemorySegment;
  */
 public final class MemoryOps {
 
-    /** {@code MEMOP_EXTENT_SHIFT}: the continuation's start extent sits above the command. */
+    /**
+     * {@code MEMOP_EXTENT_SHIFT}: the continuation's start extent sits above the command. Not in
+     * the public headers (so not in jxen-abi): Xen defines it and {@code MEMOP_CMD_MASK} in
+     * xen/include/xen/hypercall.h.
+     */
     static final int MEMOP_EXTENT_SHIFT = 6;
     /** {@code MEMOP_CMD_MASK}. */
     static final long MEMOP_CMD_MASK = (1L << MEMOP_EXTENT_SHIFT) - 1;
