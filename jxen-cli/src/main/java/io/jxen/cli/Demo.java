@@ -24,14 +24,15 @@ final class Demo {
 
     int run() throws Exception {
         out.printf("jxen demo  (seed %d: rerun with --seed %d to replay the simulated part exactly)%n%n", seed, seed);
-        out.println("[host] a whole host in this JVM, and a guest created from examples/guest.cfg");
+        out.println("[host] a whole host in this JVM, and a guest created from examples/guest.cfg:");
+        out.println("       boot, xenstore over its ring, PV time, blkfront <-> blkback on its disk image");
         out.flush();
         new HostDemo(out).run();
         out.println();
         ring();
         out.println();
-        out.println("Not in the demo yet (see the issues): xenstore over the guest's ring, XenBus,");
-        out.println("blkfront/blkback on the disk image, NBD export of the guest's disk.");
+        out.println("Not in the demo yet (see the issues): the guest in a JVM of its own, NBD export of the");
+        out.println("guest's disk through blkfront, suspend/resume and migration.");
         out.flush();
         return 0;
     }

@@ -34,6 +34,11 @@ public final class JxenCommand implements Runnable {
 
     /** Entry point of the jxen jar. */
     public static void main(String[] args) {
+        // Drivers log negotiation results (original and reduced values) through
+        // java.util.logging: one line each, in the demo's layout.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "  log      %5$s%n");
+        }
         System.exit(newCommandLine().execute(args));
     }
 

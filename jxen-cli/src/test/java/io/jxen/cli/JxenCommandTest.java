@@ -41,6 +41,8 @@ class JxenCommandTest {
                     .contains("examples/guest.cfg -> domain 1")
                     .contains("Xen version 4.17")
                     .contains("read name = guest, wrote data/greeting, dom0 reads it back")
+                    .contains("xvda connected over XenBus: 64 MiB")
+                    .contains("equal to the model and to the image file")
                     .contains("2000 IPIs across 2 vCPUs")
                     .contains("50 ticks on each of 2 vCPUs")
                     .contains("xen_et:c0")

@@ -2,6 +2,9 @@ package io.jxen.host;
 
 import io.jxen.abi.XenPage;
 import io.jxen.host.toolstack.Privcmd;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.VcpuThreads;
+import io.jxen.host.backend.VbdBackends;
 import io.jxen.host.xenstored.HostXenstored;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
@@ -14,9 +17,11 @@ import io.jxen.hv.timekeeping.JxenTime;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
+import io.jxen.runtime.ErrorHandler;
 import io.jxen.runtime.Clock;
 import io.jxen.xenstore.client.XenstoreClient;
 import io.jxen.xenstore.server.XenstoredServer;
+import io.jxen.xenstore.wire.XenstoreException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,10 +73,11 @@ public final class Host implements AutoCloseable {
     private final Toolstack toolstack;
     private final long xsdMfn;
     private final int xsdPort;
-    private final List<AgentRunner> runners;
+    private final GuestKernel dom0;
+    private final List<AutoCloseable> running;
 
-    private Host(MachineMemory memory, Hypervisor hv, HostXenstored xenstored, XenstoreClient xs,
-                 Toolstack toolstack, long xsdMfn, int xsdPort, List<AgentRunner> runners) {
+    private Host(MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
+                 Toolstack toolstack, long xsdMfn, int xsdPort, List<AutoCloseable> running) {
         this.memory = memory;
         this.hv = hv;
         this.xenstored = xenstored;
@@ -79,7 +85,8 @@ public final class Host implements AutoCloseable {
         this.toolstack = toolstack;
         this.xsdMfn = xsdMfn;
         this.xsdPort = xsdPort;
-        this.runners = runners;
+        this.dom0 = dom0;
+        this.running = running;
     }
 
     /**
@@ -97,30 +104,42 @@ public final class Host implements AutoCloseable {
             Hypervisor hv = new Hypervisor(memory, o.clock(), new JxenTime(new HostTime(o.clock())));
             Domain dom0 = hv.createDomain(DomainConfig.of(o.dom0Pages(), 1));
             hv.unpause(0);
+            // dom0 is a booted kernel like any domain; the toolstack's hypercall buffer,
+            // xenstored's, and dom0's own store ring (NetBSD's xsd_mfn) are pages it allocates.
+            GuestKernel dom0Kernel = GuestKernel.boot(hv.platform(0), GuestKernel.Options.defaults(o.clock()));
+            long privcmdGfn = dom0Kernel.pages().allocPage();
+            long xsdMfn = dom0Kernel.pages().allocPage();
+            long xenstoredGfn = dom0Kernel.pages().allocPage();
             // xenstored serves dom0's socket and, once the toolstack introduces a domain, its
-            // ring (through the guest's reserved xenstore grant); dom0 page start_info - 3 is
-            // its hypercall argument page (- 1 is the toolstack's, - 2 dom0's own store ring).
+            // ring (through the guest's reserved xenstore grant).
             xenstored = HostXenstored.start(hv, o.directory().resolve("xenstored.sock"), null,
-                    (dom0.startInfoGfn() - 3) << XenPage.SHIFT);
+                    xenstoredGfn << XenPage.SHIFT);
             xs = XenstoreClient.connect(xenstored.server().socket());
-            Privcmd privcmd = Privcmd.forDom0(hv);
-            long xsdMfn = dom0.startInfoGfn() - 2;
+            Privcmd privcmd = new Privcmd(hv.hypercalls(0, 0), hv.platform(0).memory(), privcmdGfn << XenPage.SHIFT);
             hv.platform(0).memory().zero(xsdMfn << XenPage.SHIFT, XenPage.SIZE);
             int xsdPort = privcmd.allocUnbound(0, 0);
             dom0.setStore(xsdMfn, xsdPort);
             Toolstack toolstack = new Toolstack(hv, xs, privcmd);
             toolstack.initDom0();
-            List<AgentRunner> runners = new ArrayList<>();
+            List<AutoCloseable> running = new ArrayList<>();
             if (o.runLifecycle()) {
+                ErrorHandler errors = (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
+                        failed.roleName() + ": " + error.getMessage(), error);
                 List<Agent> agents = new ArrayList<>(hv.agents());
                 agents.add(toolstack);
                 for (Agent agent : agents) {
-                    runners.add(AgentRunner.start(agent, BackoffIdleStrategy.defaults(),
-                            (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
-                                    failed.roleName() + ": " + error.getMessage(), error)));
+                    running.add(AgentRunner.start(agent, BackoffIdleStrategy.defaults(), errors));
+                }
+                // dom0's vCPU takes its interrupts (blkback's event channels) on a thread, and
+                // its block backends answer the vbd nodes the toolstack writes.
+                running.add(VcpuThreads.start(dom0Kernel));
+                try {
+                    running.add(VbdBackends.start(dom0Kernel, xs, o.clock(), dom0Kernel.nrPages() + 16, errors));
+                } catch (XenstoreException e) {
+                    throw new IOException("starting dom0's block backends: " + e.getMessage(), e);
                 }
             }
-            return new Host(memory, hv, xenstored, xs, toolstack, xsdMfn, xsdPort, List.copyOf(runners));
+            return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
             if (xs != null) {
                 xs.close();
@@ -131,6 +150,11 @@ public final class Host implements AutoCloseable {
             memory.close();
             throw e;
         }
+    }
+
+    /** dom0's kernel (where backends run). */
+    public GuestKernel dom0() {
+        return dom0;
     }
 
     /** The hypervisor. */
@@ -166,8 +190,13 @@ public final class Host implements AutoCloseable {
     /** Destroys every guest, stops xenstored and releases machine memory. */
     @Override
     public void close() throws IOException {
-        for (AgentRunner runner : runners) {
-            runner.close();
+        // Stop in reverse start order: backends before dom0's vCPU, agents last.
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                System.getLogger("jxen.host").log(System.Logger.Level.WARNING, "stopping: " + e.getMessage());
+            }
         }
         try {
             for (int domid : toolstack.guests()) {

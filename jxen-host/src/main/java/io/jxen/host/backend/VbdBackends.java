@@ -1,0 +1,120 @@
+package io.jxen.host.backend;
+
+import io.jxen.drivers.block.BlockDevice;
+import io.jxen.drivers.block.back.Blkback;
+import io.jxen.drivers.block.back.BlkbackXenbusDriver;
+import io.jxen.drivers.block.back.engine.FileEngine;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.gnttab.GrantTableClient;
+import io.jxen.guest.xenbus.SocketXenbusStore;
+import io.jxen.guest.xenbus.XenBus;
+import io.jxen.guest.xenbus.XenbusDevice;
+import io.jxen.runtime.AgentRunner;
+import io.jxen.runtime.BackoffIdleStrategy;
+import io.jxen.runtime.Clock;
+import io.jxen.runtime.ErrorHandler;
+import io.jxen.xenstore.client.XenstoreClient;
+import io.jxen.xenstore.wire.XenstoreException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * dom0's block backends, as a dom0 kernel's blkback serves them: a back XenBus over dom0's
+ * xenstore connection enumerates {@code backend/vbd/<domid>/<devid>}, and for each device the
+ * blkback XenBus driver opens the image named by the backend's {@code params} node (read-only
+ * when {@code mode} is {@code r}) on a file engine and serves the frontend's ring from an
+ * agent thread of its own. The toolstack writes the nodes; this only answers them.
+ */
+public final class VbdBackends implements AutoCloseable {
+
+    /** Indirect segments offered to frontends (Linux blkback's default maximum is 256). */
+    public static final int MAX_INDIRECT_SEGMENTS = 256;
+
+    /** Persistent grants kept per device. */
+    public static final int PERSISTENT_GRANTS = 64;
+
+    private final XenBus bus;
+    private final AgentRunner busRunner;
+    private final Map<Blkback, AgentRunner> runners = new ConcurrentHashMap<>();
+    private final Map<String, FileEngine> engines = new ConcurrentHashMap<>();
+
+    private VbdBackends(XenBus bus, AgentRunner busRunner) {
+        this.bus = bus;
+        this.busRunner = busRunner;
+    }
+
+    /**
+     * Starts the back bus.
+     *
+     * @param dom0          dom0's booted kernel (grants, event channels)
+     * @param xenstore      dom0's connection to xenstored
+     * @param clock         the host clock
+     * @param windowBaseGfn first of the free GFNs in dom0's physmap hole where backends map grants
+     * @param errors        where agent failures go
+     */
+    public static VbdBackends start(GuestKernel dom0, XenstoreClient xenstore, Clock clock, long windowBaseGfn,
+                                    ErrorHandler errors) throws IOException, XenstoreException {
+        XenBus bus = XenBus.back(new SocketXenbusStore(xenstore), dom0.domid(), XenBus.Options.defaults(clock));
+        VbdBackends[] self = new VbdBackends[1];
+        BlkbackXenbusDriver driver = new BlkbackXenbusDriver(dom0, new GrantTableClient(dom0),
+                device -> self[0].open(device), clock, windowBaseGfn, MAX_INDIRECT_SEGMENTS, PERSISTENT_GRANTS,
+                new BlkbackXenbusDriver.Listener() {
+                    @Override
+                    public void connected(Blkback back) {
+                        self[0].runners.put(back, AgentRunner.start(back, BackoffIdleStrategy.defaults(), errors));
+                    }
+
+                    @Override
+                    public void disconnected(Blkback back) {
+                        AgentRunner runner = self[0].runners.remove(back);
+                        if (runner != null) {
+                            runner.close();
+                        }
+                    }
+                });
+        bus.register(driver);
+        self[0] = new VbdBackends(bus, AgentRunner.start(bus, BackoffIdleStrategy.defaults(), errors));
+        bus.start();
+        return self[0];
+    }
+
+    private BlockDevice open(XenbusDevice device) throws IOException, XenstoreException {
+        String params = device.read("params");
+        boolean readOnly = "r".equals(device.read("mode"));
+        FileEngine.Options options = readOnly ? FileEngine.Options.sync().asReadOnly() : FileEngine.Options.sync();
+        FileEngine engine = FileEngine.open(Path.of(params), options);
+        FileEngine previous = engines.put(device.nodename(), engine);
+        if (previous != null) {
+            previous.close();
+        }
+        return engine;
+    }
+
+    /** The back bus (devices and their ivars). */
+    public XenBus bus() {
+        return bus;
+    }
+
+    /** Stops every backend, the bus, and closes the images. */
+    @Override
+    public void close() throws IOException {
+        for (AgentRunner runner : runners.values()) {
+            runner.close();
+        }
+        runners.clear();
+        try {
+            bus.close();
+        } catch (Exception e) {
+            throw new IOException("closing the back bus: " + e.getMessage(), e);
+        } finally {
+            busRunner.close();
+            for (FileEngine engine : engines.values()) {
+                engine.close();
+            }
+            engines.clear();
+        }
+    }
+}
