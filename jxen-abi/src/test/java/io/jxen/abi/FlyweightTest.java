@@ -51,20 +51,20 @@ class FlyweightTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = arena.allocate(64, 8);
 
-            AbiAccess.setLong(m, 8, 0x0102030405060708L);
-            AbiAccess.setIntRelease(m, 16, 0xA1B2C3D4);
-            AbiAccess.setShort(m, 20, (short) 0xBEEF);
+            OrderedAccess.setLongPlain(m, 8, 0x0102030405060708L);
+            OrderedAccess.setIntRelease(m, 16, 0xA1B2C3D4);
+            OrderedAccess.setShortPlain(m, 20, (short) 0xBEEF);
 
             assertThat(RawBytes.read(m, 8, 1)).isEqualTo(0x08);
             assertThat(RawBytes.read(m, 8, 8)).isEqualTo(0x0102030405060708L);
             assertThat(RawBytes.read(m, 16, 4)).isEqualTo(0xA1B2C3D4L);
             assertThat(RawBytes.read(m, 20, 2)).isEqualTo(0xBEEF);
-            assertThat(AbiAccess.compareAndSetInt(m, 16, 0xA1B2C3D4, 7)).isTrue();
-            assertThat(AbiAccess.compareAndSetInt(m, 16, 0xA1B2C3D4, 8)).isFalse();
-            assertThat(AbiAccess.getAndBitwiseOrLong(m, 24, 0b101)).isZero();
-            assertThat(AbiAccess.getAndBitwiseAndLong(m, 24, ~0b1L)).isEqualTo(0b101);
+            assertThat(OrderedAccess.compareAndSetInt(m, 16, 0xA1B2C3D4, 7)).isTrue();
+            assertThat(OrderedAccess.compareAndSetInt(m, 16, 0xA1B2C3D4, 8)).isFalse();
+            assertThat(OrderedAccess.getAndBitwiseOrLong(m, 24, 0b101)).isZero();
+            assertThat(OrderedAccess.getAndBitwiseAndLong(m, 24, ~0b1L)).isEqualTo(0b101);
             assertThat(RawBytes.read(m, 24, 8)).isEqualTo(0b100);
-            assertThatThrownBy(() -> AbiAccess.getIntAcquire(m, 2)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> OrderedAccess.getIntAcquire(m, 2)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Reads and writes memory byte by byte, little-endian, independently of {@link AbiAccess}, so
+ * Reads and writes memory byte by byte, little-endian, independently of {@link OrderedAccess}, so
  * flyweight tests check the bytes a C peer would see rather than the accessor's own view.
  */
 public final class RawBytes {

@@ -14,7 +14,7 @@ import io.jxen.abi.xen.XenLimits;
 import io.jxen.guest.intr.XenIntr;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.GuestPlatform;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.Clock;
 
 import java.lang.foreign.MemorySegment;

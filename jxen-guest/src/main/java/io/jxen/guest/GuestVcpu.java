@@ -5,7 +5,7 @@ import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hypercall.EventUpcall;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

@@ -55,35 +55,35 @@ public final class Scratch implements AutoCloseable {
 
     /** Writes a 16-bit field. */
     public Scratch putShort(long offset, int value) {
-        page.set(io.jxen.memory.OrderedAccess.SHORT, offset, (short) value);
+        page.set(io.jxen.abi.OrderedAccess.SHORT, offset, (short) value);
         return this;
     }
 
     /** Writes a 32-bit field. */
     public Scratch putInt(long offset, int value) {
-        page.set(io.jxen.memory.OrderedAccess.INT, offset, value);
+        page.set(io.jxen.abi.OrderedAccess.INT, offset, value);
         return this;
     }
 
     /** Writes a 64-bit field. */
     public Scratch putLong(long offset, long value) {
-        page.set(io.jxen.memory.OrderedAccess.LONG, offset, value);
+        page.set(io.jxen.abi.OrderedAccess.LONG, offset, value);
         return this;
     }
 
     /** Reads a 16-bit field (sign-extended, as a C {@code int16_t} status). */
     public short getShort(long offset) {
-        return page.get(io.jxen.memory.OrderedAccess.SHORT, offset);
+        return page.get(io.jxen.abi.OrderedAccess.SHORT, offset);
     }
 
     /** Reads a 32-bit field. */
     public int getInt(long offset) {
-        return page.get(io.jxen.memory.OrderedAccess.INT, offset);
+        return page.get(io.jxen.abi.OrderedAccess.INT, offset);
     }
 
     /** Reads a 64-bit field. */
     public long getLong(long offset) {
-        return page.get(io.jxen.memory.OrderedAccess.LONG, offset);
+        return page.get(io.jxen.abi.OrderedAccess.LONG, offset);
     }
 
     /** {@code hypercall(number, cmd, &page[0])}: the usual {@code (cmd, struct *arg)} shape. */

@@ -1,7 +1,7 @@
 package io.jxen.hypercall;
 
 import io.jxen.abi.xen.VcpuInfoDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

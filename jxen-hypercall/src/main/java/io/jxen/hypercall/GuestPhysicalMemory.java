@@ -2,7 +2,7 @@ package io.jxen.hypercall;
 
 import io.jxen.abi.XenPage;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

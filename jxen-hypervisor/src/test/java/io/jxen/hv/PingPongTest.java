@@ -13,7 +13,7 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

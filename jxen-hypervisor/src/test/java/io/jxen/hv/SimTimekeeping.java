@@ -7,7 +7,7 @@ import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.hv.timekeeping.DomainTimekeeping;
 import io.jxen.hv.timekeeping.Timekeeping;
 import io.jxen.hv.timekeeping.VcpuTimerControl;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.Clock;
 

@@ -1,5 +1,6 @@
 package io.jxen.memory;
 
+import io.jxen.abi.OrderedAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,7 +7,7 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.transport.HypercallServer;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.futex.Futex;
 import io.jxen.runtime.SystemClock;
 

@@ -2,7 +2,7 @@ package io.jxen.bench.hv;
 
 import io.jxen.hypercall.transport.RemoteGuestPlatform;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.futex.Futex;
 
 import java.lang.foreign.MemorySegment;

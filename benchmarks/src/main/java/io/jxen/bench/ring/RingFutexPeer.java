@@ -1,7 +1,7 @@
 package io.jxen.bench.ring;
 
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.futex.Doorbell;
 import io.jxen.memory.futex.Futex;
 import io.jxen.memory.ring.BackRing;

@@ -1,6 +1,6 @@
 package io.jxen.abi.blkif;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 import io.jxen.abi.XenAbi;
 
@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * {@link BlkifRequestFlyweight} reads them.
  *
  * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
- * ({@link AbiAccess#getLongAlign4}), plain only.
+ * ({@link OrderedAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestDiscardFlyweight extends Flyweight {
 
@@ -44,31 +44,31 @@ public final class BlkifRequestDiscardFlyweight extends Flyweight {
 
     /** {@code flag}: {@link BlkifLimits#DISCARD_SECURE} or 0. */
     public int getFlag() {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.flag()));
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(), offset() + layout.flag()));
     }
 
     /** Sets {@code flag}. */
     public void setFlag(int flag) {
-        AbiAccess.setByte(segment(), offset() + layout.flag(), (byte) flag);
+        OrderedAccess.setBytePlain(segment(), offset() + layout.flag(), (byte) flag);
     }
 
     /** {@code sector_number}: the first sector to discard. */
     public long getSectorNumber() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code nr_sectors}: how many sectors to discard. */
     public long getNrSectors() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.nrSectors());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.nrSectors());
     }
 
     /** Sets {@code nr_sectors}. */
     public void setNrSectors(long sectors) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.nrSectors(), sectors);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.nrSectors(), sectors);
     }
 }

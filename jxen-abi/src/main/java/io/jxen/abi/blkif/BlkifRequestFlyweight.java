@@ -1,6 +1,6 @@
 package io.jxen.abi.blkif;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 import io.jxen.abi.XenAbi;
 
@@ -16,7 +16,7 @@ import java.util.Objects;
  * {@link #getSegmentGref} and friends reject indices beyond the array.
  *
  * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
- * ({@link AbiAccess#getLongAlign4}), plain only.
+ * ({@link OrderedAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestFlyweight extends Flyweight {
 
@@ -58,77 +58,77 @@ public final class BlkifRequestFlyweight extends Flyweight {
 
     /** {@code operation}: a {@link BlkifOp} value. */
     public int getOperation() {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.operation()));
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(), offset() + layout.operation()));
     }
 
     /** Sets {@code operation}. */
     public void setOperation(int operation) {
-        AbiAccess.setByte(segment(), offset() + layout.operation(), (byte) operation);
+        OrderedAccess.setBytePlain(segment(), offset() + layout.operation(), (byte) operation);
     }
 
     /** {@code nr_segments}, unvalidated. */
     public int getNrSegments() {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.nrSegments()));
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(), offset() + layout.nrSegments()));
     }
 
     /** Sets {@code nr_segments}. */
     public void setNrSegments(int segments) {
-        AbiAccess.setByte(segment(), offset() + layout.nrSegments(), (byte) segments);
+        OrderedAccess.setBytePlain(segment(), offset() + layout.nrSegments(), (byte) segments);
     }
 
     /** {@code handle}: the virtual device. */
     public int getHandle() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + layout.handle()));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + layout.handle()));
     }
 
     /** Sets {@code handle}. */
     public void setHandle(int handle) {
-        AbiAccess.setShort(segment(), offset() + layout.handle(), (short) handle);
+        OrderedAccess.setShortPlain(segment(), offset() + layout.handle(), (short) handle);
     }
 
     /** {@code id}: the frontend's cookie. */
     public long getId() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code sector_number}, in 512-byte units. */
     public long getSectorNumber() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code seg[index].gref}. */
     public int getSegmentGref(int index) {
-        return AbiAccess.getInt(segment(), segmentAt(index) + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), segmentAt(index) + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET);
     }
 
     /** {@code seg[index].first_sect}. */
     public int getSegmentFirstSect(int index) {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(),
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(),
                 segmentAt(index) + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET));
     }
 
     /** {@code seg[index].last_sect}. */
     public int getSegmentLastSect(int index) {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(),
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(),
                 segmentAt(index) + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET));
     }
 
     /** Sets {@code seg[index]}. */
     public void setSegment(int index, int gref, int firstSect, int lastSect) {
         long at = segmentAt(index);
-        AbiAccess.setInt(segment(), at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, gref);
-        AbiAccess.setByte(segment(), at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) firstSect);
-        AbiAccess.setByte(segment(), at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lastSect);
+        OrderedAccess.setIntPlain(segment(), at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, gref);
+        OrderedAccess.setBytePlain(segment(), at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) firstSect);
+        OrderedAccess.setBytePlain(segment(), at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lastSect);
     }
 
     // The segment layout is the same on both ABIs (checked by the oracle under each).

@@ -1,6 +1,6 @@
 package io.jxen.abi.blkif;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 import io.jxen.abi.XenAbi;
 
@@ -13,7 +13,7 @@ import java.util.Objects;
  * bounding it by the negotiated maximum is the reader's job.
  *
  * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
- * ({@link AbiAccess#getLongAlign4}), plain only.
+ * ({@link OrderedAccess#getLongAlign4}), plain only.
  */
 public final class BlkifRequestIndirectFlyweight extends Flyweight {
 
@@ -50,62 +50,62 @@ public final class BlkifRequestIndirectFlyweight extends Flyweight {
 
     /** {@code indirect_op}: {@link BlkifOp#READ} or {@link BlkifOp#WRITE}. */
     public int getIndirectOp() {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.indirectOp()));
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(), offset() + layout.indirectOp()));
     }
 
     /** Sets {@code indirect_op}. */
     public void setIndirectOp(int operation) {
-        AbiAccess.setByte(segment(), offset() + layout.indirectOp(), (byte) operation);
+        OrderedAccess.setBytePlain(segment(), offset() + layout.indirectOp(), (byte) operation);
     }
 
     /** {@code nr_segments}, unvalidated. */
     public int getNrSegments() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + layout.nrSegments()));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + layout.nrSegments()));
     }
 
     /** Sets {@code nr_segments}. */
     public void setNrSegments(int segments) {
-        AbiAccess.setShort(segment(), offset() + layout.nrSegments(), (short) segments);
+        OrderedAccess.setShortPlain(segment(), offset() + layout.nrSegments(), (short) segments);
     }
 
     /** {@code id}. */
     public long getId() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code sector_number}. */
     public long getSectorNumber() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.sectorNumber());
     }
 
     /** Sets {@code sector_number}. */
     public void setSectorNumber(long sector) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.sectorNumber(), sector);
     }
 
     /** {@code handle}. */
     public int getHandle() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + layout.handle()));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + layout.handle()));
     }
 
     /** Sets {@code handle}. */
     public void setHandle(int handle) {
-        AbiAccess.setShort(segment(), offset() + layout.handle(), (short) handle);
+        OrderedAccess.setShortPlain(segment(), offset() + layout.handle(), (short) handle);
     }
 
     /** {@code indirect_grefs[index]}. */
     public int getIndirectGref(int index) {
-        return AbiAccess.getInt(segment(), grefAt(index));
+        return OrderedAccess.getIntPlain(segment(), grefAt(index));
     }
 
     /** Sets {@code indirect_grefs[index]}. */
     public void setIndirectGref(int index, int gref) {
-        AbiAccess.setInt(segment(), grefAt(index), gref);
+        OrderedAccess.setIntPlain(segment(), grefAt(index), gref);
     }
 
     private long grefAt(int index) {

@@ -1,6 +1,6 @@
 package io.jxen.abi.blkif;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 import io.jxen.abi.XenAbi;
 
@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * publishes {@code rsp_prod} with release order, so the accesses here are plain.
  *
  * <p>64-bit fields are accessed with the 4-byte alignment x86_32 gives {@code uint64_t}
- * ({@link AbiAccess#getLongAlign4}), plain only.
+ * ({@link OrderedAccess#getLongAlign4}), plain only.
  */
 public final class BlkifResponseFlyweight extends Flyweight {
 
@@ -49,31 +49,31 @@ public final class BlkifResponseFlyweight extends Flyweight {
 
     /** {@code id}, copied from the request. */
     public long getId() {
-        return AbiAccess.getLongAlign4(segment(), offset() + layout.id());
+        return OrderedAccess.getLongAlign4(segment(), offset() + layout.id());
     }
 
     /** Sets {@code id}. */
     public void setId(long id) {
-        AbiAccess.setLongAlign4(segment(), offset() + layout.id(), id);
+        OrderedAccess.setLongAlign4(segment(), offset() + layout.id(), id);
     }
 
     /** {@code operation}, copied from the request. */
     public int getOperation() {
-        return Byte.toUnsignedInt(AbiAccess.getByte(segment(), offset() + layout.operation()));
+        return Byte.toUnsignedInt(OrderedAccess.getBytePlain(segment(), offset() + layout.operation()));
     }
 
     /** Sets {@code operation}. */
     public void setOperation(int operation) {
-        AbiAccess.setByte(segment(), offset() + layout.operation(), (byte) operation);
+        OrderedAccess.setBytePlain(segment(), offset() + layout.operation(), (byte) operation);
     }
 
     /** {@code status}: a {@link BlkifRsp} value. */
     public short getStatus() {
-        return AbiAccess.getShort(segment(), offset() + layout.status());
+        return OrderedAccess.getShortPlain(segment(), offset() + layout.status());
     }
 
     /** Sets {@code status}. */
     public void setStatus(short status) {
-        AbiAccess.setShort(segment(), offset() + layout.status(), status);
+        OrderedAccess.setShortPlain(segment(), offset() + layout.status(), status);
     }
 }

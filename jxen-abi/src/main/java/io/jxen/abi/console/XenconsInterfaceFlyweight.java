@@ -1,6 +1,6 @@
 package io.jxen.abi.console;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -30,61 +30,61 @@ public final class XenconsInterfaceFlyweight extends Flyweight {
 
     /** {@code in_cons}, acquire. */
     public int getInConsumerAcquire() {
-        return AbiAccess.getIntAcquire(segment(), offset() + IN_CONS_OFFSET);
+        return OrderedAccess.getIntAcquire(segment(), offset() + IN_CONS_OFFSET);
     }
 
     /** Sets {@code in_cons} with release order. */
     public void setInConsumerRelease(int index) {
-        AbiAccess.setIntRelease(segment(), offset() + IN_CONS_OFFSET, index);
+        OrderedAccess.setIntRelease(segment(), offset() + IN_CONS_OFFSET, index);
     }
 
     /** {@code in_prod}, acquire. */
     public int getInProducerAcquire() {
-        return AbiAccess.getIntAcquire(segment(), offset() + IN_PROD_OFFSET);
+        return OrderedAccess.getIntAcquire(segment(), offset() + IN_PROD_OFFSET);
     }
 
     /** Sets {@code in_prod} with release order. */
     public void setInProducerRelease(int index) {
-        AbiAccess.setIntRelease(segment(), offset() + IN_PROD_OFFSET, index);
+        OrderedAccess.setIntRelease(segment(), offset() + IN_PROD_OFFSET, index);
     }
 
     /** {@code out_cons}, acquire. */
     public int getOutConsumerAcquire() {
-        return AbiAccess.getIntAcquire(segment(), offset() + OUT_CONS_OFFSET);
+        return OrderedAccess.getIntAcquire(segment(), offset() + OUT_CONS_OFFSET);
     }
 
     /** Sets {@code out_cons} with release order. */
     public void setOutConsumerRelease(int index) {
-        AbiAccess.setIntRelease(segment(), offset() + OUT_CONS_OFFSET, index);
+        OrderedAccess.setIntRelease(segment(), offset() + OUT_CONS_OFFSET, index);
     }
 
     /** {@code out_prod}, acquire. */
     public int getOutProducerAcquire() {
-        return AbiAccess.getIntAcquire(segment(), offset() + OUT_PROD_OFFSET);
+        return OrderedAccess.getIntAcquire(segment(), offset() + OUT_PROD_OFFSET);
     }
 
     /** Sets {@code out_prod} with release order. */
     public void setOutProducerRelease(int index) {
-        AbiAccess.setIntRelease(segment(), offset() + OUT_PROD_OFFSET, index);
+        OrderedAccess.setIntRelease(segment(), offset() + OUT_PROD_OFFSET, index);
     }
 
     /** The {@code in} byte at free-running {@code index}. */
     public byte getInByte(int index) {
-        return AbiAccess.getByte(segment(), offset() + IN_OFFSET + (index & (IN_SIZE - 1)));
+        return OrderedAccess.getBytePlain(segment(), offset() + IN_OFFSET + (index & (IN_SIZE - 1)));
     }
 
     /** Sets the {@code in} byte at free-running {@code index}. */
     public void setInByte(int index, byte value) {
-        AbiAccess.setByte(segment(), offset() + IN_OFFSET + (index & (IN_SIZE - 1)), value);
+        OrderedAccess.setBytePlain(segment(), offset() + IN_OFFSET + (index & (IN_SIZE - 1)), value);
     }
 
     /** The {@code out} byte at free-running {@code index}. */
     public byte getOutByte(int index) {
-        return AbiAccess.getByte(segment(), offset() + OUT_OFFSET + (index & (OUT_SIZE - 1)));
+        return OrderedAccess.getBytePlain(segment(), offset() + OUT_OFFSET + (index & (OUT_SIZE - 1)));
     }
 
     /** Sets the {@code out} byte at free-running {@code index}. */
     public void setOutByte(int index, byte value) {
-        AbiAccess.setByte(segment(), offset() + OUT_OFFSET + (index & (OUT_SIZE - 1)), value);
+        OrderedAccess.setBytePlain(segment(), offset() + OUT_OFFSET + (index & (OUT_SIZE - 1)), value);
     }
 }

@@ -1,6 +1,6 @@
 package io.jxen.abi.evtchn;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -25,27 +25,27 @@ public final class EvtchnFifoControlBlockFlyweight extends Flyweight {
 
     /** {@code ready}, volatile: bit {@code q} set means queue {@code q} is non-empty. */
     public int getReadyVolatile() {
-        return AbiAccess.getIntVolatile(segment(), offset() + READY_OFFSET);
+        return OrderedAccess.getIntVolatile(segment(), offset() + READY_OFFSET);
     }
 
     /** Atomically sets bits of {@code ready}; returns the previous value. */
     public int getAndOrReady(int bits) {
-        return AbiAccess.getAndBitwiseOrInt(segment(), offset() + READY_OFFSET, bits);
+        return OrderedAccess.getAndBitwiseOrInt(segment(), offset() + READY_OFFSET, bits);
     }
 
     /** Atomically clears bits of {@code ready}; returns the previous value. */
     public int getAndClearReady(int bits) {
-        return AbiAccess.getAndBitwiseAndInt(segment(), offset() + READY_OFFSET, ~bits);
+        return OrderedAccess.getAndBitwiseAndInt(segment(), offset() + READY_OFFSET, ~bits);
     }
 
     /** {@code head[queue]}, acquire. */
     public int getHeadAcquire(int queue) {
-        return AbiAccess.getIntAcquire(segment(), head(queue));
+        return OrderedAccess.getIntAcquire(segment(), head(queue));
     }
 
     /** Sets {@code head[queue]} with release order. */
     public void setHeadRelease(int queue, int port) {
-        AbiAccess.setIntRelease(segment(), head(queue), port);
+        OrderedAccess.setIntRelease(segment(), head(queue), port);
     }
 
     private long head(int queue) {

@@ -1,6 +1,6 @@
 package io.jxen.abi.gnttab;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -43,41 +43,41 @@ public final class GrantEntryV1Flyweight extends Flyweight {
 
     /** {@code flags}, acquire: read it before trusting {@code frame}. */
     public int getFlagsAcquire() {
-        return Short.toUnsignedInt(AbiAccess.getShortAcquire(segment(), offset() + FLAGS_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortAcquire(segment(), offset() + FLAGS_OFFSET));
     }
 
     /** Sets {@code flags} with release order: the granting guest fills domid and frame first. */
     public void setFlagsRelease(int flags) {
-        AbiAccess.setShortRelease(segment(), offset() + FLAGS_OFFSET, (short) flags);
+        OrderedAccess.setShortRelease(segment(), offset() + FLAGS_OFFSET, (short) flags);
     }
 
     /** {@code domid}. */
     public int getDomid() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + DOMID_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + DOMID_OFFSET));
     }
 
     /** Sets {@code domid}. */
     public void setDomid(int domid) {
-        AbiAccess.setShort(segment(), offset() + DOMID_OFFSET, (short) domid);
+        OrderedAccess.setShortPlain(segment(), offset() + DOMID_OFFSET, (short) domid);
     }
 
     /** {@code frame}. */
     public int getFrame() {
-        return AbiAccess.getInt(segment(), offset() + FRAME_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + FRAME_OFFSET);
     }
 
     /** Sets {@code frame}. */
     public void setFrame(int frame) {
-        AbiAccess.setInt(segment(), offset() + FRAME_OFFSET, frame);
+        OrderedAccess.setIntPlain(segment(), offset() + FRAME_OFFSET, frame);
     }
 
     /** {@code flags} and {@code domid} as one header word, volatile. */
     public int getHeaderVolatile() {
-        return AbiAccess.getIntVolatile(segment(), offset() + FLAGS_OFFSET);
+        return OrderedAccess.getIntVolatile(segment(), offset() + FLAGS_OFFSET);
     }
 
     /** Atomically replaces the header word if it still equals {@code expected}. */
     public boolean compareAndSetHeader(int expected, int value) {
-        return AbiAccess.compareAndSetInt(segment(), offset() + FLAGS_OFFSET, expected, value);
+        return OrderedAccess.compareAndSetInt(segment(), offset() + FLAGS_OFFSET, expected, value);
     }
 }

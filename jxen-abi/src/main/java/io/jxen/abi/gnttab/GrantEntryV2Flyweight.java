@@ -1,6 +1,6 @@
 package io.jxen.abi.gnttab;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -27,63 +27,63 @@ public final class GrantEntryV2Flyweight extends Flyweight {
 
     /** {@code hdr.flags}, acquire. */
     public int getFlagsAcquire() {
-        return Short.toUnsignedInt(AbiAccess.getShortAcquire(segment(), offset() + GrantEntryHeaderDescriptor.FLAGS_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortAcquire(segment(), offset() + GrantEntryHeaderDescriptor.FLAGS_OFFSET));
     }
 
     /** Sets {@code hdr.flags} with release order, after the rest of the entry. */
     public void setFlagsRelease(int flags) {
-        AbiAccess.setShortRelease(segment(), offset() + GrantEntryHeaderDescriptor.FLAGS_OFFSET, (short) flags);
+        OrderedAccess.setShortRelease(segment(), offset() + GrantEntryHeaderDescriptor.FLAGS_OFFSET, (short) flags);
     }
 
     /** {@code hdr.domid}. */
     public int getDomid() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + GrantEntryHeaderDescriptor.DOMID_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + GrantEntryHeaderDescriptor.DOMID_OFFSET));
     }
 
     /** Sets {@code hdr.domid}. */
     public void setDomid(int domid) {
-        AbiAccess.setShort(segment(), offset() + GrantEntryHeaderDescriptor.DOMID_OFFSET, (short) domid);
+        OrderedAccess.setShortPlain(segment(), offset() + GrantEntryHeaderDescriptor.DOMID_OFFSET, (short) domid);
     }
 
     /** {@code full_page.frame}. */
     public long getFullPageFrame() {
-        return AbiAccess.getLong(segment(), offset() + FULL_PAGE_FRAME_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + FULL_PAGE_FRAME_OFFSET);
     }
 
     /** Sets {@code full_page.frame}. */
     public void setFullPageFrame(long frame) {
-        AbiAccess.setLong(segment(), offset() + FULL_PAGE_FRAME_OFFSET, frame);
+        OrderedAccess.setLongPlain(segment(), offset() + FULL_PAGE_FRAME_OFFSET, frame);
     }
 
     /** {@code sub_page.page_off}. */
     public int getSubPageOffset() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + SUB_PAGE_PAGE_OFF_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + SUB_PAGE_PAGE_OFF_OFFSET));
     }
 
     /** {@code sub_page.length}. */
     public int getSubPageLength() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + SUB_PAGE_LENGTH_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + SUB_PAGE_LENGTH_OFFSET));
     }
 
     /** Sets {@code sub_page.page_off} and {@code sub_page.length}; the frame is {@link #setFullPageFrame}'s. */
     public void setSubPage(int pageOffset, int length) {
-        AbiAccess.setShort(segment(), offset() + SUB_PAGE_PAGE_OFF_OFFSET, (short) pageOffset);
-        AbiAccess.setShort(segment(), offset() + SUB_PAGE_LENGTH_OFFSET, (short) length);
+        OrderedAccess.setShortPlain(segment(), offset() + SUB_PAGE_PAGE_OFF_OFFSET, (short) pageOffset);
+        OrderedAccess.setShortPlain(segment(), offset() + SUB_PAGE_LENGTH_OFFSET, (short) length);
     }
 
     /** {@code transitive.trans_domid}. */
     public int getTransitiveDomid() {
-        return Short.toUnsignedInt(AbiAccess.getShort(segment(), offset() + TRANSITIVE_TRANS_DOMID_OFFSET));
+        return Short.toUnsignedInt(OrderedAccess.getShortPlain(segment(), offset() + TRANSITIVE_TRANS_DOMID_OFFSET));
     }
 
     /** {@code transitive.gref}. */
     public int getTransitiveGref() {
-        return AbiAccess.getInt(segment(), offset() + TRANSITIVE_GREF_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + TRANSITIVE_GREF_OFFSET);
     }
 
     /** Sets {@code transitive.trans_domid} and {@code transitive.gref}. */
     public void setTransitive(int domid, int gref) {
-        AbiAccess.setShort(segment(), offset() + TRANSITIVE_TRANS_DOMID_OFFSET, (short) domid);
-        AbiAccess.setInt(segment(), offset() + TRANSITIVE_GREF_OFFSET, gref);
+        OrderedAccess.setShortPlain(segment(), offset() + TRANSITIVE_TRANS_DOMID_OFFSET, (short) domid);
+        OrderedAccess.setIntPlain(segment(), offset() + TRANSITIVE_GREF_OFFSET, gref);
     }
 }

@@ -1,6 +1,6 @@
 package io.jxen.abi.xen;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -48,100 +48,100 @@ public final class SharedInfoFlyweight extends Flyweight {
 
     /** Word {@code word} of {@code evtchn_pending}, volatile. */
     public long getPendingWordVolatile(int word) {
-        return AbiAccess.getLongVolatile(segment(), pendingWord(word));
+        return OrderedAccess.getLongVolatile(segment(), pendingWord(word));
     }
 
     /** Atomically sets bits of {@code evtchn_pending[word]}; returns the previous word. */
     public long getAndOrPendingWord(int word, long bits) {
-        return AbiAccess.getAndBitwiseOrLong(segment(), pendingWord(word), bits);
+        return OrderedAccess.getAndBitwiseOrLong(segment(), pendingWord(word), bits);
     }
 
     /** Atomically clears bits of {@code evtchn_pending[word]}; returns the previous word. */
     public long getAndClearPendingBits(int word, long bits) {
-        return AbiAccess.getAndBitwiseAndLong(segment(), pendingWord(word), ~bits);
+        return OrderedAccess.getAndBitwiseAndLong(segment(), pendingWord(word), ~bits);
     }
 
     /** Word {@code word} of {@code evtchn_mask}, volatile. */
     public long getMaskWordVolatile(int word) {
-        return AbiAccess.getLongVolatile(segment(), maskWord(word));
+        return OrderedAccess.getLongVolatile(segment(), maskWord(word));
     }
 
     /** Atomically sets bits of {@code evtchn_mask[word]}; returns the previous word. */
     public long getAndOrMaskWord(int word, long bits) {
-        return AbiAccess.getAndBitwiseOrLong(segment(), maskWord(word), bits);
+        return OrderedAccess.getAndBitwiseOrLong(segment(), maskWord(word), bits);
     }
 
     /** Atomically clears bits of {@code evtchn_mask[word]}; returns the previous word. */
     public long getAndClearMaskBits(int word, long bits) {
-        return AbiAccess.getAndBitwiseAndLong(segment(), maskWord(word), ~bits);
+        return OrderedAccess.getAndBitwiseAndLong(segment(), maskWord(word), ~bits);
     }
 
     /** {@code wc_version}, acquire: read before and after the wallclock (odd = update in progress). */
     public int getWcVersionAcquire() {
-        return AbiAccess.getIntAcquire(segment(), offset() + WC_VERSION_OFFSET);
+        return OrderedAccess.getIntAcquire(segment(), offset() + WC_VERSION_OFFSET);
     }
 
     /** Sets {@code wc_version} with release order. */
     public void setWcVersionRelease(int version) {
-        AbiAccess.setIntRelease(segment(), offset() + WC_VERSION_OFFSET, version);
+        OrderedAccess.setIntRelease(segment(), offset() + WC_VERSION_OFFSET, version);
     }
 
     /** Wallclock seconds at system time 0: {@code wc_sec_hi << 32 | wc_sec}. */
     public long getWcSec() {
-        long low = Integer.toUnsignedLong(AbiAccess.getInt(segment(), offset() + WC_SEC_OFFSET));
-        long high = Integer.toUnsignedLong(AbiAccess.getInt(segment(), offset() + WC_SEC_HI_OFFSET));
+        long low = Integer.toUnsignedLong(OrderedAccess.getIntPlain(segment(), offset() + WC_SEC_OFFSET));
+        long high = Integer.toUnsignedLong(OrderedAccess.getIntPlain(segment(), offset() + WC_SEC_HI_OFFSET));
         return high << 32 | low;
     }
 
     /** Sets {@code wc_sec} and {@code wc_sec_hi}. */
     public void setWcSec(long seconds) {
-        AbiAccess.setInt(segment(), offset() + WC_SEC_OFFSET, (int) seconds);
-        AbiAccess.setInt(segment(), offset() + WC_SEC_HI_OFFSET, (int) (seconds >>> 32));
+        OrderedAccess.setIntPlain(segment(), offset() + WC_SEC_OFFSET, (int) seconds);
+        OrderedAccess.setIntPlain(segment(), offset() + WC_SEC_HI_OFFSET, (int) (seconds >>> 32));
     }
 
     /** {@code wc_nsec}. */
     public int getWcNsec() {
-        return AbiAccess.getInt(segment(), offset() + WC_NSEC_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + WC_NSEC_OFFSET);
     }
 
     /** Sets {@code wc_nsec}. */
     public void setWcNsec(int nanoseconds) {
-        AbiAccess.setInt(segment(), offset() + WC_NSEC_OFFSET, nanoseconds);
+        OrderedAccess.setIntPlain(segment(), offset() + WC_NSEC_OFFSET, nanoseconds);
     }
 
     /** {@code arch.max_pfn}. */
     public long getMaxPfn() {
-        return AbiAccess.getLong(segment(), offset() + ARCH_MAX_PFN_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + ARCH_MAX_PFN_OFFSET);
     }
 
     /** Sets {@code arch.max_pfn}. */
     public void setMaxPfn(long maxPfn) {
-        AbiAccess.setLong(segment(), offset() + ARCH_MAX_PFN_OFFSET, maxPfn);
+        OrderedAccess.setLongPlain(segment(), offset() + ARCH_MAX_PFN_OFFSET, maxPfn);
     }
 
     /** {@code arch.pfn_to_mfn_frame_list_list}. */
     public long getPfnToMfnFrameListList() {
-        return AbiAccess.getLong(segment(), offset() + ARCH_PFN_TO_MFN_FRAME_LIST_LIST_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + ARCH_PFN_TO_MFN_FRAME_LIST_LIST_OFFSET);
     }
 
     /** Sets {@code arch.pfn_to_mfn_frame_list_list}. */
     public void setPfnToMfnFrameListList(long frame) {
-        AbiAccess.setLong(segment(), offset() + ARCH_PFN_TO_MFN_FRAME_LIST_LIST_OFFSET, frame);
+        OrderedAccess.setLongPlain(segment(), offset() + ARCH_PFN_TO_MFN_FRAME_LIST_LIST_OFFSET, frame);
     }
 
     /** {@code arch.p2m_cr3}. */
     public long getP2mCr3() {
-        return AbiAccess.getLong(segment(), offset() + ARCH_P2M_CR3_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + ARCH_P2M_CR3_OFFSET);
     }
 
     /** {@code arch.p2m_vaddr}. */
     public long getP2mVaddr() {
-        return AbiAccess.getLong(segment(), offset() + ARCH_P2M_VADDR_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + ARCH_P2M_VADDR_OFFSET);
     }
 
     /** {@code arch.p2m_generation}, acquire (odd while the guest updates the p2m). */
     public long getP2mGenerationAcquire() {
-        return AbiAccess.getLongAcquire(segment(), offset() + ARCH_P2M_GENERATION_OFFSET);
+        return OrderedAccess.getLongAcquire(segment(), offset() + ARCH_P2M_GENERATION_OFFSET);
     }
 
     private long pendingWord(int word) {

@@ -1,6 +1,6 @@
 package io.jxen.abi.xen;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -54,122 +54,122 @@ public final class StartInfoFlyweight extends Flyweight {
 
     /** {@code nr_pages}. */
     public long getNrPages() {
-        return AbiAccess.getLong(segment(), offset() + NR_PAGES_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + NR_PAGES_OFFSET);
     }
 
     /** Sets {@code nr_pages}. */
     public void setNrPages(long pages) {
-        AbiAccess.setLong(segment(), offset() + NR_PAGES_OFFSET, pages);
+        OrderedAccess.setLongPlain(segment(), offset() + NR_PAGES_OFFSET, pages);
     }
 
     /** {@code shared_info}: machine address of the shared-info page. */
     public long getSharedInfo() {
-        return AbiAccess.getLong(segment(), offset() + SHARED_INFO_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + SHARED_INFO_OFFSET);
     }
 
     /** Sets {@code shared_info}. */
     public void setSharedInfo(long machineAddress) {
-        AbiAccess.setLong(segment(), offset() + SHARED_INFO_OFFSET, machineAddress);
+        OrderedAccess.setLongPlain(segment(), offset() + SHARED_INFO_OFFSET, machineAddress);
     }
 
     /** {@code flags}: {@link StartInfoFlags} bits. */
     public int getFlags() {
-        return AbiAccess.getInt(segment(), offset() + FLAGS_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + FLAGS_OFFSET);
     }
 
     /** Sets {@code flags}. */
     public void setFlags(int flags) {
-        AbiAccess.setInt(segment(), offset() + FLAGS_OFFSET, flags);
+        OrderedAccess.setIntPlain(segment(), offset() + FLAGS_OFFSET, flags);
     }
 
     /** {@code store_mfn}. */
     public long getStoreMfn() {
-        return AbiAccess.getLong(segment(), offset() + STORE_MFN_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + STORE_MFN_OFFSET);
     }
 
     /** Sets {@code store_mfn}. */
     public void setStoreMfn(long mfn) {
-        AbiAccess.setLong(segment(), offset() + STORE_MFN_OFFSET, mfn);
+        OrderedAccess.setLongPlain(segment(), offset() + STORE_MFN_OFFSET, mfn);
     }
 
     /** {@code store_evtchn}. */
     public int getStoreEvtchn() {
-        return AbiAccess.getInt(segment(), offset() + STORE_EVTCHN_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + STORE_EVTCHN_OFFSET);
     }
 
     /** Sets {@code store_evtchn}. */
     public void setStoreEvtchn(int port) {
-        AbiAccess.setInt(segment(), offset() + STORE_EVTCHN_OFFSET, port);
+        OrderedAccess.setIntPlain(segment(), offset() + STORE_EVTCHN_OFFSET, port);
     }
 
     /** {@code console.domU.mfn}. */
     public long getConsoleMfn() {
-        return AbiAccess.getLong(segment(), offset() + CONSOLE_DOMU_MFN_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + CONSOLE_DOMU_MFN_OFFSET);
     }
 
     /** Sets {@code console.domU.mfn}. */
     public void setConsoleMfn(long mfn) {
-        AbiAccess.setLong(segment(), offset() + CONSOLE_DOMU_MFN_OFFSET, mfn);
+        OrderedAccess.setLongPlain(segment(), offset() + CONSOLE_DOMU_MFN_OFFSET, mfn);
     }
 
     /** {@code console.domU.evtchn}. */
     public int getConsoleEvtchn() {
-        return AbiAccess.getInt(segment(), offset() + CONSOLE_DOMU_EVTCHN_OFFSET);
+        return OrderedAccess.getIntPlain(segment(), offset() + CONSOLE_DOMU_EVTCHN_OFFSET);
     }
 
     /** Sets {@code console.domU.evtchn}. */
     public void setConsoleEvtchn(int port) {
-        AbiAccess.setInt(segment(), offset() + CONSOLE_DOMU_EVTCHN_OFFSET, port);
+        OrderedAccess.setIntPlain(segment(), offset() + CONSOLE_DOMU_EVTCHN_OFFSET, port);
     }
 
     /** {@code pt_base}. */
     public long getPtBase() {
-        return AbiAccess.getLong(segment(), offset() + PT_BASE_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + PT_BASE_OFFSET);
     }
 
     /** Sets {@code pt_base}. */
     public void setPtBase(long virtualAddress) {
-        AbiAccess.setLong(segment(), offset() + PT_BASE_OFFSET, virtualAddress);
+        OrderedAccess.setLongPlain(segment(), offset() + PT_BASE_OFFSET, virtualAddress);
     }
 
     /** {@code nr_pt_frames}. */
     public long getNrPtFrames() {
-        return AbiAccess.getLong(segment(), offset() + NR_PT_FRAMES_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + NR_PT_FRAMES_OFFSET);
     }
 
     /** Sets {@code nr_pt_frames}. */
     public void setNrPtFrames(long frames) {
-        AbiAccess.setLong(segment(), offset() + NR_PT_FRAMES_OFFSET, frames);
+        OrderedAccess.setLongPlain(segment(), offset() + NR_PT_FRAMES_OFFSET, frames);
     }
 
     /** {@code mfn_list}. */
     public long getMfnList() {
-        return AbiAccess.getLong(segment(), offset() + MFN_LIST_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + MFN_LIST_OFFSET);
     }
 
     /** Sets {@code mfn_list}. */
     public void setMfnList(long virtualAddress) {
-        AbiAccess.setLong(segment(), offset() + MFN_LIST_OFFSET, virtualAddress);
+        OrderedAccess.setLongPlain(segment(), offset() + MFN_LIST_OFFSET, virtualAddress);
     }
 
     /** {@code mod_start}. */
     public long getModStart() {
-        return AbiAccess.getLong(segment(), offset() + MOD_START_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + MOD_START_OFFSET);
     }
 
     /** Sets {@code mod_start}. */
     public void setModStart(long start) {
-        AbiAccess.setLong(segment(), offset() + MOD_START_OFFSET, start);
+        OrderedAccess.setLongPlain(segment(), offset() + MOD_START_OFFSET, start);
     }
 
     /** {@code mod_len}. */
     public long getModLen() {
-        return AbiAccess.getLong(segment(), offset() + MOD_LEN_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + MOD_LEN_OFFSET);
     }
 
     /** Sets {@code mod_len}. */
     public void setModLen(long bytes) {
-        AbiAccess.setLong(segment(), offset() + MOD_LEN_OFFSET, bytes);
+        OrderedAccess.setLongPlain(segment(), offset() + MOD_LEN_OFFSET, bytes);
     }
 
     /** {@code cmd_line}, up to its first NUL. */
@@ -188,22 +188,22 @@ public final class StartInfoFlyweight extends Flyweight {
 
     /** {@code first_p2m_pfn}. */
     public long getFirstP2mPfn() {
-        return AbiAccess.getLong(segment(), offset() + FIRST_P2M_PFN_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + FIRST_P2M_PFN_OFFSET);
     }
 
     /** Sets {@code first_p2m_pfn}. */
     public void setFirstP2mPfn(long pfn) {
-        AbiAccess.setLong(segment(), offset() + FIRST_P2M_PFN_OFFSET, pfn);
+        OrderedAccess.setLongPlain(segment(), offset() + FIRST_P2M_PFN_OFFSET, pfn);
     }
 
     /** {@code nr_p2m_frames}. */
     public long getNrP2mFrames() {
-        return AbiAccess.getLong(segment(), offset() + NR_P2M_FRAMES_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + NR_P2M_FRAMES_OFFSET);
     }
 
     /** Sets {@code nr_p2m_frames}. */
     public void setNrP2mFrames(long frames) {
-        AbiAccess.setLong(segment(), offset() + NR_P2M_FRAMES_OFFSET, frames);
+        OrderedAccess.setLongPlain(segment(), offset() + NR_P2M_FRAMES_OFFSET, frames);
     }
 
     private String getString(long fieldOffset, int capacity) {

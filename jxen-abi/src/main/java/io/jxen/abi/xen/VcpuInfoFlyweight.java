@@ -1,6 +1,6 @@
 package io.jxen.abi.xen;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.Flyweight;
 
 import java.lang.foreign.MemorySegment;
@@ -28,47 +28,47 @@ public final class VcpuInfoFlyweight extends Flyweight {
 
     /** {@code evtchn_upcall_pending}, volatile. */
     public boolean isUpcallPendingVolatile() {
-        return AbiAccess.getByteVolatile(segment(), offset() + EVTCHN_UPCALL_PENDING_OFFSET) != 0;
+        return OrderedAccess.getByteVolatile(segment(), offset() + EVTCHN_UPCALL_PENDING_OFFSET) != 0;
     }
 
     /** Sets or clears {@code evtchn_upcall_pending}, volatile. */
     public void setUpcallPendingVolatile(boolean pending) {
-        AbiAccess.setByteVolatile(segment(), offset() + EVTCHN_UPCALL_PENDING_OFFSET, (byte) (pending ? 1 : 0));
+        OrderedAccess.setByteVolatile(segment(), offset() + EVTCHN_UPCALL_PENDING_OFFSET, (byte) (pending ? 1 : 0));
     }
 
     /** {@code evtchn_upcall_mask}, volatile. */
     public boolean isUpcallMaskedVolatile() {
-        return AbiAccess.getByteVolatile(segment(), offset() + EVTCHN_UPCALL_MASK_OFFSET) != 0;
+        return OrderedAccess.getByteVolatile(segment(), offset() + EVTCHN_UPCALL_MASK_OFFSET) != 0;
     }
 
     /** Sets or clears {@code evtchn_upcall_mask}, volatile. */
     public void setUpcallMaskedVolatile(boolean masked) {
-        AbiAccess.setByteVolatile(segment(), offset() + EVTCHN_UPCALL_MASK_OFFSET, (byte) (masked ? 1 : 0));
+        OrderedAccess.setByteVolatile(segment(), offset() + EVTCHN_UPCALL_MASK_OFFSET, (byte) (masked ? 1 : 0));
     }
 
     /** {@code evtchn_pending_sel}, volatile. */
     public long getPendingSelectorVolatile() {
-        return AbiAccess.getLongVolatile(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET);
+        return OrderedAccess.getLongVolatile(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET);
     }
 
     /** Atomically sets bits of {@code evtchn_pending_sel}; returns the previous selector. */
     public long getAndOrPendingSelector(long bits) {
-        return AbiAccess.getAndBitwiseOrLong(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET, bits);
+        return OrderedAccess.getAndBitwiseOrLong(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET, bits);
     }
 
     /** Atomically takes the whole selector, leaving 0 (the guest's {@code xchg}). */
     public long getAndClearPendingSelector() {
-        return AbiAccess.getAndSetLong(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET, 0L);
+        return OrderedAccess.getAndSetLong(segment(), offset() + EVTCHN_PENDING_SEL_OFFSET, 0L);
     }
 
     /** {@code arch.cr2}. */
     public long getCr2() {
-        return AbiAccess.getLong(segment(), offset() + ARCH_CR2_OFFSET);
+        return OrderedAccess.getLongPlain(segment(), offset() + ARCH_CR2_OFFSET);
     }
 
     /** Sets {@code arch.cr2}. */
     public void setCr2(long cr2) {
-        AbiAccess.setLong(segment(), offset() + ARCH_CR2_OFFSET, cr2);
+        OrderedAccess.setLongPlain(segment(), offset() + ARCH_CR2_OFFSET, cr2);
     }
 
     /** Wraps {@code into} over this vCPU's {@code time} and returns it. */

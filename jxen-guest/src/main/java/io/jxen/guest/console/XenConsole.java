@@ -3,7 +3,7 @@ package io.jxen.guest.console;
 import io.jxen.abi.console.XenconsInterfaceDescriptor;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.intr.IrqHandler;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

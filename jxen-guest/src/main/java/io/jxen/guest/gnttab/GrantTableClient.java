@@ -16,7 +16,7 @@ import io.jxen.abi.xen.DomId;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.Scratch;
 import io.jxen.guest.XenException;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;

@@ -7,7 +7,7 @@ import io.jxen.abi.xen.Virq;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.GuestVcpu;
 import io.jxen.guest.XenException;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

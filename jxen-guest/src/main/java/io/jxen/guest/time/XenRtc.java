@@ -1,7 +1,7 @@
 package io.jxen.guest.time;
 
 import io.jxen.abi.xen.SharedInfoDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

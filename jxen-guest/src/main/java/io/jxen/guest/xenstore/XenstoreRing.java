@@ -1,7 +1,7 @@
 package io.jxen.guest.xenstore;
 
 import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

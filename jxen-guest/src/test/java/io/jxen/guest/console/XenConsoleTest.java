@@ -6,7 +6,7 @@ import io.jxen.guest.GuestKernel;
 import io.jxen.guest.intr.EventChannelOps;
 import io.jxen.guest.intr.IrqHandler;
 import io.jxen.hv.domain.Domain;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -7,7 +7,7 @@ import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.guest.GuestHostAccess;
 import io.jxen.guest.GuestKernel;
 import io.jxen.hv.domain.Domain;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

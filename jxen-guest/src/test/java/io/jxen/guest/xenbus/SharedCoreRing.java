@@ -3,7 +3,7 @@ package io.jxen.guest.xenbus;
 import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.intr.IrqHandler;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.server.Connection;
 import io.jxen.xenstore.server.XenstoredCore;
 import io.jxen.xenstore.store.Caller;

@@ -4,7 +4,7 @@ import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.intr.IrqHandler;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.Agent;
 import io.jxen.xenstore.server.Connection;
 import io.jxen.xenstore.server.XenstoredCore;

@@ -2,7 +2,7 @@ package io.jxen.guest.xenstore;
 
 import io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor;
 import io.jxen.abi.xs.XsMessageTypes;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.sim.Seeds;
 import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsError;

@@ -17,7 +17,7 @@ import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.Agent;
 import io.jxen.xenstore.server.DomainRings;
 import io.jxen.xenstore.server.RingConnection;

@@ -16,7 +16,7 @@ import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
 import io.jxen.sim.Seeds;

@@ -6,7 +6,7 @@ import io.jxen.abi.evtchn.EvtchnOp;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.StartInfoDescriptor;
 import io.jxen.hypercall.GuestPlatform;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.wire.ProtocolViolationException;
 import io.jxen.xenstore.wire.XsMessage;
 import io.jxen.xenstore.wire.XsMessageReader;

@@ -2,7 +2,7 @@ package io.jxen.hypercall.pvclock;
 
 import io.jxen.abi.xen.PvClockFlags;
 import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

@@ -13,7 +13,7 @@ import io.jxen.hv.mm.HostMemory;
 import io.jxen.hv.mm.PhysMap;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.P2mEntry;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.OutOfFramesException;
 
 import java.lang.foreign.MemorySegment;

@@ -2,7 +2,7 @@ package io.jxen.hv.domain;
 
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.Virq;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

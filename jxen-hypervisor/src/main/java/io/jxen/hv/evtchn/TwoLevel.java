@@ -3,7 +3,7 @@ package io.jxen.hv.evtchn;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Vcpu;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

@@ -7,7 +7,7 @@ import io.jxen.abi.gnttab.GrantTableLimits;
 import io.jxen.abi.gnttab.Gtf;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.mm.HostMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

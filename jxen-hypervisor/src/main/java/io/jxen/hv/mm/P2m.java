@@ -4,7 +4,7 @@ import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.memory.FrameAllocator;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

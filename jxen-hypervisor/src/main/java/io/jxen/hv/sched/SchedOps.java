@@ -9,7 +9,7 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Condition;

@@ -19,7 +19,7 @@ import io.jxen.hv.timekeeping.DomainTimekeeping;
 import io.jxen.hv.timekeeping.VcpuTimerControl;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

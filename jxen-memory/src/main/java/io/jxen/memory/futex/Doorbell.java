@@ -1,6 +1,6 @@
 package io.jxen.memory.futex;
 
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

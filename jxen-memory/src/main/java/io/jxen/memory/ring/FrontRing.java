@@ -1,7 +1,7 @@
 package io.jxen.memory.ring;
 
 import io.jxen.abi.ring.SharedRingDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

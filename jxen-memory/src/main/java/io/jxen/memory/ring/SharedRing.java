@@ -2,7 +2,7 @@ package io.jxen.memory.ring;
 
 import io.jxen.abi.XenPage;
 import io.jxen.abi.ring.SharedRingDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 

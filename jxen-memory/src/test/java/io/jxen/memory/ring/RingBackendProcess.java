@@ -1,7 +1,7 @@
 package io.jxen.memory.ring;
 
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.futex.Doorbell;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.jxen.memory.ring;
 
 import io.jxen.abi.ring.SharedRingDescriptor;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

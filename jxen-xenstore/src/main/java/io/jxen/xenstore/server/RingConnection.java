@@ -1,7 +1,7 @@
 package io.jxen.xenstore.server;
 
 import io.jxen.abi.xs.XsMessageTypes;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.wire.ProtocolViolationException;
 import io.jxen.xenstore.wire.XsMessage;
 import io.jxen.xenstore.wire.XsMessageReader;

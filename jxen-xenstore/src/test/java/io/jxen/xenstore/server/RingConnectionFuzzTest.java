@@ -2,7 +2,7 @@ package io.jxen.xenstore.server;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jxen.abi.xs.XsMessageTypes;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.store.Caller;
 import io.jxen.xenstore.store.Quotas;
 import io.jxen.xenstore.wire.XsMessage;

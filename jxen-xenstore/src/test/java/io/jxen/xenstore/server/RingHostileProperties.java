@@ -1,7 +1,7 @@
 package io.jxen.xenstore.server;
 
 import io.jxen.abi.xs.XsMessageTypes;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.store.Caller;
 import io.jxen.xenstore.store.Quotas;
 import io.jxen.xenstore.wire.XsMessage;

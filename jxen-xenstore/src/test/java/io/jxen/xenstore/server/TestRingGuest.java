@@ -1,6 +1,6 @@
 package io.jxen.xenstore.server;
 
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.xenstore.wire.ProtocolViolationException;
 import io.jxen.xenstore.wire.XsMessage;
 import io.jxen.xenstore.wire.XsMessageReader;

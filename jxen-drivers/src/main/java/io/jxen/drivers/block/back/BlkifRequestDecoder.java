@@ -1,6 +1,6 @@
 package io.jxen.drivers.block.back;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.XenAbi;
 import io.jxen.abi.blkif.BlkifLimits;
 import io.jxen.abi.blkif.BlkifOp;
@@ -206,10 +206,10 @@ public final class BlkifRequestDecoder {
         List<BlkifSegment> segments = new ArrayList<>(header.nrSegments());
         for (int i = 0; i < header.nrSegments(); i++) {
             long at = (long) i * entry;
-            int gref = AbiAccess.getInt(segmentCopy, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET);
-            int first = Byte.toUnsignedInt(AbiAccess.getByte(segmentCopy,
+            int gref = OrderedAccess.getIntPlain(segmentCopy, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET);
+            int first = Byte.toUnsignedInt(OrderedAccess.getBytePlain(segmentCopy,
                     at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET));
-            int last = Byte.toUnsignedInt(AbiAccess.getByte(segmentCopy,
+            int last = Byte.toUnsignedInt(OrderedAccess.getBytePlain(segmentCopy,
                     at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET));
             BlkifRejection bad = checkSegment(header.id(), header.indirectOp(), i, first, last);
             if (bad != null) {

@@ -1,6 +1,6 @@
 package io.jxen.drivers.block.front;
 
-import io.jxen.abi.AbiAccess;
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.XenAbi;
 import io.jxen.abi.XenPage;
 import io.jxen.abi.blkif.BlkifLimits;
@@ -587,9 +587,9 @@ public final class Blkfront implements BlockDevice {
                     int end = Math.min(pages, (ip + 1) * SEGMENTS_PER_INDIRECT_PAGE);
                     for (int s = ip * SEGMENTS_PER_INDIRECT_PAGE; s < end; s++) {
                         long at = (long) (s % SEGMENTS_PER_INDIRECT_PAGE) * BlkifRequestSegmentDescriptor.X86_64.SIZE;
-                        AbiAccess.setInt(page, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, p.dataRefs[s]);
-                        AbiAccess.setByte(page, at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) 0);
-                        AbiAccess.setByte(page, at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lasts[s]);
+                        OrderedAccess.setIntPlain(page, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, p.dataRefs[s]);
+                        OrderedAccess.setBytePlain(page, at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) 0);
+                        OrderedAccess.setBytePlain(page, at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lasts[s]);
                     }
                     p.indirectGfns[ip] = gfn;
                     p.indirectRefs[ip] = (int) granted[1];

@@ -11,7 +11,7 @@ import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
 import io.jxen.hv.mm.M2p;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;

@@ -5,7 +5,7 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.mm.M2p;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.memory.MachineMemory;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;

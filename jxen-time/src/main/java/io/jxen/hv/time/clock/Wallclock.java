@@ -1,7 +1,7 @@
 package io.jxen.hv.time.clock;
 
 import io.jxen.abi.xen.SharedInfoFlyweight;
-import io.jxen.memory.OrderedAccess;
+import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

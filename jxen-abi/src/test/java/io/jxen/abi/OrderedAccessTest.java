@@ -1,4 +1,4 @@
-package io.jxen.memory;
+package io.jxen.abi;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

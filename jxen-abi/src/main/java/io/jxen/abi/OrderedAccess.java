@@ -1,4 +1,4 @@
-package io.jxen.memory;
+package io.jxen.abi;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,6 +40,10 @@ public final class OrderedAccess {
     public static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Little-endian 64-bit, 8-byte aligned. */
     public static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    // x86_32 lays out uint64_t members on 4-byte boundaries; checked by checkAlign4.
+    private static final ValueLayout.OfLong LONG_ALIGN4 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     // Coordinates (MemorySegment, long offset); always invoked with exactly those types.
     private static final VarHandle BYTE_HANDLE = BYTE.varHandle();
@@ -193,6 +197,16 @@ public final class OrderedAccess {
         return (int) INT_HANDLE.getAndSet(segment, offset, value);
     }
 
+    /** Atomically ORs {@code bits} in ({@code lock or}); returns the value before. */
+    public static int getAndBitwiseOrInt(MemorySegment segment, long offset, int bits) {
+        return (int) INT_HANDLE.getAndBitwiseOr(segment, offset, bits);
+    }
+
+    /** Atomically ANDs with {@code bits} ({@code lock and}); returns the value before. */
+    public static int getAndBitwiseAndInt(MemorySegment segment, long offset, int bits) {
+        return (int) INT_HANDLE.getAndBitwiseAnd(segment, offset, bits);
+    }
+
     // ---- long ---------------------------------------------------------------------------
 
     /** A plain 64-bit load. */
@@ -238,6 +252,40 @@ public final class OrderedAccess {
     /** Atomically stores {@code value}; returns the value before. */
     public static long getAndSetLong(MemorySegment segment, long offset, long value) {
         return (long) LONG_HANDLE.getAndSet(segment, offset, value);
+    }
+
+    /** Atomically ORs {@code bits} in ({@code lock or}); returns the value before. */
+    public static long getAndBitwiseOrLong(MemorySegment segment, long offset, long bits) {
+        return (long) LONG_HANDLE.getAndBitwiseOr(segment, offset, bits);
+    }
+
+    /** Atomically ANDs with {@code bits} ({@code lock and}); returns the value before. */
+    public static long getAndBitwiseAndLong(MemorySegment segment, long offset, long bits) {
+        return (long) LONG_HANDLE.getAndBitwiseAnd(segment, offset, bits);
+    }
+
+    /**
+     * A plain load of a 64-bit field that may be only 4-byte aligned, as the x86_32 ABI lays
+     * out {@code uint64_t} members (io/blkif.h's {@code id} and {@code sector_number}). No
+     * atomic or ordered access exists for such a field.
+     *
+     * @throws IllegalArgumentException if the field is not even 4-byte aligned
+     */
+    public static long getLongAlign4(MemorySegment segment, long offset) {
+        checkAlign4(segment, offset);
+        return segment.get(LONG_ALIGN4, offset);
+    }
+
+    /** A plain store of a 64-bit field that may be only 4-byte aligned; see {@link #getLongAlign4}. */
+    public static void setLongAlign4(MemorySegment segment, long offset, long value) {
+        checkAlign4(segment, offset);
+        segment.set(LONG_ALIGN4, offset, value);
+    }
+
+    private static void checkAlign4(MemorySegment segment, long offset) {
+        if (((segment.address() + offset) & (Integer.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException("64-bit field at offset " + offset + " is not 4-byte aligned");
+        }
     }
 
     // ---- bitmaps (event-channel pending and mask words) ---------------------------------

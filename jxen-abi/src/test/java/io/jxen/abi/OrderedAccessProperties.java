@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Properties of the byte-level accessors: what a C peer on x86 would read. */
-class AbiAccessProperties {
+class OrderedAccessProperties {
 
     @Property
     void everyWidthIsStoredLittleEndian(@ForAll long value, @ForAll @IntRange(min = 0, max = 7) int slot) {
@@ -19,10 +19,10 @@ class AbiAccessProperties {
             MemorySegment m = arena.allocate(256, 8);
             long at = slot * 16L;
 
-            AbiAccess.setLong(m, at, value);
-            AbiAccess.setInt(m, at + 8, (int) value);
-            AbiAccess.setShort(m, at + 12, (short) value);
-            AbiAccess.setByte(m, at + 14, (byte) value);
+            OrderedAccess.setLongPlain(m, at, value);
+            OrderedAccess.setIntPlain(m, at + 8, (int) value);
+            OrderedAccess.setShortPlain(m, at + 12, (short) value);
+            OrderedAccess.setBytePlain(m, at + 14, (byte) value);
 
             assertThat(RawBytes.read(m, at, 8)).isEqualTo(value);
             assertThat(RawBytes.read(m, at + 8, 4)).isEqualTo(value & 0xFFFF_FFFFL);
@@ -37,10 +37,10 @@ class AbiAccessProperties {
             MemorySegment m = arena.allocate(128, 8);
             long at = word * 4L;
 
-            AbiAccess.setLongAlign4(m, at, value);
+            OrderedAccess.setLongAlign4(m, at, value);
 
             assertThat(RawBytes.read(m, at, 8)).isEqualTo(value);
-            assertThat(AbiAccess.getLongAlign4(m, at)).isEqualTo(value);
+            assertThat(OrderedAccess.getLongAlign4(m, at)).isEqualTo(value);
         }
     }
 
@@ -53,7 +53,7 @@ class AbiAccessProperties {
         assertThat(GrantEntryV1Flyweight.domidOf(header)).isEqualTo(domid);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment entry = arena.allocate(8, 8);
-            AbiAccess.setInt(entry, 0, header);
+            OrderedAccess.setIntPlain(entry, 0, header);
             assertThat(RawBytes.read(entry, 0, 2)).as("flags at offset 0").isEqualTo(flags);
             assertThat(RawBytes.read(entry, 2, 2)).as("domid at offset 2").isEqualTo(domid);
         }
