@@ -1,12 +1,11 @@
 package io.jxen.guest.xenbus;
 
 import io.jxen.guest.xenstore.XenstoreRingClient;
-import io.jxen.guest.xenstore.XsOps;
 import io.jxen.xenstore.client.WatchListener;
+import io.jxen.xenstore.client.XsNodeOps;
 import io.jxen.xenstore.wire.XenstoreException;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Objects;
 
 /** {@link XenbusStore} over a guest's store ring: what a frontend bus in a domU uses. */
@@ -20,37 +19,8 @@ public final class RingXenbusStore implements XenbusStore {
     }
 
     @Override
-    public Ops ops() {
-        return wrap(client.ops());
-    }
-
-    private static Ops wrap(XsOps xs) {
-        return new Ops() {
-            @Override
-            public String read(String path) throws XenstoreException, IOException {
-                return xs.read(path);
-            }
-
-            @Override
-            public void write(String path, String value) throws XenstoreException, IOException {
-                xs.write(path, value);
-            }
-
-            @Override
-            public void mkdir(String path) throws XenstoreException, IOException {
-                xs.mkdir(path);
-            }
-
-            @Override
-            public void rm(String path) throws XenstoreException, IOException {
-                xs.rm(path);
-            }
-
-            @Override
-            public List<String> directory(String path) throws XenstoreException, IOException {
-                return xs.directory(path);
-            }
-        };
+    public XsNodeOps ops() {
+        return client.ops();
     }
 
     @Override
@@ -65,6 +35,6 @@ public final class RingXenbusStore implements XenbusStore {
 
     @Override
     public <T> T transaction(TransactionBody<T> body) throws XenstoreException, IOException {
-        return client.inTransaction(tx -> body.run(wrap(tx)));
+        return client.inTransaction(body::run);
     }
 }

@@ -1,5 +1,6 @@
 package io.jxen.guest.xenbus;
 
+import io.jxen.xenstore.client.XsNodeOps;
 import io.jxen.xenstore.client.WatchListener;
 import io.jxen.xenstore.wire.XenstoreException;
 
@@ -17,24 +18,6 @@ import java.util.List;
  */
 public interface XenbusStore {
 
-    /** Node operations, outside a transaction or inside one. */
-    interface Ops {
-        /** {@code XS_READ}. */
-        String read(String path) throws XenstoreException, IOException;
-
-        /** {@code XS_WRITE}. */
-        void write(String path, String value) throws XenstoreException, IOException;
-
-        /** {@code XS_MKDIR}. */
-        void mkdir(String path) throws XenstoreException, IOException;
-
-        /** {@code XS_RM} (the node and everything below it). */
-        void rm(String path) throws XenstoreException, IOException;
-
-        /** {@code XS_DIRECTORY}: the child names. */
-        List<String> directory(String path) throws XenstoreException, IOException;
-    }
-
     /** The body of a transaction, run again from the start when the commit fails with EAGAIN. */
     @FunctionalInterface
     interface TransactionBody<T> {
@@ -44,11 +27,11 @@ public interface XenbusStore {
          * @throws XenstoreException aborts the transaction
          * @throws IOException       if the connection failed
          */
-        T run(Ops tx) throws XenstoreException, IOException;
+        T run(XsNodeOps tx) throws XenstoreException, IOException;
     }
 
     /** Operations outside any transaction. */
-    Ops ops();
+    XsNodeOps ops();
 
     /** {@code XS_READ} outside a transaction. */
     default String read(String path) throws XenstoreException, IOException {

@@ -1,5 +1,6 @@
 package io.jxen.guest.xenstore;
 
+import io.jxen.xenstore.client.XsNodeOps;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsPayload;
@@ -13,7 +14,7 @@ import java.util.List;
  * Node operations of a {@link XenstoreRingClient}, inside a transaction or outside
  * ({@code tx_id} 0). Values are bytes as text (ISO-8859-1).
  */
-public final class XsOps {
+public final class XsOps implements XsNodeOps {
 
     private final XenstoreRingClient client;
     private final int transactionId;

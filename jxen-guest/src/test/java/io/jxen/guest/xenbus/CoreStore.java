@@ -1,5 +1,6 @@
 package io.jxen.guest.xenbus;
 
+import io.jxen.xenstore.client.XsNodeOps;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.xenstore.client.WatchListener;
 import io.jxen.xenstore.server.Connection;
@@ -68,8 +69,8 @@ final class CoreStore implements XenbusStore, AutoCloseable {
         return request(type, tx, XsPayload.joinStrings(args));
     }
 
-    private Ops ops(int tx) {
-        return new Ops() {
+    private XsNodeOps ops(int tx) {
+        return new XsNodeOps() {
             @Override
             public String read(String path) throws XenstoreException {
                 return new String(request(XsMessageTypes.READ, tx, path), StandardCharsets.ISO_8859_1);
@@ -103,7 +104,7 @@ final class CoreStore implements XenbusStore, AutoCloseable {
     }
 
     @Override
-    public Ops ops() {
+    public XsNodeOps ops() {
         return ops(0);
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * The node operations, inside a transaction or outside ({@code tx_id} 0). Values are text
  * byte for byte (ISO-8859-1); use {@link #readBytes}/{@link #writeBytes} for binary values.
  */
-public final class XenstoreOps {
+public final class XenstoreOps implements XsNodeOps {
 
     private final XenstoreClient client;
     private final int transactionId;

@@ -1,5 +1,6 @@
 package io.jxen.drivers.block.back;
 
+import io.jxen.xenstore.client.XsNodeOps;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.guest.xenbus.XenbusStore;
 import io.jxen.xenstore.client.WatchListener;
@@ -119,8 +120,8 @@ public final class CoreXenbusStore implements XenbusStore, AutoCloseable {
         }
     }
 
-    private Ops ops(int tx) {
-        return new Ops() {
+    private XsNodeOps ops(int tx) {
+        return new XsNodeOps() {
             @Override
             public String read(String path) throws XenstoreException {
                 return new String(request(XsMessageTypes.READ, tx, path), StandardCharsets.ISO_8859_1);
@@ -154,7 +155,7 @@ public final class CoreXenbusStore implements XenbusStore, AutoCloseable {
     }
 
     @Override
-    public Ops ops() {
+    public XsNodeOps ops() {
         return ops(0);
     }
 
