@@ -4,6 +4,7 @@ import io.jxen.abi.XenPage;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.intr.IrqHandler;
+import io.jxen.xenstore.client.WatchEventQueue;
 import io.jxen.xenstore.client.WatchListener;
 import io.jxen.xenstore.wire.ProtocolViolationException;
 import io.jxen.xenstore.wire.XenstoreException;
@@ -36,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * matched by id, which avoids the {@code xs_read_reply} race of a single shared reply slot.
  * Nothing blocks on ring space: the queue drains whenever the server frees space and notifies.
  * Watch events are handed to their listener on the watch executor ("xenwatch"), in arrival
- * order. A hostile index or an oversized message fails the connection: every pending and later
+ * order, through a bounded {@link WatchEventQueue}: the server (and any domain writing under a
+ * watched path) cannot grow the guest's memory with a flood of events (XSA-349). A hostile index or an oversized message fails the connection: every pending and later
  * request fails with an {@link IOException}.
  *
  * <p>Blocking methods must not be called from an interrupt filter or from the only thread that
@@ -50,13 +52,12 @@ public final class XenstoreRingClient implements AutoCloseable {
     private final GuestKernel kernel;
     private final XenstoreRing ring;
     private final int irq;
-    private final Executor watchThread;
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<ByteBuffer> outgoing = new ArrayDeque<>();
     private final ByteBuffer inBuffer = ByteBuffer.allocate(XenstoreRing.RING_SIZE);
     private final XsMessageReader decoder = new XsMessageReader();
     private final Map<Integer, CompletableFuture<XsMessage>> pending = new ConcurrentHashMap<>();
-    private final Map<String, WatchListener> watches = new ConcurrentHashMap<>();
+    private final WatchEventQueue watches;
     private int nextRequestId = 1;
     private volatile IOException failure;
 
@@ -68,7 +69,7 @@ public final class XenstoreRingClient implements AutoCloseable {
      */
     public XenstoreRingClient(GuestKernel kernel, Executor watchThread) {
         this.kernel = kernel;
-        this.watchThread = watchThread;
+        this.watches = new WatchEventQueue(watchThread);
         this.ring = new XenstoreRing(kernel.memory().page(kernel.storeGfn()));
         this.irq = kernel.intr().bindLocalPort(IRQ_NAME, kernel.storeEvtchn(), IrqHandler.edgeThread(this::pump));
     }
@@ -96,6 +97,11 @@ public final class XenstoreRingClient implements AutoCloseable {
     /** The failure that closed the connection, or null. */
     public IOException failure() {
         return failure;
+    }
+
+    /** The watch event queue (its counters show coalesced and collapsed events). */
+    public WatchEventQueue watchEvents() {
+        return watches;
     }
 
     /** Requests waiting for their reply. */
@@ -216,10 +222,7 @@ public final class XenstoreRingClient implements AutoCloseable {
         if (m.type() == XsMessageTypes.WATCH_EVENT) {
             List<String> s = XsPayload.strings(m.payload());
             if (s.size() >= 2) {
-                WatchListener l = watches.get(s.get(1));
-                if (l != null) {
-                    watchThread.execute(() -> l.onEvent(s.get(0), s.get(1)));
-                }
+                watches.offer(s.get(0), s.get(1));
             }
             return;
         }
@@ -308,11 +311,11 @@ public final class XenstoreRingClient implements AutoCloseable {
      * @throws XenstoreException EEXIST for a duplicate token and path
      */
     public void watch(String path, String token, WatchListener listener) throws XenstoreException, IOException {
-        watches.put(token, listener);
+        watches.register(path, token, listener);
         try {
             request(XsMessageTypes.WATCH, 0, path, token);
         } catch (XenstoreException | IOException e) {
-            watches.remove(token, listener);
+            watches.unregister(token, listener);
             throw e;
         }
     }
@@ -320,7 +323,7 @@ public final class XenstoreRingClient implements AutoCloseable {
     /** {@code xs_unwatch}. */
     public void unwatch(String path, String token) throws XenstoreException, IOException {
         request(XsMessageTypes.UNWATCH, 0, path, token);
-        watches.remove(token);
+        watches.unregister(token);
     }
 
     /** {@code xs_transaction_start}: the transaction id. */

@@ -188,4 +188,49 @@ class XenstoreRingClientTest {
             assertThat(rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/x")).isCompletedExceptionally();
         }
     }
+
+    /**
+     * dom0 floods a watched subtree of the guest (distinct nodes, and one node many times)
+     * while the guest's watch thread does not run: what waits stays within the per-watch bound
+     * and the watch executor holds one task; when it runs, the listener sees the kept events
+     * and then one rescan of the watched path.
+     */
+    @Test
+    void aWatchFloodFromTheServerWaitsInBoundedMemory() throws Exception {
+        try (XenstoreRig rig = new XenstoreRig(29)) {
+            List<String> events = new ArrayList<>();
+            String root = rig.home + "/device";
+            CompletableFuture<byte[]> w = rig.xs.submit(XsMessageTypes.WATCH, 0, root, "w");
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    rig.xs.watch(root, "dev", (path, token) -> events.add(path));
+                } catch (XenstoreException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            rig.runUntil(() -> !t.isAlive());
+            t.join();
+            rig.await(w);
+            int limit = io.jxen.xenstore.client.WatchEventQueue.DEFAULT_PER_WATCH_LIMIT;
+            for (int i = 0; i < 500; i++) {
+                rig.xenstored.dom0Write(root + "/same", "v" + i);
+            }
+            for (int i = 0; i < 4 * limit; i++) {
+                rig.xenstored.dom0Write(root + "/n" + i, "x");
+                rig.step();
+            }
+            CompletableFuture<byte[]> sync = rig.xs.submit(XsMessageTypes.READ, 0, root + "/same");
+            rig.await(sync); // replies follow the events queued before them
+            var q = rig.xs.watchEvents();
+            assertThat(q.waiting()).isLessThanOrEqualTo(limit + 1);
+            assertThat(q.coalesced()).isPositive();
+            assertThat(q.collapsed()).isPositive();
+            assertThat(rig.watchThread.queued()).isEqualTo(1);
+            rig.watchThread.drain();
+            assertThat(events.getFirst()).isEqualTo(root); // the initial firing
+            assertThat(events).contains(root + "/same");
+            assertThat(events.getLast()).isEqualTo(root);
+            assertThat(events.size()).isLessThanOrEqualTo(limit + 2);
+        }
+    }
 }

@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A xenstore connection over a Unix socket. Thread-safe: any number of threads may have
  * requests in flight; each gets a fresh req_id and its reply is matched by it. Watch events
- * go to their listeners on one event thread, in arrival order.
+ * go to their listeners on one event thread, in arrival order, through a bounded
+ * {@link WatchEventQueue} (duplicates coalesce; a flood collapses into one rescan event).
  *
  * <pre>{@code
  * try (XenstoreClient xs = XenstoreClient.connect(Path.of(System.getenv("XENSTORED_PATH")))) {
@@ -44,12 +45,12 @@ public final class XenstoreClient implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger nextRequestId = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<XsMessage>> pending = new ConcurrentHashMap<>();
-    private final Map<String, WatchListener> listeners = new ConcurrentHashMap<>();
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "xenstore-client-events");
         t.setDaemon(true);
         return t;
     });
+    private final WatchEventQueue watchEvents = new WatchEventQueue(events);
     private final Thread reader;
     private volatile IOException failure;
 
@@ -106,10 +107,7 @@ public final class XenstoreClient implements AutoCloseable {
         if (m.type() == XsMessageTypes.WATCH_EVENT) {
             List<String> s = XsPayload.strings(m.payload());
             if (s.size() >= 2) {
-                WatchListener l = listeners.get(s.get(1));
-                if (l != null) {
-                    events.execute(() -> l.onEvent(s.get(0), s.get(1)));
-                }
+                watchEvents.offer(s.get(0), s.get(1));
             }
             return;
         }
@@ -228,11 +226,11 @@ public final class XenstoreClient implements AutoCloseable {
      * @throws IOException       if the connection failed
      */
     public void watch(String path, String token, WatchListener listener) throws XenstoreException, IOException {
-        listeners.put(token, listener);
+        watchEvents.register(path, token, listener);
         try {
             request(XsMessageTypes.WATCH, 0, path, token);
         } catch (XenstoreException | IOException e) {
-            listeners.remove(token, listener);
+            watchEvents.unregister(token, listener);
             throw e;
         }
     }
@@ -247,7 +245,7 @@ public final class XenstoreClient implements AutoCloseable {
      */
     public void unwatch(String path, String token) throws XenstoreException, IOException {
         request(XsMessageTypes.UNWATCH, 0, path, token);
-        listeners.remove(token);
+        watchEvents.unregister(token);
     }
 
     /**
@@ -303,6 +301,11 @@ public final class XenstoreClient implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /** The watch event queue (its counters show coalesced and collapsed events). */
+    public WatchEventQueue watchEvents() {
+        return watchEvents;
     }
 
     /** Closes the connection; requests in flight fail. */

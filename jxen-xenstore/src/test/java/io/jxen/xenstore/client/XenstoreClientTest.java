@@ -126,4 +126,45 @@ class XenstoreClientTest {
         tx.abort();
         assertThatThrownBy(() -> xs.read("/aborted")).isInstanceOf(XenstoreException.class);
     }
+
+    /**
+     * A peer floods a watched subtree while our listener is stuck: the events waiting stay
+     * within the per-watch bound, and once the listener runs it gets a rescan of the watched
+     * path after the events that were kept (XSA-349).
+     */
+    @Test
+    void aWatchFloodWaitsInBoundedMemoryAndEndsInARescan() throws Exception {
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch rescanned = new java.util.concurrent.CountDownLatch(1);
+        xs.mkdir("/flood");
+        xs.watch("/flood", "tok", (path, token) -> {
+            try {
+                stuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            seen.add(path);
+            if (seen.size() > 1 && path.equals("/flood")) {
+                rescanned.countDown();
+            }
+        });
+        int writes = 3 * WatchEventQueue.DEFAULT_PER_WATCH_LIMIT;
+        try (XenstoreClient peer = XenstoreClient.connect(server.socket())) {
+            for (int i = 0; i < writes; i++) {
+                peer.write("/flood/n" + i, "x");
+            }
+        }
+        // The daemon queued our events before answering the peer; our reply to this read
+        // comes after them, so by now the reader has offered every one.
+        xs.read("/flood/n0");
+        WatchEventQueue q = xs.watchEvents();
+        assertThat(q.waiting()).isLessThanOrEqualTo(WatchEventQueue.DEFAULT_PER_WATCH_LIMIT + 1);
+        assertThat(q.collapsed()).isPositive();
+        stuck.countDown();
+        rescanned.await();
+        assertThat(seen.getFirst()).isEqualTo("/flood"); // the initial firing
+        assertThat(seen.getLast()).isEqualTo("/flood");
+        assertThat(seen.size()).isLessThanOrEqualTo(WatchEventQueue.DEFAULT_PER_WATCH_LIMIT + 2);
+    }
 }
