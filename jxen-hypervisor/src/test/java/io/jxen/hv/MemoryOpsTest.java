@@ -127,6 +127,10 @@ class MemoryOpsTest {
     void vcpuUpDownAndIsUp() {
         var hc = g.hc();
         assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isZero();
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1))
+                .as("never initialised (Xen: !v->is_initialised)").isEqualTo(-io.jxen.abi.XenErrno.EINVAL);
+        assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isZero();
+        g.initialiseVcpu(1);
         assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1)).isZero();
         assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1)).isEqualTo(1);
         assertThat(hc.hypercall(Hypercall.VCPU_OP, VcpuOp.DOWN, 1)).isZero();

@@ -57,6 +57,7 @@ class MulticallTest {
 
     @Test
     void eachEntrysResultIsWrittenBackAndAFailureDoesNotStopTheOthers() {
+        g.initialiseVcpu(1);
         long list = TestHost.Guest.LIST;
         List<Multicall.Call> calls = List.of(
                 new Multicall.Call(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0),

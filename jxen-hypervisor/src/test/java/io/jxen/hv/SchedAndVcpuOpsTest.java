@@ -139,6 +139,20 @@ class SchedAndVcpuOpsTest {
     }
 
     @Test
+    void upOfANeverInitialisedVcpuIsEinvalAndLeavesItDown() {
+        // common_vcpu_op, VCPUOP_up: "if ( !v->is_initialised ) rc = -EINVAL".
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1, 0)).isEqualTo(-EINVAL);
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1, 0)).isZero();
+        assertThat(d.vcpu(1).runstate().state()).isEqualTo(Runstate.OFFLINE);
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 0, 0)).as("vCPU 0 has the builder's context").isZero();
+        g.initialiseVcpu(1);
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1, 0)).isZero();
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1, 0)).isEqualTo(1);
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.DOWN, 1, 0)).isZero();
+        assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1, 0)).as("down keeps the context").isZero();
+    }
+
+    @Test
     void initialiseOfAVcpuPast31WithoutItsOwnVcpuInfoIsEinvalAndAnUnreadableContextEfault() {
         Domain big = host.hv.createDomain(DomainConfig.of(16, 33));
         TestHost.Guest gb = host.guest(big);
@@ -178,6 +192,7 @@ class SchedAndVcpuOpsTest {
 
         r = runstate(1);
         assertThat(r[0]).as("down").isEqualTo(Runstate.OFFLINE);
+        g.initialiseVcpu(1);
         assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1, 0)).isZero();
         host.clock.advance(S);
         r = runstate(1);

@@ -160,6 +160,14 @@ final class SimTimekeeping implements Timekeeping {
             }
         }
 
+        @Override
+        public void unregisterTimeArea(int vcpu, MemorySegment segment, long offset) {
+            synchronized (SimTimekeeping.this) {
+                long at = segment.address() + offset;
+                areas.get(vcpu).removeIf(a -> a.address() == at);
+            }
+        }
+
         // version odd, fields, version even; tsc == system time (mul 2^31, shift 1).
         void publish(int vcpu) {
             if (closed) {

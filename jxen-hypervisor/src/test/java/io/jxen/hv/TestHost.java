@@ -122,5 +122,18 @@ public final class TestHost implements AutoCloseable {
         int domid() {
             return domain.domid();
         }
+
+        /**
+         * VCPUOP_initialise of vCPU {@code vcpu} with a zeroed context (built at page 2, which
+         * the context spans with page 3), so that VCPUOP_up may bring it up.
+         */
+        void initialiseVcpu(int vcpu) {
+            long ctx = 2L << io.jxen.abi.XenPage.SHIFT;
+            mem.zero(ctx, io.jxen.hv.domain.VcpuContext.SIZE);
+            long rc = hc.hypercall(io.jxen.abi.Hypercall.VCPU_OP, io.jxen.abi.vcpu.VcpuOp.INITIALISE, vcpu, ctx);
+            if (rc != 0) {
+                throw new IllegalStateException("VCPUOP_initialise of vCPU " + vcpu + ": " + rc);
+            }
+        }
     }
 }

@@ -173,6 +173,7 @@ class TimerTest {
         long port = e.bindVirq(Virq.TIMER, 1);
         assertThat(periodic(1, MS - 1)).isEqualTo(-EINVAL);
         assertThat(periodic(1, 0)).isEqualTo(-EINVAL);
+        g.initialiseVcpu(1);
         assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, 1, 0)).isZero();
         assertThat(periodic(1, 2 * MS)).as("another vCPU's periodic timer may be set").isZero();
         long start = host.hv.systemTime();

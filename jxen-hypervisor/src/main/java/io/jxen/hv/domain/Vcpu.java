@@ -34,6 +34,10 @@ public final class Vcpu {
     private VcpuContext context;
     private final RunstateTracker runstate;
     private long hostThread = -1;
+    /** Guest-physical address of the secondary vcpu_time_info, 0 if none ({@code v->arch.time_info_guest}). */
+    private long timeAreaGpa;
+    /** Machine frame holding it (pinned while registered), -1 if none. */
+    private long timeAreaMfn = -1;
 
     Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot) {
         this.domain = domain;
@@ -123,6 +127,22 @@ public final class Vcpu {
         this.vcpuInfo = area;
         this.vcpuInfoRegistered = true;
         domain.vcpuInfoMoved(this);
+    }
+
+    /** Guest-physical address of the VCPUOP_register_vcpu_time_memory_area copy, 0 if none. */
+    public long timeMemoryAreaGpa() {
+        return timeAreaGpa;
+    }
+
+    /** Machine frame of the VCPUOP_register_vcpu_time_memory_area copy, -1 if none. */
+    public long timeMemoryAreaMfn() {
+        return timeAreaMfn;
+    }
+
+    /** Records the VCPUOP_register_vcpu_time_memory_area copy (gpa 0 and mfn -1: none); see {@code io.jxen.hv.sched.VcpuOps}. */
+    public void setTimeMemoryArea(long gpa, long mfn) {
+        this.timeAreaGpa = gpa;
+        this.timeAreaMfn = mfn;
     }
 
     /** Whether the vCPU is up (VCPUOP_is_up). */

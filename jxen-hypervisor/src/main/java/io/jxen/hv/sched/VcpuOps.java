@@ -4,12 +4,14 @@ import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
 import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.vcpu.VcpuRegisterRunstateMemoryAreaDescriptor;
+import io.jxen.abi.vcpu.VcpuRegisterTimeMemoryAreaDescriptor;
 import io.jxen.abi.vcpu.VcpuRegisterVcpuInfoDescriptor;
 import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
 import io.jxen.abi.vcpu.VcpuSetPeriodicTimerDescriptor;
 import io.jxen.abi.vcpu.VcpuSetSingleshotTimerDescriptor;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
+import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.abi.xen.XenLimits;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.Vcpu;
@@ -26,8 +28,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * {@code __HYPERVISOR_vcpu_op} (xen/common/domain.c {@code common_vcpu_op}): initialise, up,
  * down, is_up, register_vcpu_info, get_runstate_info, register_runstate_memory_area and the
- * periodic and single-shot timers. Every jxen vCPU is initialised at creation (its "context" is
- * the guest's Java code), so {@code VCPUOP_up} always succeeds.
+ * periodic and single-shot timers. vCPU 0 is initialised at creation (the domain builder's
+ * context); the others only by {@code VCPUOP_initialise}, and {@code VCPUOP_up} refuses them
+ * before that ({@code -EINVAL}), as Xen does.
  */
 public final class VcpuOps {
 
@@ -48,8 +51,11 @@ public final class VcpuOps {
         }
         return switch ((int) cmd) {
             case VcpuOp.UP -> {
-                // Xen refuses an uninitialised vCPU (-EINVAL); jxen's vCPUs run Java code that
-                // needs no context, so up works either way (kept for existing callers).
+                // common_vcpu_op: "if ( !v->is_initialised ) rc = -EINVAL" -- a vCPU has no
+                // context to run until VCPUOP_initialise gave it one (vCPU 0 has the builder's).
+                if (!v.initialised()) {
+                    yield -XenErrno.EINVAL;
+                }
                 v.setUp(true);
                 yield 0;
             }
@@ -66,6 +72,7 @@ public final class VcpuOps {
                 yield 0;
             }
             case VcpuOp.REGISTER_RUNSTATE_MEMORY_AREA -> registerRunstateArea(d, v, arg);
+            case VcpuOp.REGISTER_VCPU_TIME_MEMORY_AREA -> registerTimeMemoryArea(d, v, arg);
             case VcpuOp.SET_PERIODIC_TIMER, VcpuOp.STOP_PERIODIC_TIMER, VcpuOp.SET_SINGLESHOT_TIMER,
                  VcpuOp.STOP_SINGLESHOT_TIMER -> timerOp(caller, v, (int) cmd, arg);
             default -> -XenErrno.ENOSYS;
@@ -145,6 +152,58 @@ public final class VcpuOps {
             return -XenErrno.EFAULT;
         }
         v.runstate().registerArea(gpa);
+        return 0;
+    }
+
+    /**
+     * {@code VCPUOP_register_vcpu_time_memory_area} (x86 {@code arch_do_vcpu_op}): the argument is
+     * copied in ({@code -EFAULT}); the area must be writable guest memory for a whole
+     * {@code vcpu_time_info} ({@code guest_handle_okay}, {@code -EFAULT}); it replaces any earlier
+     * one, and address 0 (Linux's NULL, {@code xen_save_time_memory_area}) drops it. The time info
+     * is published there at once ({@code force_update_vcpu_system_time}) and from then on with
+     * every update of the master copy in {@code vcpu_info}, under the same version seqlock and
+     * with the same flags ({@code update_secondary_system_time}), so a guest that sees
+     * {@code XEN_PVCLOCK_TSC_STABLE_BIT} there may use it without cross-vCPU monotonicity checks.
+     *
+     * <p>Departure, stated: Xen 4.17 copies to the guest's virtual address on every update, so
+     * any placement works; jxen keeps the frame (pinned, so the guest cannot give it back while
+     * it is written) and so requires what Xen's newer {@code VCPUOP_register_vcpu_time_phys_area}
+     * ({@code map_guest_area}) requires: the area within one page and 8-byte aligned, else
+     * {@code -ENXIO}. Without host time there is nothing to publish: {@code -ENOSYS}.
+     */
+    long registerTimeMemoryArea(Domain d, Vcpu v, long arg) {
+        MemorySegment s = d.guest().copyIn(arg, VcpuRegisterTimeMemoryAreaDescriptor.SIZE);
+        long gpa = Fields.u64(s, VcpuRegisterTimeMemoryAreaDescriptor.ADDR_OFFSET);
+        DomainTimekeeping time = d.timekeeping();
+        if (time == null) {
+            return -XenErrno.ENOSYS;
+        }
+        long mfn = -1;
+        if (gpa != 0) {
+            if (!d.guest().accessible(gpa, VcpuTimeInfoDescriptor.SIZE, true)) {
+                return -XenErrno.EFAULT;
+            }
+            if ((gpa >>> XenPage.SHIFT) != ((gpa + VcpuTimeInfoDescriptor.SIZE - 1) >>> XenPage.SHIFT)
+                    || (gpa & (VcpuTimeInfoDescriptor.ALIGNMENT - 1)) != 0) {
+                return -XenErrno.ENXIO;
+            }
+            long entry = d.physMap().p2m().get(gpa >>> XenPage.SHIFT);
+            if (P2mEntry.foreign(entry)) {
+                return -XenErrno.EFAULT; // not the domain's RAM (a grant or a Xen page)
+            }
+            mfn = P2mEntry.mfn(entry);
+        }
+        long oldMfn = v.timeMemoryAreaMfn();
+        if (oldMfn >= 0) {
+            time.unregisterTimeArea(v.id(), memory.frame(oldMfn), v.timeMemoryAreaGpa() & (XenPage.SIZE - 1));
+            d.physMap().unpin(oldMfn);
+        }
+        v.setTimeMemoryArea(0, -1);
+        if (mfn >= 0) {
+            d.physMap().pin(mfn);
+            v.setTimeMemoryArea(gpa, mfn);
+            time.registerTimeArea(v.id(), memory.frame(mfn), gpa & (XenPage.SIZE - 1));
+        }
         return 0;
     }
 

@@ -11,6 +11,9 @@ public interface DomainTimekeeping extends AutoCloseable {
     /** Publishes vCPU {@code vcpu}'s {@code vcpu_time_info} at {@code offset} of {@code segment} from now on. */
     void registerTimeArea(int vcpu, MemorySegment segment, long offset);
 
+    /** Stops publishing vCPU {@code vcpu}'s time info at {@code offset} of {@code segment} (an area given to {@link #registerTimeArea}). */
+    void unregisterTimeArea(int vcpu, MemorySegment segment, long offset);
+
     /** vCPU {@code vcpu} starts running (also its first run). */
     void onSchedule(int vcpu, boolean movedToAnotherHostThread);
 

@@ -66,6 +66,11 @@ public final class JxenTime implements Timekeeping {
         }
 
         @Override
+        public void unregisterTimeArea(int vcpu, MemorySegment segment, long offset) {
+            time.unregisterTimeArea(vcpu, segment, offset);
+        }
+
+        @Override
         public void onSchedule(int vcpu, boolean movedToAnotherHostThread) {
             time.onSchedule(vcpu, movedToAnotherHostThread);
         }

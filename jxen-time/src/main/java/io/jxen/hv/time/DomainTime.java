@@ -80,6 +80,14 @@ public final class DomainTime implements AutoCloseable {
         publishers[vcpu].addArea(segment, offset);
     }
 
+    /**
+     * Stops publishing vCPU {@code vcpu}'s time info at {@code offset} of {@code segment} (the guest
+     * moved or dropped its {@code VCPUOP_register_vcpu_time_memory_area} copy).
+     */
+    public void unregisterTimeArea(int vcpu, MemorySegment segment, long offset) {
+        publishers[vcpu].removeArea(segment, offset);
+    }
+
     /** The pvclock publisher of vCPU {@code vcpu}. */
     public VcpuTimePublisher pvclock(int vcpu) {
         return publishers[vcpu];

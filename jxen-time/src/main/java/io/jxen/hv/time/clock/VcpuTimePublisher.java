@@ -55,6 +55,15 @@ public final class VcpuTimePublisher {
         }
     }
 
+    /**
+     * Forgets the area at {@code offset} of {@code segment} (same address as given to
+     * {@link #addArea}); nothing more is written there. Unknown areas are ignored.
+     */
+    public synchronized void removeArea(MemorySegment segment, long offset) {
+        long at = segment.address() + offset;
+        areas.removeIf(a -> a.segment().address() + a.offset() == at);
+    }
+
     /** Forgets every area (domain destroyed, or the guest moved its vcpu_info). */
     public synchronized void clearAreas() {
         areas.clear();
