@@ -55,9 +55,9 @@ public final class WatchIndex<O> {
         if (l == null) {
             return;
         }
-        if (l.removeIf(e -> e.owner() == owner && e.watch().equals(watch))) {
-            size--;
-        }
+        int before = l.size();
+        l.removeIf(e -> e.owner() == owner && e.watch().equals(watch));
+        size -= before - l.size();
         if (l.isEmpty()) {
             byPath.remove(watch.path());
         }
