@@ -26,7 +26,9 @@ import java.util.concurrent.CountDownLatch;
             "  -E, --entry-nb N    nodes per domain        -S, --entry-size N   node size",
             "  -W, --watch-nb N    watches per domain      -t, --transaction N  transactions",
             "  -A, --perm-nb N     permissions per node    -M, --path-max N     path length",
-            "  -Q, --quota NAME=N  transaction-nodes, memory, outstanding",
+            "  -Q, --quota NAME=N  transaction-nodes, memory, outstanding (0 disables memory)",
+            "  -q, --quota-soft memory=N          soft memory quota (logged only)",
+            "  -w, --timeout watch-event=SECONDS  drop watch events a domain leaves unread this long",
             "",
             "Beyond C xenstored (which loses the store on a crash):",
             "  --journal DIR            append every committed change to DIR, fsynced before the reply;",
@@ -55,8 +57,15 @@ final class XenstoredCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        XenstoredServer server = XenstoredServer.start(options.socket(), options.quotas(),
-                XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, options.journal(), options.journalCompact());
+        XenstoredServer server;
+        try {
+            server = XenstoredServer.start(options.socket(), options.quotas(),
+                    XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, options.journal(), options.journalCompact());
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // A live daemon or a user's file at the socket path: say so, touch nothing.
+            spec.commandLine().getErr().println("jxen xenstored: " + e.getMessage());
+            return 1;
+        }
         try {
             Thread hook = new Thread(stopped::countDown, "jxen-xenstored-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);

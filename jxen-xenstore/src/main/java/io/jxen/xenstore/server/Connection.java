@@ -22,6 +22,8 @@ public final class Connection {
     final Map<String, Watch> watches = new LinkedHashMap<>();
     final Map<Integer, Transaction> transactions = new HashMap<>();
     int nextTransactionId = 1;
+    /** C's watch memory: canonical path plus token length of every watch ({@code add_watch}). */
+    long watchBytes;
     boolean overflowed;
     boolean closed;
 

@@ -14,4 +14,24 @@ public interface Outbox {
      *         connection must then be dropped
      */
     boolean offer(XsMessage message);
+
+    /**
+     * Bytes of messages queued here and not yet handed to the peer (header included), which
+     * C xenstored charges to the domain's {@code memory} quota until written.
+     *
+     * @return the bytes, 0 for an outbox that delivers at once
+     */
+    default long queuedBytes() {
+        return 0;
+    }
+
+    /**
+     * Replies queued here and not yet handed to the peer: C xenstored's {@code outstanding}
+     * requests of the connection.
+     *
+     * @return the count, 0 for an outbox that delivers at once
+     */
+    default int outstanding() {
+        return 0;
+    }
 }

@@ -52,9 +52,15 @@ import static io.jxen.abi.xs.XenstoreDomainInterfaceDescriptor.mask;
  * output, its watches and transactions, zero the four indices and the error, then set
  * {@code XENSTORE_CONNECTED} and notify) and ERROR.
  *
- * <p>Flow control (XSA-326 class): while more than {@link #SOFT_LIMIT_BYTES} of output wait
- * for a guest that does not read, no further request is taken; watch events beyond
- * {@link #HARD_LIMIT_BYTES} are dropped (and counted), so memory stays bounded.
+ * <p>Flow control (XSA-326 class), as C xenstored 4.17's {@code domain_can_read}: while the
+ * domain has {@code outstanding} replies queued here (not yet in {@code rsp[]}) or is at its
+ * hard {@code memory} quota, its ring is not read; the rest of its requests wait in
+ * {@code req[]}, where they cost the daemon nothing. Independently, while more than
+ * {@link #SOFT_LIMIT_BYTES} of output wait no request is taken, and watch events beyond
+ * {@link #HARD_LIMIT_BYTES} are dropped (and counted), so memory stays bounded for any domain.
+ * A watch event that waited here longer than the {@code watch-event} timeout (C's
+ * {@code -w watch-event=}, 20 s) without a byte of it reaching the ring is dropped, as C's
+ * {@code check_event_timeout} does for unprivileged domains; the connection stays.
  *
  * <p>Threading: {@link #process()} runs on one thread only (the host's agent); {@link #offer}
  * is called by the core on any thread; {@link #notified()} and {@link #close()} on any.
@@ -74,12 +80,19 @@ public final class RingConnection implements Outbox {
     private final int domid;
     private final MemorySegment page;
     private final EventChannelPort port;
-    private final ConcurrentLinkedQueue<byte[]> out = new ConcurrentLinkedQueue<>();
+    /** A queued message: replies count as outstanding; events may expire at {@code deadline}. */
+    private record Out(byte[] bytes, boolean reply, long deadline) {
+    }
+
+    private final ConcurrentLinkedQueue<Out> out = new ConcurrentLinkedQueue<>();
     private final AtomicLong outBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong droppedEvents = new AtomicLong();
+    private final AtomicLong expiredEvents = new AtomicLong();
     private XsMessageReader reader = new XsMessageReader();
     private volatile Connection connection;
     private ByteBuffer partial;
+    private Out partialOut;
     private volatile boolean kicked = true;
     private volatile int error = ERROR_NONE;
     private volatile boolean closed;
@@ -128,6 +141,21 @@ public final class RingConnection implements Outbox {
         return droppedEvents.get();
     }
 
+    /** Watch events dropped because they waited longer than the watch-event timeout. */
+    public long expiredEvents() {
+        return expiredEvents.get();
+    }
+
+    @Override
+    public long queuedBytes() {
+        return outBytes.get();
+    }
+
+    @Override
+    public int outstanding() {
+        return outstanding.get();
+    }
+
     /** Whether there is work for {@link #process()} (notification or queued output). */
     public boolean hasWork() {
         return kicked || partial != null || !out.isEmpty();
@@ -139,12 +167,23 @@ public final class RingConnection implements Outbox {
             return true;
         }
         byte[] bytes = message.encode();
-        if (message.type() == XsMessageTypes.WATCH_EVENT && outBytes.get() + bytes.length > HARD_LIMIT_BYTES) {
+        boolean event = message.type() == XsMessageTypes.WATCH_EVENT;
+        if (event && outBytes.get() + bytes.length > HARD_LIMIT_BYTES) {
             droppedEvents.incrementAndGet();
             return true;
         }
+        long deadline = Long.MAX_VALUE;
+        if (event) {
+            long timeoutMs = core.quotas().watchEventTimeoutMs();
+            Connection c = connection;
+            if (timeoutMs > 0 && c != null && !c.caller().privileged()) {
+                deadline = core.nanoTime() + timeoutMs * 1_000_000L;
+            }
+        } else {
+            outstanding.incrementAndGet();
+        }
         outBytes.addAndGet(bytes.length);
-        out.add(bytes);
+        out.add(new Out(bytes, !event, deadline));
         kicked = true;
         return true;
     }
@@ -171,6 +210,18 @@ public final class RingConnection implements Outbox {
         kicked = false;
         int work = 0;
         boolean notify = false;
+        expireEvents();
+        // Output first: what the guest consumed makes room, and replies that leave for the
+        // ring stop being outstanding, so requests held back may be taken now.
+        int flushed = writeOutput();
+        if (flushed < 0) {
+            port.notifyPeer();
+            return 1;
+        }
+        if (flushed > 0) {
+            work++;
+            notify = true;
+        }
         if (outBytes.get() <= SOFT_LIMIT_BYTES) {
             int taken = takeRequests();
             if (taken < 0) {
@@ -216,11 +267,15 @@ public final class RingConnection implements Outbox {
         if (first < avail) {
             MemorySegment.copy(page, OrderedAccess.BYTE, REQ_OFFSET, copy, first, avail - first);
         }
-        // Bytes read before the slots are handed back.
-        OrderedAccess.setIntRelease(page, REQ_CONS_OFFSET, cons + avail);
         ByteBuffer in = ByteBuffer.wrap(copy);
+        boolean held = false;
         try {
             while (in.hasRemaining()) {
+                if (!reader.inMessage() && !core.mayTakeRequest(connection, outstanding.get())) {
+                    // C's domain_can_read: the rest stays in req[] until replies drain.
+                    held = true;
+                    break;
+                }
                 XsMessage m = reader.read(in);
                 if (m != null) {
                     core.handle(connection, m);
@@ -230,8 +285,13 @@ public final class RingConnection implements Outbox {
             fail(ERROR_PROTO, e.getMessage());
             return -1;
         }
-        kicked = true; // the guest may have produced more meanwhile
-        return avail;
+        int used = in.position();
+        // Bytes read before the slots are handed back.
+        OrderedAccess.setIntRelease(page, REQ_CONS_OFFSET, cons + used);
+        if (!held) {
+            kicked = true; // the guest may have produced more meanwhile
+        }
+        return used;
     }
 
     /** Writes as much queued output as fits; -1 if broken. */
@@ -244,11 +304,12 @@ public final class RingConnection implements Outbox {
         }
         while (true) {
             if (partial == null) {
-                byte[] next = budget-- > 0 ? out.poll() : null;
+                Out next = budget-- > 0 ? out.poll() : null;
                 if (next == null) {
                     return total;
                 }
-                partial = ByteBuffer.wrap(next);
+                partialOut = next;
+                partial = ByteBuffer.wrap(next.bytes());
             }
             int cons = OrderedAccess.getIntAcquire(page, RSP_CONS_OFFSET);
             int prod = OrderedAccess.getIntVolatile(page, RSP_PROD_OFFSET);
@@ -273,7 +334,11 @@ public final class RingConnection implements Outbox {
             total += n;
             if (!partial.hasRemaining()) {
                 outBytes.addAndGet(-partial.capacity());
+                if (partialOut.reply()) {
+                    outstanding.decrementAndGet();
+                }
                 partial = null;
+                partialOut = null;
             }
         }
     }
@@ -288,10 +353,31 @@ public final class RingConnection implements Outbox {
         dropOutput();
     }
 
+    /**
+     * C's {@code check_event_timeout}: watch events whose deadline passed and of which nothing
+     * reached the ring yet are dropped (the partly written one, {@link #partial}, is not).
+     */
+    private void expireEvents() {
+        if (out.isEmpty()) {
+            return;
+        }
+        long now = core.nanoTime();
+        out.removeIf(o -> {
+            if (!o.reply() && o.deadline() != Long.MAX_VALUE && now - o.deadline() >= 0) {
+                outBytes.addAndGet(-o.bytes().length);
+                expiredEvents.incrementAndGet();
+                return true;
+            }
+            return false;
+        });
+    }
+
     private void dropOutput() {
         out.clear();
         outBytes.set(0);
+        outstanding.set(0);
         partial = null;
+        partialOut = null;
         reader = new XsMessageReader();
     }
 
@@ -322,6 +408,8 @@ public final class RingConnection implements Outbox {
     public void close() {
         closed = true;
         out.clear();
+        outBytes.set(0);
+        outstanding.set(0);
         core.disconnect(connection);
     }
 

@@ -65,6 +65,11 @@ public final class XenstoredCore {
     /** SET_PERMS of @introduceDomain/@releaseDomain, journaled as pseudo-nodes named by the path. */
     private final List<Store.Mutation> journalSpecial = new ArrayList<>();
     private final Consumer<Connection> onOverflow;
+    private final java.util.function.LongSupplier nanoClock;
+    /** Domains told (logged) they are over the soft or hard memory quota, as C's domain_chk_quota. */
+    private final Set<Integer> softReported = new java.util.HashSet<>();
+    private final Set<Integer> hardReported = new java.util.HashSet<>();
+    private long droppedEvents;
     private Quotas quotas;
     private NodeOperations ops;
     private boolean logging;
@@ -83,7 +88,19 @@ public final class XenstoredCore {
      *                   the transport closes it
      */
     public XenstoredCore(Quotas quotas, Consumer<Connection> onOverflow) {
+        this(quotas, onOverflow, System::nanoTime);
+    }
+
+    /**
+     * @param quotas     the limits
+     * @param onOverflow called (under the lock) for a connection whose outbox overflowed;
+     *                   the transport closes it
+     * @param nanoClock  monotonic nanoseconds, for the watch-event timeout (a virtual clock in
+     *                   simulations)
+     */
+    public XenstoredCore(Quotas quotas, Consumer<Connection> onOverflow, java.util.function.LongSupplier nanoClock) {
         this.onOverflow = onOverflow;
+        this.nanoClock = nanoClock;
         setQuotas(quotas);
         introduced.put(0, Boolean.TRUE);
         specialPerms.put(INTRODUCE_DOMAIN, Permissions.DOM0_ONLY);
@@ -93,7 +110,113 @@ public final class XenstoredCore {
 
     private void setQuotas(Quotas q) {
         this.quotas = q;
-        this.ops = new NodeOperations(q, this::domainExists);
+        this.ops = new NodeOperations(q, this::domainExists, this::checkNodeMemory);
+    }
+
+    /** The limits in force (transports read the outstanding quota and the event timeout). */
+    public Quotas quotas() {
+        lock.lock();
+        try {
+            return quotas;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Now, in nanoseconds of the daemon's clock. */
+    public long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    /**
+     * C 4.17's accounting of a domain's memory ({@code domain->memory}): the records of the
+     * nodes it owns, its watches, its transactions' node copies and the output queued for its
+     * connections.
+     */
+    private long domainMemory(int domid) {
+        long bytes = store.memoryOwnedBy(domid);
+        for (Connection c : connections) {
+            if (c.caller().domid() == domid) {
+                bytes += c.watchBytes + c.outbox().queuedBytes();
+                for (Transaction t : c.transactions.values()) {
+                    bytes += t.memory();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * C's {@code domain_chk_quota}: whether charging {@code delta} more bytes to the domain
+     * reaches its hard quota (dom0 and a disabled quota never do); crossing the soft quota
+     * only logs, once per crossing.
+     */
+    private boolean overMemoryQuota(int domid, long delta) {
+        if (domid == 0 || (quotas.memory() == 0 && quotas.memorySoft() == 0)) {
+            return false;
+        }
+        long mem = domainMemory(domid) + delta;
+        if (quotas.memory() != 0 && mem >= quotas.memory()) {
+            if (hardReported.add(domid)) {
+                LOG.log(System.Logger.Level.ERROR, "Domain " + domid
+                        + " exceeds hard memory quota, Xenstore interface to domain stalled");
+            }
+            return true;
+        }
+        if (hardReported.remove(domid)) {
+            LOG.log(System.Logger.Level.INFO, "Domain " + domid + " below hard memory quota again");
+        }
+        if (quotas.memorySoft() != 0 && mem >= quotas.memorySoft()) {
+            if (softReported.add(domid)) {
+                LOG.log(System.Logger.Level.WARNING, "Domain " + domid + " exceeds soft memory quota");
+            }
+        } else if (softReported.remove(domid)) {
+            LOG.log(System.Logger.Level.INFO, "Domain " + domid + " below soft memory quota again");
+        }
+        return false;
+    }
+
+    /** Node writes over the memory quota: EIO, as C's write_node_raw answers. */
+    private void checkNodeMemory(int domid, long delta) throws XenstoreException {
+        if (overMemoryQuota(domid, delta)) {
+            throw new XenstoreException(XsError.EIO, "memory quota of dom" + domid);
+        }
+    }
+
+    /**
+     * Whether a transport may take the next request of {@code c} (C's {@code domain_can_read}):
+     * an unprivileged domain with {@code outstanding} unconsumed replies at its quota, or at
+     * its hard memory quota, waits; its ring is not read meanwhile, so a guest that never
+     * reads replies cannot make the daemon queue without bound (XSA-326).
+     *
+     * @param c           the connection
+     * @param outstanding replies of it the transport still holds
+     * @return true to go on
+     */
+    public boolean mayTakeRequest(Connection c, int outstanding) {
+        lock.lock();
+        try {
+            Caller who = c.caller();
+            if (who.privileged() || c.closed) {
+                return true;
+            }
+            if (outstanding >= quotas.outstanding()) {
+                return false;
+            }
+            return quotas.memory() == 0 || domainMemory(who.domid()) < quotas.memory();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Watch events dropped for over-long payloads or a domain at its memory quota. */
+    public long droppedEvents() {
+        lock.lock();
+        try {
+            return droppedEvents;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private boolean domainExists(int domid) {
@@ -413,6 +536,12 @@ public final class XenstoredCore {
             } catch (XenstoreException e) {
                 reply = req.error(e.error());
             }
+            // C's send_reply charges replies beyond its 16-byte default buffer with the quota
+            // check: a domain at its memory quota gets ENOMEM instead (the change is done).
+            if (reply.payload().length > 16 && reply.type() != XsMessageTypes.ERROR && !c.caller().privileged()
+                    && overMemoryQuota(c.caller().domid(), reply.payload().length + XsSockmsgDescriptor.SIZE)) {
+                reply = req.error(XsError.ENOMEM);
+            }
             if (!journalEnd()) {
                 // Applied in memory but not durable: not acknowledged.
                 reply = req.error(XsError.EIO);
@@ -640,7 +769,12 @@ public final class XenstoredCore {
         if (!c.caller().privileged() && c.watches.size() > quotas.watches()) {
             throw new XenstoreException(XsError.E2BIG, "watches quota");
         }
+        long bytes = (long) w.path().length() + w.token().length();
+        if (!c.caller().privileged() && overMemoryQuota(c.caller().domid(), bytes)) {
+            throw new XenstoreException(XsError.ENOMEM, "memory quota");
+        }
         c.watches.put(key, w);
+        c.watchBytes += bytes;
         watchIndex.add(c, w);
         XsMessage initial = XsMessage.ofStrings(XsMessageTypes.WATCH_EVENT, 0, 0, a.get(0), a.get(1));
         if (initial.payload().length <= XsSockmsgDescriptor.PAYLOAD_MAX) {
@@ -670,6 +804,7 @@ public final class XenstoredCore {
         if (removed == null) {
             throw new XenstoreException(XsError.ENOENT);
         }
+        c.watchBytes -= (long) removed.path().length() + removed.token().length();
         watchIndex.remove(c, removed);
         return req.ack();
     }
@@ -809,7 +944,9 @@ public final class XenstoredCore {
                 yield "OK";
             }
             case "quota" -> quota(a);
-            case "help" -> "check\t\nlog\ton|off\nprint\t<string>\nquota\t[set <name> <val>|<domid>]\nhelp\t\n";
+            case "quota-soft" -> quotaSoft(a);
+            case "help" -> "check\t\nlog\ton|off\nprint\t<string>\nquota\t[set <name> <val>|<domid>]\n"
+                    + "quota-soft\t[set <name> <val>]\nhelp\t\n";
             default -> throw new XenstoreException(XsError.EINVAL, "unknown command");
         };
         return req.reply(XsPayload.joinStrings(out));
@@ -838,18 +975,35 @@ public final class XenstoredCore {
             }
             int watches = 0;
             int transactions = 0;
+            int outstanding = 0;
             for (Connection c : connections) {
                 if (c.caller().domid() == domid) {
                     watches += c.watches.size();
                     transactions += c.transactions.size();
+                    outstanding += c.outbox().outstanding();
                 }
             }
-            // C 4.17's layout; "memory" is C's accounting of its own records, approximated.
+            // C 4.17's layout (domain_get_quota).
             return String.format("Domain %d:%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n%-16s: %8d%n", domid,
-                    "nodes", store.nodesOwnedBy(domid), "watches", watches, "transactions", transactions,
-                    "outstanding", 0, "memory", 0);
+                    "nodes", store.nodesOwnedBy(domid), "watches", watches, "transactions",
+                    transactions, "outstanding", outstanding, "memory", domainMemory(domid));
         }
         throw new XenstoreException(XsError.EINVAL, "quota [set <name> <val>|<domid>]");
+    }
+
+    private String quotaSoft(List<String> a) throws XenstoreException {
+        if (a.size() == 1) {
+            return quotas.reportSoft();
+        }
+        if (a.size() == 4 && a.get(1).equals("set")) {
+            long v = XsPayload.atoi(a.get(3));
+            if (v <= 0 || v > Integer.MAX_VALUE || !a.get(2).equals("memory")) {
+                throw new XenstoreException(XsError.EINVAL, "quota-soft set memory <val>");
+            }
+            setQuotas(quotas.withSoft("memory", (int) v));
+            return "OK";
+        }
+        throw new XenstoreException(XsError.EINVAL, "quota-soft [set <name> <val>]");
     }
 
     /** Delivers a committed change to every watch it fires, if the watcher may see it. */
@@ -898,12 +1052,18 @@ public final class XenstoredCore {
             watchIndex.remove(c, w);
         }
         c.watches.clear();
+        c.watchBytes = 0;
     }
 
-    /** Over-long events are dropped, as C does since XSA-324. */
+    /**
+     * Over-long events are dropped, as C does since XSA-324, and so are events for a domain at
+     * its memory quota (C's send_event charges them with the check).
+     */
     private void sendEvent(Connection c, String path, String token) {
         byte[] payload = XsPayload.joinStrings(path, token);
-        if (payload.length > XsSockmsgDescriptor.PAYLOAD_MAX) {
+        if (payload.length > XsSockmsgDescriptor.PAYLOAD_MAX || (!c.caller().privileged()
+                && overMemoryQuota(c.caller().domid(), payload.length + XsSockmsgDescriptor.SIZE))) {
+            droppedEvents++;
             return;
         }
         send(c, new XsMessage(XsMessageTypes.WATCH_EVENT, 0, 0, payload));

@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
  *   -W, --watch-nb N          watches per domain         -t, --transaction N  transactions
  *   -A, --perm-nb N           permissions per node       -M, --path-max N     path length
  *   -Q, --quota NAME=N        transaction-nodes, memory, outstanding (or any quota name)
+ *   -q, --quota-soft memory=N soft memory quota per domain (only logged)
+ *   -w, --timeout watch-event=SECONDS  how long a watch event waits for a domain (0: forever)
  * </pre>
  * Runs until killed; SIGTERM removes the socket.
  */
@@ -36,7 +38,7 @@ public final class XenstoredMain {
             Map.entry("-M", "path-max"), Map.entry("--path-max", "path-max"));
 
     private static final String USAGE = "usage: xenstored [--socket PATH] [--journal DIR] [--journal-compact BYTES] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
-            + " [-Q name=N]...";
+            + " [-Q name=N]... [-q memory=N] [-w watch-event=SECONDS]";
 
     /**
      * Parsed options.
@@ -67,7 +69,8 @@ public final class XenstoredMain {
         Quotas quotas = Quotas.XEN_4_17;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--socket") || a.equals("--journal") || a.equals("--journal-compact") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")) {
+            if (a.equals("--socket") || a.equals("--journal") || a.equals("--journal-compact") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")
+                    || a.equals("-q") || a.equals("--quota-soft") || a.equals("-w") || a.equals("--timeout")) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(a + " needs a value");
                 }
@@ -82,13 +85,19 @@ public final class XenstoredMain {
                         throw new IllegalArgumentException(a + " must be positive: " + v);
                     }
                 } else if (QUOTA_FLAGS.containsKey(a)) {
-                    quotas = quotas.with(QUOTA_FLAGS.get(a), number(a, v));
+                    quotas = quotas.withOption(QUOTA_FLAGS.get(a), number(a, v));
                 } else {
                     int eq = v.indexOf('=');
                     if (eq <= 0) {
                         throw new IllegalArgumentException(a + " takes name=value: " + v);
                     }
-                    quotas = quotas.with(v.substring(0, eq), number(a, v.substring(eq + 1)));
+                    String name = v.substring(0, eq);
+                    int n = number(a, v.substring(eq + 1));
+                    quotas = switch (a) {
+                        case "-q", "--quota-soft" -> quotas.withSoft(name, n);
+                        case "-w", "--timeout" -> quotas.withTimeout(name, n);
+                        default -> quotas.withOption(name, n);
+                    };
                 }
             } else {
                 throw new IllegalArgumentException("unknown option " + a);
@@ -129,8 +138,15 @@ public final class XenstoredMain {
             System.exit(2);
             return;
         }
-        XenstoredServer server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES,
-                o.journal(), o.journalCompact());
+        XenstoredServer server;
+        try {
+            server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES,
+                    o.journal(), o.journalCompact());
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            System.err.println("xenstored: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * jxen's xenstored on a Unix socket, a drop-in for C xenstored's: clients reach it through
- * {@code XENSTORED_PATH} (libxenstore, pyxs) and are dom0. A stale socket file is removed at
- * start, the socket is made {@code 0600} as C does, and {@link #close()} stops everything and
+ * {@code XENSTORED_PATH} (libxenstore, pyxs) and are dom0. A stale socket (nobody answers) is
+ * removed at start; a live daemon's socket or a non-socket file refuses the start. The socket
+ * is made {@code 0600} as C does, and {@link #close()} stops everything and
  * removes the socket.
  *
  * <p>One event-loop thread serves every client with non-blocking I/O (epoll underneath):
@@ -55,7 +56,7 @@ public final class XenstoredServer implements AutoCloseable {
         this.socket = socket;
         this.outboxLimitBytes = outboxLimitBytes;
         this.core = new XenstoredCore(quotas, this::dropOverflowed);
-        Files.deleteIfExists(socket);
+        removeStaleSocket(socket);
         Path dir = socket.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -74,9 +75,52 @@ public final class XenstoredServer implements AutoCloseable {
     }
 
     /**
+     * Clears the way for binding {@code socket}, as C xenstored's {@code init_sockets} unlinks
+     * a leftover socket, but more carefully: only a socket nobody answers on (a daemon that
+     * died) is removed. A live daemon on it, or anything that is not a socket, is left alone
+     * and the start is refused, so a mistyped {@code --socket} never deletes a user's file and
+     * a second daemon never steals the first one's clients.
+     *
+     * @param socket the socket path
+     * @throws IOException naming what is in the way
+     */
+    static void removeStaleSocket(Path socket) throws IOException {
+        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!isSocket(socket)) {
+            String what = Files.isDirectory(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "a directory"
+                    : Files.isRegularFile(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "a regular file"
+                    : "not a socket";
+            throw new java.nio.file.FileAlreadyExistsException(socket.toString(), null,
+                    "is " + what + ", not a stale xenstored socket; refusing to replace it (remove it or choose another --socket)");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException refused) {
+            // Nobody listens: a stale socket of a daemon that died.
+            Files.deleteIfExists(socket);
+            return;
+        }
+        throw new java.nio.file.FileAlreadyExistsException(socket.toString(), null,
+                "a live xenstored is answering on this socket; refusing to start a second one (stop it or choose another --socket)");
+    }
+
+    private static boolean isSocket(Path p) throws IOException {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return (mode & 0170000) == 0140000; // S_IFMT, S_IFSOCK (sys/stat.h)
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // No unix attribute view: "other" (not file, directory or link) is the best guess.
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
+        }
+    }
+
+    /**
      * Starts a daemon with Xen 4.17's default quotas.
      *
-     * @param socket the socket path (stale files there are removed)
+     * @param socket the socket path (a stale socket there is removed; anything else refuses the start)
      * @return the running daemon; close it to stop
      * @throws IOException if the socket cannot be bound
      */

@@ -29,14 +29,49 @@ public final class NodeOperations {
 
     private final Quotas quotas;
     private final IntPredicate domainExists;
+    private final MemoryQuota memory;
 
     /**
      * @param quotas       limits for unprivileged callers
      * @param domainExists whether a domain id may own nodes (SET_PERMS owner check)
      */
     public NodeOperations(Quotas quotas, IntPredicate domainExists) {
+        this(quotas, domainExists, MemoryQuota.NONE);
+    }
+
+    /**
+     * @param quotas       limits for unprivileged callers
+     * @param domainExists whether a domain id may own nodes (SET_PERMS owner check)
+     * @param memory       the per-domain memory quota, checked for every node written
+     */
+    public NodeOperations(Quotas quotas, IntPredicate domainExists, MemoryQuota memory) {
         this.quotas = quotas;
         this.domainExists = domainExists;
+        this.memory = memory;
+    }
+
+    /**
+     * Charges for node writes, in C's order ({@code do_tdb_write}: the replaced version is
+     * uncharged from its domain, then the new one charged to its domain with the check), so a
+     * multi-node change is checked node by node against what it already added.
+     */
+    private final class Charges {
+        private final NodeTable t;
+        private final java.util.Map<Integer, Long> pending = new java.util.HashMap<>();
+
+        Charges(NodeTable t) {
+            this.t = t;
+        }
+
+        void write(String path, Node replaced, Node written) throws XenstoreException {
+            if (replaced != null) {
+                pending.merge(t.chargedDomain(replaced), -t.memoryOf(path, replaced), Long::sum);
+            }
+            int domid = t.chargedDomain(written);
+            long add = t.memoryOf(path, written);
+            memory.check(domid, pending.getOrDefault(domid, 0L) + add);
+            pending.merge(domid, add, Long::sum);
+        }
     }
 
     /**
@@ -87,6 +122,7 @@ public final class NodeOperations {
         }
         Node changed = n.withValue(value);
         checkSize(caller, changed);
+        new Charges(t).write(path, t.chargedVersion(path), changed);
         t.put(path, changed);
         t.changed(new ChangeEvent(path, false, changed.perms(), parentPerms(t, path), null));
     }
@@ -204,6 +240,7 @@ public final class NodeOperations {
         }
         Node changed = n.withPerms(perms);
         checkSize(caller, changed);
+        new Charges(t).write(path, t.chargedVersion(path), changed);
         t.put(path, changed);
         t.changed(new ChangeEvent(path, false, perms, parentPerms(t, path), n.perms()));
     }
@@ -299,6 +336,11 @@ public final class NodeOperations {
         }
         paths.add(parentPath);
         made.add(parent);
+        // C writes the new nodes deepest first, then the existing parent's new child list.
+        Charges charges = new Charges(t);
+        for (int i = paths.size() - 1; i >= 0; i--) {
+            charges.write(paths.get(i), i == 0 ? t.chargedVersion(paths.get(i)) : null, made.get(i));
+        }
         for (int i = 0; i < paths.size(); i++) {
             t.put(paths.get(i), made.get(i));
         }

@@ -56,4 +56,38 @@ public interface NodeTable {
      * @param event the change
      */
     void changed(ChangeEvent event);
+
+    /**
+     * Bytes C xenstored's memory accounting charges for storing {@code node} at {@code path}
+     * here ({@code do_tdb_write}: key plus record).
+     *
+     * @param path absolute path
+     * @param node the node
+     * @return the bytes
+     */
+    default long memoryOf(String path, Node node) {
+        return path.length() + (long) node.recordSize();
+    }
+
+    /**
+     * The domain charged for {@code node} stored here: its owner in the store, the
+     * transaction's domain for a transaction's private copy (C's {@code get_acc_domid}).
+     *
+     * @param node the node
+     * @return the domain
+     */
+    default int chargedDomain(Node node) {
+        return node.perms().owner();
+    }
+
+    /**
+     * The version of {@code path} currently charged in this table, which a write replaces:
+     * the committed node for the store, the transaction's own copy (if any) for a transaction.
+     *
+     * @param path absolute path
+     * @return the node or null
+     */
+    default Node chargedVersion(String path) {
+        return peek(path);
+    }
 }

@@ -15,6 +15,8 @@ public final class Store implements NodeTable {
 
     private final Map<String, Node> nodes = new HashMap<>();
     private final Map<Integer, Integer> ownedNodes = new HashMap<>();
+    /** C's per-owner node memory ({@link #memoryOf}), for the {@code memory} quota. */
+    private final Map<Integer, Long> ownedMemory = new HashMap<>();
     private long generation;
     private Consumer<ChangeEvent> changeListener = e -> { };
     /** Committed changes since {@link #beginCapture()}, for the journal; null when not capturing. */
@@ -67,8 +69,10 @@ public final class Store implements NodeTable {
         Node old = nodes.put(path, stamped);
         if (old != null) {
             ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
+            ownedMemory.merge(old.perms().owner(), -memoryOf(path, old), Long::sum);
         }
         ownedNodes.merge(stamped.perms().owner(), 1, Integer::sum);
+        ownedMemory.merge(stamped.perms().owner(), memoryOf(path, stamped), Long::sum);
     }
 
     @Override
@@ -76,6 +80,7 @@ public final class Store implements NodeTable {
         Node old = nodes.remove(path);
         if (old != null) {
             ownedNodes.merge(old.perms().owner(), -1, Integer::sum);
+            ownedMemory.merge(old.perms().owner(), -memoryOf(path, old), Long::sum);
             generation++;
             if (captured != null) {
                 captured.add(new Mutation(path, null));
@@ -110,6 +115,7 @@ public final class Store implements NodeTable {
         }
         nodes.clear();
         ownedNodes.clear();
+        ownedMemory.clear();
         for (Map.Entry<String, Node> e : all.entrySet()) {
             put(e.getKey(), e.getValue());
         }
@@ -136,6 +142,17 @@ public final class Store implements NodeTable {
     @Override
     public int nodesOwnedBy(int domid) {
         return ownedNodes.getOrDefault(domid, 0);
+    }
+
+    /**
+     * Bytes C xenstored 4.17 accounts to the owner of the nodes it owns ({@code do_tdb_write}:
+     * the key, i.e. the path, plus the record), for the {@code memory} quota.
+     *
+     * @param domid owner
+     * @return the bytes
+     */
+    public long memoryOwnedBy(int domid) {
+        return ownedMemory.getOrDefault(domid, 0L);
     }
 
     @Override

@@ -36,6 +36,9 @@ public final class Transaction implements NodeTable {
     private final Map<String, Node> seen = new HashMap<>();
     private final Map<String, ChangeEvent> events = new HashMap<>();
     private final Map<Integer, Integer> ownedDelta = new HashMap<>();
+    /** C keys a transaction's copy "<generation>/<path>": this prefix's length. */
+    private final int keyPrefix;
+    private long memory;
     private boolean failed;
 
     /**
@@ -49,6 +52,28 @@ public final class Transaction implements NodeTable {
         this.id = id;
         this.caller = caller;
         this.quotas = quotas;
+        this.keyPrefix = Long.toString(store.generation()).length() + 1;
+    }
+
+    /** Bytes of this transaction's private node copies, charged to its domain (memory quota). */
+    public long memory() {
+        return memory;
+    }
+
+    @Override
+    public long memoryOf(String path, Node node) {
+        return keyPrefix + path.length() + (long) node.recordSize();
+    }
+
+    @Override
+    public int chargedDomain(Node node) {
+        return caller.domid();
+    }
+
+    @Override
+    public Node chargedVersion(String path) {
+        Node mine = overlay.get(path);
+        return mine == DELETED ? null : mine;
     }
 
     /** The id the client sees. */
@@ -106,7 +131,11 @@ public final class Transaction implements NodeTable {
             ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
         }
         ownedDelta.merge(node.perms().owner(), 1, Integer::sum);
-        overlay.put(path, node);
+        Node replaced = overlay.put(path, node);
+        if (replaced != null && replaced != DELETED) {
+            memory -= memoryOf(path, replaced);
+        }
+        memory += memoryOf(path, node);
         accessed.putIfAbsent(path, NO_CHECK);
     }
 
@@ -116,7 +145,10 @@ public final class Transaction implements NodeTable {
         if (old != null) {
             ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
         }
-        overlay.put(path, DELETED);
+        Node replaced = overlay.put(path, DELETED);
+        if (replaced != null && replaced != DELETED) {
+            memory -= memoryOf(path, replaced);
+        }
         accessed.putIfAbsent(path, NO_CHECK);
     }
 

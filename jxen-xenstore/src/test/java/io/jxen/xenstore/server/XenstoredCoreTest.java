@@ -87,7 +87,7 @@ class XenstoredCoreTest {
 
     @Test
     void guestQuotas() {
-        CoreHarness h2 = new CoreHarness(new Quotas(5, 2, 1, 20, 1024, 2621440, 100, 2048, 5));
+        CoreHarness h2 = new CoreHarness(new Quotas(5, 2, 1, 20, 1024, 2621440, 100, 2048, 5, 2097152, 20_000));
         CoreHarness.Conn a = h2.dom0();
         CoreHarness.Conn g = h2.guest(3);
         a.ok(MKDIR, "/local/domain/3");

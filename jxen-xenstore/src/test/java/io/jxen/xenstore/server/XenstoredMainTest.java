@@ -49,10 +49,28 @@ class XenstoredMainTest {
     @Test
     void parsesCXenstoredQuotaOptionsAndTheSocketDefaults() {
         XenstoredMain.Options o = XenstoredMain.parse(new String[] {"-E", "50", "--watch-nb", "7", "-Q",
-                "transaction-nodes=9", "-S", "100", "-t", "2", "-A", "3", "-M", "64", "--quota", "outstanding=4"},
+                "transaction-nodes=9", "-S", "100", "-t", "2", "-A", "3", "-M", "64", "--quota", "outstanding=4",
+                "-Q", "memory=300000", "-q", "memory=200000", "-w", "watch-event=5"},
                 java.util.Map.of("XENSTORED_RUNDIR", "/run/x"));
         assertThat(o.socket()).isEqualTo(Path.of("/run/x/socket"));
-        assertThat(o.quotas()).isEqualTo(new io.jxen.xenstore.store.Quotas(50, 7, 2, 4, 9, 2621440, 100, 64, 3));
+        assertThat(o.quotas()).isEqualTo(new io.jxen.xenstore.store.Quotas(50, 7, 2, 4, 9, 300000, 100, 64, 3, 200000,
+                5000));
+        // Xen 4.17's defaults: 2.5 MB hard, 2 MB soft, 20 outstanding, 20 s watch-event timeout;
+        // 0 disables memory and the timeout, as in C.
+        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).quotas())
+                .isEqualTo(new io.jxen.xenstore.store.Quotas(1000, 128, 10, 20, 1024, 2621440, 2048, 2048, 5, 2097152,
+                        20_000));
+        XenstoredMain.Options off = XenstoredMain.parse(new String[] {"--quota", "memory=0", "--timeout",
+            "watch-event=0", "--quota-soft", "memory=0"}, java.util.Map.of());
+        assertThat(off.quotas().memory()).isZero();
+        assertThat(off.quotas().memorySoft()).isZero();
+        assertThat(off.quotas().watchEventTimeoutMs()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> XenstoredMain.parse(new String[] {"-q", "nodes=1"}, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> XenstoredMain.parse(new String[] {"-w", "watch=1"}, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(o.journal()).isNull();
         XenstoredMain.Options j = XenstoredMain.parse(new String[] {"--journal", "/var/lib/jx", "--journal-compact",
             "65536"}, java.util.Map.of());

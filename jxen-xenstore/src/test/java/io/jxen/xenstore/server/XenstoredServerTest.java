@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class XenstoredServerTest {
 
@@ -23,7 +24,12 @@ class XenstoredServerTest {
     @Test
     void removesAStaleSocketAndCleansUpOnClose() throws Exception {
         Path sock = dir.resolve("socket");
-        Files.writeString(sock, "stale");
+        // A socket file nobody listens on any more: what a killed daemon leaves behind.
+        try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel
+                .open(java.net.StandardProtocolFamily.UNIX)) {
+            dead.bind(java.net.UnixDomainSocketAddress.of(sock));
+        }
+        assertThat(sock).exists();
         try (XenstoredServer _ = XenstoredServer.start(sock)) {
             assertThat(Files.getPosixFilePermissions(sock)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             try (RawSocketClient c = new RawSocketClient(sock)) {
@@ -32,6 +38,43 @@ class XenstoredServerTest {
             }
         }
         assertThat(sock).doesNotExist();
+    }
+
+    @Test
+    void refusesToStartOnALiveDaemonsSocket() throws Exception {
+        Path sock = dir.resolve("socket");
+        try (XenstoredServer first = XenstoredServer.start(sock)) {
+            assertThatThrownBy(() -> XenstoredServer.start(sock))
+                    .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+                    .hasMessageContaining("live xenstored");
+            // The first daemon still serves on its socket.
+            try (RawSocketClient c = new RawSocketClient(sock)) {
+                assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.DIRECTORY, 7, 0, "/")))
+                        .containsExactly(XsMessage.ofStrings(XsMessageTypes.DIRECTORY, 7, 0, "tool"));
+            }
+            assertThat(first.clientCount()).isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesToReplaceARegularFile() throws Exception {
+        Path sock = dir.resolve("socket");
+        Files.writeString(sock, "precious");
+        assertThatThrownBy(() -> XenstoredServer.start(sock))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+                .hasMessageContaining("regular file");
+        assertThat(sock).hasContent("precious");
+    }
+
+    @Test
+    void refusesToReplaceADirectory() throws Exception {
+        Path sock = dir.resolve("socket");
+        Files.createDirectory(sock);
+        Files.writeString(sock.resolve("inside"), "x");
+        assertThatThrownBy(() -> XenstoredServer.start(sock))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+                .hasMessageContaining("directory");
+        assertThat(sock.resolve("inside")).hasContent("x");
     }
 
     @Test
