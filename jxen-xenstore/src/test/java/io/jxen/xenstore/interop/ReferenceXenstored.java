@@ -40,13 +40,24 @@ final class ReferenceXenstored implements AutoCloseable {
      */
     static ReferenceXenstored startC(Path rundir, java.util.Map<String, String> env)
             throws IOException, InterruptedException {
+        return startC(rundir, env, java.util.List.of());
+    }
+
+    /**
+     * Starts a C xenstored with extra environment and daemon arguments (e.g. {@code -Q
+     * memory=6000}).
+     */
+    static ReferenceXenstored startC(Path rundir, java.util.Map<String, String> env, java.util.List<String> args)
+            throws IOException, InterruptedException {
         Path scripts = scripts();
         ExternalPeers.require(Files.isExecutable(scripts.resolve("run.sh")),
                 "reference xenstored scripts at " + scripts + " (set JXEN_REFERENCE_XENSTORED)");
         Peers.requireXenstoreUtils();
         Path log = rundir.resolve("run.log");
-        ProcessBuilder pb = new ProcessBuilder(scripts.resolve("run.sh").toString(), "c", rundir.toString())
-                .redirectError(log.toFile());
+        java.util.List<String> command = new java.util.ArrayList<>(
+                java.util.List.of(scripts.resolve("run.sh").toString(), "c", rundir.toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         String out;

@@ -66,7 +66,11 @@ final class RingGuest implements AutoCloseable {
     }
 
     void send(XsMessage m) throws IOException, InterruptedException {
-        byte[] bytes = m.encode();
+        sendBytes(m.encode());
+    }
+
+    /** Writes raw request bytes (several messages at once, say) and notifies. */
+    void sendBytes(byte[] bytes) throws IOException, InterruptedException {
         int at = 0;
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (at < bytes.length) {
@@ -98,6 +102,17 @@ final class RingGuest implements AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+    }
+
+    /** The daemon's consumer index of req[] (how far it has read the guest's requests). */
+    int reqCons() {
+        return get(XenstoreDomainInterfaceDescriptor.REQ_CONS_OFFSET);
+    }
+
+    /** Unread bytes in rsp[]. */
+    int rspUnread() {
+        return get(XenstoreDomainInterfaceDescriptor.RSP_PROD_OFFSET)
+                - page.get(U32, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
     }
 
     XsMessage next() throws IOException, InterruptedException {
