@@ -102,7 +102,7 @@ public final class Hypervisor implements DomainLookup {
         this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.SET_TIMER_OP, (v, a1, a2, a3, a4, a5) -> VcpuOps.setTimerOp(v, a1));
-        this.mmuOps = new MmuOps(memory, host.m2p(), new PageTypes(memory, host.m2p()));
+        this.mmuOps = new MmuOps(memory, host.m2p(), new PageTypes(host, this), this);
         table.register(Hypercall.MMU_UPDATE, (v, a1, a2, a3, a4, a5) -> mmuOps.mmuUpdate(v, a1, a2, a3, a4));
         table.register(Hypercall.MMUEXT_OP, (v, a1, a2, a3, a4, a5) -> mmuOps.mmuextOp(v, a1, a2, a3, a4));
         table.register(Hypercall.UPDATE_VA_MAPPING, (v, a1, a2, a3, a4, a5) -> mmuOps.updateVaMapping(v, a1, a2, a3));

@@ -42,13 +42,18 @@ final class GuestMmu {
 
     /** mmu_update of (ptr, val) pairs; {@link #done} is set from pdone. */
     long update(long... ptrVal) {
+        return updateFor(DomId.SELF, ptrVal);
+    }
+
+    /** mmu_update with {@code foreigndom} (FD in bits 0-15, PFD + 1 in bits 16-31). */
+    long updateFor(long foreigndom, long... ptrVal) {
         int n = ptrVal.length / 2;
         for (int i = 0; i < n; i++) {
             mem.putLong(LIST + 16L * i, ptrVal[2 * i]);
             mem.putLong(LIST + 16L * i + 8, ptrVal[2 * i + 1]);
         }
         mem.putInt(DONE, -1);
-        long rc = hc.hypercall(Hypercall.MMU_UPDATE, LIST, n, DONE, DomId.SELF);
+        long rc = hc.hypercall(Hypercall.MMU_UPDATE, LIST, n, DONE, foreigndom);
         done = Integer.toUnsignedLong(mem.getInt(DONE));
         return rc;
     }
@@ -60,6 +65,11 @@ final class GuestMmu {
 
     /** mmuext_ops, each {cmd, arg1, arg2}. */
     long ext(long[]... ops) {
+        return extFor(DomId.SELF, ops);
+    }
+
+    /** mmuext_ops on the pages of {@code foreigndom}. */
+    long extFor(long foreigndom, long[]... ops) {
         for (int i = 0; i < ops.length; i++) {
             long base = LIST + (long) MmuExtOpDescriptor.SIZE * i;
             mem.putInt(base + MmuExtOpDescriptor.CMD_OFFSET, (int) ops[i][0]);
@@ -68,7 +78,7 @@ final class GuestMmu {
             mem.putLong(base + MmuExtOpDescriptor.ARG2_NR_ENTS_OFFSET, ops[i][2]);
         }
         mem.putInt(DONE, -1);
-        long rc = hc.hypercall(Hypercall.MMUEXT_OP, LIST, ops.length, DONE, DomId.SELF);
+        long rc = hc.hypercall(Hypercall.MMUEXT_OP, LIST, ops.length, DONE, foreigndom);
         done = Integer.toUnsignedLong(mem.getInt(DONE));
         return rc;
     }

@@ -55,7 +55,7 @@ class PageTypeModelProperties {
         return step.list().ofMinSize(1).ofMaxSize(40);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 400)
     void typeCountsMatchTheReferencesAndNoTableIsMappedWritable(@ForAll("steps") List<Step> steps) throws Exception {
         Path dir = Files.createTempDirectory("pgt");
         try (MachineMemory memory = MachineMemory.create(dir.resolve("m"), 1024)) {
@@ -92,13 +92,15 @@ class PageTypeModelProperties {
 
     static Map<Long, String> snapshot(PageTypes types) {
         Map<Long, String> out = new HashMap<>();
-        types.typed().forEach((mfn, i) -> out.put(mfn, i.type() + "/" + i.count() + "/" + i.pinned()));
+        types.typed().forEach((mfn, i) -> out.put(mfn, i.type() + "/" + i.count() + "/" + i.pinned() + "/" + i.linearCount()));
         return out;
     }
 
     static void check(PageTypes types) {
         Map<Long, PageInfo> typed = types.typed();
         Map<Long, Integer> expected = new HashMap<>();
+        Map<Long, Integer> linearHeld = new HashMap<>();
+        Map<Long, Integer> linearUses = new HashMap<>();
         typed.forEach((mfn, info) -> {
             if (info.pinned()) {
                 expected.merge(mfn, 1, Integer::sum);
@@ -113,17 +115,28 @@ class PageTypeModelProperties {
                     continue;
                 }
                 long target = PageTypes.mfnOf(e);
-                if (level > 1 || (e & PageTypes.RW) != 0) {
-                    expected.merge(target, 1, Integer::sum);
-                }
                 if (level == 1 && (e & PageTypes.RW) != 0) {
+                    expected.merge(target, 1, Integer::sum);
                     PageInfo t = typed.get(target);
                     assertThat(t).as("writable-mapped frame %d is typed", target).isNotNull();
                     assertThat(t.type().pageTable()).as("frame %d mapped writable and a page table", target).isFalse();
                     assertThat(t.type()).isEqualTo(PageType.WRITABLE);
                 }
                 if (level > 1) {
-                    assertThat(typed.get(target).type()).isEqualTo(PageType.table(level - 1));
+                    if (target == mfn) {
+                        // a linear self-map: read-only, takes no reference
+                        assertThat(e & PageTypes.RW).as("self-map of %d read-only", mfn).isZero();
+                        continue;
+                    }
+                    expected.merge(target, 1, Integer::sum);
+                    PageType t = typed.get(target).type();
+                    if (t == PageType.table(level)) {
+                        assertThat(e & PageTypes.RW).as("linear entry %d -> %d read-only", mfn, target).isZero();
+                        linearHeld.merge(mfn, 1, Integer::sum);
+                        linearUses.merge(target, 1, Integer::sum);
+                    } else {
+                        assertThat(t).isEqualTo(PageType.table(level - 1));
+                    }
                 }
             }
         });
@@ -133,6 +146,10 @@ class PageTypeModelProperties {
             if (info.count() == 0) {
                 assertThat(info.type()).isEqualTo(PageType.NONE);
             }
+            int held = linearHeld.getOrDefault(mfn, 0);
+            int uses = linearUses.getOrDefault(mfn, 0);
+            assertThat(held == 0 || uses == 0).as("XSA-240: table %d both holds and is a linear target", mfn).isTrue();
+            assertThat(info.linearCount()).as("linear_pt_count of %d", mfn).isEqualTo(held - uses);
         });
         expected.forEach((mfn, n) -> assertThat(typed).as("frame %d referenced", mfn).containsKey(mfn));
     }

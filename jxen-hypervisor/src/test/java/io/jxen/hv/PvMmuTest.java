@@ -131,7 +131,7 @@ class PvMmuTest {
         assertThat(m.update(m.slot(20, 1), m.pte(22, PRESENT | 1L << 7))).as("PSE").isEqualTo(-EINVAL);
         long dom0Frame = P2mOf.mfn(host, dom0, 3);
         assertThat(m.update(m.slot(20, 1), dom0Frame << 12 | PRESENT)).isEqualTo(-EINVAL);
-        assertThat(m.update(m.slot(20, 1), m.pte(20, PRESENT))).as("no linear page tables").isEqualTo(-EINVAL);
+        assertThat(m.update(m.slot(20, 1), m.pte(20, PRESENT | RW))).as("a writable linear entry").isEqualTo(-EINVAL);
         assertThat(m.update(m.slot(20, 0), 0)).as("unhook the L1").isZero();
         assertThat(type(21)).isEqualTo(PageType.NONE);
         assertThat(type(30)).isEqualTo(PageType.NONE);
@@ -237,8 +237,15 @@ class PvMmuTest {
         assertThat(g0.hc().hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 0, 0, DomId.SELF)).isEqualTo(-ENOSYS);
         assertThat(g0.hc().hypercall(Hypercall.MMUEXT_OP, GuestMmu.LIST, 0, 0, DomId.SELF)).isEqualTo(-ENOSYS);
         assertThat(g0.hc().hypercall(Hypercall.UPDATE_VA_MAPPING, 0, 0, 0)).isEqualTo(-ENOSYS);
-        assertThat(m.hc.hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 0, 0, dom0.domid())).isEqualTo(-EPERM);
-        assertThat(m.hc.hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 0, 0, d.domid())).as("itself by id").isZero();
+        m.mem.putLong(GuestMmu.LIST, m.slot(40, 0));
+        m.mem.putLong(GuestMmu.LIST + 8, 0);
+        assertThat(m.hc.hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 1, 0, dom0.domid()))
+                .as("xsm_mmu_update: another domain's pages").isEqualTo(-EPERM);
+        assertThat(m.hc.hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 1, 0, (dom0.domid() + 1L) << 16 | DomId.SELF))
+                .as("another domain's page tables").isEqualTo(-EPERM);
+        assertThat(m.hc.hypercall(Hypercall.MMU_UPDATE, GuestMmu.LIST, 1, 0, d.domid()))
+                .as("itself by id: \"Cannot specify itself as foreign domain\"").isEqualTo(-io.jxen.abi.XenErrno.ESRCH);
+        assertThat(m.hc.hypercall(Hypercall.MMUEXT_OP, GuestMmu.LIST, 1, 0, dom0.domid())).isEqualTo(-EPERM);
     }
 
     @Test

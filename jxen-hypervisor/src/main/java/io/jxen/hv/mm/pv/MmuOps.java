@@ -7,6 +7,7 @@ import io.jxen.abi.xen.MmuExtOpDescriptor;
 import io.jxen.abi.xen.MmuUpdateType;
 import io.jxen.abi.xen.Uvmf;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
 import io.jxen.hv.mm.M2p;
@@ -35,13 +36,20 @@ public final class MmuOps {
     private final MachineMemory memory;
     private final M2p m2p;
     private final PageTypes types;
+    private final DomainLookup domains;
     private final Map<Vcpu, long[]> vcpuState = new HashMap<>();
 
-    /** @param memory machine memory; @param m2p frame owners; @param types the host's page types */
-    public MmuOps(MachineMemory memory, M2p m2p, PageTypes types) {
+    /**
+     * @param memory  machine memory
+     * @param m2p     frame owners
+     * @param types   the host's page types
+     * @param domains live domains, for foreign page and page-table owners
+     */
+    public MmuOps(MachineMemory memory, M2p m2p, PageTypes types, DomainLookup domains) {
         this.memory = memory;
         this.m2p = m2p;
         this.types = types;
+        this.domains = domains;
     }
 
     /** The host's page types. */
@@ -71,15 +79,55 @@ public final class MmuOps {
         types.release(d);
     }
 
-    // get_pg_owner: only the caller's own pages; a foreign owner needs privilege, and jxen does
-    // not implement foreign MMU updates (-EOPNOTSUPP) even then.
-    private static long checkForeign(Domain d, long foreigndom) {
-        int pg = (int) (foreigndom & 0xFFFF);
-        int pt = (int) ((foreigndom >>> 16) & 0xFFFF);
-        if ((pg == DomId.SELF || pg == d.domid()) && pt == 0) {
-            return 0;
+    /**
+     * The domains an {@code mmu_update}/{@code mmuext_op} acts on: {@code pt} owns the page
+     * tables, {@code pg} the pages they map (null: {@code DOMID_IO}, or {@code DOMID_XEN} for
+     * {@code mmuext_op}), or {@code error} (a negative errno).
+     */
+    private record Owners(Domain pt, Domain pg, long error) {
+        static Owners failed(long errno) {
+            return new Owners(null, null, errno);
         }
-        return d.privileged() ? -XenErrno.EOPNOTSUPP : -XenErrno.EPERM;
+    }
+
+    // get_pg_owner (mm.c): DOMID_SELF is the caller; the caller's own id named explicitly is
+    // refused ("Cannot specify itself as foreign domain"); DOMID_IO and DOMID_XEN are Xen's
+    // pseudo-domains; an unknown domain is -ESRCH.
+    private Owners pgOwner(Domain d, int pg, Domain pt) {
+        if (pg == DomId.SELF) {
+            return new Owners(pt, d, 0);
+        }
+        if (pg == d.domid()) {
+            return Owners.failed(-XenErrno.ESRCH);
+        }
+        if (pg == DomId.IO || pg == DomId.XEN) {
+            return new Owners(pt, null, 0);
+        }
+        Domain f = domains.byId(pg);
+        return f == null ? Owners.failed(-XenErrno.ESRCH) : new Owners(pt, f, 0);
+    }
+
+    // do_mmu_update: foreigndom[31:16] = PFD + 1 (page-table owner, 0: the caller),
+    // foreigndom[15:0] = FD (owner of the mapped pages).
+    private Owners mmuOwners(Domain d, long foreigndom) {
+        int ptDom = (int) ((foreigndom >>> 16) & 0xFFFF);
+        Domain pt = d;
+        if (ptDom != 0) {
+            pt = domains.byId(ptDom - 1);
+            if (pt == null) {
+                return Owners.failed(-XenErrno.ESRCH);
+            }
+        }
+        return pgOwner(d, (int) (foreigndom & 0xFFFF), pt);
+    }
+
+    // xsm_mmu_update under the dummy policy (XSM_TARGET): the caller may act on its own tables
+    // and pages; a privileged caller on any domain's; DOMID_IO is not checked.
+    private static long xsmMmuUpdate(Domain d, Owners o) {
+        if (o.pg() != null && DomainLookup.xsmTarget(d, o.pg()) != 0) {
+            return -XenErrno.EPERM;
+        }
+        return DomainLookup.xsmTarget(d, o.pt());
     }
 
     private static void writeDone(Domain d, long pdone, long done) {
@@ -88,16 +136,24 @@ public final class MmuOps {
         }
     }
 
-    /** {@code do_mmu_update(ureqs, count, pdone, foreigndom)}. */
+    /**
+     * {@code do_mmu_update(ureqs, count, pdone, foreigndom)}: with {@code foreigndom} naming
+     * another domain's pages (FD) or page tables (PFD + 1 in bits 16-31), the caller must be
+     * privileged ({@code -EPERM}); an unknown domain, or the caller's own id given as FD, is
+     * {@code -ESRCH} before any request runs. L1 entries then map FD's frames; L2-L4 updates
+     * need FD == PFD ({@code -EINVAL}); {@code MMU_MACHPHYS_UPDATE} needs PFD to be the caller
+     * ({@code -EPERM}) and the frame to be FD's.
+     */
     public long mmuUpdate(Vcpu caller, long ureqs, long count, long pdone, long foreigndom) {
         Domain d = caller.domain();
         if (!d.config().pvMmu()) {
             return -XenErrno.ENOSYS;
         }
-        long rc = checkForeign(d, foreigndom);
-        if (rc != 0) {
-            return rc;
+        Owners owners = mmuOwners(d, foreigndom);
+        if (owners.error() != 0) {
+            return owners.error();
         }
+        long rc = 0;
         long n = count & 0xFFFF_FFFFL & ~MMU_UPDATE_PREEMPTED;
         long i = 0;
         for (; i < n; i++) {
@@ -112,15 +168,25 @@ public final class MmuOps {
             long val = Fields.u64(req, 8);
             int cmd = (int) (ptr & 7);
             rc = switch (cmd) {
-                case MmuUpdateType.NORMAL_PT_UPDATE, MmuUpdateType.PT_UPDATE_NO_TRANSLATE ->
-                        ptUpdate(d, ptr & ~7L, val, false);
-                case MmuUpdateType.PT_UPDATE_PRESERVE_AD -> ptUpdate(d, ptr & ~7L, val, true);
+                case MmuUpdateType.NORMAL_PT_UPDATE, MmuUpdateType.PT_UPDATE_NO_TRANSLATE,
+                     MmuUpdateType.PT_UPDATE_PRESERVE_AD -> {
+                    long xsm = xsmMmuUpdate(d, owners);
+                    yield xsm != 0 ? xsm
+                            : ptUpdate(owners, ptr & ~7L, val, cmd == MmuUpdateType.PT_UPDATE_PRESERVE_AD);
+                }
                 case MmuUpdateType.MACHPHYS_UPDATE -> {
+                    if (owners.pt() != d) {
+                        yield -XenErrno.EPERM;
+                    }
+                    Domain pg = owners.pg();
+                    if (pg == null || DomainLookup.xsmTarget(d, pg) != 0) {
+                        yield pg == null ? -XenErrno.EINVAL : -XenErrno.EPERM;
+                    }
                     long mfn = ptr >>> 12;
-                    if (!types.owns(d, mfn)) {
+                    if (!types.owns(pg, mfn)) {
                         yield -XenErrno.EINVAL; // "Could not get page for mach->phys update"
                     }
-                    m2p.set(mfn, d.domid(), val);
+                    m2p.set(mfn, pg.domid(), val);
                     yield 0;
                 }
                 default -> -XenErrno.ENOSYS; // "Invalid page update command"
@@ -133,16 +199,21 @@ public final class MmuOps {
         return rc;
     }
 
-    // MMU_NORMAL_PT_UPDATE: the PTE at machine address addr becomes val.
-    private long ptUpdate(Domain d, long addr, long val, boolean preserveAd) {
+    // MMU_NORMAL_PT_UPDATE: the PTE at machine address addr (a frame of the page-table owner)
+    // becomes val.
+    private long ptUpdate(Owners owners, long addr, long val, boolean preserveAd) {
+        Domain pt = owners.pt();
         long mfn = addr >>> 12;
-        if (!types.owns(d, mfn)) {
+        if (!types.owns(pt, mfn)) {
             return -XenErrno.EINVAL; // "Could not get page for normal update"
         }
         int offset = (int) (addr & 0xFFF);
         PageInfo info = types.info(mfn);
         if (info != null && info.count > 0 && info.type.pageTable()) {
-            return modEntry(d, mfn, info, offset, val, preserveAd);
+            if (info.type.level() > 1 && owners.pg() != pt) {
+                return -XenErrno.EINVAL; // L2-L4: "if ( unlikely(pg_owner != pt_owner) ) break;"
+            }
+            return modEntry(pt, mfn, info, offset, val, preserveAd, owners.pg());
         }
         if (info != null && info.count > 0 && info.type != PageType.WRITABLE) {
             return -XenErrno.EINVAL; // cannot take PGT_writable_page
@@ -152,7 +223,7 @@ public final class MmuOps {
     }
 
     // mod_lN_entry: validate the new entry, write it, drop the old entry's reference.
-    private int modEntry(Domain d, long mfn, PageInfo info, int offset, long nval, boolean preserveAd) {
+    private int modEntry(Domain d, long mfn, PageInfo info, int offset, long nval, boolean preserveAd, Domain pgOwner) {
         int level = info.type.level();
         int slot = offset / 8;
         if (level == 4 && PageTypes.xenSlot(slot)) {
@@ -168,7 +239,7 @@ public final class MmuOps {
                 && (nval & PageTypes.HIGH_DISALLOWED) == 0
                 && (level == 1 || (nval & (PageTypes.PSE | PageTypes.GLOBAL)) == 0);
         if (!fastPath) {
-            int rc = types.getRef(d, level, nval);
+            int rc = types.getRef(d, mfn, level, nval, pgOwner);
             if (rc != 0) {
                 return rc;
             }
@@ -176,21 +247,30 @@ public final class MmuOps {
         OrderedAccess.setLongVolatile(memory.frame(mfn), offset, nval);
         info.entries[slot] = nval;
         if (!fastPath) {
-            types.putRef(d, level, old);
+            types.putRef(d, mfn, level, old);
         }
         return 0;
     }
 
-    /** {@code do_mmuext_op(uops, count, pdone, foreigndom)}. */
+    /**
+     * {@code do_mmuext_op(uops, count, pdone, foreigndom)}: {@code foreigndom} names the owner of
+     * the pages operated on ({@code get_pg_owner}: unknown, or the caller's own id, {@code -ESRCH});
+     * every op is checked by {@code xsm_mmuext_op} ({@code -EPERM} for an unprivileged caller
+     * naming another domain); pins, unpins, CLEAR_PAGE and COPY_PAGE act on that owner's frames
+     * (validation with its ownership rules), the vCPU ops (base pointers, flushes, LDT) are the
+     * caller's own only ({@code currd != pg_owner}: {@code -EPERM}).
+     */
     public long mmuextOp(Vcpu caller, long uops, long count, long pdone, long foreigndom) {
         Domain d = caller.domain();
         if (!d.config().pvMmu()) {
             return -XenErrno.ENOSYS;
         }
-        long rc = checkForeign(d, foreigndom);
-        if (rc != 0) {
-            return rc;
+        Owners owners = pgOwner(d, (int) (foreigndom & 0xFFFF), d);
+        if (owners.error() != 0) {
+            return owners.error();
         }
+        Domain pg = owners.pg();
+        long rc = 0;
         long n = count & 0xFFFF_FFFFL & ~MMU_UPDATE_PREEMPTED;
         long i = 0;
         for (; i < n; i++) {
@@ -201,7 +281,9 @@ public final class MmuOps {
                 rc = -XenErrno.EFAULT;
                 break;
             }
-            rc = extOp(caller, op);
+            // xsm_mmuext_op (XSM_TARGET); DOMID_IO/DOMID_XEN are nobody's own
+            rc = (pg == null ? !d.privileged() : DomainLookup.xsmTarget(d, pg) != 0) ? -XenErrno.EPERM
+                    : extOp(caller, op, pg);
             if (rc != 0) {
                 break;
             }
@@ -210,15 +292,22 @@ public final class MmuOps {
         return rc;
     }
 
-    private long extOp(Vcpu caller, MemorySegment op) {
+    private long extOp(Vcpu caller, MemorySegment op, Domain pg) {
         Domain d = caller.domain();
         int cmd = (int) Fields.u32(op, MmuExtOpDescriptor.CMD_OFFSET);
         long arg1 = Fields.u64(op, MmuExtOpDescriptor.ARG1_MFN_OFFSET);
         long arg2 = Fields.u64(op, MmuExtOpDescriptor.ARG2_NR_ENTS_OFFSET);
+        boolean pageOp = cmd <= MmuExtCmd.UNPIN_TABLE || cmd == MmuExtCmd.CLEAR_PAGE || cmd == MmuExtCmd.COPY_PAGE;
+        if (!pageOp && pg != d && isKnown(cmd)) {
+            return -XenErrno.EPERM; // "if ( unlikely(currd != pg_owner) ) rc = -EPERM"
+        }
+        if (pageOp && pg == null) {
+            return -XenErrno.EINVAL; // no page of DOMID_IO/DOMID_XEN is a guest's to pin or clear
+        }
         return switch (cmd) {
             case MmuExtCmd.PIN_L1_TABLE, MmuExtCmd.PIN_L2_TABLE, MmuExtCmd.PIN_L3_TABLE, MmuExtCmd.PIN_L4_TABLE ->
-                    pin(d, arg1, PageType.table(cmd - MmuExtCmd.PIN_L1_TABLE + 1));
-            case MmuExtCmd.UNPIN_TABLE -> unpin(d, arg1);
+                    pin(pg, arg1, PageType.table(cmd - MmuExtCmd.PIN_L1_TABLE + 1));
+            case MmuExtCmd.UNPIN_TABLE -> unpin(pg, arg1);
             case MmuExtCmd.NEW_BASEPTR -> newBase(caller, arg1, 0);
             case MmuExtCmd.NEW_USER_BASEPTR -> arg1 == 0 ? clearUserBase(caller) : newBase(caller, arg1, 1);
             case MmuExtCmd.TLB_FLUSH_LOCAL, MmuExtCmd.INVLPG_LOCAL, MmuExtCmd.TLB_FLUSH_ALL, MmuExtCmd.INVLPG_ALL -> 0;
@@ -239,24 +328,28 @@ public final class MmuOps {
                 yield 0;
             }
             case MmuExtCmd.CLEAR_PAGE -> {
-                if (!types.owns(d, arg1) || types.getType(d, arg1, PageType.WRITABLE) != 0) {
+                if (!types.owns(pg, arg1) || types.getType(pg, arg1, PageType.WRITABLE) != 0) {
                     yield -XenErrno.EINVAL;
                 }
                 memory.frame(arg1).fill((byte) 0);
-                types.putType(d, arg1);
+                types.putType(pg, arg1);
                 yield 0;
             }
             case MmuExtCmd.COPY_PAGE -> {
-                if (!types.owns(d, arg2) || !types.owns(d, arg1) || types.getType(d, arg1, PageType.WRITABLE) != 0) {
+                if (!types.owns(pg, arg2) || !types.owns(pg, arg1) || types.getType(pg, arg1, PageType.WRITABLE) != 0) {
                     yield -XenErrno.EINVAL;
                 }
                 MemorySegment.copy(memory.frame(arg2), 0, memory.frame(arg1), 0, 4096);
-                types.putType(d, arg1);
+                types.putType(pg, arg1);
                 yield 0;
             }
             case MmuExtCmd.MARK_SUPER, MmuExtCmd.UNMARK_SUPER -> -XenErrno.EOPNOTSUPP;
             default -> -XenErrno.ENOSYS;
         };
+    }
+
+    private static boolean isKnown(int cmd) {
+        return cmd >= MmuExtCmd.PIN_L1_TABLE && cmd <= MmuExtCmd.FLUSH_CACHE_GLOBAL && cmd != 14;
     }
 
     private static boolean canonical(long va) {
@@ -355,7 +448,7 @@ public final class MmuOps {
         if (l1 == null || l1.type != PageType.L1 || l1.count == 0) {
             return -XenErrno.EINVAL;
         }
-        int rc = modEntry(d, table, l1, (int) (((va >>> 12) & 511) * 8), val, false);
+        int rc = modEntry(d, table, l1, (int) (((va >>> 12) & 511) * 8), val, false, d);
         if (rc != 0) {
             return rc;
         }

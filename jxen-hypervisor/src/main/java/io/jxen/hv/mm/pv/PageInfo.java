@@ -13,6 +13,12 @@ public final class PageInfo {
     boolean pinned;
     boolean validating;
     long[] entries;
+    /**
+     * Xen's {@code linear_pt_count} (XSA-240): above 0, how many linear entries this table holds;
+     * below 0, how many linear entries elsewhere point at it. Never both, so linear page tables
+     * nest one level only.
+     */
+    int linear;
 
     /** The type (NONE while the count is 0). */
     public PageType type() {
@@ -27,6 +33,11 @@ public final class PageInfo {
     /** Whether the page is pinned ({@code _PGT_pinned}). */
     public boolean pinned() {
         return pinned;
+    }
+
+    /** Xen's {@code linear_pt_count}: linear entries held (&gt; 0) or linear uses of this table (&lt; 0). */
+    public int linearCount() {
+        return linear;
     }
 
     /** The validated entry in {@code slot} of a page table (0 if not one). */

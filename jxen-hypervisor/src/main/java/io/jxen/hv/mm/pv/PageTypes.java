@@ -2,6 +2,8 @@ package io.jxen.hv.mm.pv;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.DomainLookup;
+import io.jxen.hv.mm.HostMemory;
 import io.jxen.hv.mm.M2p;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.memory.MachineMemory;
@@ -23,14 +25,21 @@ import java.util.Map;
  * <ul>
  *   <li>flag bits 52-62 in any entry, or PSE or GLOBAL above L1 ({@code *_DISALLOW_MASK}):
  *       {@code -EINVAL};</li>
- *   <li>L1: a frame beyond host memory is MMIO, refused to an unprivileged domain
- *       ({@code -EPERM}); a frame neither owned nor granted ({@code real_pg_owner != pg_owner})
- *       or a writable mapping of a page that cannot take {@code PGT_writable_page} (a page
- *       table, a descriptor page, or a read-only grant): {@code -EBUSY}
- *       ({@code could_not_pin});</li>
+ *   <li>L1 ({@code get_page_from_l1e(l1e, l1e_owner, pg_owner)}): a frame beyond host memory
+ *       is MMIO, refused to an unprivileged domain ({@code -EPERM}); otherwise the frame's
+ *       owner must be the page owner ({@code real_pg_owner != pg_owner}) -- the table's owner,
+ *       or for a privileged {@code mmu_update} the foreign domain it names -- or, for the
+ *       table's owner, a frame granted into its p2m; else, or for a writable mapping of a page
+ *       that cannot take {@code PGT_writable_page} (a page table, a descriptor page, or a
+ *       read-only grant): {@code -EBUSY} ({@code could_not_pin}). A frame of another domain
+ *       mapped this way is referenced ({@code page_get_owner_and_reference}): its owner cannot
+ *       give it back, and if the owner dies it stays allocated until the last entry goes;</li>
  *   <li>L2/L3/L4: the frame must be the domain's ({@code -EINVAL}) and take the next lower
- *       table type ({@code -EINVAL} on a type clash; linear page tables are not supported, as
- *       with {@code CONFIG_PV_LINEAR_PT=n});</li>
+ *       table type; on a type clash ({@code -EINVAL}) Xen's {@code get_lN_linear_pagetable}
+ *       rules allow a <em>linear</em> entry: read-only, and either pointing at the table
+ *       itself (no reference taken) or at an already validated table of the same level and
+ *       domain that has no linear entries of its own, from a table that is not itself a linear
+ *       target (XSA-240: one level of recursion only; {@link PageInfo#linearCount()});</li>
  *   <li>L4 slots 256-271 are Xen's: ignored when validating, {@code -EINVAL} to update.</li>
  * </ul>
  * Hypervisor lock held for every call.
@@ -62,12 +71,23 @@ public final class PageTypes {
 
     private final MachineMemory memory;
     private final M2p m2p;
+    private final HostMemory host;
+    private final DomainLookup domains;
     private final Map<Long, PageInfo> pages = new HashMap<>();
+    /** Frames of one domain referenced by L1 entries of another's tables: how many entries. */
+    private final Map<Long, Integer> foreignRefs = new HashMap<>();
 
-    /** @param memory machine memory; @param m2p frame owners */
-    public PageTypes(MachineMemory memory, M2p m2p) {
-        this.memory = memory;
-        this.m2p = m2p;
+    /** @param host the host's memory and frame owners; @param domains live domains (frame owners) */
+    public PageTypes(HostMemory host, DomainLookup domains) {
+        this.host = host;
+        this.memory = host.memory();
+        this.m2p = host.m2p();
+        this.domains = domains;
+    }
+
+    /** How many L1 entries of other domains' tables reference {@code mfn} (0 if none). */
+    public int foreignRefs(long mfn) {
+        return foreignRefs.getOrDefault(mfn, 0);
     }
 
     /** The frame number in an entry. */
@@ -149,7 +169,7 @@ public final class PageTypes {
             info.type = PageType.NONE;
             if (entries != null) {
                 for (long e : entries) {
-                    putRef(d, level, e);
+                    putRef(d, mfn, level, e);
                 }
             }
         }
@@ -164,10 +184,10 @@ public final class PageTypes {
                 continue;
             }
             long e = OrderedAccess.getLongVolatile(frame, 8L * i);
-            int rc = getRef(d, level, e);
+            int rc = getRef(d, mfn, level, e, d); // alloc_lN_table: the table's owner owns the pages
             if (rc != 0) {
                 for (int j = 0; j < i; j++) {
-                    putRef(d, level, entries[j]);
+                    putRef(d, mfn, level, entries[j]);
                 }
                 return rc;
             }
@@ -177,8 +197,15 @@ public final class PageTypes {
         return 0;
     }
 
-    /** {@code get_page_from_lNe}: the reference entry {@code pte} of a level-{@code level} table needs. */
-    public int getRef(Domain d, int level, long pte) {
+    /**
+     * {@code get_page_from_lNe}: the reference entry {@code pte} of the level-{@code level} table
+     * {@code table} of domain {@code d} needs.
+     *
+     * @param pgOwner whose frames an L1 entry may map ({@code pg_owner}): {@code d} itself, the
+     *                foreign domain of a privileged {@code mmu_update}, or null for
+     *                {@code DOMID_IO} (I/O memory only)
+     */
+    public int getRef(Domain d, long table, int level, long pte, Domain pgOwner) {
         if ((pte & PRESENT) == 0) {
             return 0;
         }
@@ -187,29 +214,75 @@ public final class PageTypes {
         }
         long mfn = mfnOf(pte);
         if (level == 1) {
-            if (mfn >= memory.frames()) {
-                return d.privileged() ? -XenErrno.EINVAL : -XenErrno.EPERM;
-            }
-            boolean rw = (pte & RW) != 0;
-            if (!owns(d, mfn)) {
-                int grant = grantedTo(d, mfn);
-                if (grant == 0 || (rw && grant == 1)) {
-                    return -XenErrno.EBUSY;
-                }
-            }
-            if (rw && getType(d, mfn, PageType.WRITABLE) != 0) {
-                return -XenErrno.EBUSY; // "Could not get page type PGT_writable_page"
-            }
-            return 0;
+            return getL1Ref(d, mfn, (pte & RW) != 0, pgOwner);
         }
         if (!owns(d, mfn)) {
             return -XenErrno.EINVAL; // get_page_from_mfn failed
         }
-        return getType(d, mfn, PageType.table(level - 1));
+        int rc = getType(d, mfn, PageType.table(level - 1));
+        if (rc == -XenErrno.EINVAL && linear(d, table, level, pte)) {
+            return 0;
+        }
+        return rc;
     }
 
-    /** {@code put_page_from_lNe}. */
-    public void putRef(Domain d, int level, long pte) {
+    private int getL1Ref(Domain d, long mfn, boolean rw, Domain pgOwner) {
+        if (mfn >= memory.frames()) {
+            // Not RAM: I/O memory. DOMID_IO "reverts to caller for privilege checks".
+            Domain who = pgOwner == null ? d : pgOwner;
+            return who.privileged() ? -XenErrno.EINVAL : -XenErrno.EPERM;
+        }
+        if (pgOwner == null) {
+            return -XenErrno.EBUSY; // RAM is not DOMID_IO's: real_pg_owner != pg_owner
+        }
+        int owner = m2p.owner(mfn);
+        if (owner != pgOwner.domid()) {
+            if (pgOwner != d) {
+                return -XenErrno.EBUSY; // "pg_owner d%d l1e_owner d%d, but real_pg_owner d%d"
+            }
+            int grant = grantedTo(d, mfn);
+            if (grant == 0 || (rw && grant == 1)) {
+                return -XenErrno.EBUSY;
+            }
+        }
+        if (rw && getType(d, mfn, PageType.WRITABLE) != 0) {
+            return -XenErrno.EBUSY; // "Could not get page type PGT_writable_page"
+        }
+        Domain frameOwner = owner == d.domid() ? null : domains.byId(owner);
+        if (frameOwner != null) {
+            // page_get_owner_and_reference: the page stays while the entry references it.
+            frameOwner.physMap().pin(mfn);
+            host.retain(mfn);
+            foreignRefs.merge(mfn, 1, Integer::sum);
+        }
+        return 0;
+    }
+
+    // get_lN_linear_pagetable (mm.c, define_get_linear_pagetable), after the normal type failed.
+    private boolean linear(Domain d, long table, int level, long pte) {
+        if ((pte & RW) != 0) {
+            return false; // "Attempt to create linear p.t. with write perms"
+        }
+        long mfn = mfnOf(pte);
+        if (mfn == table) {
+            return true; // the table maps itself: no reference
+        }
+        PageInfo containing = infoFor(table);
+        PageInfo target = pages.get(mfn);
+        if (target == null || target.type != PageType.table(level) || target.count == 0 || target.validating) {
+            return false; // not an already-validated table of the same level
+        }
+        if (containing.linear < 0 || target.linear > 0) {
+            return false; // inc_linear_entries / inc_linear_uses: no second level of recursion
+        }
+        containing.linear++;
+        target.linear--;
+        target.count++;
+        return true;
+    }
+
+    /** {@code put_page_from_lNe} for an entry of the level-{@code level} table {@code table} of {@code d}. */
+    public void putRef(Domain d, long table, int level, long pte) {
         if ((pte & PRESENT) == 0) {
             return;
         }
@@ -218,9 +291,41 @@ public final class PageTypes {
             if ((pte & RW) != 0) {
                 putType(d, mfn);
             }
-        } else {
-            putType(d, mfn);
+            if (mfn < memory.frames() && m2p.owner(mfn) != d.domid()) {
+                dropForeignRef(mfn);
+            }
+            return;
         }
+        if (mfn == table) {
+            return; // a self-map took nothing
+        }
+        PageInfo target = pages.get(mfn);
+        if (target != null && target.count > 0 && target.type == PageType.table(level)) {
+            // put_pt_page: a linear entry (same type as its table)
+            target.linear++;
+            PageInfo containing = pages.get(table);
+            if (containing != null) {
+                containing.linear--;
+            }
+        }
+        putType(d, mfn);
+    }
+
+    private void dropForeignRef(long mfn) {
+        Integer n = foreignRefs.get(mfn);
+        if (n == null) {
+            return; // a Xen page in the p2m (shared_info): no reference was taken
+        }
+        if (n == 1) {
+            foreignRefs.remove(mfn);
+        } else {
+            foreignRefs.put(mfn, n - 1);
+        }
+        Domain owner = domains.byId(m2p.owner(mfn));
+        if (owner != null) {
+            owner.physMap().unpin(mfn);
+        }
+        host.release(mfn); // frees it if its owner died meanwhile and this was the last reference
     }
 
     // 0: not mapped into d from elsewhere; 1: read-only; 2: writable (grant mappings and
@@ -242,12 +347,12 @@ public final class PageTypes {
      * on other domains' frames are dropped, then every type of its own frames is forgotten.
      */
     public void release(Domain d) {
-        for (Map.Entry<Long, PageInfo> e : pages.entrySet()) {
+        for (Map.Entry<Long, PageInfo> e : new java.util.ArrayList<>(pages.entrySet())) {
             PageInfo info = e.getValue();
             if (owns(d, e.getKey()) && info.type == PageType.L1 && info.entries != null) {
                 for (long pte : info.entries) {
-                    if ((pte & PRESENT) != 0 && (pte & RW) != 0 && !owns(d, mfnOf(pte))) {
-                        putType(d, mfnOf(pte));
+                    if ((pte & PRESENT) != 0 && !owns(d, mfnOf(pte))) {
+                        putRef(d, e.getKey(), 1, pte);
                     }
                 }
             }

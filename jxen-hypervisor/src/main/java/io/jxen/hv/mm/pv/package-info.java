@@ -18,9 +18,17 @@
  * validated L1 entry (type {@code writable}, count &gt; 0) is never a page table, and a page
  * table is never mapped writable.
  *
- * <p><b>Departures, stated.</b> Foreign page owners ({@code foreigndom} other than the caller)
- * are {@code -EPERM} for unprivileged callers and {@code -EOPNOTSUPP} otherwise; linear page
- * tables are refused (as with {@code CONFIG_PV_LINEAR_PT=n}); an L1 entry may map a frame the
+ * <p><b>Foreign owners and linear page tables.</b> {@code mmu_update}'s {@code foreigndom}
+ * names the owner of the mapped pages (FD) and of the page tables (PFD + 1, bits 16-31), and
+ * {@code mmuext_op}'s the owner of the pages pinned or cleared; the dummy XSM policy lets only a
+ * privileged caller name another domain ({@code -EPERM}); an unknown one, or the caller's own id
+ * given explicitly, is {@code -ESRCH}. A frame of another domain mapped by an L1 entry is
+ * referenced: its owner cannot give it back, and it outlives its owner until the entry goes.
+ * Linear page tables follow {@code get_lN_linear_pagetable} with XSA-240's one-level rule
+ * ({@link io.jxen.hv.mm.pv.PageInfo#linearCount()}).
+ *
+ * <p><b>Departures, stated.</b> Xen's stub-domain exception ({@code xsm_priv_mapping}: a
+ * privileged page owner passing on its target's pages) is not modelled; an L1 entry may map a frame the
  * domain owns or one it has in its p2m through a grant mapping (read-only grants read-only),
  * where Xen would require the grant to create the PTE itself; TLB and cache flushes are no-ops
  * once their arguments are checked; flag masks are simplified to bits 52-62 everywhere and
