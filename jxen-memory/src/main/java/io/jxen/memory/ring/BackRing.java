@@ -50,7 +50,7 @@ public final class BackRing {
 
     private BackRing(SharedRing ring, int index) {
         this.ring = ring;
-        this.shared = ring.segment();
+        this.shared = ring.header();
         this.entries = ring.entries();
         this.responseProducerPrivate = index;
         this.responseProducerPushed = index;
@@ -145,7 +145,8 @@ public final class BackRing {
      * The slot of the next response, to encode it in place (write every byte: XSA-216);
      * {@link #produceResponse()} then makes it part of the next push.
      *
-     * @throws IllegalStateException if no consumed request awaits a response
+     * @throws IllegalStateException if no consumed request awaits a response (or the slot straddles
+     *         two separate ring pages, {@link SharedRing#straddles}: use the copying put)
      */
     public MemorySegment responseSlot() {
         checkRequestInService();

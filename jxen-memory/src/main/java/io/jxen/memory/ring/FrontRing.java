@@ -49,7 +49,7 @@ public final class FrontRing {
 
     private FrontRing(SharedRing ring, int index) {
         this.ring = ring;
-        this.shared = ring.segment();
+        this.shared = ring.header();
         this.entries = ring.entries();
         this.requestProducerPrivate = index;
         this.requestProducerPushed = index;
@@ -108,7 +108,8 @@ public final class FrontRing {
      * The slot of the next request, to encode it in place; {@link #produceRequest()} then
      * makes it part of the next push. Only this side writes it until then.
      *
-     * @throws IllegalStateException if the ring is full
+     * @throws IllegalStateException if the ring is full (or the slot straddles
+     *         two separate ring pages, {@link SharedRing#straddles}: use the copying put)
      */
     public MemorySegment requestSlot() {
         checkNotFull();

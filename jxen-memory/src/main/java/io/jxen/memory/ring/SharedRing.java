@@ -5,10 +5,14 @@ import io.jxen.abi.ring.SharedRingDescriptor;
 import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * The shared part of an io/ring.h ring ({@code struct NAME##_sring}) over one or more
- * contiguous 4 KiB pages; entries are opaque bytes of a fixed size.
+ * 4 KiB pages; entries are opaque bytes of a fixed size. The pages are either one contiguous
+ * segment or, as a backend sees a multi-page ring it mapped grant by grant
+ * ({@code ring-ref0..N-1}), a list of separate page segments in ring byte order
+ * ({@link #ofPages}).
  *
  * <pre>
  *  page 0                                                      page 1 ...
@@ -25,6 +29,11 @@ import java.lang.foreign.MemorySegment;
  *  reads  rsp_prod, req_event                    reads  req_prod, rsp_event
  * </pre>
  *
+ * <p>Over separate pages an entry may straddle a page border (blkif: 112-byte x86_64 entries
+ * at slots 72 and 109 of a 4-page ring, 108-byte x86_32 entries from 2 pages on; block.md
+ * 1.5). Such an entry is still copied out once, in two pieces, into the caller's private
+ * memory; entries within a page take the same single copy as a contiguous ring.
+ *
  * <p>Each slot is a union of request and response: a response overwrites the request whose
  * slot it takes, which the back end has already consumed (copied out).
  *
@@ -34,6 +43,8 @@ import java.lang.foreign.MemorySegment;
 public final class SharedRing {
 
     private final MemorySegment segment;
+    /** The separate pages of a paged ring, or null when {@link #segment} is contiguous. */
+    private final MemorySegment[] pageList;
     private final int entrySize;
     private final int entries;
     private final int pages;
@@ -53,9 +64,45 @@ public final class SharedRing {
             throw new IllegalArgumentException("ring indices must be 4-byte aligned");
         }
         this.segment = segment;
+        this.pageList = null;
         this.entrySize = entrySize;
         this.pages = (int) (size / XenPage.SIZE);
         this.entries = SharedRingDescriptor.entries(pages, entrySize);
+    }
+
+    private SharedRing(MemorySegment[] pageList, int entrySize) {
+        this.segment = pageList[0];
+        this.pageList = pageList;
+        this.entrySize = entrySize;
+        this.pages = pageList.length;
+        this.entries = SharedRingDescriptor.entries(pages, entrySize);
+    }
+
+    /**
+     * A view of a ring over separate pages, page {@code i} holding ring bytes
+     * {@code [i * 4096, (i + 1) * 4096)}: the frames of {@code ring-ref0..N-1} need not be
+     * adjacent in anyone's memory. One page is the same as the contiguous constructor.
+     *
+     * @param pages     the ring pages in ring byte order, each exactly 4 KiB
+     * @param entrySize bytes per entry
+     */
+    public static SharedRing ofPages(List<MemorySegment> pages, int entrySize) {
+        if (pages.isEmpty()) {
+            throw new IllegalArgumentException("a ring needs at least one page");
+        }
+        MemorySegment[] list = pages.toArray(MemorySegment[]::new);
+        for (MemorySegment page : list) {
+            if (page.byteSize() != XenPage.SIZE) {
+                throw new IllegalArgumentException("ring pages are 4 KiB each, got " + page.byteSize() + " bytes");
+            }
+        }
+        if (list.length == 1) {
+            return new SharedRing(list[0], entrySize);
+        }
+        if (list[0].address() % Integer.BYTES != 0) {
+            throw new IllegalArgumentException("ring indices must be 4-byte aligned");
+        }
+        return new SharedRing(list, entrySize);
     }
 
     /**
@@ -82,9 +129,34 @@ public final class SharedRing {
         OrderedAccess.setIntRelease(segment, SharedRingDescriptor.RSP_EVENT_OFFSET, start + 1);
     }
 
-    /** The ring pages. */
+    /**
+     * The ring pages of a contiguous ring; for a ring over separate pages ({@link #ofPages}),
+     * only the first page (the header and the first entries): use {@link #page(int)}.
+     */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /** The segment holding the four indices ({@code req_prod} .. {@code rsp_event}): page 0. */
+    public MemorySegment header() {
+        return segment;
+    }
+
+    /** Page {@code i} of the ring (4 KiB). */
+    public MemorySegment page(int i) {
+        if (pageList != null) {
+            return pageList[i];
+        }
+        return segment.asSlice((long) i * XenPage.SIZE, XenPage.SIZE);
+    }
+
+    /** Whether the slot of {@code index} lies across a page border (only over separate pages). */
+    public boolean straddles(int index) {
+        if (pageList == null) {
+            return false;
+        }
+        long offset = slotOffset(index);
+        return (offset & (XenPage.SIZE - 1)) + entrySize > XenPage.SIZE;
     }
 
     /** Bytes per entry. */
@@ -107,9 +179,23 @@ public final class SharedRing {
         return SharedRingDescriptor.RING_OFFSET + (long) (index & (entries - 1)) * entrySize;
     }
 
-    /** The slot holding index {@code index}, as a view of {@link #entrySize()} bytes. */
+    /**
+     * The slot holding index {@code index}, as a view of {@link #entrySize()} bytes.
+     *
+     * @throws IllegalStateException if the slot straddles two separate pages ({@link #straddles});
+     *         copy it in and out instead
+     */
     public MemorySegment slot(int index) {
-        return segment.asSlice(slotOffset(index), entrySize);
+        if (pageList == null) {
+            return segment.asSlice(slotOffset(index), entrySize);
+        }
+        long offset = slotOffset(index);
+        int within = (int) (offset & (XenPage.SIZE - 1));
+        if (within + entrySize > XenPage.SIZE) {
+            throw new IllegalStateException("slot of index " + Integer.toUnsignedString(index)
+                    + " straddles ring pages " + (offset >>> XenPage.SHIFT) + " and " + ((offset >>> XenPage.SHIFT) + 1));
+        }
+        return pageList[(int) (offset >>> XenPage.SHIFT)].asSlice(within, entrySize);
     }
 
     /** {@code req_prod} as it is now (acquire): for monitoring and tests. */
@@ -147,7 +233,19 @@ public final class SharedRing {
             throw new IllegalArgumentException("destination of " + destination.byteSize()
                     + " bytes is smaller than an entry of " + entrySize);
         }
-        MemorySegment.copy(segment, slotOffset(index), destination, 0, entrySize);
+        if (pageList == null) {
+            MemorySegment.copy(segment, slotOffset(index), destination, 0, entrySize);
+            return;
+        }
+        long offset = slotOffset(index);
+        int page = (int) (offset >>> XenPage.SHIFT);
+        int within = (int) (offset & (XenPage.SIZE - 1));
+        int first = Math.min(entrySize, XenPage.SIZE - within);
+        MemorySegment.copy(pageList[page], within, destination, 0, first);
+        if (first < entrySize) {
+            // The entry goes on at the start of the next page: each byte is still read once.
+            MemorySegment.copy(pageList[page + 1], 0, destination, first, entrySize - first);
+        }
     }
 
     /**
@@ -160,14 +258,34 @@ public final class SharedRing {
             throw new IllegalArgumentException("entry of " + length + " bytes exceeds the ring's entry size " + entrySize);
         }
         long offset = slotOffset(index);
-        MemorySegment.copy(source, 0, segment, offset, length);
-        if (length < entrySize) {
-            segment.asSlice(offset + length, entrySize - length).fill((byte) 0);
+        if (pageList == null) {
+            MemorySegment.copy(source, 0, segment, offset, length);
+            if (length < entrySize) {
+                segment.asSlice(offset + length, entrySize - length).fill((byte) 0);
+            }
+            return;
+        }
+        int page = (int) (offset >>> XenPage.SHIFT);
+        int within = (int) (offset & (XenPage.SIZE - 1));
+        int first = Math.min(entrySize, XenPage.SIZE - within);
+        // Slot bytes [0, first) on this page, [first, entrySize) on the next: data then zeroes.
+        int dataHere = (int) Math.min(length, first);
+        MemorySegment.copy(source, 0, pageList[page], within, dataHere);
+        if (dataHere < first) {
+            pageList[page].asSlice(within + dataHere, first - dataHere).fill((byte) 0);
+        }
+        if (first < entrySize) {
+            MemorySegment next = pageList[page + 1];
+            int dataThere = (int) Math.max(0, length - first);
+            if (dataThere > 0) {
+                MemorySegment.copy(source, first, next, 0, dataThere);
+            }
+            next.asSlice(dataThere, entrySize - first - dataThere).fill((byte) 0);
         }
     }
 
     @Override
     public String toString() {
-        return "SharedRing[" + pages + " page(s), " + entries + " entries of " + entrySize + " bytes]";
+        return "SharedRing[" + pages + (pageList == null ? "" : " separate") + " page(s), " + entries + " entries of " + entrySize + " bytes]";
     }
 }

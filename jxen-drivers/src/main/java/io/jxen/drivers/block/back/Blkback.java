@@ -20,6 +20,7 @@ import io.jxen.runtime.Clock;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -66,9 +67,30 @@ public final class Blkback implements Agent {
     /** Linux blkback's default bound on persistent grants per ring ({@code max_persistent_grants}). */
     public static final int DEFAULT_PERSISTENT_GRANTS = 1056;
 
-    /** GFNs a device needs with room for {@code persistentGrants} persistent mappings. */
+    /**
+     * The largest ring this backend maps: 2^4 = 16 pages, Linux's {@code XENBUS_MAX_RING_GRANT_ORDER}
+     * (include/xen/xenbus.h) and QEMU's default {@code max-ring-page-order}.
+     */
+    public static final int MAX_RING_PAGE_ORDER = 4;
+
+    /** GFNs a device needs with room for {@code persistentGrants} persistent mappings (one ring page). */
     public static int windowPages(int persistentGrants) {
         return WINDOW_PAGES + persistentGrants;
+    }
+
+    /**
+     * GFNs a device needs for a ring of up to {@code 2^maxRingPageOrder} pages, one data page and
+     * {@code persistentGrants} persistent mappings.
+     */
+    public static int windowPages(int persistentGrants, int maxRingPageOrder) {
+        checkOrder(maxRingPageOrder);
+        return (1 << maxRingPageOrder) + 1 + persistentGrants;
+    }
+
+    private static void checkOrder(int order) {
+        if (order < 0 || order > MAX_RING_PAGE_ORDER) {
+            throw new IllegalArgumentException("ring page order " + order + " (0.." + MAX_RING_PAGE_ORDER + ")");
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(Blkback.class.getName());
@@ -81,7 +103,8 @@ public final class Blkback implements Agent {
     private final Clock clock;
     private final String name;
     private final long ringGfn;
-    private final long dataGfn;
+    private long dataGfn;
+    private int maxRingPageOrder;
     private final int persistentGrants;
     private PersistentGrantCache persistent;
     private long bounceGfn = -1;
@@ -98,7 +121,7 @@ public final class Blkback implements Agent {
     private MemorySegment requestCopy;
     private MemorySegment responseBuffer;
     private MemorySegment indirectCopy;
-    private int ringHandle = -1;
+    private int[] ringHandles = new int[0];
     private int irq = -1;
 
     /**
@@ -108,8 +131,9 @@ public final class Blkback implements Agent {
      * @param grants    its grant client
      * @param disk      the disk (a {@link io.jxen.drivers.block.back.engine.FileEngine} usually)
      * @param profile   what the backend advertised (what requests are checked against)
-     * @param windowGfn first of {@link #WINDOW_PAGES} GFNs, unused by the backend domain, where
-     *                  grants are mapped
+     * @param windowGfn first of {@link #WINDOW_PAGES} GFNs (or {@link #windowPages(int, int)} with
+     *                  {@link #withMaxRingPageOrder}), unused by the backend domain, where grants
+     *                  are mapped
      * @param clock     for latency metrics
      * @param name      e.g. {@code "blkback.1.51712"}
      */
@@ -156,6 +180,38 @@ public final class Blkback implements Agent {
         return this;
     }
 
+    /**
+     * Accepts rings of up to {@code 2^order} pages ({@code max-ring-page-order}); the window then
+     * holds {@link #windowPages(int, int)} GFNs: the ring pages first, then the data page and the
+     * persistent mappings. Call before {@link #connect}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withMaxRingPageOrder(int order) {
+        if (state != State.INITIALISED) {
+            throw new IllegalStateException(name + " is " + state);
+        }
+        checkOrder(order);
+        this.maxRingPageOrder = order;
+        this.dataGfn = ringGfn + (1L << order);
+        return this;
+    }
+
+    /** The largest ring accepted, as an order. */
+    public int maxRingPageOrder() {
+        return maxRingPageOrder;
+    }
+
+    /** Pages of the connected ring (0 before connecting). */
+    public synchronized int ringPages() {
+        return ring == null ? 0 : ring.ring().pages();
+    }
+
+    /** Entries of the connected ring (0 before connecting). */
+    public synchronized int ringEntries() {
+        return ring == null ? 0 : ring.entries();
+    }
+
     /** Whether data moves by grant copy (else by grant map). */
     public boolean grantCopy() {
         return bounceGfn >= 0;
@@ -172,11 +228,24 @@ public final class Blkback implements Agent {
             throw new IllegalStateException(name + " is " + state);
         }
         this.connection = Objects.requireNonNull(frontend, "frontend");
-        try {
-            ringHandle = grants.mapGrantRef(frontend.frontendDomid(), frontend.ringRefs().getFirst(),
-                    ringGfn << XenPage.SHIFT, false);
-        } catch (XenException e) {
-            return fail("mapping ring-ref " + frontend.ringRefs().getFirst() + ": " + e.getMessage());
+        List<Integer> refs = frontend.ringRefs();
+        if (refs.size() > 1 << maxRingPageOrder) {
+            return fail("requested ring of " + refs.size() + " pages exceeds max " + (1 << maxRingPageOrder));
+        }
+        // Each ring-ref<i> is mapped on its own GFN: the pages are separate frames and the ring
+        // layer reads entries across their borders (SharedRing.ofPages).
+        ringHandles = new int[refs.size()];
+        java.util.Arrays.fill(ringHandles, -1);
+        List<MemorySegment> pages = new java.util.ArrayList<>(refs.size());
+        for (int i = 0; i < refs.size(); i++) {
+            try {
+                ringHandles[i] = grants.mapGrantRef(frontend.frontendDomid(), refs.get(i),
+                        (ringGfn + i) << XenPage.SHIFT, false);
+            } catch (XenException e) {
+                return fail("mapping ring-ref" + (refs.size() == 1 ? "" : Integer.toString(i)) + " " + refs.get(i)
+                        + ": " + e.getMessage());
+            }
+            pages.add(kernel.memory().page(ringGfn + i));
         }
         decoder = new BlkifRequestDecoder(frontend.abi(), profile);
         encoder = new BlkifResponseEncoder(frontend.abi());
@@ -184,7 +253,7 @@ public final class Blkback implements Agent {
             case X86_64 -> BlkifSringDescriptor.X86_64.ENTRY_SIZE;
             case X86_32 -> BlkifSringDescriptor.X86_32.ENTRY_SIZE;
         };
-        ring = BackRing.init(new SharedRing(kernel.memory().page(ringGfn), entry));
+        ring = BackRing.init(SharedRing.ofPages(pages, entry));
         requestCopy = MemorySegment.ofArray(new long[(entry + 7) / 8]);
         responseBuffer = MemorySegment.ofArray(new long[(encoder.responseBytes() + 7) / 8])
                 .asSlice(0, encoder.responseBytes());
@@ -495,14 +564,18 @@ public final class Blkback implements Agent {
                 LOG.log(Level.FINE, () -> name + ": unbind: " + e);
             }
         }
-        if (ringHandle >= 0) {
-            int handle = ringHandle;
-            ringHandle = -1;
-            ring = null;
+        ring = null;
+        int[] handles = ringHandles;
+        ringHandles = new int[0];
+        for (int i = 0; i < handles.length; i++) {
+            if (handles[i] < 0) {
+                continue;
+            }
+            long gpa = (ringGfn + i) << XenPage.SHIFT;
             try {
-                grants.unmapGrantRef(ringGfn << XenPage.SHIFT, handle);
+                grants.unmapGrantRef(gpa, handles[i]);
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, () -> name + ": unmap ring: " + e);
+                LOG.log(Level.FINE, () -> name + ": unmap ring page: " + e);
             }
         }
     }

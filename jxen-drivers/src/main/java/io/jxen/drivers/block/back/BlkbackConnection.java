@@ -10,7 +10,8 @@ import java.util.List;
  * Until the XenBus negotiation is wired in, the caller hands this over explicitly.
  *
  * @param frontendDomid  the frontend's domain
- * @param ringRefs       {@code ring-ref} (one page; multi-page rings are not supported yet)
+ * @param ringRefs       {@code ring-ref}, or {@code ring-ref0..N-1} of a multi-page ring, in ring
+ *                       byte order (a power of two of them)
  * @param eventChannel   {@code event-channel}: the frontend's unbound port for this backend
  * @param abi            the layout named by {@code protocol}
  * @param persistent     the frontend's {@code feature-persistent}
@@ -26,8 +27,8 @@ public record BlkbackConnection(int frontendDomid, List<Integer> ringRefs, int e
     /** Copies the refs and checks the shape. */
     public BlkbackConnection {
         ringRefs = List.copyOf(ringRefs);
-        if (ringRefs.size() != 1) {
-            throw new IllegalArgumentException("exactly one ring page is supported, got " + ringRefs.size());
+        if (ringRefs.isEmpty() || Integer.bitCount(ringRefs.size()) != 1) {
+            throw new IllegalArgumentException("a ring has a power of two of pages, got " + ringRefs.size());
         }
     }
 }

@@ -26,12 +26,12 @@ import java.util.logging.Logger;
  *
  * <ul>
  * <li>probe, before InitWait: {@code feature-max-indirect-segments}, {@code max-ring-page-order}
- *     = 0 and legacy {@code max-ring-pages} = 1 (one ring page), {@code multi-queue-max-queues}
- *     (1 unless {@link #withMaxQueues});</li>
+ *     and legacy {@code max-ring-pages} (0 and 1 unless {@link #withMaxRingPageOrder}),
+ *     {@code multi-queue-max-queues} (1 unless {@link #withMaxQueues});</li>
  * <li>connect, when the frontend is Initialised: reads {@code protocol} (unknown: refused, no
  *     guessing), {@code ring-page-order}/{@code num-ring-pages} and
  *     {@code multi-queue-num-queues} (over the maximum: refused, "Buggy or malicious guest"),
- *     {@code ring-ref} and {@code event-channel} (under {@code queue-N/} for two or more
+ *     {@code ring-ref} (or {@code ring-ref0..N-1} for a multi-page ring) and {@code event-channel} (under {@code queue-N/} for two or more
  *     queues); maps and binds one {@link Blkback} per ring; then publishes in one
  *     transaction {@code feature-flush-cache}, {@code feature-barrier}, {@code feature-discard}
  *     (+ {@code discard-granularity}, {@code discard-alignment}, {@code discard-secure}),
@@ -77,6 +77,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private final List<Blkback> connected = new CopyOnWriteArrayList<>();
     private int nextSlot;
     private volatile int maxQueues = 1;
+    private volatile int maxRingPageOrder;
 
     private static final class Device {
         final BlockDevice disk;
@@ -143,6 +144,20 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         return this;
     }
 
+    /**
+     * Accepts rings of up to {@code 2^order} pages: publishes {@code max-ring-page-order} = order
+     * and the legacy {@code max-ring-pages} = 2^order (both schemes, io/blkif.h note 3); each
+     * queue of a device then takes {@link Blkback#windowPages(int, int)} GFNs. Call before the
+     * bus starts. Default 0 (one page).
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withMaxRingPageOrder(int order) {
+        Blkback.windowPages(0, order); // checks the range
+        this.maxRingPageOrder = order;
+        return this;
+    }
+
     /** Backends currently connected (one per ring). */
     public List<Blkback> backends() {
         return List.copyOf(connected);
@@ -155,7 +170,8 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             BlockDevice disk = disks.open(device);
             long window;
             synchronized (this) {
-                window = windowBaseGfn + (long) nextSlot++ * Blkback.windowPages(persistentGrants) * maxQueues;
+                window = windowBaseGfn + (long) nextSlot++ * Blkback.windowPages(persistentGrants, maxRingPageOrder)
+                        * maxQueues;
             }
             d = new Device(disk, BlkifDeviceProfile.of(disk, maxIndirectSegments), window);
             devices.put(device.nodename(), d);
@@ -166,8 +182,8 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             if (profile.maxIndirectSegments() > 0) {
                 tx.write(n + "feature-max-indirect-segments", Integer.toString(profile.maxIndirectSegments()));
             }
-            tx.write(n + "max-ring-page-order", "0");
-            tx.write(n + "max-ring-pages", "1");
+            tx.write(n + "max-ring-page-order", Integer.toString(maxRingPageOrder));
+            tx.write(n + "max-ring-pages", Integer.toString(1 << maxRingPageOrder));
             tx.write(n + "multi-queue-max-queues", Integer.toString(maxQueues));
             return null;
         });
@@ -182,12 +198,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         String protocol = device.readOtherEnd("protocol", null);
         XenAbi abi = BlkifProtocol.parse(protocol).orElseThrow(() ->
                 new XenbusDriverException(XenbusErrno.EINVAL, "unknown fe protocol " + protocol));
-        long order = device.readOtherEndLong("ring-page-order", 0);
-        long pages = device.readOtherEndLong("num-ring-pages", 1);
-        if (order > 0 || pages > 1) {
-            throw new XenbusDriverException(XenbusErrno.EINVAL, "requested ring page order " + order + " ("
-                    + pages + " pages) exceeds max 0");
-        }
+        int ringPages = ringPages(optional(device, "ring-page-order"), optional(device, "num-ring-pages"));
         long queues = device.readOtherEndLong("multi-queue-num-queues", 1);
         if (queues < 1 || queues > maxQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "Buggy or malicious guest: multi-queue-num-queues "
@@ -198,20 +209,29 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         for (int q = 0; q < queues; q++) {
             // One queue: top-level keys; two or more: only queue-N/ (io/blkif.h).
             String prefix = queues == 1 ? "" : "queue-" + q + "/";
-            long ringRef = device.readOtherEndLong(prefix + "ring-ref", -1);
-            long port = device.readOtherEndLong(prefix + "event-channel", -1);
-            if (ringRef < 0 || ringRef > Integer.MAX_VALUE || port <= 0 || port > Integer.MAX_VALUE) {
-                throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad " + prefix + "ring-ref/event-channel");
+            List<Integer> refs = new ArrayList<>(ringPages);
+            for (int i = 0; i < ringPages; i++) {
+                // One page: ring-ref; more: ring-ref0..N-1 and no ring-ref (io/blkif.h note 6).
+                String key = prefix + (ringPages == 1 ? "ring-ref" : "ring-ref" + i);
+                long ringRef = device.readOtherEndLong(key, -1);
+                if (ringRef < 0 || ringRef > Integer.MAX_VALUE) {
+                    throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad " + key);
+                }
+                refs.add((int) ringRef);
             }
-            rings.add(new BlkbackConnection(device.otherEndId(), List.of((int) ringRef), (int) port, abi,
-                    frontendPersistent));
+            long port = device.readOtherEndLong(prefix + "event-channel", -1);
+            if (port <= 0 || port > Integer.MAX_VALUE) {
+                throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad " + prefix + "event-channel");
+            }
+            rings.add(new BlkbackConnection(device.otherEndId(), refs, (int) port, abi, frontendPersistent));
         }
         stop(d);
         List<Blkback> started = new ArrayList<>();
         for (int q = 0; q < rings.size(); q++) {
             String name = "blkback." + device.otherEndId() + "." + device.id() + (queues == 1 ? "" : ".q" + q);
             Blkback back = new Blkback(kernel, grants, d.disk, d.profile,
-                    d.windowGfn + (long) q * Blkback.windowPages(persistentGrants), persistentGrants, clock, name);
+                    d.windowGfn + (long) q * Blkback.windowPages(persistentGrants, maxRingPageOrder), persistentGrants,
+                    clock, name).withMaxRingPageOrder(maxRingPageOrder);
             if (!back.connect(rings.get(q))) {
                 started.forEach(Blkback::disconnect);
                 throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
@@ -240,9 +260,42 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         d.backs.addAll(started);
         for (Blkback back : started) {
             connected.add(back);
-            LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors)");
+            LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors, ring of "
+                    + ringPages + " page(s), " + back.ringEntries() + " entries)");
             listener.connected(back);
         }
+    }
+
+    /** A key of the frontend as a number, -1 when absent, {@code Long.MAX_VALUE} past 2^63 (hostile). */
+    private static long optional(XenbusDevice device, String key) throws Exception {
+        if (device.readOtherEnd(key, null) == null) {
+            return -1;
+        }
+        long value = device.readOtherEndLong(key, 0);
+        return value < 0 ? Long.MAX_VALUE : value;
+    }
+
+    /**
+     * The ring size a frontend asked for: {@code ring-page-order} (Citrix scheme) and/or legacy
+     * {@code num-ring-pages} (Red Hat/Amazon scheme), -1 where absent; neither means one page.
+     * Over the maximum, not a power of two, or the two disagreeing: refused, as Linux blkback's
+     * "requested ring page order %d exceed max:%d".
+     */
+    private int ringPages(long order, long pages) throws XenbusDriverException {
+        int max = maxRingPageOrder;
+        if (order > max) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "requested ring page order " + order
+                    + " exceeds max " + max);
+        }
+        if (pages == 0 || pages > 1L << max || (pages > 0 && Long.bitCount(pages) != 1)) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "requested num-ring-pages " + pages
+                    + " is not a power of two up to " + (1 << max));
+        }
+        if (order >= 0 && pages > 0 && 1L << order != pages) {
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "ring-page-order " + order + " and num-ring-pages "
+                    + pages + " disagree");
+        }
+        return order >= 0 ? 1 << order : pages > 0 ? (int) pages : 1;
     }
 
     @Override

@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  *
  * <p>{@link #connect} negotiates against what the backend advertised (the lesser of this
  * frontend's maxima and the backend's; the original protocol's when a key is missing, with the
- * original and reduced values logged), allocates and zeroes the ring page, grants it, allocates
+ * original and reduced values logged; that includes the ring size, {@link #withMaxRingPageOrder}),
+ * allocates, zeroes and grants the ring pages (separate frames, {@code ring-ref0..N-1}), allocates
  * an unbound port bound as IRQ {@code xbd<N>} and returns what to publish. Each request takes an
  * {@code id} (an index into the shadow table, as Linux), data pages from the guest's allocator,
  * zeroed and granted for the one request (read-only for writes); more than 11 segments go
@@ -69,6 +70,9 @@ public final class Blkfront implements BlockDevice {
 
     /** Granted pages kept for reuse at most (Linux blkback's {@code max_persistent_grants}). */
     public static final int PERSISTENT_POOL_MAX = 1056;
+
+    /** The largest ring a frontend asks for: 16 pages, Linux's {@code XENBUS_MAX_RING_GRANT_ORDER}. */
+    public static final int MAX_RING_PAGE_ORDER = 4;
 
     /** The frontend's own maximum of indirect segments (Linux blkfront's default is 32). */
     public static final int DEFAULT_MAX_INDIRECT_SEGMENTS = 32;
@@ -101,8 +105,10 @@ public final class Blkfront implements BlockDevice {
     private boolean flush;
     private boolean barrier;
     private FrontRing ring;
-    private long ringGfn = -1;
-    private int ringRef = -1;
+    private long[] ringGfns = new long[0];
+    private int[] ringRefs = new int[0];
+    private int ownMaxRingPageOrder;
+    private int ringPageOrder;
     private int irq = -1;
     private Pending[] shadow = new Pending[0];
     private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
@@ -171,17 +177,28 @@ public final class Blkfront implements BlockDevice {
             }
             features = Objects.requireNonNull(backend, "backend");
             negotiate(backend);
-            long gfn = kernel.pages().allocPage();
-            MemorySegment page = kernel.memory().page(gfn);
-            page.fill((byte) 0);
-            int[] ref = new int[1];
-            if (grants.grantForeignAccess(backendDomid, gfn, false, ref) != 0) {
-                kernel.pages().freePage(gfn);
-                throw new IOException(name + ": no grant reference for the ring");
+            // Each ring page is a page of its own, granted on its own (ring-ref<i>): the backend
+            // maps them one by one and the ring layer reads entries across their borders.
+            int pages = 1 << ringPageOrder;
+            List<MemorySegment> ringPages = new ArrayList<>(pages);
+            ringGfns = new long[pages];
+            ringRefs = new int[pages];
+            java.util.Arrays.fill(ringRefs, -1);
+            for (int i = 0; i < pages; i++) {
+                long gfn = kernel.pages().allocPage();
+                MemorySegment page = kernel.memory().page(gfn);
+                page.fill((byte) 0);
+                int[] ref = new int[1];
+                if (grants.grantForeignAccess(backendDomid, gfn, false, ref) != 0) { // 0 = success
+                    kernel.pages().freePage(gfn);
+                    releaseRing();
+                    throw new IOException(name + ": no grant reference for ring page " + i);
+                }
+                ringGfns[i] = gfn;
+                ringRefs[i] = ref[0];
+                ringPages.add(page);
             }
-            ringGfn = gfn;
-            ringRef = ref[0];
-            ring = FrontRing.init(new SharedRing(page, slotBytes));
+            ring = FrontRing.init(SharedRing.ofPages(ringPages, slotBytes));
             shadow = new Pending[ring.entries()];
             freeIds.clear();
             for (int i = 0; i < shadow.length; i++) {
@@ -189,7 +206,11 @@ public final class Blkfront implements BlockDevice {
             }
             irq = kernel.intr().allocAndBindLocalPort(name, backendDomid, IrqHandler.filter(this::interrupt));
             failure = null;
-            published = new FrontendRing(List.of(ringRef), kernel.intr().port(irq), abi);
+            List<Integer> refs = new ArrayList<>(ringRefs.length);
+            for (int ref : ringRefs) {
+                refs.add(ref);
+            }
+            published = new FrontendRing(refs, kernel.intr().port(irq), abi);
             kick(complete);
         } finally {
             lock.unlock();
@@ -210,6 +231,40 @@ public final class Blkfront implements BlockDevice {
             flush = backend.flush();
             barrier = backend.barrier();
             persistent = ownPersistent && backend.persistent();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks for rings of up to {@code 2^order} pages (Linux blkfront's {@code max_ring_page_order});
+     * each {@link #connect} uses the lesser of this and the backend's limit. Default 0.
+     *
+     * @return this
+     */
+    public Blkfront withMaxRingPageOrder(int order) {
+        if (order < 0 || order > MAX_RING_PAGE_ORDER) {
+            throw new IllegalArgumentException("ring page order " + order + " (0.." + MAX_RING_PAGE_ORDER + ")");
+        }
+        lock.lock();
+        try {
+            ownMaxRingPageOrder = order;
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /** The ring page order of the current (or last) connection. */
+    public int ringPageOrder() {
+        return ringPageOrder;
+    }
+
+    /** Entries of the current ring, 0 while disconnected. */
+    public int ringEntries() {
+        lock.lock();
+        try {
+            return ring == null ? 0 : ring.entries();
         } finally {
             lock.unlock();
         }
@@ -236,6 +291,14 @@ public final class Blkfront implements BlockDevice {
                     + " (backend feature-max-indirect-segments " + backendIndirect + ")");
         }
         maxIndirectSegments = negotiated;
+        // The lesser of ours and the backend's (0 when it advertised neither key), as Linux
+        // blkfront's "ring_page_order = min(max_ring_page_order, backend max)".
+        int order = Math.min(ownMaxRingPageOrder, backend.maxRingPageOrder());
+        if (order != ownMaxRingPageOrder) {
+            LOG.info(name + ": ring page order " + ownMaxRingPageOrder + " reduced to " + order
+                    + " (backend max-ring-page-order " + backend.maxRingPageOrder() + ")");
+        }
+        ringPageOrder = order;
         flush = backend.flush();
         barrier = backend.barrier();
         persistent = ownPersistent && backend.persistent();
@@ -814,12 +877,14 @@ public final class Blkfront implements BlockDevice {
             kernel.intr().unbind(irq);
             irq = -1;
         }
-        if (ringRef >= 0) {
-            long gfn = ringGfn;
-            grants.endForeignAccess(ringRef, () -> kernel.pages().freePage(gfn));
-            ringRef = -1;
-            ringGfn = -1;
+        for (int i = 0; i < ringRefs.length; i++) {
+            if (ringRefs[i] >= 0) {
+                long gfn = ringGfns[i];
+                grants.endForeignAccess(ringRefs[i], () -> kernel.pages().freePage(gfn));
+            }
         }
+        ringRefs = new int[0];
+        ringGfns = new long[0];
         ring = null;
     }
 

@@ -8,6 +8,11 @@ import io.jxen.guest.xenbus.XenbusDriver;
 import io.jxen.guest.xenbus.XenbusDriverException;
 import io.jxen.guest.xenbus.XenbusErrno;
 
+import io.jxen.xenstore.client.XsNodeOps;
+import io.jxen.xenstore.wire.XenstoreException;
+import io.jxen.xenstore.wire.XsError;
+
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +28,10 @@ import java.util.logging.Logger;
  * protocol: direct requests only), settles on the lesser of its own maximum and the backend's,
  * sets up (or, on a reconnect, replays onto) a fresh ring and publishes {@code ring-ref},
  * {@code event-channel}, {@code protocol} and {@code feature-persistent} in one transaction.
- * It asks for one ring page (no {@code ring-page-order}) and for the lesser of its own and the
+ * It asks for the lesser of its own {@link #withMaxRingPageOrder} and the backend's
+ * {@code max-ring-page-order}/{@code max-ring-pages} (one page and no {@code ring-page-order}
+ * unless both allow more; then {@code ring-page-order}, {@code num-ring-pages} and
+ * {@code ring-ref0..N-1}), and for the lesser of its own and the
  * backend's {@code multi-queue-max-queues} queues: one queue publishes the top-level keys, two
  * or more {@code multi-queue-num-queues} and {@code queue-N/ring-ref}, {@code queue-N/event-channel}
  * only. It never writes the request-size extension keys. When the backend is Connected it reads
@@ -45,6 +53,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     private final Map<String, CompletableFuture<MultiQueueBlkfront>> connectedById = new ConcurrentHashMap<>();
     private final AtomicInteger units = new AtomicInteger();
     private volatile int ownMaxQueues = 1;
+    private volatile int ownMaxRingPageOrder;
 
     /**
      * @param kernel                 the guest
@@ -86,6 +95,20 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
         return this;
     }
 
+    /**
+     * Asks for rings of up to {@code 2^order} pages (Linux blkfront's {@code max_ring_page_order}),
+     * reduced to what the backend offers; call before the bus starts. Default 0 (one page).
+     *
+     * @return this
+     */
+    public BlkfrontXenbusDriver withMaxRingPageOrder(int order) {
+        if (order < 0 || order > Blkfront.MAX_RING_PAGE_ORDER) {
+            throw new IllegalArgumentException("ring page order " + order);
+        }
+        this.ownMaxRingPageOrder = order;
+        return this;
+    }
+
     /** Completes with the disk of device {@code id} (its {@code virtual-device} number) once it is connected. */
     public CompletableFuture<MultiQueueBlkfront> whenConnected(String id) {
         return connectedById.computeIfAbsent(id, k -> new CompletableFuture<>());
@@ -105,6 +128,9 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     @Override
     public void initialise(XenbusDevice device) throws Exception {
         long indirect = device.readOtherEndLong("feature-max-indirect-segments", 0);
+        long maxOrderKey = device.readOtherEndLong("max-ring-page-order", -1);
+        long maxPagesKey = device.readOtherEndLong("max-ring-pages", -1);
+        int backendOrder = BackendFeatures.ringPageOrder(maxOrderKey, maxPagesKey);
         long backendQueues = Math.max(1, device.readOtherEndLong("multi-queue-max-queues", 1));
         int queues = (int) Math.min(ownMaxQueues, backendQueues);
         MultiQueueBlkfront front = fronts.get(device.nodename());
@@ -114,7 +140,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
                 throw new XenbusDriverException(XenbusErrno.ENODEV, "not probed");
             }
             front = new MultiQueueBlkfront(kernel, grants, device.otherEndId(), unit, queues, ownMaxIndirectSegments,
-                    ownPersistent, waiter);
+                    ownPersistent, waiter).withMaxRingPageOrder(ownMaxRingPageOrder);
             fronts.put(device.nodename(), front);
         } else if (front.queues().size() > backendQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "backend now offers " + backendQueues
@@ -124,21 +150,34 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
             front.backendGone(); // a reconnect: in-flight requests go onto the new rings
         }
         List<FrontendRing> rings = front.connect(new BackendFeatures(0, 512, 512, false, false, false, false, false,
-                (int) Math.min(indirect, Integer.MAX_VALUE)));
+                (int) Math.min(indirect, Integer.MAX_VALUE), false, backendOrder));
+        int ringPages = rings.getFirst().ringRefs().size();
         int used = rings.size();
         LOG.info(device.nodename() + ": backend max indirect segments " + indirect + ", ours "
                 + ownMaxIndirectSegments + ", using " + front.queues().getFirst().maxIndirectSegments()
-                + "; backend max queues " + backendQueues + ", ours " + ownMaxQueues + ", using " + used);
+                + "; backend max queues " + backendQueues + ", ours " + ownMaxQueues + ", using " + used
+                + "; backend max-ring-page-order " + maxOrderKey + " max-ring-pages " + maxPagesKey + ", ours "
+                + ownMaxRingPageOrder + ", using " + ringPages + " page(s)");
         device.transaction(tx -> {
             String n = device.nodename() + "/";
+            if (ringPages > 1) {
+                // Both schemes with identical values (io/blkif.h note 3), as FreeBSD blkfront;
+                // Linux writes only ring-page-order, and only for more than one page.
+                tx.write(n + "ring-page-order", Integer.toString(Integer.numberOfTrailingZeros(ringPages)));
+                tx.write(n + "num-ring-pages", Integer.toString(ringPages));
+            } else {
+                // A frontend that used more pages before a reconnect must not leave stale keys.
+                rmIfPresent(tx, n + "ring-page-order");
+                rmIfPresent(tx, n + "num-ring-pages");
+            }
             if (used == 1) {
-                tx.write(n + "ring-ref", Integer.toString(rings.getFirst().ringRefs().getFirst()));
+                writeRingRefs(tx, n, rings.getFirst());
                 tx.write(n + "event-channel", Integer.toString(rings.getFirst().eventChannel()));
             } else {
                 // io/blkif.h: with two or more queues, only the queue-N subtrees carry ring keys.
                 tx.write(n + "multi-queue-num-queues", Integer.toString(used));
                 for (int i = 0; i < used; i++) {
-                    tx.write(n + "queue-" + i + "/ring-ref", Integer.toString(rings.get(i).ringRefs().getFirst()));
+                    writeRingRefs(tx, n + "queue-" + i + "/", rings.get(i));
                     tx.write(n + "queue-" + i + "/event-channel", Integer.toString(rings.get(i).eventChannel()));
                 }
             }
@@ -146,6 +185,30 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
             tx.write(n + "feature-persistent", ownPersistent ? "1" : "0");
             return null;
         });
+    }
+
+    /** {@code ring-ref} for one page, {@code ring-ref0..N-1} (and no {@code ring-ref}) for more (io/blkif.h note 6). */
+    private static void writeRingRefs(XsNodeOps tx, String prefix, FrontendRing ring)
+            throws XenstoreException, IOException {
+        List<Integer> refs = ring.ringRefs();
+        if (refs.size() == 1) {
+            tx.write(prefix + "ring-ref", Integer.toString(refs.getFirst()));
+            return;
+        }
+        rmIfPresent(tx, prefix + "ring-ref");
+        for (int i = 0; i < refs.size(); i++) {
+            tx.write(prefix + "ring-ref" + i, Integer.toString(refs.get(i)));
+        }
+    }
+
+    private static void rmIfPresent(XsNodeOps tx, String path) throws XenstoreException, IOException {
+        try {
+            tx.rm(path);
+        } catch (XenstoreException e) {
+            if (e.error() != XsError.ENOENT) {
+                throw e;
+            }
+        }
     }
 
     @Override

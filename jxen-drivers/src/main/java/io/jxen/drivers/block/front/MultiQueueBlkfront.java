@@ -49,6 +49,12 @@ public final class MultiQueueBlkfront implements BlockDevice {
         this.queues = List.copyOf(list);
     }
 
+    /** {@link Blkfront#withMaxRingPageOrder} on every queue; call before {@link #connect}. */
+    public MultiQueueBlkfront withMaxRingPageOrder(int order) {
+        queues.forEach(q -> q.withMaxRingPageOrder(order));
+        return this;
+    }
+
     /** The queues, in {@code queue-<i>} order. */
     public List<Blkfront> queues() {
         return queues;

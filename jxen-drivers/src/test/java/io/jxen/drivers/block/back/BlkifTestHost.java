@@ -94,11 +94,18 @@ public final class BlkifTestHost implements AutoCloseable {
     }
 
     /** A backend offering up to {@code persistentGrants} persistent grants. */
+    public Blkback backend(io.jxen.drivers.block.BlockDevice disk, BlkifDeviceProfile profile, String name,
+                           int persistentGrants) {
+        return backend(disk, profile, name, persistentGrants, 0);
+    }
+
+    /** A backend accepting rings of up to {@code 2^maxRingPageOrder} pages. */
     public synchronized Blkback backend(io.jxen.drivers.block.BlockDevice disk, BlkifDeviceProfile profile, String name,
-                                        int persistentGrants) {
+                                        int persistentGrants, int maxRingPageOrder) {
         long window = dom0.nrPages() + nextWindowPage;
-        nextWindowPage += Blkback.windowPages(persistentGrants);
-        Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window, persistentGrants, clock, name);
+        nextWindowPage += Blkback.windowPages(persistentGrants, maxRingPageOrder);
+        Blkback b = new Blkback(dom0, dom0Grants, disk, profile, window, persistentGrants, clock, name)
+                .withMaxRingPageOrder(maxRingPageOrder);
         backends.add(b);
         return b;
     }
@@ -135,7 +142,8 @@ public final class BlkifTestHost implements AutoCloseable {
     /** The same, each side saying whether it asks for persistent grants. */
     public static void connect(GuestKernel guest, Blkfront front, Blkback back, boolean frontPersistent,
                                boolean backPersistent) throws IOException {
-        FrontendRing ring = front.connect(features(back.profile(), backPersistent));
+        FrontendRing ring = front.connect(features(back.profile(), backPersistent)
+                .withMaxRingPageOrder(back.maxRingPageOrder()));
         back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(), ring.abi(),
                 frontPersistent));
     }

@@ -124,6 +124,92 @@ class BlkifXenbusTest {
         }
     }
 
+    /**
+     * Multi-page rings over XenBus: the backend offers {@code max-ring-page-order} and legacy
+     * {@code max-ring-pages}, the frontend takes the lesser of both ends, publishes
+     * {@code ring-page-order}, {@code num-ring-pages} and {@code ring-ref0..N-1} (no
+     * {@code ring-ref}) for more than one page, per queue with several queues, and verified I/O
+     * runs over rings of that size.
+     */
+    @ParameterizedTest(name = "frontend order {0}, backend max order {1}, queues {2}")
+    @CsvSource({"0,0,1", "2,4,1", "4,2,1", "3,0,1", "0,3,1", "4,4,1", "1,2,2"})
+    void multiPageRingsAreNegotiatedAndServeVerifiedIo(int frontOrder, int backOrder, int queues) throws Exception {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            GuestKernel guest = host.boot(1024);
+            int domU = guest.domid();
+            XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
+            try (CoreXenbusStore dom0Store = new CoreXenbusStore(core, Caller.DOM0, "dom0");
+                 CoreXenbusStore guestStore = introduce(core, dom0Store, domU)) {
+                XenBus.Options options = new XenBus.Options(host.clock, TimeUnit.SECONDS.toNanos(30), 2);
+                BlkbackXenbusDriver backDriver = new BlkbackXenbusDriver(host.dom0, host.dom0Grants, d -> disk,
+                        host.clock, host.window(8), 32, new BlkbackXenbusDriver.Listener() {
+                            @Override
+                            public void connected(Blkback back) {
+                                host.drive(back);
+                            }
+
+                            @Override
+                            public void disconnected(Blkback back) {
+                                host.stopDriving(back);
+                            }
+                        }).withMaxQueues(queues).withMaxRingPageOrder(backOrder);
+                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32,
+                        host.waiter()).withMaxQueues(queues).withMaxRingPageOrder(frontOrder);
+                try (XenBus back = XenBus.back(dom0Store, 0, options);
+                     XenBus front = XenBus.front(guestStore, domU, options)) {
+                    back.register(backDriver);
+                    front.register(frontDriver);
+                    back.start();
+                    front.start();
+                    String fe = "/local/domain/" + domU + "/device/vbd/" + DEVID;
+                    String be = "/local/domain/0/backend/vbd/" + domU + "/" + DEVID;
+                    addVbd(dom0Store, domU, fe, be);
+                    MultiQueueBlkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
+                    XenbusDevice backDevice = until(host, back.whenDevice(be));
+                    until(host, backDevice.whenState(XenbusState.CONNECTED));
+
+                    int order = Math.min(frontOrder, backOrder);
+                    int pages = 1 << order;
+                    assertThat(dom0Store.read(be + "/max-ring-page-order")).isEqualTo(Integer.toString(backOrder));
+                    assertThat(dom0Store.read(be + "/max-ring-pages")).isEqualTo(Integer.toString(1 << backOrder));
+                    if (pages > 1) {
+                        assertThat(dom0Store.read(fe + "/ring-page-order")).isEqualTo(Integer.toString(order));
+                        assertThat(dom0Store.read(fe + "/num-ring-pages")).isEqualTo(Integer.toString(pages));
+                    } else {
+                        assertThat(dom0Store.directory(fe)).doesNotContain("ring-page-order", "num-ring-pages");
+                    }
+                    for (int q = 0; q < queues; q++) {
+                        String dir = queues == 1 ? fe : fe + "/queue-" + q;
+                        java.util.List<String> keys = dom0Store.directory(dir);
+                        if (pages == 1) {
+                            assertThat(keys).contains("ring-ref").doesNotContain("ring-ref0");
+                        } else {
+                            assertThat(keys).doesNotContain("ring-ref").contains("ring-ref0", "ring-ref" + (pages - 1))
+                                    .doesNotContain("ring-ref" + pages);
+                        }
+                    }
+                    assertThat(backDriver.backends()).hasSize(queues)
+                            .allSatisfy(b -> assertThat(b.ringEntries()).isEqualTo(32 << order));
+                    assertThat(disk0.queues()).allSatisfy(q -> assertThat(q.ringEntries()).isEqualTo(32 << order));
+
+                    byte[] data = new byte[300 * 1024];
+                    new Random(order).nextBytes(data);
+                    java.util.List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+                    for (int i = 0; i < data.length / 4096; i++) {
+                        writes.add(disk0.submitWrite((long) i * 4096, ByteBuffer.wrap(data, i * 4096, 4096), false));
+                    }
+                    until(host, CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+                    disk0.flush();
+                    ByteBuffer readBack = ByteBuffer.allocate(data.length);
+                    disk0.read(0, readBack);
+                    assertThat(readBack.array()).isEqualTo(data);
+                    assertThat(java.util.Arrays.copyOfRange(Files.readAllBytes(disk.path()), 0, data.length))
+                            .isEqualTo(data);
+                }
+            }
+        }
+    }
+
     @Test
     void aBackendRestartedOverXenbusGetsTheInFlightRequestsReplayed() throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
@@ -210,7 +296,8 @@ class BlkifXenbusTest {
                     back.register(backDriver);
                     back.start();
                     String[][] bad = {{"51712", "protocol", "sparc-abi"}, {"51728", "ring-page-order", "3"},
-                        {"51744", "multi-queue-num-queues", "9"}};
+                        {"51744", "multi-queue-num-queues", "9"},
+                        {"51760", "num-ring-pages", "3"}, {"51776", "ring-page-order", "18446744073709551615"}};
                     for (String[] b : bad) {
                         String fe = "/local/domain/" + domU + "/device/vbd/" + b[0];
                         String be = "/local/domain/0/backend/vbd/" + domU + "/" + b[0];
