@@ -82,6 +82,60 @@ class XenstoreCommandsTest {
     }
 
     @Test
+    void existsAnswersThroughItsExitStatusOnly() {
+        assertThat(xenstore("write", "/e/here", "1").code()).isZero();
+        Run yes = xenstore("exists", "/e/here");
+        assertThat(yes.code()).isZero();
+        assertThat(yes.out()).isEmpty();
+        Run no = xenstore("exists", "/e/missing");
+        assertThat(no.code()).isEqualTo(1);
+        assertThat(no.out()).isEmpty();
+        assertThat(no.err()).isEmpty();
+        assertThat(xenstore("exists", "/e/here", "/e/missing").code()).isEqualTo(1);
+        assertThat(xenstore("exists", "-s", "/e").code()).isZero();
+    }
+
+    @Test
+    void xenstoreUtilsFlags() {
+        assertThat(xenstore("write", "/f/a/b", "tab\\there", "/f/a/c", "x").code()).isZero();
+        assertThat(xenstore("read", "/f/a/b").out()).isEqualTo("tab\\there\n");
+        assertThat(xenstore("read", "-R", "/f/a/b").out()).isEqualTo("tab\there");
+        assertThat(xenstore("read", "-p", "/f/a/c").out()).isEqualTo("/f/a/c: x\n");
+        assertThat(xenstore("write", "-R", "/f/raw", "a\\tb").code()).isZero();
+        assertThat(xenstore("read", "-R", "/f/raw").out()).isEqualTo("a\\tb");
+        assertThat(xenstore("list", "/f/a").out()).isEqualTo("b\nc\n");
+        assertThat(xenstore("list", "-p", "/f/a").out()).isEqualTo("/f/a/b\n/f/a/c\n");
+        assertThat(xenstore("ls", "-f", "/f/a").out()).isEqualTo("/f/a/b = \"tab\\there\"\n/f/a/c = \"x\"\n");
+        assertThat(xenstore("chmod", "-r", "/f", "n0", "r3").code()).isZero();
+        assertThat(xenstore("ls", "-p", "/f").out()).contains("b = \"tab\\there\"  (n0,r3)");
+        assertThat(xenstore("chmod", "-u", "/f/a/c", "n0", "r4").code()).isZero();
+        assertThat(xenstore("ls", "-p", "/f").out()).contains("a = \"\"  (n0,r4)").contains("c = \"x\"  (n0,r4)")
+                .contains("b = \"tab\\there\"  (n0,r3)");
+        // rm -t removes the parents left empty (no value, no children), as xenstore-rm -t.
+        assertThat(xenstore("rm", "-t", "/f/a/b").code()).isZero();
+        assertThat(xenstore("exists", "/f/a").code()).isZero();
+        assertThat(xenstore("rm", "-t", "/f/a/c").code()).isZero();
+        assertThat(xenstore("exists", "/f/a").code()).isEqualTo(1);
+        assertThat(xenstore("exists", "/f").code()).isZero(); // /f still holds /f/raw
+        assertThat(xenstore("rm", "-s", "/f").code()).isZero();
+        assertThat(xenstore("exists", "/f").code()).isEqualTo(1);
+    }
+
+    @Test
+    void realXenstoreExistsAgreesWithTheCli() throws Exception {
+        Path exists = ExternalPeers.requireExecutable("xenstore-exists", "apt-get install xenstore-utils");
+        assertThat(xenstore("write", "/ex", "1").code()).isZero();
+        for (String path : new String[] {"/ex", "/nope"}) {
+            ProcessBuilder builder = new ProcessBuilder(exists.toString(), path).redirectErrorStream(true);
+            builder.environment().put("XENSTORED_PATH", socket.toString());
+            Process process = builder.start();
+            process.getInputStream().readAllBytes();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(xenstore("exists", path).code()).as(path).isEqualTo(process.exitValue());
+        }
+    }
+
+    @Test
     void watchPrintsTheInitialEventAndChanges() throws Exception {
         CompletableFuture<Run> watch = CompletableFuture.supplyAsync(
                 () -> xenstore("watch", "-n", "2", "/w"), THREADS);
@@ -97,7 +151,8 @@ class XenstoreCommandsTest {
         }
         Run run = watch.get(30, TimeUnit.SECONDS);
         assertThat(run.code()).isZero();
-        assertThat(run.out().lines().toList()).hasSize(2).first().isEqualTo("/w jxen");
+        // As xenstore-watch: the event path only.
+        assertThat(run.out().lines().toList()).hasSize(2).first().isEqualTo("/w");
     }
 
     @Test
