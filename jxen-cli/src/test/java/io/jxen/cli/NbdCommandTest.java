@@ -51,6 +51,58 @@ class NbdCommandTest {
         assertThat(out.toString()).contains("serving").contains("8388608 bytes");
     }
 
+    /**
+     * {@code jxen nbd --guest CONFIG}: the guest's disk through blkfront, ring and dom0's
+     * blkback; an unaligned qemu-io write lands in the image file once the command has stopped.
+     */
+    @Test
+    void servesAGuestDiskThroughThePvPath(@TempDir Path dir) throws Exception {
+        Path qemuIo = ExternalPeers.requireExecutable("qemu-io", "apt-get install qemu-utils");
+        Path image = dir.resolve("g.img");
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(8L << 20);
+        }
+        Path cfg = dir.resolve("g.cfg");
+        java.nio.file.Files.writeString(cfg, "name = \"g\"\nmemory = 16\nvcpus = 1\n"
+                + "disk = [ 'vdev=xvda, access=rw, target=g.img' ]\n");
+        NbdCommand command = new NbdCommand();
+        CompletableFuture<String> serving = new CompletableFuture<>();
+        command.onServing = serving::complete;
+        CommandLine line = new CommandLine(command);
+        StringWriter out = new StringWriter();
+        line.setOut(new PrintWriter(out, true));
+        Path socket = dir.resolve("g.sock");
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+                () -> line.execute("--guest", cfg.toString(), "--unix", socket.toString()), THREADS);
+        try {
+            String uri = serving.get(60, TimeUnit.SECONDS);
+            Process io = new ProcessBuilder(qemuIo.toString(), "-f", "raw", "-c", "write -P 0x5c 1000 3000", uri)
+                    .redirectErrorStream(true).start();
+            String written = new String(io.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(io.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(io.exitValue()).as(written).isZero();
+        } finally {
+            command.stopped.countDown();
+        }
+        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("blkif").contains("feature-flush-cache=1")
+                .contains("through blkfront at nbd+unix:///disk").contains("unaligned writes done by read-modify-write: 1");
+        byte[] disk = java.nio.file.Files.readAllBytes(image);
+        byte[] expected = new byte[8 << 20];
+        java.util.Arrays.fill(expected, 1000, 4000, (byte) 0x5c);
+        assertThat(java.util.Arrays.equals(disk, expected)).isTrue();
+    }
+
+    @Test
+    void imageAndGuestAreExclusive(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        CommandLine line = JxenCommand.newCommandLine();
+        line.setErr(new PrintWriter(err, true));
+        assertThat(line.execute("nbd")).isNotZero();
+        assertThat(line.execute("nbd", "x.img", "--guest", "g.cfg")).isNotZero();
+        assertThat(err.toString()).contains("give either IMAGE or --guest CONFIG");
+    }
+
     @Test
     void aMissingImageIsAClearError(@TempDir Path dir) {
         StringWriter err = new StringWriter();
