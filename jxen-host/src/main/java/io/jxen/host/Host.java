@@ -5,6 +5,8 @@ import io.jxen.host.toolstack.Privcmd;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
 import io.jxen.host.backend.VbdBackends;
+import io.jxen.host.console.ConsoleBackend;
+import io.jxen.host.control.HostControl;
 import io.jxen.host.xenstored.HostXenstored;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
@@ -75,9 +77,17 @@ public final class Host implements AutoCloseable {
     private final int xsdPort;
     private final GuestKernel dom0;
     private final List<AutoCloseable> running;
+    private final ConsoleBackend consoles;
+    private final HostControl control;
+
+    /** The control socket's name in the host's directory. */
+    public static final String CONTROL_SOCKET = "control.sock";
 
     private Host(MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
-                 Toolstack toolstack, long xsdMfn, int xsdPort, List<AutoCloseable> running) {
+                 Toolstack toolstack, long xsdMfn, int xsdPort, ConsoleBackend consoles, HostControl control,
+                 List<AutoCloseable> running) {
+        this.consoles = consoles;
+        this.control = control;
         this.memory = memory;
         this.hv = hv;
         this.xenstored = xenstored;
@@ -122,6 +132,8 @@ public final class Host implements AutoCloseable {
             Toolstack toolstack = new Toolstack(hv, xs, privcmd);
             toolstack.initDom0();
             List<AutoCloseable> running = new ArrayList<>();
+            ConsoleBackend consoles = null;
+            HostControl control = null;
             if (o.runLifecycle()) {
                 ErrorHandler errors = (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
                         failed.roleName() + ": " + error.getMessage(), error);
@@ -135,11 +147,18 @@ public final class Host implements AutoCloseable {
                 running.add(VcpuThreads.start(dom0Kernel));
                 try {
                     running.add(VbdBackends.start(dom0Kernel, xs, o.clock(), dom0Kernel.nrPages() + 16, errors));
+                    // xenconsoled: every guest's primary console, and the control socket through
+                    // which jxen console / xenbus list reach this host from other processes
+                    consoles = ConsoleBackend.start(dom0Kernel, xs, hv.host().memory()::frame);
+                    running.add(consoles);
+                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles);
+                    running.add(control);
                 } catch (XenstoreException e) {
-                    throw new IOException("starting dom0's block backends: " + e.getMessage(), e);
+                    throw new IOException("starting dom0's backends: " + e.getMessage(), e);
                 }
             }
-            return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, List.copyOf(running));
+            return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles, control,
+                    List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
             if (xs != null) {
                 xs.close();
@@ -175,6 +194,16 @@ public final class Host implements AutoCloseable {
     /** The toolstack. */
     public Toolstack toolstack() {
         return toolstack;
+    }
+
+    /** dom0's console backend (xenconsoled); null unless the host runs its lifecycle. */
+    public ConsoleBackend consoles() {
+        return consoles;
+    }
+
+    /** The control socket ({@code jxen console}, {@code jxen xenbus list}); null unless the host runs its lifecycle. */
+    public HostControl control() {
+        return control;
     }
 
     /** dom0's xenstore ring page, a dom0 frame number (NetBSD's {@code xsd_mfn}). */

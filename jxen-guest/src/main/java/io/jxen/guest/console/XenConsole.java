@@ -27,6 +27,7 @@ public final class XenConsole implements AutoCloseable {
     private final int irq;
     private volatile Consumer<byte[]> input = bytes -> { };
     private volatile boolean broken;
+    private final Object space = new Object();
 
     /** Attaches to the console start_info names. */
     public XenConsole(GuestKernel kernel) {
@@ -106,8 +107,36 @@ public final class XenConsole implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes all of {@code data}, waiting for the backend to free {@code out[]} space when the
+     * ring is full (hvc_xen's blocking console write). Each notification from the backend wakes
+     * the writer.
+     *
+     * @return bytes written: all of them, or fewer if the console broke
+     * @throws InterruptedException if interrupted while waiting for space
+     */
+    public int writeAll(byte[] data) throws InterruptedException {
+        int done = 0;
+        while (done < data.length && !broken) {
+            int n;
+            synchronized (space) {
+                n = write(java.util.Arrays.copyOfRange(data, done, data.length));
+                if (n == 0 && !broken) {
+                    // the backend notifies when it has consumed; the bounded wait re-checks
+                    // the ring in case that notification raced with this check
+                    space.wait(50);
+                }
+            }
+            done += n;
+        }
+        return done;
+    }
+
     private void drainInput() {
         byte[] bytes = read();
+        synchronized (space) {
+            space.notifyAll();
+        }
         if (bytes.length > 0) {
             input.accept(bytes);
         }

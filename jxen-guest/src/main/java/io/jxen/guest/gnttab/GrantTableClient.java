@@ -431,4 +431,61 @@ public final class GrantTableClient {
             }
         }
     }
+
+    /**
+     * A grant mapped for device access ({@code GNTMAP_device_map}): no guest frame of ours is
+     * used, the hypervisor hands back the frame's bus address, as a backend doing DMA gets it.
+     *
+     * @param handle     the grant handle
+     * @param busAddress {@code dev_bus_addr}: the machine address of the granted frame
+     */
+    public record DeviceMapping(int handle, long busAddress) {
+        /** The machine frame number. */
+        public long mfn() {
+            return busAddress >>> XenPage.SHIFT;
+        }
+    }
+
+    /**
+     * Maps a peer's grant for device access ({@code GNTTABOP_map_grant_ref} with
+     * {@code GNTMAP_device_map}): the frame stays pinned until {@link #unmapDeviceGrant}, even
+     * if the peer dies, so a late access never touches a frame given to someone else.
+     *
+     * @throws XenException naming the {@code GNTST_*} status when Xen refuses
+     */
+    public DeviceMapping mapDeviceGrant(int domid, int ref, boolean readonly) {
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putInt(GnttabMapGrantRefDescriptor.FLAGS_OFFSET, Gntmap.DEVICE_MAP | (readonly ? Gntmap.READONLY : 0))
+                    .putInt(GnttabMapGrantRefDescriptor.REF_OFFSET, ref)
+                    .putShort(GnttabMapGrantRefDescriptor.DOM_OFFSET, domid);
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.MAP_GRANT_REF, 1);
+            short status = s.getShort(GnttabMapGrantRefDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw rc < 0 ? new XenException("GNTTABOP_map_grant_ref(d" + domid + " ref " + ref + ", device)", rc)
+                        : new XenException("GNTTABOP_map_grant_ref(d" + domid + " ref " + ref + ", device) status GNTST "
+                        + status, -XenErrno.EINVAL);
+            }
+            return new DeviceMapping(s.getInt(GnttabMapGrantRefDescriptor.HANDLE_OFFSET),
+                    s.getLong(GnttabMapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET));
+        }
+    }
+
+    /**
+     * Unmaps a device mapping ({@code GNTTABOP_unmap_grant_ref} by {@code dev_bus_addr}).
+     *
+     * @throws XenException naming the {@code GNTST_*} status when Xen refuses
+     */
+    public void unmapDeviceGrant(DeviceMapping mapping) {
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putLong(GnttabUnmapGrantRefDescriptor.DEV_BUS_ADDR_OFFSET, mapping.busAddress())
+                    .putInt(GnttabUnmapGrantRefDescriptor.HANDLE_OFFSET, mapping.handle());
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.UNMAP_GRANT_REF, 1);
+            short status = s.getShort(GnttabUnmapGrantRefDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw rc < 0 ? new XenException("GNTTABOP_unmap_grant_ref(handle " + mapping.handle() + ", device)", rc)
+                        : new XenException("GNTTABOP_unmap_grant_ref(handle " + mapping.handle() + ", device) status GNTST "
+                        + status, -XenErrno.EINVAL);
+            }
+        }
+    }
 }

@@ -1,0 +1,253 @@
+package io.jxen.host.control;
+
+import io.jxen.host.console.ConsoleBackend;
+import io.jxen.host.console.ConsoleRing;
+import io.jxen.host.toolstack.Toolstack;
+import io.jxen.host.toolstack.ToolstackException;
+import io.jxen.host.toolstack.XlList;
+import io.jxen.xenstore.client.XenstoreClient;
+import io.jxen.xenstore.wire.XenstoreException;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A running host's control socket ({@code control.sock} in the host's directory, owner-only
+ * like the hypercall sockets): each jxen process is its own host, so the verbs that inspect
+ * one ({@code jxen console}, {@code jxen xenbus list}, {@code jxen list}, {@code jxen shutdown})
+ * connect here. One request per connection, a line of at most {@link #MAX_LINE} bytes:
+ *
+ * <pre>
+ *  list                 the xl list table, then EOF
+ *  xenbus-list DOMAIN   the XenBus devices of DOMAIN (name or id) with their ivars, then EOF
+ *  shutdown DOMAIN      xl shutdown (control/shutdown = poweroff)
+ *  console DOMAIN       the console: output history, then output as it comes; bytes sent
+ *                       go to the guest's input; EOF when the domain goes
+ * </pre>
+ *
+ * The first reply line is {@code ok} or {@code error MESSAGE}.
+ */
+public final class HostControl implements AutoCloseable {
+
+    /** Longest request line. */
+    public static final int MAX_LINE = 256;
+
+    private static final int CONSOLE_WAIT_TRIES = 250;
+    private static final long CONSOLE_WAIT_MILLIS = 20;
+    private static final System.Logger LOG = System.getLogger("jxen.control");
+
+    private final ServerSocketChannel server;
+    private final Path socket;
+    private final Toolstack toolstack;
+    private final XenstoreClient xs;
+    private final ConsoleBackend consoles;
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+
+    private HostControl(ServerSocketChannel server, Path socket, Toolstack toolstack, XenstoreClient xs,
+                        ConsoleBackend consoles) {
+        this.server = server;
+        this.socket = socket;
+        this.toolstack = toolstack;
+        this.xs = xs;
+        this.consoles = consoles;
+        this.acceptor = Thread.ofPlatform().daemon().name("jxen-control").start(this::acceptLoop);
+    }
+
+    /**
+     * Listens on {@code socket}.
+     *
+     * @throws IOException if the socket cannot be made
+     */
+    public static HostControl start(Path socket, Toolstack toolstack, XenstoreClient xs, ConsoleBackend consoles)
+            throws IOException {
+        Files.deleteIfExists(socket);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        return new HostControl(server, socket, toolstack, xs, consoles);
+    }
+
+    /** The socket's path. */
+    public Path socket() {
+        return socket;
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel c = server.accept();
+                open.add(c);
+                Thread.ofVirtual().name("jxen-control-conn").start(() -> serve(c));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try {
+            String line = readLine(c);
+            String[] words = line.trim().split("\\s+");
+            switch (words[0]) {
+                case "list" -> reply(c, "ok\n" + XlList.format(toolstack.list()));
+                case "xenbus-list" -> reply(c, "ok\n" + XenbusIvars.format(XenbusIvars.list(xs, domain(words))));
+                case "shutdown" -> {
+                    toolstack.shutdown(domain(words));
+                    reply(c, "ok\n");
+                }
+                case "console" -> console(c, domain(words));
+                default -> reply(c, "error unknown request '" + words[0] + "' (list, xenbus-list, shutdown, console)\n");
+            }
+        } catch (IllegalArgumentException | ToolstackException | XenstoreException e) {
+            try {
+                reply(c, "error " + e.getMessage() + "\n");
+                // Read what the client still sends (bounded) so that closing does not reset the
+                // connection under the reply it has not read yet.
+                c.shutdownOutput();
+                ByteBuffer rest = ByteBuffer.allocate(4096);
+                for (int i = 0; i < 16 && c.read(rest.clear()) >= 0; i++) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "control connection: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open.remove(c);
+            try {
+                c.close(); // after the error reply above, not before it
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private int domain(String[] words) {
+        if (words.length != 2) {
+            throw new IllegalArgumentException("expected one DOMAIN (a name or an id)");
+        }
+        int domid;
+        try {
+            domid = Integer.parseInt(words[1]);
+        } catch (NumberFormatException e) {
+            domid = toolstack.domidOf(words[1]);
+        }
+        if (domid < 0 || (domid != 0 && toolstack.record(domid) == null)) {
+            throw new IllegalArgumentException("no domain " + words[1]);
+        }
+        return domid;
+    }
+
+    private void console(SocketChannel c, int domid) throws IOException, InterruptedException {
+        // As xl console waits for the console's tty node: a console requested right after the
+        // domain was created may not be attached yet (the backend attaches on a watch event).
+        java.util.Optional<ConsoleRing> found = consoles.console(domid);
+        for (int i = 0; i < CONSOLE_WAIT_TRIES && found.isEmpty() && toolstack.record(domid) != null; i++) {
+            Thread.sleep(CONSOLE_WAIT_MILLIS);
+            found = consoles.console(domid);
+        }
+        ConsoleRing ring = found.orElseThrow(
+                () -> new IllegalArgumentException("domain " + domid + " has no console attached"));
+        try (ConsoleRing.Client client = ring.attach()) {
+            reply(c, "ok\n");
+            Thread input = Thread.ofVirtual().name("jxen-console-in-d" + domid).start(() -> pumpInput(c, client));
+            try {
+                write(c, client.history());
+                // polled, so a client that hung up is noticed without waiting for output
+                byte[] chunk;
+                while (c.isOpen() && (chunk = client.poll(200)) != null) {
+                    write(c, chunk);
+                }
+            } finally {
+                input.interrupt();
+            }
+        }
+    }
+
+    private static void pumpInput(SocketChannel c, ConsoleRing.Client client) {
+        ByteBuffer in = ByteBuffer.allocate(1024);
+        try {
+            while (c.read(in.clear()) >= 0) {
+                byte[] bytes = Arrays.copyOf(in.array(), in.position());
+                int done = 0;
+                while (done < bytes.length) {
+                    int n = client.input(Arrays.copyOfRange(bytes, done, bytes.length));
+                    if (n == 0) {
+                        Thread.sleep(5); // the guest has not made room yet (or the console broke)
+                    }
+                    done += n;
+                }
+            }
+            c.close(); // the client hung up: end the output side too
+        } catch (IOException e) {
+            // closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String readLine(SocketChannel c) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(MAX_LINE);
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (true) {
+            one.clear();
+            if (c.read(one) < 0) {
+                throw new IOException("request ended without a newline");
+            }
+            byte x = one.get(0);
+            if (x == '\n') {
+                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+            }
+            if (!b.hasRemaining()) {
+                throw new IllegalArgumentException("request longer than " + MAX_LINE + " bytes");
+            }
+            b.put(x);
+        }
+    }
+
+    private static void reply(SocketChannel c, String text) throws IOException {
+        write(c, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void write(SocketChannel c, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            c.write(b);
+        }
+    }
+
+    /** Stops listening and drops every connection. */
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (SocketChannel c : open) {
+            c.close();
+        }
+        try {
+            acceptor.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Files.deleteIfExists(socket);
+    }
+}

@@ -1,0 +1,133 @@
+package io.jxen.host.console;
+
+import io.jxen.abi.OrderedAccess;
+import io.jxen.abi.console.XenconsInterfaceDescriptor;
+import io.jxen.guest.GuestKernel;
+import io.jxen.guest.VcpuThreads;
+import io.jxen.guest.console.XenConsole;
+import io.jxen.guest.intr.EventChannelOps;
+import io.jxen.host.Host;
+import io.jxen.host.config.GuestConfig;
+import io.jxen.sim.VirtualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * dom0's console backend on a whole host: a guest writes to its xencons ring, the backend
+ * serves it to a client of the host's control socket (what {@code jxen console} is), the
+ * client's input reaches the guest, flow control holds over output larger than the ring, a
+ * guest with impossible indexes loses only its console, and destroying the guest ends the
+ * client's stream and closes dom0's port. {@link Timeout}s only guard against a hang.
+ */
+class ConsoleBackendTest {
+
+    @TempDir
+    Path dir;
+
+    static GuestConfig config(String name) throws Exception {
+        return GuestConfig.parse(name + ".cfg", "name = \"" + name + "\"\nmemory = 16\nvcpus = 1\n", Path.of("."));
+    }
+
+    @Test
+    @Timeout(120)
+    void guestOutputReachesTheControlSocketAndInputReachesTheGuest() throws Exception {
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
+            int domid = host.toolstack().create(config("con"));
+            GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
+                    GuestKernel.Options.defaults(new VirtualClock(0)));
+            ControlClient client;
+            int localPort;
+            try (VcpuThreads vcpus = VcpuThreads.start(guest); XenConsole console = new XenConsole(guest)) {
+                assertThat(vcpus).isNotNull();
+                ByteArrayOutputStream typed = new ByteArrayOutputStream();
+                CountDownLatch gotLine = new CountDownLatch(1);
+                console.onInput(bytes -> {
+                    synchronized (typed) {
+                        typed.writeBytes(bytes);
+                        if (typed.toString(StandardCharsets.ISO_8859_1).contains("\n")) {
+                            gotLine.countDown();
+                        }
+                    }
+                });
+                console.writeAll("boot: before anyone attached\n".getBytes(StandardCharsets.ISO_8859_1));
+                client = new ControlClient(host.control().socket(), "console con");
+                // history first: output from before the client attached
+                assertThat(client.readUntil("before anyone attached\n")).startsWith("ok\n");
+                console.writeAll("live line\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(client.readUntil("live line\n")).contains("live line\n");
+
+                client.send("ls -l\n");
+                gotLine.await();
+                synchronized (typed) {
+                    assertThat(typed.toString(StandardCharsets.ISO_8859_1)).isEqualTo("ls -l\n");
+                }
+
+                // Five times the ring: the writer waits for the backend to free out[].
+                StringBuilder big = new StringBuilder();
+                for (int i = 0; big.length() < 5 * XenconsInterfaceDescriptor.OUT_SIZE; i++) {
+                    big.append("line ").append(i).append('\n');
+                }
+                big.append("END\n");
+                assertThat(console.writeAll(big.toString().getBytes(StandardCharsets.ISO_8859_1)))
+                        .isEqualTo(big.length());
+                assertThat(client.readUntil("END\n")).endsWith("live line\n" + big);
+                ConsoleRing ring = host.consoles().console(domid).orElseThrow();
+                assertThat(ring.broken()).isFalse();
+                localPort = ring.localPort();
+                assertThat(guest.intr().count(XenConsole.IRQ_NAME)).isPositive();
+            }
+            try (client) {
+                host.toolstack().destroy(domid);
+                client.readAll(); // EOF: the console went with the domain
+                Eventually.until("console detached", () -> host.consoles().domains().isEmpty());
+                assertThat(host.hypervisor().byId(0).eventChannels().state(localPort))
+                        .as("dom0's console port closed").isEqualTo(io.jxen.hv.evtchn.ChannelState.FREE);
+            }
+            assertThat(host.hypervisor().internalErrors()).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aGuestWithImpossibleIndexesLosesOnlyItsConsole() throws Exception {
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
+            int bad = host.toolstack().create(config("bad"));
+            int good = host.toolstack().create(config("good"));
+            GuestKernel badGuest = GuestKernel.boot(host.hypervisor().platform(bad),
+                    GuestKernel.Options.defaults(new VirtualClock(0)));
+            GuestKernel goodGuest = GuestKernel.boot(host.hypervisor().platform(good),
+                    GuestKernel.Options.defaults(new VirtualClock(0)));
+            try (VcpuThreads v1 = VcpuThreads.start(badGuest); VcpuThreads v2 = VcpuThreads.start(goodGuest);
+                 XenConsole goodConsole = new XenConsole(goodGuest)) {
+                assertThat(v1).isNotNull();
+                assertThat(v2).isNotNull();
+                Eventually.until("both consoles attached", () -> host.consoles().domains().size() == 2);
+                MemorySegment page = badGuest.memory().page(badGuest.consoleGfn());
+                OrderedAccess.setIntRelease(page, XenconsInterfaceDescriptor.OUT_PROD_OFFSET, 5000);
+                assertThat(EventChannelOps.send(badGuest.vcpu(0), badGuest.consoleEvtchn())).isZero();
+                ConsoleRing ring = host.consoles().console(bad).orElseThrow();
+                Eventually.until("the bad console stops", ring::broken);
+                assertThat(ring.outputBytes()).isZero();
+                assertThat(ring.input("x".getBytes(StandardCharsets.ISO_8859_1))).isZero();
+
+                try (ControlClient client = new ControlClient(host.control().socket(), "console good")) {
+                    goodConsole.writeAll("still fine\n".getBytes(StandardCharsets.ISO_8859_1));
+                    assertThat(client.readUntil("still fine\n")).isEqualTo("ok\nstill fine\n");
+                }
+            }
+            try (ControlClient client = new ControlClient(host.control().socket(), "console nosuch")) {
+                assertThat(client.readAll()).isEqualTo("error no domain nosuch\n");
+            }
+            assertThat(host.hypervisor().internalErrors()).isZero();
+        }
+    }
+}
