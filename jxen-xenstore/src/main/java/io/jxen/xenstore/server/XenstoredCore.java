@@ -617,7 +617,7 @@ public final class XenstoredCore {
             }
             case XsMessageTypes.DIRECTORY -> {
                 Node n = ops.readable(t, caller, path(c, XsPayload.oneArg(p)));
-                yield reply(req, XsPayload.joinStrings(n.children()));
+                yield reply(req, n.childListPayload());
             }
             case XsMessageTypes.DIRECTORY_PART -> directoryPart(c, t, req);
             case XsMessageTypes.GET_PERMS -> getPerms(c, t, req);
@@ -699,7 +699,7 @@ public final class XenstoredCore {
         List<String> a = XsPayload.exactly(req.payload(), 2);
         Node n = ops.readable(t, c.caller(), path(c, a.get(0)));
         long offset = XsPayload.atoi(a.get(1));
-        byte[] list = XsPayload.joinStrings(n.children());
+        byte[] list = n.childListPayload();
         byte[] gen = (n.generation() + "\0").getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(gen);

@@ -50,6 +50,10 @@ public final class XenstoredServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<SocketConnection> toDrop = new ConcurrentLinkedQueue<>();
     private final Thread loop;
     private volatile boolean closing;
+    /** The loop thread's read buffer, shared by all connections (direct: no copy in the JDK). */
+    private final java.nio.ByteBuffer readBuffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+    /** The loop thread's gathering-write array, shared by all connections. */
+    private final java.nio.ByteBuffer[] writeBatch = new java.nio.ByteBuffer[64];
     private io.jxen.xenstore.journal.Journal journal;
 
     private XenstoredServer(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
@@ -217,6 +221,16 @@ public final class XenstoredServer implements AutoCloseable {
         if (Thread.currentThread() != loop) {
             selector.wakeup();
         }
+    }
+
+    /** The read buffer of the loop thread (only the loop thread may use it). */
+    java.nio.ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    /** The gathering-write array of the loop thread (only the loop thread may use it). */
+    java.nio.ByteBuffer[] writeBatch() {
+        return writeBatch;
     }
 
     /** A connection closed itself (loop thread). */

@@ -1,6 +1,5 @@
 package io.jxen.xenstore.store;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,9 +15,9 @@ public record Node(byte[] value, Permissions perms, List<String> children, long 
 
     private static final byte[] EMPTY = new byte[0];
 
-    /** Copies the child list. */
+    /** Copies the child list (unless it is already an immutable {@link ChildNames}). */
     public Node {
-        children = List.copyOf(children);
+        children = ChildNames.copyOf(children);
     }
 
     /**
@@ -49,26 +48,29 @@ public record Node(byte[] value, Permissions perms, List<String> children, long 
 
     /** The same node with one more child at the end. */
     Node withChild(String name) {
-        List<String> l = new ArrayList<>(children.size() + 1);
-        l.addAll(children);
-        l.add(name);
-        return new Node(value, perms, l, generation);
+        return new Node(value, perms, names().plus(name), generation);
     }
 
     /** The same node without the named child. */
     Node withoutChild(String name) {
-        List<String> l = new ArrayList<>(children);
-        l.remove(name);
-        return new Node(value, perms, l, generation);
+        return new Node(value, perms, names().minus(name), generation);
+    }
+
+    private ChildNames names() {
+        return (ChildNames) children;
     }
 
     /** Bytes of the NUL-separated child list (C's {@code childlen}). */
     public int childListBytes() {
-        int n = 0;
-        for (String c : children) {
-            n += c.length() + 1;
-        }
-        return n;
+        return names().byteLength();
+    }
+
+    /**
+     * The child names, each followed by a NUL: the DIRECTORY reply payload, cached per
+     * version. Shared: the caller must not modify it.
+     */
+    public byte[] childListPayload() {
+        return names().payload();
     }
 
     /**

@@ -1,0 +1,119 @@
+package io.jxen.bench.xenstore;
+
+import io.jxen.abi.xs.XsMessageTypes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One xenstored under measurement, each in its own process so all three are measured the
+ * same way: jxen's ({@code XenstoredMain} in a fresh JVM), Xen 4.17's C xenstored and
+ * oxenstored (through the reference scripts' {@code run.sh}/{@code stop.sh}).
+ */
+final class Daemon implements AutoCloseable {
+
+    final String name;
+    final Path socket;
+    final long pid;
+    private final Process process;
+    private final List<String> stop;
+
+    private Daemon(String name, Path socket, long pid, Process process, List<String> stop) {
+        this.name = name;
+        this.socket = socket;
+        this.pid = pid;
+        this.process = process;
+        this.stop = stop;
+    }
+
+    /** jxen's xenstored in a child JVM started from this benchmark's own class path. */
+    static Daemon jxen(Path dir) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path socket = dir.resolve("socket");
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
+                "io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("jxen.log").toFile()).start();
+        Daemon d = new Daemon("jxen", socket, p.pid(), p, null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IOException("jxen xenstored exited: " + Files.readString(dir.resolve("jxen.log")));
+            }
+            try (RawXs probe = new RawXs(socket)) {
+                probe.request(XsMessageTypes.DIRECTORY, "/");
+                return d;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    d.close();
+                    throw new IOException("jxen xenstored did not answer on " + socket, e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * A reference daemon through the reference scripts.
+     *
+     * @param ref  the reference-xenstored folder
+     * @param kind {@code c} or {@code o}
+     * @param dir  its run directory
+     */
+    static Daemon reference(Path ref, String kind, Path dir) throws IOException, InterruptedException {
+        String out = XenstoreBench.run(List.of("bash", ref.resolve("run.sh").toString(), kind, dir.toString()), Map.of());
+        long pid = Long.parseLong(out.strip().lines().reduce((a, b) -> b).orElseThrow().strip());
+        return new Daemon(kind.equals("c") ? "C" : "oxenstored", dir.resolve("socket"), pid, null,
+                List.of("bash", ref.resolve("stop.sh").toString(), dir.toString()));
+    }
+
+    /** CPU time the daemon has used so far, every thread (/proc/PID/task/N/schedstat, ns). */
+    long cpuNanos() throws IOException {
+        long sum = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String s = Files.readString(t.resolve("schedstat"), StandardCharsets.US_ASCII);
+                    sum += Long.parseLong(s.substring(0, s.indexOf(' ')));
+                } catch (IOException | RuntimeException e) {
+                    // a thread that just ended
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** Resident memory of the daemon process in KiB (VmRSS). */
+    long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (stop != null) {
+                XenstoreBench.run(new ArrayList<>(stop), Map.of());
+            } else {
+                process.destroy();
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
