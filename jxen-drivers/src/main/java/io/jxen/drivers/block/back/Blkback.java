@@ -7,6 +7,7 @@ import io.jxen.abi.blkif.BlkifRsp;
 import io.jxen.abi.blkif.BlkifSringDescriptor;
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.UnsupportedBlockOperationException;
+import io.jxen.drivers.block.back.engine.IoEngine;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.XenException;
 import io.jxen.guest.gnttab.GrantTableClient;
@@ -22,6 +23,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -93,8 +95,10 @@ public final class Blkback implements Agent {
         }
     }
 
+    /** Requests served per {@link #doWork()} turn unless {@link #withBatchLimit} says otherwise. */
+    public static final int DEFAULT_BATCH_LIMIT = 64;
+
     private static final Logger LOG = Logger.getLogger(Blkback.class.getName());
-    private static final int MAX_BATCH = 64;
 
     private final GuestKernel kernel;
     private final GrantTableClient grants;
@@ -111,6 +115,20 @@ public final class Blkback implements Agent {
     private GrantCopier copier;
     private final BlkbackMetrics metrics = new BlkbackMetrics();
     private final AtomicBoolean kicked = new AtomicBoolean();
+    private int batchLimit = DEFAULT_BATCH_LIMIT;
+    /** The engine of a pipelined backend, null when requests run one at a time. */
+    private IoEngine engine;
+    private int maxInFlight;
+    /** Requests whose engine operation completed, handed over by the engine's threads. */
+    private final ConcurrentLinkedQueue<Started> completions = new ConcurrentLinkedQueue<>();
+    /** Engine operations started and not yet answered. */
+    private int inFlight;
+    /** A barrier or flush is in flight: nothing else starts until it is answered. */
+    private boolean ordered;
+    /** A barrier or flush copied off the ring, waiting for the requests before it to drain. */
+    private Started held;
+    /** Bumped on disconnect, so completions of a previous connection are dropped. */
+    private int generation;
 
     private volatile State state = State.INITIALISED;
     private volatile String error;
@@ -194,6 +212,59 @@ public final class Blkback implements Agent {
         checkOrder(order);
         this.maxRingPageOrder = order;
         this.dataGfn = ringGfn + (1L << order);
+        return this;
+    }
+
+    /**
+     * Pipelines requests on {@code engine} (the disk this backend was made with, as an
+     * {@link IoEngine}): up to {@code maxInFlight} engine operations run at once and each is
+     * answered when it completes, so responses may leave in another order than the requests came
+     * (their ids say which is which). {@code WRITE_BARRIER} and {@code FLUSH_DISKCACHE} are
+     * ordered: they start only once every earlier request is answered, and no later request
+     * starts before they are (drain before and after, as Linux blkback drains for a barrier);
+     * their response follows the engine's flush (durable on return). Without this call requests
+     * run one at a time on the blocking methods. Call before {@link #connect}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withPipelining(int maxInFlight) {
+        if (state != State.INITIALISED) {
+            throw new IllegalStateException(name + " is " + state);
+        }
+        if (!(disk instanceof IoEngine io)) {
+            throw new IllegalArgumentException(name + ": pipelining needs an IoEngine, not " + disk.getClass());
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight " + maxInFlight);
+        }
+        this.engine = io;
+        this.maxInFlight = maxInFlight;
+        return this;
+    }
+
+    /** Whether requests are pipelined ({@link #withPipelining}). */
+    public boolean pipelined() {
+        return engine != null;
+    }
+
+    /** Engine operations in flight now (0 when not pipelined). */
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * Serves at most {@code limit} requests per {@link #doWork()} turn: a frontend that keeps its
+     * ring full gets that many per turn and then yields to the other devices of the runner (or
+     * to the scheduler), its further requests waiting in its own ring. Default
+     * {@link #DEFAULT_BATCH_LIMIT}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withBatchLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("batch limit " + limit);
+        }
+        this.batchLimit = limit;
         return this;
     }
 
@@ -319,7 +390,9 @@ public final class Blkback implements Agent {
 
     /**
      * Serves up to a bounded batch of requests (a flooding frontend is served in turns, not
-     * without end), then re-arms {@code req_event}.
+     * without end: {@link BlkbackMetrics#batchLimited()} counts the turns cut short), then
+     * re-arms {@code req_event}. A pipelined backend first answers the operations its engine
+     * completed.
      */
     @Override
     public synchronized int doWork() {
@@ -329,19 +402,48 @@ public final class Blkback implements Agent {
         kicked.set(false);
         int done = 0;
         try {
-            boolean more;
-            do {
-                int ready = ring.unconsumedRequests();
-                while (ready > 0 && done < MAX_BATCH) {
-                    if (ring.requestConsumerOverflow(ring.requestConsumer())) {
-                        metrics.ringFull.incrementAndGet();
-                        break;
+            if (engine != null) {
+                done += harvest();
+                if (held != null) {
+                    if (inFlight > 0) {
+                        return done; // drain before the barrier: wait for the requests ahead of it
                     }
-                    serveOne();
-                    ready--;
+                    Started barrier = held;
+                    held = null;
+                    start(barrier);
                     done++;
                 }
-                if (done >= MAX_BATCH) {
+            }
+            int served = 0;
+            boolean more;
+            boolean first = true;
+            do {
+                int ready = ring.unconsumedRequests();
+                if (first && ready > 0 && ready + ring.requestsInService() == ring.entries()) {
+                    // Every slot holds a request not yet answered: the frontend could queue no more.
+                    metrics.ringFull.incrementAndGet();
+                }
+                first = false;
+                while (ready > 0 && served < batchLimit) {
+                    if (engine != null && (ordered || held != null || inFlight >= maxInFlight)) {
+                        return done; // resumes when completions free a place (no req_event re-arm)
+                    }
+                    if (ring.requestConsumerOverflow(ring.requestConsumer())) {
+                        return done; // no response slot (RING_REQUEST_CONS_OVERFLOW); unreachable after the check above
+                    }
+                    if (engine != null) {
+                        consumeAsync();
+                    } else {
+                        serveOne();
+                    }
+                    ready--;
+                    served++;
+                    done++;
+                }
+                if (served >= batchLimit) {
+                    if (ready > 0 || ring.unconsumedRequests() > 0) {
+                        metrics.batchLimited.incrementAndGet();
+                    }
                     return done; // the rest next turn; req_event is not re-armed, so we poll again
                 }
                 more = ring.finalCheckForRequests();
@@ -352,40 +454,200 @@ public final class Blkback implements Agent {
         return done;
     }
 
-    private void serveOne() {
-        long start = clock.nanoTime();
+    /** A request taken off the ring: what was decoded and, once run, how it went. */
+    private static final class Started {
+        final BlkifDecoded decoded;
+        final long startNanos;
+        final int generation;
+        ByteBuffer buffer;
+        volatile Throwable error;
+
+        Started(BlkifDecoded decoded, long startNanos, int generation) {
+            this.decoded = decoded;
+            this.startNanos = startNanos;
+            this.generation = generation;
+        }
+    }
+
+    /** Copies the next request off the ring once, decodes the copy and resolves indirect pages; null status when it is to run. */
+    private BlkifDecoded takeRequest(int[] status) {
         ring.copyRequest(requestCopy);
         BlkifDecoded decoded = decoder.decode(requestCopy, 0);
-        boolean grantFailed = false;
+        status[0] = BlkifRsp.OKAY;
         if (decoded instanceof BlkifRequest.IndirectHeader header) {
             BlkifDecoded inner = readIndirect(header);
             if (inner == null) {
-                grantFailed = true;
-            } else {
-                decoded = inner;
+                status[0] = BlkifRsp.ERROR;
+                return decoded;
             }
+            decoded = inner;
         }
-        int status;
-        if (grantFailed) {
-            status = BlkifRsp.ERROR;
-        } else if (decoded instanceof BlkifRejection rejection) {
+        if (decoded instanceof BlkifRejection rejection) {
             metrics.rejections.incrementAndGet();
             LOG.log(Level.FINE, () -> name + ": refused request " + rejection.rule() + ": " + rejection.detail());
-            status = rejection.status();
-        } else {
-            status = execute((BlkifRequest) decoded);
+            status[0] = rejection.status();
         }
+        return decoded;
+    }
+
+    private void serveOne() {
+        long start = clock.nanoTime();
+        int[] verdict = new int[1];
+        BlkifDecoded decoded = takeRequest(verdict);
+        int status = verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection ? verdict[0]
+                : execute((BlkifRequest) decoded);
+        respond(decoded, status, start);
+        push();
+    }
+
+    /** Encodes the response (every byte, XSA-216) into the next slot and counts it; {@link #push()} publishes. */
+    private void respond(BlkifDecoded decoded, int status, long startNanos) {
         encoder.encode(responseBuffer, 0, decoded, status);
         ring.putResponse(responseBuffer);
         metrics.requests.incrementAndGet();
         if (status != BlkifRsp.OKAY) {
             metrics.errors.incrementAndGet();
         }
-        metrics.latency(clock.nanoTime() - start);
+        metrics.latency(clock.nanoTime() - startNanos);
+    }
+
+    private void push() {
         if (ring.pushResponsesAndCheckNotify()) {
             metrics.notifications.incrementAndGet();
             kernel.intr().notify(irq);
         }
+    }
+
+    // ---- pipelined ----
+
+    private static boolean isOrdering(BlkifDecoded decoded) {
+        return decoded instanceof BlkifRequest.Transfer t
+                && (t.operation() == BlkifOp.WRITE_BARRIER || t.operation() == BlkifOp.FLUSH_DISKCACHE);
+    }
+
+    /** Takes one request off the ring: refused ones are answered at once, the rest start or wait (barrier). */
+    private void consumeAsync() {
+        long start = clock.nanoTime();
+        int[] verdict = new int[1];
+        BlkifDecoded decoded = takeRequest(verdict);
+        if (verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection) {
+            respond(decoded, verdict[0], start);
+            push();
+            return;
+        }
+        Started s = new Started(decoded, start, generation);
+        if (isOrdering(decoded) && inFlight > 0) {
+            held = s; // drain before: it starts once everything ahead of it is answered
+            return;
+        }
+        start(s);
+    }
+
+    /**
+     * Starts the engine operation of {@code s}. Data to write is gathered from the grants here,
+     * on the backend's thread (the grant windows are this thread's); the engine gets a private
+     * buffer and its completion only queues {@code s} for {@link #harvest()}.
+     */
+    private void start(Started s) {
+        java.util.concurrent.CompletableFuture<Void> op;
+        try {
+            op = switch ((BlkifRequest) s.decoded) {
+                case BlkifRequest.Discard d -> engine.submitDiscard(d.offsetBytes(), d.lengthBytes());
+                case BlkifRequest.Transfer t -> startTransfer(t, s);
+                case BlkifRequest.IndirectHeader h -> throw new IllegalStateException("indirect resolved before");
+            };
+        } catch (GatherFailed e) {
+            respond(s.decoded, BlkifRsp.ERROR, s.startNanos);
+            push();
+            return;
+        }
+        inFlight++;
+        metrics.inFlightMax.accumulateAndGet(inFlight, Math::max);
+        if (isOrdering(s.decoded)) {
+            ordered = true; // drain after: nothing starts until it is answered
+        }
+        op.whenComplete((v, t) -> {
+            s.error = t;
+            completions.add(s);
+            kicked.set(true);
+        });
+    }
+
+    /** A data grant could not be read: the request is answered with an error, nothing started. */
+    private static final class GatherFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        GatherFailed() {
+            super(null, null, false, false);
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> startTransfer(BlkifRequest.Transfer t, Started s)
+            throws GatherFailed {
+        int op = t.operation();
+        if (t.segments().isEmpty()) {
+            return engine.submitFlush(); // bare flush or barrier: everything before it is answered
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) t.lengthBytes());
+        s.buffer = buffer;
+        if (op == BlkifOp.READ) {
+            return engine.submitRead(t.offsetBytes(), buffer);
+        }
+        if (!gather(t, buffer)) {
+            throw new GatherFailed();
+        }
+        java.util.concurrent.CompletableFuture<Void> written = engine.submitWrite(t.offsetBytes(), buffer, false);
+        if (op == BlkifOp.FLUSH_DISKCACHE || op == BlkifOp.WRITE_BARRIER) {
+            return written.thenCompose(v -> engine.submitFlush());
+        }
+        return written;
+    }
+
+    /** Answers every completed engine operation; returns how many. */
+    private int harvest() {
+        int n = 0;
+        for (Started s = completions.poll(); s != null; s = completions.poll()) {
+            if (s.generation != generation) {
+                continue; // a previous connection's: its ring is gone
+            }
+            inFlight--;
+            if (isOrdering(s.decoded)) {
+                ordered = false;
+            }
+            respond(s.decoded, finish(s), s.startNanos);
+            n++;
+        }
+        if (n > 0) {
+            push();
+        }
+        return n;
+    }
+
+    /** The status of a completed operation; a read's data goes out to the grants here. */
+    private int finish(Started s) {
+        Throwable t = s.error;
+        if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof UnsupportedBlockOperationException) {
+            return BlkifRsp.EOPNOTSUPP;
+        }
+        if (t != null) {
+            Throwable cause = t;
+            LOG.log(Level.FINE, () -> name + ": request failed: " + cause);
+            return BlkifRsp.ERROR;
+        }
+        if (s.decoded instanceof BlkifRequest.Transfer tr && !tr.segments().isEmpty()) {
+            if (tr.operation() == BlkifOp.READ) {
+                if (!scatter(tr, s.buffer)) {
+                    return BlkifRsp.ERROR;
+                }
+                metrics.bytesRead.addAndGet(tr.lengthBytes());
+            } else {
+                metrics.bytesWritten.addAndGet(tr.lengthBytes());
+            }
+        }
+        return BlkifRsp.OKAY;
     }
 
     private int execute(BlkifRequest request) {
@@ -439,46 +701,67 @@ public final class Blkback implements Agent {
         ByteBuffer buffer = ByteBuffer.allocate((int) t.lengthBytes());
         if (op == BlkifOp.READ) {
             disk.read(t.offsetBytes(), buffer);
-            int at = 0;
-            for (BlkifSegment s : t.segments()) {
-                if (copier != null) {
-                    if (!copier.push(MemorySegment.ofArray(buffer.array()), at, s.gref(), s.pageOffsetBytes(),
-                            s.lengthBytes())) {
-                        metrics.grantFailures.incrementAndGet();
-                        return BlkifRsp.ERROR;
-                    }
-                    at += s.lengthBytes();
-                    continue;
-                }
-                MemorySegment page = mapData(s.gref(), false);
-                if (page == null) {
-                    return BlkifRsp.ERROR;
-                }
-                try {
-                    MemorySegment.copy(MemorySegment.ofArray(buffer.array()), at, page, s.pageOffsetBytes(),
-                            s.lengthBytes());
-                } finally {
-                    unmapData();
-                }
-                at += s.lengthBytes();
+            if (!scatter(t, buffer)) {
+                return BlkifRsp.ERROR;
             }
             metrics.bytesRead.addAndGet(t.lengthBytes());
             return BlkifRsp.OKAY;
         }
+        if (!gather(t, buffer)) {
+            return BlkifRsp.ERROR;
+        }
+        disk.write(t.offsetBytes(), buffer, false);
+        if (op == BlkifOp.FLUSH_DISKCACHE || op == BlkifOp.WRITE_BARRIER) {
+            disk.flush();
+        }
+        metrics.bytesWritten.addAndGet(t.lengthBytes());
+        return BlkifRsp.OKAY;
+    }
+
+    /** Copies the read data out to the frontend's segment pages; false (counted) on a bad grant. */
+    private boolean scatter(BlkifRequest.Transfer t, ByteBuffer buffer) {
+        int at = 0;
+        for (BlkifSegment s : t.segments()) {
+            if (copier != null) {
+                if (!copier.push(MemorySegment.ofArray(buffer.array()), at, s.gref(), s.pageOffsetBytes(),
+                        s.lengthBytes())) {
+                    metrics.grantFailures.incrementAndGet();
+                    return false;
+                }
+                at += s.lengthBytes();
+                continue;
+            }
+            MemorySegment page = mapData(s.gref(), false);
+            if (page == null) {
+                return false;
+            }
+            try {
+                MemorySegment.copy(MemorySegment.ofArray(buffer.array()), at, page, s.pageOffsetBytes(),
+                        s.lengthBytes());
+            } finally {
+                unmapData();
+            }
+            at += s.lengthBytes();
+        }
+        return true;
+    }
+
+    /** Copies the data to write in from the frontend's segment pages, once; false (counted) on a bad grant. */
+    private boolean gather(BlkifRequest.Transfer t, ByteBuffer buffer) {
         int at = 0;
         for (BlkifSegment s : t.segments()) {
             if (copier != null) {
                 if (!copier.pull(s.gref(), s.pageOffsetBytes(), s.lengthBytes(), MemorySegment.ofArray(buffer.array()),
                         at)) {
                     metrics.grantFailures.incrementAndGet();
-                    return BlkifRsp.ERROR;
+                    return false;
                 }
                 at += s.lengthBytes();
                 continue;
             }
             MemorySegment page = mapData(s.gref(), true);
             if (page == null) {
-                return BlkifRsp.ERROR;
+                return false;
             }
             try {
                 MemorySegment.copy(page, s.pageOffsetBytes(), MemorySegment.ofArray(buffer.array()), at,
@@ -488,12 +771,7 @@ public final class Blkback implements Agent {
             }
             at += s.lengthBytes();
         }
-        disk.write(t.offsetBytes(), buffer, false);
-        if (op == BlkifOp.FLUSH_DISKCACHE || op == BlkifOp.WRITE_BARRIER) {
-            disk.flush();
-        }
-        metrics.bytesWritten.addAndGet(t.lengthBytes());
-        return BlkifRsp.OKAY;
+        return true;
     }
 
     private int dataHandle = -1;
@@ -551,6 +829,11 @@ public final class Blkback implements Agent {
     }
 
     private void release() {
+        generation++;
+        completions.clear();
+        inFlight = 0;
+        ordered = false;
+        held = null;
         if (persistent != null) {
             persistent.clear();
             persistent = null;

@@ -16,6 +16,8 @@ public final class BlkbackMetrics {
     final AtomicLong grantFailures = new AtomicLong();
     final AtomicLong ringFull = new AtomicLong();
     final AtomicLong notifications = new AtomicLong();
+    final AtomicLong batchLimited = new AtomicLong();
+    final AtomicLong inFlightMax = new AtomicLong();
     final AtomicLong latencyNanosTotal = new AtomicLong();
     final AtomicLong latencyNanosMax = new AtomicLong();
 
@@ -49,9 +51,31 @@ public final class BlkbackMetrics {
         return grantFailures.get();
     }
 
-    /** Times consumption stopped because no response slot was free ({@code RING_REQUEST_CONS_OVERFLOW}). */
+    /**
+     * Turns that found the ring full: every slot held a request not yet answered, so the
+     * frontend could not queue another (its ring size, or this backend, was the bottleneck).
+     */
     public long ringFull() {
         return ringFull.get();
+    }
+
+    /**
+     * Turns that ended at the batch limit with requests still on the ring: the frontend was
+     * rate-limited, the rest waited for the next turn.
+     */
+    public long batchLimited() {
+        return batchLimited.get();
+    }
+
+    /** Most engine operations in flight at once (pipelined backends; 0 otherwise). */
+    public long inFlightMax() {
+        return inFlightMax.get();
+    }
+
+    /** Mean request latency, 0 before the first request. */
+    public long latencyNanosMean() {
+        long n = requests.get();
+        return n == 0 ? 0 : latencyNanosTotal.get() / n;
     }
 
     /** Event-channel notifications sent to the frontend. */
@@ -77,6 +101,9 @@ public final class BlkbackMetrics {
     @Override
     public String toString() {
         return "requests=" + requests + " read_bytes=" + bytesRead + " written_bytes=" + bytesWritten
-                + " errors=" + errors + " ring_full=" + ringFull + " latency_ns_max=" + latencyNanosMax;
+                + " errors=" + errors + " rejections=" + rejections + " grant_failures=" + grantFailures
+                + " ring_full=" + ringFull + " batch_limited=" + batchLimited + " in_flight_max=" + inFlightMax
+                + " notifications=" + notifications + " latency_ns_mean=" + latencyNanosMean()
+                + " latency_ns_max=" + latencyNanosMax;
     }
 }
