@@ -1,6 +1,7 @@
 package io.jxen.cli;
 
 import io.jxen.cli.demo.HostDemo;
+import io.jxen.cli.demo.Progress;
 import io.jxen.cli.demo.RingDemo;
 
 import java.io.PrintWriter;
@@ -16,8 +17,11 @@ final class Demo {
     private final long seed;
     private final long requests;
 
-    Demo(PrintWriter out, long seed, long requests) {
+    private final Progress.Mode progress;
+
+    Demo(PrintWriter out, long seed, long requests, Progress.Mode progress) {
         this.out = out;
+        this.progress = progress;
         this.seed = seed;
         this.requests = requests;
     }
@@ -25,14 +29,15 @@ final class Demo {
     int run() throws Exception {
         out.printf("jxen demo  (seed %d: rerun with --seed %d to replay the simulated part exactly)%n%n", seed, seed);
         out.println("[host] a whole host in this JVM, and a guest created from examples/guest.cfg:");
-        out.println("       boot, xenstore over its ring, PV time, blkfront <-> blkback on its disk image");
+        out.println("       boot, xenstore over its ring, PV time, blkfront <-> blkback on its disk image,");
+        out.println("       interrupts, then xl shutdown");
         out.flush();
-        new HostDemo(out).run();
+        new HostDemo(out, progress).run();
         out.println();
         ring();
         out.println();
-        out.println("Not in the demo yet (see the issues): the guest in a JVM of its own, NBD export of the");
-        out.println("guest's disk through blkfront, suspend/resume and migration.");
+        out.println("Not in the demo (see the issues): the guest in a JVM of its own, suspend/resume and migration.");
+        out.println("The guest's disk over NBD through blkfront: ./jxen nbd --guest examples/guest.cfg (with guest.img).");
         out.flush();
         return 0;
     }

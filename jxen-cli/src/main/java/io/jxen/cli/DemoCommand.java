@@ -21,6 +21,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Requests to move over the demo ring (default: ${DEFAULT-VALUE}).")
     private long requests;
 
+    @Option(names = "--progress", defaultValue = "auto",
+            description = "How the block workload shows progress: auto (one updating line on a terminal, plain"
+                    + " lines otherwise), line, plain (default: ${DEFAULT-VALUE}).")
+    private String progress;
+
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -31,6 +36,13 @@ final class DemoCommand implements Callable<Integer> {
         if (requests < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--requests must be at least 1");
         }
-        return new Demo(out, runSeed, requests).run();
+        io.jxen.cli.demo.Progress.Mode mode = switch (progress) {
+            case "auto" -> io.jxen.cli.demo.Progress.Mode.detect();
+            case "line" -> io.jxen.cli.demo.Progress.Mode.LINE;
+            case "plain" -> io.jxen.cli.demo.Progress.Mode.PLAIN;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--progress must be auto, line or plain, was " + progress);
+        };
+        return new Demo(out, runSeed, requests, mode).run();
     }
 }

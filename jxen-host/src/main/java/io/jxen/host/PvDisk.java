@@ -184,9 +184,21 @@ public final class PvDisk implements AutoCloseable {
         }
     }
 
-    /** What the two ends published on XenBus, as one line per end. */
-    public String negotiation() throws Exception {
-        var xs = host.xenstore();
+    /** What the two ends published on XenBus (one line each), and what blkfront made of it. */
+    public String negotiation() {
+        return negotiation(host.xenstore(), backendPath, frontendPath)
+                + "\n connected: " + (blkfront.sizeBytes() >> 20) + " MiB, " + blkfront.queues().size()
+                + " queue(s), indirect segments " + blkfront.queues().getFirst().maxIndirectSegments()
+                + ", persistent grants " + blkfront.queues().getFirst().persistentGrants() + ", capabilities "
+                + blkfront.capabilities();
+    }
+
+    /**
+     * The io/blkif.h keys a vbd's backend and frontend published, one line per end (keys not
+     * written are left out), read through {@code xs}.
+     */
+    public static String negotiation(io.jxen.xenstore.client.XenstoreClient xs, String backendPath,
+                                     String frontendPath) {
         StringBuilder line = new StringBuilder("backend ").append(backendPath).append(':');
         for (String key : List.of("sectors", "sector-size", "physical-sector-size", "info", "mode",
                 "feature-flush-cache", "feature-barrier", "feature-discard", "feature-persistent",
@@ -197,18 +209,13 @@ public final class PvDisk implements AutoCloseable {
             }
         }
         line.append("\n frontend ").append(frontendPath).append(':');
-        for (String key : List.of("ring-ref", "ring-page-order", "event-channel", "protocol", "feature-persistent",
+        for (String key : List.of("ring-ref", "ring-ref0", "ring-page-order", "num-ring-pages", "event-channel", "protocol", "feature-persistent",
                 "multi-queue-num-queues", "state")) {
             String value = readOrNull(xs, frontendPath + "/" + key);
             if (value != null) {
                 line.append(' ').append(key).append('=').append(value);
             }
         }
-        line.append("\n connected: ").append(blkfront.sizeBytes() >> 20).append(" MiB, ")
-                .append(blkfront.queues().size()).append(" queue(s), indirect segments ")
-                .append(blkfront.queues().getFirst().maxIndirectSegments()).append(", persistent grants ")
-                .append(blkfront.queues().getFirst().persistentGrants()).append(", capabilities ")
-                .append(blkfront.capabilities());
         return line.toString();
     }
 

@@ -2,6 +2,7 @@ package io.jxen.cli.demo;
 
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
+import io.jxen.guest.control.XenControl;
 import io.jxen.guest.intr.IrqHandler;
 import io.jxen.guest.time.XenTimeDevice;
 import io.jxen.guest.xenstore.XenstoreRingClient;
@@ -16,6 +17,8 @@ import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
 import io.jxen.runtime.ErrorHandler;
 import io.jxen.host.Host;
+import io.jxen.host.PvDisk;
+import io.jxen.host.toolstack.XenstorePaths;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.XlList;
 import io.jxen.hv.time.DomainTime;
@@ -46,11 +49,19 @@ public final class HostDemo {
     /** Machine memory of the demo host: 64 MiB. */
     private static final long FRAMES = 16384;
 
-    private final PrintWriter out;
+    /** MiB the block workload writes, flushes and reads back. */
+    private static final int WORKLOAD_MIB = 32;
 
-    /** @param out where the demo narrates */
-    public HostDemo(PrintWriter out) {
+    private final PrintWriter out;
+    private final Progress.Mode progress;
+
+    /**
+     * @param out      where the demo narrates
+     * @param progress how the block workload shows its progress
+     */
+    public HostDemo(PrintWriter out, Progress.Mode progress) {
         this.out = out;
+        this.progress = progress;
     }
 
     /** Runs it; throws if any step does not do what it says. */
@@ -92,20 +103,41 @@ public final class HostDemo {
                 step("guest", "vcpu_info registered for " + guest.vcpus() + " vCPUs, " + guest.nrPages()
                         + " pages of RAM, shared_info mapped, xen_pv_domain() = " + guest.xenPvDomain());
                 VcpuThreads vcpus = VcpuThreads.start(guest);
+                java.util.concurrent.atomic.AtomicBoolean vcpusStopped = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable stopVcpus = () -> {
+                    if (vcpusStopped.compareAndSet(false, true)) {
+                        vcpus.close();
+                    }
+                };
                 try {
                     XenstoreRingClient xs = xenstore(guest, host, home);
+                    CountDownLatch acknowledged = new CountDownLatch(1);
+                    new XenControl(guest, xs, new XenControl.Actions() {
+                        @Override
+                        public void beforeShutdown(String request) {
+                            // As an OS stops its other CPUs before the last hypercall: the vCPU
+                            // loops end while the domain can still take their wake-up IPIs.
+                            stopVcpus.run();
+                            acknowledged.countDown();
+                        }
+                    });
                     time(guest, host);
-                    block(guest, xs, dir.resolve("guest.img"));
+                    block(guest, xs, host, dir.resolve("guest.img"));
                     interrupts(guest);
+                    shutdown(host, domid, acknowledged);
                 } finally {
-                    vcpus.close();
+                    if (host.hypervisor().domids().contains(domid)) {
+                        stopVcpus.run();
+                    }
+                    if (host.toolstack().guests().contains(domid)) {
+                        host.toolstack().destroy(domid);
+                    }
                 }
-                host.toolstack().destroy(domid);
                 List<Integer> left = host.hypervisor().domids();
                 if (!left.equals(List.of(0)) || !host.xenstore().directory("/local/domain").equals(List.of("0"))) {
-                    throw new IllegalStateException("destroy left domains " + left + " behind");
+                    throw new IllegalStateException("shutdown left domains " + left + " behind");
                 }
-                step("destroy", "domain " + domid + " destroyed: no domain, port or xenstore node left behind");
+                step("destroy", "domain " + domid + " gone: no domain, port or xenstore node left behind");
             }
         } finally {
             deleteTree(dir);
@@ -128,9 +160,11 @@ public final class HostDemo {
 
     /**
      * blkfront in the guest, negotiated over XenBus with dom0's blkback on the example's disk
-     * image; a seeded write/flush/read workload is checked against the image file itself.
+     * image (both ends' keys shown); a seeded write/flush/read workload with a progress display,
+     * checked against the model and against the image file itself. Ends with blkfront closed
+     * over XenBus, so the guest can shut down with no device open.
      */
-    private void block(GuestKernel guest, XenstoreRingClient xs, Path image) throws Exception {
+    private void block(GuestKernel guest, XenstoreRingClient xs, Host host, Path image) throws Exception {
         XenBus front = XenBus.front(new RingXenbusStore(xs), guest.domid(), XenBus.Options.defaults(SystemClock.INSTANCE));
         BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, true,
                 CompletionWaiter.blocking());
@@ -143,40 +177,88 @@ public final class HostDemo {
             step("block", "xvda connected over XenBus: " + disk.sizeBytes() / (1 << 20) + " MiB, "
                     + disk.queues().size() + " queue(s), indirect segments " + queue.maxIndirectSegments()
                     + ", persistent grants " + queue.persistentGrants());
-            int chunk = 1 << 20;
-            int chunks = 16;
-            byte[] model = new byte[chunk * chunks];
-            new java.util.SplittableRandom(7).nextBytes(model);
-            long start = System.nanoTime();
-            for (int i = 0; i < chunks; i++) {
-                disk.write((long) i * chunk, ByteBuffer.wrap(model, i * chunk, chunk), false);
-            }
-            disk.flush();
-            long wrote = System.nanoTime() - start;
-            ByteBuffer back = ByteBuffer.allocate(model.length);
-            start = System.nanoTime();
-            for (int i = 0; i < chunks; i++) {
-                disk.read((long) i * chunk, back.slice(i * chunk, chunk));
-            }
-            long read = System.nanoTime() - start;
-            byte[] onDisk = new byte[model.length];
-            try (var file = new java.io.RandomAccessFile(image.toFile(), "r")) {
-                file.readFully(onDisk);
-            }
-            if (!java.util.Arrays.equals(back.array(), model) || !java.util.Arrays.equals(onDisk, model)) {
-                throw new IllegalStateException("block I/O: what was read back or what is on disk differs from what was written");
-            }
-            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(onDisk);
-            step("block", String.format(java.util.Locale.ROOT,
-                    "wrote %d MiB (%.0f MiB/s) + flush, read it back (%.0f MiB/s): equal to the model and to the"
-                            + " image file (crc32c %08x); %d xbd0 interrupts",
-                    model.length >> 20, mibPerSecond(model.length, wrote), mibPerSecond(model.length, read),
-                    crc.getValue(), guest.intr().count("xbd0")));
+            String negotiated = PvDisk.negotiation(host.xenstore(),
+                    XenstorePaths.backend(0, "vbd", guest.domid(), 51712),
+                    "/local/domain/" + guest.domid() + "/device/vbd/51712");
+            negotiated.lines().forEach(line -> out.println("           " + line.strip()));
+            workload(guest, disk, image);
         } finally {
             front.close();
             busRunner.close();
         }
+        step("block", "blkfront closed over XenBus (state Closing -> Closed); xvda released");
+    }
+
+    private void workload(GuestKernel guest, MultiQueueBlkfront disk, Path image) throws Exception {
+        int chunk = 1 << 20;
+        int chunks = WORKLOAD_MIB;
+        int flushEvery = 8;
+        byte[] model = new byte[chunk * chunks];
+        new java.util.SplittableRandom(7).nextBytes(model);
+        long irqsBefore = guest.intr().count("xbd0");
+        int flushes = 0;
+        long start = System.nanoTime();
+        Progress writing = new Progress(out, progress, "write", model.length, start);
+        for (int i = 0; i < chunks; i++) {
+            disk.write((long) i * chunk, ByteBuffer.wrap(model, i * chunk, chunk), false);
+            if ((i + 1) % flushEvery == 0) {
+                disk.flush(); // BLKIF_OP_FLUSH_DISKCACHE: blkback fsyncs the image before it answers
+                flushes++;
+            }
+            writing.update((long) (i + 1) * chunk, System.nanoTime());
+        }
+        writing.finish(System.nanoTime());
+        long wrote = System.nanoTime() - start;
+        ByteBuffer back = ByteBuffer.allocate(model.length);
+        start = System.nanoTime();
+        Progress reading = new Progress(out, progress, "read", model.length, start);
+        for (int i = 0; i < chunks; i++) {
+            ByteBuffer part = back.slice(i * chunk, chunk);
+            disk.read((long) i * chunk, part);
+            if (!java.util.Arrays.equals(back.array(), i * chunk, (i + 1) * chunk, model, i * chunk, (i + 1) * chunk)) {
+                throw new IllegalStateException("block I/O: MiB " + i + " read back differs from what was written");
+            }
+            reading.update((long) (i + 1) * chunk, System.nanoTime());
+        }
+        reading.finish(System.nanoTime());
+        long read = System.nanoTime() - start;
+        byte[] onDisk = new byte[model.length];
+        try (var file = new java.io.RandomAccessFile(image.toFile(), "r")) {
+            file.readFully(onDisk);
+        }
+        if (!java.util.Arrays.equals(onDisk, model)) {
+            throw new IllegalStateException("block I/O: the image file differs from what was written");
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(onDisk);
+        step("block", String.format(java.util.Locale.ROOT,
+                "wrote %d MiB in 1 MiB requests (%.0f MiB/s) with %d flushes, read it back (%.0f MiB/s): equal to"
+                        + " the model and to the image file (crc32c %08x); %d xbd0 interrupts",
+                model.length >> 20, mibPerSecond(model.length, wrote), flushes, mibPerSecond(model.length, read),
+                crc.getValue(), guest.intr().count("xbd0") - irqsBefore));
+    }
+
+    /**
+     * {@code xl shutdown}: the toolstack writes {@code poweroff} to the guest's
+     * {@code control/shutdown}; the guest's control driver acknowledges and makes
+     * {@code SCHEDOP_shutdown(poweroff)}; the toolstack applies {@code on_poweroff = "destroy"}.
+     */
+    private void shutdown(Host host, int domid, CountDownLatch acknowledged) throws Exception {
+        long start = System.nanoTime();
+        host.toolstack().shutdown(domid);
+        if (!acknowledged.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the guest did not acknowledge control/shutdown within 30 s");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (host.hypervisor().domids().contains(domid)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("domain " + domid + " still exists 30 s after it shut down");
+            }
+            Thread.sleep(5);
+        }
+        step("shutdown", String.format(java.util.Locale.ROOT, "xl shutdown: control/shutdown = poweroff, the guest"
+                + " acknowledged, stopped its vCPUs and made SCHEDOP_shutdown(poweroff), the toolstack applied on_poweroff = destroy"
+                + " (%.0f ms)", (System.nanoTime() - start) / 1e6));
     }
 
     private static double mibPerSecond(long bytes, long nanos) {
