@@ -40,8 +40,8 @@ import java.util.Objects;
  * xenstore ring ({@code start_info - 2}). That ring and an unbound dom0 port for it are what
  * NetBSD's dom0 kernel exports as {@code /kern/xen/xsd_mfn} and {@code xsd_port} for a
  * xenstored in dom0 user space: jxen writes them in dom0's start_info
- * ({@code store_mfn}/{@code store_evtchn}) for dom0's kernel, and {@link #xsdMfn()} /
- * {@link #xsdPort()} hand them to xenstored's ring side.
+ * ({@code store_mfn}/{@code store_evtchn}) for dom0's kernel, and xenstored serves that ring
+ * ({@code HypervisorRings.serveDom0}), so dom0's kernel reaches xenstore over it as any guest.
  */
 public final class Host implements AutoCloseable {
 
@@ -129,6 +129,8 @@ public final class Host implements AutoCloseable {
             hv.platform(0).memory().zero(xsdMfn << XenPage.SHIFT, XenPage.SIZE);
             int xsdPort = privcmd.allocUnbound(0, 0);
             dom0.setStore(xsdMfn, xsdPort);
+            // xenstored serves that ring too, privileged, as C xenstored's dom0_init.
+            xenstored.rings().serveDom0(xsdMfn, xsdPort);
             Toolstack toolstack = new Toolstack(hv, xs, privcmd);
             toolstack.initDom0();
             List<AutoCloseable> running = new ArrayList<>();

@@ -137,6 +137,38 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
         return a == null ? -1 : a.localPort();
     }
 
+    /**
+     * Serves dom0's own store ring, as C xenstored's {@code dom0_init} does with the page and
+     * port dom0's kernel exports ({@code /proc/xen/xsd_kva} and {@code xsd_port} on Linux,
+     * {@code /kern/xen/xsd_mfn} and {@code xsd_port} on NetBSD): the page is dom0's own (this
+     * daemon runs in dom0, so it is mapped directly, not through a grant), the port is the
+     * unbound dom0 port dom0's start_info names as {@code store_evtchn}, bound here with
+     * {@code EVTCHNOP_bind_interdomain} to dom0 itself. The connection is privileged, and no
+     * {@code @introduceDomain} fires (C fires none for the master domain either).
+     *
+     * @param storeGfn  dom0's store page ({@code start_info.store_mfn})
+     * @param storePort dom0's unbound store port ({@code start_info.store_evtchn})
+     * @return the ring connection
+     * @throws IllegalStateException if the port cannot be bound or dom0's ring is served already
+     */
+    public RingConnection serveDom0(long storeGfn, int storePort) {
+        if (rings.containsKey(0)) {
+            throw new IllegalStateException("dom0's store ring is served already");
+        }
+        int local = bindInterdomain(0, storePort);
+        if (local < 0) {
+            throw new IllegalStateException("cannot bind dom0's store port " + storePort);
+        }
+        MemorySegment page = dom0Memory.page(storeGfn);
+        RingConnection ring = new RingConnection(core, 0, page, () -> {
+            Attached now = rings.get(0);
+            send(now != null ? now.localPort() : local);
+        });
+        // No grant handle and nothing to unmap: the page is dom0's.
+        rings.put(0, new Attached(0, ring, -1, -1, local));
+        return ring;
+    }
+
     // ---- DomainRings (core lock held) ------------------------------------------------------
 
     @Override

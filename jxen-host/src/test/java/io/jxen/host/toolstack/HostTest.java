@@ -41,7 +41,8 @@ class HostTest {
                     .wrap(host.hypervisor().platform(0).memory().page(dom0.startInfoGfn()), 0);
             assertThat(si.getStoreMfn()).isEqualTo(host.xsdMfn()).isLessThan(dom0.startInfoGfn());
             assertThat(si.getStoreEvtchn()).isEqualTo(host.xsdPort());
-            assertThat(dom0.eventChannels().state(host.xsdPort())).isEqualTo(ChannelState.UNBOUND);
+            // xenstored bound it (to dom0 itself) to serve dom0's ring.
+            assertThat(dom0.eventChannels().state(host.xsdPort())).isEqualTo(ChannelState.INTERDOMAIN);
             assertThat(dom0.eventChannels().remoteDomid(host.xsdPort())).isZero();
 
             int domid = host.toolstack().create(GuestConfig.load(example()));

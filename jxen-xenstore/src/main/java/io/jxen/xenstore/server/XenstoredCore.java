@@ -274,7 +274,7 @@ public final class XenstoredCore {
 
     /**
      * Registers the ring connection of an introduced (or being introduced) domain: an
-     * unprivileged caller of that domain, with its SET_TARGET if one was set.
+     * unprivileged caller of that domain (dom0: privileged), with its SET_TARGET if one was set.
      *
      * @param domid  the domain
      * @param outbox its ring
@@ -284,7 +284,9 @@ public final class XenstoredCore {
         lock.lock();
         try {
             Integer target = targets.get(domid);
-            return connect(new Caller(domid, false, target == null ? -1 : target), outbox);
+            // dom0's own ring (NetBSD's xsd_mfn/xsd_port) is privileged, as in C, where only
+            // domains other than dom0 (and --priv-domid) are unprivileged.
+            return connect(new Caller(domid, domid == 0, target == null ? -1 : target), outbox);
         } finally {
             lock.unlock();
         }
