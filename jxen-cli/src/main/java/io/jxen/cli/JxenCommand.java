@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         description = "The Xen paravirtual platform in user space.",
         subcommands = {
             DemoCommand.class,
+            RunCommand.class,
+            ConsoleCommand.class,
+            XenbusCommand.class,
             NbdCommand.class,
             XenstoredCommand.class,
             XenstoreCommand.class,
