@@ -126,10 +126,10 @@ class SchedAndVcpuOpsTest {
     @Test
     void initialiseKeepsTheContextOnceAndRefusesAnInitialisedVcpu() {
         long ctx = 2L << XenPage.SHIFT; // the 5168-byte context spans pages 2 and 3
-        g.mem().zero(ctx, VcpuContext.SIZE);
-        g.mem().putLong(ctx + VcpuContext.FLAGS_OFFSET, 32);
-        g.mem().putLong(ctx + VcpuContext.RIP_OFFSET, 0xC0FFEEL);
-        g.mem().putLong(ctx + VcpuContext.RSP_OFFSET, 0x8000L);
+        g.mem().zero(ctx, io.jxen.abi.xen.VcpuGuestContextDescriptor.SIZE);
+        g.mem().putLong(ctx + io.jxen.abi.xen.VcpuGuestContextDescriptor.FLAGS_OFFSET, 32);
+        g.mem().putLong(ctx + io.jxen.abi.xen.VcpuGuestContextDescriptor.USER_REGS_RIP_OFFSET, 0xC0FFEEL);
+        g.mem().putLong(ctx + io.jxen.abi.xen.VcpuGuestContextDescriptor.USER_REGS_RSP_OFFSET, 0x8000L);
         assertThat(d.vcpu(1).initialised()).isFalse();
         assertThat(g.hc().hypercall(Hypercall.VCPU_OP, VcpuOp.INITIALISE, 1, ctx)).isZero();
         assertThat(d.vcpu(1).context()).isEqualTo(new VcpuContext(32, 0xC0FFEEL, 0x8000L, 0, 0));

@@ -129,7 +129,7 @@ public final class TestHost implements AutoCloseable {
          */
         void initialiseVcpu(int vcpu) {
             long ctx = 2L << io.jxen.abi.XenPage.SHIFT;
-            mem.zero(ctx, io.jxen.hv.domain.VcpuContext.SIZE);
+            mem.zero(ctx, io.jxen.abi.xen.VcpuGuestContextDescriptor.SIZE);
             long rc = hc.hypercall(io.jxen.abi.Hypercall.VCPU_OP, io.jxen.abi.vcpu.VcpuOp.INITIALISE, vcpu, ctx);
             if (rc != 0) {
                 throw new IllegalStateException("VCPUOP_initialise of vCPU " + vcpu + ": " + rc);

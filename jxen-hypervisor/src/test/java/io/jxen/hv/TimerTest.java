@@ -10,7 +10,6 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.abi.xen.Virq;
 import io.jxen.hv.domain.Domain;
-import io.jxen.hv.hypercall.PlatformOps;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
 import org.junit.jupiter.api.AfterEach;
@@ -225,9 +224,9 @@ class TimerTest {
 
         TestHost.Guest g0 = host.guest(dom0);
         long arg = TestHost.Guest.ARG;
-        g0.mem().zero(arg, PlatformOps.SIZE);
-        g0.mem().putInt(arg, PlatformOps.SETTIME64);
-        g0.mem().putInt(arg + 4, PlatformOps.INTERFACE_VERSION);
+        g0.mem().zero(arg, io.jxen.abi.platform.XenPlatformOpDescriptor.SIZE);
+        g0.mem().putInt(arg, io.jxen.abi.platform.PlatformOp.SETTIME64);
+        g0.mem().putInt(arg + 4, io.jxen.abi.platform.PlatformOp.INTERFACE_VERSION);
         g0.mem().putLong(arg + 8, 2_000_000_000L);
         g0.mem().putLong(arg + 24, 0);
         assertThat(g0.hc().hypercall(Hypercall.PLATFORM_OP, arg)).isZero();
@@ -239,12 +238,12 @@ class TimerTest {
         g0.mem().putInt(arg + 4, 0x03000000);
         assertThat(g0.hc().hypercall(Hypercall.PLATFORM_OP, arg)).isEqualTo(-EACCES);
 
-        g.mem().zero(arg, PlatformOps.SIZE);
-        g.mem().putInt(arg, PlatformOps.SETTIME64);
-        g.mem().putInt(arg + 4, PlatformOps.INTERFACE_VERSION);
+        g.mem().zero(arg, io.jxen.abi.platform.XenPlatformOpDescriptor.SIZE);
+        g.mem().putInt(arg, io.jxen.abi.platform.PlatformOp.SETTIME64);
+        g.mem().putInt(arg + 4, io.jxen.abi.platform.PlatformOp.INTERFACE_VERSION);
         assertThat(g.hc().hypercall(Hypercall.PLATFORM_OP, arg)).as("domU").isEqualTo(-EPERM);
         g0.mem().putInt(arg, 9999);
-        g0.mem().putInt(arg + 4, PlatformOps.INTERFACE_VERSION);
+        g0.mem().putInt(arg + 4, io.jxen.abi.platform.PlatformOp.INTERFACE_VERSION);
         assertThat(g0.hc().hypercall(Hypercall.PLATFORM_OP, arg)).isEqualTo(-ENOSYS);
     }
 

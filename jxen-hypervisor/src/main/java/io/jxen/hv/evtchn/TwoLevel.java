@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class TwoLevel implements PortOps {
 
-    private static final int BITS_PER_WORD = 64;
+    /** Bits in an {@code xen_ulong_t} word of the bitmaps. */
+    private static final int BITS_PER_WORD = io.jxen.abi.xen.XenLimits.XEN_ULONG_SIZE * Byte.SIZE;
 
     private final MemorySegment sharedInfo;
 

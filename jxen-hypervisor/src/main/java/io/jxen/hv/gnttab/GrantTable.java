@@ -26,11 +26,11 @@ import java.util.List;
 public final class GrantTable {
 
     /** v1 entries per 4 KiB frame. */
-    public static final int ENTRIES_PER_FRAME = 4096 / GrantEntryV1Descriptor.SIZE;
+    public static final int ENTRIES_PER_FRAME = io.jxen.abi.XenPage.SIZE / GrantEntryV1Descriptor.SIZE;
     /** v2 entries per frame ({@code union grant_entry_v2}). */
-    public static final int ENTRIES_PER_FRAME_V2 = 4096 / GrantEntryV2Descriptor.SIZE;
+    public static final int ENTRIES_PER_FRAME_V2 = io.jxen.abi.XenPage.SIZE / GrantEntryV2Descriptor.SIZE;
     /** Status entries ({@code grant_status_t}) per status frame. */
-    public static final int STATUS_PER_FRAME = 4096 / GrantTableLimits.GRANT_STATUS_SIZE;
+    public static final int STATUS_PER_FRAME = io.jxen.abi.XenPage.SIZE / GrantTableLimits.GRANT_STATUS_SIZE;
 
     private final Domain domain;
     private final HostMemory host;

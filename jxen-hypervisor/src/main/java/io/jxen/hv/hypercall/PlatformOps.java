@@ -1,6 +1,10 @@
 package io.jxen.hv.hypercall;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.platform.PlatformOp;
+import io.jxen.abi.platform.XenPlatformOpDescriptor;
+import io.jxen.abi.platform.XenpfSettime32Descriptor;
+import io.jxen.abi.platform.XenpfSettime64Descriptor;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
 
@@ -15,16 +19,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class PlatformOps {
 
-    /** {@code XENPF_INTERFACE_VERSION} (platform.h). */
-    public static final int INTERFACE_VERSION = 0x03000001;
-    /** {@code XENPF_settime32}. */
-    public static final int SETTIME32 = 17;
-    /** {@code XENPF_settime64}. */
-    public static final int SETTIME64 = 62;
-    /** {@code sizeof(struct xen_platform_op)}: cmd, interface_version, a 128-byte union. */
-    public static final int SIZE = 136;
-    /** Offset of the union. */
-    public static final int U_OFFSET = 8;
+    private static final int U = XenPlatformOpDescriptor.U_OFFSET;
 
     /** What {@code do_settime} does: the wallclock read {@code secs.nsecs} at system time {@code systemTime}. */
     @FunctionalInterface
@@ -42,30 +37,34 @@ public final class PlatformOps {
 
     /** Runs {@code platform_op(arg)}. */
     public long hypercall(Vcpu caller, long arg) {
-        MemorySegment op = caller.domain().guest().copyIn(arg, SIZE);
-        int cmd = (int) Fields.u32(op, 0);
-        if ((int) Fields.u32(op, 4) != INTERFACE_VERSION) {
+        MemorySegment op = caller.domain().guest().copyIn(arg, XenPlatformOpDescriptor.SIZE);
+        int cmd = (int) Fields.u32(op, XenPlatformOpDescriptor.CMD_OFFSET);
+        if ((int) Fields.u32(op, XenPlatformOpDescriptor.INTERFACE_VERSION_OFFSET) != PlatformOp.INTERFACE_VERSION) {
             return -XenErrno.EACCES;
         }
         if (!caller.domain().privileged()) {
             return -XenErrno.EPERM;
         }
         return switch (cmd) {
-            case SETTIME32 -> {
+            case PlatformOp.SETTIME32 -> {
                 if (settime == null) {
                     yield -XenErrno.ENOSYS;
                 }
-                settime.settime(Fields.u32(op, U_OFFSET), (int) Fields.u32(op, U_OFFSET + 4), Fields.u64(op, U_OFFSET + 8));
+                settime.settime(Fields.u32(op, U + XenpfSettime32Descriptor.SECS_OFFSET),
+                        (int) Fields.u32(op, U + XenpfSettime32Descriptor.NSECS_OFFSET),
+                        Fields.u64(op, U + XenpfSettime32Descriptor.SYSTEM_TIME_OFFSET));
                 yield 0;
             }
-            case SETTIME64 -> {
+            case PlatformOp.SETTIME64 -> {
                 if (settime == null) {
                     yield -XenErrno.ENOSYS;
                 }
-                if (Fields.u32(op, U_OFFSET + 12) != 0) {
+                if (Fields.u32(op, U + XenpfSettime64Descriptor.MBZ_OFFSET) != 0) {
                     yield -XenErrno.EINVAL;
                 }
-                settime.settime(Fields.u64(op, U_OFFSET), (int) Fields.u32(op, U_OFFSET + 8), Fields.u64(op, U_OFFSET + 16));
+                settime.settime(Fields.u64(op, U + XenpfSettime64Descriptor.SECS_OFFSET),
+                        (int) Fields.u32(op, U + XenpfSettime64Descriptor.NSECS_OFFSET),
+                        Fields.u64(op, U + XenpfSettime64Descriptor.SYSTEM_TIME_OFFSET));
                 yield 0;
             }
             default -> -XenErrno.ENOSYS;

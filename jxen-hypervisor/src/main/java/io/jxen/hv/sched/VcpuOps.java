@@ -10,6 +10,7 @@ import io.jxen.abi.vcpu.VcpuRunstateInfoDescriptor;
 import io.jxen.abi.vcpu.VcpuSetPeriodicTimerDescriptor;
 import io.jxen.abi.vcpu.VcpuSetSingleshotTimerDescriptor;
 import io.jxen.abi.xen.SharedInfoDescriptor;
+import io.jxen.abi.xen.VcpuGuestContextDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.abi.xen.XenLimits;
@@ -129,13 +130,15 @@ public final class VcpuOps {
         if (v.id() >= XenLimits.XEN_LEGACY_MAX_VCPUS && !v.vcpuInfoRegistered()) {
             return -XenErrno.EINVAL;
         }
-        MemorySegment c = d.guest().copyIn(arg, VcpuContext.SIZE);
+        MemorySegment c = d.guest().copyIn(arg, VcpuGuestContextDescriptor.SIZE);
         if (v.initialised()) {
             return -XenErrno.EEXIST;
         }
-        v.initialise(new VcpuContext(Fields.u64(c, VcpuContext.FLAGS_OFFSET), Fields.u64(c, VcpuContext.RIP_OFFSET),
-                Fields.u64(c, VcpuContext.RSP_OFFSET), Fields.u64(c, VcpuContext.KERNEL_SP_OFFSET),
-                Fields.u64(c, VcpuContext.CTRLREG_OFFSET + 24)));
+        v.initialise(new VcpuContext(Fields.u64(c, VcpuGuestContextDescriptor.FLAGS_OFFSET),
+                Fields.u64(c, VcpuGuestContextDescriptor.USER_REGS_RIP_OFFSET),
+                Fields.u64(c, VcpuGuestContextDescriptor.USER_REGS_RSP_OFFSET),
+                Fields.u64(c, VcpuGuestContextDescriptor.KERNEL_SP_OFFSET),
+                Fields.u64(c, VcpuGuestContextDescriptor.CTRLREG3_OFFSET)));
         return 0;
     }
 

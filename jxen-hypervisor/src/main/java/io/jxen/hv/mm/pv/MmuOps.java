@@ -4,8 +4,10 @@ import io.jxen.abi.XenErrno;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.MmuExtCmd;
 import io.jxen.abi.xen.MmuExtOpDescriptor;
+import io.jxen.abi.xen.MmuUpdateDescriptor;
 import io.jxen.abi.xen.MmuUpdateType;
 import io.jxen.abi.xen.Uvmf;
+import io.jxen.abi.xen.X86_64Layout;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.Vcpu;
@@ -26,11 +28,16 @@ import java.util.Map;
  */
 public final class MmuOps {
 
-    /** {@code sizeof(struct mmu_update)}. */
-    public static final int MMU_UPDATE_SIZE = 16;
-    /** {@code MMU_UPDATE_PREEMPTED}: the count's top bit (continuations; jxen never preempts). */
+    /**
+     * {@code MMU_UPDATE_PREEMPTED}: the count's top bit, set by Xen's own continuations (jxen
+     * never preempts). Xen-internal (xen/arch/x86/mm.c), not in the public headers, so not a
+     * jxen-abi constant.
+     */
     public static final long MMU_UPDATE_PREEMPTED = 1L << 31;
-    /** Most LDT entries ({@code SET_LDT}). */
+    /**
+     * Most LDT entries {@code MMUEXT_SET_LDT} accepts: 8192, the x86 descriptor-table limit of
+     * 64 KiB over 8-byte descriptors (architectural, Intel SDM vol. 3 3.5.1; not a Xen header value).
+     */
     public static final long MAX_LDT_ENTS = 8192;
 
     private final MachineMemory memory;
@@ -159,13 +166,13 @@ public final class MmuOps {
         for (; i < n; i++) {
             MemorySegment req;
             try {
-                req = d.guest().copyIn(ureqs + i * MMU_UPDATE_SIZE, MMU_UPDATE_SIZE);
+                req = d.guest().copyIn(ureqs + i * MmuUpdateDescriptor.SIZE, MmuUpdateDescriptor.SIZE);
             } catch (io.jxen.hv.mm.GuestFault f) {
                 rc = -XenErrno.EFAULT;
                 break;
             }
-            long ptr = Fields.u64(req, 0);
-            long val = Fields.u64(req, 8);
+            long ptr = Fields.u64(req, MmuUpdateDescriptor.PTR_OFFSET);
+            long val = Fields.u64(req, MmuUpdateDescriptor.VAL_OFFSET);
             int cmd = (int) (ptr & 7);
             rc = switch (cmd) {
                 case MmuUpdateType.NORMAL_PT_UPDATE, MmuUpdateType.PT_UPDATE_NO_TRANSLATE,
@@ -428,7 +435,7 @@ public final class MmuOps {
         if (!d.config().pvMmu()) {
             return -XenErrno.ENOSYS;
         }
-        if (!canonical(va) || (va >= 0xFFFF_8000_0000_0000L && va < 0xFFFF_8800_0000_0000L)) {
+        if (!canonical(va) || (va >= X86_64Layout.HYPERVISOR_VIRT_START && va < X86_64Layout.HYPERVISOR_VIRT_END)) {
             return -XenErrno.EINVAL;
         }
         long table = state(caller)[0];

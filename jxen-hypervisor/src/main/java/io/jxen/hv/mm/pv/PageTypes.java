@@ -1,6 +1,7 @@
 package io.jxen.hv.mm.pv;
 
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.xen.X86_64Layout;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.mm.HostMemory;
@@ -46,6 +47,11 @@ import java.util.Map;
  */
 public final class PageTypes {
 
+    // The PTE bits below are the x86 architecture's (Intel SDM vol. 3 4.5, table 4-19), which
+    // Xen's PV ABI passes through (xen.h: "PTE bit 7 is PAT, not PSE, for PV" aside); Xen's
+    // _PAGE_* macros are hypervisor-internal (asm/x86_64/page.h), not public headers, so the
+    // gcc oracle has nothing to check them against.
+
     /** {@code _PAGE_PRESENT}. */
     public static final long PRESENT = 1L;
     /** {@code _PAGE_RW}. */
@@ -64,10 +70,10 @@ public final class PageTypes {
     public static final long MFN_MASK = 0x000F_FFFF_FFFF_F000L;
     /** Entries per page-table page. */
     public static final int ENTRIES = 512;
-    /** First L4 slot reserved for Xen ({@code ROOT_PAGETABLE_FIRST_XEN_SLOT}). */
-    public static final int FIRST_XEN_SLOT = 256;
-    /** Last L4 slot reserved for Xen ({@code ROOT_PAGETABLE_LAST_XEN_SLOT}). */
-    public static final int LAST_XEN_SLOT = 271;
+    /** First L4 slot reserved for Xen ({@code ROOT_PAGETABLE_FIRST_XEN_SLOT}): the one of {@code HYPERVISOR_VIRT_START}. */
+    public static final int FIRST_XEN_SLOT = (int) ((X86_64Layout.HYPERVISOR_VIRT_START >>> 39) & 511);
+    /** Last L4 slot reserved for Xen ({@code ROOT_PAGETABLE_LAST_XEN_SLOT}): the one before {@code HYPERVISOR_VIRT_END}. */
+    public static final int LAST_XEN_SLOT = (int) (((X86_64Layout.HYPERVISOR_VIRT_END - 1) >>> 39) & 511);
 
     private final MachineMemory memory;
     private final M2p m2p;
