@@ -40,6 +40,10 @@ import java.util.logging.Logger;
  *     {@code physical-sector-size} before the bus publishes Connected.</li>
  * </ul>
  *
+ * <p>Data moves through persistent grants when both ends offer them, else by grant copy through
+ * a bounce page per queue (unless {@link #withGrantMap}): the order measured by
+ * {@code ./jxen bench blkif-grants} (docs/BENCHMARKS.md).
+ *
  * <p>Every connected {@link Blkback} is handed to the listener, which runs it as an agent. A
  * refusal is a {@link XenbusDriverException}: the bus writes the {@code error} node and closes
  * this device only.
@@ -78,12 +82,15 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private int nextSlot;
     private volatile int maxQueues = 1;
     private volatile int maxRingPageOrder;
+    private volatile boolean grantMap;
 
     private static final class Device {
         final BlockDevice disk;
         final BlkifDeviceProfile profile;
         final long windowGfn;
         final List<Blkback> backs = new ArrayList<>();
+        /** Bounce pages for grant copy, one per queue, allocated once and kept for reconnects. */
+        final List<Long> bounce = new ArrayList<>();
 
         Device(BlockDevice disk, BlkifDeviceProfile profile, long windowGfn) {
             this.disk = disk;
@@ -155,6 +162,19 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     public BlkbackXenbusDriver withMaxRingPageOrder(int order) {
         Blkback.windowPages(0, order); // checks the range
         this.maxRingPageOrder = order;
+        return this;
+    }
+
+    /**
+     * Moves data of frontends without persistent grants by grant map (map, copy, unmap per
+     * segment page) instead of the default grant copy. The default follows the measurement in
+     * docs/BENCHMARKS.md ({@code ./jxen bench blkif-grants}): persistent grants first, then grant
+     * copy, which beat grant map at every request size measured.
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withGrantMap() {
+        this.grantMap = true;
         return this;
     }
 
@@ -232,6 +252,12 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             Blkback back = new Blkback(kernel, grants, d.disk, d.profile,
                     d.windowGfn + (long) q * Blkback.windowPages(persistentGrants, maxRingPageOrder), persistentGrants,
                     clock, name).withMaxRingPageOrder(maxRingPageOrder);
+            if (!grantMap && !(frontendPersistent && persistentGrants > 0)) {
+                while (d.bounce.size() <= q) {
+                    d.bounce.add(kernel.pages().allocPage());
+                }
+                back.withGrantCopy(d.bounce.get(q));
+            }
             if (!back.connect(rings.get(q))) {
                 started.forEach(Blkback::disconnect);
                 throw new XenbusDriverException(XenbusErrno.EINVAL, back.error());
@@ -311,6 +337,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         Device d = devices.remove(device.nodename());
         if (d != null) {
             stop(d);
+            d.bounce.forEach(kernel.pages()::freePage);
             d.disk.close();
         }
     }

@@ -106,6 +106,11 @@ class BlkifXenbusTest {
                     assertThat(disk0.queues().getFirst().maxIndirectSegments())
                             .isEqualTo(backIndirect <= 11 ? 0 : Math.min(frontIndirect, backIndirect));
                     assertThat(disk0.queues().getFirst().persistentGrants()).isEqualTo(frontPersistent && backPersistent);
+                    // Chosen by measurement (BENCHMARKS.md, blkif-grants): persistent, else grant copy.
+                    assertThat(backDriver.backends()).allSatisfy(b -> {
+                        assertThat(b.persistentGrants()).isEqualTo(frontPersistent && backPersistent);
+                        assertThat(b.grantCopy()).isEqualTo(!(frontPersistent && backPersistent));
+                    });
                     assertThat(disk0.sizeBytes()).isEqualTo(DISK);
 
                     byte[] data = new byte[200 * 1024];

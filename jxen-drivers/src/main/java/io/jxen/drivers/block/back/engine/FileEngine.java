@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Flush is {@code FileChannel.force(true)} (fsync) and a FUA write ends with
  * {@code force(false)} (fdatasync): durable on return. The size is fixed when the engine
- * opens. Read-only mode refuses write, flush, discard and write zeroes.
+ * opens. Read-only mode refuses write, flush, discard and write zeroes. A block device node, or
+ * a regular file opened with {@link Options#asDense()}, is served without sparse assumptions:
+ * nothing is punched (a file gets zeroes written), allocation status says "all data".
  */
 public final class FileEngine implements IoEngine {
 
@@ -53,8 +55,18 @@ public final class FileEngine implements IoEngine {
      * @param mode         {@link IoEngine.Mode#SYNC} or {@link IoEngine.Mode#ASYNC}
      * @param workers      worker threads of an async engine
      * @param queueDepth   operations an async engine queues before the submitter runs one itself
+     * @param sparse       a regular file may have holes: discard punches them, allocation status
+     *                     walks them. False treats the file as a block device would be treated
+     *                     (no sparse assumptions: discard and write zeroes write zeroes, so every
+     *                     block stays allocated and written; allocation status reports all data;
+     *                     a created image is written out in full). Block device nodes are never sparse.
      */
-    public record Options(boolean readOnly, Mode mode, int workers, int queueDepth) {
+    public record Options(boolean readOnly, Mode mode, int workers, int queueDepth, boolean sparse) {
+
+        /** Sparse-aware options (the default for image files). */
+        public Options(boolean readOnly, Mode mode, int workers, int queueDepth) {
+            this(readOnly, mode, workers, queueDepth, true);
+        }
 
         /** Checks the numbers. */
         public Options {
@@ -76,7 +88,12 @@ public final class FileEngine implements IoEngine {
 
         /** The same options, read-only. */
         public Options asReadOnly() {
-            return new Options(true, mode, workers, queueDepth);
+            return new Options(true, mode, workers, queueDepth, sparse);
+        }
+
+        /** The same options without sparse assumptions (the block-device engine's behaviour). */
+        public Options asDense() {
+            return new Options(readOnly, mode, workers, queueDepth, false);
         }
     }
 
@@ -89,6 +106,8 @@ public final class FileEngine implements IoEngine {
     private final FileChannel channel;
     private final int fd;
     private final boolean blockDevice;
+    /** Holes may be punched and are reported: a regular file opened with {@link Options#sparse()}. */
+    private final boolean sparse;
     private final long sizeBytes;
     private final int logicalSectorBytes;
     private final int physicalSectorBytes;
@@ -102,6 +121,7 @@ public final class FileEngine implements IoEngine {
         this.channel = channel;
         this.fd = fd;
         this.blockDevice = blockDevice;
+        this.sparse = options.sparse() && !blockDevice;
         this.sizeBytes = sizeBytes;
         this.logicalSectorBytes = logicalSectorBytes;
         this.physicalSectorBytes = physicalSectorBytes;
@@ -182,6 +202,18 @@ public final class FileEngine implements IoEngine {
             }
         }
         FileEngine engine = open(path, options);
+        if (sizeBytes > 0 && engine.fd >= 0 && !options.sparse()) {
+            // No sparse assumptions: every block written up front, as on a disk (fallocate
+            // alone leaves unwritten extents, which ext4 reports as holes).
+            try {
+                engine.writeZeroBuffer(0, sizeBytes);
+                engine.channel.force(true);
+            } catch (IOException e) {
+                engine.close();
+                throw e;
+            }
+            return engine;
+        }
         if (sizeBytes > 0 && engine.fd >= 0) {
             try {
                 LinuxFiles.fallocate(engine.fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE,
@@ -222,6 +254,11 @@ public final class FileEngine implements IoEngine {
         return path;
     }
 
+    /** Whether this engine makes sparse assumptions (a regular file opened sparse). */
+    public boolean sparse() {
+        return sparse;
+    }
+
     /** True when the path is a block device node rather than a regular file. */
     public boolean isBlockDevice() {
         return blockDevice;
@@ -256,7 +293,7 @@ public final class FileEngine implements IoEngine {
     public Set<BlockCapability> capabilities() {
         Set<BlockCapability> capabilities = EnumSet.of(BlockCapability.FLUSH, BlockCapability.FUA,
                 BlockCapability.DISCARD, BlockCapability.WRITE_ZEROES);
-        if (fd >= 0 && !blockDevice) {
+        if (fd >= 0 && sparse) {
             capabilities.add(BlockCapability.ALLOCATION_STATUS);
         }
         return capabilities;
@@ -322,8 +359,8 @@ public final class FileEngine implements IoEngine {
         if (lengthBytes == 0) {
             return;
         }
-        boolean done = mayPunchHole && !blockDevice && releaseSpace(offsetBytes, lengthBytes);
-        if (!done) {
+        boolean done = mayPunchHole && sparse && releaseSpace(offsetBytes, lengthBytes);
+        if (!done && (sparse || blockDevice)) {
             done = zeroInPlace(offsetBytes, lengthBytes);
         }
         if (!done) {
@@ -345,6 +382,9 @@ public final class FileEngine implements IoEngine {
                 // A device may discard without zeroing (no guaranteed discard_zeroes_data):
                 // zero explicitly so reads of a discarded range are defined.
                 return zeroInPlace(offsetBytes, lengthBytes);
+            }
+            if (!sparse) {
+                return false; // dense: zeroes are written, nothing becomes a hole or an unwritten extent
             }
             LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE,
                     offsetBytes, lengthBytes);
@@ -399,7 +439,7 @@ public final class FileEngine implements IoEngine {
             return extents;
         }
         long end = offsetBytes + lengthBytes;
-        if (fd < 0 || blockDevice) {
+        if (fd < 0 || !sparse) {
             extents.add(Extent.data(offsetBytes, lengthBytes));
             return extents;
         }
