@@ -28,7 +28,7 @@ final class CProbe {
             "xenctrl.h",
             "xen/xen.h", "xen/errno.h", "xen/event_channel.h", "xen/grant_table.h", "xen/vcpu.h",
             "xen/sched.h", "xen/memory.h", "xen/features.h", "xen/version.h",
-            "xen/hvm/params.h", "xen/hvm/hvm_op.h", "xen/platform.h",
+            "xen/hvm/params.h", "xen/hvm/hvm_op.h", "xen/platform.h", "xen/hvm/ioreq.h", "xen/arch-x86/cpuid.h",
             "xen/io/ring.h", "xen/io/blkif.h", "xen/io/console.h", "xen/io/xenbus.h", "xen/io/xs_wire.h");
 
     /**

@@ -46,29 +46,29 @@ public final class GuestKernel {
     /**
      * Boot options.
      *
-     * @param cpuid       the CPUID instruction, or null for {@link XenCpuid} built from the version hypercall
+     * @param cpuid       the CPUID instruction, or null for the platform's ({@link GuestPlatform#cpu}), or
+     *                    {@link XenCpuid} built from the version hypercall on a platform without one
      * @param lowWaterGfn pages below this GFN are the guest's own (the allocator never uses them)
      * @param intrThreads where threaded interrupt handlers run
      * @param clock       the guest's source of real time (for logs and timeouts, never for guest time)
-     * @param rdtsc       the vCPUs' time stamp counter ({@code rdtsc}); the platform has no TSC of its own yet
+     * @param rdtsc       the vCPUs' time stamp counter ({@code rdtsc}), or null for the platform's
+     *                    ({@link GuestPlatform#cpu}); a platform without one gives the clock's nanoseconds
      */
     public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock, LongSupplier rdtsc) {
         /** Checks arguments. */
         public Options {
             Objects.requireNonNull(intrThreads, "intrThreads");
             Objects.requireNonNull(clock, "clock");
-            Objects.requireNonNull(rdtsc, "rdtsc");
             if (lowWaterGfn < 1) {
                 throw new IllegalArgumentException("lowWaterGfn must be at least 1");
             }
         }
 
         /**
-         * Xen CPUID from the version hypercall, low water at GFN 16, interrupt threads on virtual
-         * threads, and a 1 GHz TSC that is the clock's monotonic nanoseconds.
+         * The platform's CPUID and TSC, low water at GFN 16, interrupt threads on virtual threads.
          */
         public static Options defaults(Clock clock) {
-            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, clock::nanoTime);
+            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null);
         }
 
         /** The same options with another TSC. */
@@ -106,7 +106,9 @@ public final class GuestKernel {
         this.options = options;
         this.bootNanos = options.clock().nanoTime();
         GuestPhysicalMemory memory = platform.memory();
+        io.jxen.hypercall.GuestCpu cpu0 = platform.cpu(0);
         Cpuid cpuid = options.cpuid() != null ? options.cpuid()
+                : cpu0 != null ? cpu0::cpuid
                 : XenCpuid.fromVersionHypercall(platform.hypercalls(0), false);
         this.cpuidBase = XenCpuid.findXenBase(cpuid);
         if (cpuidBase == 0) {
@@ -250,6 +252,18 @@ public final class GuestKernel {
     /** The platform this kernel booted on. */
     public GuestPlatform platform() {
         return platform;
+    }
+
+    /**
+     * vCPU {@code vcpu}'s {@code rdtsc}: the one given in the options, else the platform's, else
+     * (a platform that models no CPU) the clock's nanoseconds.
+     */
+    public LongSupplier rdtsc(int vcpu) {
+        if (options.rdtsc() != null) {
+            return options.rdtsc();
+        }
+        io.jxen.hypercall.GuestCpu cpu = platform.cpu(vcpu);
+        return cpu != null ? cpu::rdtsc : options.clock()::nanoTime;
     }
 
     /** The boot options. */

@@ -38,4 +38,16 @@ public interface GuestPlatform {
      * {@link Doorbell#rings()}, check vcpu_info, then {@link Doorbell#await} with what was read.
      */
     Doorbell doorbell(int vcpu);
+
+    /**
+     * The non-hypercall instructions of vCPU {@code vcpu} ({@code rdtsc}, {@code cpuid}, port
+     * and MMIO accesses to emulated devices, interrupt acknowledge).
+     *
+     * @return the vCPU's instructions, or null for a platform that models no CPU (test doubles
+     *         of the hypercall interface alone)
+     * @throws IllegalArgumentException if there is no such vCPU
+     */
+    default GuestCpu cpu(int vcpu) {
+        return null;
+    }
 }

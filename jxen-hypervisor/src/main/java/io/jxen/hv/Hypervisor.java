@@ -12,7 +12,9 @@ import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.evtchn.EventChannelOps;
 import io.jxen.hv.gnttab.GrantTableOps;
 import io.jxen.hv.hypercall.ConsoleIoOps;
+import io.jxen.hv.hypercall.HvmOps;
 import io.jxen.hv.hypercall.HypercallTable;
+import io.jxen.hv.hypercall.VcpuInstructions;
 import io.jxen.hv.hypercall.MulticallHandler;
 import io.jxen.hv.hypercall.PlatformOps;
 import io.jxen.hv.hypercall.Preemption;
@@ -24,11 +26,14 @@ import io.jxen.hv.mm.pv.MmuOps;
 import io.jxen.hv.mm.pv.PageTypes;
 import io.jxen.hv.sched.SchedOps;
 import io.jxen.hv.sched.VcpuOps;
+import io.jxen.hypercall.GuestCpu;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.MachineMemory;
 import io.jxen.memory.futex.Doorbell;
+import io.jxen.hv.timekeeping.DomainTimekeeping;
+import io.jxen.hv.timekeeping.HvmTimers;
 import io.jxen.hv.timekeeping.Timekeeping;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.Clock;
@@ -74,6 +79,7 @@ public final class Hypervisor implements DomainLookup {
     private final SchedOps schedOps;
     private final Timekeeping timekeeping;
     private final MmuOps mmuOps;
+    private final HvmOps hvmOps;
 
     /**
      * @param memory machine memory this process created (it allocates the frames)
@@ -116,6 +122,8 @@ public final class Hypervisor implements DomainLookup {
         table.register(Hypercall.GRANT_TABLE_OP, (v, a1, a2, a3, a4, a5) -> grantTableOps.hypercall(v, a1, a2, a3));
         XenVersionOps xenVersion = new XenVersionOps();
         table.register(Hypercall.XEN_VERSION, (v, a1, a2, a3, a4, a5) -> xenVersion.hypercall(v, a1, a2));
+        this.hvmOps = new HvmOps(this);
+        table.register(Hypercall.HVM_OP, (v, a1, a2, a3, a4, a5) -> hvmOps.hypercall(v, a1, a2));
         ConsoleIoOps consoleIo = new ConsoleIoOps(text -> console.accept(text));
         table.register(Hypercall.CONSOLE_IO, (v, a1, a2, a3, a4, a5) -> consoleIo.hypercall(v, a1, a2, a3));
     }
@@ -258,9 +266,22 @@ public final class Hypervisor implements DomainLookup {
         lock.lock();
         try {
             int domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
+            if (config.hvm() && timekeeping == null) {
+                throw new IllegalStateException("an HVM domain needs a hypervisor that keeps time");
+            }
             Domain d = new Domain(domid, config, host, wakeup);
-            d.attachTime(this::systemTime, timekeeping == null ? null
-                    : timekeeping.createDomain(config.vcpus(), true, vcpu -> sendTimerEvent(d, vcpu)));
+            DomainTimekeeping time = timekeeping == null ? null
+                    : timekeeping.createDomain(config.vcpus(), !config.hvm(), vcpu -> sendTimerEvent(d, vcpu));
+            if (config.hvm()) {
+                HvmTimers timers = time.enableHvm(vcpu -> kick(d, vcpu));
+                if (timers == null) {
+                    time.close();
+                    d.release();
+                    throw new IllegalStateException("this host's timekeeping emulates no platform timers");
+                }
+                hvmOps.attach(d, timers);
+            }
+            d.attachTime(this::systemTime, time);
             domains.put(domid, d);
             everCreated = true;
             return d;
@@ -366,6 +387,11 @@ public final class Hypervisor implements DomainLookup {
             @Override
             public long startInfoGpa() {
                 return d.startInfoGfn() << io.jxen.abi.XenPage.SHIFT;
+            }
+
+            @Override
+            public GuestCpu cpu(int vcpu) {
+                return Hypervisor.this.cpu(domid, vcpu);
             }
 
             @Override
@@ -479,6 +505,7 @@ public final class Hypervisor implements DomainLookup {
             eventChannelOps.closeAll(d);
             grantTableOps.teardown(d);
             mmuOps.release(d);
+            hvmOps.detach(d);
             d.release();
             domains.remove(domid);
             for (DomainListener listener : listeners) {
@@ -486,6 +513,42 @@ public final class Hypervisor implements DomainLookup {
             }
             eventChannelOps.sendGlobalVirq(Virq.DOM_EXC);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The non-hypercall instructions of vCPU {@code vcpu} of domain {@code domid}: rdtsc, cpuid,
+     * and for an HVM domain port/MMIO access to its platform timers and interrupt acknowledge.
+     *
+     * @throws IllegalArgumentException if there is no such vCPU
+     */
+    public GuestCpu cpu(int domid, int vcpu) {
+        Domain d = byId(domid);
+        Vcpu v = d == null ? null : d.vcpu(vcpu);
+        if (v == null) {
+            throw new IllegalArgumentException("no vCPU d" + domid + "v" + vcpu);
+        }
+        return new VcpuInstructions(v, d.timekeeping(), hvmOps.timers(d),
+                () -> (XenVersionOps.MAJOR << 16) | XenVersionOps.MINOR, this::systemTime);
+    }
+
+    /** Domain {@code d}'s HVM platform timers, or null for a PV domain. */
+    public HvmTimers hvmTimers(Domain d) {
+        return hvmOps.timers(d);
+    }
+
+    // A platform timer has an interrupt for vCPU {@code vcpu} of {@code d} (vcpu_kick).
+    private void kick(Domain d, int vcpu) {
+        lock.lock();
+        try {
+            if (domains.get(d.domid()) == d && !d.dying()) {
+                Vcpu v = d.vcpu(vcpu);
+                if (v != null) {
+                    v.kick();
+                }
+            }
         } finally {
             lock.unlock();
         }

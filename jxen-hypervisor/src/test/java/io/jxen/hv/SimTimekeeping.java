@@ -204,6 +204,16 @@ final class SimTimekeeping implements Timekeeping {
         }
 
         @Override
+        public long rdtsc() {
+            return now(); // the published scale is 1 tick per ns
+        }
+
+        @Override
+        public long tscFrequencyHz() {
+            return 1_000_000_000L;
+        }
+
+        @Override
         public VcpuTimerControl timers(int vcpu) {
             return timers[vcpu];
         }

@@ -21,8 +21,6 @@ import io.jxen.host.PvDisk;
 import io.jxen.host.toolstack.XenstorePaths;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.XlList;
-import io.jxen.hv.time.DomainTime;
-import io.jxen.hv.timekeeping.JxenTime;
 import io.jxen.runtime.SystemClock;
 
 import java.io.IOException;
@@ -90,12 +88,9 @@ public final class HostDemo {
                         + ", vbd 51712 backend " + host.xenstore().read(home + "/device/vbd/51712/backend"));
                 host.hypervisor().unpause(domid);
 
-                // The guest's rdtsc reads its domain's TSC, as the CPU would (the platform
-                // interface has no rdtsc of its own yet).
-                DomainTime domainTime = ((JxenTime.Domain) host.hypervisor().byId(domid).timekeeping()).time();
+                // rdtsc and cpuid come from the platform (GuestPlatform.cpu), as from the CPU.
                 GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
-                        GuestKernel.Options.defaults(SystemClock.INSTANCE)
-                                .withRdtsc(() -> domainTime.tsc().tscAt(host.hypervisor().systemTime())));
+                        GuestKernel.Options.defaults(SystemClock.INSTANCE));
                 if (!guest.xenDomain() || !guest.xenPvDomain()) {
                     throw new IllegalStateException("the guest did not detect a Xen PV domain");
                 }

@@ -14,7 +14,7 @@ public final class XenTimeDevice {
     private final XenRtc rtc;
 
     private XenTimeDevice(GuestKernel kernel) {
-        this.timecounter = new XenTimecounter(kernel, kernel.options().rdtsc());
+        this.timecounter = new XenTimecounter(kernel, kernel::rdtsc);
         this.eventTimer = new XenEventTimer(kernel, timecounter);
         this.rtc = new XenRtc(kernel.sharedInfo(), timecounter);
     }

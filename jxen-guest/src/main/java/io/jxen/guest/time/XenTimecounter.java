@@ -5,6 +5,8 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.guest.GuestKernel;
 import io.jxen.hypercall.pvclock.PvClockReader;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,16 +26,27 @@ public final class XenTimecounter {
     private final PvClockReader[] readers;
     private final PvClockReader.Monotonic monotonic = new PvClockReader.Monotonic();
 
+    private final AtomicLong watchdogTouches = new AtomicLong();
+
     /**
      * @param kernel the booted kernel (the vCPUs' registered vcpu_info)
-     * @param rdtsc  the TSC
+     * @param rdtsc  the TSC of each vCPU
      */
-    public XenTimecounter(GuestKernel kernel, LongSupplier rdtsc) {
+    public XenTimecounter(GuestKernel kernel, IntFunction<LongSupplier> rdtsc) {
         readers = new PvClockReader[kernel.vcpus()];
         for (int i = 0; i < readers.length; i++) {
-            readers[i] = new PvClockReader(kernel.vcpu(i).vcpuInfo(), VcpuInfoDescriptor.TIME_OFFSET, rdtsc, monotonic,
-                    PvClockFlags.TSC_STABLE_BIT);
+            readers[i] = new PvClockReader(kernel.vcpu(i).vcpuInfo(), VcpuInfoDescriptor.TIME_OFFSET, rdtsc.apply(i),
+                    monotonic, PvClockFlags.TSC_STABLE_BIT, watchdogTouches::incrementAndGet);
         }
+    }
+
+    /**
+     * How often a read found {@code XEN_PVCLOCK_GUEST_STOPPED} (the domain had been paused or
+     * suspended) and cleared it: Linux then calls {@code pvclock_touch_watchdogs()} so the
+     * soft-lockup and RCU-stall detectors do not mistake the pause for a hang.
+     */
+    public long watchdogTouches() {
+        return watchdogTouches.get();
     }
 
     /** System time in nanoseconds as vCPU {@code vcpu} reads it. */

@@ -78,10 +78,11 @@ public final class DomainBuilder {
      * @throws ToolstackException if the host lacks memory or a step fails (nothing is kept)
      */
     public DomainRecord build(GuestConfig cfg) throws ToolstackException {
-        if (cfg.type() == io.jxen.host.config.DomainType.HVM) {
-            throw new ToolstackException(cfg.name() + ": type \"hvm\" needs a device model, which jxen does not have;"
-                    + " use type = \"pv\" or \"pvh\"");
-        }
+        // type = "hvm": an HVM domain with Xen's emulated platform timers (PIT, RTC, PM timer,
+        // HPET) and libxl's timer mode. There is no device model (no firmware, no emulated disks
+        // or NICs): the guest boots PV-style from start_info and uses PV devices. type = "pvh"
+        // gets no platform timers, as on Xen (a PVH domain emulates only the local APIC).
+        boolean hvm = cfg.type() == io.jxen.host.config.DomainType.HVM;
         if (cfg.memoryPages() < 4) {
             throw new ToolstackException("memory of " + cfg.name() + " is too small for start_info and two rings");
         }
@@ -96,8 +97,9 @@ public final class DomainBuilder {
         }
         Domain d;
         try {
-            d = hv.createDomain(new DomainConfig(cfg.memoryPages(), cfg.maxMemoryPages(), cfg.maxVcpus(),
-                    DomainConfig.DEFAULT_MAX_GRANT_FRAMES, EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1));
+            DomainConfig config = new DomainConfig(cfg.memoryPages(), cfg.maxMemoryPages(), cfg.maxVcpus(),
+                    DomainConfig.DEFAULT_MAX_GRANT_FRAMES, EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1);
+            d = hv.createDomain(hvm ? config.withHvm() : config);
         } catch (OutOfFramesException e) {
             throw new ToolstackException("not enough host memory for " + cfg.name() + " (" + cfg.memoryMib()
                     + " MiB): " + e.getMessage(), e);
@@ -107,6 +109,11 @@ public final class DomainBuilder {
         int domid = d.domid();
         boolean introduced = false;
         try {
+            if (hvm) {
+                // libxl_create.c: HVM guests default to no_delay_for_missed_ticks (xl.cfg timer_mode).
+                privcmd.setHvmParam(domid, io.jxen.abi.hvm.HvmParam.TIMER_MODE,
+                        io.jxen.abi.hvm.HvmTimerMode.NO_DELAY_FOR_MISSED_TICKS);
+            }
             GuestPhysicalMemory mem = hv.platform(domid).memory();
             long storeGfn = d.startInfoGfn() - 1;
             long consoleGfn = d.startInfoGfn() - 2;

@@ -60,4 +60,21 @@ public final class Privcmd {
         }
         return memory.getInt(bufferGpa + EvtchnAllocUnboundDescriptor.PORT_OFFSET);
     }
+
+    /**
+     * {@code HVMOP_set_param} on {@code dom} ({@code xc_hvm_param_set}), e.g. the timer mode
+     * libxl sets for an HVM guest.
+     *
+     * @throws ToolstackException with Xen's errno if the hypervisor refuses
+     */
+    public synchronized void setHvmParam(int dom, int index, long value) throws ToolstackException {
+        memory.zero(bufferGpa, io.jxen.abi.hvm.XenHvmParamDescriptor.SIZE);
+        memory.putShort(bufferGpa + io.jxen.abi.hvm.XenHvmParamDescriptor.DOMID_OFFSET, (short) dom);
+        memory.putInt(bufferGpa + io.jxen.abi.hvm.XenHvmParamDescriptor.INDEX_OFFSET, index);
+        memory.putLong(bufferGpa + io.jxen.abi.hvm.XenHvmParamDescriptor.VALUE_OFFSET, value);
+        long rc = dom0.hypercall(Hypercall.HVM_OP, io.jxen.abi.hvm.HvmOp.SET_PARAM, bufferGpa);
+        if (rc != 0) {
+            throw new ToolstackException("HVMOP_set_param(" + index + ", " + value + ") on d" + dom + " failed: " + rc);
+        }
+    }
 }

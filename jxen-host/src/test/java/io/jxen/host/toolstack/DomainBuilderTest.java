@@ -196,11 +196,17 @@ class DomainBuilderTest {
     }
 
     @Test
-    void hvmIsRefusedWithAHint() throws Exception {
-        GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ntype='hvm'\n", null);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(g))
-                .hasMessageContaining("type \"hvm\" needs a device model");
-        assertThat(host.hv.domids()).containsExactly(0);
+    void hvmGetsThePlatformTimersWithLibxlsTimerModeAndPvhDoesNot() throws Exception {
+        int hvm = host.toolstack.create(GuestConfig.parse("g.cfg", "name='g'\ntype='hvm'\nmemory=8\n", null));
+        var timers = host.hv.hvmTimers(host.hv.byId(hvm));
+        assertThat(timers).isNotNull();
+        assertThat(timers.getParam(io.jxen.abi.hvm.HvmParam.TIMER_MODE))
+                .isEqualTo(io.jxen.abi.hvm.HvmTimerMode.NO_DELAY_FOR_MISSED_TICKS);
+        // The guest finds an HPET at 0xfed00000 (capabilities 0x8086a201, 16 ns).
+        assertThat(host.hv.cpu(hvm, 0).mmioRead(0xFED0_0000L, 8)).isEqualTo(0x00F4_2400_8086_A201L);
+        int pvh = host.toolstack.create(GuestConfig.parse("h.cfg", "name='h'\ntype='pvh'\nmemory=8\n", null));
+        assertThat(host.hv.hvmTimers(host.hv.byId(pvh))).isNull();
+        assertThat(host.hv.cpu(pvh, 0).mmioRead(0xFED0_0000L, 8)).isEqualTo(-1L);
     }
 
     @Test

@@ -31,7 +31,9 @@ final class ToolstackFixture implements AutoCloseable {
 
     ToolstackFixture(Path dir) throws Exception {
         memory = MachineMemory.create(dir.resolve("host.mem"), FRAMES);
-        hv = new Hypervisor(memory, new VirtualClock(0));
+        VirtualClock clock = new VirtualClock(0);
+        // Host time as io.jxen.host.Host has it (HVM domains need it for their platform timers).
+        hv = new Hypervisor(memory, clock, new io.jxen.hv.timekeeping.JxenTime(new io.jxen.hv.time.HostTime(clock)));
         hv.createDomain(DomainConfig.of(256, 1));
         hv.unpause(0);
         xenstored = XenstoredServer.start(dir.resolve("xenstored.sock"));

@@ -1,6 +1,7 @@
 package io.jxen.hypercall.pvclock;
 
 import io.jxen.abi.xen.PvClockFlags;
+import io.jxen.abi.xen.VcpuTimeInfoDescriptor;
 import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
 import io.jxen.abi.OrderedAccess;
 
@@ -38,12 +39,17 @@ public final class PvClockReader {
         }
     }
 
+    // The 32 bytes of this vCPU's vcpu_time_info as a slice of their own, so every access below
+    // is at a constant offset of a final segment (one bounds check the JIT can fold per field).
+    private final MemorySegment area;
     private final VcpuTimeInfoFlyweight info = new VcpuTimeInfoFlyweight();
     private final LongSupplier rdtsc;
     private final Monotonic monotonic;
     private final int validFlags;
+    private final Runnable onGuestStopped;
     private int lastFlags;
     private long retries;
+    private long guestStoppedSeen;
 
     /**
      * @param segment    memory holding the {@code vcpu_time_info}
@@ -54,10 +60,21 @@ public final class PvClockReader {
      *                   {@link PvClockFlags#TSC_STABLE_BIT} to skip the clamp on stable TSCs
      */
     public PvClockReader(MemorySegment segment, long offset, LongSupplier rdtsc, Monotonic monotonic, int validFlags) {
-        info.wrap(segment, offset);
+        this(segment, offset, rdtsc, monotonic, validFlags, () -> { });
+    }
+
+    /**
+     * @param onGuestStopped run when a read finds {@code XEN_PVCLOCK_GUEST_STOPPED} (the reader
+     *                       clears the flag first), as Linux's {@code pvclock_touch_watchdogs()}
+     */
+    public PvClockReader(MemorySegment segment, long offset, LongSupplier rdtsc, Monotonic monotonic, int validFlags,
+                         Runnable onGuestStopped) {
+        info.wrap(segment, offset); // checks bounds and alignment once
+        this.area = segment.asSlice(offset, VcpuTimeInfoDescriptor.SIZE);
         this.rdtsc = Objects.requireNonNull(rdtsc, "rdtsc");
         this.monotonic = Objects.requireNonNull(monotonic, "monotonic");
         this.validFlags = validFlags;
+        this.onGuestStopped = Objects.requireNonNull(onGuestStopped, "onGuestStopped");
     }
 
     /** Nanoseconds of system time now: the seqlock read plus the monotonic clamp. */
@@ -79,26 +96,52 @@ public final class PvClockReader {
         }
     }
 
-    /** The seqlock read alone, no clamp ({@code __pvclock_read_cycles} inside the retry loop). */
+    /**
+     * The seqlock read alone, no clamp ({@code __pvclock_read_cycles} inside the retry loop).
+     * Each field is loaded once: {@code tsc_to_system_mul}, {@code tsc_shift} and {@code flags}
+     * share one 64-bit load of bytes 24..31, so the loop is two acquire loads of the version
+     * and three plain loads of the tuple.
+     */
     public long readRaw() {
+        MemorySegment a = area;
         while (true) {
             // pvclock_read_begin: version with the odd bit cleared, then smp_rmb (acquire load).
-            int version = info.getVersionAcquire() & ~1;
+            int version = OrderedAccess.getIntAcquire(a, VcpuTimeInfoDescriptor.VERSION_OFFSET) & ~1;
             long tsc = rdtsc.getAsLong();
-            long stamp = info.getTscTimestamp();
-            long system = info.getSystemTimeNs();
-            int mul = info.getTscToSystemMul();
-            int shift = info.getTscShift();
-            int flags = info.getFlags();
+            long stamp = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.TSC_TIMESTAMP_OFFSET);
+            long system = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.SYSTEM_TIME_OFFSET);
+            // bytes 24..27 tsc_to_system_mul, 28 tsc_shift (signed), 29 flags, little-endian
+            long scale = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.TSC_TO_SYSTEM_MUL_OFFSET);
             // pvclock_read_retry: smp_rmb so the tuple loads complete before the version reload.
             OrderedAccess.readBarrier();
-            if (info.getVersionAcquire() == version) {
+            if (OrderedAccess.getIntAcquire(a, VcpuTimeInfoDescriptor.VERSION_OFFSET) == version) {
+                int flags = (int) (scale >>> 40) & 0xFF;
                 lastFlags = flags;
-                return PvClockMath.systemTime(tsc, stamp, system, mul, shift);
+                if ((flags & PvClockFlags.GUEST_STOPPED) != 0) {
+                    guestStopped();
+                }
+                return PvClockMath.systemTime(tsc, stamp, system, (int) scale, (byte) (scale >>> 32));
             }
             retries++;
             Thread.onSpinWait();
         }
+    }
+
+    // Linux pvclock_clocksource_read: "src->flags &= ~PVCLOCK_GUEST_STOPPED" then
+    // pvclock_touch_watchdogs(). The flag byte shares a 32-bit word with tsc_shift and the
+    // padding; an atomic and on that word clears the bit without touching a concurrent write
+    // of the hypervisor to the other bytes.
+    private void guestStopped() {
+        int word = VcpuTimeInfoDescriptor.TSC_SHIFT_OFFSET;
+        int bit = PvClockFlags.GUEST_STOPPED << (8 * (VcpuTimeInfoDescriptor.FLAGS_OFFSET - word));
+        OrderedAccess.getAndBitwiseAndInt(area, word, ~bit);
+        guestStoppedSeen++;
+        onGuestStopped.run();
+    }
+
+    /** How many reads found {@code XEN_PVCLOCK_GUEST_STOPPED} set (and cleared it). */
+    public long guestStoppedSeen() {
+        return guestStoppedSeen;
     }
 
     /** A consistent copy of the tuple, taken under the seqlock. */

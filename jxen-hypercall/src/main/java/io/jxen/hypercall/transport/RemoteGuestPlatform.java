@@ -116,6 +116,11 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
     }
 
     @Override
+    public io.jxen.hypercall.GuestCpu cpu(int vcpu) {
+        return new SocketCpu(hypercalls(vcpu));
+    }
+
+    @Override
     public io.jxen.memory.futex.Doorbell doorbell(int vcpu) {
         if (vcpu < 0 || vcpu >= vcpus) {
             throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);

@@ -318,6 +318,9 @@ public final class Domain {
     public void pause() {
         pauseCount++;
         updateRunstates();
+        if (timekeeping != null) {
+            timekeeping.guestStopped(); // XEN_PVCLOCK_GUEST_STOPPED, for the guest's watchdogs
+        }
     }
 
     /** Undoes one {@link #pause()}; false if the domain was not paused. */
@@ -347,6 +350,9 @@ public final class Domain {
         }
         shutdownReason = reason;
         updateRunstates();
+        if (reason == ShutdownReason.SUSPEND && timekeeping != null) {
+            timekeeping.guestStopped();
+        }
         return true;
     }
 

@@ -14,18 +14,32 @@ import io.jxen.abi.evtchn.EvtchnLimits;
  *                        stops at 4095, FIFO at 131071
  * @param pvMmu           a PV-MMU domain (machine frames in page tables, mmu_update and friends;
  *                        see io.jxen.hv.mm.pv) rather than an auto-translated one
+ * @param hvm             an HVM/PVH domain ({@code XEN_DOMCTL_CDF_hvm}): it gets the emulated
+ *                        platform timers (PIT, RTC, PM timer, HPET) and {@code HVMOP_*_param}, and
+ *                        its vCPUs do not start with the PV 100 Hz tick
  */
 public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort,
-                           boolean pvMmu) {
+                           boolean pvMmu, boolean hvm) {
 
     /** An auto-translated domain (the default). */
     public DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort) {
-        this(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, false);
+        this(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, false, false);
+    }
+
+    /** A PV domain, PV-MMU or auto-translated. */
+    public DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGrantFrames, int maxEvtchnPort,
+                        boolean pvMmu) {
+        this(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, pvMmu, false);
     }
 
     /** This configuration as a PV-MMU domain. */
     public DomainConfig withPvMmu() {
-        return new DomainConfig(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, true);
+        return new DomainConfig(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, true, hvm);
+    }
+
+    /** This configuration as an HVM/PVH domain (auto-translated, with platform timers). */
+    public DomainConfig withHvm() {
+        return new DomainConfig(memoryPages, maxPages, vcpus, maxGrantFrames, maxEvtchnPort, false, true);
     }
 
     /** vCPUs a jxen domain may have. */
@@ -46,6 +60,9 @@ public record DomainConfig(long memoryPages, long maxPages, int vcpus, int maxGr
         }
         if (maxGrantFrames < 1 || maxGrantFrames > 1024) {
             throw new IllegalArgumentException("maxGrantFrames must be 1..1024, was " + maxGrantFrames);
+        }
+        if (pvMmu && hvm) {
+            throw new IllegalArgumentException("an HVM domain has no PV MMU");
         }
         if (maxEvtchnPort < 1 || maxEvtchnPort >= io.jxen.abi.evtchn.EvtchnFifo.NR_CHANNELS) {
             throw new IllegalArgumentException("maxEvtchnPort must be 1.." + (io.jxen.abi.evtchn.EvtchnFifo.NR_CHANNELS - 1)

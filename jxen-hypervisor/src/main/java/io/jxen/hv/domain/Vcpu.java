@@ -214,6 +214,20 @@ public final class Vcpu {
         }
     }
 
+    /**
+     * Xen's {@code vcpu_kick} with nothing marked pending: an emulated platform timer has an
+     * interrupt for this vCPU to take, so a run loop waiting on the upcall hook or the doorbell
+     * wakes and enters the guest. (A vCPU in SCHEDOP_block still waits for an event: jxen models
+     * no HLT.)
+     */
+    public void kick() {
+        upcallHook.run();
+        if (doorbell != null) {
+            doorbell.ring();
+        }
+        domain.wakeWaiters();
+    }
+
     @Override
     public String toString() {
         return "d" + domain.domid() + "v" + id;

@@ -2,6 +2,7 @@ package io.jxen.hv.timekeeping;
 
 import io.jxen.hv.time.DomainTime;
 import io.jxen.hv.time.HostTime;
+import io.jxen.hv.time.HvmPlatform;
 import io.jxen.hv.time.timer.VcpuTimers;
 import io.jxen.runtime.Agent;
 
@@ -78,6 +79,67 @@ public final class JxenTime implements Timekeeping {
         @Override
         public void onDeschedule(int vcpu, boolean blocked) {
             time.onDeschedule(vcpu, blocked);
+        }
+
+        @Override
+        public long rdtsc() {
+            return time.rdtsc();
+        }
+
+        @Override
+        public long tscFrequencyHz() {
+            return time.tsc().frequencyHz();
+        }
+
+        @Override
+        public HvmTimers enableHvm(IntConsumer kick) {
+            HvmPlatform hvm = time.enableHvmPlatform(null, kick::accept);
+            return new HvmTimers() {
+                @Override
+                public int portRead(int port, int size) {
+                    return hvm.portRead(port, size);
+                }
+
+                @Override
+                public boolean portWrite(int port, int size, int value) {
+                    return hvm.portWrite(port, size, value);
+                }
+
+                @Override
+                public long mmioRead(long gpa, int size) {
+                    return hvm.mmioRead(gpa, size);
+                }
+
+                @Override
+                public boolean mmioWrite(long gpa, int size, long value) {
+                    return hvm.mmioWrite(gpa, size, value);
+                }
+
+                @Override
+                public int acknowledgeInterrupt(int vcpu) {
+                    return hvm.acknowledgeInterrupt(vcpu);
+                }
+
+                @Override
+                public boolean ownsParam(int index) {
+                    return HvmPlatform.ownsParam(index);
+                }
+
+                @Override
+                public int setParam(int index, long value) {
+                    return hvm.setParam(index, value);
+                }
+
+                @Override
+                public long getParam(int index) {
+                    return hvm.getParam(index);
+                }
+            };
+        }
+
+        @Override
+        public void guestStopped() {
+            time.guestStopped();
         }
 
         @Override

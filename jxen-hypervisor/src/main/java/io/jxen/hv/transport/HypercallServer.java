@@ -3,6 +3,7 @@ package io.jxen.hv.transport;
 import io.jxen.abi.XenPage;
 import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hypercall.GuestCpu;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.hypercall.transport.HypercallWire;
 
@@ -106,13 +107,17 @@ public final class HypercallServer implements AutoCloseable {
                 return; // not a vCPU of this domain: protocol error
             }
             Hypercalls hypercalls = hypervisor.hypercalls(domain.domid(), vcpu);
+            GuestCpu cpu = hypervisor.cpu(domain.domid(), vcpu);
             ByteBuffer call = HypercallWire.buffer(HypercallWire.CALL_SIZE);
             ByteBuffer result = HypercallWire.buffer(HypercallWire.RESULT_SIZE);
             while (!closed) {
                 call.clear();
                 HypercallWire.readFully(channel, call);
-                long rc = hypercalls.hypercall(call.getInt(0), call.getLong(8), call.getLong(16), call.getLong(24),
-                        call.getLong(32), call.getLong(40));
+                int number = call.getInt(0);
+                long rc = (number & HypercallWire.TRAP) != 0
+                        ? HypercallWire.trap(cpu, number, call.getLong(8), call.getLong(16), call.getLong(24))
+                        : hypercalls.hypercall(number, call.getLong(8), call.getLong(16), call.getLong(24),
+                                call.getLong(32), call.getLong(40));
                 result.clear();
                 result.putLong(rc).flip();
                 HypercallWire.writeFully(channel, result);

@@ -37,11 +37,7 @@ public final class DomainTime implements AutoCloseable {
     private final VcpuTimePublisher[] publishers;
     private final VcpuTimers[] timers;
     private Wallclock.DomainWallclock wallclock;
-    private PlatformTime platform;
-    private Pit pit;
-    private Hpet hpet;
-    private RtcPeriodic rtc;
-    private PmTimer pmTimer;
+    private HvmPlatform hvm;
 
     DomainTime(HostTime host, int vcpus, boolean pv, TimerInterruptSink sink) {
         this.host = host;
@@ -93,9 +89,25 @@ public final class DomainTime implements AutoCloseable {
         return publishers[vcpu];
     }
 
+    /**
+     * The domain was paused or suspended: every vCPU's time info carries
+     * {@code XEN_PVCLOCK_GUEST_STOPPED} until the guest clears it
+     * ({@link VcpuTimePublisher#markGuestStopped()}).
+     */
+    public void guestStopped() {
+        for (VcpuTimePublisher p : publishers) {
+            p.markGuestStopped();
+        }
+    }
+
     /** The hypercall timers of vCPU {@code vcpu}. */
     public VcpuTimers timers(int vcpu) {
         return timers[vcpu];
+    }
+
+    /** What the domain's {@code rdtsc} returns now (every vCPU shares the domain's TSC). */
+    public long rdtsc() {
+        return tsc.tscAt(host.now());
     }
 
     /** The domain's TSC. */
@@ -130,43 +142,49 @@ public final class DomainTime implements AutoCloseable {
     }
 
     /**
-     * Creates the HVM platform timers: platform time, PIT, HPET, RTC periodic interrupt and a
-     * 32-bit PM timer at the version-1 ACPI ports.
+     * Creates the HVM platform timers ({@link HvmPlatform}): platform time, PIT, HPET, RTC
+     * periodic interrupt and a 32-bit PM timer at the version-1 ACPI ports; HVM vCPUs reach them
+     * through {@link #hvm()}.
+     *
+     * @param observer told of every interrupt-line change as well (tests), or null
+     * @param kicker   wakes a vCPU with a tick pending
      */
-    public synchronized void enableHvmPlatform(IrqLine irqLine, VcpuKicker kicker) {
-        if (platform != null) {
+    public synchronized HvmPlatform enableHvmPlatform(IrqLine observer, VcpuKicker kicker) {
+        if (hvm != null) {
             throw new IllegalStateException("platform timers already created");
         }
-        platform = new PlatformTime(host.systemTime(), host.timers(), irqLine, kicker, publishers.length);
-        pit = new Pit(platform);
-        hpet = new Hpet(platform, irqLine, pit);
-        rtc = new RtcPeriodic(platform, irqLine);
-        pmTimer = new PmTimer(platform, host.timers(), irqLine, PmTimer.PM1A_EVT_BLK_V1, 32);
+        hvm = new HvmPlatform(host, observer, kicker, publishers.length);
+        return hvm;
+    }
+
+    /** The HVM platform timers, or null for a PV domain. */
+    public synchronized HvmPlatform hvm() {
+        return hvm;
     }
 
     /** Platform time, or null for a PV domain. */
     public synchronized PlatformTime platform() {
-        return platform;
+        return hvm == null ? null : hvm.time();
     }
 
     /** The HPET, or null. */
     public synchronized Hpet hpet() {
-        return hpet;
+        return hvm == null ? null : hvm.hpet();
     }
 
     /** The PIT, or null. */
     public synchronized Pit pit() {
-        return pit;
+        return hvm == null ? null : hvm.pit();
     }
 
     /** The RTC's periodic interrupt, or null. */
     public synchronized RtcPeriodic rtc() {
-        return rtc;
+        return hvm == null ? null : hvm.rtc();
     }
 
     /** The ACPI PM timer, or null. */
     public synchronized PmTimer pmTimer() {
-        return pmTimer;
+        return hvm == null ? null : hvm.pmTimer();
     }
 
     /** The domain is destroyed: every timer stops and nothing more is published. */
@@ -180,11 +198,8 @@ public final class DomainTime implements AutoCloseable {
         if (wallclock != null) {
             wallclock.close();
         }
-        if (platform != null) {
-            hpet.reset();
-            pit.stopChannel0Irq();
-            rtc.close();
-            pmTimer.close();
+        if (hvm != null) {
+            hvm.close();
         }
     }
 }

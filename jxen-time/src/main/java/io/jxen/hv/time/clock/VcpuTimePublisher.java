@@ -49,7 +49,7 @@ public final class VcpuTimePublisher {
         VcpuTimeInfoFlyweight area = new VcpuTimeInfoFlyweight().wrap(segment, offset);
         areas.add(area);
         if (last != null) {
-            write(area, last);
+            write(area, last, 0);
         } else {
             publish(true);
         }
@@ -88,10 +88,24 @@ public final class VcpuTimePublisher {
         }
         last = stamp;
         for (VcpuTimeInfoFlyweight area : areas) {
-            write(area, stamp);
+            write(area, stamp, 0);
         }
         publications++;
         return stamp;
+    }
+
+    /**
+     * The domain was paused or suspended: {@code XEN_PVCLOCK_GUEST_STOPPED} is published in every
+     * area at once (a forced stamp) and stays set, in each area, until the guest clears it there
+     * (Linux {@code pvclock_clocksource_read} clears it and touches its watchdogs): every later
+     * write keeps the bit it finds in guest memory, as KVM's {@code kvm_setup_guest_pvclock}
+     * keeps {@code PVCLOCK_GUEST_STOPPED} from the guest's copy.
+     */
+    public synchronized void markGuestStopped() {
+        Stamp stamp = publish(true);
+        for (VcpuTimeInfoFlyweight area : areas) {
+            write(area, stamp, PvClockFlags.GUEST_STOPPED);
+        }
     }
 
     /** The vCPU now runs on another host thread: re-stamp, as Xen does on pCPU migration. */
@@ -109,11 +123,13 @@ public final class VcpuTimePublisher {
         return publications;
     }
 
-    private static void write(VcpuTimeInfoFlyweight area, Stamp stamp) {
+    private static void write(VcpuTimeInfoFlyweight area, Stamp stamp, int extraFlags) {
         // version_update_begin: (v + 1) | 1, an odd value tells readers an update is under way.
         // The version is read back from guest memory, as Xen does, so a guest scribble cannot
         // make the new even value equal an old one the reader saw.
         int version = area.getVersionAcquire();
+        // GUEST_STOPPED belongs to the guest once set: only the guest clears it.
+        int flags = stamp.flags() | extraFlags | (area.getFlags() & PvClockFlags.GUEST_STOPPED);
         int odd = (version + 1) | 1;
         area.setVersionRelease(odd);
         // smp_wmb(): the odd version must be visible before any store to the tuple; a release
@@ -123,7 +139,7 @@ public final class VcpuTimePublisher {
         area.setSystemTimeNs(stamp.systemTimeNs());
         area.setTscToSystemMul(stamp.mulFrac());
         area.setTscShift((byte) stamp.shift());
-        area.setFlags(stamp.flags());
+        area.setFlags(flags);
         // version_update_end: the release store is the second smp_wmb; the tuple is visible
         // before the even version.
         area.setVersionRelease(odd + 1);
