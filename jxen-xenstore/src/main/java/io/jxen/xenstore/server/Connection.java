@@ -24,6 +24,11 @@ public final class Connection {
     int nextTransactionId = 1;
     /** C's watch memory: canonical path plus token length of every watch ({@code add_watch}). */
     long watchBytes;
+    /**
+     * Requests of this connection whose watch events (on any connection) still wait in an
+     * outbox: C keeps such a request outstanding until they are written (any thread).
+     */
+    final java.util.concurrent.atomic.AtomicInteger requestsWithEvents = new java.util.concurrent.atomic.AtomicInteger();
     boolean overflowed;
     boolean closed;
 

@@ -16,6 +16,23 @@ public interface Outbox {
     boolean offer(XsMessage message);
 
     /**
+     * Queues a message and runs {@code delivered} once it has left for the peer or has been
+     * dropped (C xenstored keeps the request that caused a watch event outstanding until then).
+     * Outboxes that hand messages over at once run it at once.
+     *
+     * @param message   the message
+     * @param delivered run once, on any thread, when the message is gone
+     * @return as {@link #offer(XsMessage)}
+     */
+    default boolean offer(XsMessage message, Runnable delivered) {
+        try {
+            return offer(message);
+        } finally {
+            delivered.run();
+        }
+    }
+
+    /**
      * Bytes of messages queued here and not yet handed to the peer (header included), which
      * C xenstored charges to the domain's {@code memory} quota until written.
      *

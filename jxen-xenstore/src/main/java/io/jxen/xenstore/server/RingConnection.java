@@ -80,8 +80,22 @@ public final class RingConnection implements Outbox {
     private final int domid;
     private final MemorySegment page;
     private final EventChannelPort port;
-    /** A queued message: replies count as outstanding; events may expire at {@code deadline}. */
-    private record Out(byte[] bytes, boolean reply, long deadline) {
+    /**
+     * A queued message: replies count as outstanding; events may expire at {@code deadline};
+     * {@code delivered} (or null) runs once it is written or dropped.
+     */
+    private record Out(byte[] bytes, boolean reply, long deadline, Runnable delivered,
+                       java.util.concurrent.atomic.AtomicBoolean fired) {
+        Out(byte[] bytes, boolean reply, long deadline, Runnable delivered) {
+            this(bytes, reply, deadline, delivered, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+
+        /** Once only: close() and the ring thread may both get here. */
+        void done() {
+            if (delivered != null && fired.compareAndSet(false, true)) {
+                delivered.run();
+            }
+        }
     }
 
     private final ConcurrentLinkedQueue<Out> out = new ConcurrentLinkedQueue<>();
@@ -92,7 +106,7 @@ public final class RingConnection implements Outbox {
     private XsMessageReader reader = new XsMessageReader();
     private volatile Connection connection;
     private ByteBuffer partial;
-    private Out partialOut;
+    private volatile Out partialOut;
     private volatile boolean kicked = true;
     private volatile int error = ERROR_NONE;
     private volatile boolean closed;
@@ -163,13 +177,24 @@ public final class RingConnection implements Outbox {
 
     @Override
     public boolean offer(XsMessage message) {
+        return offer(message, null);
+    }
+
+    @Override
+    public boolean offer(XsMessage message, Runnable delivered) {
         if (closed || error != ERROR_NONE) {
+            if (delivered != null) {
+                delivered.run();
+            }
             return true;
         }
         byte[] bytes = message.encode();
         boolean event = message.type() == XsMessageTypes.WATCH_EVENT;
         if (event && outBytes.get() + bytes.length > HARD_LIMIT_BYTES) {
             droppedEvents.incrementAndGet();
+            if (delivered != null) {
+                delivered.run();
+            }
             return true;
         }
         long deadline = Long.MAX_VALUE;
@@ -183,7 +208,7 @@ public final class RingConnection implements Outbox {
             outstanding.incrementAndGet();
         }
         outBytes.addAndGet(bytes.length);
-        out.add(new Out(bytes, !event, deadline));
+        out.add(new Out(bytes, !event, deadline, delivered));
         kicked = true;
         return true;
     }
@@ -337,8 +362,10 @@ public final class RingConnection implements Outbox {
                 if (partialOut.reply()) {
                     outstanding.decrementAndGet();
                 }
+                Out done = partialOut;
                 partial = null;
                 partialOut = null;
+                done.done();
             }
         }
     }
@@ -366,6 +393,7 @@ public final class RingConnection implements Outbox {
             if (!o.reply() && o.deadline() != Long.MAX_VALUE && now - o.deadline() >= 0) {
                 outBytes.addAndGet(-o.bytes().length);
                 expiredEvents.incrementAndGet();
+                o.done();
                 return true;
             }
             return false;
@@ -373,7 +401,19 @@ public final class RingConnection implements Outbox {
     }
 
     private void dropOutput() {
-        out.clear();
+        clearOutput();
+        reader = new XsMessageReader();
+    }
+
+    /** Forgets queued output; what it held is gone, which its causes are told. */
+    private void clearOutput() {
+        Out o;
+        while ((o = out.poll()) != null) {
+            o.done();
+        }
+        if (partialOut != null) {
+            partialOut.done();
+        }
         outBytes.set(0);
         outstanding.set(0);
         partial = null;
@@ -407,7 +447,14 @@ public final class RingConnection implements Outbox {
      */
     public void close() {
         closed = true;
-        out.clear();
+        Out o;
+        while ((o = out.poll()) != null) {
+            o.done();
+        }
+        Out writing = partialOut;
+        if (writing != null) {
+            writing.done();
+        }
         outBytes.set(0);
         outstanding.set(0);
         core.disconnect(connection);

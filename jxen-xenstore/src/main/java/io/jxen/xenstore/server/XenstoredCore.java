@@ -70,6 +70,10 @@ public final class XenstoredCore {
     private final Set<Integer> softReported = new java.util.HashSet<>();
     private final Set<Integer> hardReported = new java.util.HashSet<>();
     private long droppedEvents;
+    /** The connection whose request is being handled (the cause of the events it fires). */
+    private Connection handling;
+    /** Events of the request being handled still undelivered, plus one while it runs; or null. */
+    private java.util.concurrent.atomic.AtomicInteger handlingEvents;
     private Quotas quotas;
     private NodeOperations ops;
     private boolean logging;
@@ -200,7 +204,7 @@ public final class XenstoredCore {
             if (who.privileged() || c.closed) {
                 return true;
             }
-            if (outstanding >= quotas.outstanding()) {
+            if (outstanding + c.requestsWithEvents.get() >= quotas.outstanding()) {
                 return false;
             }
             return quotas.memory() == 0 || domainMemory(who.domid()) < quotas.memory();
@@ -530,6 +534,8 @@ public final class XenstoredCore {
             List<XsMessage> after = new ArrayList<>(1);
             XsMessage reply;
             journalBegin();
+            handling = c;
+            handlingEvents = null;
             try {
                 reply = dispatch(c, req, after);
                 if (reply.payload().length > XsSockmsgDescriptor.PAYLOAD_MAX) {
@@ -557,6 +563,8 @@ public final class XenstoredCore {
                 send(c, m);
             }
         } finally {
+            releaseHandlingEvents();
+            handling = null;
             lock.unlock();
         }
     }
@@ -568,6 +576,46 @@ public final class XenstoredCore {
         if (!c.outbox().offer(m)) {
             c.overflowed = true;
             onOverflow.accept(c);
+        }
+    }
+
+    /**
+     * A watch event caused by the request being handled: as C's {@code send_event(req, ...)},
+     * an unprivileged requester's request stays outstanding (it counts against its
+     * {@code outstanding} quota) until every event it caused has been written or dropped, so
+     * a guest cannot fill other connections' queues with events faster than they are read.
+     */
+    private void sendCausedEvent(Connection c, XsMessage m) {
+        Connection cause = handling;
+        if (cause == null || cause.caller().privileged() || c.closed || c.overflowed) {
+            send(c, m);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger pending = handlingEvents;
+        if (pending == null) {
+            pending = new java.util.concurrent.atomic.AtomicInteger(1);
+            handlingEvents = pending;
+            cause.requestsWithEvents.incrementAndGet();
+        }
+        pending.incrementAndGet();
+        java.util.concurrent.atomic.AtomicInteger token = pending;
+        Runnable delivered = () -> {
+            if (token.decrementAndGet() == 0) {
+                cause.requestsWithEvents.decrementAndGet();
+            }
+        };
+        if (!c.outbox().offer(m, delivered)) {
+            c.overflowed = true;
+            onOverflow.accept(c);
+        }
+    }
+
+    /** The handled request is done: its own hold on the count goes. */
+    private void releaseHandlingEvents() {
+        java.util.concurrent.atomic.AtomicInteger pending = handlingEvents;
+        handlingEvents = null;
+        if (pending != null && pending.decrementAndGet() == 0) {
+            handling.requestsWithEvents.decrementAndGet();
         }
     }
 
@@ -982,7 +1030,7 @@ public final class XenstoredCore {
                 if (c.caller().domid() == domid) {
                     watches += c.watches.size();
                     transactions += c.transactions.size();
-                    outstanding += c.outbox().outstanding();
+                    outstanding += c.outbox().outstanding() + c.requestsWithEvents.get();
                 }
             }
             // C 4.17's layout (domain_get_quota).
@@ -1068,7 +1116,7 @@ public final class XenstoredCore {
             droppedEvents++;
             return;
         }
-        send(c, new XsMessage(XsMessageTypes.WATCH_EVENT, 0, 0, payload));
+        sendCausedEvent(c, new XsMessage(XsMessageTypes.WATCH_EVENT, 0, 0, payload));
     }
 
     /** Whether CONTROL {@code log on} is in effect. */

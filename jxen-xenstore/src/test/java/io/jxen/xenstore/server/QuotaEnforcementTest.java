@@ -148,6 +148,53 @@ class QuotaEnforcementTest {
     }
 
     @Test
+    void aRequestStaysOutstandingUntilTheWatchEventsItCausedAreDelivered() {
+        start(Quotas.XEN_4_17);
+        Ring writer = ring(10);
+        Ring watcher = ring(11);
+        asDom0(XsMessageTypes.SET_PERMS, "/local/domain/10", "n10", "r11");
+        core.handle(watcher.server().connection(),
+                XsMessage.ofStrings(XsMessageTypes.WATCH, 1, 0, "/local/domain/10", "w"));
+        watcher.settle();
+        int writes = 60;
+        for (int i = 0; i < writes; i++) {
+            writer.guest().queue(XsMessage.ofStrings(XsMessageTypes.WRITE, i, 0, "/local/domain/10/k" + i).encode());
+        }
+        // The writer reads its replies; the watcher never reads its events, which fill its
+        // ring and then its queue: each write whose event waits there stays outstanding.
+        List<XsMessage> replies = new ArrayList<>();
+        for (int step = 0; step < 2000; step++) {
+            writer.guest().push(1024);
+            writer.server().notified();
+            writer.settle();
+            watcher.settle();
+            replies.addAll(writer.guest().pull(4096));
+        }
+        assertThat(replies.size()).isLessThan(writes);
+        assertThat(quotaLine(10, "outstanding")).isEqualTo("20");
+        assertThat(watcher.server().queuedBytes()).isPositive();
+        // dom0's requests are never held back, and neither is the watcher.
+        assertThat(writeAsDom0("/local/domain/10/dom0", "x").type()).isEqualTo(XsMessageTypes.WRITE);
+        // The watcher reads: the writer's requests are released and all are answered.
+        for (int step = 0; step < 5000 && replies.size() < writes; step++) {
+            watcher.guest().pull(4096);
+            watcher.server().notified();
+            watcher.settle();
+            writer.guest().push(1024);
+            writer.server().notified();
+            writer.settle();
+            replies.addAll(writer.guest().pull(4096));
+        }
+        assertThat(replies).hasSize(writes);
+        for (int step = 0; step < 100; step++) {
+            watcher.guest().pull(4096);
+            watcher.server().notified();
+            watcher.settle();
+        }
+        assertThat(quotaLine(10, "outstanding")).isEqualTo("0");
+    }
+
+    @Test
     void theOutstandingQuotaIsAdjustableAtRunTime() {
         start(Quotas.XEN_4_17.with("outstanding", 3));
         Ring r = ring(6);
