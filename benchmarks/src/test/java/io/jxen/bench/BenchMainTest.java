@@ -27,7 +27,7 @@ class BenchMainTest {
     void listNamesEveryRegisteredBenchmarkOnce() throws Exception {
         List<Bench> all = BenchMain.all();
         assertThat(all).extracting(Bench::name).doesNotHaveDuplicates()
-                .contains("ring-roundtrip", "ring-futex", "ring-ops", "pvclock", "hpet", "timer", "nbd", "domain-cycles", "xenstore",
+                .contains("ring-roundtrip", "ring-futex", "ring-ops", "pvclock", "hpet", "timer", "nbd", "block", "domain-cycles", "xenstore",
                         "evtchn", "gnttab", "multicall");
         Run run = bench("--list");
         assertThat(run.code()).isZero();

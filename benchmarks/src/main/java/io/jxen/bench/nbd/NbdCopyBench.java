@@ -3,6 +3,8 @@ package io.jxen.bench.nbd;
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
 import io.jxen.drivers.block.back.engine.FileEngine;
+import io.jxen.host.PvDisk;
+import io.jxen.host.config.GuestConfig;
 import io.jxen.host.nbd.NbdServer;
 
 import java.io.IOException;
@@ -24,7 +26,9 @@ import java.util.stream.Stream;
  * {@code ./jxen bench nbd}: jxen's NBD export against nbdkit's file plugin (the peer), both
  * serving the same raw image on loopback, measured with the same client, {@code nbdcopy},
  * reading the whole image out and writing a whole image in. Each direction runs several
- * times, alternating servers, and the best run of each counts.
+ * times, alternating servers, and the best run of each counts. A third server exports the same
+ * image through the whole PV path ({@link PvDisk}: NBD, blkfront in a booted guest, the ring,
+ * dom0's blkback, the file), measured with the same copies.
  */
 public final class NbdCopyBench implements Bench {
 
@@ -55,8 +59,15 @@ public final class NbdCopyBench implements Bench {
             long jxenWrite = Long.MAX_VALUE;
             long kitRead = Long.MAX_VALUE;
             long kitWrite = Long.MAX_VALUE;
+            long pvRead = Long.MAX_VALUE;
+            long pvWrite = Long.MAX_VALUE;
+            Path cfg = dir.resolve("guest.cfg");
+            Files.writeString(cfg, "name = \"nbd\"\nmemory = 64\nvcpus = 2\n"
+                    + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
             try (FileEngine engine = FileEngine.open(image, FileEngine.Options.async());
-                 NbdServer jxen = NbdServer.start(engine, 0, "disk", NbdServer.Options.defaults())) {
+                 NbdServer jxen = NbdServer.start(engine, 0, "disk", NbdServer.Options.defaults());
+                 PvDisk pv = PvDisk.boot(GuestConfig.load(cfg), PvDisk.Options.defaults(), PvDisk.Narrator.SILENT);
+                 NbdServer pvServer = NbdServer.start(pv.disk(), 0, "disk", NbdServer.Options.defaults())) {
                 int kitPort = freePort();
                 Process kit = new ProcessBuilder(nbdkit, "--foreground", "--exit-with-parent", "-i", "127.0.0.1",
                         "-p", Integer.toString(kitPort), "--exportname", "disk", "file", "file=" + image)
@@ -69,6 +80,8 @@ public final class NbdCopyBench implements Bench {
                         kitRead = Math.min(kitRead, copy(nbdcopy, kitUri, "null:"));
                         jxenWrite = Math.min(jxenWrite, copy(nbdcopy, source.toString(), jxen.uri()));
                         kitWrite = Math.min(kitWrite, copy(nbdcopy, source.toString(), kitUri));
+                        pvRead = Math.min(pvRead, copy(nbdcopy, pvServer.uri(), "null:"));
+                        pvWrite = Math.min(pvWrite, copy(nbdcopy, source.toString(), pvServer.uri()));
                     }
                 } finally {
                     kit.destroy();
@@ -84,6 +97,11 @@ public final class NbdCopyBench implements Bench {
                     jxenReadMibS, kitReadMibS, jxenReadMibS / kitReadMibS);
             out.printf("write (nbdcopy file -> server): jxen %.0f MiB/s, nbdkit %.0f MiB/s, ratio %.2f%n",
                     jxenWriteMibS, kitWriteMibS, jxenWriteMibS / kitWriteMibS);
+            double pvReadMibS = mib / (pvRead / 1e9);
+            double pvWriteMibS = mib / (pvWrite / 1e9);
+            out.printf("through the PV path (NBD -> blkfront -> ring -> blkback -> file): read %.0f MiB/s (ratio %.2f"
+                    + " vs nbdkit), write %.0f MiB/s (ratio %.2f)%n", pvReadMibS, pvReadMibS / kitReadMibS,
+                    pvWriteMibS, pvWriteMibS / kitWriteMibS);
             return new Figures()
                     .put("size_mib", sizeBytes >> 20)
                     .put("peer", "nbdkit-file")
@@ -92,7 +110,11 @@ public final class NbdCopyBench implements Bench {
                     .put("ratio_read", jxenReadMibS / kitReadMibS)
                     .put("jxen_write_mib_s", jxenWriteMibS)
                     .put("peer_write_mib_s", kitWriteMibS)
-                    .put("ratio_write", jxenWriteMibS / kitWriteMibS);
+                    .put("ratio_write", jxenWriteMibS / kitWriteMibS)
+                    .put("pv_read_mib_s", pvReadMibS)
+                    .put("ratio_pv_read", pvReadMibS / kitReadMibS)
+                    .put("pv_write_mib_s", pvWriteMibS)
+                    .put("ratio_pv_write", pvWriteMibS / kitWriteMibS);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());

@@ -64,7 +64,10 @@ public final class VbdBackends implements AutoCloseable {
                 new BlkbackXenbusDriver.Listener() {
                     @Override
                     public void connected(Blkback back) {
-                        self[0].runners.put(back, AgentRunner.start(back, BackoffIdleStrategy.defaults(), errors));
+                        // The runner parks between turns; the ring's interrupt unparks it.
+                        KickableIdle idle = new KickableIdle();
+                        back.onKick(idle::kick);
+                        self[0].runners.put(back, AgentRunner.start(back, idle, errors));
                     }
 
                     @Override
