@@ -125,6 +125,24 @@ public final class GuestVcpu {
         return sti();
     }
 
+    /**
+     * The idle loop's halt for a vCPU whose hypercalls share one connection (a guest in its own
+     * JVM): instead of {@code SCHEDOP_block}, which would hold the vCPU's hypercall connection
+     * while it sleeps and stall every other hypercall made for this vCPU, it sleeps on the vCPU's
+     * doorbell, the futex word in shared memory the hypervisor rings whenever it marks an upcall
+     * pending. The rings are read before the pending flag, so an event between the two is not
+     * slept through. The hypervisor then sees this vCPU as running rather than blocked.
+     *
+     * @return upcalls delivered
+     */
+    public int idleOnDoorbell(io.jxen.memory.futex.Doorbell bell) {
+        int seen = bell.rings();
+        if (!upcallPending()) {
+            bell.await(seen, -1);
+        }
+        return poll();
+    }
+
     @Override
     public String toString() {
         return "vcpu" + id;

@@ -22,6 +22,10 @@ public final class VcpuThreads implements AutoCloseable {
     private final int[] wakeIrqs;
 
     private VcpuThreads(GuestKernel kernel) {
+        this(kernel, false);
+    }
+
+    private VcpuThreads(GuestKernel kernel, boolean onDoorbells) {
         this.kernel = kernel;
         this.wakeIrqs = new int[kernel.vcpus()];
         for (int v = 0; v < wakeIrqs.length; v++) {
@@ -29,9 +33,14 @@ public final class VcpuThreads implements AutoCloseable {
         }
         for (int v = 0; v < wakeIrqs.length; v++) {
             GuestVcpu vcpu = kernel.vcpu(v);
+            io.jxen.memory.futex.Doorbell bell = onDoorbells ? kernel.platform().doorbell(v) : null;
             threads.add(Thread.ofPlatform().daemon().name("guest-d" + kernel.domid() + "-vcpu" + v).start(() -> {
                 while (!stop.get()) {
-                    vcpu.idle();
+                    if (bell != null) {
+                        vcpu.idleOnDoorbell(bell);
+                    } else {
+                        vcpu.idle();
+                    }
                 }
             }));
         }
@@ -40,6 +49,14 @@ public final class VcpuThreads implements AutoCloseable {
     /** Starts a thread per vCPU of {@code kernel}. */
     public static VcpuThreads start(GuestKernel kernel) {
         return new VcpuThreads(kernel);
+    }
+
+    /**
+     * Starts a thread per vCPU that idles on the vCPU's doorbell ({@link GuestVcpu#idleOnDoorbell}):
+     * for a guest in its own JVM, whose vCPU hypercalls share one socket each.
+     */
+    public static VcpuThreads startOnDoorbells(GuestKernel kernel) {
+        return new VcpuThreads(kernel, true);
     }
 
     /** Stops the loops: wakes each vCPU with its IPI and joins its thread. */

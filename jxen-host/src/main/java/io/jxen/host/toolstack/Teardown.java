@@ -19,7 +19,8 @@ final class Teardown {
 
     /**
      * Removes {@code /local/domain/N}, {@code /vm/UUID}, {@code /libxl/N} and every backend directory of the
-     * domain under dom0, in one transaction; missing nodes are fine.
+     * domain under dom0 (those of its config and those listed in {@code /libxl/N/device}), in one
+     * transaction; missing nodes are fine.
      */
     static void removeNodes(XenstoreClient xs, int domid, GuestConfig cfg) throws XenstoreException, IOException {
         Set<String> paths = new LinkedHashSet<>();
@@ -29,6 +30,17 @@ final class Teardown {
         paths.add(XenstorePaths.backends(0, "console", domid));
         for (DiskSpec d : cfg.disks()) {
             paths.add(XenstorePaths.backends(0, d.backendKind(), domid));
+        }
+        // Every device recorded under /libxl/N/device (libxl__devices_destroy walks that list):
+        // devices added after creation go too. Only dom0 writes /libxl, so the kinds are trusted.
+        try {
+            for (String kind : xs.directory(XenstorePaths.libxl(domid) + "/device")) {
+                paths.add(XenstorePaths.backends(0, kind, domid));
+            }
+        } catch (XenstoreException e) {
+            if (e.error() != XsError.ENOENT) {
+                throw e;
+            }
         }
         xs.inTransaction(tx -> {
             for (String p : paths) {
