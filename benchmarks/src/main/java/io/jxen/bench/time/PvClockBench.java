@@ -26,12 +26,18 @@ public final class PvClockBench implements Bench {
         double read = scores.score("pvclockRead");
         double clamped = scores.score("pvclockReadClamped");
         double floor = scores.score("nanoTime");
+        double protocol = scores.score("pvclockReadProtocolOnly");
+        double rdtsc = scores.score("rdtsc");
         out.printf("pvclock read %.1f ns (clamped %.1f ns), System.nanoTime %.1f ns (%.2fx); target <= 30 ns%n",
                 read, clamped, floor, read / floor);
+        out.printf("of which the TSC (model over System.nanoTime) %.1f ns; the protocol alone with a one-add TSC %.1f ns%n",
+                rdtsc, protocol);
         return new Figures()
                 .put("pvclock_read_ns", read)
                 .put("pvclock_read_clamped_ns", clamped)
                 .put("floor_nanotime_ns", floor)
+                .put("rdtsc_model_ns", rdtsc)
+                .put("pvclock_protocol_only_ns", protocol)
                 .put("ratio_pvclock_to_floor", read / floor);
     }
 }

@@ -221,6 +221,27 @@ class HvmPlatformTimersTest {
     }
 
     @Test
+    void theGuestReadsAndSetsTheRtcCalendarThroughPortsAndTheWallclockFollows() {
+        Domain d = hvmDomain();
+        GuestCpu cpu = hv.platform(d.domid()).cpu(0);
+        runTo(90 * 1_000 * MS + 7 * MS); // the virtual wall clock starts at the epoch: 00:01:30
+        cpu.out(0x70, 1, 0x0B);
+        cpu.out(0x71, 1, 0x06); // binary, 24 h
+        cpu.out(0x70, 1, 0x00);
+        assertThat(cpu.in(0x71, 1)).isEqualTo(30);
+        cpu.out(0x70, 1, 0x02);
+        assertThat(cpu.in(0x71, 1)).isEqualTo(1);
+        cpu.out(0x70, 1, 0x09);
+        assertThat(cpu.in(0x71, 1)).isEqualTo(70);
+        // Setting the year to 2001 (outside SET: at once) moves the domain's wallclock offset.
+        cpu.out(0x70, 1, 0x09);
+        cpu.out(0x71, 1, 1);
+        var wallclock = ((JxenTime.Domain) d.timekeeping()).time().wallclock();
+        assertThat(wallclock.timeOffsetSeconds()).isEqualTo(
+                java.time.LocalDateTime.parse("2001-01-01T00:01:30").toEpochSecond(java.time.ZoneOffset.UTC) - 90);
+    }
+
+    @Test
     void cpuidAndRdtscComeFromThePlatformInProcessAndOverTheSocket() throws Exception {
         Domain d = hvmDomain();
         runTo(3 * MS);

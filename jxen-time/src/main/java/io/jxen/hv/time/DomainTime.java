@@ -153,7 +153,12 @@ public final class DomainTime implements AutoCloseable {
         if (hvm != null) {
             throw new IllegalStateException("platform timers already created");
         }
-        hvm = new HvmPlatform(host, observer, kicker, publishers.length);
+        hvm = new HvmPlatform(host, observer, kicker, publishers.length, seconds -> {
+            Wallclock.DomainWallclock w = wallclock();
+            if (w != null) {
+                w.setTimeOffsetSeconds(seconds);
+            }
+        });
         return hvm;
     }
 

@@ -5,6 +5,7 @@ import io.jxen.abi.hvm.HvmParam;
 import io.jxen.hv.time.hpet.Hpet;
 import io.jxen.hv.time.platform.Pit;
 import io.jxen.hv.time.platform.PmTimer;
+import io.jxen.hv.time.platform.RtcCalendar;
 import io.jxen.hv.time.platform.RtcPeriodic;
 import io.jxen.hv.time.timer.TimerQueue;
 import io.jxen.hv.time.vpt.IrqLine;
@@ -14,6 +15,7 @@ import io.jxen.hv.time.vpt.TimerMode;
 import io.jxen.hv.time.vpt.VcpuKicker;
 
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * An HVM/PVH domain's emulated platform timers as its vCPUs reach them: the port and MMIO
@@ -97,16 +99,19 @@ public final class HvmPlatform {
      * Creates the platform timers (Xen's {@code hvm_domain_initialise}: {@code pit_init},
      * {@code hpet_init}, {@code rtc_init}, {@code pmtimer_init} with the version-1 ACPI ports).
      *
-     * @param observer also told of every line change (tests, diagnostics), or null
+     * @param observer   also told of every line change (tests, diagnostics), or null
+     * @param timeOffset told the domain's new wallclock offset (seconds) when the guest sets the
+     *                   RTC ({@code rtc_set_time} → {@code update_domain_wallclock_time})
      */
-    HvmPlatform(HostTime host, IrqLine observer, VcpuKicker kicker, int vcpus) {
+    HvmPlatform(HostTime host, IrqLine observer, VcpuKicker kicker, int vcpus, LongConsumer timeOffset) {
         this.latch = new Latch(observer);
         this.platform = new PlatformTime(host.systemTime(), host.timers(), latch,
                 Objects.requireNonNull(kicker, "kicker"), vcpus);
         TimerQueue queue = host.timers();
         this.pit = new Pit(platform);
         this.hpet = new Hpet(platform, latch, pit);
-        this.rtc = new RtcPeriodic(platform, latch);
+        this.rtc = new RtcPeriodic(platform, latch, queue, new RtcCalendar(
+                () -> host.wallclock().wallAtBootNanos() + host.now(), timeOffset));
         this.pmTimer = new PmTimer(platform, queue, latch, PmTimer.PM1A_EVT_BLK_V1, 32);
     }
 

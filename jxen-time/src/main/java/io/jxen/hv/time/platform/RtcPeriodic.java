@@ -15,8 +15,12 @@ import java.util.Objects;
  * computed lazily from host time ({@code check_for_pf_ticks}). Xen's "no-ack" mode (what
  * hvmloader's WAET advertises): ticks keep coming whether or not REG_C is read.
  *
- * <p>Not emulated here: the calendar registers, alarm and update-ended interrupts, and the
- * CMOS RAM (they do not involve the platform timers).
+ * <p>With an {@link RtcCalendar} (as {@code HvmPlatform} builds it) registers 0-9 are the
+ * calendar, {@code REG_A.UIP} shows the update cycle, and with {@code REG_B.UIE}/{@code AIE} an
+ * update timer ticks at each second boundary setting {@code UF} and, when the alarm matches,
+ * {@code AF}, raising IRQ 8 through {@code REG_C.IRQF}. Without one (the unit tests of the
+ * periodic part) registers 0-9 read 0. Not emulated: UF/AF while both enables are clear (Xen
+ * computes them lazily), and the CMOS RAM beyond register D.
  */
 public final class RtcPeriodic {
 
@@ -73,11 +77,29 @@ public final class RtcPeriodic {
     private long period;
     private long startTime;
     private long checkTicksSince;
+    private final RtcCalendar calendar;
+    private final io.jxen.hv.time.timer.TimerQueue.Timer updateTimer;
 
     /** {@code rtc_init}: 32 kHz divider, rate 6 (1024 Hz), binary 24-hour mode, no interrupts enabled. */
     public RtcPeriodic(PlatformTime platform, IrqLine irqLine) {
+        this(platform, irqLine, null, null);
+    }
+
+    /**
+     * {@code rtc_init} with the calendar.
+     *
+     * @param queue    the timer agent (the update timer), or null without a calendar
+     * @param calendar the calendar, or null for the periodic interrupt alone
+     */
+    public RtcPeriodic(PlatformTime platform, IrqLine irqLine, io.jxen.hv.time.timer.TimerQueue queue,
+                       RtcCalendar calendar) {
         this.platform = Objects.requireNonNull(platform, "platform");
         this.irqLine = Objects.requireNonNull(irqLine, "irqLine");
+        if ((queue == null) != (calendar == null)) {
+            throw new IllegalArgumentException("the calendar needs the timer queue and the other way round");
+        }
+        this.calendar = calendar;
+        this.updateTimer = queue == null ? null : queue.newTimer("rtc-update", this::updateTick);
         synchronized (platform) {
             cmos[REG_A] = REF_CLCK_32KHZ | 6;
             cmos[REG_B] = 0x02 | 0x04; // RTC_24H | RTC_DM_BINARY
@@ -108,8 +130,10 @@ public final class RtcPeriodic {
                     }
                     yield ret;
                 }
-                case REG_A, REG_B, REG_D -> cmos[index];
-                default -> 0;
+                case REG_A -> cmos[REG_A] | (calendar != null
+                        && calendar.updateInProgress(dividerRunning(), cmos[REG_B]) ? UIP : 0);
+                case REG_B, REG_D -> cmos[index];
+                default -> calendar != null && RtcCalendar.handles(index) ? calendar.read(index, cmos[REG_B]) : 0;
             };
         }
     }
@@ -133,6 +157,10 @@ public final class RtcPeriodic {
                 case REG_B -> {
                     checkForPfTicks();
                     cmos[REG_B] = value;
+                    if (calendar != null) {
+                        calendar.regBChanged(orig, value);
+                        armUpdateTimer();
+                    }
                     updateIrq(); // a flag already set raises the line when its enable is set
                     if (((value ^ orig) & PIE) != 0) {
                         platform.destroy(pt);
@@ -141,7 +169,10 @@ public final class RtcPeriodic {
                     }
                 }
                 default -> {
-                    // REG_C and REG_D are read-only; the calendar is not emulated here.
+                    // REG_C and REG_D are read-only.
+                    if (calendar != null && RtcCalendar.handles(index)) {
+                        calendar.write(index, value, cmos[REG_B]);
+                    }
                 }
             }
         }
@@ -152,6 +183,9 @@ public final class RtcPeriodic {
         synchronized (platform) {
             platform.destroy(pt);
             period = 0;
+            if (updateTimer != null) {
+                updateTimer.stop();
+            }
         }
     }
 
@@ -165,6 +199,39 @@ public final class RtcPeriodic {
     /** The periodic channel (for diagnostics and tests). */
     public PeriodicTime timer() {
         return pt;
+    }
+
+    /** The calendar, or null. */
+    public RtcCalendar calendar() {
+        return calendar;
+    }
+
+    private boolean dividerRunning() {
+        return (cmos[REG_A] & DIV_CTL) == REF_CLCK_32KHZ;
+    }
+
+    // rtc_update_timer: armed for the next second boundary while UIE or AIE is set and SET clear.
+    private void armUpdateTimer() {
+        if ((cmos[REG_B] & (UIE | AIE)) != 0 && (cmos[REG_B] & RtcCalendar.SET) == 0 && dividerRunning()) {
+            updateTimer.set(platform.hostNow() + 1_000_000_000L - calendar.nanosIntoSecond());
+        } else {
+            updateTimer.stop();
+        }
+    }
+
+    // A second ended: the update-ended flag, the alarm, the interrupt, and the next second.
+    private void updateTick() {
+        synchronized (platform) {
+            if ((cmos[REG_B] & (UIE | AIE)) == 0 || (cmos[REG_B] & RtcCalendar.SET) != 0) {
+                return;
+            }
+            cmos[REG_C] |= UF;
+            if (calendar.alarmMatches(calendar.seconds(), cmos[REG_B])) {
+                cmos[REG_C] |= AF;
+            }
+            updateIrq();
+            armUpdateTimer();
+        }
     }
 
     // rtc_update_irq, no-ack mode.
