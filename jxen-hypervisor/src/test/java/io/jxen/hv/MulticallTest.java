@@ -73,6 +73,29 @@ class MulticallTest {
     }
 
     @Test
+    void aCallThatGivesBackTheListsOwnPageEndsTheBatchWithEfaultAndWritesNothingThere() {
+        // The list is in page 3; its only entry gives page 3 back (XENMEM_decrease_reservation).
+        // The result must not be written into the freed frame, whoever gets it next.
+        long list = 3L << io.jxen.abi.XenPage.SHIFT;
+        long arg = TestHost.Guest.ARG;
+        long gfns = TestHost.Guest.LIST;
+        g.mem().putLong(gfns, 3);
+        g.mem().zero(arg, io.jxen.abi.memory.XenMemoryReservationDescriptor.SIZE);
+        g.mem().putLong(arg + io.jxen.abi.memory.XenMemoryReservationDescriptor.EXTENT_START_OFFSET, gfns);
+        g.mem().putLong(arg + io.jxen.abi.memory.XenMemoryReservationDescriptor.NR_EXTENTS_OFFSET, 1);
+        g.mem().putShort(arg + io.jxen.abi.memory.XenMemoryReservationDescriptor.DOMID_OFFSET,
+                (short) io.jxen.abi.xen.DomId.SELF);
+        long mfn = io.jxen.hypercall.P2mEntry.mfn(g.domain().physMap().p2m().get(3));
+        Multicall.write(g.mem(), list, List.of(new Multicall.Call(Hypercall.MEMORY_OP,
+                io.jxen.abi.memory.XenMem.DECREASE_RESERVATION, arg)));
+        assertThat(g.hc().hypercall(Hypercall.MULTICALL, list, 1)).isEqualTo(-EFAULT);
+        assertThat(io.jxen.hypercall.P2mEntry.present(g.domain().physMap().p2m().get(3))).as("given back").isFalse();
+        assertThat(host.memory.frame(mfn).get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED,
+                MulticallEntryDescriptor.RESULT_OFFSET)).as("no result in the freed frame").isZero();
+        assertThat(host.hv.internalErrors()).isZero();
+    }
+
+    @Test
     void theHelperSucceedsOnlyIfEveryEntrySucceeded() {
         long[] results = new long[2];
         long rc = Multicall.run(g.hc(), g.mem(), TestHost.Guest.LIST, List.of(

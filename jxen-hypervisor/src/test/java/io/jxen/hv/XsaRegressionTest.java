@@ -155,6 +155,44 @@ class XsaRegressionTest {
         assertThat(ga.flags(9)).isEqualTo(Gtf.PERMIT_ACCESS);
     }
 
+    /**
+     * XSA-227: a {@code GNTMAP_contains_pte} map with a misaligned PTE address let a guest write
+     * outside the PTE. jxen guests are translated, and Xen refuses {@code contains_pte} (and
+     * device/application maps by such a guest) outright: general_error, nothing mapped, no pin.
+     */
+    @Test
+    void xsa227ContainsPteIsRefusedWhateverTheAlignment() {
+        GuestGnttab ga = new GuestGnttab(host.guest(a));
+        GuestGnttab gb = new GuestGnttab(host.guest(b));
+        ga.grant(10, b.domid(), 5, Gtf.PERMIT_ACCESS);
+        for (long addr : new long[] {HOST, HOST + 1, HOST + 4095}) {
+            assertThat(gb.mapStatus(a.domid(), 10, addr, Gntmap.HOST_MAP | Gntmap.CONTAINS_PTE))
+                    .as("contains_pte at %x", addr).isEqualTo(Gntst.GENERAL_ERROR);
+        }
+        assertThat(ga.flags(10)).as("never pinned").isEqualTo(Gtf.PERMIT_ACCESS);
+        assertThat(b.grantTable().mappingsInUse()).isZero();
+    }
+
+    /**
+     * XSA-232: {@code GNTTABOP_cache_flush} on a page with no guest owner (Xen's own, or
+     * {@code DOMID_IO}'s) dereferenced a NULL owner. jxen answers -EPERM for a Xen page and
+     * -EINVAL past the end of memory, and keeps running.
+     */
+    @Test
+    void xsa232CacheFlushOfAPageWithoutAGuestOwner() {
+        var g = host.guest(b);
+        long arg = TestHost.Guest.ARG;
+        long[] addrs = {b.sharedInfoMfn() << XenPage.SHIFT, (long) TestHost.FRAMES << XenPage.SHIFT};
+        long[] expected = {-io.jxen.abi.XenErrno.EPERM, -io.jxen.abi.XenErrno.EINVAL};
+        for (int i = 0; i < addrs.length; i++) {
+            g.mem().putLong(arg, addrs[i]);
+            g.mem().putShort(arg + 8, (short) 0);
+            g.mem().putShort(arg + 10, (short) 64);
+            g.mem().putInt(arg + 12, Gntmap.GNTTAB_CACHE_CLEAN);
+            assertThat(g.hc().hypercall(Hypercall.GRANT_TABLE_OP, GnttabOp.CACHE_FLUSH, arg, 1)).isEqualTo(expected[i]);
+        }
+    }
+
     /** XSA-316: a failed map reports a negative GNTST status while the hypercall itself succeeds. */
     @Test
     void xsa316MapErrorsAreNegativeStatusesNotHypercallErrors() {

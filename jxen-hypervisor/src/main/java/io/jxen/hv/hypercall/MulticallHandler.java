@@ -1,6 +1,8 @@
 package io.jxen.hv.hypercall;
 
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.XenErrno;
+import io.jxen.abi.XenPage;
 import io.jxen.abi.xen.MulticallEntryDescriptor;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
@@ -46,6 +48,27 @@ public final class MulticallHandler implements HypercallHandler {
                     return -XenErrno.ESRCH;
                 }
                 long entry = callList + i * MulticallEntryDescriptor.SIZE;
+                MemorySegment frame = guest.frameIfContained(entry, MulticallEntryDescriptor.SIZE, true);
+                if (frame != null) {
+                    // The common case, an aligned entry in a writable page: each field is read
+                    // once into a local (that is the private copy), the result written in place.
+                    long at = entry & (XenPage.SIZE - 1);
+                    long args = at + MulticallEntryDescriptor.ARGS_OFFSET;
+                    long op = OrderedAccess.getLongPlain(frame, at + MulticallEntryDescriptor.OP_OFFSET);
+                    long x1 = OrderedAccess.getLongPlain(frame, args);
+                    long x2 = OrderedAccess.getLongPlain(frame, args + 8);
+                    long x3 = OrderedAccess.getLongPlain(frame, args + 16);
+                    long x4 = OrderedAccess.getLongPlain(frame, args + 24);
+                    long x5 = OrderedAccess.getLongPlain(frame, args + 32);
+                    long result = table.dispatch(caller, op, x1, x2, x3, x4, x5);
+                    // Translated again: the call may have changed the p2m (given the page back).
+                    MemorySegment out = guest.frameIfContained(entry, MulticallEntryDescriptor.SIZE, true);
+                    if (out == null) {
+                        return -XenErrno.EFAULT;
+                    }
+                    OrderedAccess.setLongPlain(out, at + MulticallEntryDescriptor.RESULT_OFFSET, result);
+                    continue;
+                }
                 MemorySegment call;
                 try {
                     call = guest.copyIn(entry, MulticallEntryDescriptor.SIZE);

@@ -1,5 +1,6 @@
 package io.jxen.hv.mm;
 
+import io.jxen.abi.OrderedAccess;
 import io.jxen.abi.XenPage;
 import io.jxen.hypercall.P2mEntry;
 import io.jxen.memory.MachineMemory;
@@ -32,6 +33,38 @@ public final class GuestAccess {
             throw new GuestFault(gpa);
         }
         return memory.frame(P2mEntry.mfn(entry)).asSlice(gpa & (XenPage.SIZE - 1), chunk);
+    }
+
+    /**
+     * The guest frame holding {@code size} bytes at {@code gpa}, for a caller that reads each
+     * field exactly once into locals (the private copy) and writes results in place: null when
+     * the bytes are not 8-byte aligned within one page or not mapped (writable, if {@code write}),
+     * so the caller falls back to {@link #copyIn} and its {@link GuestFault}. The bytes start at
+     * {@code gpa & (XenPage.SIZE - 1)} of the frame. No allocation beyond the frame view, which
+     * the hot paths (multicall entries, EVTCHNOP_send) need.
+     */
+    public MemorySegment frameIfContained(long gpa, int size, boolean write) {
+        if (gpa < 0 || (gpa & 7) != 0 || (gpa & (XenPage.SIZE - 1)) + size > XenPage.SIZE) {
+            return null;
+        }
+        long entry = p2m.get(gpa >>> XenPage.SHIFT);
+        if (!P2mEntry.present(entry) || (write && P2mEntry.readOnly(entry))) {
+            return null;
+        }
+        return memory.frame(P2mEntry.mfn(entry));
+    }
+
+    /**
+     * Reads the {@code uint32_t} at {@code gpa} once (a one-field copy_from_guest).
+     *
+     * @throws GuestFault if it is not mapped
+     */
+    public long u32(long gpa) {
+        MemorySegment frame = (gpa & 3) == 0 ? frameIfContained(gpa & ~7L, 8, false) : null;
+        if (frame != null) {
+            return Integer.toUnsignedLong(OrderedAccess.getIntPlain(frame, gpa & (XenPage.SIZE - 1)));
+        }
+        return Fields.u32(copyIn(gpa, 4), 0);
     }
 
     /**
