@@ -179,6 +179,58 @@ class QuotaDifferentialTest {
         }
     }
 
+    /**
+     * C keeps a request outstanding until the watch events it caused are written: a guest
+     * whose writes fire events at a watcher that never reads is stalled after 20 such
+     * requests. With 38/39-byte events, 26 fit in the watcher's ring, so C answers 46 of 60
+     * writes; jxen's {@code QuotaEnforcementTest} asserts the same 46.
+     */
+    @Test
+    void writesWhoseEventsAWatcherNeverReadsStallTheWriterInC(@TempDir Path dir) throws Exception {
+        Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsw");
+        try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
+             RawSocketClient dom0 = new RawSocketClient(ref.socket())) {
+            for (int d : new int[] {10, 11}) {
+                dom0.call(m(INTRODUCE, Integer.toString(d), "0", Integer.toString(10 + d)));
+                dom0.call(m(MKDIR, "/local/domain/" + d));
+                dom0.call(m(SET_PERMS, "/local/domain/" + d, "n" + d));
+            }
+            dom0.call(m(SET_PERMS, "/local/domain/10", "n10", "r11"));
+            try (RingGuest writer = new RingGuest(rd.resolve("rings/ring-10"), rd.resolve("evtchn-ctl"), 10);
+                 RingGuest watcher = new RingGuest(rd.resolve("rings/ring-11"), rd.resolve("evtchn-ctl"), 11)) {
+                assertThat(watcher.call(m(WATCH, "/local/domain/10", "w"))).hasSize(2);
+                int writes = 60;
+                int sent = 0;
+                int replies = 0;
+                String report = "";
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+                    int free = writer.reqFree();
+                    while (sent < writes) {
+                        byte[] w = XsMessage.ofStrings(WRITE, sent, 0, "/local/domain/10/k" + sent).encode();
+                        if (batch.size() + w.length > free) {
+                            break;
+                        }
+                        batch.writeBytes(w);
+                        sent++;
+                    }
+                    if (batch.size() > 0) {
+                        writer.sendBytes(batch.toByteArray());
+                    }
+                    replies += writer.drain().size();
+                    report = dom0.call(m(CONTROL, "quota", "10")).getFirst().payloadText();
+                    if (sent == writes && replies == 46 && report.matches("(?s).*outstanding\\s+:\\s+20\\b.*")) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+                assertThat(replies).isEqualTo(46);
+                assertThat(report).matches("(?s).*outstanding\\s+:\\s+20\\b.*");
+            }
+        }
+    }
+
     @Test
     void aGuestThatNeverReadsIsReadByCUpToTheOutstandingQuota(@TempDir Path dir) throws Exception {
         Path rd = Files.createTempDirectory(Path.of("/tmp"), "xso");

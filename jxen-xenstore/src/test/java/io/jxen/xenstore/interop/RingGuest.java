@@ -104,6 +104,42 @@ final class RingGuest implements AutoCloseable {
         }
     }
 
+    /** Free bytes in req[]. */
+    int reqFree() {
+        return RING_SIZE - (page.get(U32, XenstoreDomainInterfaceDescriptor.REQ_PROD_OFFSET)
+                - get(XenstoreDomainInterfaceDescriptor.REQ_CONS_OFFSET));
+    }
+
+    /** Every complete message rsp[] holds now, without waiting. */
+    List<XsMessage> drain() throws IOException {
+        List<XsMessage> out = new ArrayList<>();
+        int prod = get(XenstoreDomainInterfaceDescriptor.RSP_PROD_OFFSET);
+        int cons = page.get(U32, XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
+        int avail = prod - cons;
+        if (avail <= 0 || avail > RING_SIZE) {
+            return out;
+        }
+        byte[] chunk = new byte[avail];
+        for (int i = 0; i < avail; i++) {
+            chunk[i] = page.get(ValueLayout.JAVA_BYTE,
+                    XenstoreDomainInterfaceDescriptor.RSP_OFFSET + XenstoreDomainInterfaceDescriptor.mask(cons + i));
+        }
+        setRelease(XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET, cons + avail);
+        notifyDaemon();
+        ByteBuffer in = ByteBuffer.wrap(chunk);
+        try {
+            while (in.hasRemaining()) {
+                XsMessage m = decoder.read(in);
+                if (m != null) {
+                    out.add(m);
+                }
+            }
+        } catch (ProtocolViolationException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
     /** The daemon's consumer index of req[] (how far it has read the guest's requests). */
     int reqCons() {
         return get(XenstoreDomainInterfaceDescriptor.REQ_CONS_OFFSET);
