@@ -184,6 +184,82 @@ class BlkbackPipelineTest {
         });
     }
 
+    /**
+     * A hand-made frontend pushes four writes, a {@code WRITE_BARRIER} carrying data, and four
+     * more writes in one go: the barrier's response comes after all four earlier ones and before
+     * any later one, and on disk the barrier's data sits where it was written.
+     */
+    @Test
+    void aWriteBarrierWithDataIsAnsweredBetweenTheRequestsBeforeAndAfterIt() {
+        Seeds.run(seed -> {
+            try (BlkifTestHost host = new BlkifTestHost(); FileEngine file = host.image(DISK)) {
+                DeferredEngine engine = new DeferredEngine(file);
+                Random random = new Random(seed);
+                GuestKernel guest = host.boot(1024);
+                GrantTableClient grants = new GrantTableClient(guest);
+                Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
+                        .withPipelining(MAX_IN_FLIGHT);
+                long ringGfn = guest.pages().allocPage();
+                java.lang.foreign.MemorySegment page = guest.memory().page(ringGfn);
+                page.fill((byte) 0);
+                int[] ref = new int[1];
+                assertThat(grants.grantForeignAccess(0, ringGfn, false, ref)).isZero();
+                io.jxen.memory.ring.FrontRing ring = io.jxen.memory.ring.FrontRing.init(
+                        new io.jxen.memory.ring.SharedRing(page, io.jxen.abi.blkif.BlkifSringDescriptor.X86_64.ENTRY_SIZE));
+                int irq = guest.intr().allocAndBindLocalPort("raw", 0, io.jxen.guest.intr.IrqHandler.filter(() -> { }));
+                assertThat(back.connect(new BlkbackConnection(guest.domid(), List.of(ref[0]), guest.intr().port(irq),
+                        io.jxen.abi.XenAbi.X86_64))).isTrue();
+                java.lang.foreign.MemorySegment slot = java.lang.foreign.MemorySegment.ofArray(new long[14]);
+                for (int i = 0; i < 9; i++) {
+                    long data = guest.pages().allocPage();
+                    guest.memory().page(data).fill((byte) (i + 1));
+                    int[] dataRef = new int[1];
+                    assertThat(grants.grantForeignAccess(0, data, true, dataRef)).isZero();
+                    slot.fill((byte) 0);
+                    io.jxen.abi.blkif.BlkifRequestFlyweight req =
+                            new io.jxen.abi.blkif.BlkifRequestFlyweight(io.jxen.abi.XenAbi.X86_64).wrap(slot, 0);
+                    req.setOperation(i == 4 ? io.jxen.abi.blkif.BlkifOp.WRITE_BARRIER : io.jxen.abi.blkif.BlkifOp.WRITE);
+                    req.setNrSegments(1);
+                    req.setId(i);
+                    req.setSectorNumber(i * 8L);
+                    req.setSegment(0, dataRef[0], 0, 7);
+                    ring.putRequest(slot.asSlice(0, io.jxen.abi.blkif.BlkifSringDescriptor.X86_64.ENTRY_SIZE));
+                }
+                if (ring.pushRequestsAndCheckNotify()) {
+                    guest.intr().notify(irq);
+                }
+                List<Long> answered = new ArrayList<>();
+                java.lang.foreign.MemorySegment copy = java.lang.foreign.MemorySegment.ofArray(new long[14]);
+                for (int turns = 0; answered.size() < 9; turns++) {
+                    assertThat(turns).as("progress").isLessThan(10_000);
+                    host.step();
+                    engine.completeOne(random);
+                    for (int n = ring.unconsumedResponses(); n > 0; n--) {
+                        ring.copyResponse(copy);
+                        io.jxen.abi.blkif.BlkifResponseFlyweight rsp =
+                                new io.jxen.abi.blkif.BlkifResponseFlyweight(io.jxen.abi.XenAbi.X86_64).wrap(copy, 0);
+                        assertThat((int) rsp.getStatus()).isZero();
+                        answered.add(rsp.getId());
+                    }
+                }
+                assertThat(answered.subList(0, 4)).containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
+                assertThat(answered.get(4)).as("the barrier, between").isEqualTo(4L);
+                assertThat(answered.subList(5, 9)).containsExactlyInAnyOrder(5L, 6L, 7L, 8L);
+                assertThat(engine.violations).isEmpty();
+                assertThat(engine.flushesCompleted).isEqualTo(1);
+                byte[] image = Files.readAllBytes(file.path());
+                for (int i = 0; i < 9; i++) {
+                    byte[] expected = new byte[4096];
+                    Arrays.fill(expected, (byte) (i + 1));
+                    assertThat(Arrays.copyOfRange(image, i * 4096, i * 4096 + 4096)).as("request %d", i)
+                            .isEqualTo(expected);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
     void pipeliningNeedsAnEngineAndTheSynchronousPathStaysTheDefault() throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine file = host.image(DISK)) {
