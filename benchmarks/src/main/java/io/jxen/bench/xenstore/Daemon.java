@@ -35,18 +35,31 @@ final class Daemon implements AutoCloseable {
 
     /** jxen's xenstored in a child JVM started from this benchmark's own class path. */
     static Daemon jxen(Path dir) throws IOException, InterruptedException {
+        return jxen("jxen", System.getProperty("java.class.path"), dir);
+    }
+
+    /**
+     * jxen's xenstored from another build (a before/after comparison in one run).
+     *
+     * @param name      the name in the table
+     * @param classPath that build's jars
+     * @param dir       its run directory
+     */
+    static Daemon jxen(String name, String classPath, Path dir) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path socket = dir.resolve("socket");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
+        // setsid as run.sh does for the reference daemons: every daemon in its own session,
+        // hence its own scheduler autogroup, so none shares CPU accounting with the clients.
+        Process p = new ProcessBuilder("setsid", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", classPath,
                 "io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("jxen.log").toFile()).start();
-        Daemon d = new Daemon("jxen", socket, p.pid(), p, null);
+        Daemon d = new Daemon(name, socket, p.pid(), p, null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             if (!p.isAlive()) {
-                throw new IOException("jxen xenstored exited: " + Files.readString(dir.resolve("jxen.log")));
+                throw new IOException(name + " xenstored exited: " + Files.readString(dir.resolve("jxen.log")));
             }
             try (RawXs probe = new RawXs(socket)) {
                 probe.request(XsMessageTypes.DIRECTORY, "/");
@@ -73,6 +86,11 @@ final class Daemon implements AutoCloseable {
         long pid = Long.parseLong(out.strip().lines().reduce((a, b) -> b).orElseThrow().strip());
         return new Daemon(kind.equals("c") ? "C" : "oxenstored", dir.resolve("socket"), pid, null,
                 List.of("bash", ref.resolve("stop.sh").toString(), dir.toString()));
+    }
+
+    /** Whether this is a jxen daemon (a JVM, which wants its JIT warmed up). */
+    boolean jvm() {
+        return process != null;
     }
 
     /** CPU time the daemon has used so far, every thread (/proc/PID/task/N/schedstat, ns). */

@@ -73,7 +73,7 @@ public final class XenstoreBench implements Bench {
         if (xsbench == null) {
             throw new IllegalStateException("setup.sh did not name REFXS_XSBENCH");
         }
-        int n = quick ? 2_000 : 20_000;
+        int n = quick ? 2_000 : 10_000;
         int rounds = quick ? 3 : 5;
         int latencySamples = quick ? 1_000 : 10_000;
         int latencyRounds = quick ? 3 : 5;
@@ -85,12 +85,22 @@ public final class XenstoreBench implements Bench {
             daemons.add(Daemon.jxen(Files.createDirectories(dir.resolve("j"))));
             daemons.add(Daemon.reference(ref, "c", Files.createDirectories(dir.resolve("c"))));
             daemons.add(Daemon.reference(ref, "o", Files.createDirectories(dir.resolve("o"))));
+            String baseline = System.getenv("JXEN_BENCH_XENSTORED_BASELINE_CP");
+            if (baseline != null) {
+                // Another build of jxen (e.g. before a change), measured in the same run.
+                daemons.add(Daemon.jxen("baseline", baseline, Files.createDirectories(dir.resolve("b"))));
+                xsbench(xsbench, daemons.getLast(), n, 4);
+            }
             // Every daemon gets one unmeasured pass; jxen's JIT gets two.
             xsbench(xsbench, daemons.get(0), n, 4);
             for (Daemon d : daemons) {
                 xsbench(xsbench, d, n, 4);
             }
-            IdleLatency.measure(daemons.get(0), latencySamples);
+            for (Daemon d : daemons) {
+                if (d.jvm()) {
+                    IdleLatency.measure(d, latencySamples);
+                }
+            }
             for (int clients : new int[] {1, 4}) {
                 throughput(xsbench, daemons, n, clients, rounds, out, figures);
             }
@@ -139,6 +149,17 @@ public final class XenstoreBench implements Bench {
             figures.put(op + c + "_jxen_ops_s", (long) j).put(op + c + "_c_ops_s", (long) cc)
                     .put(op + c + "_o_ops_s", (long) o).put(op + c + "_ratio_c", j / cc).put(op + c + "_ratio_o", j / o);
         }
+        if (samples.containsKey("baselinewrite")) {
+            StringBuilder line = new StringBuilder("  baseline (JXEN_BENCH_XENSTORED_BASELINE_CP), ops/s and /C:");
+            for (String op : OPS) {
+                double b = median(samples.get("baseline" + op));
+                line.append(String.format(Locale.ROOT, "  %s %.0f (%.2f)", op, b, b / median(samples.get("C" + op))));
+                figures.put(op + c + "_baseline_ops_s", (long) b);
+            }
+            double bc = median(samples.get("baselinecpu"));
+            out.println(line.append(String.format(Locale.ROOT, "  CPU %.2f us/request", bc)));
+            figures.put("cpu_us_per_request" + c + "_baseline", bc);
+        }
         double jc = median(samples.get("jxencpu"));
         double cc = median(samples.get("Ccpu"));
         double oc = median(samples.get("oxenstoredcpu"));
@@ -168,7 +189,11 @@ public final class XenstoreBench implements Bench {
             double a = median(without.get(d.name));
             double b = median(with.get(d.name));
             out.printf(Locale.ROOT, "  %-10s %7.1f us   %7.1f us   %5.2fx%n", d.name, a / 1e3, b / 1e3, b / a);
-            String key = d.name.equals("jxen") ? "jxen" : d.name.equals("C") ? "c" : "o";
+            String key = switch (d.name) {
+                case "C" -> "c";
+                case "oxenstored" -> "o";
+                default -> d.name;
+            };
             figures.put("latency_ns_p50_" + key, (long) a).put("latency_ns_p50_idle512_" + key, (long) b)
                     .put("latency_idle512_ratio_" + key, b / a);
         }
