@@ -109,6 +109,28 @@ final class Daemon implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * Waits (at most 5 s) until the daemon's CPU time stops moving: its JIT has compiled what
+     * the warm-up made hot, or it has handled a burst of disconnects.
+     */
+    void awaitQuiet() throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long before = cpuNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = cpuNanos();
+            if (now - before < 1_000_000) {
+                return;
+            }
+            before = now;
+        }
+    }
+
     /** Resident memory of the daemon process in KiB (VmRSS). */
     long rssKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -49,6 +49,8 @@ final class IdleLatency {
                 for (RawXs c : idle) {
                     c.close();
                 }
+                // The 512 disconnects must not slow the next measurement (maybe another daemon's).
+                d.awaitQuiet();
             }
         }
     }

@@ -89,17 +89,18 @@ public final class XenstoreBench implements Bench {
             if (baseline != null) {
                 // Another build of jxen (e.g. before a change), measured in the same run.
                 daemons.add(Daemon.jxen("baseline", baseline, Files.createDirectories(dir.resolve("b"))));
-                xsbench(xsbench, daemons.getLast(), n, 4);
             }
-            // Every daemon gets one unmeasured pass; jxen's JIT gets two.
-            xsbench(xsbench, daemons.get(0), n, 4);
-            for (Daemon d : daemons) {
-                xsbench(xsbench, d, n, 4);
-            }
+            // Every daemon gets one unmeasured pass; a JVM gets more (at least 20,000 iterations
+            // per client) and time to finish compiling, so its JIT is not what gets measured.
             for (Daemon d : daemons) {
                 if (d.jvm()) {
+                    xsbench(xsbench, d, Math.max(n, 5_000), 4);
                     IdleLatency.measure(d, latencySamples);
                 }
+                xsbench(xsbench, d, Math.max(n, 5_000), 4);
+            }
+            for (Daemon d : daemons) {
+                d.awaitQuiet();
             }
             for (int clients : new int[] {1, 4}) {
                 throughput(xsbench, daemons, n, clients, rounds, out, figures);
