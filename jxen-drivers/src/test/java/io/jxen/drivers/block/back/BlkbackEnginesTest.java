@@ -77,10 +77,13 @@ class BlkbackEnginesTest {
                 Random random = new Random(17);
                 byte[] model = new byte[DISK];
                 List<CompletableFuture<Void>> all = new ArrayList<>();
-                for (int i = 0; i < 200; i++) {
+                // DISK / (16 pages) = 128 distinct 64 KiB slots: 120 writes never overlap one another in
+                // flight (blkif gives overlapping in-flight requests no order, so a pipelined engine may
+                // finish them either way round).
+                for (int i = 0; i < 120; i++) {
                     byte[] data = new byte[4096 * (1 + random.nextInt(16))];
                     random.nextBytes(data);
-                    int offset = i * 16 * 4096 % (DISK - 16 * 4096); // distinct blocks: no overlap in flight
+                    int offset = i * 16 * 4096;
                     System.arraycopy(data, 0, model, offset, data.length);
                     all.add(front.submitWrite(offset, ByteBuffer.wrap(data), i % 50 == 49));
                 }
