@@ -242,6 +242,44 @@ class HvmPlatformTimersTest {
     }
 
     @Test
+    void platformTimerStateRoundTripsIntoAFreshDomainWithoutAJump() {
+        Domain a = hvmDomain();
+        assertThat(hvmParam(dom0, HvmOp.SET_PARAM, a.domid(), HvmParam.TIMER_MODE,
+                HvmTimerMode.ONE_MISSED_TICK_PENDING)).isZero();
+        GuestCpu cpuA = hv.platform(a.domid()).cpu(0);
+        HpetDriver hpetA = HpetDriver.probe(cpuA);
+        hpetA.setLegacyReplacement(true);
+        hpetA.enable();
+        hpetA.startPeriodic(0, TICKS_PER_MS);
+        int ticks = 0;
+        for (int i = 0; i < 10; i++) {
+            runTo(hostTime.now() + MS);
+            ticks += takeAll(cpuA, 0);
+        }
+        assertThat(ticks).isEqualTo(10);
+        runTo(hostTime.now() + MS / 4);
+        long saved = hpetA.counter();
+        var state = ((JxenTime.Domain) a.timekeeping()).time().hvm().save();
+        hv.destroyDomain(a.domid());
+
+        runTo(hostTime.now() + 7 * MS); // time passes between save and restore
+        Domain b = hvmDomain();
+        ((JxenTime.Domain) b.timekeeping()).time().hvm().restore(state);
+        GuestCpu cpuB = hv.platform(b.domid()).cpu(0);
+        HpetDriver hpetB = HpetDriver.probe(cpuB);
+        assertThat(hpetB.counter()).isEqualTo(saved); // no jump
+        assertThat(hvmParam(dom0, HvmOp.GET_PARAM, b.domid(), HvmParam.TIMER_MODE, 0))
+                .isEqualTo(HvmTimerMode.ONE_MISSED_TICK_PENDING);
+        int after = 0;
+        for (int i = 0; i < 3; i++) {
+            runTo(hostTime.now() + MS);
+            after += takeAll(cpuB, 0);
+        }
+        assertThat(hpetB.counter() - saved).isEqualTo(3 * TICKS_PER_MS);
+        assertThat(after).isEqualTo(3); // the periodic timer goes on at 1 ms
+    }
+
+    @Test
     void cpuidAndRdtscComeFromThePlatformInProcessAndOverTheSocket() throws Exception {
         Domain d = hvmDomain();
         runTo(3 * MS);

@@ -282,6 +282,31 @@ public final class HvmPlatform {
         return index == HvmParam.TIMER_MODE || index == HvmParam.HPET_ENABLED;
     }
 
+    /**
+     * A platform timer state record (the timer part of Xen's HVM save image,
+     * {@code XEN_DOMCTL_gethvmcontext}): the missed-tick policy, the HPET
+     * ({@code struct hvm_hw_hpet}) and the RTC's offset from the host's wall time. Not in it yet:
+     * the PIT channels, the PM timer's status/enable bits, the RTC's registers A-D.
+     */
+    public record State(TimerMode mode, Hpet.State hpet, long rtcOffsetSeconds) {
+    }
+
+    /** Saves the platform timers' state. */
+    public State save() {
+        return new State(platform.mode(), hpet.save(), rtc.calendar().offsetSeconds());
+    }
+
+    /**
+     * Restores a saved state into this (fresh) domain ({@code XEN_DOMCTL_sethvmcontext}): the
+     * HPET counter continues from its saved value on this domain's guest time, its enabled
+     * timers restart, the policy and the RTC's time carry over.
+     */
+    public void restore(State state) {
+        platform.setMode(state.mode());
+        hpet.load(state.hpet());
+        rtc.restoreOffset(state.rtcOffsetSeconds());
+    }
+
     /** The timer mode. */
     public TimerMode mode() {
         return platform.mode();

@@ -109,6 +109,64 @@ public final class Hpet {
         }
     }
 
+    /**
+     * The device's state as Xen's {@code struct hvm_hw_hpet} save record holds it: the main
+     * counter's value at save time (not the offset, which is meaningless in another domain), the
+     * general registers, and per timer its configuration, comparator (the 64-bit hidden value),
+     * period and FSB route.
+     */
+    public record State(long capability, long config, long isr, long mainCounter, long[] tnConfig, long[] tnCmp,
+                        long[] comparator64, long[] period, long[] fsb) {
+        /** Copies the arrays, so a record never shares them with a device. */
+        public State {
+            tnConfig = tnConfig.clone();
+            tnCmp = tnCmp.clone();
+            comparator64 = comparator64.clone();
+            period = period.clone();
+            fsb = fsb.clone();
+        }
+    }
+
+    /** {@code hpet_save}: the state now, with the counter as it reads now. */
+    public State save() {
+        synchronized (platform) {
+            long g = guestTicks();
+            long mc = enabled() ? mcOffset + g : mc64;
+            for (int i = 0; i < TIMERS; i++) {
+                comparator(i, g); // bring periodic comparators up to date, as hpet_save does
+            }
+            return new State(capability, config, isr, mc, tnConfig, tnCmp, comparator64, period, fsb);
+        }
+    }
+
+    /**
+     * {@code hpet_load}: takes over a saved state; the counter continues from the saved value
+     * on this domain's guest time ({@code mc_offset} recomputed) and enabled timers restart.
+     */
+    public void load(State state) {
+        synchronized (platform) {
+            for (int i = 0; i < TIMERS; i++) {
+                platform.destroy(pt[i]);
+            }
+            capability = state.capability();
+            config = state.config();
+            isr = state.isr();
+            System.arraycopy(state.tnConfig(), 0, tnConfig, 0, TIMERS);
+            System.arraycopy(state.tnCmp(), 0, tnCmp, 0, TIMERS);
+            System.arraycopy(state.comparator64(), 0, comparator64, 0, TIMERS);
+            System.arraycopy(state.period(), 0, period, 0, TIMERS);
+            System.arraycopy(state.fsb(), 0, fsb, 0, TIMERS);
+            mc64 = state.mainCounter();
+            long g = guestTicks();
+            mcOffset = mc64 - g;
+            if (enabled()) {
+                for (int i = 0; i < TIMERS; i++) {
+                    setTimer(i, g);
+                }
+            }
+        }
+    }
+
     /** Whether a guest-physical address falls in the window ({@code hpet_range}). */
     public static boolean inRange(long address) {
         return address >= HpetRegisters.BASE_ADDRESS && address < HpetRegisters.BASE_ADDRESS + MMAP_SIZE;

@@ -86,6 +86,12 @@ public final class RtcCalendar {
         return offsetSeconds;
     }
 
+    /** Takes over a saved offset (restore), and tells the domain's wallclock. */
+    public void restoreOffset(long seconds) {
+        offsetSeconds = seconds;
+        timeOffsetListener.accept(seconds);
+    }
+
     /** Nanoseconds into the current second (the RTC's seconds tick with the host's). */
     public long nanosIntoSecond() {
         return Math.floorMod(epochNanos.getAsLong(), NS_PER_S);

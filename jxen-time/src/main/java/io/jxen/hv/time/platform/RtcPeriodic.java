@@ -201,6 +201,13 @@ public final class RtcPeriodic {
         return pt;
     }
 
+    /** Restores the calendar's offset from the host's wall time (a restored domain). */
+    public void restoreOffset(long offsetSeconds) {
+        synchronized (platform) {
+            calendar.restoreOffset(offsetSeconds);
+        }
+    }
+
     /** The calendar, or null. */
     public RtcCalendar calendar() {
         return calendar;
