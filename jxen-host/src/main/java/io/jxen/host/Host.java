@@ -112,7 +112,12 @@ public final class Host implements AutoCloseable {
         try {
             // Host time is jxen-time's: TSC, pvclock and wallclock publication, vCPU timers.
             Hypervisor hv = new Hypervisor(memory, o.clock(), new JxenTime(new HostTime(o.clock())));
-            Domain dom0 = hv.createDomain(DomainConfig.of(o.dom0Pages(), 1));
+            // dom0's maxPages leaves an unpopulated hole for blkback's grant windows (persistent
+            // grants of every queue of every device), see VbdBackends.WINDOW_RESERVE_PAGES.
+            DomainConfig dom0Base = DomainConfig.of(o.dom0Pages(), 1);
+            Domain dom0 = hv.createDomain(new DomainConfig(dom0Base.memoryPages(),
+                    dom0Base.memoryPages() + VbdBackends.WINDOW_RESERVE_PAGES, dom0Base.vcpus(),
+                    dom0Base.maxGrantFrames(), dom0Base.maxEvtchnPort()));
             hv.unpause(0);
             // dom0 is a booted kernel like any domain; the toolstack's hypercall buffer,
             // xenstored's, and dom0's own store ring (NetBSD's xsd_mfn) are pages it allocates.

@@ -2,6 +2,7 @@ package io.jxen.host;
 
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.ReadModifyWriteDevice;
+import io.jxen.drivers.block.front.Blkfront;
 import io.jxen.drivers.block.front.BlkfrontXenbusDriver;
 import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.drivers.block.front.MultiQueueBlkfront;
@@ -67,12 +68,19 @@ public final class PvDisk implements AutoCloseable {
      * @param queues         blkfront queues at most (the backend's {@code multi-queue-max-queues} caps it)
      * @param indirect       blkfront's own maximum of indirect segments (0: never indirect)
      * @param persistent     offer {@code feature-persistent}
+     * @param ringPageOrder  rings of up to {@code 2^ringPageOrder} pages asked for (the backend's offer caps it)
      */
-    public record Options(int queues, int indirect, boolean persistent) {
+    public record Options(int queues, int indirect, boolean persistent, int ringPageOrder) {
+        /** One-page rings. */
+        public Options(int queues, int indirect, boolean persistent) {
+            this(queues, indirect, persistent, 0);
+        }
+
         /** Checks the values. */
         public Options {
-            if (queues < 1 || indirect < 0) {
-                throw new IllegalArgumentException("queues " + queues + ", indirect " + indirect);
+            if (queues < 1 || indirect < 0 || ringPageOrder < 0 || ringPageOrder > Blkfront.MAX_RING_PAGE_ORDER) {
+                throw new IllegalArgumentException("queues " + queues + ", indirect " + indirect
+                        + ", ring page order " + ringPageOrder);
             }
         }
 
@@ -83,7 +91,17 @@ public final class PvDisk implements AutoCloseable {
 
         /** The same with up to {@code n} queues. */
         public Options withQueues(int n) {
-            return new Options(n, indirect, persistent);
+            return new Options(n, indirect, persistent, ringPageOrder);
+        }
+
+        /**
+         * The same asking for rings of up to {@code 2^order} pages. Larger rings let blkfront keep
+         * more requests, and so more persistent pages, in flight: a guest of little memory can
+         * exhaust its allocator (a 16-page ring under qemu-img's parallel reads did), so the
+         * default stays one page.
+         */
+        public Options withRingPageOrder(int order) {
+            return new Options(queues, indirect, persistent, order);
         }
     }
 
@@ -167,7 +185,8 @@ public final class PvDisk implements AutoCloseable {
             XenBus front = XenBus.front(new RingXenbusStore(xs), domid, XenBus.Options.defaults(SystemClock.INSTANCE));
             BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
                     options.indirect(), options.persistent(), CompletionWaiter.blocking())
-                    .withMaxQueues(options.queues());
+                    .withMaxQueues(options.queues())
+                    .withMaxRingPageOrder(options.ringPageOrder());
             front.register(driver);
             AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
             started.add(busRunner);

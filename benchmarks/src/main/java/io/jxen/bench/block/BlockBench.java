@@ -2,6 +2,7 @@ package io.jxen.bench.block;
 
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
+import io.jxen.drivers.block.front.Blkfront;
 import io.jxen.drivers.block.front.MultiQueueBlkfront;
 import io.jxen.host.PvDisk;
 import io.jxen.host.config.GuestConfig;
@@ -75,8 +76,8 @@ public final class BlockBench implements Bench {
                     + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
             out.printf("image %d MiB; %d rounds; %d random reads per round and depth%n", sizeBytes >> 20, rounds,
                     randomOps);
-            // 256 indirect segments (blkback's maximum here): a 1 MiB request is one blkif request.
-            try (PvDisk pv = PvDisk.boot(GuestConfig.load(cfg), new PvDisk.Options(1, 256, true),
+            // Two queues (the guest's two vCPUs, dom0's offer); 256 indirect segments (blkback's maximum here): a 1 MiB request is one blkif request.
+            try (PvDisk pv = PvDisk.boot(GuestConfig.load(cfg), new PvDisk.Options(2, 256, true, Blkfront.MAX_RING_PAGE_ORDER),
                     PvDisk.Narrator.SILENT);
                  FileChannel channel = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  ExecutorService threads = Executors.newFixedThreadPool(32)) {

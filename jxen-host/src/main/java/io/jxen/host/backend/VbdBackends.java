@@ -33,8 +33,32 @@ public final class VbdBackends implements AutoCloseable {
     /** Indirect segments offered to frontends (Linux blkback's default maximum is 256). */
     public static final int MAX_INDIRECT_SEGMENTS = 256;
 
-    /** Persistent grants kept per device. */
-    public static final int PERSISTENT_GRANTS = 64;
+    /**
+     * Persistent grants kept per ring: Linux blkback's default {@code max_persistent_grants}
+     * (1056), enough for every segment of a full ring of 4 KiB requests and for a 1 MiB request's
+     * 256 pages several times over, so steady-state I/O maps nothing.
+     */
+    public static final int PERSISTENT_GRANTS = 1056;
+
+    /** Rings per device offered ({@code multi-queue-max-queues}). */
+    public static final int MAX_QUEUES = 2;
+
+    /** {@code max-ring-page-order} offered: 16-page rings (Linux blkback's maximum). */
+    public static final int MAX_RING_PAGE_ORDER = Blkback.MAX_RING_PAGE_ORDER;
+
+    /** Devices whose grant windows the reserve below has room for. */
+    public static final int WINDOW_DEVICES = 8;
+
+    /**
+     * Unpopulated GFNs dom0 needs in its physmap hole for the backends' grant windows: each
+     * device takes {@link Blkback#windowPages(int, int)} GFNs per queue (ring pages, a data page,
+     * the persistent mappings), room for {@link #WINDOW_DEVICES} devices plus the 16-page gap
+     * {@code Host} leaves after dom0's RAM. dom0's {@code maxPages} is raised by this much, so
+     * the hole below its special pages (Domain: roundup(maxPages, 512)) holds them; no frame is
+     * spent until a grant is mapped.
+     */
+    public static final long WINDOW_RESERVE_PAGES = 16L
+            + (long) WINDOW_DEVICES * MAX_QUEUES * Blkback.windowPages(PERSISTENT_GRANTS, MAX_RING_PAGE_ORDER);
 
     private final XenBus bus;
     private final AgentRunner busRunner;
@@ -77,7 +101,11 @@ public final class VbdBackends implements AutoCloseable {
                             runner.close();
                         }
                     }
-                });
+                })
+                .withMaxQueues(MAX_QUEUES)
+                .withMaxRingPageOrder(MAX_RING_PAGE_ORDER);
+        // Requests run one at a time per ring on the sync engine: blkback's pipelined mode on the
+        // async engine measured about 10x slower at QD1 in ./jxen bench block (docs/BENCHMARKS.md).
         bus.register(driver);
         self[0] = new VbdBackends(bus, AgentRunner.start(bus, BackoffIdleStrategy.defaults(), errors));
         bus.start();
