@@ -53,8 +53,11 @@ public final class GuestKernel {
      * @param clock       the guest's source of real time (for logs and timeouts, never for guest time)
      * @param rdtsc       the vCPUs' time stamp counter ({@code rdtsc}), or null for the platform's
      *                    ({@link GuestPlatform#cpu}); a platform without one gives the clock's nanoseconds
+     * @param grantTableVersion the grant-table ABI {@link io.jxen.guest.gnttab.GrantTableClient} asks for
+     *                    ({@code GNTTABOP_set_version}): 1 (v1 entries) or 2 (v2 entries and status frames)
      */
-    public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock, LongSupplier rdtsc) {
+    public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock, LongSupplier rdtsc,
+                          int grantTableVersion) {
         /** Checks arguments. */
         public Options {
             Objects.requireNonNull(intrThreads, "intrThreads");
@@ -62,28 +65,36 @@ public final class GuestKernel {
             if (lowWaterGfn < 1) {
                 throw new IllegalArgumentException("lowWaterGfn must be at least 1");
             }
+            if (grantTableVersion != 1 && grantTableVersion != 2) {
+                throw new IllegalArgumentException("grantTableVersion must be 1 or 2, not " + grantTableVersion);
+            }
         }
 
         /**
          * The platform's CPUID and TSC, low water at GFN 16, interrupt threads on virtual threads.
          */
         public static Options defaults(Clock clock) {
-            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null);
+            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null, 1);
         }
 
         /** The same options with another TSC. */
         public Options withRdtsc(LongSupplier tsc) {
-            return new Options(cpuid, lowWaterGfn, intrThreads, clock, tsc);
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, tsc, grantTableVersion);
         }
 
         /** The same options with threaded handlers run by {@code executor}. */
         public Options withIntrThreads(Executor executor) {
-            return new Options(cpuid, lowWaterGfn, executor, clock, rdtsc);
+            return new Options(cpuid, lowWaterGfn, executor, clock, rdtsc, grantTableVersion);
+        }
+
+        /** The same options with grant-table ABI {@code version} (1 or 2). */
+        public Options withGrantTableVersion(int version) {
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, rdtsc, version);
         }
 
         /** The same options with another CPUID. */
         public Options withCpuid(Cpuid other) {
-            return new Options(other, lowWaterGfn, intrThreads, clock, rdtsc);
+            return new Options(other, lowWaterGfn, intrThreads, clock, rdtsc, grantTableVersion);
         }
     }
 

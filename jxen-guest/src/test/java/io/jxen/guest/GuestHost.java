@@ -47,7 +47,12 @@ public final class GuestHost implements AutoCloseable {
     }
 
     GuestKernel boot(Domain d) {
-        return GuestKernel.boot(hv.platform(d.domid()), GuestKernel.Options.defaults(clock).withIntrThreads(threads));
+        return boot(d, 1);
+    }
+
+    GuestKernel boot(Domain d, int grantTableVersion) {
+        return GuestKernel.boot(hv.platform(d.domid()), GuestKernel.Options.defaults(clock).withIntrThreads(threads)
+                .withGrantTableVersion(grantTableVersion));
     }
 
     @Override

@@ -25,6 +25,11 @@ public final class GuestHostAccess implements AutoCloseable {
         return host.boot(d);
     }
 
+    /** Boots a guest kernel whose grant tables use ABI {@code grantTableVersion}. */
+    public GuestKernel boot(Domain d, int grantTableVersion) {
+        return host.boot(d, grantTableVersion);
+    }
+
     @Override
     public void close() {
         host.close();

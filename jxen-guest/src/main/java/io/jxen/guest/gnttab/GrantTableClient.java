@@ -5,12 +5,17 @@ import io.jxen.abi.XenErrno;
 import io.jxen.abi.XenPage;
 import io.jxen.abi.gnttab.Gntmap;
 import io.jxen.abi.gnttab.Gntst;
+import io.jxen.abi.gnttab.GnttabGetStatusFramesDescriptor;
 import io.jxen.abi.gnttab.GnttabMapGrantRefDescriptor;
 import io.jxen.abi.gnttab.GnttabOp;
 import io.jxen.abi.gnttab.GnttabQuerySizeDescriptor;
+import io.jxen.abi.gnttab.GnttabSetVersionDescriptor;
 import io.jxen.abi.gnttab.GnttabSetupTableDescriptor;
 import io.jxen.abi.gnttab.GnttabUnmapGrantRefDescriptor;
+import io.jxen.abi.gnttab.GrantEntryHeaderDescriptor;
 import io.jxen.abi.gnttab.GrantEntryV1Descriptor;
+import io.jxen.abi.gnttab.GrantEntryV2Descriptor;
+import io.jxen.abi.gnttab.GrantTableLimits;
 import io.jxen.abi.gnttab.Gtf;
 import io.jxen.abi.xen.DomId;
 import io.jxen.guest.GuestKernel;
@@ -26,7 +31,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The guest's grant-table client (v1 entries), as FreeBSD's sys/xen/gnttab.c and Linux's
+ * The guest's grant-table client (v1 or v2 entries, chosen at boot by
+ * {@link GuestKernel.Options#grantTableVersion()}), as FreeBSD's sys/xen/gnttab.c and Linux's
  * drivers/xen/grant-table.c: a free list of references ({@link GrantFreeList}), granting a
  * frame to another domain, ending access, and private batches for drivers.
  *
@@ -40,12 +46,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * has {@code GTF_reading}/{@code GTF_writing} set (the peer still maps or copies the frame):
  * {@link #endForeignAccess} then defers the free, and {@link #processDeferred} retries it (Linux's
  * {@code gnttab_handle_deferred}), running the caller's callback once the frame is really back.
+ *
+ * <p>With v2 (grant_table.h "Version 2 grant table entries") an entry is 16 bytes: the same
+ * {@code flags}/{@code domid} header, then {@code full_page.frame} as a u64 at offset 8; Xen keeps
+ * {@code GTF_reading}/{@code GTF_writing} in a separate, guest read-only status frame
+ * ({@code grant_status_t}, 2 bytes per reference, found with {@code GNTTABOP_get_status_frames}).
+ * Revoking then writes {@code flags = 0}, a full barrier, and reads the status word: busy means
+ * the peer still holds the frame and the free is deferred as for v1 (Xen reads the cleared header
+ * the next time it pins the entry afresh, so once the last mapping goes none can start again).
  */
 public final class GrantTableClient {
 
     /** {@code GNTTAB_LIST_END}. */
     public static final int LIST_END = GrantFreeList.LIST_END;
-    /** v1 entries per grant frame. */
+    /** v1 entries per grant frame ({@link #entriesPerFrame()} for the table in use). */
     public static final int ENTRIES_PER_FRAME = XenPage.SIZE / GrantEntryV1Descriptor.SIZE;
 
     private record Deferred(int ref, Runnable onReleased) {
@@ -54,19 +68,28 @@ public final class GrantTableClient {
     private final GuestKernel kernel;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<MemorySegment> frames = new ArrayList<>();
+    /** v2 only: the status frames, {@code grant_status_t} per reference. */
+    private final List<MemorySegment> statusFrames = new ArrayList<>();
+    private final int version;
+    private final int entriesPerFrame;
+    private final int entrySize;
     private final GrantFreeList freeList;
     private final Deque<Deferred> deferred = new ArrayDeque<>();
     private final int maxFrames;
     private long deferredRetries;
 
     /**
-     * Sets up the grant table: {@code GNTTABOP_query_size}, then {@code GNTTABOP_setup_table}
-     * for the current frames, whose GFNs Xen returns (jxen guests are auto-translated).
+     * Sets up the grant table: {@code GNTTABOP_query_size}, for v2 {@code GNTTABOP_set_version},
+     * then {@code GNTTABOP_setup_table} for the current frames, whose GFNs Xen returns (jxen
+     * guests are auto-translated), and for v2 {@code GNTTABOP_get_status_frames}.
      *
      * @throws XenException if Xen refuses
      */
     public GrantTableClient(GuestKernel kernel) {
         this.kernel = kernel;
+        this.version = kernel.options().grantTableVersion();
+        this.entrySize = version == 2 ? GrantEntryV2Descriptor.SIZE : GrantEntryV1Descriptor.SIZE;
+        this.entriesPerFrame = XenPage.SIZE / entrySize;
         int current;
         try (Scratch s = kernel.vcpu(0).scratch()) {
             s.putShort(GnttabQuerySizeDescriptor.DOM_OFFSET, DomId.SELF);
@@ -77,8 +100,55 @@ public final class GrantTableClient {
             current = s.getInt(GnttabQuerySizeDescriptor.NR_FRAMES_OFFSET);
             maxFrames = s.getInt(GnttabQuerySizeDescriptor.MAX_NR_FRAMES_OFFSET);
         }
+        if (version == 2) {
+            setVersion2();
+        }
         mapFrames(Math.max(1, current));
-        this.freeList = new GrantFreeList(frames.size() * ENTRIES_PER_FRAME);
+        this.freeList = new GrantFreeList(frames.size() * entriesPerFrame);
+    }
+
+    /**
+     * {@code GNTTABOP_set_version(2)}: Xen writes back the version in force, which must then be
+     * 2 (grant_table.h: the reserved entries survive, all others are cleared).
+     */
+    private void setVersion2() {
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            s.putInt(GnttabSetVersionDescriptor.VERSION_OFFSET, 2);
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.SET_VERSION, 1);
+            int now = s.getInt(GnttabSetVersionDescriptor.VERSION_OFFSET);
+            if (rc < 0 || now != 2) {
+                throw new XenException("GNTTABOP_set_version(2), version now " + now, rc < 0 ? rc : -XenErrno.EINVAL);
+            }
+        }
+    }
+
+    /** Xen's {@code grant_to_status_frames}: status frames covering {@code nrFrames} v2 frames. */
+    private static int statusFramesFor(int nrFrames) {
+        int perStatusFrame = XenPage.SIZE / GrantTableLimits.GRANT_STATUS_SIZE;
+        return (nrFrames * (XenPage.SIZE / GrantEntryV2Descriptor.SIZE) + perStatusFrame - 1) / perStatusFrame;
+    }
+
+    /** {@code GNTTABOP_get_status_frames} for {@code nrStatus} frames, mapping the new ones. */
+    private void mapStatusFrames(int nrStatus) {
+        long[] gfns = new long[nrStatus];
+        try (Scratch s = kernel.vcpu(0).scratch()) {
+            long listOffset = 256;
+            s.putInt(GnttabGetStatusFramesDescriptor.NR_FRAMES_OFFSET, nrStatus)
+                    .putShort(GnttabGetStatusFramesDescriptor.DOM_OFFSET, DomId.SELF)
+                    .putLong(GnttabGetStatusFramesDescriptor.FRAME_LIST_OFFSET, s.gpa(listOffset));
+            long rc = s.call3(Hypercall.GRANT_TABLE_OP, GnttabOp.GET_STATUS_FRAMES, 1);
+            short status = s.getShort(GnttabGetStatusFramesDescriptor.STATUS_OFFSET);
+            if (rc < 0 || status != Gntst.OKAY) {
+                throw new XenException("GNTTABOP_get_status_frames(" + nrStatus + " frames), status " + status,
+                        rc < 0 ? rc : -XenErrno.EINVAL);
+            }
+            for (int i = 0; i < nrStatus; i++) {
+                gfns[i] = s.getLong(listOffset + 8L * i);
+            }
+        }
+        for (int i = statusFrames.size(); i < nrStatus; i++) {
+            statusFrames.add(kernel.memory().page(gfns[i]));
+        }
     }
 
     private void mapFrames(int nrFrames) {
@@ -98,6 +168,9 @@ public final class GrantTableClient {
                 gfns[i] = s.getLong(listOffset + 8L * i);
             }
         }
+        if (version == 2) {
+            mapStatusFrames(statusFramesFor(nrFrames));
+        }
         for (int i = frames.size(); i < nrFrames; i++) {
             frames.add(kernel.memory().page(gfns[i]));
         }
@@ -113,16 +186,33 @@ public final class GrantTableClient {
         } catch (XenException e) {
             return false;
         }
-        freeList.grow(frames.size() * ENTRIES_PER_FRAME);
+        freeList.grow(frames.size() * entriesPerFrame);
         return true;
     }
 
     private MemorySegment frameOf(int ref) {
-        return frames.get(ref / ENTRIES_PER_FRAME);
+        return frames.get(ref / entriesPerFrame);
     }
 
-    private static long offsetOf(int ref) {
-        return (long) (ref % ENTRIES_PER_FRAME) * GrantEntryV1Descriptor.SIZE;
+    private long offsetOf(int ref) {
+        return (long) (ref % entriesPerFrame) * entrySize;
+    }
+
+    /** The v2 status word of {@code ref} ({@code grant_status_t}), as Xen last wrote it. */
+    private int statusOf(int ref) {
+        int perFrame = XenPage.SIZE / GrantTableLimits.GRANT_STATUS_SIZE;
+        return Short.toUnsignedInt(OrderedAccess.getShortVolatile(statusFrames.get(ref / perFrame),
+                (long) (ref % perFrame) * GrantTableLimits.GRANT_STATUS_SIZE));
+    }
+
+    /** The grant-table ABI in use, 1 or 2. */
+    public int version() {
+        return version;
+    }
+
+    /** Entries per grant frame: 512 for v1, 256 for v2. */
+    public int entriesPerFrame() {
+        return entriesPerFrame;
     }
 
     /**
@@ -131,6 +221,15 @@ public final class GrantTableClient {
     public void grantForeignAccessRef(int ref, int domid, long gfn, boolean readonly) {
         MemorySegment f = frameOf(ref);
         long at = offsetOf(ref);
+        if (version == 2) {
+            OrderedAccess.setShortPlain(f, at + GrantEntryV2Descriptor.HDR_OFFSET + GrantEntryHeaderDescriptor.DOMID_OFFSET,
+                    (short) domid);
+            OrderedAccess.setLongPlain(f, at + GrantEntryV2Descriptor.FULL_PAGE_FRAME_OFFSET, gfn);
+            // v2 keeps v1's rule: the header's flags last, after a write barrier (release).
+            OrderedAccess.setShortRelease(f, at + GrantEntryV2Descriptor.HDR_OFFSET + GrantEntryHeaderDescriptor.FLAGS_OFFSET,
+                    (short) (Gtf.PERMIT_ACCESS | (readonly ? Gtf.READONLY : 0)));
+            return;
+        }
         OrderedAccess.setShortPlain(f, at + GrantEntryV1Descriptor.DOMID_OFFSET, (short) domid);
         OrderedAccess.setIntPlain(f, at + GrantEntryV1Descriptor.FRAME_OFFSET, (int) gfn);
         // grant_table.h: "3. Write memory barrier (WMB). 4. Write ent->flags" - release orders both stores before it.
@@ -163,26 +262,43 @@ public final class GrantTableClient {
         return 0;
     }
 
-    /** The entry's current flags (what Xen set: {@code GTF_reading}, {@code GTF_writing}). */
+    /**
+     * The entry's current flags with what Xen set ({@code GTF_reading}, {@code GTF_writing}); for
+     * v2 those two come from the status word.
+     */
     public int flags(int ref) {
-        return Short.toUnsignedInt(OrderedAccess.getShortVolatile(frameOf(ref), offsetOf(ref) + GrantEntryV1Descriptor.FLAGS_OFFSET));
+        // flags is at offset 0 of both the v1 entry and the v2 header.
+        int flags = Short.toUnsignedInt(OrderedAccess.getShortVolatile(frameOf(ref),
+                offsetOf(ref) + GrantEntryHeaderDescriptor.FLAGS_OFFSET));
+        return version == 2 ? flags | (statusOf(ref) & (Gtf.READING | Gtf.WRITING)) : flags;
     }
 
     /** Whether the peer still maps or copies the frame ({@code gnttab_query_foreign_access}). */
     public boolean inUse(int ref) {
-        return (flags(ref) & (Gtf.READING | Gtf.WRITING)) != 0;
+        int busy = version == 2 ? statusOf(ref) : flags(ref);
+        return (busy & (Gtf.READING | Gtf.WRITING)) != 0;
     }
 
     /**
      * Revokes the entry if the peer no longer uses it ({@code gnttab_end_foreign_access_ref}):
      * {@code cmpxchg(flags, f, 0)} while {@code f} has neither {@code GTF_reading} nor
-     * {@code GTF_writing}. The reference stays allocated.
+     * {@code GTF_writing}. The reference stays allocated. For v2 the header's flags are cleared
+     * at once and the status word says whether the peer still holds the frame; a false return
+     * is retried the same way.
      *
      * @return true if access ended, false if the entry is still in use
      */
     public boolean endForeignAccessRef(int ref) {
         MemorySegment f = frameOf(ref);
-        long at = offsetOf(ref); // flags (u16) and domid (u16) share the aligned 32-bit word at offset 0
+        long at = offsetOf(ref);
+        if (version == 2) {
+            // grant_table.h (get_status_frames): v2 "synchronization using barriers instead of
+            // atomic cmpexch": a volatile store then load is the full barrier, so Xen either sees
+            // flags == 0 or we see its GTF_reading/GTF_writing.
+            OrderedAccess.setShortVolatile(f, at + GrantEntryHeaderDescriptor.FLAGS_OFFSET, (short) 0);
+            return (statusOf(ref) & (Gtf.READING | Gtf.WRITING)) == 0;
+        }
+        // v1: flags (u16) and domid (u16) share the aligned 32-bit word at offset 0
         while (true) {
             int word = OrderedAccess.getIntVolatile(f, at);
             if ((word & (Gtf.READING | Gtf.WRITING)) != 0) {

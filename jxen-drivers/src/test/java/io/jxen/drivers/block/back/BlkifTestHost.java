@@ -70,10 +70,15 @@ public final class BlkifTestHost implements AutoCloseable {
 
     /** Creates, unpauses and boots a one-vCPU domain of {@code pages} pages. */
     public GuestKernel boot(long pages) {
+        return boot(pages, 1);
+    }
+
+    /** The same with grant-table ABI {@code grantTableVersion} (1 or 2) for its grant clients. */
+    public GuestKernel boot(long pages, int grantTableVersion) {
         Domain d = hv.createDomain(DomainConfig.of(pages, 1));
         hv.unpause(d.domid());
         GuestKernel k = GuestKernel.boot(hv.platform(d.domid()),
-                GuestKernel.Options.defaults(clock).withIntrThreads(Runnable::run));
+                GuestKernel.Options.defaults(clock).withIntrThreads(Runnable::run).withGrantTableVersion(grantTableVersion));
         kernels.add(k);
         return k;
     }

@@ -7,7 +7,8 @@ import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.sim.Seeds;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -20,21 +21,24 @@ class BlkfrontBlkbackTest {
 
     private static final int DISK_BYTES = 4 << 20;
 
-    @Test
-    void aRandomWorkloadLeavesTheImageEqualToTheModel() {
-        run(false);
+    /** The frontend's grants in v1 entries, then in v2 entries with status frames. */
+    @ParameterizedTest(name = "grant table v{0}")
+    @ValueSource(ints = {1, 2})
+    void aRandomWorkloadLeavesTheImageEqualToTheModel(int grantTableVersion) {
+        run(false, grantTableVersion);
     }
 
-    @Test
-    void theSameWorkloadWithGrantCopyInsteadOfGrantMap() {
-        run(true);
+    @ParameterizedTest(name = "grant table v{0}")
+    @ValueSource(ints = {1, 2})
+    void theSameWorkloadWithGrantCopyInsteadOfGrantMap(int grantTableVersion) {
+        run(true, grantTableVersion);
     }
 
-    private static void run(boolean grantCopy) {
+    private static void run(boolean grantCopy, int grantTableVersion) {
         Seeds.run(seed -> {
-            System.out.println("BlkfrontBlkbackTest seed " + seed);
+            System.out.println("BlkfrontBlkbackTest seed " + seed + " grant table v" + grantTableVersion);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK_BYTES)) {
-                GuestKernel guest = host.boot(2048);
+                GuestKernel guest = host.boot(2048, grantTableVersion);
                 Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 256), "blkback.1.51712");
                 if (grantCopy) {
                     back.withGrantCopy(host.dom0.pages().allocPage());
@@ -42,6 +46,7 @@ class BlkfrontBlkbackTest {
                 Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, host.waiter());
                 BlkifTestHost.connect(guest, front, back);
                 assertThat(front.maxIndirectSegments()).isEqualTo(32);
+                assertThat(host.hv.byId(guest.domid()).grantTable().version()).isEqualTo(grantTableVersion);
                 assertThat(front.sizeBytes()).isEqualTo(DISK_BYTES);
 
                 byte[] model = new byte[DISK_BYTES];
