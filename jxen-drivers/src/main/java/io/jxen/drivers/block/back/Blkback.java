@@ -590,6 +590,10 @@ public final class Blkback implements Agent {
             s.error = t;
             completions.add(s);
             kicked.set(true);
+            Runnable wake = onKick; // a parked runner answers the completion now, not after its back-off
+            if (wake != null) {
+                wake.run();
+            }
         });
     }
 

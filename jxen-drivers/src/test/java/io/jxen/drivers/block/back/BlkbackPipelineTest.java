@@ -92,6 +92,35 @@ class BlkbackPipelineTest {
         });
     }
 
+    /**
+     * A completion wakes a parked runner: the engine finishing an operation is work for the
+     * backend (a response to push) just as a frontend notification is, so {@link Blkback#onKick}
+     * runs for it too; without that a runner with back-off sleeps out its park period first.
+     */
+    @Test
+    void anEngineCompletionRunsTheKickHook() throws IOException {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine file = host.image(DISK)) {
+            DeferredEngine engine = new DeferredEngine(file);
+            Random random = new Random(3);
+            GuestKernel guest = host.boot(1024);
+            java.util.concurrent.atomic.AtomicInteger kicks = new java.util.concurrent.atomic.AtomicInteger();
+            Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
+                    .withPipelining(MAX_IN_FLIGHT).onKick(kicks::incrementAndGet);
+            Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, waiter(host, engine, random));
+            BlkifTestHost.connect(guest, front, back);
+            CompletableFuture<Void> write = front.submitWrite(0, ByteBuffer.wrap(new byte[4096]), false);
+            for (int i = 0; i < 1000 && engine.pending() == 0; i++) {
+                host.step(); // the backend takes the request and starts it on the engine
+            }
+            assertThat(engine.pending()).isEqualTo(1);
+            int before = kicks.get();
+            assertThat(engine.completeOne(random)).isTrue();
+            assertThat(kicks.get()).as("kicks after the engine completed").isEqualTo(before + 1);
+            waiter(host, engine, random).await(write);
+            write.join();
+        }
+    }
+
     /** Flushes are FLUSH_DISKCACHE with feature-flush-cache, bare WRITE_BARRIERs with only feature-barrier. */
     @ParameterizedTest(name = "flush-cache {0}")
     @ValueSource(booleans = {true, false})
