@@ -55,9 +55,11 @@ public final class GuestKernel {
      *                    ({@link GuestPlatform#cpu}); a platform without one gives the clock's nanoseconds
      * @param grantTableVersion the grant-table ABI {@link io.jxen.guest.gnttab.GrantTableClient} asks for
      *                    ({@code GNTTABOP_set_version}): 1 (v1 entries) or 2 (v2 entries and status frames)
+     * @param fifoEventChannels whether {@link XenIntr} uses the FIFO event-channel ABI
+     *                    ({@code EVTCHNOP_init_control}) instead of the 2-level one
      */
     public record Options(Cpuid cpuid, long lowWaterGfn, Executor intrThreads, Clock clock, LongSupplier rdtsc,
-                          int grantTableVersion) {
+                          int grantTableVersion, boolean fifoEventChannels) {
         /** Checks arguments. */
         public Options {
             Objects.requireNonNull(intrThreads, "intrThreads");
@@ -74,27 +76,32 @@ public final class GuestKernel {
          * The platform's CPUID and TSC, low water at GFN 16, interrupt threads on virtual threads.
          */
         public static Options defaults(Clock clock) {
-            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null, 1);
+            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null, 1, false);
         }
 
         /** The same options with another TSC. */
         public Options withRdtsc(LongSupplier tsc) {
-            return new Options(cpuid, lowWaterGfn, intrThreads, clock, tsc, grantTableVersion);
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, tsc, grantTableVersion, fifoEventChannels);
         }
 
         /** The same options with threaded handlers run by {@code executor}. */
         public Options withIntrThreads(Executor executor) {
-            return new Options(cpuid, lowWaterGfn, executor, clock, rdtsc, grantTableVersion);
+            return new Options(cpuid, lowWaterGfn, executor, clock, rdtsc, grantTableVersion, fifoEventChannels);
         }
 
         /** The same options with grant-table ABI {@code version} (1 or 2). */
         public Options withGrantTableVersion(int version) {
-            return new Options(cpuid, lowWaterGfn, intrThreads, clock, rdtsc, version);
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, rdtsc, version, fifoEventChannels);
+        }
+
+        /** The same options with the FIFO event-channel ABI on or off. */
+        public Options withFifoEventChannels(boolean on) {
+            return new Options(cpuid, lowWaterGfn, intrThreads, clock, rdtsc, grantTableVersion, on);
         }
 
         /** The same options with another CPUID. */
         public Options withCpuid(Cpuid other) {
-            return new Options(other, lowWaterGfn, intrThreads, clock, rdtsc, grantTableVersion);
+            return new Options(other, lowWaterGfn, intrThreads, clock, rdtsc, grantTableVersion, fifoEventChannels);
         }
     }
 

@@ -51,8 +51,12 @@ public final class GuestHost implements AutoCloseable {
     }
 
     GuestKernel boot(Domain d, int grantTableVersion) {
+        return boot(d, grantTableVersion, false);
+    }
+
+    GuestKernel boot(Domain d, int grantTableVersion, boolean fifoEventChannels) {
         return GuestKernel.boot(hv.platform(d.domid()), GuestKernel.Options.defaults(clock).withIntrThreads(threads)
-                .withGrantTableVersion(grantTableVersion));
+                .withGrantTableVersion(grantTableVersion).withFifoEventChannels(fifoEventChannels));
     }
 
     @Override

@@ -30,6 +30,11 @@ public final class GuestHostAccess implements AutoCloseable {
         return host.boot(d, grantTableVersion);
     }
 
+    /** Boots a guest kernel on the FIFO event-channel ABI if {@code fifoEventChannels}, else 2-level. */
+    public GuestKernel boot(Domain d, boolean fifoEventChannels) {
+        return host.boot(d, 1, fifoEventChannels);
+    }
+
     @Override
     public void close() {
         host.close();

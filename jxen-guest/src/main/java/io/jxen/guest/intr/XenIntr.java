@@ -1,5 +1,6 @@
 package io.jxen.guest.intr;
 
+import io.jxen.abi.evtchn.EvtchnFifo;
 import io.jxen.abi.evtchn.EvtchnLimits;
 import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
@@ -38,6 +39,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>All ports start masked; binding unmasks through {@code EVTCHNOP_unmask}, which re-delivers
  * an event that was already pending (an interdomain bind always leaves one).
+ *
+ * <p>With {@link GuestKernel.Options#fifoEventChannels()} the same layer runs over the FIFO ABI
+ * ({@link FifoEvents}): masking and acknowledging use the port's event word, binding first grows
+ * the event array to cover the port, and the upcall consumes the vCPU's priority queues instead
+ * of scanning bitmaps (Xen queues a port on the vCPU it is bound to).
  */
 public final class XenIntr {
 
@@ -87,7 +93,10 @@ public final class XenIntr {
     private final Executor threads;
     private final MemorySegment sharedInfo;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicReferenceArray<Source> byPort = new AtomicReferenceArray<>(NR_PORTS);
+    private final AtomicReferenceArray<Source> byPort;
+    /** The FIFO ABI's event array and control blocks, or null for 2-level. */
+    private final FifoEvents fifo;
+    private final int nrPorts;
     private final TreeMap<Integer, Source> byIrq = new TreeMap<>();
     private final VcpuState[] perVcpu;
     private final AtomicLong stray = new AtomicLong();
@@ -112,6 +121,26 @@ public final class XenIntr {
         for (int w = 0; w < WORDS; w++) { // xen_evtchn_mask_all
             OrderedAccess.setLongVolatile(sharedInfo, maskOffset(w), -1L);
         }
+        this.fifo = kernel.options().fifoEventChannels() ? new FifoEvents(kernel) : null;
+        this.nrPorts = fifo != null ? EvtchnFifo.NR_CHANNELS : NR_PORTS;
+        this.byPort = new AtomicReferenceArray<>(nrPorts);
+    }
+
+    /** Whether the FIFO ABI is in use. */
+    public boolean fifo() {
+        return fifo != null;
+    }
+
+    /** Sets the port's mask; returns whether it was set already. */
+    private boolean maskPort(int port) {
+        return fifo != null ? fifo.mask(port)
+                : OrderedAccess.testAndSetBit(sharedInfo, maskOffset(port / BITS), port % BITS);
+    }
+
+    /** Acknowledges the port: clears its pending state; returns whether it was pending. */
+    private boolean clearPending(int port) {
+        return fifo != null ? fifo.clearPending(port)
+                : OrderedAccess.testAndClearBit(sharedInfo, pendingOffset(port / BITS), port % BITS);
     }
 
     private static long pendingOffset(int word) {
@@ -143,6 +172,9 @@ public final class XenIntr {
             if (byPort.get(port) != null) {
                 throw new IllegalStateException("port " + port + " is already bound to irq " + byPort.get(port).irq);
             }
+            if (fifo != null) {
+                fifo.ensurePort(port);
+            }
             int irq = FIRST_EVTCHN_IRQ;
             for (int used : byIrq.keySet()) {
                 if (used != irq) {
@@ -165,6 +197,9 @@ public final class XenIntr {
     }
 
     private void setCpuMaskBit(int vcpu, int port, boolean on) {
+        if (fifo != null) {
+            return; // FIFO: Xen queues the port on its vCPU, no per-vCPU filter
+        }
         AtomicLongArray m = perVcpu[vcpu].cpuMask;
         long bit = 1L << (port % BITS);
         if (on) {
@@ -181,8 +216,8 @@ public final class XenIntr {
      * @return the IRQ
      */
     public int bindLocalPort(String name, int port, IrqHandler handler) {
-        if (port <= 0 || port >= NR_PORTS) {
-            throw new IllegalArgumentException("port " + port + " outside 1.." + (NR_PORTS - 1));
+        if (port <= 0 || port >= nrPorts) {
+            throw new IllegalArgumentException("port " + port + " outside 1.." + (nrPorts - 1));
         }
         return register(name, IntrType.PORT, port, 0, -1, false, handler);
     }
@@ -284,7 +319,7 @@ public final class XenIntr {
         lock.lock();
         try {
             Source s = source(irq);
-            OrderedAccess.testAndSetBit(sharedInfo, maskOffset(s.port / BITS), s.port % BITS);
+            maskPort(s.port);
             byIrq.remove(irq);
             byPort.set(s.port, null);
             setCpuMaskBit(s.vcpu, s.port, false);
@@ -314,7 +349,7 @@ public final class XenIntr {
             if (s.vcpu == vcpu) {
                 return;
             }
-            boolean wasMasked = OrderedAccess.testAndSetBit(sharedInfo, maskOffset(s.port / BITS), s.port % BITS);
+            boolean wasMasked = maskPort(s.port);
             long rc = EventChannelOps.bindVcpu(boot(), s.port, vcpu);
             if (rc < 0) {
                 if (!wasMasked) {
@@ -366,7 +401,7 @@ public final class XenIntr {
     /** Masks the IRQ's port ({@code xen_intr_disable_source}). */
     public void mask(int irq) {
         Source s = source(irq);
-        OrderedAccess.testAndSetBit(sharedInfo, maskOffset(s.port / BITS), s.port % BITS);
+        maskPort(s.port);
     }
 
     /** Unmasks the IRQ's port through Xen, which re-delivers a pending event. */
@@ -387,7 +422,7 @@ public final class XenIntr {
 
     /** The IRQ bound to {@code port}, or -1. */
     public int irqOfPort(int port) {
-        Source s = port >= 0 && port < NR_PORTS ? byPort.get(port) : null;
+        Source s = port >= 0 && port < nrPorts ? byPort.get(port) : null;
         return s == null ? -1 : s.irq;
     }
 
@@ -469,6 +504,9 @@ public final class XenIntr {
         MemorySegment info = vcpu.vcpuInfo();
         // Master flag first, then the selector (xen.h: clear evtchn_upcall_pending before scanning).
         OrderedAccess.setByteVolatile(info, VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET, (byte) 0);
+        if (fifo != null) {
+            return fifo.consume(vcpu.id(), info, this::handlePort);
+        }
         long pendingWords = OrderedAccess.getAndClearLong(info, VcpuInfoDescriptor.EVTCHN_PENDING_SEL_OFFSET);
         int handled = 0;
         int timer = st.timerPort;
@@ -517,7 +555,7 @@ public final class XenIntr {
     }
 
     private int handlePort(int port) {
-        if (!OrderedAccess.testAndClearBit(sharedInfo, pendingOffset(port / BITS), port % BITS)) {
+        if (!clearPending(port)) {
             return 0;
         }
         Source s = byPort.get(port);
@@ -532,7 +570,7 @@ public final class XenIntr {
         }
         if (!s.handler.edge()) {
             // Level-style threaded handler: keep the port masked until the thread has run.
-            OrderedAccess.testAndSetBit(sharedInfo, maskOffset(port / BITS), port % BITS);
+            maskPort(port);
         }
         if (s.threadScheduled.compareAndSet(false, true)) {
             threads.execute(() -> runThread(s));

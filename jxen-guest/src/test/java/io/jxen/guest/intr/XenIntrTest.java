@@ -7,20 +7,33 @@ import io.jxen.guest.XenException;
 import io.jxen.guest.GuestHostAccess;
 import io.jxen.hv.domain.Domain;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.evtchn.EvtchnOp;
+import io.jxen.abi.evtchn.EvtchnSetPriorityDescriptor;
+import io.jxen.guest.Scratch;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Every case runs on the 2-level ABI and on the FIFO ABI. */
 class XenIntrTest {
 
-    @Test
-    void interdomainNotificationsRunTheHandlerAndCount() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void interdomainNotificationsRunTheHandlerAndCount(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
-            GuestKernel dom0 = host.boot(host.domain(256, 1));
+            GuestKernel dom0 = host.boot(host.domain(256, 1), fifo);
             Domain du = host.domain(256, 2);
-            GuestKernel domU = host.boot(du);
+            GuestKernel domU = host.boot(du, fifo);
+            assertThat(domU.intr().fifo()).isEqualTo(fifo);
+            assertThat(dom0.intr().fifo()).isEqualTo(fifo);
             AtomicInteger front = new AtomicInteger();
             AtomicInteger back = new AtomicInteger();
             int fIrq = domU.intr().allocAndBindLocalPort("xbd0", 0, IrqHandler.filter(front::incrementAndGet));
@@ -43,11 +56,12 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void eventsWhileMaskedAreDeliveredOnSti() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void eventsWhileMaskedAreDeliveredOnSti(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
-            GuestKernel k = host.boot(host.domain(256, 1));
+            GuestKernel k = host.boot(host.domain(256, 1), fifo);
             k.vcpu(0).poll();
             AtomicInteger hits = new AtomicInteger();
             int irq = k.intr().bindIpi("ipi", 0, IrqHandler.filter(hits::incrementAndGet));
@@ -60,11 +74,12 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void threadHandlersRunOffTheUpcallWithThePortMaskedMeanwhile() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void threadHandlersRunOffTheUpcallWithThePortMaskedMeanwhile(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
-            GuestKernel k = host.boot(host.domain(256, 1));
+            GuestKernel k = host.boot(host.domain(256, 1), fifo);
             k.vcpu(0).poll();
             AtomicInteger level = new AtomicInteger();
             AtomicInteger edge = new AtomicInteger();
@@ -92,12 +107,13 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void virqsPerVcpuAndRebinding() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void virqsPerVcpuAndRebinding(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
-            GuestKernel dom0 = host.boot(host.domain(256, 1));
+            GuestKernel dom0 = host.boot(host.domain(256, 1), fifo);
             Domain du = host.domain(256, 2);
-            GuestKernel k = host.boot(du);
+            GuestKernel k = host.boot(du, fifo);
             k.vcpu(0).poll();
             k.vcpu(1).poll();
             AtomicInteger t0 = new AtomicInteger();
@@ -132,11 +148,12 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void pirqIsAClearUnsupportedErrorAndUnbindClosesThePort() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void pirqIsAClearUnsupportedErrorAndUnbindClosesThePort(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
-            GuestKernel k = host.boot(host.domain(256, 1));
+            GuestKernel k = host.boot(host.domain(256, 1), fifo);
             assertThatThrownBy(() -> k.intr().bindPirq("ahci", 16, IrqHandler.filter(() -> { })))
                     .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("PIRQ");
             int irq = k.intr().bindIpi("ipi", 0, IrqHandler.filter(() -> { }));
@@ -150,11 +167,12 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void busyPortsDoNotStarveOthers() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void busyPortsDoNotStarveOthers(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
-            GuestKernel k = host.boot(host.domain(256, 1));
+            GuestKernel k = host.boot(host.domain(256, 1), fifo);
             k.vcpu(0).poll();
             int[] irqs = new int[3];
             AtomicInteger[] hits = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
@@ -179,11 +197,12 @@ class XenIntrTest {
         }
     }
 
-    @Test
-    void aLowerPortOfTheWordWhereTheLastScanStoppedIsNotLeftBehind() {
+    @ParameterizedTest(name = "fifo={0}")
+    @ValueSource(booleans = {false, true})
+    void aLowerPortOfTheWordWhereTheLastScanStoppedIsNotLeftBehind(boolean fifo) {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
-            GuestKernel k = host.boot(host.domain(256, 1));
+            GuestKernel k = host.boot(host.domain(256, 1), fifo);
             k.vcpu(0).poll();
             AtomicInteger low = new AtomicInteger();
             AtomicInteger high = new AtomicInteger();
@@ -197,6 +216,45 @@ class XenIntrTest {
             k.intr().notify(lowIrq);
             k.vcpu(0).poll(); // the starting word is scanned again from bit 0
             assertThat(low).hasValue(1);
+        }
+    }
+
+    /**
+     * FIFO specifics: a port past the first event-array page makes the array grow before the
+     * bind unmasks it, and a port raised to a higher priority ({@code EVTCHNOP_set_priority})
+     * is consumed before earlier events of the default priority.
+     */
+    @Test
+    void fifoGrowsTheEventArrayAndServesHigherPrioritiesFirst() {
+        try (GuestHostAccess host = new GuestHostAccess()) {
+            host.domain(256, 1);
+            GuestKernel k = host.boot(host.domain(256, 1), true);
+            k.vcpu(0).poll();
+            List<Integer> order = new ArrayList<>();
+            int first = k.intr().bindIpi("first", 0, IrqHandler.filter(() -> order.add(0)));
+            int urgent = k.intr().bindIpi("urgent", 0, IrqHandler.filter(() -> order.add(1)));
+            try (Scratch s = k.vcpu(0).scratch()) {
+                s.putInt(EvtchnSetPriorityDescriptor.PORT_OFFSET, k.intr().port(urgent))
+                        .putInt(EvtchnSetPriorityDescriptor.PRIORITY_OFFSET, 2);
+                assertThat(s.call(Hypercall.EVENT_CHANNEL_OP, EvtchnOp.SET_PRIORITY)).isZero();
+            }
+            k.vcpu(0).cli();
+            k.intr().notify(first);
+            k.intr().notify(urgent);
+            k.vcpu(0).sti();
+            assertThat(order).containsExactly(1, 0);
+
+            // Ports up to past 1024: the second event-array page is added on the way.
+            int port = 0;
+            int irq = -1;
+            while (port < 1100) {
+                irq = k.intr().bindIpi("ipi" + port, 0, IrqHandler.filter(() -> order.add(2)));
+                port = k.intr().port(irq);
+            }
+            k.intr().notify(irq);
+            k.vcpu(0).poll();
+            assertThat(order).containsExactly(1, 0, 2);
+            assertThat(k.intr().count(irq)).isEqualTo(1);
         }
     }
 }
