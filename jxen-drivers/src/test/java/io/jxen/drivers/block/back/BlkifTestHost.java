@@ -75,10 +75,16 @@ public final class BlkifTestHost implements AutoCloseable {
 
     /** The same with grant-table ABI {@code grantTableVersion} (1 or 2) for its grant clients. */
     public GuestKernel boot(long pages, int grantTableVersion) {
+        return boot(pages, grantTableVersion, false);
+    }
+
+    /** The same on the FIFO event-channel ABI if {@code fifoEventChannels}. */
+    public GuestKernel boot(long pages, int grantTableVersion, boolean fifoEventChannels) {
         Domain d = hv.createDomain(DomainConfig.of(pages, 1));
         hv.unpause(d.domid());
         GuestKernel k = GuestKernel.boot(hv.platform(d.domid()),
-                GuestKernel.Options.defaults(clock).withIntrThreads(Runnable::run).withGrantTableVersion(grantTableVersion));
+                GuestKernel.Options.defaults(clock).withIntrThreads(Runnable::run).withGrantTableVersion(grantTableVersion)
+                        .withFifoEventChannels(fifoEventChannels));
         kernels.add(k);
         return k;
     }

@@ -8,7 +8,7 @@ import io.jxen.guest.GuestKernel;
 import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.sim.Seeds;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -21,24 +21,27 @@ class BlkfrontBlkbackTest {
 
     private static final int DISK_BYTES = 4 << 20;
 
-    /** The frontend's grants in v1 entries, then in v2 entries with status frames. */
-    @ParameterizedTest(name = "grant table v{0}")
-    @ValueSource(ints = {1, 2})
-    void aRandomWorkloadLeavesTheImageEqualToTheModel(int grantTableVersion) {
-        run(false, grantTableVersion);
+    /**
+     * The frontend's grants in v1 entries, then in v2 entries with status frames, and the
+     * frontend's events on the 2-level ABI, then on the FIFO one.
+     */
+    @ParameterizedTest(name = "grant table v{0}, fifo={1}")
+    @CsvSource({"1, false", "2, false", "2, true"})
+    void aRandomWorkloadLeavesTheImageEqualToTheModel(int grantTableVersion, boolean fifo) {
+        run(false, grantTableVersion, fifo);
     }
 
-    @ParameterizedTest(name = "grant table v{0}")
-    @ValueSource(ints = {1, 2})
-    void theSameWorkloadWithGrantCopyInsteadOfGrantMap(int grantTableVersion) {
-        run(true, grantTableVersion);
+    @ParameterizedTest(name = "grant table v{0}, fifo={1}")
+    @CsvSource({"1, false", "2, false", "2, true"})
+    void theSameWorkloadWithGrantCopyInsteadOfGrantMap(int grantTableVersion, boolean fifo) {
+        run(true, grantTableVersion, fifo);
     }
 
-    private static void run(boolean grantCopy, int grantTableVersion) {
+    private static void run(boolean grantCopy, int grantTableVersion, boolean fifo) {
         Seeds.run(seed -> {
-            System.out.println("BlkfrontBlkbackTest seed " + seed + " grant table v" + grantTableVersion);
+            System.out.println("BlkfrontBlkbackTest seed " + seed + " grant table v" + grantTableVersion + " fifo " + fifo);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK_BYTES)) {
-                GuestKernel guest = host.boot(2048, grantTableVersion);
+                GuestKernel guest = host.boot(2048, grantTableVersion, fifo);
                 Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 256), "blkback.1.51712");
                 if (grantCopy) {
                     back.withGrantCopy(host.dom0.pages().allocPage());
@@ -47,6 +50,7 @@ class BlkfrontBlkbackTest {
                 BlkifTestHost.connect(guest, front, back);
                 assertThat(front.maxIndirectSegments()).isEqualTo(32);
                 assertThat(host.hv.byId(guest.domid()).grantTable().version()).isEqualTo(grantTableVersion);
+                assertThat(guest.intr().fifo()).isEqualTo(fifo);
                 assertThat(front.sizeBytes()).isEqualTo(DISK_BYTES);
 
                 byte[] model = new byte[DISK_BYTES];
