@@ -8,6 +8,7 @@ import io.jxen.guest.console.XenConsole;
 import io.jxen.guest.intr.EventChannelOps;
 import io.jxen.host.Host;
 import io.jxen.host.config.GuestConfig;
+import io.jxen.host.control.ControlClient;
 import io.jxen.sim.VirtualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -10,18 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** A test's connection to a host's control socket. */
-final class ControlClient implements AutoCloseable {
+public final class ControlClient implements AutoCloseable {
 
-    final SocketChannel channel;
-    final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    public final SocketChannel channel;
+    public final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
-    ControlClient(Path socket, String request) throws IOException {
+    public ControlClient(Path socket, String request) throws IOException {
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
         send(request + "\n");
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             channel.write(b);
@@ -29,7 +29,7 @@ final class ControlClient implements AutoCloseable {
     }
 
     /** Reads until {@code text} has been received (or EOF); returns everything received. */
-    String readUntil(String text) throws IOException {
+    public String readUntil(String text) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(8192);
         while (!received.toString(StandardCharsets.ISO_8859_1).contains(text)) {
             b.clear();
@@ -42,7 +42,7 @@ final class ControlClient implements AutoCloseable {
     }
 
     /** Reads to EOF. */
-    String readAll() throws IOException {
+    public String readAll() throws IOException {
         return readUntil("\u0000never\u0000");
     }
 
