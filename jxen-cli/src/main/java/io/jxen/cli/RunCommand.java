@@ -47,16 +47,9 @@ final class RunCommand implements Callable<Integer> {
         Path hostDir = dir != null ? dir : HostDirectory.defaultDir();
         GuestConfig cfg = GuestConfig.load(config);
         Files.createDirectories(hostDir);
-        if (Files.exists(hostDir.resolve(Host.CONTROL_SOCKET))) {
-            try {
-                HostDirectory.request(hostDir, "list").close();
-                throw new IOException("a jxen host already runs in " + hostDir + "; use --dir for another");
-            } catch (IOException e) {
-                if (e.getMessage().startsWith("a jxen host")) {
-                    throw e;
-                }
-                // a stale socket of a host that is gone: the new host replaces it
-            }
+        // Refused before anything boots; a stale socket of a host that is gone is replaced.
+        if (io.jxen.runtime.UnixSocketPath.answers(hostDir.resolve(Host.CONTROL_SOCKET))) {
+            throw new IOException("a jxen host already runs in " + hostDir + "; use --dir for another");
         }
         try (Host host = Host.start(new Host.Options(hostDir, frames, 256, SystemClock.INSTANCE, true))) {
             CountDownLatch gone = new CountDownLatch(1);

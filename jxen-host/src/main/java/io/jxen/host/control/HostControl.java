@@ -72,7 +72,7 @@ public final class HostControl implements AutoCloseable {
      */
     public static HostControl start(Path socket, Toolstack toolstack, XenstoreClient xs, ConsoleBackend consoles)
             throws IOException {
-        Files.deleteIfExists(socket);
+        io.jxen.runtime.UnixSocketPath.claim(socket, "a jxen host");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(socket));

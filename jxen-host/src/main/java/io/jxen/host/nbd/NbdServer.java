@@ -238,7 +238,7 @@ public final class NbdServer implements AutoCloseable {
         }
         ServerSocketChannel listener;
         if (address instanceof UnixDomainSocketAddress unix) {
-            removeStaleSocket(unix.getPath());
+            io.jxen.runtime.UnixSocketPath.claim(unix.getPath(), "an NBD server");
             listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         } else {
             listener = ServerSocketChannel.open();
@@ -259,18 +259,6 @@ public final class NbdServer implements AutoCloseable {
             listener.close();
             throw e;
         }
-    }
-
-    /** Deletes a socket left by an earlier server; refuses to delete anything that is not a socket. */
-    private static void removeStaleSocket(java.nio.file.Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object mode = Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (!(mode instanceof Integer m) || (m & 0170000) != 0140000) {
-            throw new java.nio.file.FileAlreadyExistsException(path.toString(), null, "exists and is not a socket");
-        }
-        Files.delete(path);
     }
 
     /** Starts on 127.0.0.1:{@code port} (0: any free port). */

@@ -89,36 +89,7 @@ public final class XenstoredServer implements AutoCloseable {
      * @throws IOException naming what is in the way
      */
     static void removeStaleSocket(Path socket) throws IOException {
-        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!isSocket(socket)) {
-            String what = Files.isDirectory(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "a directory"
-                    : Files.isRegularFile(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "a regular file"
-                    : "not a socket";
-            throw new java.nio.file.FileAlreadyExistsException(socket.toString(), null,
-                    "is " + what + ", not a stale xenstored socket; refusing to replace it (remove it or choose another --socket)");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException refused) {
-            // Nobody listens: a stale socket of a daemon that died.
-            Files.deleteIfExists(socket);
-            return;
-        }
-        throw new java.nio.file.FileAlreadyExistsException(socket.toString(), null,
-                "a live xenstored is answering on this socket; refusing to start a second one (stop it or choose another --socket)");
-    }
-
-    private static boolean isSocket(Path p) throws IOException {
-        try {
-            int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return (mode & 0170000) == 0140000; // S_IFMT, S_IFSOCK (sys/stat.h)
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            // No unix attribute view: "other" (not file, directory or link) is the best guess.
-            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
-        }
+        io.jxen.runtime.UnixSocketPath.claim(socket, "a live xenstored");
     }
 
     /**
