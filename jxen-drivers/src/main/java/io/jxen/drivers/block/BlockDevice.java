@@ -2,6 +2,7 @@ package io.jxen.drivers.block;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
@@ -56,6 +57,43 @@ public interface BlockDevice extends Closeable {
      * @param fua force unit access: the data is durable when this returns
      */
     void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException;
+
+    /**
+     * Reads consecutive bytes from {@code offsetBytes} into {@code dsts} in turn, each filled
+     * whole: one call for a request whose data lies in scattered pages (blkback's segments), so
+     * an engine can read straight into them ({@code preadv}). This default reads into one
+     * buffer and copies it out.
+     *
+     * @throws IllegalArgumentException if a destination is read-only
+     */
+    default void readScattered(long offsetBytes, List<MemorySegment> dsts) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(Segments.totalBytes(dsts, true)));
+        read(offsetBytes, buffer);
+        MemorySegment from = MemorySegment.ofArray(buffer.array());
+        long at = 0;
+        for (MemorySegment dst : dsts) {
+            MemorySegment.copy(from, at, dst, 0, dst.byteSize());
+            at += dst.byteSize();
+        }
+    }
+
+    /**
+     * Writes the bytes of {@code srcs}, one after another, at {@code offsetBytes}: the gathering
+     * counterpart of {@link #readScattered} ({@code pwritev}). This default gathers them into
+     * one buffer first.
+     *
+     * @param fua force unit access, as for {@link #write}
+     */
+    default void writeGathered(long offsetBytes, List<MemorySegment> srcs, boolean fua) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(Segments.totalBytes(srcs, false)));
+        MemorySegment to = MemorySegment.ofArray(buffer.array());
+        long at = 0;
+        for (MemorySegment src : srcs) {
+            MemorySegment.copy(src, 0, to, at, src.byteSize());
+            at += src.byteSize();
+        }
+        write(offsetBytes, buffer, fua);
+    }
 
     /** Makes every write that returned before this call durable (fsync), then returns. */
     void flush() throws IOException;

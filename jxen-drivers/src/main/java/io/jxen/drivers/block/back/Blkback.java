@@ -722,6 +722,9 @@ public final class Blkback implements Agent {
             disk.flush(); // bare FLUSH_DISKCACHE or WRITE_BARRIER: earlier requests are complete
             return BlkifRsp.OKAY;
         }
+        if (persistent != null && t.segments().size() <= persistent.capacity()) {
+            return transferInPlace(t);
+        }
         ByteBuffer buffer = ByteBuffer.allocate((int) t.lengthBytes());
         if (op == BlkifOp.READ) {
             disk.read(t.offsetBytes(), buffer);
@@ -735,6 +738,38 @@ public final class Blkback implements Agent {
             return BlkifRsp.ERROR;
         }
         disk.write(t.offsetBytes(), buffer, false);
+        if (op == BlkifOp.FLUSH_DISKCACHE || op == BlkifOp.WRITE_BARRIER) {
+            disk.flush();
+        }
+        metrics.bytesWritten.addAndGet(t.lengthBytes());
+        return BlkifRsp.OKAY;
+    }
+
+    /**
+     * A transfer straight between the file and the frontend's persistently mapped pages (a
+     * scattering read or gathering write of the segments, as Linux blkback hands the segment
+     * pages to the block layer as one bio): no bounce buffer, the data is copied once. Every
+     * segment is mapped first, so a bad grant answers the request before any byte moves; the
+     * request has no more segments than the cache holds, so mapping one never evicts another
+     * of the same request.
+     */
+    private int transferInPlace(BlkifRequest.Transfer t) throws IOException {
+        List<BlkifSegment> segments = t.segments();
+        List<MemorySegment> parts = new java.util.ArrayList<>(segments.size());
+        for (BlkifSegment s : segments) {
+            MemorySegment page = mapData(s.gref(), false);
+            if (page == null) {
+                return BlkifRsp.ERROR;
+            }
+            parts.add(page.asSlice(s.pageOffsetBytes(), s.lengthBytes()));
+        }
+        int op = t.operation();
+        if (op == BlkifOp.READ) {
+            disk.readScattered(t.offsetBytes(), parts);
+            metrics.bytesRead.addAndGet(t.lengthBytes());
+            return BlkifRsp.OKAY;
+        }
+        disk.writeGathered(t.offsetBytes(), parts, false);
         if (op == BlkifOp.FLUSH_DISKCACHE || op == BlkifOp.WRITE_BARRIER) {
             disk.flush();
         }

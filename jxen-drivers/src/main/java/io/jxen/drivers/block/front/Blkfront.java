@@ -55,7 +55,7 @@ import java.util.logging.Logger;
  * is not the one sent, fails the device (as hardened Linux blkfront does), never the guest.
  * Responses may come in any order. With persistent grants (both ends set
  * {@code feature-persistent}) pages are granted read-write once and kept in a bounded pool for
- * reuse, zeroed before each use.
+ * reuse (zeroed once, when first granted: after that they hold only what this backend has seen).
  *
  * <p>Ring replay: {@link #backendGone()} takes the answered responses off the ring, then puts
  * every request still in flight back at the head of the queue in submission order; the next
@@ -675,15 +675,17 @@ public final class Blkfront implements BlockDevice {
     }
 
     /**
-     * A zeroed page granted to the backend, {gfn, ref}: from the pool when persistent grants are
-     * in use (always read-write then, the backend keeps it mapped for both directions), else
-     * fresh and granted for this request only.
+     * A page granted to the backend, {gfn, ref}: from the pool when persistent grants are in use
+     * (always read-write then, the backend keeps it mapped for both directions), else fresh,
+     * zeroed and granted for this request only. A pooled page is not zeroed again: it has been
+     * shared with this backend, and with no one else, since it was zeroed and granted, so it
+     * holds only data of earlier requests to this same backend, which the backend has already
+     * seen (what XSA-403 guards against is stale guest memory reaching a backend, and that is a
+     * fresh page's case). A read overwrites it whole; a write copies its data in.
      */
     private long[] takePage(boolean readOnly) throws IOException {
         if (persistent && !pool.isEmpty()) {
-            long[] page = pool.poll();
-            kernel.memory().page(page[0]).fill((byte) 0); // no data of an earlier request leaks (XSA-403)
-            return page;
+            return pool.poll();
         }
         long gfn = kernel.pages().allocPage();
         kernel.memory().page(gfn).fill((byte) 0); // never share stale guest memory (XSA-403)

@@ -4,8 +4,10 @@ import io.jxen.drivers.block.BlockCapability;
 import io.jxen.drivers.block.BlockRanges;
 import io.jxen.drivers.block.Extent;
 import io.jxen.drivers.block.ReadOnlyDeviceException;
+import io.jxen.drivers.block.Segments;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -112,6 +114,8 @@ public final class FileEngine implements IoEngine {
     private final int logicalSectorBytes;
     private final int physicalSectorBytes;
     private final ThreadPoolExecutor workers;
+    /** Scattered and gathered transfers go through the channel's position: one at a time. */
+    private final Object positionLock = new Object();
     private volatile boolean closed;
 
     private FileEngine(Path path, Options options, FileChannel channel, int fd, boolean blockDevice, long sizeBytes,
@@ -328,6 +332,88 @@ public final class FileEngine implements IoEngine {
         if (fua) {
             channel.force(false);
         }
+    }
+
+    /**
+     * Reads straight into {@code dsts} when they are native memory (a guest's mapped pages):
+     * one scattering read ({@code preadv} under the JDK) at the channel's position, so the data
+     * is copied once, by the kernel. A lone destination takes a positional read.
+     */
+    @Override
+    public void readScattered(long offsetBytes, List<MemorySegment> dsts) throws IOException {
+        ensureOpen();
+        long total = Segments.totalBytes(dsts, true);
+        BlockRanges.checkRange(offsetBytes, total, sizeBytes);
+        ByteBuffer[] buffers = directBuffers(dsts);
+        if (buffers == null) {
+            IoEngine.super.readScattered(offsetBytes, dsts);
+            return;
+        }
+        if (buffers.length == 1) {
+            read(offsetBytes, buffers[0]);
+            return;
+        }
+        synchronized (positionLock) {
+            channel.position(offsetBytes);
+            int first = 0;
+            while (first < buffers.length) {
+                if (channel.read(buffers, first, buffers.length - first) < 0) {
+                    // The file shrank under us: what is gone reads as zeroes (as read does).
+                    for (int i = first; i < buffers.length; i++) {
+                        while (buffers[i].hasRemaining()) {
+                            buffers[i].put((byte) 0);
+                        }
+                    }
+                    return;
+                }
+                while (first < buffers.length && !buffers[first].hasRemaining()) {
+                    first++;
+                }
+            }
+        }
+    }
+
+    /** Writes straight from {@code srcs} when they are native memory: one gathering write ({@code pwritev}). */
+    @Override
+    public void writeGathered(long offsetBytes, List<MemorySegment> srcs, boolean fua) throws IOException {
+        ensureOpen();
+        long total = Segments.totalBytes(srcs, false);
+        BlockRanges.checkWritable("write", readOnly(), offsetBytes, total, sizeBytes);
+        ByteBuffer[] buffers = directBuffers(srcs);
+        if (buffers == null) {
+            IoEngine.super.writeGathered(offsetBytes, srcs, fua);
+            return;
+        }
+        if (buffers.length == 1) {
+            write(offsetBytes, buffers[0], fua);
+            return;
+        }
+        synchronized (positionLock) {
+            channel.position(offsetBytes);
+            int first = 0;
+            while (first < buffers.length) {
+                channel.write(buffers, first, buffers.length - first);
+                while (first < buffers.length && !buffers[first].hasRemaining()) {
+                    first++;
+                }
+            }
+        }
+        if (fua) {
+            channel.force(false);
+        }
+    }
+
+    /** Direct buffers over {@code parts}, or null when one is on the Java heap. */
+    private static ByteBuffer[] directBuffers(List<MemorySegment> parts) {
+        ByteBuffer[] buffers = new ByteBuffer[parts.size()];
+        for (int i = 0; i < buffers.length; i++) {
+            MemorySegment part = parts.get(i);
+            if (!part.isNative()) {
+                return null;
+            }
+            buffers[i] = part.asByteBuffer();
+        }
+        return buffers;
     }
 
     @Override
