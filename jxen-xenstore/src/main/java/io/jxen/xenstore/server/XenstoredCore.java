@@ -77,6 +77,8 @@ public final class XenstoredCore {
     private Quotas quotas;
     private NodeOperations ops;
     private boolean logging;
+    /** Transactions merge child-list changes at commit (see Transaction); false: C's conflicts. */
+    private volatile boolean mergeChildLists = true;
     private long nextConnectionId = 1;
     /** C's delivery order: connections in creation order, then registration order. */
     private static final java.util.Comparator<WatchIndex.Entry<Connection>> DELIVERY_ORDER =
@@ -110,6 +112,18 @@ public final class XenstoredCore {
         specialPerms.put(INTRODUCE_DOMAIN, Permissions.DOM0_ONLY);
         specialPerms.put(RELEASE_DOMAIN, Permissions.DOM0_ONLY);
         store.onChange(this::fireWatches);
+    }
+
+    /**
+     * Chooses how transactions started from now on detect conflicts: merging child lists at
+     * commit (the default: no EAGAIN for a parent that only gained or lost other children) or
+     * exactly as C xenstored 4.17 (the differential tests against C use that, so both stores
+     * stay equal).
+     *
+     * @param on true to merge
+     */
+    public void mergeChildLists(boolean on) {
+        mergeChildLists = on;
     }
 
     private void setQuotas(Quotas q) {
@@ -872,7 +886,7 @@ public final class XenstoredCore {
             id++;
         }
         c.nextTransactionId = id + 1;
-        c.transactions.put(id, new Transaction(store, id, c.caller(), quotas));
+        c.transactions.put(id, new Transaction(store, id, c.caller(), quotas, mergeChildLists));
         return req.reply(XsPayload.joinStrings(Integer.toUnsignedString(id)));
     }
 

@@ -93,6 +93,18 @@ public final class XenstoredServer implements AutoCloseable {
     }
 
     /**
+     * Chooses how transactions started from now on detect conflicts (see
+     * {@link XenstoredCore#mergeChildLists(boolean)}).
+     *
+     * @param on true (the default) to merge child lists at commit, false for C's conflicts
+     * @return this daemon
+     */
+    public XenstoredServer mergeChildLists(boolean on) {
+        core.mergeChildLists(on);
+        return this;
+    }
+
+    /**
      * Starts a daemon with Xen 4.17's default quotas.
      *
      * @param socket the socket path (a stale socket there is removed; anything else refuses the start)

@@ -160,7 +160,7 @@ public final class NodeOperations {
         Node n = t.get(path);
         if (n == null) {
             XsError e = errnoFromParents(t, caller, path, Rights.Need.WRITE);
-            if (e == XsError.ENOENT && t.get(XsPath.parent(path)) != null) {
+            if (e == XsError.ENOENT && t.getAncestor(XsPath.parent(path)) != null) {
                 return;
             }
             throw new XenstoreException(e);
@@ -172,17 +172,19 @@ public final class NodeOperations {
             throw new XenstoreException(XsError.EINVAL, "cannot remove /");
         }
         String parentPath = XsPath.parent(path);
-        Node parent = t.get(parentPath);
+        Node parent = t.getAncestor(parentPath);
         if (parent == null) {
             throw new XenstoreException(XsError.EINVAL, "parent of " + path + " missing");
         }
         if (!parent.children().contains(XsPath.baseName(path))) {
             // Only inside a transaction, whose parent version predates the node's creation
-            // outside: C xenstored answers EIO, and the commit would fail with EAGAIN anyway.
+            // outside: C xenstored answers EIO. This answer depends on the parent's child
+            // list, so the parent is read in full: the commit then fails with EAGAIN.
+            t.get(parentPath);
             throw new XenstoreException(XsError.EIO, "parent does not list " + path);
         }
         removeSubtree(t, path, n, parent.perms());
-        t.put(parentPath, parent.withoutChild(XsPath.baseName(path)));
+        t.putChildList(parentPath, parent.withoutChild(XsPath.baseName(path)), XsPath.baseName(path), false);
     }
 
     /**
@@ -290,7 +292,7 @@ public final class NodeOperations {
         Node ancestor = null;
         while (!p.equals("/") && ancestor == null) {
             p = XsPath.parent(p);
-            ancestor = t.get(p);
+            ancestor = t.getAncestor(p);
         }
         if (ancestor == null) {
             return XsError.EACCES;
@@ -315,7 +317,7 @@ public final class NodeOperations {
         while (existing == null) {
             missing.add(p);
             p = XsPath.parent(p);
-            existing = t.get(p);
+            existing = t.getAncestor(p);
         }
         checkNodeQuota(t, caller, missing.size());
         String parentPath = p;
@@ -341,7 +343,9 @@ public final class NodeOperations {
         for (int i = paths.size() - 1; i >= 0; i--) {
             charges.write(paths.get(i), i == 0 ? t.chargedVersion(paths.get(i)) : null, made.get(i));
         }
-        for (int i = 0; i < paths.size(); i++) {
+        // The existing parent only gains a child: a transaction merges that at commit.
+        t.putChildList(paths.getFirst(), made.getFirst(), XsPath.baseName(paths.get(1)), true);
+        for (int i = 1; i < paths.size(); i++) {
             t.put(paths.get(i), made.get(i));
         }
         t.changed(new ChangeEvent(path, false, parent.perms(), made.size() > 1 ? made.get(made.size() - 2).perms() : null,

@@ -18,6 +18,34 @@ public interface NodeTable {
     Node get(String path) throws XenstoreException;
 
     /**
+     * The node at an absolute path, or null, read only as the ancestor of a node being
+     * created, removed or judged (its existence and permissions matter, not its value or
+     * child list): the parent whose child list a creation or removal changes, and the
+     * ancestors {@code errno_from_parents} consults. A transaction checks only those two
+     * things at commit, unless it reads the node in full too (see {@link Transaction}).
+     *
+     * @param path absolute path
+     * @return the node or null
+     * @throws XenstoreException ENOSPC when a transaction touches too many nodes
+     */
+    default Node getAncestor(String path) throws XenstoreException {
+        return get(path);
+    }
+
+    /**
+     * Stores a parent whose only change is one child added or removed (by a creation or
+     * removal below it); a transaction replays that change on the committed parent.
+     *
+     * @param path  absolute path of the parent
+     * @param node  the parent as it is now in this table
+     * @param child the child's name
+     * @param added true for a new child, false for a removed one
+     */
+    default void putChildList(String path, Node node, String child, boolean added) {
+        put(path, node);
+    }
+
+    /**
      * The node at an absolute path, or null, without counting as an access: a transaction
      * does not remember it for conflict checks (used for the permissions a watch event needs).
      *

@@ -205,16 +205,19 @@ public final class Store implements NodeTable {
 
     /**
      * Checks the tree's invariants (C's {@code check} control command): every node's children
-     * exist, every node but the root is listed by its parent, owner counts match.
+     * exist, every node but the root is listed by its parent, owner node counts and memory
+     * match a recount.
      *
      * @return the problems found, empty when consistent
      */
     public List<String> check() {
         List<String> problems = new ArrayList<>();
         Map<Integer, Integer> counts = new HashMap<>();
+        Map<Integer, Long> bytes = new HashMap<>();
         for (Map.Entry<String, Node> e : nodes.entrySet()) {
             String path = e.getKey();
             counts.merge(e.getValue().perms().owner(), 1, Integer::sum);
+            bytes.merge(e.getValue().perms().owner(), memoryOf(path, e.getValue()), Long::sum);
             for (String c : e.getValue().children()) {
                 String cp = path.equals("/") ? "/" + c : path + "/" + c;
                 if (!nodes.containsKey(cp)) {
@@ -233,6 +236,11 @@ public final class Store implements NodeTable {
         for (Map.Entry<Integer, Integer> e : ownedNodes.entrySet()) {
             if (e.getValue() != 0 && !e.getValue().equals(counts.get(e.getKey()))) {
                 problems.add("owner count of dom" + e.getKey() + " is " + e.getValue());
+            }
+        }
+        for (Map.Entry<Integer, Long> e : ownedMemory.entrySet()) {
+            if (e.getValue() != 0 && !e.getValue().equals(bytes.get(e.getKey()))) {
+                problems.add("memory of dom" + e.getKey() + " is " + e.getValue() + ", recounted " + bytes.get(e.getKey()));
             }
         }
         return problems;

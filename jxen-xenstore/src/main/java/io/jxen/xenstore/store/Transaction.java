@@ -5,9 +5,11 @@ import io.jxen.xenstore.wire.XsError;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A transaction: private versions of the nodes it changed, layered over the committed
@@ -16,6 +18,21 @@ import java.util.Map;
  * (present or absent) is remembered, and commit fails with EAGAIN only when one of those
  * nodes changed in the store since. Nodes it only wrote never conflict (last writer wins).
  * Watch events are held back and fired at commit, in first-access order; an abort fires none.
+ *
+ * <p>One refinement over C, as oxenstored merges child lists at commit: a node the
+ * transaction used only as an ancestor ({@link #getAncestor}: the parent of a node it created
+ * or removed, or a node whose permissions decided an errno) is checked only for what it
+ * depended on, its existence and permissions, and a child-list change the transaction made
+ * there is replayed on the committed node (its current children plus the transaction's
+ * additions, minus its removals, in order). So two transactions adding or removing different
+ * children of one parent both commit, where C fails the second with EAGAIN. The result is
+ * what running the transaction's requests serially at commit would give: every node it read,
+ * wrote, created or removed is still checked by generation (the same child created by both
+ * conflicts: it was read absent), a parent that went away or changed permissions conflicts,
+ * and a merged parent an unprivileged caller would push to the node-size quota conflicts (a
+ * retry then gets the ENOSPC). Reading the node in full (READ, DIRECTORY, GET_PERMS...) or
+ * writing it makes the check strict again. Turned off, C's behaviour comes back exactly
+ * (the differential tests against C use that).
  */
 public final class Transaction implements NodeTable {
 
@@ -36,6 +53,11 @@ public final class Transaction implements NodeTable {
     private final Map<String, Node> seen = new HashMap<>();
     private final Map<String, ChangeEvent> events = new HashMap<>();
     private final Map<Integer, Integer> ownedDelta = new HashMap<>();
+    /** Nodes every access of which so far was {@link #getAncestor}: checked and merged loosely. */
+    private final Set<String> ancestorOnly = new HashSet<>();
+    /** The child additions and removals made at each parent, in order. */
+    private final Map<String, List<ChildChange>> childChanges = new HashMap<>();
+    private final boolean mergeChildLists;
     /** C keys a transaction's copy "<generation>/<path>": this prefix's length. */
     private final int keyPrefix;
     private long memory;
@@ -48,6 +70,18 @@ public final class Transaction implements NodeTable {
      * @param quotas limits
      */
     public Transaction(Store store, int id, Caller caller, Quotas quotas) {
+        this(store, id, caller, quotas, true);
+    }
+
+    /**
+     * @param store           the committed tree
+     * @param id              the id the client sees
+     * @param caller          who runs the transaction (for quotas)
+     * @param quotas          limits
+     * @param mergeChildLists false: every node read conflicts by generation, exactly as C
+     */
+    public Transaction(Store store, int id, Caller caller, Quotas quotas, boolean mergeChildLists) {
+        this.mergeChildLists = mergeChildLists;
         this.store = store;
         this.id = id;
         this.caller = caller;
@@ -81,8 +115,27 @@ public final class Transaction implements NodeTable {
         return id;
     }
 
+    /** One child added or removed at a parent. */
+    private record ChildChange(String name, boolean added) {
+    }
+
     @Override
     public Node get(String path) throws XenstoreException {
+        ancestorOnly.remove(path);
+        return read(path);
+    }
+
+    @Override
+    public Node getAncestor(String path) throws XenstoreException {
+        boolean first = mergeChildLists && !accessed.containsKey(path);
+        Node n = read(path);
+        if (first) {
+            ancestorOnly.add(path);
+        }
+        return n;
+    }
+
+    private Node read(String path) throws XenstoreException {
         Node mine = overlay.get(path);
         if (mine == null) {
             // As C xenstored: once read, a node keeps the version the transaction saw first.
@@ -126,6 +179,17 @@ public final class Transaction implements NodeTable {
 
     @Override
     public void put(String path, Node node) {
+        ancestorOnly.remove(path);
+        store(path, node);
+    }
+
+    @Override
+    public void putChildList(String path, Node node, String child, boolean added) {
+        childChanges.computeIfAbsent(path, k -> new ArrayList<>()).add(new ChildChange(child, added));
+        store(path, node);
+    }
+
+    private void store(String path, Node node) {
         Node old = current(path);
         if (old != null) {
             ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
@@ -141,6 +205,7 @@ public final class Transaction implements NodeTable {
 
     @Override
     public void remove(String path) {
+        ancestorOnly.remove(path);
         Node old = current(path);
         if (old != null) {
             ownedDelta.merge(old.perms().owner(), -1, Integer::sum);
@@ -174,15 +239,21 @@ public final class Transaction implements NodeTable {
         if (failed) {
             throw new XenstoreException(XsError.ENOMEM, "transaction failed earlier");
         }
+        Map<String, Node> merged = new HashMap<>();
         for (Map.Entry<String, Long> e : accessed.entrySet()) {
             long seen = e.getValue();
             if (seen == NO_CHECK) {
                 continue;
             }
-            Node now = store.get(e.getKey());
+            String path = e.getKey();
+            Node now = store.get(path);
+            if (ancestorOnly.contains(path)) {
+                checkAncestor(path, now, merged);
+                continue;
+            }
             long gen = now == null ? ABSENT : now.generation();
             if (gen != seen) {
-                throw new XenstoreException(XsError.EAGAIN, "conflict on " + e.getKey());
+                throw new XenstoreException(XsError.EAGAIN, "conflict on " + path);
             }
         }
         if (!caller.privileged()) {
@@ -194,7 +265,7 @@ public final class Transaction implements NodeTable {
         List<ChangeEvent> fire = new ArrayList<>();
         List<Boolean> removed = new ArrayList<>();
         for (String path : accessed.keySet()) {
-            Node mine = overlay.get(path);
+            Node mine = merged.getOrDefault(path, overlay.get(path));
             boolean existed = store.get(path) != null;
             if (mine == DELETED) {
                 store.remove(path);
@@ -213,6 +284,37 @@ public final class Transaction implements NodeTable {
         for (int i = 0; i < fire.size(); i++) {
             store.changed(atCommit(fire.get(i), removed.get(i)));
         }
+    }
+
+    /**
+     * The commit check of a node used only as an ancestor: it must exist (or not) as it did
+     * when first read, with the same permissions; a child-list change made at it is replayed
+     * on the committed version into {@code merged}.
+     */
+    private void checkAncestor(String path, Node now, Map<String, Node> merged) throws XenstoreException {
+        Node first = seen.get(path);
+        boolean wasAbsent = first == null || first == DELETED;
+        if (wasAbsent ? now != null : now == null || !now.perms().equals(first.perms())) {
+            throw new XenstoreException(XsError.EAGAIN, "conflict on ancestor " + path);
+        }
+        List<ChildChange> changes = childChanges.get(path);
+        if (changes == null || overlay.get(path) == null || overlay.get(path) == DELETED) {
+            return;
+        }
+        Node result = now;
+        for (ChildChange c : changes) {
+            boolean listed = result.children().contains(c.name());
+            if (c.added() && !listed) {
+                result = result.withChild(c.name());
+            } else if (!c.added() && listed) {
+                result = result.withoutChild(c.name());
+            }
+        }
+        if (!caller.privileged() && result.recordSize() >= quotas.nodeSize()) {
+            // Serially the creation itself would have failed with ENOSPC; a retry will say so.
+            throw new XenstoreException(XsError.EAGAIN, "merged " + path + " over the node-size quota");
+        }
+        merged.put(path, result);
     }
 
     /**

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * xenstored through their ring pages (see {@link RingGuest}) and to jxen through in-process
  * guest connections of its core or, in the random sequences, through jxen's own ring
  * transport ({@link RingConnection} over a page of test memory); dom0 uses the sockets. Replies and watch events on every connection must agree:
- * permissions, errno hiding, ownership, XSA-115 event filtering and quotas.
+ * permissions, errno hiding, ownership, XSA-115 event filtering and quotas. jxen runs with
+ * C's transaction conflicts ({@code mergeChildLists(false)}), as in ReferenceDifferentialTest.
  */
 class GuestDifferentialTest {
 
@@ -197,7 +198,7 @@ class GuestDifferentialTest {
     void guestsSeeTheSameAnswersAndEvents(@TempDir Path dir) throws Exception {
         Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsg");
         try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
-             XenstoredServer jx = XenstoredServer.start(dir.resolve("socket"));
+             XenstoredServer jx = XenstoredServer.start(dir.resolve("socket")).mergeChildLists(false);
              RawSocketClient cDom0 = new RawSocketClient(ref.socket());
              RawSocketClient jDom0 = new RawSocketClient(jx.socket())) {
             c.add(cDom0::call);
@@ -334,7 +335,7 @@ class GuestDifferentialTest {
     void permissionEntriesAcrossIntroduceAndRelease(@TempDir Path dir) throws Exception {
         Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsg");
         try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
-             XenstoredServer jx = XenstoredServer.start(dir.resolve("socket"));
+             XenstoredServer jx = XenstoredServer.start(dir.resolve("socket")).mergeChildLists(false);
              RawSocketClient cDom0 = new RawSocketClient(ref.socket());
              RawSocketClient jDom0 = new RawSocketClient(jx.socket())) {
             c.add(cDom0::call);
@@ -398,7 +399,7 @@ class GuestDifferentialTest {
             transcript.clear();
             Path rd = Files.createTempDirectory(Path.of("/tmp"), "xsg");
             try (ReferenceXenstored ref = ReferenceXenstored.startC(rd, Map.of("XENSHIM_DOMAINS", "0-20"));
-                 XenstoredServer jx = XenstoredServer.start(dir.resolve("s" + seed));
+                 XenstoredServer jx = XenstoredServer.start(dir.resolve("s" + seed)).mergeChildLists(false);
                  RawSocketClient cDom0 = new RawSocketClient(ref.socket());
                  RawSocketClient jDom0 = new RawSocketClient(jx.socket())) {
                 c.add(cDom0::call);

@@ -28,10 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /other/w<j>} between their steps. No transaction reads or writes anything another
  * connection changes, so every EAGAIN is spurious: jxen must answer none.
  *
- * <p>A second schedule, for the record only, lets each transaction also create a node
- * directly under the shared {@code /shared}: the parent's child list is then a real
- * conflict in both daemons' models (C's and jxen's per-node generations), so both count
- * EAGAINs there.
+ * <p>A second schedule lets each transaction also create or remove a node directly under the
+ * shared {@code /shared}, each its own names. C 4.17 fails a transaction whenever another one
+ * changed {@code /shared}'s child list first (per-node generations: the parent counts as
+ * read); jxen merges the child lists at commit (only the transaction's own child must still
+ * be absent, the parent present with the same permissions), so it must answer fewer
+ * EAGAINs than C, and none here, since no two transactions create the same name.
  *
  * <p>Run it (numbers in docs/BENCHMARKS.md):
  * {@code mvn -B -o -q test -pl jxen-xenstore -am -Dtest=SpuriousEagainComparisonTest
@@ -126,7 +128,8 @@ class SpuriousEagainComparisonTest {
                         case 2 -> m(MKDIR, t, home + "/n" + n);
                         case 3 -> m(RM, t, home + "/n" + n);
                         case 4 -> m(DIRECTORY, t, home);
-                        default -> sharedParent ? m(MKDIR, t, "/shared/t" + who + "n" + n) : m(READ, t, home + "/b");
+                        default -> sharedParent ? m(n % 2 == 0 ? MKDIR : RM, t, "/shared/t" + who + "n" + n / 2)
+                                : m(READ, t, home + "/b");
                     };
                     XsMessage got = reply(c, req);
                     if (got.type() == ERROR && !got.payloadText().startsWith("ENOENT")) {
@@ -175,7 +178,7 @@ class SpuriousEagainComparisonTest {
     }
 
     @Test
-    void transactionsCreatingUnderASharedParentConflictInBoth(@TempDir Path dir) throws Exception {
+    void transactionsCreatingUnderASharedParentConflictInCButMergeInJxen(@TempDir Path dir) throws Exception {
         long seed = seed();
         Outcome[] o = both(dir, seed, true);
         System.out.printf("eagain workload=shared-parent seed=%d tx_clients=%d writers=%d steps=%d"
@@ -183,7 +186,10 @@ class SpuriousEagainComparisonTest {
                 o[0].commits(), o[0].eagain(), o[1].commits(), o[1].eagain());
         assertThat(o[0].otherErrors()).isZero();
         assertThat(o[1].otherErrors()).isZero();
-        // A shared parent's child list is a real conflict in both models.
-        assertThat(o[1].eagain()).isPositive();
+        // C's per-node generations see the shared parent's child list as a conflict...
+        assertThat(o[0].eagain()).as("C's EAGAINs (seed %d): the workload must provoke some", seed).isPositive();
+        // ...jxen merges it: fewer EAGAINs than C, and none, as each creates its own names.
+        assertThat(o[1].eagain()).as("jxen's EAGAINs vs C's %d (seed %d)", o[0].eagain(), seed)
+                .isLessThan(o[0].eagain()).isZero();
     }
 }

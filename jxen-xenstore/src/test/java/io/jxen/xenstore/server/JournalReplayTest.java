@@ -132,6 +132,28 @@ class JournalReplayTest {
     }
 
     @Test
+    void aMergedCommitIsJournaledAsCommitted() throws IOException {
+        Map<String, String> before;
+        try (Daemon d = new Daemon(dir, Journal.DEFAULT_COMPACT_BYTES)) {
+            d.send(XsMessageTypes.WRITE, 0, "/s/old", "o");
+            int tx = Integer.parseInt(new String(d.send(XsMessageTypes.TRANSACTION_START, 0, "").payload(),
+                    StandardCharsets.US_ASCII).replace("\0", ""));
+            d.send(XsMessageTypes.MKDIR, tx, "/s/mine");
+            d.send(XsMessageTypes.RM, tx, "/s/old");
+            Connection other = d.core.connect(Caller.DOM0, m -> true);
+            d.core.handle(other, XsMessage.ofStrings(XsMessageTypes.MKDIR, 1, 0, "/s/theirs"));
+            assertThat(d.core.syncJournal()).isTrue();
+            assertThat(d.send(XsMessageTypes.TRANSACTION_END, tx, "T").type()).isEqualTo(XsMessageTypes.TRANSACTION_END);
+            before = d.tree();
+            assertThat(before.get("/s")).endsWith("|theirs\0mine\0");
+        }
+        try (Daemon d = new Daemon(dir, Journal.DEFAULT_COMPACT_BYTES)) {
+            assertThat(d.tree()).as("the merged child list came back").isEqualTo(before);
+            assertThat(d.core.checkStore()).isEmpty();
+        }
+    }
+
+    @Test
     void aTornOrCorruptTailIsDroppedNeverHalfApplied() throws IOException {
         Seeds.run(seed -> {
             try {
