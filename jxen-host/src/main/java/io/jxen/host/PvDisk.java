@@ -186,7 +186,8 @@ public final class PvDisk implements AutoCloseable {
             BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
                     options.indirect(), options.persistent(), CompletionWaiter.blocking())
                     .withMaxQueues(options.queues())
-                    .withMaxRingPageOrder(options.ringPageOrder());
+                    .withMaxRingPageOrder(options.ringPageOrder())
+                    .withInterruptsSpread(); // every vCPU has its thread (above)
             front.register(driver);
             AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
             started.add(busRunner);

@@ -109,6 +109,8 @@ public final class Blkfront implements BlockDevice {
     private int[] ringRefs = new int[0];
     private int ownMaxRingPageOrder;
     private int ringPageOrder;
+    /** The vCPU the ring's interrupt is delivered to ({@link #withVcpu}). */
+    private int vcpu;
     private int irq = -1;
     private Pending[] shadow = new Pending[0];
     private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
@@ -205,6 +207,9 @@ public final class Blkfront implements BlockDevice {
                 freeIds.add(i);
             }
             irq = kernel.intr().allocAndBindLocalPort(name, backendDomid, IrqHandler.filter(this::interrupt));
+            if (vcpu != 0) {
+                kernel.intr().bindVcpu(irq, vcpu);
+            }
             failure = null;
             List<Integer> refs = new ArrayList<>(ringRefs.length);
             for (int ref : ringRefs) {
@@ -249,6 +254,26 @@ public final class Blkfront implements BlockDevice {
         lock.lock();
         try {
             ownMaxRingPageOrder = order;
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /**
+     * Delivers the ring's interrupt to {@code vcpu} from the next {@link #connect} on (default 0):
+     * the responses of each queue of a multi-queue disk are then taken off on a vCPU of their own,
+     * as Linux spreads its queues' IRQs.
+     *
+     * @return this
+     */
+    public Blkfront withVcpu(int vcpu) {
+        if (vcpu < 0 || vcpu >= kernel.vcpus()) {
+            throw new IllegalArgumentException("vcpu " + vcpu + " (0.." + (kernel.vcpus() - 1) + ")");
+        }
+        lock.lock();
+        try {
+            this.vcpu = vcpu;
         } finally {
             lock.unlock();
         }

@@ -54,6 +54,7 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
     private final AtomicInteger units = new AtomicInteger();
     private volatile int ownMaxQueues = 1;
     private volatile int ownMaxRingPageOrder;
+    private volatile boolean spreadInterrupts;
 
     /**
      * @param kernel                 the guest
@@ -109,6 +110,18 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
         return this;
     }
 
+    /**
+     * Delivers each queue's interrupt to a vCPU of its own ({@link MultiQueueBlkfront#withInterruptsSpread}):
+     * for a guest whose every vCPU runs on a thread; call before the bus starts. Default off
+     * (every queue on vCPU 0).
+     *
+     * @return this
+     */
+    public BlkfrontXenbusDriver withInterruptsSpread() {
+        this.spreadInterrupts = true;
+        return this;
+    }
+
     /** Completes with the disk of device {@code id} (its {@code virtual-device} number) once it is connected. */
     public CompletableFuture<MultiQueueBlkfront> whenConnected(String id) {
         return connectedById.computeIfAbsent(id, k -> new CompletableFuture<>());
@@ -141,6 +154,9 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
             }
             front = new MultiQueueBlkfront(kernel, grants, device.otherEndId(), unit, queues, ownMaxIndirectSegments,
                     ownPersistent, waiter).withMaxRingPageOrder(ownMaxRingPageOrder);
+            if (spreadInterrupts) {
+                front.withInterruptsSpread(kernel.vcpus());
+            }
             fronts.put(device.nodename(), front);
         } else if (front.queues().size() > backendQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "backend now offers " + backendQueues
