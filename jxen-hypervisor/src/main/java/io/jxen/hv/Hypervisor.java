@@ -263,9 +263,34 @@ public final class Hypervisor implements DomainLookup {
      * @throws io.jxen.memory.OutOfFramesException if memory is short (nothing is kept)
      */
     public Domain createDomain(DomainConfig config) {
+        return createDomain(config, -1);
+    }
+
+    /**
+     * Creates a domain, paused, with the id {@code domid} if it is free (the id
+     * {@code XEN_DOMCTL_createdomain} takes, which libxl passes as {@code create_info.domid}
+     * to keep a driver domain's backend paths across a restart), or as above when
+     * {@code domid} is -1.
+     *
+     * @throws IllegalStateException if {@code domid} is taken (or no id is free)
+     * @throws IllegalArgumentException if {@code domid} is 0 after dom0, or out of range
+     * @throws io.jxen.memory.OutOfFramesException if memory is short (nothing is kept)
+     */
+    public Domain createDomain(DomainConfig config, int requestedDomid) {
         lock.lock();
         try {
-            int domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
+            int domid;
+            if (requestedDomid == -1) {
+                domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
+            } else {
+                if (requestedDomid < 1 || requestedDomid > MAX_DOMID) {
+                    throw new IllegalArgumentException("domain id " + requestedDomid + " out of range 1.." + MAX_DOMID);
+                }
+                if (domains.containsKey(requestedDomid)) {
+                    throw new IllegalStateException("domain id " + requestedDomid + " is in use");
+                }
+                domid = requestedDomid;
+            }
             if (config.hvm() && timekeeping == null) {
                 throw new IllegalStateException("an HVM domain needs a hypervisor that keeps time");
             }

@@ -169,6 +169,52 @@ class SocketTransportTest {
     }
 
     /**
+     * A peer that dies at any point of the protocol (before the hello is read, after it, half a
+     * bind, a bind, half a call frame, a whole call frame whose result it never reads) costs its
+     * connection only: none is left, no internal error, and a guest connecting afterwards is
+     * served.
+     */
+    @Test
+    @Timeout(60)
+    void aPeerThatDiesMidFrameLeavesNoConnectionBehind() throws IOException {
+        for (int cut = 0; cut <= 5; cut++) {
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.connect(UnixDomainSocketAddress.of(server.socket()));
+                if (cut >= 1) {
+                    ByteBuffer hello = HypercallWire.buffer(HypercallWire.HELLO_SIZE);
+                    HypercallWire.readFully(channel, hello);
+                    HypercallWire.readFully(channel, ByteBuffer.allocate(hello.getInt(12)));
+                }
+                if (cut == 2) {
+                    HypercallWire.writeFully(channel, HypercallWire.buffer(3).put(new byte[3]).flip());
+                }
+                if (cut >= 3) {
+                    HypercallWire.writeFully(channel, HypercallWire.buffer(HypercallWire.BIND_SIZE).putInt(1).putInt(0).flip());
+                }
+                if (cut == 4) {
+                    HypercallWire.writeFully(channel, HypercallWire.buffer(20).putInt(Hypercall.XEN_VERSION).flip()
+                            .limit(20));
+                }
+                if (cut == 5) {
+                    ByteBuffer call = HypercallWire.buffer(HypercallWire.CALL_SIZE);
+                    call.putInt(0, Hypercall.XEN_VERSION);
+                    HypercallWire.writeFully(channel, call);
+                }
+            } // closed here, as by the peer's death
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.connectionCount() != 0 && System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            assertThat(server.connectionCount()).as("connections left after a peer died at step %d", cut).isZero();
+        }
+        try (RemoteGuestPlatform platform = RemoteGuestPlatform.connect(server.socket())) {
+            assertThat(platform.hypercalls(0).hypercall(Hypercall.XEN_VERSION, 0, 0, 0, 0, 0)).isPositive();
+        }
+        assertThat(host.hv.internalErrors()).isZero();
+    }
+
+    /**
      * A guest in its own JVM: binds to dom0, notifies, sleeps on its doorbell (a futex shared
      * across the JVMs) until the answer, writes to its memory, powers off.
      */

@@ -279,6 +279,12 @@ final class DeviceRun {
             return false;
         }
         d.probed = true;
+        if (!d.isFrontend()) {
+            // A frontend found Closed before we saw it live is waiting for a backend to start
+            // (its previous one died, as a driver domain's may): Linux's blkback answers such a
+            // frontend's return to Initialising, so its Closed means nothing yet.
+            d.sawOtherLive = false;
+        }
         return publish(d.isFrontend() ? XenbusState.INITIALISING : XenbusState.INIT_WAIT);
     }
 

@@ -63,7 +63,9 @@
  *       publishes Initialising and runs {@code initialise} again, where blkfront replays its
  *       ring); a backend in Closed follows a frontend that returns to Initialising (InitWait
  *       again, as Linux's blkback). {@link io.jxen.guest.xenbus.XenbusDevice#reconnect()} starts
- *       this end again by itself (a resumed frontend).</li>
+ *       this end again by itself (a resumed frontend). A backend just probed ignores a frontend
+ *       found Closed until it has seen it live: that frontend is waiting for a backend whose
+ *       predecessor died (a restarted driver domain), and follows this one's InitWait.</li>
  *   <li>A backend tolerates a frontend that skips InitWait, and a frontend a backend that
  *       skips it (io/blkif.h "startup").</li>
  *   <li>Costs: one xenstore watch per bus (its root) and one per device (the other end's

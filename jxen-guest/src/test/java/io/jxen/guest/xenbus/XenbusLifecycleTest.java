@@ -159,6 +159,59 @@ class XenbusLifecycleTest {
         }
     }
 
+    /**
+     * A backend whose process died with its domain (a driver domain destroyed and created again
+     * under the same id): its directory vanishes, the frontend publishes the failure and Closed;
+     * the toolstack writes the backend directory again and a fresh back bus starts. The
+     * frontend's Closed is its predecessor's affair, not a reason to fail: the new backend waits
+     * in InitWait, the frontend follows from Initialising, both connect.
+     */
+    @Test
+    void aFreshBackendFindingItsFrontendClosedAfterItsPredecessorDiedReconnectsIt() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            p.front.register(fd);
+            p.front.start();
+            p.addDevice(T, 0);
+            String be = backNode(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            // The first backend, played by hand: InitWait, then Connected.
+            p.dom0.write(be + "/back-key", "b-0");
+            p.dom0.write(be + "/state", "2");
+            get(f.whenState(XenbusState.INITIALISED));
+            p.dom0.write(be + "/state", "4");
+            get(f.whenState(XenbusState.CONNECTED));
+
+            // It dies with its domain: its directory goes.
+            p.dom0.rm(be);
+            get(f.whenState(XenbusState.CLOSED));
+            assertThat(p.error(CorePair.GUEST, f.nodename())).startsWith("19 other end " + be + " vanished");
+
+            // Created again: the toolstack's backend half (the directory's permissions first, so
+            // its nodes inherit them), then a fresh back bus.
+            p.dom0.mkdir(be);
+            p.dom0.setPerms(be, "n0", "r" + CorePair.GUEST);
+            p.dom0.transaction(tx -> {
+                tx.write(be + "/frontend", frontNode(T, 0));
+                tx.write(be + "/frontend-id", Integer.toString(CorePair.GUEST));
+                tx.write(be + "/online", "1");
+                tx.write(be + "/state", "1");
+                return null;
+            });
+            TestDriver bd = new TestDriver(false);
+            var fConnected = f.whenState(XenbusState.CONNECTED);
+            p.back.register(bd);
+            p.back.start();
+            XenbusDevice b = get(p.back.whenDevice(be));
+            get(b.whenState(XenbusState.CONNECTED));
+            get(fConnected);
+            assertThat(b.lastError()).isNull();
+            assertThat(p.error(0, be)).isNull();
+            assertThat(fd.count("initialise")).isEqualTo(2); // the ring is replayed here
+            assertThat(p.error(CorePair.GUEST, f.nodename())).as("error node cleared on connect").isNull();
+        }
+    }
+
     @Test
     void aFrontendThatReturnsToInitialisingLetsTheBackendReconnect() throws Exception {
         try (CorePair p = new CorePair()) {

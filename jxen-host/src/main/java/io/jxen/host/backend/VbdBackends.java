@@ -8,6 +8,7 @@ import io.jxen.guest.GuestKernel;
 import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.SocketXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
+import io.jxen.guest.xenbus.XenbusStore;
 import io.jxen.guest.xenbus.XenbusDevice;
 import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
@@ -81,7 +82,22 @@ public final class VbdBackends implements AutoCloseable {
      */
     public static VbdBackends start(GuestKernel dom0, XenstoreClient xenstore, Clock clock, long windowBaseGfn,
                                     ErrorHandler errors) throws IOException, XenstoreException {
-        XenBus bus = XenBus.back(new SocketXenbusStore(xenstore), dom0.domid(), XenBus.Options.defaults(clock));
+        return start(dom0, new SocketXenbusStore(xenstore), clock, windowBaseGfn, errors);
+    }
+
+    /**
+     * Starts the back bus of any backend domain over its store: dom0's socket connection, or a
+     * driver domain's ring ({@code io.jxen.host.backend.DriverDomain}).
+     *
+     * @param dom0          the backend domain's booted kernel (grants, event channels)
+     * @param store         its xenstore access
+     * @param clock         the clock
+     * @param windowBaseGfn first of {@link #WINDOW_RESERVE_PAGES} free GFNs in its physmap hole
+     * @param errors        where agent failures go
+     */
+    public static VbdBackends start(GuestKernel dom0, XenbusStore store, Clock clock, long windowBaseGfn,
+                                    ErrorHandler errors) throws IOException, XenstoreException {
+        XenBus bus = XenBus.back(store, dom0.domid(), XenBus.Options.defaults(clock));
         VbdBackends[] self = new VbdBackends[1];
         BlkbackXenbusDriver driver = new BlkbackXenbusDriver(dom0, new GrantTableClient(dom0),
                 device -> self[0].open(device), clock, windowBaseGfn, MAX_INDIRECT_SEGMENTS, PERSISTENT_GRANTS,

@@ -183,10 +183,6 @@ public record GuestConfig(String name, UUID uuid, DomainType type, long memoryMi
                 throw new ConfigException(cfg.source(), item.line(), "disk spec " + index + ": vdev " + d.vdev().name()
                         + " (" + d.vdev().number() + ") is already used by another disk");
             }
-            if (d.backend() != null && !d.backend().equals("0") && !d.backend().equals("Domain-0")) {
-                throw new ConfigException(cfg.source(), item.line(), "disk spec " + index
-                        + ": backend '" + XlConfig.printable(d.backend()) + "' is not supported: jxen backends run in dom0");
-            }
             if (baseDir != null && !d.target().isEmpty()) {
                 try {
                     Path p = Path.of(d.target());

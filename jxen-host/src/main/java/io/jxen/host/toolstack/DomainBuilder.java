@@ -78,6 +78,21 @@ public final class DomainBuilder {
      * @throws ToolstackException if the host lacks memory or a step fails (nothing is kept)
      */
     public DomainRecord build(GuestConfig cfg) throws ToolstackException {
+        return build(cfg, name -> name.equals("0") || name.equals(Toolstack.DOM0_NAME) ? 0 : -1, -1);
+    }
+
+    /**
+     * Builds a domain, leaving it paused.
+     *
+     * @param backends       the domain id of a disk's {@code backend=} name (null: dom0), or -1
+     *                       if there is no such domain (libxl's {@code libxl_name_to_domid})
+     * @param requestedDomid the id to create it with ({@code create_info.domid}), or -1 for any
+     * @return what was built
+     * @throws ToolstackException if a backend domain does not exist, the id is taken, the host
+     *                            lacks memory or a step fails (nothing is kept)
+     */
+    public DomainRecord build(GuestConfig cfg, java.util.function.ToIntFunction<String> backends, int requestedDomid)
+            throws ToolstackException {
         // type = "hvm": an HVM domain with Xen's emulated platform timers (PIT, RTC, PM timer,
         // HPET) and libxl's timer mode. There is no device model (no firmware, no emulated disks
         // or NICs): the guest boots PV-style from start_info and uses PV devices. type = "pvh"
@@ -87,8 +102,14 @@ public final class DomainBuilder {
             throw new ToolstackException("memory of " + cfg.name() + " is too small for start_info and two rings");
         }
         int index = 0;
+        int[] backendDomids = new int[cfg.disks().size()];
         for (DiskSpec disk : cfg.disks()) {
             index++;
+            backendDomids[index - 1] = disk.backend() == null ? 0 : backends.applyAsInt(disk.backend());
+            if (backendDomids[index - 1] < 0) {
+                throw new ToolstackException(cfg.name() + ": disk spec " + index + ": backend domain '"
+                        + disk.backend() + "' does not exist; create the driver domain first");
+            }
             if (!disk.target().isEmpty() && disk.script() == null
                     && !java.nio.file.Files.exists(java.nio.file.Path.of(disk.target()))) {
                 throw new ToolstackException(cfg.name() + ": disk spec " + index + ": target " + disk.target()
@@ -99,7 +120,7 @@ public final class DomainBuilder {
         try {
             DomainConfig config = new DomainConfig(cfg.memoryPages(), cfg.maxMemoryPages(), cfg.maxVcpus(),
                     DomainConfig.DEFAULT_MAX_GRANT_FRAMES, EvtchnLimits.EVTCHN_2L_NR_CHANNELS - 1);
-            d = hv.createDomain(hvm ? config.withHvm() : config);
+            d = hv.createDomain(hvm ? config.withHvm() : config, requestedDomid);
         } catch (OutOfFramesException e) {
             throw new ToolstackException("not enough host memory for " + cfg.name() + " (" + cfg.memoryMib()
                     + " MiB): " + e.getMessage(), e);
@@ -128,11 +149,13 @@ public final class DomainBuilder {
             seedGrant(d, GrantTableLimits.RESERVED_XENSTORE, storeGfn);
             List<DomainRecord.Device> devices = new ArrayList<>();
             devices.add(new DomainRecord.Device("console", 0, XenstorePaths.domain(domid) + "/console",
-                    XenstorePaths.backend(0, "console", domid, 0)));
+                    XenstorePaths.backend(0, "console", domid, 0), 0));
+            int diskIndex = 0;
             for (DiskSpec disk : cfg.disks()) {
                 int devid = disk.vdev().number();
+                int backendDomid = backendDomids[diskIndex++];
                 devices.add(new DomainRecord.Device("vbd", devid, XenstorePaths.frontend(domid, "vbd", devid),
-                        XenstorePaths.backend(0, disk.backendKind(), domid, devid)));
+                        XenstorePaths.backend(backendDomid, disk.backendKind(), domid, devid), backendDomid));
             }
             DomainRecord record = new DomainRecord(domid, cfg, storeGfn, storePort, consoleGfn, consolePort, devices);
             xs.request(XsMessageTypes.INTRODUCE, 0, XsPayload.joinStrings(Integer.toString(domid),
@@ -193,11 +216,13 @@ public final class DomainBuilder {
      *    console  {backend, backend-id, limit, type, output, tty, state}  [nN, r0]
      *    console/{ring-ref, port}                                      ro
      *    device/vbd/DEV {backend, backend-id, state=1, virtual-device, device-type, trusted}  [nN, r0]
-     *  /local/domain/0/backend/vbd/N/DEV {frontend, frontend-id, online, removable, bootable,
-     *    state=1, dev, type, mode, device-type, params, discard-enable}  [n0, rN]
+     *  /local/domain/B/backend/vbd/N/DEV {frontend, frontend-id, online, removable, bootable,
+     *    state=1, dev, type, mode, device-type, params, discard-enable}  [nB, rN]
      *  /local/domain/0/backend/console/N/0 {frontend, frontend-id, online, state=1, protocol}  [n0, rN]
      * </pre>
      *
+     * B is the disk's backend domain: 0, or the driver domain its {@code backend=} names; the
+     * frontend directory is then {@code [nN, rB]}, as libxl's {@code libxl__device_generic_add}.
      * New nodes copy their parent's permissions, so each directory's permissions are set
      * before its children are written.
      */
@@ -277,34 +302,44 @@ public final class DomainBuilder {
                 continue;
             }
             DiskSpec disk = cfg.disks().get(diskIndex++);
-            String back = dev.backend();
-            dir(tx, back, ro);
-            tx.write(back + "/frontend", dev.frontend());
-            tx.write(back + "/frontend-id", Integer.toString(n));
-            tx.write(back + "/online", "1");
-            tx.write(back + "/removable", disk.cdrom() ? "1" : "0");
-            tx.write(back + "/bootable", "1");
-            tx.write(back + "/state", "1");
-            tx.write(back + "/dev", disk.vdev().name());
-            tx.write(back + "/type", disk.backendType());
-            tx.write(back + "/mode", disk.mode());
-            tx.write(back + "/device-type", disk.deviceType());
-            tx.write(back + "/params", disk.target());
-            tx.write(back + "/discard-enable", disk.discard() ? "1" : "0");
-            if (disk.directIoSafe()) {
-                tx.write(back + "/direct-io-safe", "1");
-            }
-            if (disk.script() != null) {
-                tx.write(back + "/script", disk.script());
-            }
+            writeVbdBackend(tx, n, dev, disk);
             String fe = dev.frontend();
-            dir(tx, fe, front);
-            tx.write(fe + "/backend", back);
-            tx.write(fe + "/backend-id", "0");
+            dir(tx, fe, List.of("n" + n, "r" + dev.backendDomid()));
+            tx.write(fe + "/backend", dev.backend());
+            tx.write(fe + "/backend-id", Integer.toString(dev.backendDomid()));
             tx.write(fe + "/state", "1");
             tx.write(fe + "/virtual-device", Integer.toString(dev.devid()));
             tx.write(fe + "/device-type", disk.deviceType());
             tx.write(fe + "/trusted", "1");
+        }
+    }
+
+    /**
+     * The backend half of a vbd of guest {@code n}, owned by its backend domain and readable by
+     * the guest, in state Initialising: at creation, and again when a restarted driver domain
+     * comes back (the half went with the dead domain's home).
+     */
+    static void writeVbdBackend(XenstoreOps tx, int n, DomainRecord.Device dev, DiskSpec disk)
+            throws XenstoreException, IOException {
+        String back = dev.backend();
+        dir(tx, back, List.of("n" + dev.backendDomid(), "r" + n));
+        tx.write(back + "/frontend", dev.frontend());
+        tx.write(back + "/frontend-id", Integer.toString(n));
+        tx.write(back + "/online", "1");
+        tx.write(back + "/removable", disk.cdrom() ? "1" : "0");
+        tx.write(back + "/bootable", "1");
+        tx.write(back + "/state", "1");
+        tx.write(back + "/dev", disk.vdev().name());
+        tx.write(back + "/type", disk.backendType());
+        tx.write(back + "/mode", disk.mode());
+        tx.write(back + "/device-type", disk.deviceType());
+        tx.write(back + "/params", disk.target());
+        tx.write(back + "/discard-enable", disk.discard() ? "1" : "0");
+        if (disk.directIoSafe()) {
+            tx.write(back + "/direct-io-safe", "1");
+        }
+        if (disk.script() != null) {
+            tx.write(back + "/script", disk.script());
         }
     }
 

@@ -42,11 +42,12 @@ public record DomainRecord(int domid, GuestConfig config, long storeGfn, int sto
     /**
      * One split device.
      *
-     * @param kind     frontend kind ({@code vbd}, {@code console})
-     * @param devid    device id ({@code virtual-device} for a vbd)
-     * @param frontend frontend directory
-     * @param backend  backend directory
+     * @param kind         frontend kind ({@code vbd}, {@code console})
+     * @param devid        device id ({@code virtual-device} for a vbd)
+     * @param frontend     frontend directory
+     * @param backend      backend directory
+     * @param backendDomid the domain serving it: 0, or a driver domain (xl.cfg's {@code backend=})
      */
-    public record Device(String kind, int devid, String frontend, String backend) {
+    public record Device(String kind, int devid, String frontend, String backend, int backendDomid) {
     }
 }

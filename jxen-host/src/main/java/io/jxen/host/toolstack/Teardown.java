@@ -19,8 +19,9 @@ final class Teardown {
 
     /**
      * Removes {@code /local/domain/N}, {@code /vm/UUID}, {@code /libxl/N} and every backend directory of the
-     * domain under dom0 (those of its config and those listed in {@code /libxl/N/device}), in one
-     * transaction; missing nodes are fine.
+     * domain under dom0 (those of its config and those listed in {@code /libxl/N/device}) or under
+     * the driver domain a device's recorded backend path names, in one transaction; missing
+     * nodes are fine.
      */
     static void removeNodes(XenstoreClient xs, int domid, GuestConfig cfg) throws XenstoreException, IOException {
         Set<String> paths = new LinkedHashSet<>();
@@ -33,9 +34,19 @@ final class Teardown {
         }
         // Every device recorded under /libxl/N/device (libxl__devices_destroy walks that list):
         // devices added after creation go too. Only dom0 writes /libxl, so the kinds are trusted.
+        // A device served by a driver domain has its backend under that domain's home: its
+        // recorded backend path names it, and the guest's directory there goes with it.
         try {
             for (String kind : xs.directory(XenstorePaths.libxl(domid) + "/device")) {
                 paths.add(XenstorePaths.backends(0, kind, domid));
+                for (String devid : children(xs, XenstorePaths.libxl(domid) + "/device/" + kind)) {
+                    String backend = readOrNull(xs, XenstorePaths.libxl(domid) + "/device/" + kind + "/" + devid
+                            + "/backend");
+                    String suffix = "/backend/" + kind + "/" + domid + "/" + devid;
+                    if (backend != null && backend.startsWith("/local/domain/") && backend.endsWith(suffix)) {
+                        paths.add(backend.substring(0, backend.length() - devid.length() - 1));
+                    }
+                }
             }
         } catch (XenstoreException e) {
             if (e.error() != XsError.ENOENT) {
@@ -48,6 +59,28 @@ final class Teardown {
             }
             return null;
         });
+    }
+
+    private static java.util.List<String> children(XenstoreClient xs, String path) throws XenstoreException, IOException {
+        try {
+            return xs.directory(path);
+        } catch (XenstoreException e) {
+            if (e.error() != XsError.ENOENT) {
+                throw e;
+            }
+            return java.util.List.of();
+        }
+    }
+
+    private static String readOrNull(XenstoreClient xs, String path) throws XenstoreException, IOException {
+        try {
+            return xs.read(path);
+        } catch (XenstoreException e) {
+            if (e.error() != XsError.ENOENT) {
+                throw e;
+            }
+            return null;
+        }
     }
 
     private static void rmIfPresent(XenstoreOps tx, String path) throws XenstoreException, IOException {

@@ -135,13 +135,103 @@ public final class Toolstack implements Agent {
                         + other.config().name() + "); give " + cfg.name() + " another uuid or none");
             }
         }
-        DomainRecord r = builder.build(cfg);
+        // A driver domain created again under a name guests' disks still name as their
+        // backend= takes back the id those frontends know (libxl's create_info.domid), so their
+        // backend paths stay valid, and gets their backend halves again below.
+        List<DomainRecord.Device> served = servedBy(cfg.name());
+        int requested = served.isEmpty() ? -1 : served.getFirst().backendDomid();
+        if (requested >= 0 && hv.byId(requested) != null) {
+            requested = -1; // the id went to another domain meanwhile: the frontends cannot follow
+        }
+        DomainRecord r = builder.build(cfg, this::backendDomid, requested);
         domains.put(r.domid(), r);
+        if (r.domid() == requested) {
+            try {
+                reAddBackends(r.domid(), cfg.name());
+            } catch (ToolstackException e) {
+                log.accept("d" + r.domid() + " (" + cfg.name() + "): " + e.getMessage());
+            }
+        } else if (!served.isEmpty()) {
+            log.accept("d" + r.domid() + " (" + cfg.name() + ") cannot take back d" + served.getFirst().backendDomid()
+                    + ": its frontends stay disconnected");
+        }
         if (!paused) {
             hv.unpause(r.domid());
         }
         log.accept("d" + r.domid() + " (" + cfg.name() + ") created");
         return r.domid();
+    }
+
+    /**
+     * Gives {@code domid} read access again to a frontend's directory and everything the
+     * frontend wrote under it: xenstored dropped the dead domain's entries from every permission
+     * list (XSA-322), and the new instance must read {@code state}, {@code ring-ref} and the rest.
+     */
+    private static void grantRead(io.jxen.xenstore.client.XenstoreOps tx, String path, int domid)
+            throws XenstoreException, IOException {
+        List<String> perms = new ArrayList<>(tx.getPerms(path));
+        String entry = "r" + domid;
+        if (!perms.contains(entry) && !perms.contains("b" + domid)) {
+            perms.add(entry);
+            tx.setPerms(path, perms);
+        }
+        for (String child : tx.directory(path)) {
+            grantRead(tx, path + "/" + child, domid);
+        }
+    }
+
+    /** A disk's {@code backend=}: a domain name or id (libxl_domain_qualifier_to_domid), or -1. */
+    private int backendDomid(String qualifier) {
+        if (!qualifier.isEmpty() && qualifier.chars().allMatch(c -> c >= '0' && c <= '9') && qualifier.length() < 6) {
+            int id = Integer.parseInt(qualifier);
+            return id == 0 || domains.containsKey(id) ? id : -1;
+        }
+        return domidOf(qualifier);
+    }
+
+    /** The vbds of live guests whose {@code backend=} names {@code name}. */
+    private List<DomainRecord.Device> servedBy(String name) {
+        List<DomainRecord.Device> served = new ArrayList<>();
+        for (DomainRecord guest : domains.values()) {
+            int disk = 0;
+            for (DomainRecord.Device dev : guest.devices()) {
+                if (dev.kind().equals("vbd")) {
+                    io.jxen.host.config.DiskSpec spec = guest.config().disks().get(disk++);
+                    if (name.equals(spec.backend()) && dev.backendDomid() != 0) {
+                        served.add(dev);
+                    }
+                }
+            }
+        }
+        return served;
+    }
+
+    /**
+     * Writes again the backend halves of the vbds a driver domain served before it died: they
+     * went with its home when it was destroyed, and its new instance serves them as found
+     * (state Initialising; the frontends, Closed since their backend vanished, reconnect when it
+     * reaches InitWait).
+     */
+    private void reAddBackends(int backendDomid, String name) throws ToolstackException {
+        try {
+            xs.inTransaction(tx -> {
+                for (DomainRecord guest : domains.values()) {
+                    int disk = 0;
+                    for (DomainRecord.Device dev : guest.devices()) {
+                        if (dev.kind().equals("vbd")) {
+                            io.jxen.host.config.DiskSpec spec = guest.config().disks().get(disk++);
+                            if (name.equals(spec.backend()) && dev.backendDomid() == backendDomid) {
+                                DomainBuilder.writeVbdBackend(tx, guest.domid(), dev, spec);
+                                grantRead(tx, dev.frontend(), backendDomid);
+                            }
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("re-adding the backends of d" + backendDomid + " failed: " + e, e);
+        }
     }
 
     /**

@@ -158,6 +158,22 @@ public final class GrantTable {
         return maptrack;
     }
 
+    /**
+     * Entries of this table pinned (mapped or being copied) for domain {@code domid}: what a
+     * backend in that domain still holds of this domain's grants. For tests and tools: read
+     * without the hypervisor lock, so a snapshot.
+     */
+    public int pinnedFor(int domid) {
+        int n = 0;
+        for (int i = 0; i < active.size(); i++) {
+            ActiveGrant a = active.get(i);
+            if (a.pin != 0 && a.domid == domid) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Mappings this domain holds of grants (for tests and {@code jxen top}). */
     public int mappingsInUse() {
         return maptrack.inUse();

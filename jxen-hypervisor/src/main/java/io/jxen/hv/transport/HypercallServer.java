@@ -123,11 +123,25 @@ public final class HypercallServer implements AutoCloseable {
                 HypercallWire.writeFully(channel, result);
             }
         } catch (IOException | IllegalArgumentException e) {
-            // the guest went away, the domain was destroyed, or the frame was bad: drop this connection
+            // the guest went away (its process may have been killed mid-frame), the domain was
+            // destroyed, or the frame was bad: drop this connection
+        } catch (RuntimeException e) {
+            // a dying peer is hostile input too: whatever it left half done costs this
+            // connection, never the hypervisor's process
+            System.getLogger("jxen.hv.transport").log(System.Logger.Level.WARNING,
+                    "d" + domain.domid() + ": dropping a hypercall connection: " + e, e);
         } finally {
             connections.remove(channel);
             workers.remove(Thread.currentThread());
         }
+    }
+
+    /**
+     * Connections being served now (vCPUs of a live guest process). A peer that goes away at any
+     * point of a frame, killed or not, leaves none behind.
+     */
+    public int connectionCount() {
+        return connections.size();
     }
 
     /** Stops serving: closes the socket and every connection, removes the socket file. */

@@ -329,6 +329,16 @@ public final class Blkfront implements BlockDevice {
         persistent = ownPersistent && backend.persistent();
     }
 
+    /** What the backend last advertised (device properties once Connected), or null before the first {@link #connect}. */
+    public BackendFeatures backendFeatures() {
+        lock.lock();
+        try {
+            return features;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether persistent grants are in use (both ends asked). */
     public boolean persistentGrants() {
         return persistent;

@@ -165,8 +165,20 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
         if (front.connected()) {
             front.backendGone(); // a reconnect: in-flight requests go onto the new rings
         }
-        List<FrontendRing> rings = front.connect(new BackendFeatures(0, 512, 512, false, false, false, false, false,
-                (int) Math.min(indirect, Integer.MAX_VALUE), false, backendOrder));
+        // Until the backend is Connected only its transport limits are known. On a reconnect the
+        // disk keeps what its previous backend said (size, flush, barrier, discard, persistent
+        // grants), as Linux blkfront keeps its gendisk across blkif_recover: a request issued
+        // meanwhile must not see a disk of 0 sectors, nor a flush complete at once as on a disk
+        // without a cache, nor go out read-only granted to a backend that maps persistently.
+        BackendFeatures known = front.queues().getFirst().backendFeatures();
+        int negotiatedIndirect = (int) Math.min(indirect, Integer.MAX_VALUE);
+        BackendFeatures interim = known == null || known.sectors() == 0
+                ? new BackendFeatures(0, 512, 512, false, false, false, false, false, negotiatedIndirect, false,
+                backendOrder)
+                : new BackendFeatures(known.sectors(), known.sectorSizeBytes(), known.physicalSectorSizeBytes(),
+                known.readOnly(), known.flush(), known.barrier(), known.discard(), known.discardSecure(),
+                negotiatedIndirect, known.persistent(), backendOrder);
+        List<FrontendRing> rings = front.connect(interim);
         int ringPages = rings.getFirst().ringRefs().size();
         int used = rings.size();
         LOG.info(device.nodename() + ": backend max indirect segments " + indirect + ", ours "
