@@ -302,7 +302,7 @@ public final class DomainBuilder {
                 continue;
             }
             DiskSpec disk = cfg.disks().get(diskIndex++);
-            writeVbdBackend(tx, n, dev, disk);
+            writeVbdBackend(tx, n, dev, disk, io.jxen.abi.xenbus.XenbusState.INITIALISING);
             String fe = dev.frontend();
             dir(tx, fe, List.of("n" + n, "r" + dev.backendDomid()));
             tx.write(fe + "/backend", dev.backend());
@@ -316,11 +316,13 @@ public final class DomainBuilder {
 
     /**
      * The backend half of a vbd of guest {@code n}, owned by its backend domain and readable by
-     * the guest, in state Initialising: at creation, and again when a restarted driver domain
-     * comes back (the half went with the dead domain's home).
+     * the guest, in {@code state}: Initialising at creation; Closed when a restarted driver
+     * domain comes back (the half went with the dead domain's home), which tells a frontend that
+     * never saw it vanish that nothing serves its ring now, so it keeps its requests and waits
+     * for the new backend's InitWait.
      */
-    static void writeVbdBackend(XenstoreOps tx, int n, DomainRecord.Device dev, DiskSpec disk)
-            throws XenstoreException, IOException {
+    static void writeVbdBackend(XenstoreOps tx, int n, DomainRecord.Device dev, DiskSpec disk,
+                                io.jxen.abi.xenbus.XenbusState state) throws XenstoreException, IOException {
         String back = dev.backend();
         dir(tx, back, List.of("n" + dev.backendDomid(), "r" + n));
         tx.write(back + "/frontend", dev.frontend());
@@ -328,7 +330,7 @@ public final class DomainBuilder {
         tx.write(back + "/online", "1");
         tx.write(back + "/removable", disk.cdrom() ? "1" : "0");
         tx.write(back + "/bootable", "1");
-        tx.write(back + "/state", "1");
+        tx.write(back + "/state", Integer.toString(state.value()));
         tx.write(back + "/dev", disk.vdev().name());
         tx.write(back + "/type", disk.backendType());
         tx.write(back + "/mode", disk.mode());

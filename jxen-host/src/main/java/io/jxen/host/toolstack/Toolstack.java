@@ -208,9 +208,10 @@ public final class Toolstack implements Agent {
 
     /**
      * Writes again the backend halves of the vbds a driver domain served before it died: they
-     * went with its home when it was destroyed, and its new instance serves them as found
-     * (state Initialising; the frontends, Closed since their backend vanished, reconnect when it
-     * reaches InitWait).
+     * went with its home when it was destroyed. They come back Closed: a frontend that saw its
+     * backend vanish is Closed already, one that missed it (destroy and create in quick
+     * succession) closes now and keeps its requests; both reconnect and replay when the new
+     * instance reaches InitWait.
      */
     private void reAddBackends(int backendDomid, String name) throws ToolstackException {
         try {
@@ -221,7 +222,8 @@ public final class Toolstack implements Agent {
                         if (dev.kind().equals("vbd")) {
                             io.jxen.host.config.DiskSpec spec = guest.config().disks().get(disk++);
                             if (name.equals(spec.backend()) && dev.backendDomid() == backendDomid) {
-                                DomainBuilder.writeVbdBackend(tx, guest.domid(), dev, spec);
+                                DomainBuilder.writeVbdBackend(tx, guest.domid(), dev, spec,
+                                        io.jxen.abi.xenbus.XenbusState.CLOSED);
                                 grantRead(tx, dev.frontend(), backendDomid);
                             }
                         }

@@ -186,6 +186,51 @@ class DomainBuilderTest {
         assertThat(r.devices()).extracting(DomainRecord.Device::devid).containsExactly(0, 51712, 51728);
     }
 
+    /**
+     * xl.cfg {@code backend="dd"}: the backend half lives under the driver domain, owned by it,
+     * the frontend readable by it; destroying the guest removes it there. Destroying and
+     * creating the driver domain again brings back its id, the backend half (Closed: nothing
+     * serves the ring yet) and its read access to the frontend's nodes, which xenstored dropped
+     * with the dead domain (XSA-322). A backend naming no domain is refused.
+     */
+    @Test
+    void aDiskServedByADriverDomainAndTheDriverDomainsRestart() throws Exception {
+        java.nio.file.Files.createFile(dir.resolve("g.img"));
+        GuestConfig ddCfg = GuestConfig.parse("dd.cfg", "name='dd'\nmemory=4\n", null);
+        GuestConfig gCfg = GuestConfig.parse("g.cfg", "name='g'\nmemory=4\ndisk=['format=raw, vdev=xvda, backend=dd, target="
+                + dir.resolve("g.img") + "']\n", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(gCfg))
+                .hasMessage("g: disk spec 1: backend domain 'dd' does not exist; create the driver domain first");
+        int dd = host.toolstack.create(ddCfg);
+        int g = host.toolstack.create(gCfg);
+        var xs = host.xs;
+        String fe = "/local/domain/" + g + "/device/vbd/51712";
+        String be = "/local/domain/" + dd + "/backend/vbd/" + g + "/51712";
+        assertThat(xs.read(fe + "/backend")).isEqualTo(be);
+        assertThat(xs.read(fe + "/backend-id")).isEqualTo(Integer.toString(dd));
+        assertThat(xs.getPerms(fe)).isEqualTo(List.of("n" + g, "r" + dd));
+        assertThat(xs.getPerms(be)).isEqualTo(List.of("n" + dd, "r" + g));
+        assertThat(xs.read(be + "/state")).isEqualTo("1");
+        assertThat(xs.read("/libxl/" + g + "/device/vbd/51712/backend")).isEqualTo(be);
+        assertThat(host.toolstack.record(g).devices().get(1).backendDomid()).isEqualTo(dd);
+        xs.write(fe + "/ring-ref", "8"); // what the frontend writes (inherits the directory's permissions)
+
+        host.toolstack.destroy(dd);
+        assertThat(xs.directory("/local/domain")).doesNotContain(Integer.toString(dd));
+        assertThat(host.toolstack.create(ddCfg)).as("the driver domain takes back its id").isEqualTo(dd);
+        assertThat(xs.read(be + "/state")).isEqualTo("6");
+        assertThat(xs.read(be + "/frontend")).isEqualTo(fe);
+        assertThat(xs.getPerms(be)).isEqualTo(List.of("n" + dd, "r" + g));
+        assertThat(xs.getPerms(fe)).isEqualTo(List.of("n" + g, "r" + dd));
+        assertThat(xs.getPerms(fe + "/ring-ref")).isEqualTo(List.of("n" + g, "r" + dd));
+
+        host.toolstack.destroy(g);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> xs.read("/local/domain/" + dd + "/backend/vbd/" + g))
+                .isInstanceOf(io.jxen.xenstore.wire.XenstoreException.class);
+        host.toolstack.destroy(dd);
+        assertThat(host.hv.domids()).containsExactly(0);
+    }
+
     @Test
     void aMissingImageIsReportedBeforeAnythingIsBuilt() throws Exception {
         GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ndisk=['/nonexistent/g.img,,xvda']\n", null);

@@ -224,10 +224,20 @@ class BlkifXenbusTest {
             try (CoreXenbusStore dom0Store = new CoreXenbusStore(core, Caller.DOM0, "dom0");
                  CoreXenbusStore guestStore = introduce(core, dom0Store, domU)) {
                 XenBus.Options options = new XenBus.Options(host.clock, TimeUnit.SECONDS.toNanos(30), 2);
+                BlkfrontXenbusDriver[] frontDrivers = new BlkfrontXenbusDriver[1];
+                java.util.List<String> whileReconnecting = new java.util.concurrent.CopyOnWriteArrayList<>();
                 BlkbackXenbusDriver backDriver = new BlkbackXenbusDriver(host.dom0, host.dom0Grants, d -> disk,
                         host.clock, host.window(8), 32, new BlkbackXenbusDriver.Listener() {
                             @Override
                             public void connected(Blkback back) {
+                                // The frontend is Initialised on its new ring but has not read
+                                // this backend's properties yet: what its disk says meanwhile.
+                                try {
+                                    MultiQueueBlkfront d = frontDrivers[0].device(DEVID).orElseThrow();
+                                    whileReconnecting.add(d.sizeBytes() + " " + d.capabilities());
+                                } catch (RuntimeException e) {
+                                    whileReconnecting.add(e.toString());
+                                }
                                 host.drive(back);
                             }
 
@@ -236,8 +246,8 @@ class BlkifXenbusTest {
                                 host.stopDriving(back);
                             }
                         });
-                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32,
-                        host.waiter());
+                frontDrivers[0] = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, host.waiter());
+                BlkfrontXenbusDriver frontDriver = frontDrivers[0];
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
                      XenBus front = XenBus.front(guestStore, domU, options)) {
                     back.register(backDriver);
@@ -247,7 +257,12 @@ class BlkifXenbusTest {
                     String fe = "/local/domain/" + domU + "/device/vbd/" + DEVID;
                     String be = "/local/domain/0/backend/vbd/" + domU + "/" + DEVID;
                     addVbd(dom0Store, domU, fe, be);
-                    MultiQueueBlkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
+                    MultiQueueBlkfront disk0;
+                    try {
+                        disk0 = until(host, frontDriver.whenConnected(DEVID));
+                    } catch (AssertionError e) {
+                        throw new AssertionError(whileReconnecting.toString(), e);
+                    }
                     XenbusDevice backDevice = until(host, back.whenDevice(be));
                     until(host, backDevice.whenState(XenbusState.CONNECTED));
                     Blkback first = backDriver.backends().getFirst();
@@ -278,6 +293,11 @@ class BlkifXenbusTest {
                     Blkback second = backDriver.backends().getFirst();
                     assertThat(second).isNotSameAs(first);
                     assertThat(second.metrics().requests()).isEqualTo(40 - servedByFirst);
+                    // Across the reconnect the disk kept its size and its flush: a write issued
+                    // then was not refused as out of range, nor a flush answered at once without
+                    // reaching a backend.
+                    assertThat(whileReconnecting).containsExactly("0 []", DISK + " " + disk0.capabilities());
+                    assertThat(disk0.capabilities()).contains(io.jxen.drivers.block.BlockCapability.FLUSH);
                     disk0.flush();
                     byte[] image = Files.readAllBytes(disk.path());
                     assertThat(java.util.Arrays.copyOfRange(image, 0, expected.length)).isEqualTo(expected);
