@@ -118,6 +118,14 @@ public final class BackRing {
     }
 
     /**
+     * Requests the last {@link #unconsumedRequests()} counted that are not copied out yet: a
+     * request spanning several slots (FreeBSD's segment blocks) must lie wholly within them.
+     */
+    public int countedRequests() {
+        return requestProducerSeen - requestConsumer;
+    }
+
+    /**
      * {@code RING_COPY_REQUEST} then {@code req_cons++}: copies the next request, which the
      * last {@link #unconsumedRequests()} counted, into {@code destination} (private memory).
      * Validate and decode only the copy.

@@ -143,6 +143,10 @@ public final class Blkback implements Agent {
     private MemorySegment indirectCopy;
     private int[] ringHandles = new int[0];
     private int irq = -1;
+    /** FreeBSD's request-size extension as negotiated, null for the standard protocol. */
+    private BlkifRequestSizeExtension requestSize;
+    /** Takes requests with segment blocks off the ring; null for the standard protocol. */
+    private SegmentBlockReader segmentBlocks;
 
     /**
      * A backend for {@code disk}, advertising {@code profile}.
@@ -256,6 +260,28 @@ public final class Blkback implements Agent {
         return this;
     }
 
+    /**
+     * Serves FreeBSD's request-size extension with {@code negotiated} limits (the frontend wrote
+     * its keys, see {@link BlkifRequestSizeExtension}): requests of up to
+     * {@code max-request-segments} segments, those past 11 in segment blocks in the following
+     * ring slots, each request and its response taking {@link BlkifSegmentBlocks#slots} slots.
+     * Without this call the ring carries the standard protocol only. Call before {@link #connect}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withRequestSizeExtension(BlkifRequestSizeExtension negotiated) {
+        if (state != State.INITIALISED) {
+            throw new IllegalStateException(name + " is " + state);
+        }
+        this.requestSize = Objects.requireNonNull(negotiated, "negotiated");
+        return this;
+    }
+
+    /** The request-size extension's limits in force, or null for the standard protocol. */
+    public BlkifRequestSizeExtension requestSizeExtension() {
+        return requestSize;
+    }
+
     /** Whether requests are pipelined ({@link #withPipelining}). */
     public boolean pipelined() {
         return engine != null;
@@ -339,6 +365,13 @@ public final class Blkback implements Agent {
             case X86_32 -> BlkifSringDescriptor.X86_32.ENTRY_SIZE;
         };
         ring = BackRing.init(SharedRing.ofPages(pages, entry));
+        if (requestSize != null) {
+            try {
+                segmentBlocks = new SegmentBlockReader(decoder, requestSize, entry);
+            } catch (IllegalArgumentException e) {
+                return fail("request-size extension: " + e.getMessage());
+            }
+        }
         requestCopy = MemorySegment.ofArray(new long[(entry + 7) / 8]);
         responseBuffer = MemorySegment.ofArray(new long[(encoder.responseBytes() + 7) / 8])
                 .asSlice(0, encoder.responseBytes());
@@ -451,12 +484,8 @@ public final class Blkback implements Agent {
                     if (ring.requestConsumerOverflow(ring.requestConsumer())) {
                         return done; // no response slot (RING_REQUEST_CONS_OVERFLOW); unreachable after the check above
                     }
-                    if (engine != null) {
-                        consumeAsync();
-                    } else {
-                        serveOne();
-                    }
-                    ready--;
+                    int slots = engine != null ? consumeAsync() : serveOne();
+                    ready -= slots; // more than one for a request with segment blocks
                     served++;
                     done++;
                 }
@@ -468,7 +497,7 @@ public final class Blkback implements Agent {
                 }
                 more = ring.finalCheckForRequests();
             } while (more);
-        } catch (RingOverflowException e) {
+        } catch (RingOverflowException | SegmentBlockReader.PastProducer e) {
             fail("frontend provided bogus ring requests: " + e.getMessage());
         }
         return done;
@@ -479,20 +508,33 @@ public final class Blkback implements Agent {
         final BlkifDecoded decoded;
         final long startNanos;
         final int generation;
+        /** Ring slots the request took: its response takes as many. */
+        final int slots;
         ByteBuffer buffer;
         volatile Throwable error;
 
-        Started(BlkifDecoded decoded, long startNanos, int generation) {
+        Started(BlkifDecoded decoded, long startNanos, int generation, int slots) {
             this.decoded = decoded;
             this.startNanos = startNanos;
             this.generation = generation;
+            this.slots = slots;
         }
     }
 
-    /** Copies the next request off the ring once, decodes the copy and resolves indirect pages; null status when it is to run. */
+    /**
+     * Copies the next request off the ring once, decodes the copy and resolves indirect pages;
+     * {@code status[0]} stays OKAY when it is to run, {@code status[1]} is the ring slots it took.
+     */
     private BlkifDecoded takeRequest(int[] status) {
-        ring.copyRequest(requestCopy);
-        BlkifDecoded decoded = decoder.decode(requestCopy, 0);
+        BlkifDecoded decoded;
+        if (segmentBlocks == null) {
+            ring.copyRequest(requestCopy);
+            decoded = decoder.decode(requestCopy, 0);
+            status[1] = 1;
+        } else {
+            decoded = segmentBlocks.take(ring, requestCopy);
+            status[1] = segmentBlocks.lastSlots();
+        }
         status[0] = BlkifRsp.OKAY;
         if (decoded instanceof BlkifRequest.IndirectHeader header) {
             BlkifDecoded inner = readIndirect(header);
@@ -510,20 +552,29 @@ public final class Blkback implements Agent {
         return decoded;
     }
 
-    private void serveOne() {
+    /** Serves the next request; returns the ring slots it took. */
+    private int serveOne() {
         long start = clock.nanoTime();
-        int[] verdict = new int[1];
+        int[] verdict = new int[2];
         BlkifDecoded decoded = takeRequest(verdict);
         int status = verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection ? verdict[0]
                 : execute((BlkifRequest) decoded);
-        respond(decoded, status, start);
+        respond(decoded, status, start, verdict[1]);
         push();
+        return verdict[1];
     }
 
-    /** Encodes the response (every byte, XSA-216) into the next slot and counts it; {@link #push()} publishes. */
-    private void respond(BlkifDecoded decoded, int status, long startNanos) {
+    /**
+     * Encodes the response (every byte, XSA-216) into the next slot and counts it; {@link #push()} publishes.
+     * A request of {@code slots} ring slots (segment blocks) moves {@code rsp_prod} by as many:
+     * only the first carries the response, the others keep the frontend's own segment bytes.
+     */
+    private void respond(BlkifDecoded decoded, int status, long startNanos, int slots) {
         encoder.encode(responseBuffer, 0, decoded, status);
         ring.putResponse(responseBuffer);
+        for (int i = 1; i < slots; i++) {
+            ring.produceResponse();
+        }
         metrics.requests.incrementAndGet();
         if (status != BlkifRsp.OKAY) {
             metrics.errors.incrementAndGet();
@@ -545,22 +596,26 @@ public final class Blkback implements Agent {
                 && (t.operation() == BlkifOp.WRITE_BARRIER || t.operation() == BlkifOp.FLUSH_DISKCACHE);
     }
 
-    /** Takes one request off the ring: refused ones are answered at once, the rest start or wait (barrier). */
-    private void consumeAsync() {
+    /**
+     * Takes one request off the ring: refused ones are answered at once, the rest start or wait
+     * (barrier). Returns the ring slots it took.
+     */
+    private int consumeAsync() {
         long start = clock.nanoTime();
-        int[] verdict = new int[1];
+        int[] verdict = new int[2];
         BlkifDecoded decoded = takeRequest(verdict);
         if (verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection) {
-            respond(decoded, verdict[0], start);
+            respond(decoded, verdict[0], start, verdict[1]);
             push();
-            return;
+            return verdict[1];
         }
-        Started s = new Started(decoded, start, generation);
+        Started s = new Started(decoded, start, generation, verdict[1]);
         if (isOrdering(decoded) && inFlight > 0) {
             held = s; // drain before: it starts once everything ahead of it is answered
-            return;
+            return verdict[1];
         }
         start(s);
+        return verdict[1];
     }
 
     /**
@@ -577,7 +632,7 @@ public final class Blkback implements Agent {
                 case BlkifRequest.IndirectHeader h -> throw new IllegalStateException("indirect resolved before");
             };
         } catch (GatherFailed e) {
-            respond(s.decoded, BlkifRsp.ERROR, s.startNanos);
+            respond(s.decoded, BlkifRsp.ERROR, s.startNanos, s.slots);
             push();
             return;
         }
@@ -638,7 +693,7 @@ public final class Blkback implements Agent {
             if (isOrdering(s.decoded)) {
                 ordered = false;
             }
-            respond(s.decoded, finish(s), s.startNanos);
+            respond(s.decoded, finish(s), s.startNanos, s.slots);
             n++;
         }
         if (n > 0) {

@@ -40,6 +40,15 @@ import java.util.logging.Logger;
  *     {@code physical-sector-size} before the bus publishes Connected.</li>
  * </ul>
  *
+ * <p>FreeBSD's request-size extension ({@link BlkifRequestSizeExtension}, on unless
+ * {@link #withoutRequestSizeExtension}): probe also publishes {@code max-requests},
+ * {@code max-request-segments} (255) and {@code max-request-size}; when, and only when, the
+ * frontend writes any of those keys or {@code ring-pages}, connect negotiates them (over the
+ * backend's values: refused) and its backends take requests with segment blocks. FreeBSD's
+ * frontend of that time names the ring size {@code ring-pages} and page 0's grant
+ * {@code ring-ref} (then {@code ring-ref1..N-1}); both are accepted from such a frontend.
+ * A frontend that writes none of them gets the standard protocol, exactly as without the extension.
+ *
  * <p>Data moves through persistent grants when both ends offer them, else by grant copy through
  * a bounce page per queue (unless {@link #withGrantMap}): the order measured by
  * {@code ./jxen bench blkif-grants} (docs/BENCHMARKS.md).
@@ -83,6 +92,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private volatile int maxQueues = 1;
     private volatile int maxRingPageOrder;
     private volatile boolean grantMap;
+    private volatile int requestSizeSegments = BlkifSegmentBlocks.MAX_SEGMENTS_PER_REQUEST;
 
     private static final class Device {
         final BlockDevice disk;
@@ -178,6 +188,35 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         return this;
     }
 
+    /**
+     * Neither publishes nor honours FreeBSD's request-size extension: the frontend's
+     * {@code max-request*} and {@code ring-pages} keys are ignored. Call before the bus starts.
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withoutRequestSizeExtension() {
+        this.requestSizeSegments = 0;
+        return this;
+    }
+
+    /**
+     * Offers FreeBSD's request-size extension up to {@code segments} segments per request
+     * ({@code max-request-segments}, 1..255; default 255). Call before the bus starts.
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withRequestSizeExtension(int segments) {
+        BlkifRequestSizeExtension.offer(1, segments); // checks the range
+        this.requestSizeSegments = segments;
+        return this;
+    }
+
+    /** What probe publishes for the request-size extension, or null when it is off. */
+    private BlkifRequestSizeExtension requestSizeOffer() {
+        int segments = requestSizeSegments;
+        return segments == 0 ? null : BlkifRequestSizeExtension.offer(1 << maxRingPageOrder, segments);
+    }
+
     /** Backends currently connected (one per ring). */
     public List<Blkback> backends() {
         return List.copyOf(connected);
@@ -205,6 +244,12 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             tx.write(n + "max-ring-page-order", Integer.toString(maxRingPageOrder));
             tx.write(n + "max-ring-pages", Integer.toString(1 << maxRingPageOrder));
             tx.write(n + "multi-queue-max-queues", Integer.toString(maxQueues));
+            BlkifRequestSizeExtension offer = requestSizeOffer();
+            if (offer != null) {
+                tx.write(n + "max-requests", Integer.toString(offer.maxRequests()));
+                tx.write(n + "max-request-segments", Integer.toString(offer.maxRequestSegments()));
+                tx.write(n + "max-request-size", Long.toString(offer.maxRequestSize()));
+            }
             return null;
         });
     }
@@ -218,7 +263,31 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         String protocol = device.readOtherEnd("protocol", null);
         XenAbi abi = BlkifProtocol.parse(protocol).orElseThrow(() ->
                 new XenbusDriverException(XenbusErrno.EINVAL, "unknown fe protocol " + protocol));
-        int ringPages = ringPages(optional(device, "ring-page-order"), optional(device, "num-ring-pages"));
+        BlkifRequestSizeExtension offer = requestSizeOffer();
+        long freebsdRingPages = offer == null ? -1 : optional(device, "ring-pages");
+        BlkifRequestSizeExtension requestSize = null;
+        if (offer != null) {
+            long maxRequests = optional(device, "max-requests");
+            long maxSegments = optional(device, "max-request-segments");
+            long maxSize = optional(device, "max-request-size");
+            if (maxRequests >= 0 || maxSegments >= 0 || maxSize >= 0 || freebsdRingPages >= 0) {
+                try {
+                    requestSize = BlkifRequestSizeExtension.negotiate(offer, abi, maxRequests, maxSegments, maxSize);
+                } catch (IllegalArgumentException e) {
+                    throw new XenbusDriverException(XenbusErrno.EINVAL, e.getMessage() + ". Unable to connect.");
+                }
+            }
+        }
+        long numRingPages = optional(device, "num-ring-pages");
+        if (freebsdRingPages >= 0) {
+            // FreeBSD's name for the legacy page count: the same rules, and it must agree.
+            if (numRingPages >= 0 && numRingPages != freebsdRingPages) {
+                throw new XenbusDriverException(XenbusErrno.EINVAL, "ring-pages " + freebsdRingPages
+                        + " and num-ring-pages " + numRingPages + " disagree");
+            }
+            numRingPages = freebsdRingPages;
+        }
+        int ringPages = ringPages(optional(device, "ring-page-order"), numRingPages);
         long queues = device.readOtherEndLong("multi-queue-num-queues", 1);
         if (queues < 1 || queues > maxQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "Buggy or malicious guest: multi-queue-num-queues "
@@ -233,6 +302,9 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             for (int i = 0; i < ringPages; i++) {
                 // One page: ring-ref; more: ring-ref0..N-1 and no ring-ref (io/blkif.h note 6).
                 String key = prefix + (ringPages == 1 ? "ring-ref" : "ring-ref" + i);
+                if (i == 0 && ringPages > 1 && freebsdRingPages >= 0 && device.readOtherEnd(key, null) == null) {
+                    key = prefix + "ring-ref"; // FreeBSD's frontend: ring-ref, ring-ref1, ring-ref2...
+                }
                 long ringRef = device.readOtherEndLong(key, -1);
                 if (ringRef < 0 || ringRef > Integer.MAX_VALUE) {
                     throw new XenbusDriverException(XenbusErrno.EINVAL, "missing or bad " + key);
@@ -252,6 +324,9 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
             Blkback back = new Blkback(kernel, grants, d.disk, d.profile,
                     d.windowGfn + (long) q * Blkback.windowPages(persistentGrants, maxRingPageOrder), persistentGrants,
                     clock, name).withMaxRingPageOrder(maxRingPageOrder);
+            if (requestSize != null) {
+                back.withRequestSizeExtension(requestSize);
+            }
             if (!grantMap && !(frontendPersistent && persistentGrants > 0)) {
                 while (d.bounce.size() <= q) {
                     d.bounce.add(kernel.pages().allocPage());
@@ -287,7 +362,8 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         for (Blkback back : started) {
             connected.add(back);
             LOG.info(back.roleName() + ": connected (protocol " + abi + ", " + p.sectors() + " sectors, ring of "
-                    + ringPages + " page(s), " + back.ringEntries() + " entries)");
+                    + ringPages + " page(s), " + back.ringEntries() + " entries"
+                    + (requestSize == null ? "" : ", request-size extension " + requestSize) + ")");
             listener.connected(back);
         }
     }

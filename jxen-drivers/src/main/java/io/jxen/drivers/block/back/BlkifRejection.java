@@ -34,8 +34,13 @@ public record BlkifRejection(long id, int responseOperation, Rule rule, String d
         READ_ONLY(BlkifRsp.ERROR),
         /** A read or write with {@code nr_segments == 0}. */
         NO_SEGMENTS(BlkifRsp.ERROR),
-        /** {@code nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST} (11). */
+        /**
+         * {@code nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST} (11), or over the negotiated
+         * {@code max-request-segments} of FreeBSD's request-size extension.
+         */
         TOO_MANY_SEGMENTS(BlkifRsp.ERROR),
+        /** Request-size extension: more data than the negotiated {@code max-request-size}. */
+        REQUEST_TOO_LARGE(BlkifRsp.ERROR),
         /** {@code indirect_op} is not {@code BLKIF_OP_READ} or {@code WRITE}. */
         INDIRECT_BAD_INNER_OPERATION(BlkifRsp.ERROR),
         /** An indirect request with {@code nr_segments == 0}. */

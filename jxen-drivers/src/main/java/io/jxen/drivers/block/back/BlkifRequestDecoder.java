@@ -225,7 +225,7 @@ public final class BlkifRequestDecoder {
                 segments, true);
     }
 
-    private static BlkifRejection checkSegment(long id, int operation, int index, int first, int last) {
+    static BlkifRejection checkSegment(long id, int operation, int index, int first, int last) {
         if (last >= BlkifSegment.SECTORS_PER_PAGE) {
             return reject(id, operation, Rule.SECT_PAST_PAGE, "seg[" + index + "].last_sect " + last);
         }
@@ -237,7 +237,7 @@ public final class BlkifRequestDecoder {
     }
 
     /** Sector counts are small here (at most 4096 * 8), so the sum cannot overflow. */
-    private static long sectors(List<BlkifSegment> segments) {
+    static long sectors(List<BlkifSegment> segments) {
         long total = 0;
         for (BlkifSegment segment : segments) {
             total += segment.sectors();
@@ -245,7 +245,7 @@ public final class BlkifRequestDecoder {
         return total;
     }
 
-    private BlkifRejection checkRange(long id, int operation, long sector, long count) {
+    BlkifRejection checkRange(long id, int operation, long sector, long count) {
         long end = sector + count;
         if (Long.compareUnsigned(end, sector) < 0 || Long.compareUnsigned(count, Long.MAX_VALUE) > 0) {
             return reject(id, operation, Rule.RANGE_WRAPS, "sector " + Long.toUnsignedString(sector)
@@ -263,7 +263,7 @@ public final class BlkifRequestDecoder {
         return null;
     }
 
-    private static BlkifRejection reject(long id, int operation, Rule rule, String detail) {
+    static BlkifRejection reject(long id, int operation, Rule rule, String detail) {
         return new BlkifRejection(id, operation, rule, detail);
     }
 }

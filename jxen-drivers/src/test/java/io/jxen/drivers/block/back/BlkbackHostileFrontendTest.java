@@ -108,8 +108,10 @@ class BlkbackHostileFrontendTest {
         cases().stream().filter(c -> c.rule() != null).forEach(c -> covered.add(c.rule()));
         // MISALIGNED (sector-size > 512), INDIRECT_NOT_ADVERTISED and SECURE_DISCARD_NOT_ADVERTISED
         // need other profiles; BlkifValidationCatalogueTest holds them at the decoder.
+        // REQUEST_TOO_LARGE needs the request-size extension: BlkbackSegmentBlocksTest holds it on a ring.
         assertThat(EnumSet.complementOf(EnumSet.copyOf(covered))).containsExactlyInAnyOrder(
-                Rule.MISALIGNED, Rule.INDIRECT_NOT_ADVERTISED, Rule.SECURE_DISCARD_NOT_ADVERTISED);
+                Rule.MISALIGNED, Rule.INDIRECT_NOT_ADVERTISED, Rule.SECURE_DISCARD_NOT_ADVERTISED,
+                Rule.REQUEST_TOO_LARGE);
     }
 
     static List<org.junit.jupiter.params.provider.Arguments> casesBothGrantModes() {

@@ -180,7 +180,23 @@ class BlkifValidationCatalogueTest {
                 abi -> transfer(abi, w, ID, 1, fullPages(1)), Rule.MISALIGNED, w));
         cases.add(slot("misaligned length on a 4 KiB-sector disk", SECTOR_4K,
                 abi -> transfer(abi, r, ID, 8, new int[][] {{0, 3}}), Rule.MISALIGNED, r));
+
+        // FreeBSD's request-size extension (negotiated: 11 segments, 8 pages): the header slot's checks.
+        cases.add(new Case("request-size extension: 9 pages over max-request-size of 8", DISK,
+                (abi, decoder) -> extension(decoder, 11, 8).decode(transfer(abi, w, ID, 0, fullPages(9)), w, 9),
+                Rule.REQUEST_TOO_LARGE, w));
+        cases.add(new Case("request-size extension: 9 segments over max-request-segments of 8", DISK,
+                (abi, decoder) -> extension(decoder, 8, 8).decode(transfer(abi, r, ID, 0, fullPages(9)), r, 9),
+                Rule.TOO_MANY_SEGMENTS, r));
+        cases.add(new Case("request-size extension: 8 pages within both limits", DISK,
+                (abi, decoder) -> extension(decoder, 8, 8).decode(transfer(abi, r, ID, 0, fullPages(8)), r, 8),
+                null, r));
         return cases;
+    }
+
+    private static SegmentBlockReader extension(BlkifRequestDecoder decoder, int segments, int pages) {
+        return new SegmentBlockReader(decoder, new BlkifRequestSizeExtension(32, segments, pages * 4096L),
+                decoder.slotBytes());
     }
 
     static Stream<Arguments> cases() {
