@@ -212,6 +212,32 @@ class SocketTransportTest {
             assertThat(platform.hypercalls(0).hypercall(Hypercall.XEN_VERSION, 0, 0, 0, 0, 0)).isPositive();
         }
         assertThat(host.hv.internalErrors()).isZero();
+        assertThat(domU.shutdownReason()).as("a guest process going away is no crash unless asked").isNull();
+    }
+
+    /**
+     * With {@link HypercallServer#crashWhenAbandoned()}, the domain crashes when the last vCPU
+     * connection of its process goes (the process died); connections that never bound a vCPU do
+     * not count, and a server closing its connections crashes nothing.
+     */
+    @Test
+    @Timeout(60)
+    void aDomainWhoseProcessDiesCrashesWhenAsked() throws IOException {
+        server.crashWhenAbandoned();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(server.socket()));
+        }
+        RemoteGuestPlatform platform = RemoteGuestPlatform.connect(server.socket());
+        assertThat(platform.hypercalls(0).hypercall(Hypercall.XEN_VERSION, 0, 0, 0, 0, 0)).isPositive();
+        assertThat(platform.hypercalls(1).hypercall(Hypercall.XEN_VERSION, 0, 0, 0, 0, 0)).isPositive();
+        assertThat(domU.shutdownReason()).isNull();
+        platform.close(); // both vCPUs' connections go, as with kill -9
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (domU.shutdownReason() == null && System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        assertThat(domU.shutdownReason()).isEqualTo(ShutdownReason.CRASH);
     }
 
     /**

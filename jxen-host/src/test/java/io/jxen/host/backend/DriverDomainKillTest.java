@@ -49,7 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 7's crash test: a block driver domain ({@link DriverDomain}) in a JVM of its own serves
  * a guest's disk (xl.cfg {@code backend="dd"}); the guest writes a storm of checksummed blocks
  * with periodic flushes; the driver domain's JVM is killed ({@code kill -9}) mid-storm, the
- * toolstack destroys the domain and creates it again (same id, its backend halves written
+ * domain crashes as its vCPUs' connections close and {@code on_crash = "destroy"} removes it;
+ * {@code xl create} makes it again (same id, its backend halves written
  * again), a new JVM serves it, and blkfront reconnects and replays what was in flight; three
  * times, at seeded points of the storm.
  *
@@ -103,7 +104,7 @@ class DriverDomainKillTest {
         }
         long ddMaxMib = (DriverDomain.requiredMaxPages(16L << 8) + 255) / 256 + 8;
         GuestConfig ddCfg = GuestConfig.parse("dd.cfg", "name = \"dd\"\nmemory = 16\nmaxmem = " + ddMaxMib
-                + "\nvcpus = 1\n", dir);
+                + "\nvcpus = 1\non_crash = \"destroy\"\n", dir);
         GuestConfig guestCfg = GuestConfig.parse("g.cfg", "name = \"g\"\nmemory = 16\nvcpus = 1\n"
                 + "disk = [ 'format=raw, vdev=xvda, access=rw, backend=dd, target=" + image + "' ]\n", dir);
 
@@ -163,8 +164,10 @@ class DriverDomainKillTest {
                 // Each writer ends up waiting on a request the dead backend will never answer.
                 until(c + "every writer waits on an unanswered request", storm, () -> inFlight(disk) >= WRITERS);
 
-                // xl destroy: the domain's grant mappings and ports go with it, whatever its process did.
-                host.toolstack().destroy(dd);
+                // Its vCPUs' connections gone, the domain crashed; on_crash = "destroy" took it,
+                // and its grant mappings and ports went with it, whatever its process did.
+                until(c + "the toolstack destroyed the crashed d" + dd, storm,
+                        () -> host.toolstack().record(dd) == null && hv.byId(dd) == null);
                 backend.closeServer();
                 if (cycle != 2) {
                     // (The second time, xl create follows at once: the frontend may see the
@@ -217,7 +220,8 @@ class DriverDomainKillTest {
             }
             host.toolstack().destroy(g);
             backend.kill();
-            host.toolstack().destroy(dd);
+            until("the last driver domain destroyed on its crash", storm,
+                    () -> host.toolstack().record(dd) == null && hv.byId(dd) == null);
             backend.closeServer();
             until("dom0's ports back to what they were", storm,
                     () -> openPorts(hv.byId(0).eventChannels()) == dom0PortsBefore);
@@ -372,7 +376,7 @@ class DriverDomainKillTest {
         }
 
         static BackendJvm start(Hypervisor hv, int domid, Path socket) throws IOException {
-            HypercallServer server = new HypercallServer(hv, hv.byId(domid), socket);
+            HypercallServer server = new HypercallServer(hv, hv.byId(domid), socket).crashWhenAbandoned();
             List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), DriverDomain.class.getName(), socket.toString());

@@ -3,6 +3,7 @@ package io.jxen.hv.transport;
 import io.jxen.abi.XenPage;
 import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hypercall.GuestCpu;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.hypercall.transport.HypercallWire;
@@ -39,6 +40,8 @@ public final class HypercallServer implements AutoCloseable {
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private final long doorbellMfn;
+    private final java.util.concurrent.atomic.AtomicInteger boundVcpus = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean crashWhenAbandoned;
     private volatile boolean closed;
 
     /**
@@ -63,6 +66,19 @@ public final class HypercallServer implements AutoCloseable {
         // Whoever can connect acts as this domain: only the owner may.
         Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         this.acceptor = Thread.ofPlatform().daemon().name("hypercalls-d" + domain.domid()).start(this::acceptLoop);
+    }
+
+    /**
+     * From now on, when the last connection that bound a vCPU goes while the server is open (the
+     * guest's process died: killed, crashed, exited without shutting down), the domain crashes
+     * ({@code domain_crash}, reason crash): its CPUs are gone, as for a VM whose hardware failed,
+     * and the toolstack applies its {@code on_crash}. A domain already shut down is left as it is.
+     *
+     * @return this
+     */
+    public HypercallServer crashWhenAbandoned() {
+        crashWhenAbandoned = true;
+        return this;
     }
 
     /** The socket path. */
@@ -98,6 +114,7 @@ public final class HypercallServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel channel) {
+        boolean bound = false;
         try (channel) {
             HypercallWire.writeFully(channel, hello());
             ByteBuffer bind = HypercallWire.buffer(HypercallWire.BIND_SIZE);
@@ -108,6 +125,8 @@ public final class HypercallServer implements AutoCloseable {
             }
             Hypercalls hypercalls = hypervisor.hypercalls(domain.domid(), vcpu);
             GuestCpu cpu = hypervisor.cpu(domain.domid(), vcpu);
+            boundVcpus.incrementAndGet();
+            bound = true;
             ByteBuffer call = HypercallWire.buffer(HypercallWire.CALL_SIZE);
             ByteBuffer result = HypercallWire.buffer(HypercallWire.RESULT_SIZE);
             while (!closed) {
@@ -133,6 +152,10 @@ public final class HypercallServer implements AutoCloseable {
         } finally {
             connections.remove(channel);
             workers.remove(Thread.currentThread());
+            if (bound && boundVcpus.decrementAndGet() == 0 && crashWhenAbandoned && !closed
+                    && hypervisor.byId(domain.domid()) == domain) {
+                hypervisor.shutdown(domain.domid(), ShutdownReason.CRASH);
+            }
         }
     }
 
