@@ -4,6 +4,7 @@ import io.jxen.abi.Hypercall;
 import io.jxen.abi.xen.DomId;
 import io.jxen.abi.xen.Virq;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.HypervisorLock;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.DomainLookup;
@@ -64,7 +65,7 @@ public final class Hypervisor implements DomainLookup {
     private final HostMemory host;
     private final Clock clock;
     /** One big lock, fair so that preemption points in long batches really hand over. */
-    private final ReentrantLock lock = new ReentrantLock(true);
+    private final HypervisorLock lock = new HypervisorLock();
     private final Condition wakeup = lock.newCondition();
     private final TreeMap<Integer, Domain> domains = new TreeMap<>();
     private final List<DomainListener> listeners = new ArrayList<>();
@@ -294,7 +295,7 @@ public final class Hypervisor implements DomainLookup {
             if (config.hvm() && timekeeping == null) {
                 throw new IllegalStateException("an HVM domain needs a hypervisor that keeps time");
             }
-            Domain d = new Domain(domid, config, host, wakeup);
+            Domain d = new Domain(domid, config, host, lock, wakeup);
             DomainTimekeeping time = timekeeping == null ? null
                     : timekeeping.createDomain(config.vcpus(), !config.hvm(), vcpu -> sendTimerEvent(d, vcpu));
             if (config.hvm()) {

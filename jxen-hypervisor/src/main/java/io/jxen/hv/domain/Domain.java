@@ -45,6 +45,7 @@ public final class Domain {
     private final DomainConfig config;
     private final HostMemory host;
     private final Condition wakeup;
+    private final HypervisorLock lock;
     private final PhysMap physMap;
     private final GuestAccess guest;
     private final long specialBaseGfn;
@@ -70,8 +71,9 @@ public final class Domain {
      *
      * @throws OutOfFramesException if the host has too little memory (nothing is kept)
      */
-    public Domain(int domid, DomainConfig config, HostMemory host, Condition wakeup) {
+    public Domain(int domid, DomainConfig config, HostMemory host, HypervisorLock lock, Condition wakeup) {
         this.domid = domid;
+        this.lock = lock;
         this.config = config;
         this.host = host;
         this.wakeup = wakeup;
@@ -364,6 +366,11 @@ public final class Domain {
     /** Wakes vCPUs blocked in SCHEDOP_block or poll (hypervisor lock held). */
     public void wakeWaiters() {
         wakeup.signalAll();
+    }
+
+    /** Wakes a doorbell's sleepers once the hypervisor lock is released ({@link HypervisorLock}). */
+    void wakeOnUnlock(io.jxen.memory.futex.Doorbell bell) {
+        lock.wakeOnUnlock(bell);
     }
 
     /**

@@ -207,9 +207,7 @@ public final class Vcpu {
         if (!OrderedAccess.testAndSetBit(vcpuInfo, VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET, 0)) {
             upcalls++;
             upcallHook.run();
-            if (doorbell != null) {
-                doorbell.ring();
-            }
+            ringDoorbell();
             domain.wakeWaiters();
         }
     }
@@ -222,10 +220,17 @@ public final class Vcpu {
      */
     public void kick() {
         upcallHook.run();
-        if (doorbell != null) {
-            doorbell.ring();
-        }
+        ringDoorbell();
         domain.wakeWaiters();
+    }
+
+    // The count is raised now; the futex wake waits for the hypervisor lock's release
+    // (HypervisorLock), so the woken vCPU does not find the lock still held.
+    private void ringDoorbell() {
+        io.jxen.memory.futex.Doorbell bell = doorbell;
+        if (bell != null && bell.raise()) {
+            domain.wakeOnUnlock(bell);
+        }
     }
 
     @Override

@@ -57,10 +57,27 @@ public final class Doorbell {
      * before is visible to whoever sees the new count) and wakes sleepers, if any.
      */
     public void ring() {
-        OrderedAccess.getAndAddInt(segment, RINGS_OFFSET, 1);
-        if (OrderedAccess.getIntVolatile(segment, SLEEPERS_OFFSET) != 0) {
-            Futex.wakeAll(segment, RINGS_OFFSET);
+        if (raise()) {
+            wakeSleepers();
         }
+    }
+
+    /**
+     * The first half of {@link #ring()}: increments the count and tells whether anyone sleeps on
+     * it. A caller that gets {@code true} must call {@link #wakeSleepers()} afterwards; it may do
+     * so later (e.g. after releasing a lock the woken thread is about to take), because a waiter
+     * that has not yet slept sees the new count and does not sleep.
+     *
+     * @return whether a sleeper was seen
+     */
+    public boolean raise() {
+        OrderedAccess.getAndAddInt(segment, RINGS_OFFSET, 1);
+        return OrderedAccess.getIntVolatile(segment, SLEEPERS_OFFSET) != 0;
+    }
+
+    /** The second half of {@link #ring()}: wakes every sleeper (a futex wake). */
+    public void wakeSleepers() {
+        Futex.wakeAll(segment, RINGS_OFFSET);
     }
 
     /**
