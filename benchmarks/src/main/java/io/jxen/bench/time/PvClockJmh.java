@@ -39,6 +39,27 @@ public class PvClockJmh {
     private DomainTsc tsc;
     private SystemTime systemTime;
     private long fakeTsc;
+    private PvClockReader stableDivision;
+    private DivisionTsc divisionTsc;
+
+    /**
+     * The TSC model as it was before {@code TickRate}: the same offset and frequency, ticks by
+     * {@link TscModel#ticks(long, long)} (a floor division and a modulo by 10^9, then a second
+     * division), for an A/B of the conversion in the same run.
+     */
+    static final class DivisionTsc {
+        private final long frequencyHz;
+        private volatile long offsetTicks;
+
+        DivisionTsc(long frequencyHz, long offsetTicks) {
+            this.frequencyHz = frequencyHz;
+            this.offsetTicks = offsetTicks;
+        }
+
+        long tscAt(long systemTimeNs) {
+            return offsetTicks + TscModel.ticks(systemTimeNs, frequencyHz);
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,6 +72,9 @@ public class PvClockJmh {
         clamped = new PvClockReader(page, 0, () -> tsc.tscAt(systemTime.now()), new PvClockReader.Monotonic(), 0);
         // The same read with a TSC that costs one add (a stand-in for a hardware rdtsc): what
         // the pvclock protocol itself costs, without the host clock under the TSC model.
+        divisionTsc = new DivisionTsc(tsc.frequencyHz(), tsc.offsetTicks());
+        stableDivision = new PvClockReader(page, 0, () -> divisionTsc.tscAt(systemTime.now()),
+                new PvClockReader.Monotonic(), PvClockFlags.TSC_STABLE_BIT);
         protocolOnly = new PvClockReader(page, 0, () -> fakeTsc += 3, new PvClockReader.Monotonic(),
                 PvClockFlags.TSC_STABLE_BIT);
     }
@@ -65,6 +89,18 @@ public class PvClockJmh {
     @Benchmark
     public long rdtsc() {
         return tsc.tscAt(systemTime.now());
+    }
+
+    /** The guest's rdtsc with the former division-based conversion (A/B, same run). */
+    @Benchmark
+    public long rdtscDivision() {
+        return divisionTsc.tscAt(systemTime.now());
+    }
+
+    /** {@link #pvclockRead()} with the former division-based TSC conversion (A/B, same run). */
+    @Benchmark
+    public long pvclockReadDivision() {
+        return stableDivision.read();
     }
 
     /** A read on a stable TSC: no clamp, as Linux's vDSO path. */

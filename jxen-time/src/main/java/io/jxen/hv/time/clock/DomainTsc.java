@@ -16,6 +16,9 @@ public final class DomainTsc {
 
     private final TscModel host;
     private final long frequencyHz;
+    // ns -> ticks by a fixed-point multiply (exact, see TickRate): this runs on every guest
+    // rdtsc and pvclock read.
+    private final TickRate rate;
     private final TimeScale scale;
     private volatile long offsetTicks;
 
@@ -26,7 +29,7 @@ public final class DomainTsc {
      */
     public DomainTsc(TscModel host, long frequencyHz, long offsetTicks) {
         this.host = Objects.requireNonNull(host, "host");
-        new TscModel(frequencyHz, host.stable()); // range check
+        this.rate = new TickRate(frequencyHz); // checks the range
         this.frequencyHz = frequencyHz;
         this.scale = TimeScale.of(frequencyHz);
         this.offsetTicks = offsetTicks;
@@ -39,7 +42,7 @@ public final class DomainTsc {
 
     /** The guest TSC at a system time: what the guest's {@code rdtsc} returns then. */
     public long tscAt(long systemTimeNs) {
-        return offsetTicks + TscModel.ticks(systemTimeNs, frequencyHz);
+        return offsetTicks + rate.ticks(systemTimeNs);
     }
 
     /** The guest-visible frequency. */
