@@ -543,12 +543,15 @@ public final class Blkfront implements BlockDevice {
         int length = dst.remaining();
         BlockRanges.checkRange(offsetBytes, length, sizeBytes());
         checkAligned(offsetBytes, length);
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
         int chunk = maxBytesPerRequest();
+        if (length > 0 && length <= chunk) { // one request: its completion moves dst's position, no future combined
+            return submitTransfer(BlkifOp.READ, offsetBytes, dst.slice(dst.position(), length), dst);
+        }
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
         for (int done = 0; done < length; done += chunk) {
             int n = Math.min(chunk, length - done);
             ByteBuffer part = dst.slice(dst.position() + done, n);
-            parts.add(submitTransfer(BlkifOp.READ, offsetBytes + done, part));
+            parts.add(submitTransfer(BlkifOp.READ, offsetBytes + done, part, null));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenRun(() -> dst.position(dst.limit()));
@@ -559,14 +562,20 @@ public final class Blkfront implements BlockDevice {
         int length = src.remaining();
         BlockRanges.checkWritable("write", readOnly(), offsetBytes, length, sizeBytes());
         checkAligned(offsetBytes, length);
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
         int chunk = maxBytesPerRequest();
-        for (int done = 0; done < length; done += chunk) {
-            int n = Math.min(chunk, length - done);
-            parts.add(submitTransfer(BlkifOp.WRITE, offsetBytes + done, src.slice(src.position() + done, n)));
+        CompletableFuture<Void> all;
+        if (length > 0 && length <= chunk) {
+            all = submitTransfer(BlkifOp.WRITE, offsetBytes, src.slice(src.position(), length), null);
+            src.position(src.limit());
+        } else {
+            List<CompletableFuture<Void>> parts = new ArrayList<>();
+            for (int done = 0; done < length; done += chunk) {
+                int n = Math.min(chunk, length - done);
+                parts.add(submitTransfer(BlkifOp.WRITE, offsetBytes + done, src.slice(src.position() + done, n), null));
+            }
+            src.position(src.limit());
+            all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
         }
-        src.position(src.limit());
-        CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
         if (!fua) {
             return all;
         }
@@ -625,12 +634,15 @@ public final class Blkfront implements BlockDevice {
         return lengthBytes == 0 ? CompletableFuture.completedFuture(null) : enqueue(p);
     }
 
-    private CompletableFuture<Void> submitTransfer(int op, long offsetBytes, ByteBuffer data) throws IOException {
+    /** @param advance a buffer whose position moves to its limit when the request succeeds, or null */
+    private CompletableFuture<Void> submitTransfer(int op, long offsetBytes, ByteBuffer data, ByteBuffer advance)
+            throws IOException {
         int pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
         Pending p = new Pending(pages > BlkifLimits.MAX_SEGMENTS_PER_REQUEST ? BlkifOp.INDIRECT : op);
         p.responseOp = op;
         p.offsetBytes = offsetBytes;
         p.data = data;
+        p.advance = advance;
         return enqueue(p);
     }
 
@@ -832,10 +844,12 @@ public final class Blkfront implements BlockDevice {
     private void finish(Pending p, int status) {
         if (status == BlkifRsp.OKAY) {
             if (p.readInto != null) {
-                int at = 0;
+                MemorySegment into = MemorySegment.ofBuffer(p.readInto);
+                long length = into.byteSize();
+                long at = 0;
                 for (long gfn : p.dataGfns) {
-                    int bytes = Math.min(XenPage.SIZE, p.readInto.remaining() - at);
-                    MemorySegment.copy(kernel.memory().page(gfn), 0, MemorySegment.ofBuffer(p.readInto), at, bytes);
+                    long bytes = Math.min(XenPage.SIZE, length - at);
+                    MemorySegment.copy(kernel.memory().page(gfn), 0, into, at, bytes);
                     at += bytes;
                 }
             }
@@ -930,6 +944,9 @@ public final class Blkfront implements BlockDevice {
             if (p.error != null) {
                 p.future.completeExceptionally(p.error);
             } else {
+                if (p.advance != null) {
+                    p.advance.position(p.advance.limit());
+                }
                 p.future.complete(null);
             }
         }
@@ -977,6 +994,8 @@ public final class Blkfront implements BlockDevice {
         ByteBuffer data;
         long offsetBytes;
         ByteBuffer readInto;
+        /** The caller's buffer of a one-request read: its position moves to its limit on success. */
+        ByteBuffer advance;
         long[] dataGfns;
         int[] dataRefs;
         long[] indirectGfns;

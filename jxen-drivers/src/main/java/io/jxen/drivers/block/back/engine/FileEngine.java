@@ -116,6 +116,8 @@ public final class FileEngine implements IoEngine {
     private final ThreadPoolExecutor workers;
     /** Scattered and gathered transfers go through the channel's position: one at a time. */
     private final Object positionLock = new Object();
+    /** Vectored calls on {@link #fd} now running: {@link #close()} waits for them. */
+    private final AtomicInteger nativeUsers = new AtomicInteger();
     private volatile boolean closed;
 
     private FileEngine(Path path, Options options, FileChannel channel, int fd, boolean blockDevice, long sizeBytes,
@@ -336,29 +338,32 @@ public final class FileEngine implements IoEngine {
 
     /**
      * Reads straight into {@code dsts} when they are native memory (a guest's mapped pages):
-     * one scattering read ({@code preadv} under the JDK) at the channel's position, so the data
-     * is copied once, by the kernel. A lone destination takes a positional read.
+     * one {@code preadv} on the engine's own descriptor (the JDK's scattering read at the
+     * channel's position where that descriptor is missing), so the data is copied once, by the
+     * kernel, and no bounce buffer or per-call bookkeeping of the channel is paid.
      */
     @Override
     public void readScattered(long offsetBytes, List<MemorySegment> dsts) throws IOException {
         ensureOpen();
         long total = Segments.totalBytes(dsts, true);
         BlockRanges.checkRange(offsetBytes, total, sizeBytes);
-        ByteBuffer[] buffers = directBuffers(dsts);
-        if (buffers == null) {
+        if (!allNative(dsts)) {
             IoEngine.super.readScattered(offsetBytes, dsts);
             return;
         }
-        if (buffers.length == 1) {
-            read(offsetBytes, buffers[0]);
+        if (fd >= 0 && LinuxFiles.vectoredAvailable()) {
+            long moved = vectored(false, offsetBytes, dsts);
+            if (moved < total) {
+                zeroFrom(dsts, moved); // the file shrank under us: what is gone reads as zeroes (as read does)
+            }
             return;
         }
+        ByteBuffer[] buffers = directBuffers(dsts);
         synchronized (positionLock) {
             channel.position(offsetBytes);
             int first = 0;
             while (first < buffers.length) {
                 if (channel.read(buffers, first, buffers.length - first) < 0) {
-                    // The file shrank under us: what is gone reads as zeroes (as read does).
                     for (int i = first; i < buffers.length; i++) {
                         while (buffers[i].hasRemaining()) {
                             buffers[i].put((byte) 0);
@@ -373,28 +378,28 @@ public final class FileEngine implements IoEngine {
         }
     }
 
-    /** Writes straight from {@code srcs} when they are native memory: one gathering write ({@code pwritev}). */
+    /** Writes straight from {@code srcs} when they are native memory: one {@code pwritev}. */
     @Override
     public void writeGathered(long offsetBytes, List<MemorySegment> srcs, boolean fua) throws IOException {
         ensureOpen();
         long total = Segments.totalBytes(srcs, false);
         BlockRanges.checkWritable("write", readOnly(), offsetBytes, total, sizeBytes);
-        ByteBuffer[] buffers = directBuffers(srcs);
-        if (buffers == null) {
+        if (!allNative(srcs)) {
             IoEngine.super.writeGathered(offsetBytes, srcs, fua);
             return;
         }
-        if (buffers.length == 1) {
-            write(offsetBytes, buffers[0], fua);
-            return;
-        }
-        synchronized (positionLock) {
-            channel.position(offsetBytes);
-            int first = 0;
-            while (first < buffers.length) {
-                channel.write(buffers, first, buffers.length - first);
-                while (first < buffers.length && !buffers[first].hasRemaining()) {
-                    first++;
+        if (fd >= 0 && LinuxFiles.vectoredAvailable()) {
+            vectored(true, offsetBytes, srcs);
+        } else {
+            ByteBuffer[] buffers = directBuffers(srcs);
+            synchronized (positionLock) {
+                channel.position(offsetBytes);
+                int first = 0;
+                while (first < buffers.length) {
+                    channel.write(buffers, first, buffers.length - first);
+                    while (first < buffers.length && !buffers[first].hasRemaining()) {
+                        first++;
+                    }
                 }
             }
         }
@@ -403,15 +408,46 @@ public final class FileEngine implements IoEngine {
         }
     }
 
-    /** Direct buffers over {@code parts}, or null when one is on the Java heap. */
+    /**
+     * A vectored call on {@link #fd}, counted in {@link #nativeUsers} so {@link #close()} never
+     * closes the descriptor (whose number the kernel could hand to another file) under it.
+     */
+    private long vectored(boolean write, long offsetBytes, List<MemorySegment> parts) throws IOException {
+        nativeUsers.incrementAndGet();
+        try {
+            ensureOpen();
+            return LinuxFiles.transfer(fd, write, offsetBytes, parts);
+        } finally {
+            nativeUsers.decrementAndGet();
+        }
+    }
+
+    private static boolean allNative(List<MemorySegment> parts) {
+        for (MemorySegment part : parts) {
+            if (!part.isNative()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void zeroFrom(List<MemorySegment> parts, long from) {
+        long at = 0;
+        for (MemorySegment part : parts) {
+            long end = at + part.byteSize();
+            if (end > from) {
+                long start = Math.max(0, from - at);
+                part.asSlice(start).fill((byte) 0);
+            }
+            at = end;
+        }
+    }
+
+    /** Direct buffers over {@code parts} (native memory). */
     private static ByteBuffer[] directBuffers(List<MemorySegment> parts) {
         ByteBuffer[] buffers = new ByteBuffer[parts.size()];
         for (int i = 0; i < buffers.length; i++) {
-            MemorySegment part = parts.get(i);
-            if (!part.isNative()) {
-                return null;
-            }
-            buffers[i] = part.asByteBuffer();
+            buffers[i] = parts.get(i).asByteBuffer();
         }
         return buffers;
     }
@@ -647,6 +683,9 @@ public final class FileEngine implements IoEngine {
             }
         }
         closed = true;
+        while (nativeUsers.get() > 0) {
+            Thread.onSpinWait(); // a vectored call on fd is finishing (it saw the engine open)
+        }
         try {
             channel.close();
         } finally {

@@ -83,6 +83,11 @@ final class LinuxFiles {
     private static final MethodHandle FALLOCATE;
     private static final MethodHandle LSEEK;
     private static final MethodHandle IOCTL;
+    private static final MethodHandle PREADV;
+    private static final MethodHandle PWRITEV;
+    /** {@code <limits.h>} {@code IOV_MAX} on Linux: iovecs per {@code preadv}/{@code pwritev}. */
+    static final int IOV_MAX = 1024;
+    private static final long IOVEC_BYTES = 16; // struct iovec { void *iov_base; size_t iov_len; } on LP64
 
     static {
         boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
@@ -96,6 +101,84 @@ final class LinuxFiles {
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)) : null;
         IOCTL = linux ? find(libc, "ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2)) : null;
+        FunctionDescriptor vectored = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
+        PREADV = linux ? find(libc, "preadv", vectored) : null;
+        PWRITEV = linux ? find(libc, "pwritev", vectored) : null;
+    }
+
+    /** Per thread: the errno capture and an iovec array, reused by every vectored call of the thread. */
+    private static final ThreadLocal<MemorySegment[]> VECTOR_SCRATCH = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[] {arena.allocate(CAPTURE), arena.allocate(IOVEC_BYTES * IOV_MAX, 8)};
+    });
+
+    /** Whether {@link #transfer} is usable. */
+    static boolean vectoredAvailable() {
+        return PREADV != null && PWRITEV != null;
+    }
+
+    /**
+     * {@code preadv} or {@code pwritev} of {@code parts} (native memory, consecutive in the file
+     * from {@code offset}), repeated on short transfers and {@code EINTR}, at most
+     * {@link #IOV_MAX} parts per call. The caller keeps the parts' memory mapped for the call.
+     *
+     * @return bytes moved: all of them, or fewer for a read that met the end of the file
+     */
+    static long transfer(int fd, boolean write, long offset, java.util.List<MemorySegment> parts) throws IOException {
+        MemorySegment[] scratch = VECTOR_SCRATCH.get();
+        MemorySegment state = scratch[0];
+        MemorySegment iov = scratch[1];
+        int first = 0;
+        long skip = 0; // bytes of parts[first] already moved
+        long done = 0;
+        while (first < parts.size()) {
+            int n = 0;
+            for (int j = first; j < parts.size() && n < IOV_MAX; j++, n++) {
+                MemorySegment part = parts.get(j);
+                long from = j == first ? skip : 0;
+                iov.set(ValueLayout.JAVA_LONG, n * IOVEC_BYTES, part.address() + from);
+                iov.set(ValueLayout.JAVA_LONG, n * IOVEC_BYTES + 8, part.byteSize() - from);
+            }
+            long moved;
+            try {
+                moved = write ? (long) PWRITEV.invokeExact(state, fd, iov, n, offset + done)
+                        : (long) PREADV.invokeExact(state, fd, iov, n, offset + done);
+            } catch (Error | RuntimeException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+            if (moved < 0) {
+                int errno = errno(state);
+                if (errno == EINTR) {
+                    continue;
+                }
+                throw new NativeException(write ? "pwritev" : "preadv", errno);
+            }
+            if (moved == 0) {
+                if (write) {
+                    throw new IOException("pwritev wrote nothing at " + (offset + done));
+                }
+                return done; // end of file
+            }
+            done += moved;
+            for (long left = moved; left > 0; ) {
+                long rest = parts.get(first).byteSize() - skip;
+                if (left >= rest) {
+                    left -= rest;
+                    first++;
+                    skip = 0;
+                } else {
+                    skip += left;
+                    left = 0;
+                }
+            }
+            while (first < parts.size() && parts.get(first).byteSize() == 0) {
+                first++;
+            }
+        }
+        return done;
     }
 
     private LinuxFiles() {
