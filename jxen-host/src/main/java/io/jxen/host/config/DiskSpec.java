@@ -149,7 +149,8 @@ public record DiskSpec(String target, String format, Vdev vdev, boolean readOnly
                 case "discard" -> discard = onceFlag(true);
                 case "no-discard" -> discard = onceFlag(false);
                 case "colo", "trusted", "untrusted" -> {
-                    // accepted and ignored: no COLO, every jxen backend is dom0 (trusted)
+                    // accepted and ignored: no COLO; jxen frontends treat every backend's
+                    // bytes as hostile whatever the flag says (the frontend's trusted node is 1)
                 }
                 default -> {
                     return false;

@@ -6,6 +6,7 @@ import io.jxen.abi.gnttab.GrantEntryV1Flyweight;
 import io.jxen.abi.gnttab.GrantTableLimits;
 import io.jxen.abi.gnttab.Gtf;
 import io.jxen.abi.xen.StartInfoFlyweight;
+import io.jxen.abi.xenbus.XenbusState;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.host.config.DiskSpec;
 import io.jxen.host.config.GuestConfig;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * The domain builder: what {@code xl create} does through libxl, for a jxen guest.
@@ -91,7 +93,7 @@ public final class DomainBuilder {
      * @throws ToolstackException if a backend domain does not exist, the id is taken, the host
      *                            lacks memory or a step fails (nothing is kept)
      */
-    public DomainRecord build(GuestConfig cfg, java.util.function.ToIntFunction<String> backends, int requestedDomid)
+    public DomainRecord build(GuestConfig cfg, ToIntFunction<String> backends, int requestedDomid)
             throws ToolstackException {
         // type = "hvm": an HVM domain with Xen's emulated platform timers (PIT, RTC, PM timer,
         // HPET) and libxl's timer mode. There is no device model (no firmware, no emulated disks
@@ -302,7 +304,7 @@ public final class DomainBuilder {
                 continue;
             }
             DiskSpec disk = cfg.disks().get(diskIndex++);
-            writeVbdBackend(tx, n, dev, disk, io.jxen.abi.xenbus.XenbusState.INITIALISING);
+            writeVbdBackend(tx, n, dev, disk, XenbusState.INITIALISING);
             String fe = dev.frontend();
             dir(tx, fe, List.of("n" + n, "r" + dev.backendDomid()));
             tx.write(fe + "/backend", dev.backend());
@@ -322,7 +324,7 @@ public final class DomainBuilder {
      * for the new backend's InitWait.
      */
     static void writeVbdBackend(XenstoreOps tx, int n, DomainRecord.Device dev, DiskSpec disk,
-                                io.jxen.abi.xenbus.XenbusState state) throws XenstoreException, IOException {
+                                XenbusState state) throws XenstoreException, IOException {
         String back = dev.backend();
         dir(tx, back, List.of("n" + dev.backendDomid(), "r" + n));
         tx.write(back + "/frontend", dev.frontend());

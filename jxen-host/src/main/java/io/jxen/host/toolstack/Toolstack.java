@@ -1,6 +1,8 @@
 package io.jxen.host.toolstack;
 
+import io.jxen.abi.xenbus.XenbusState;
 import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.host.config.DiskSpec;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.config.LifecycleAction;
 import io.jxen.hv.Hypervisor;
@@ -9,6 +11,7 @@ import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.runtime.Agent;
 import io.jxen.xenstore.client.XenstoreClient;
+import io.jxen.xenstore.client.XenstoreOps;
 import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsError;
 import io.jxen.xenstore.wire.XsPayload;
@@ -167,7 +170,7 @@ public final class Toolstack implements Agent {
      * frontend wrote under it: xenstored dropped the dead domain's entries from every permission
      * list (XSA-322), and the new instance must read {@code state}, {@code ring-ref} and the rest.
      */
-    private static void grantRead(io.jxen.xenstore.client.XenstoreOps tx, String path, int domid)
+    private static void grantRead(XenstoreOps tx, String path, int domid)
             throws XenstoreException, IOException {
         List<String> perms = new ArrayList<>(tx.getPerms(path));
         String entry = "r" + domid;
@@ -196,7 +199,7 @@ public final class Toolstack implements Agent {
             int disk = 0;
             for (DomainRecord.Device dev : guest.devices()) {
                 if (dev.kind().equals("vbd")) {
-                    io.jxen.host.config.DiskSpec spec = guest.config().disks().get(disk++);
+                    DiskSpec spec = guest.config().disks().get(disk++);
                     if (name.equals(spec.backend()) && dev.backendDomid() != 0) {
                         served.add(dev);
                     }
@@ -220,10 +223,10 @@ public final class Toolstack implements Agent {
                     int disk = 0;
                     for (DomainRecord.Device dev : guest.devices()) {
                         if (dev.kind().equals("vbd")) {
-                            io.jxen.host.config.DiskSpec spec = guest.config().disks().get(disk++);
+                            DiskSpec spec = guest.config().disks().get(disk++);
                             if (name.equals(spec.backend()) && dev.backendDomid() == backendDomid) {
                                 DomainBuilder.writeVbdBackend(tx, guest.domid(), dev, spec,
-                                        io.jxen.abi.xenbus.XenbusState.CLOSED);
+                                        XenbusState.CLOSED);
                                 grantRead(tx, dev.frontend(), backendDomid);
                             }
                         }
