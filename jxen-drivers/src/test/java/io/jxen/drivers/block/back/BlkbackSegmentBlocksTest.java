@@ -46,8 +46,14 @@ class BlkbackSegmentBlocksTest {
 
     private static Rig rig(BlkifTestHost host, FileEngine disk, BlkifRequestSizeExtension limits, boolean grantCopy,
                            int pipelined) {
-        GuestKernel guest = host.boot(2048);
-        Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 0), "blkback.1.51712");
+        return rig(host, disk, limits, grantCopy, pipelined, 0);
+    }
+
+    private static Rig rig(BlkifTestHost host, FileEngine disk, BlkifRequestSizeExtension limits, boolean grantCopy,
+                           int pipelined, int persistentGrants) {
+        // Persistent mappings keep up to that many ended pages of the guest alive until evicted.
+        GuestKernel guest = host.boot(persistentGrants > 0 ? 4096 : 2048);
+        Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 0), "blkback.1.51712", persistentGrants);
         if (limits != null) {
             back.withRequestSizeExtension(limits);
         }
@@ -59,7 +65,11 @@ class BlkbackSegmentBlocksTest {
         }
         GrantTableClient grants = new GrantTableClient(guest); // one per guest: it hands out the refs
         SegmentBlockFrontend front = new SegmentBlockFrontend(guest, grants, 255, 1);
+        if (persistentGrants > 0) {
+            front.withPersistentGrants();
+        }
         assertThat(back.connect(front.setUp(0, 1, limits == null ? 11 : limits.maxRequestSegments()))).isTrue();
+        assertThat(back.persistentGrants()).isEqualTo(persistentGrants > 0);
         return new Rig(host, disk, guest, grants, back, front);
     }
 
@@ -97,11 +107,12 @@ class BlkbackSegmentBlocksTest {
         assertThat(Arrays.copyOfRange(image, (int) sector * 512, (int) sector * 512 + data.length)).isEqualTo(data);
     }
 
-    @ParameterizedTest(name = "grant copy {0}, pipelined {1}")
-    @CsvSource({"true,0", "false,0", "true,4"})
-    void everySegmentCountFrom12To255IsServedWithItsData(boolean grantCopy, int pipelined) throws IOException {
+    @ParameterizedTest(name = "grant copy {0}, pipelined {1}, persistent grants {2}")
+    @CsvSource({"true,0,0", "false,0,0", "true,4,0", "false,0,300"})
+    void everySegmentCountFrom12To255IsServedWithItsData(boolean grantCopy, int pipelined, int persistentGrants)
+            throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
-            Rig r = rig(host, disk, FULL, grantCopy, pipelined);
+            Rig r = rig(host, disk, FULL, grantCopy, pipelined, persistentGrants);
             Random random = new Random(12);
             int step = grantCopy && pipelined == 0 ? 1 : 7; // every count once; the other modes a spread
             long sector = 0;
@@ -114,6 +125,9 @@ class BlkbackSegmentBlocksTest {
             assertThat(r.back().state()).isEqualTo(Blkback.State.CONNECTED);
             assertThat(r.front().failure()).isNull();
             assertThat(r.front().inFlight()).isZero();
+            if (persistentGrants > 0) {
+                assertThat(r.back().persistentMappings()).isPositive().isLessThanOrEqualTo(persistentGrants);
+            }
         }
     }
 
@@ -228,13 +242,14 @@ class BlkbackSegmentBlocksTest {
         }
     }
 
-    /** Each hostile request is answered once with ERROR after all its slots, and the next request is served. */
+    /** Each hostile request is answered once, after all its slots, with its status, and the next request is served. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"over the negotiated 32 segments", "255 segments over the negotiated 32",
-        "ungranted page in a segment block (write)", "ungranted page in a segment block (read)",
-        "last_sect 8 in a segment block", "first_sect after last_sect in a segment block",
-        "more bytes than max-request-size", "segment blocks running past the disk end"})
-    void aHostileRequestIsRefusedAndTheRingStaysInStep(String name) throws IOException {
+    @CsvSource({"over the negotiated 32 segments,-1", "255 segments over the negotiated 32,-1",
+        "ungranted page in a segment block (write),-1", "ungranted page in a segment block (read),-1",
+        "last_sect 8 in a segment block,-1", "first_sect after last_sect in a segment block,-1",
+        "more bytes than max-request-size,-1", "segment blocks running past the disk end,-1",
+        "unknown operation 7 with 40 segments,-2"})
+    void aHostileRequestIsRefusedAndTheRingStaysInStep(String name, int expectedStatus) throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             // 32 segments, 24 pages of data at most.
             Rig r = rig(host, disk, new BlkifRequestSizeExtension(32, 32, 24L * XenPage.SIZE), true, 0);
@@ -242,9 +257,10 @@ class BlkbackSegmentBlocksTest {
                 case "over the negotiated 32 segments" -> 33;
                 case "255 segments over the negotiated 32" -> 255;
                 case "more bytes than max-request-size" -> 25;
+                case "unknown operation 7 with 40 segments" -> 40; // slots by byte 1, as FreeBSD
                 default -> 20;
             };
-            int op = name.contains("(read)") ? BlkifOp.READ : BlkifOp.WRITE;
+            int op = name.contains("(read)") ? BlkifOp.READ : name.contains("operation 7") ? 7 : BlkifOp.WRITE;
             int[][] sects = fullPages(count);
             int[] grefs = new int[count];
             java.util.Arrays.fill(grefs, 0x7fff_0000); // never granted: only reached when the checks pass
@@ -258,7 +274,7 @@ class BlkbackSegmentBlocksTest {
             long before = r.front().responses();
             CompletableFuture<Integer> status = r.front().putRaw(77, op, slots,
                     SegmentBlockFrontend.slots(op, 77, sector, count, grefs, sects));
-            assertThat(await(host, status)).isEqualTo(BlkifRsp.ERROR);
+            assertThat(await(host, status)).isEqualTo(expectedStatus);
             assertThat(r.front().responses()).isEqualTo(before + 1);
             assertThat(r.front().failure()).isNull();
             assertThat(r.back().state()).isEqualTo(Blkback.State.CONNECTED);
@@ -268,6 +284,23 @@ class BlkbackSegmentBlocksTest {
             roundTrip(r, 128, fullPages(20), new Random(5));
             roundTrip(r, 1024, fullPages(24), new Random(6));
             assertThat(r.back().metrics().errors()).isEqualTo(1);
+        }
+    }
+
+    /** A discard's byte 1 is its flag, not a segment count: it takes one slot under the extension too. */
+    @Test
+    void aDiscardTakesOneSlotWhateverItsFlagByte() throws IOException {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            Rig r = rig(host, disk, FULL, true, 0);
+            roundTrip(r, 0, fullPages(30), new Random(8));
+            MemorySegment discard = RequestSlots.discard(XenAbi.X86_64, 44, 0, 240, 0xf0); // BLKIF_DISCARD_SECURE clear
+            assertThat(await(host, r.front().putRaw(44, BlkifOp.DISCARD, 1, List.of(discard))))
+                    .isEqualTo(BlkifRsp.OKAY);
+            byte[] zeroes = new byte[30 * 4096];
+            assertThat(await(host, r.front().submit(BlkifOp.READ, 0, fullPages(30), zeroes))).isEqualTo(BlkifRsp.OKAY);
+            assertThat(zeroes).containsOnly((byte) 0);
+            roundTrip(r, 512, fullPages(40), new Random(9));
+            assertThat(r.back().metrics().errors()).isZero();
         }
     }
 

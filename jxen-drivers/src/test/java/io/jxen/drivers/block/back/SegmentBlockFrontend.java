@@ -72,6 +72,7 @@ public final class SegmentBlockFrontend implements XenbusDriver {
     private int maxSegments = BlkifSegmentBlocks.SEGMENTS_PER_HEADER_BLOCK;
     private String failure;
     private long responses;
+    private boolean persistent;
 
     /**
      * @param ownMaxSegments the frontend's limit ({@code XBF_MAX_SEGMENTS_PER_REQUEST}), 1..255
@@ -107,7 +108,19 @@ public final class SegmentBlockFrontend implements XenbusDriver {
         ringRefs = List.copyOf(refs);
         ring = FrontRing.init(SharedRing.ofPages(ringPages, BlkifSringDescriptor.X86_64.ENTRY_SIZE));
         irq = guest.intr().allocAndBindLocalPort("xbd-segblk", backend, IrqHandler.filter(this::poll));
-        return new BlkbackConnection(guest.domid(), ringRefs, guest.intr().port(irq), XenAbi.X86_64);
+        return new BlkbackConnection(guest.domid(), ringRefs, guest.intr().port(irq), XenAbi.X86_64, persistent);
+    }
+
+    /**
+     * Grants every data page read-write and tells the backend {@code feature-persistent} (a
+     * combination FreeBSD's frontend of that time never had: it tests the backend's persistent
+     * mappings with segment blocks). Call before {@link #setUp}.
+     *
+     * @return this
+     */
+    public SegmentBlockFrontend withPersistentGrants() {
+        this.persistent = true;
+        return this;
     }
 
     /** The segments per request in force. */
@@ -170,6 +183,7 @@ public final class SegmentBlockFrontend implements XenbusDriver {
         if (ring.freeRequests() < slots) {
             throw new IllegalStateException("no room for " + slots + " slots");
         }
+        grants.processDeferred(); // pages the backend has unmapped since (persistent mappings) come back
         Pending p = new Pending(slots, operation);
         p.gfns = new long[count];
         p.refs = new int[count];
@@ -185,7 +199,7 @@ public final class SegmentBlockFrontend implements XenbusDriver {
             }
             at += bytes;
             int[] ref = new int[1];
-            if (grants.grantForeignAccess(backendDomid, gfn, operation != BlkifOp.READ, ref) != 0) {
+            if (grants.grantForeignAccess(backendDomid, gfn, operation != BlkifOp.READ && !persistent, ref) != 0) {
                 throw new IllegalStateException("no grant");
             }
             p.gfns[i] = gfn;
