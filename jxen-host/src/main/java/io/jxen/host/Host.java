@@ -8,6 +8,7 @@ import io.jxen.host.backend.VbdBackends;
 import io.jxen.host.console.ConsoleBackend;
 import io.jxen.host.control.HostControl;
 import io.jxen.host.xenstored.HostXenstored;
+import io.jxen.host.toolstack.JvmKernels;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
 import io.jxen.hv.Hypervisor;
@@ -149,6 +150,10 @@ public final class Host implements AutoCloseable {
                 for (Agent agent : agents) {
                     running.add(AgentRunner.start(agent, BackoffIdleStrategy.defaults(), errors));
                 }
+                // kernel = "jvm:<main class>" domains (driver domains) boot in JVMs of their own.
+                JvmKernels kernels = new JvmKernels(hv, o.directory());
+                toolstack.setJvmKernels(kernels);
+                running.add(kernels);
                 // dom0's vCPU takes its interrupts (blkback's event channels) on a thread, and
                 // its block backends answer the vbd nodes the toolstack writes.
                 running.add(VcpuThreads.start(dom0Kernel));
@@ -201,6 +206,11 @@ public final class Host implements AutoCloseable {
     /** The toolstack. */
     public Toolstack toolstack() {
         return toolstack;
+    }
+
+    /** The JVMs of {@code kernel = "jvm:..."} domains; null unless the host runs its lifecycle. */
+    public JvmKernels jvmKernels() {
+        return toolstack.jvmKernels();
     }
 
     /** dom0's console backend (xenconsoled); null unless the host runs its lifecycle. */

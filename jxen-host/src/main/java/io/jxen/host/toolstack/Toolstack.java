@@ -53,6 +53,7 @@ public final class Toolstack implements Agent {
     private final Map<Integer, DomainRecord> domains = new TreeMap<>();
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     private volatile Consumer<String> log = line -> { };
+    private volatile JvmKernels jvmKernels;
 
     /**
      * @param hv      the hypervisor (dom0 must exist)
@@ -82,6 +83,20 @@ public final class Toolstack implements Agent {
      */
     public static Toolstack forDom0(Hypervisor hv, XenstoreClient xs) {
         return new Toolstack(hv, xs, Privcmd.forDom0(hv));
+    }
+
+    /**
+     * Boots {@code kernel = "jvm:<main class>"} domains in JVMs of their own from now on (at
+     * create, and at unpause of one created paused); without it such a domain is built and waits
+     * for whoever runs its kernel.
+     */
+    public void setJvmKernels(JvmKernels kernels) {
+        this.jvmKernels = kernels;
+    }
+
+    /** What boots {@code jvm:} kernels, or null. */
+    public JvmKernels jvmKernels() {
+        return jvmKernels;
     }
 
     /** Where lifecycle messages go ("d1 (web) powered off: destroy"); discarded by default. */
@@ -160,9 +175,25 @@ public final class Toolstack implements Agent {
         }
         if (!paused) {
             hv.unpause(r.domid());
+            boot(r);
         }
         log.accept("d" + r.domid() + " (" + cfg.name() + ") created");
         return r.domid();
+    }
+
+    /** Starts a {@code jvm:} kernel; if it cannot start, the domain goes again. */
+    private void boot(DomainRecord r) throws ToolstackException {
+        JvmKernels kernels = jvmKernels;
+        String main = JvmKernels.mainClass(r.config().kernel());
+        if (kernels == null || main == null || kernels.running(r.domid()).isPresent()) {
+            return;
+        }
+        try {
+            kernels.launch(r.domid(), main);
+        } catch (IOException e) {
+            destroy(r.domid());
+            throw new ToolstackException("booting d" + r.domid() + " (" + r.config().name() + "): " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -250,6 +281,10 @@ public final class Toolstack implements Agent {
             throw new ToolstackException(domid == 0 ? "dom0 cannot be destroyed" : "no domain " + domid);
         }
         hv.destroyDomain(domid);
+        JvmKernels kernels = jvmKernels;
+        if (kernels != null) {
+            kernels.stop(domid);
+        }
         cleanUp(r);
         log.accept("d" + domid + " (" + r.config().name() + ") destroyed");
     }
@@ -276,7 +311,16 @@ public final class Toolstack implements Agent {
 
     /** {@code xl unpause}; false if there is no such guest or it was not paused. */
     public synchronized boolean unpause(int domid) {
-        return domains.containsKey(domid) && hv.unpause(domid);
+        if (!domains.containsKey(domid) || !hv.unpause(domid)) {
+            return false;
+        }
+        try {
+            boot(domains.get(domid));
+        } catch (ToolstackException e) {
+            log.accept(e.getMessage());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -464,6 +508,10 @@ public final class Toolstack implements Agent {
                 return; // the id already belongs to a new domain: this destruction was ours
             }
             domains.remove(e.domid());
+            JvmKernels kernels = jvmKernels;
+            if (kernels != null) {
+                kernels.stop(e.domid());
+            }
             cleanUp(r);
             log.accept("d" + r.domid() + " (" + r.config().name() + ") was destroyed; its nodes are removed");
             return;
