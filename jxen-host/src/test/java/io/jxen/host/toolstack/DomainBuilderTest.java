@@ -231,6 +231,21 @@ class DomainBuilderTest {
         assertThat(host.hv.domids()).containsExactly(0);
     }
 
+    /** A {@code jvm:} kernel that is no class name is refused at boot, and the domain goes again. */
+    @Test
+    void aJvmKernelThatIsNoClassNameIsRefusedAndNothingIsKept() throws Exception {
+        try (JvmKernels kernels = new JvmKernels(host.hv, dir)) {
+            host.toolstack.setJvmKernels(kernels);
+            GuestConfig bad = GuestConfig.parse("k.cfg", "name='k'\nmemory=4\nkernel='jvm:not a class; rm -rf /'\n", null);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.toolstack.create(bad))
+                    .isInstanceOf(ToolstackException.class).hasMessageContaining("is not a Java class name");
+            assertThat(host.hv.domids()).containsExactly(0);
+            assertThat(host.toolstack.guests()).isEmpty();
+            assertThat(JvmKernels.mainClass("jvm:a.B")).isEqualTo("a.B");
+            assertThat(JvmKernels.mainClass("/boot/vmlinuz")).isNull();
+        }
+    }
+
     @Test
     void aMissingImageIsReportedBeforeAnythingIsBuilt() throws Exception {
         GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ndisk=['/nonexistent/g.img,,xvda']\n", null);
