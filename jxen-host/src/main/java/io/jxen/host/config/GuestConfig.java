@@ -30,10 +30,12 @@ import java.util.regex.Pattern;
  * @param onWatchdog {@code on_watchdog}
  * @param kernel     {@code kernel}, or null (recorded; jxen guests are Java programs)
  * @param cmdline    the kernel command line: {@code cmdline}, else {@code root=ROOT EXTRA}
+ * @param timerMode  {@code timer_mode}, libxl's default when absent; used for {@code type = "hvm"}
  */
 public record GuestConfig(String name, UUID uuid, DomainType type, long memoryMib, long maxMemMib, int vcpus,
                           int maxVcpus, List<DiskSpec> disks, LifecycleAction onPoweroff, LifecycleAction onReboot,
-                          LifecycleAction onCrash, LifecycleAction onWatchdog, String kernel, String cmdline) {
+                          LifecycleAction onCrash, LifecycleAction onWatchdog, String kernel, String cmdline,
+                          XlTimerMode timerMode) {
 
     /** libxl's default memory when {@code memory} is absent: 32 MiB. */
     public static final long DEFAULT_MEMORY_MIB = 32;
@@ -65,13 +67,13 @@ public record GuestConfig(String name, UUID uuid, DomainType type, long memoryMi
     /** The same guest under another name (xl's {@code rename-restart}). */
     public GuestConfig withName(String newName) {
         return new GuestConfig(newName, uuid, type, memoryMib, maxMemMib, vcpus, maxVcpus, disks, onPoweroff,
-                onReboot, onCrash, onWatchdog, kernel, cmdline);
+                onReboot, onCrash, onWatchdog, kernel, cmdline, timerMode);
     }
 
     /** The same guest with another UUID (a new incarnation beside a preserved one). */
     public GuestConfig withUuid(UUID newUuid) {
         return new GuestConfig(name, newUuid, type, memoryMib, maxMemMib, vcpus, maxVcpus, disks, onPoweroff,
-                onReboot, onCrash, onWatchdog, kernel, cmdline);
+                onReboot, onCrash, onWatchdog, kernel, cmdline, timerMode);
     }
 
     /**
@@ -160,7 +162,21 @@ public record GuestConfig(String name, UUID uuid, DomainType type, long memoryMi
         return new GuestConfig(name, uuid, type, memory, maxmem, vcpus, maxVcpus, disks,
                 action(cfg, "on_poweroff", LifecycleAction.DESTROY), action(cfg, "on_reboot", LifecycleAction.RESTART),
                 action(cfg, "on_crash", LifecycleAction.DESTROY), action(cfg, "on_watchdog", LifecycleAction.DESTROY),
-                cfg.getString("kernel"), cmdline);
+                cfg.getString("kernel"), cmdline, timerMode(cfg));
+    }
+
+    // xl_parse.c reads timer_mode as a number (the older form) or as libxl's name of the mode.
+    private static XlTimerMode timerMode(XlConfig cfg) throws ConfigException {
+        String text = cfg.getString("timer_mode");
+        if (text == null) {
+            return XlTimerMode.DEFAULT;
+        }
+        XlTimerMode mode = XlTimerMode.of(text);
+        if (mode == null) {
+            throw cfg.error("timer_mode", "unknown timer_mode '" + XlConfig.printable(text) + "'; expected "
+                    + XlTimerMode.names() + ", or 0..3");
+        }
+        return mode;
     }
 
     private static List<DiskSpec> disks(XlConfig cfg, Path baseDir) throws ConfigException {

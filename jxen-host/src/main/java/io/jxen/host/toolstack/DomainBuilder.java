@@ -133,9 +133,9 @@ public final class DomainBuilder {
         boolean introduced = false;
         try {
             if (hvm) {
-                // libxl_create.c: HVM guests default to no_delay_for_missed_ticks (xl.cfg timer_mode).
-                privcmd.setHvmParam(domid, io.jxen.abi.hvm.HvmParam.TIMER_MODE,
-                        io.jxen.abi.hvm.HvmTimerMode.NO_DELAY_FOR_MISSED_TICKS);
+                // libxl sets HVM_PARAM_TIMER_MODE from xl.cfg's timer_mode (default
+                // no_delay_for_missed_ticks, see XlTimerMode).
+                privcmd.setHvmParam(domid, io.jxen.abi.hvm.HvmParam.TIMER_MODE, cfg.timerMode().param());
             }
             GuestPhysicalMemory mem = hv.platform(domid).memory();
             long storeGfn = d.startInfoGfn() - 1;

@@ -65,6 +65,42 @@ class GuestConfigTest {
     }
 
     @Test
+    void timerModeIsLibxlsNameOrNumberAndDefaultsToNoDelay() throws ConfigException {
+        assertThat(GuestConfig.parse("g.cfg", "name='g'\n", null).timerMode())
+                .isEqualTo(XlTimerMode.NO_DELAY_FOR_MISSED_TICKS);
+        String[][] cases = {
+                {"'delay_for_missed_ticks'", "DELAY_FOR_MISSED_TICKS"},
+                {"\"no_delay_for_missed_ticks\"", "NO_DELAY_FOR_MISSED_TICKS"},
+                {"'No_Missed_Ticks_Pending'", "NO_MISSED_TICKS_PENDING"},
+                {"'one_missed_tick_pending'", "ONE_MISSED_TICK_PENDING"},
+                {"0", "DELAY_FOR_MISSED_TICKS"},
+                {"1", "NO_DELAY_FOR_MISSED_TICKS"},
+                {"2", "NO_MISSED_TICKS_PENDING"},
+                {"0x3", "ONE_MISSED_TICK_PENDING"},
+        };
+        for (String[] c : cases) {
+            GuestConfig g = GuestConfig.parse("g.cfg", "name='g'\ntype='hvm'\ntimer_mode=" + c[0] + "\n", null);
+            assertThat(g.timerMode()).as(c[0]).isEqualTo(XlTimerMode.valueOf(c[1]));
+        }
+        assertThat(XlTimerMode.ONE_MISSED_TICK_PENDING.param())
+                .isEqualTo(io.jxen.abi.hvm.HvmTimerMode.ONE_MISSED_TICK_PENDING);
+    }
+
+    @Test
+    void aBadTimerModeNamesTheFileAndLine() {
+        assertThatThrownBy(() -> GuestConfig.parse("g.cfg", "name='a'\ntype='hvm'\ntimer_mode='fast'\n", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("g.cfg:3: unknown timer_mode 'fast'; expected delay_for_missed_ticks, "
+                        + "no_delay_for_missed_ticks, no_missed_ticks_pending, one_missed_tick_pending, or 0..3");
+        assertThatThrownBy(() -> GuestConfig.parse("g.cfg", "name='a'\ntimer_mode=4\n", null))
+                .hasMessageStartingWith("g.cfg:2: unknown timer_mode '4'");
+        assertThatThrownBy(() -> GuestConfig.parse("g.cfg", "name='a'\ntimer_mode='-1'\n", null))
+                .hasMessageStartingWith("g.cfg:2: unknown timer_mode '-1'");
+        assertThatThrownBy(() -> GuestConfig.parse("g.cfg", "name='a'\ntimer_mode=['delay_for_missed_ticks']\n", null))
+                .hasMessageStartingWith("g.cfg:2: 'timer_mode' is a list");
+    }
+
+    @Test
     void errorsNameTheFileAndLine() {
         assertThatThrownBy(() -> GuestConfig.parse("g.cfg", "memory = 4\n", null))
                 .hasMessage("g.cfg: no 'name' is set; every domain needs name = \"...\"");

@@ -270,6 +270,18 @@ class DomainBuilderTest {
     }
 
     @Test
+    void xlCfgTimerModeReachesHvmParamTimerMode() throws Exception {
+        int named = host.toolstack.create(GuestConfig.parse("g.cfg",
+                "name='g'\ntype='hvm'\nmemory=8\ntimer_mode='one_missed_tick_pending'\n", null));
+        assertThat(host.hv.hvmTimers(host.hv.byId(named)).getParam(io.jxen.abi.hvm.HvmParam.TIMER_MODE))
+                .isEqualTo(io.jxen.abi.hvm.HvmTimerMode.ONE_MISSED_TICK_PENDING);
+        int numbered = host.toolstack.create(GuestConfig.parse("h.cfg",
+                "name='h'\ntype='hvm'\nmemory=8\ntimer_mode=0\n", null));
+        assertThat(host.hv.hvmTimers(host.hv.byId(numbered)).getParam(io.jxen.abi.hvm.HvmParam.TIMER_MODE))
+                .isEqualTo(io.jxen.abi.hvm.HvmTimerMode.DELAY_FOR_MISSED_TICKS);
+    }
+
+    @Test
     void tooLittleHostMemoryFailsCleanlyAndKeepsNothing() throws Exception {
         long freeBefore = host.hv.host().allocator().freeFrames();
         GuestConfig big = GuestConfig.parse("big.cfg", "name='big'\nmemory=1024\n", null);
