@@ -51,9 +51,14 @@ final class Daemon implements AutoCloseable {
         Path socket = dir.resolve("socket");
         // setsid as run.sh does for the reference daemons: every daemon in its own session,
         // hence its own scheduler autogroup, so none shares CPU accounting with the clients.
-        Process p = new ProcessBuilder("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath,
-                "io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString())
+        List<String> command = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", classPath, "io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString()));
+        String extra = System.getenv("JXEN_BENCH_XENSTORED_ARGS");
+        if (extra != null && name.equals("jxen") && !extra.isBlank()) {
+            // Options for this build's daemon only (e.g. --busy-poll 50), not the baseline's.
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("jxen.log").toFile()).start();
         Daemon d = new Daemon(name, socket, p.pid(), p, null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -83,6 +83,11 @@ public final class XenstoreBench implements Bench {
         List<Daemon> daemons = new ArrayList<>();
         try {
             daemons.add(Daemon.jxen(Files.createDirectories(dir.resolve("j"))));
+            String args = System.getenv("JXEN_BENCH_XENSTORED_ARGS");
+            if (args != null && !args.isBlank()) {
+                out.println("jxen daemon options (JXEN_BENCH_XENSTORED_ARGS): " + args.trim());
+                figures.put("jxen_args", args.trim().replaceAll("\\s+", "_"));
+            }
             daemons.add(Daemon.reference(ref, "c", Files.createDirectories(dir.resolve("c"))));
             daemons.add(Daemon.reference(ref, "o", Files.createDirectories(dir.resolve("o"))));
             String baseline = System.getenv("JXEN_BENCH_XENSTORED_BASELINE_CP");

@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
  *   -Q, --quota NAME=N        transaction-nodes, memory, outstanding (or any quota name)
  *   -q, --quota-soft memory=N soft memory quota per domain (only logged)
  *   -w, --timeout watch-event=SECONDS  how long a watch event waits for a domain (0: forever)
+ *   --busy-poll MICROS        poll the socket up to MICROS µs after serving before blocking
+ *                             (0, the default: block at once; see BusyPoll)
  * </pre>
  * Runs until killed; SIGTERM removes the socket.
  */
@@ -38,7 +40,7 @@ public final class XenstoredMain {
             Map.entry("-M", "path-max"), Map.entry("--path-max", "path-max"));
 
     private static final String USAGE = "usage: xenstored [--socket PATH] [--journal DIR] [--journal-compact BYTES] [-E N] [-S N] [-W N] [-t N] [-A N] [-M N]"
-            + " [-Q name=N]... [-q memory=N] [-w watch-event=SECONDS]";
+            + " [-Q name=N]... [-q memory=N] [-w watch-event=SECONDS] [--busy-poll MICROS]";
 
     /**
      * Parsed options.
@@ -47,8 +49,9 @@ public final class XenstoredMain {
      * @param quotas  the quotas
      * @param journal        the journal directory, or null
      * @param journalCompact journal bytes that trigger compaction
+     * @param busyPollMicros the longest busy-poll window of the socket loop (0: none)
      */
-    public record Options(Path socket, Quotas quotas, Path journal, long journalCompact) {
+    public record Options(Path socket, Quotas quotas, Path journal, long journalCompact, int busyPollMicros) {
     }
 
     private XenstoredMain() {
@@ -67,9 +70,10 @@ public final class XenstoredMain {
         Path journal = null;
         long journalCompact = io.jxen.xenstore.journal.Journal.DEFAULT_COMPACT_BYTES;
         Quotas quotas = Quotas.XEN_4_17;
+        int busyPoll = XenstoredServer.DEFAULT_BUSY_POLL_MICROS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--socket") || a.equals("--journal") || a.equals("--journal-compact") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")
+            if (a.equals("--socket") || a.equals("--journal") || a.equals("--journal-compact") || a.equals("--busy-poll") || QUOTA_FLAGS.containsKey(a) || a.equals("-Q") || a.equals("--quota")
                     || a.equals("-q") || a.equals("--quota-soft") || a.equals("-w") || a.equals("--timeout")) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(a + " needs a value");
@@ -83,6 +87,11 @@ public final class XenstoredMain {
                     journalCompact = number(a, v);
                     if (journalCompact < 1) {
                         throw new IllegalArgumentException(a + " must be positive: " + v);
+                    }
+                } else if (a.equals("--busy-poll")) {
+                    busyPoll = number(a, v);
+                    if (busyPoll < 0 || busyPoll > XenstoredServer.MAX_BUSY_POLL_MICROS) {
+                        throw new IllegalArgumentException(a + " takes 0 to " + XenstoredServer.MAX_BUSY_POLL_MICROS + ": " + v);
                     }
                 } else if (QUOTA_FLAGS.containsKey(a)) {
                     quotas = quotas.withOption(QUOTA_FLAGS.get(a), number(a, v));
@@ -108,7 +117,7 @@ public final class XenstoredMain {
             String rundir = env.get("XENSTORED_RUNDIR");
             socket = path != null ? Path.of(path) : rundir != null ? Path.of(rundir, "socket") : DEFAULT_SOCKET;
         }
-        return new Options(socket, quotas, journal, journalCompact);
+        return new Options(socket, quotas, journal, journalCompact, busyPoll);
     }
 
     private static int number(String flag, String v) {
@@ -142,6 +151,7 @@ public final class XenstoredMain {
         try {
             server = XenstoredServer.start(o.socket(), o.quotas(), XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES,
                     o.journal(), o.journalCompact());
+            server.busyPoll(o.busyPollMicros());
         } catch (java.nio.file.FileAlreadyExistsException e) {
             System.err.println("xenstored: " + e.getMessage());
             System.exit(1);

@@ -39,6 +39,10 @@ public final class XenstoredServer implements AutoCloseable {
     public static final long DEFAULT_OUTBOX_LIMIT_BYTES = 4L << 20;
 
     private static final System.Logger LOG = System.getLogger("xenstored");
+    /** The default longest busy-poll window, in µs: none (measured, see docs/BENCHMARKS.md). */
+    public static final int DEFAULT_BUSY_POLL_MICROS = 0;
+    /** The largest busy-poll window accepted, in µs. */
+    public static final int MAX_BUSY_POLL_MICROS = 1000;
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -55,6 +59,10 @@ public final class XenstoredServer implements AutoCloseable {
     /** The loop thread's gathering-write array, shared by all connections. */
     private final java.nio.ByteBuffer[] writeBatch = new java.nio.ByteBuffer[64];
     private io.jxen.xenstore.journal.Journal journal;
+    /** Times the busy-poll window and the gaps between requests (real time: sockets are real). */
+    private final io.jxen.runtime.Clock clock = io.jxen.runtime.SystemClock.INSTANCE;
+    /** How long the loop polls before blocking (used by the loop thread; replaced by {@link #busyPoll}). */
+    private volatile BusyPoll busyPoll = new BusyPoll(1000L * DEFAULT_BUSY_POLL_MICROS);
 
     private XenstoredServer(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
         this.socket = socket;
@@ -101,6 +109,23 @@ public final class XenstoredServer implements AutoCloseable {
      */
     public XenstoredServer mergeChildLists(boolean on) {
         core.mergeChildLists(on);
+        return this;
+    }
+
+    /**
+     * Sets the longest busy-poll window of the socket loop: after serving requests it polls
+     * the sockets without blocking for up to this long (self-tuned, see {@link BusyPoll})
+     * before it blocks, so a client that answers quickly is served without waking the
+     * daemon. It costs CPU while clients are active and pays only with a core to spare.
+     *
+     * @param micros 0 (the default: block at once) to {@link #MAX_BUSY_POLL_MICROS}
+     * @return this daemon
+     */
+    public XenstoredServer busyPoll(int micros) {
+        if (micros < 0 || micros > MAX_BUSY_POLL_MICROS) {
+            throw new IllegalArgumentException("busy poll of " + micros + " µs");
+        }
+        busyPoll = new BusyPoll(1000L * micros);
         return this;
     }
 
@@ -221,10 +246,44 @@ public final class XenstoredServer implements AutoCloseable {
         clients.remove(c);
     }
 
+    /**
+     * Waits for work: polls without blocking for the {@link BusyPoll} window first, then
+     * blocks in the selector.
+     */
+    private void await() throws IOException {
+        BusyPoll poll = this.busyPoll;
+        long window = poll.windowNanos();
+        if (window > 0) {
+            long last = clock.nanoTime();
+            long deadline = last + window;
+            while (true) {
+                if (selector.selectNow() > 0 || !dirty.isEmpty() || !toDrop.isEmpty()) {
+                    poll.ranClean();
+                    return;
+                }
+                Thread.onSpinWait();
+                long now = clock.nanoTime();
+                if (now - last > BusyPoll.PREEMPTED_NANOS) {
+                    poll.preempted();
+                    break;
+                }
+                last = now;
+                if (now - deadline >= 0 || closing) {
+                    poll.ranClean();
+                    break;
+                }
+            }
+        }
+        selector.select();
+    }
+
     private void run() {
+        long turnEnded = clock.nanoTime();
         try {
             while (!closing) {
-                selector.select();
+                await();
+                long woke = clock.nanoTime();
+                boolean served = false;
                 Set<SelectionKey> ready = selector.selectedKeys();
                 Iterator<SelectionKey> it = ready.iterator();
                 while (it.hasNext()) {
@@ -239,6 +298,7 @@ public final class XenstoredServer implements AutoCloseable {
                     }
                     SocketConnection c = (SocketConnection) k.attachment();
                     if (k.isReadable()) {
+                        served = true;
                         c.onReadable();
                     }
                     if (k.isValid() && k.isWritable()) {
@@ -252,6 +312,10 @@ public final class XenstoredServer implements AutoCloseable {
                 while ((c = dirty.poll()) != null) {
                     c.flush();
                 }
+                if (served) {
+                    busyPoll.record(woke - turnEnded);
+                }
+                turnEnded = clock.nanoTime();
             }
         } catch (IOException | RuntimeException e) {
             if (!closing) {

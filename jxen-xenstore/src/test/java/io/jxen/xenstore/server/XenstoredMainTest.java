@@ -86,5 +86,11 @@ class XenstoredMainTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> XenstoredMain.parse(new String[] {"--frobnicate"}, java.util.Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).busyPollMicros()).isZero();
+        assertThat(XenstoredMain.parse(new String[] {"--busy-poll", "30"}, java.util.Map.of()).busyPollMicros())
+                .isEqualTo(30);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> XenstoredMain.parse(new String[] {"--busy-poll", "-1"}, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

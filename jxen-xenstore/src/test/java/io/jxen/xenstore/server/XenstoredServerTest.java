@@ -93,6 +93,30 @@ class XenstoredServerTest {
     }
 
     @Test
+    void withBusyPollingRepliesAndEventsFromOtherThreadsStillFlow() throws Exception {
+        Path sock = dir.resolve("socket");
+        try (XenstoredServer s = XenstoredServer.start(sock).busyPoll(50);
+             RawSocketClient a = new RawSocketClient(sock);
+             RawSocketClient b = new RawSocketClient(sock)) {
+            for (int i = 0; i < 500; i++) {
+                RawSocketClient c = i % 2 == 0 ? a : b;
+                assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.MKDIR, i, 0, "/bp/" + i)).getLast().type())
+                        .isEqualTo(XsMessageTypes.MKDIR);
+                assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.DIRECTORY, i, 0, "/bp")).getLast().payload().length)
+                        .isPositive();
+            }
+            assertThat(a.call(XsMessage.ofStrings(XsMessageTypes.WATCH, 1, 0, "/bp", "t"))).hasSize(2);
+            // An in-process connection's write, on this thread: the event reaches the socket
+            // client through the dirty list (a wake-up of the polling or blocked loop).
+            Connection local = s.core().connect(io.jxen.xenstore.store.Caller.DOM0, m -> true);
+            s.core().handle(local, XsMessage.ofStrings(XsMessageTypes.MKDIR, 1, 0, "/bp/local"));
+            XsMessage event = a.next();
+            assertThat(event.type()).isEqualTo(XsMessageTypes.WATCH_EVENT);
+            assertThat(event.payloadText()).startsWith("/bp/local");
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrderWithTheirIds() throws Exception {
         Path sock = dir.resolve("socket");
         try (XenstoredServer _ = XenstoredServer.start(sock); RawSocketClient c = new RawSocketClient(sock)) {
