@@ -20,7 +20,20 @@ public final class DomainTsc {
     // rdtsc and pvclock read.
     private final TickRate rate;
     private final TimeScale scale;
-    private volatile long offsetTicks;
+    // Read opaque on every rdtsc: atomic and eventually seen by every vCPU thread, without the
+    // ordering of a volatile read, which kept the JIT from scheduling the multiplier's loads
+    // early (the offset orders nothing else; publishers are refreshed after a change).
+    private long offsetTicks;
+    private static final java.lang.invoke.VarHandle OFFSET_TICKS;
+
+    static {
+        try {
+            OFFSET_TICKS = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(DomainTsc.class, "offsetTicks", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * @param host         the host TSC (its stability decides the stable bit)
@@ -32,7 +45,7 @@ public final class DomainTsc {
         this.rate = new TickRate(frequencyHz); // checks the range
         this.frequencyHz = frequencyHz;
         this.scale = TimeScale.of(frequencyHz);
-        this.offsetTicks = offsetTicks;
+        OFFSET_TICKS.setVolatile(this, offsetTicks);
     }
 
     /** An unscaled domain with no offset. */
@@ -42,7 +55,7 @@ public final class DomainTsc {
 
     /** The guest TSC at a system time: what the guest's {@code rdtsc} returns then. */
     public long tscAt(long systemTimeNs) {
-        return offsetTicks + rate.ticks(systemTimeNs);
+        return rate.ticks(systemTimeNs) + (long) OFFSET_TICKS.getOpaque(this);
     }
 
     /** The guest-visible frequency. */
@@ -62,7 +75,7 @@ public final class DomainTsc {
 
     /** The offset added to readings. */
     public long offsetTicks() {
-        return offsetTicks;
+        return (long) OFFSET_TICKS.getVolatile(this);
     }
 
     /**
@@ -70,6 +83,6 @@ public final class DomainTsc {
      * refreshed afterwards, as Xen does with {@code update_vcpu_system_time}.
      */
     public void setOffsetTicks(long offsetTicks) {
-        this.offsetTicks = offsetTicks;
+        OFFSET_TICKS.setVolatile(this, offsetTicks);
     }
 }
