@@ -278,18 +278,7 @@ class BlkifRequestSizeXenbusTest {
         addVbd(b.dom0Store(), b.guest().domid(), b.fe(), b.be(), DEVID);
     }
 
-    /** libxl's vbd nodes with their permissions, as BlkifXenbusTest lays them out. */
     private static void addVbd(CoreXenbusStore dom0, int domU, String fe, String be, String devid) throws Exception {
-        String home = "/local/domain/" + domU;
-        String fo = "n" + domU;
-        String br = "r" + domU;
-        dom0.writeAllWithPerms(new String[][] {
-            {home + "/device", "", fo, "r0"}, {home + "/device/vbd", "", fo, "r0"},
-            {fe, "", fo, "r0"}, {fe + "/backend", be, fo, "r0"}, {fe + "/backend-id", "0", fo, "r0"},
-            {fe + "/virtual-device", devid, fo, "r0"}, {fe + "/device-type", "disk", fo, "r0"},
-            {fe + "/state", "1", fo, "r0"},
-            {be, "", "n0", br}, {be + "/frontend", fe, "n0", br}, {be + "/frontend-id", Integer.toString(domU), "n0", br},
-            {be + "/online", "1", "n0", br}, {be + "/mode", "w", "n0", br}, {be + "/params", "disk0.img", "n0", br},
-            {be + "/type", "file", "n0", br}, {be + "/state", "1", "n0", br}});
+        dom0.addLibxlVbd(domU, fe, be, devid);
     }
 }

@@ -120,6 +120,25 @@ public final class CoreXenbusStore implements XenbusStore, AutoCloseable {
         }
     }
 
+    /**
+     * libxl's vbd nodes (libxl_disk.c, libxl_device.c) for a disk of domain {@code domU} served
+     * by dom0, with their permissions, written in one transaction: a driver reacting to the
+     * first watch event must find them readable, and keys it creates inherit them.
+     */
+    public void addLibxlVbd(int domU, String fe, String be, String devid) throws XenstoreException, IOException {
+        String home = "/local/domain/" + domU;
+        String fo = "n" + domU;
+        String br = "r" + domU;
+        writeAllWithPerms(new String[][] {
+            {home + "/device", "", fo, "r0"}, {home + "/device/vbd", "", fo, "r0"},
+            {fe, "", fo, "r0"}, {fe + "/backend", be, fo, "r0"}, {fe + "/backend-id", "0", fo, "r0"},
+            {fe + "/virtual-device", devid, fo, "r0"}, {fe + "/device-type", "disk", fo, "r0"},
+            {fe + "/state", "1", fo, "r0"},
+            {be, "", "n0", br}, {be + "/frontend", fe, "n0", br}, {be + "/frontend-id", Integer.toString(domU), "n0", br},
+            {be + "/online", "1", "n0", br}, {be + "/mode", "w", "n0", br}, {be + "/params", "disk0.img", "n0", br},
+            {be + "/type", "file", "n0", br}, {be + "/state", "1", "n0", br}});
+    }
+
     private XsNodeOps ops(int tx) {
         return new XsNodeOps() {
             @Override

@@ -38,18 +38,8 @@ class MultiQueueBlkfrontTest {
             System.out.println("MultiQueueBlkfrontTest seed " + seed);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(2048);
-                BlkifDeviceProfile profile = BlkifDeviceProfile.of(disk, 32);
-                MultiQueueBlkfront front = new MultiQueueBlkfront(guest, new GrantTableClient(guest), 0, 0, QUEUES, 32,
-                        false, host.waiter());
-                List<FrontendRing> rings = front.connect(BlkifTestHost.features(profile));
                 List<Blkback> backs = new ArrayList<>();
-                for (int q = 0; q < QUEUES; q++) {
-                    Blkback back = host.backend(disk, profile, "blkback.1.51712.q" + q);
-                    FrontendRing ring = rings.get(q);
-                    assertThat(back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(),
-                            ring.abi()))).isTrue();
-                    backs.add(back);
-                }
+                MultiQueueBlkfront front = connectQueues(host, guest, disk, backs);
                 byte[] model = new byte[DISK];
                 Random random = new Random(seed);
                 for (int round = 0; round < 20; round++) {
@@ -95,18 +85,8 @@ class MultiQueueBlkfrontTest {
             System.out.println("MultiQueueBlkfrontTest striping seed " + seed);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(2048);
-                BlkifDeviceProfile profile = BlkifDeviceProfile.of(disk, 32);
-                MultiQueueBlkfront front = new MultiQueueBlkfront(guest, new GrantTableClient(guest), 0, 0, QUEUES, 32,
-                        false, host.waiter());
-                List<FrontendRing> rings = front.connect(BlkifTestHost.features(profile));
                 List<Blkback> backs = new ArrayList<>();
-                for (int q = 0; q < QUEUES; q++) {
-                    Blkback back = host.backend(disk, profile, "blkback.1.51712.q" + q);
-                    FrontendRing ring = rings.get(q);
-                    assertThat(back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(),
-                            ring.abi()))).isTrue();
-                    backs.add(back);
-                }
+                MultiQueueBlkfront front = connectQueues(host, guest, disk, backs);
                 Random random = new Random(seed);
                 // Sector-aligned, not page-aligned in length: the last piece is shorter.
                 int length = MultiQueueBlkfront.STRIPE_MIN_BYTES + 512 * (1 + random.nextInt(500));
@@ -135,5 +115,22 @@ class MultiQueueBlkfrontTest {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** A QUEUES-queue blkfront of {@code guest} on {@code disk}, one connected blkback per queue into {@code backs}. */
+    private static MultiQueueBlkfront connectQueues(BlkifTestHost host, GuestKernel guest, FileEngine disk,
+            List<Blkback> backs) throws IOException {
+        BlkifDeviceProfile profile = BlkifDeviceProfile.of(disk, 32);
+        MultiQueueBlkfront front = new MultiQueueBlkfront(guest, new GrantTableClient(guest), 0, 0, QUEUES, 32,
+                false, host.waiter());
+        List<FrontendRing> rings = front.connect(BlkifTestHost.features(profile));
+        for (int q = 0; q < QUEUES; q++) {
+            Blkback back = host.backend(disk, profile, "blkback.1.51712.q" + q);
+            FrontendRing ring = rings.get(q);
+            assertThat(back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(),
+                    ring.abi()))).isTrue();
+            backs.add(back);
+        }
+        return front;
     }
 }
