@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ConsoleCommand.class,
             XenbusCommand.class,
+            XlCommand.class,
             NbdCommand.class,
             XenstoredCommand.class,
             XenstoreCommand.class,

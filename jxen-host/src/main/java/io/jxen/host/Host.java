@@ -7,6 +7,7 @@ import io.jxen.guest.VcpuThreads;
 import io.jxen.host.backend.VbdBackends;
 import io.jxen.host.console.ConsoleBackend;
 import io.jxen.host.control.HostControl;
+import io.jxen.host.control.HostStats;
 import io.jxen.host.xenstored.HostXenstored;
 import io.jxen.host.toolstack.JvmKernels;
 import io.jxen.host.toolstack.Toolstack;
@@ -158,12 +159,14 @@ public final class Host implements AutoCloseable {
                 // its block backends answer the vbd nodes the toolstack writes.
                 running.add(VcpuThreads.start(dom0Kernel));
                 try {
-                    running.add(VbdBackends.start(dom0Kernel, xs, o.clock(), dom0Kernel.nrPages() + 16, errors));
+                    VbdBackends vbds = VbdBackends.start(dom0Kernel, xs, o.clock(), dom0Kernel.nrPages() + 16, errors);
+                    running.add(vbds);
                     // xenconsoled: every guest's primary console, and the control socket through
                     // which jxen console / xenbus list reach this host from other processes
                     consoles = ConsoleBackend.start(dom0Kernel, xs, hv.host().memory()::frame);
                     running.add(consoles);
-                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles);
+                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles,
+                            new HostStats(hv, toolstack, vbds::statistics));
                     running.add(control);
                 } catch (XenstoreException e) {
                     throw new IOException("starting dom0's backends: " + e.getMessage(), e);

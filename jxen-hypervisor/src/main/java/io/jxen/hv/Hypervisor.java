@@ -211,6 +211,29 @@ public final class Hypervisor implements DomainLookup {
         }
     }
 
+    /**
+     * Each vCPU's {@code struct vcpu_runstate_info} of {@code domid} as of now, in vCPU order
+     * (what {@code XEN_DOMCTL_getvcpuinfo} and {@code getdomaininfo}'s {@code cpu_time} sum
+     * are made of), taken under the lock so no vCPU's times are torn; empty if there is no such
+     * domain.
+     */
+    public List<java.lang.foreign.MemorySegment> runstates(int domid) {
+        lock.lock();
+        try {
+            Domain d = domains.get(domid);
+            if (d == null) {
+                return List.of();
+            }
+            List<java.lang.foreign.MemorySegment> out = new ArrayList<>(d.vcpuCount());
+            for (int i = 0; i < d.vcpuCount(); i++) {
+                out.add(d.vcpu(i).runstate().snapshot());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** vCPUs waiting in SCHEDOP_block or SCHEDOP_poll right now. */
     public int waitingVcpus() {
         lock.lock();

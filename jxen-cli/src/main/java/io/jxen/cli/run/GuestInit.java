@@ -31,7 +31,8 @@ import java.util.concurrent.Executors;
  *
  * <p>Shell commands, one per line: {@code help}, {@code uname}, {@code vmstat} (the interrupt
  * counters), {@code read PATH} and {@code write PATH VALUE} (xenstore over the guest's ring),
- * {@code ls PATH}, {@code poweroff}. Unknown commands say so. The console client's terminal
+ * {@code ls PATH}, {@code disk-write SECTOR TEXT} and {@code disk-read SECTOR} (the first disk
+ * through blkfront), {@code poweroff}. Unknown commands say so. The console client's terminal
  * edits and echoes the line, so the shell does not echo.
  */
 public final class GuestInit implements AutoCloseable {
@@ -42,6 +43,7 @@ public final class GuestInit implements AutoCloseable {
     private final XenConsole console;
     private final XenControl control;
     private final XenBus bus;
+    private final BlkfrontXenbusDriver blkfront;
     private final AgentRunner busRunner;
     private final ExecutorService shell = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("guest-shell").unstarted(r));
@@ -65,8 +67,9 @@ public final class GuestInit implements AutoCloseable {
             }
         });
         bus = XenBus.front(new RingXenbusStore(xs), kernel.domid(), XenBus.Options.defaults(clock));
-        bus.register(new BlkfrontXenbusDriver(kernel, new GrantTableClient(kernel), 32, true,
-                CompletionWaiter.blocking()));
+        blkfront = new BlkfrontXenbusDriver(kernel, new GrantTableClient(kernel), 32, true,
+                CompletionWaiter.blocking());
+        bus.register(blkfront);
         busRunner = AgentRunner.start(bus, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
         bus.start();
         console.onInput(bytes -> shell.execute(() -> typed(bytes)));
@@ -123,7 +126,9 @@ public final class GuestInit implements AutoCloseable {
         try {
             out = switch (words[0]) {
                 case "" -> "";
-                case "help" -> "help | uname | vmstat | read PATH | write PATH VALUE | ls PATH | poweroff\n";
+                case "help" -> "help | uname | vmstat | read PATH | write PATH VALUE | ls PATH | disk-write SECTOR TEXT"
+                        + " | disk-read SECTOR | poweroff\n";
+                case "disk-write", "disk-read" -> disk(words);
                 case "uname" -> kernel.banner() + "\n";
                 case "vmstat" -> kernel.intr().vmstat();
                 case "read" -> words.length < 2 ? "usage: read PATH\n" : xs.read(words[1]) + "\n";
@@ -149,6 +154,47 @@ public final class GuestInit implements AutoCloseable {
         if (out != null) {
             say(out + "> ");
         }
+    }
+
+    /**
+     * {@code disk-write SECTOR TEXT} writes TEXT, zero-padded to a 512-byte sector, at SECTOR of
+     * the first disk through blkfront; {@code disk-read SECTOR} prints that sector up to its
+     * first zero byte.
+     */
+    private String disk(String[] words) throws XenstoreException, IOException {
+        boolean write = words[0].equals("disk-write");
+        if (words.length < (write ? 3 : 2)) {
+            return write ? "usage: disk-write SECTOR TEXT\n" : "usage: disk-read SECTOR\n";
+        }
+        long sector;
+        try {
+            sector = Long.parseLong(words[1]);
+        } catch (NumberFormatException e) {
+            return words[0] + ": " + words[1] + " is not a sector number\n";
+        }
+        java.util.List<String> disks = xs.directory("device/vbd");
+        var device = disks.isEmpty() ? java.util.Optional.<io.jxen.drivers.block.front.MultiQueueBlkfront>empty()
+                : blkfront.device(disks.getFirst());
+        if (device.isEmpty() || !device.get().connected()) {
+            return words[0] + ": no connected disk\n";
+        }
+        int size = io.jxen.drivers.block.BlockDevice.SECTOR_SIZE_BYTES;
+        if (sector < 0 || sector >= device.get().sizeBytes() / size) {
+            return words[0] + ": sector " + sector + " is outside the disk\n";
+        }
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(size);
+        if (write) {
+            byte[] text = words[2].getBytes(StandardCharsets.UTF_8);
+            data.put(text, 0, Math.min(text.length, size)).clear();
+            device.get().write(sector * size, data, false);
+            return "wrote sector " + sector + "\n";
+        }
+        device.get().read(sector * size, data);
+        int end = 0;
+        while (end < size && data.get(end) != 0) {
+            end++;
+        }
+        return new String(data.array(), 0, end, StandardCharsets.UTF_8) + "\n";
     }
 
     /**

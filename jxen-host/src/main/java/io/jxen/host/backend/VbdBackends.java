@@ -2,6 +2,7 @@ package io.jxen.host.backend;
 
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.back.Blkback;
+import io.jxen.drivers.block.back.BlkbackMetrics;
 import io.jxen.drivers.block.back.BlkbackXenbusDriver;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
@@ -138,6 +139,40 @@ public final class VbdBackends implements AutoCloseable {
             previous.close();
         }
         return engine;
+    }
+
+    /**
+     * Counters of one domain's block devices as this backend serves them, summed over its
+     * connected rings (xentop's VBD_RD, VBD_WR, VBD_RSECT, VBD_WSECT). Like Linux blkback's
+     * sysfs statistics they belong to the connection: a ring that reconnects starts again at 0.
+     *
+     * @param readRequests  read requests answered OKAY
+     * @param writeRequests write requests answered OKAY
+     * @param readSectors   512-byte sectors read for the frontend
+     * @param writeSectors  512-byte sectors written for it
+     */
+    public record Statistics(long readRequests, long writeRequests, long readSectors, long writeSectors) {
+
+        Statistics plus(BlkbackMetrics m) {
+            return new Statistics(readRequests + m.readRequests(), writeRequests + m.writeRequests(),
+                    readSectors + m.bytesRead() / BlockDevice.SECTOR_SIZE_BYTES,
+                    writeSectors + m.bytesWritten() / BlockDevice.SECTOR_SIZE_BYTES);
+        }
+    }
+
+    /** The connected rings' counters by frontend domain id. */
+    public Map<Integer, Statistics> statistics() {
+        Map<Integer, Statistics> out = new java.util.TreeMap<>();
+        for (Blkback back : runners.keySet()) {
+            int domid = back.frontendDomid();
+            if (domid >= 0) {
+                out.merge(domid, new Statistics(0, 0, 0, 0).plus(back.metrics()),
+                        (a, b) -> new Statistics(a.readRequests() + b.readRequests(),
+                                a.writeRequests() + b.writeRequests(), a.readSectors() + b.readSectors(),
+                                a.writeSectors() + b.writeSectors()));
+            }
+        }
+        return out;
     }
 
     /** The back bus (devices and their ivars). */

@@ -34,6 +34,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *  shutdown DOMAIN      xl shutdown (control/shutdown = poweroff)
  *  console DOMAIN       the console: output history, then output as it comes; bytes sent
  *                       go to the guest's input; EOF when the domain goes
+ *  destroy DOMAIN       xl destroy
+ *  reboot DOMAIN        xl reboot (control/shutdown = reboot)
+ *  pause DOMAIN         xl pause
+ *  unpause DOMAIN       xl unpause
+ *  domains              one {@link DomainSample} line per domain (key=value), then EOF
+ *  vcpus                one {@link VcpuSample} line per vCPU, then EOF
+ *  info                 one {@link HostInfo} line, then EOF
  * </pre>
  *
  * The first reply line is {@code ok} or {@code error MESSAGE}.
@@ -52,11 +59,13 @@ public final class HostControl implements AutoCloseable {
     private final Toolstack toolstack;
     private final XenstoreClient xs;
     private final ConsoleBackend consoles;
+    private final HostStats stats;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
 
     private HostControl(ServerSocketChannel server, Path socket, Toolstack toolstack, XenstoreClient xs,
-                        ConsoleBackend consoles) {
+                        ConsoleBackend consoles, HostStats stats) {
+        this.stats = stats;
         this.server = server;
         this.socket = socket;
         this.toolstack = toolstack;
@@ -72,6 +81,17 @@ public final class HostControl implements AutoCloseable {
      */
     public static HostControl start(Path socket, Toolstack toolstack, XenstoreClient xs, ConsoleBackend consoles)
             throws IOException {
+        return start(socket, toolstack, xs, consoles, null);
+    }
+
+    /**
+     * Listens on {@code socket}, answering {@code domains}, {@code vcpus} and {@code info} from
+     * {@code stats} (null: those requests are refused).
+     *
+     * @throws IOException if the socket cannot be made
+     */
+    public static HostControl start(Path socket, Toolstack toolstack, XenstoreClient xs, ConsoleBackend consoles,
+                                    HostStats stats) throws IOException {
         io.jxen.runtime.UnixSocketPath.claim(socket, "a jxen host");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -81,7 +101,7 @@ public final class HostControl implements AutoCloseable {
             server.close();
             throw e;
         }
-        return new HostControl(server, socket, toolstack, xs, consoles);
+        return new HostControl(server, socket, toolstack, xs, consoles, stats);
     }
 
     /** The socket's path. */
@@ -113,7 +133,33 @@ public final class HostControl implements AutoCloseable {
                     reply(c, "ok\n");
                 }
                 case "console" -> console(c, domain(words));
-                default -> reply(c, "error unknown request '" + words[0] + "' (list, xenbus-list, shutdown, console)\n");
+                case "reboot" -> {
+                    toolstack.reboot(guest(words));
+                    reply(c, "ok\n");
+                }
+                case "destroy" -> {
+                    toolstack.destroy(guest(words));
+                    reply(c, "ok\n");
+                }
+                case "pause" -> {
+                    int domid = guest(words);
+                    if (!toolstack.pause(domid)) {
+                        throw new IllegalArgumentException("pausing d" + domid + " failed");
+                    }
+                    reply(c, "ok\n");
+                }
+                case "unpause" -> {
+                    int domid = guest(words);
+                    if (!toolstack.unpause(domid)) {
+                        throw new IllegalArgumentException("d" + domid + " is not paused");
+                    }
+                    reply(c, "ok\n");
+                }
+                case "domains" -> reply(c, "ok\n" + lines(stats().domains().stream().map(DomainSample::toLine)));
+                case "vcpus" -> reply(c, "ok\n" + lines(stats().vcpus().stream().map(VcpuSample::toLine)));
+                case "info" -> reply(c, "ok\n" + stats().info().toLine() + "\n");
+                default -> reply(c, "error unknown request '" + words[0] + "' (list, domains, vcpus, info, xenbus-list,"
+                        + " shutdown, reboot, destroy, pause, unpause, console)\n");
             }
         } catch (IllegalArgumentException | ToolstackException | XenstoreException e) {
             try {
@@ -140,6 +186,28 @@ public final class HostControl implements AutoCloseable {
                 // already gone
             }
         }
+    }
+
+    private HostStats stats() {
+        if (stats == null) {
+            throw new IllegalArgumentException("this host keeps no statistics");
+        }
+        return stats;
+    }
+
+    private static String lines(java.util.stream.Stream<String> lines) {
+        StringBuilder b = new StringBuilder();
+        lines.forEach(l -> b.append(l).append('\n'));
+        return b.toString();
+    }
+
+    /** A guest (dom0 is refused, as xl refuses to pause or destroy it). */
+    private int guest(String[] words) {
+        int domid = domain(words);
+        if (domid == 0) {
+            throw new IllegalArgumentException("not on Domain-0");
+        }
+        return domid;
     }
 
     private int domain(String[] words) {

@@ -431,6 +431,11 @@ public final class Blkback implements Agent {
         return metrics;
     }
 
+    /** The frontend's domain id, -1 before the first connection. */
+    public synchronized int frontendDomid() {
+        return connection == null ? -1 : connection.frontendDomid();
+    }
+
     /** What this backend advertised. */
     public BlkifDeviceProfile profile() {
         return profile;
@@ -576,6 +581,7 @@ public final class Blkback implements Agent {
             ring.produceResponse();
         }
         metrics.requests.incrementAndGet();
+        metrics.answered(decoded, status);
         if (status != BlkifRsp.OKAY) {
             metrics.errors.incrementAndGet();
         }

@@ -20,6 +20,35 @@ public final class BlkbackMetrics {
     final AtomicLong inFlightMax = new AtomicLong();
     final AtomicLong latencyNanosTotal = new AtomicLong();
     final AtomicLong latencyNanosMax = new AtomicLong();
+    final AtomicLong readRequests = new AtomicLong();
+    final AtomicLong writeRequests = new AtomicLong();
+
+    /**
+     * Read requests answered OKAY ({@code BLKIF_OP_READ}): Linux blkback's {@code rd_req}
+     * statistic, which xentop shows as VBD_RD.
+     */
+    public long readRequests() {
+        return readRequests.get();
+    }
+
+    /**
+     * Write requests answered OKAY ({@code BLKIF_OP_WRITE}, {@code WRITE_BARRIER}, and a
+     * {@code FLUSH_DISKCACHE} carrying data): Linux blkback's {@code wr_req}, xentop's VBD_WR.
+     */
+    public long writeRequests() {
+        return writeRequests.get();
+    }
+
+    /** Counts an answered request by its operation (xentop's VBD_RD / VBD_WR). */
+    void answered(BlkifDecoded decoded, int status) {
+        if (status == io.jxen.abi.blkif.BlkifRsp.OKAY && decoded instanceof BlkifRequest.Transfer t) {
+            if (t.operation() == io.jxen.abi.blkif.BlkifOp.READ) {
+                readRequests.incrementAndGet();
+            } else if (t.operation() != io.jxen.abi.blkif.BlkifOp.FLUSH_DISKCACHE || !t.segments().isEmpty()) {
+                writeRequests.incrementAndGet();
+            }
+        }
+    }
 
     /** Requests answered (any status). */
     public long requests() {
