@@ -3,7 +3,9 @@ package io.jxen.cli;
 import io.jxen.cli.run.GuestInit;
 import io.jxen.host.Host;
 import io.jxen.host.config.GuestConfig;
+import io.jxen.host.toolstack.Toolstack;
 import io.jxen.runtime.SystemClock;
+import io.jxen.xenstore.wire.XenstoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,14 +14,18 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Callable;
 
 /**
  * {@code jxen run CONFIG}: starts a host in a directory, creates the guest of an xl.cfg, boots
  * its kernel with {@link GuestInit} (console shell, control driver, blkfront) and keeps running
- * until the domain is destroyed ({@code poweroff} in the guest's shell, {@code xl}-style
- * {@code on_poweroff}) or the process is stopped. Meanwhile {@code jxen console} and
+ * until no guest is left ({@code poweroff} in the guest's shell, {@code xl}-style
+ * {@code on_poweroff}) or the process is stopped. Guests added by {@code jxen xl create} and
+ * those {@code on_reboot = "restart"} builds again boot GuestInit the same way. Meanwhile {@code jxen console} and
  * {@code jxen xenbus list} reach it through the directory's control socket.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -52,27 +58,51 @@ final class RunCommand implements Callable<Integer> {
             throw new IOException("a jxen host already runs in " + hostDir + "; use --dir for another");
         }
         try (Host host = Host.start(new Host.Options(hostDir, frames, 256, SystemClock.INSTANCE, true))) {
-            CountDownLatch gone = new CountDownLatch(1);
-            int[] domid = {-1};
+            // Every guest of this host (this one, those of xl create, restarts) boots GuestInit
+            // in this process; the host runs until no guest is left.
+            Map<Integer, GuestInit> inits = new ConcurrentHashMap<>();
+            BlockingQueue<Integer> gone = new LinkedBlockingQueue<>();
+            host.toolstack().setInProcessKernels(new Toolstack.InProcessKernels() {
+                @Override
+                public void boot(int domid) throws IOException {
+                    if (inits.containsKey(domid)) {
+                        return;
+                    }
+                    try {
+                        inits.put(domid, GuestInit.boot(host.hypervisor().platform(domid), SystemClock.INSTANCE));
+                    } catch (XenstoreException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void stop(int domid) {
+                    GuestInit init = inits.remove(domid);
+                    if (init != null) {
+                        init.abandon();
+                        gone.add(domid);
+                    }
+                }
+            });
             host.toolstack().setLog(line -> {
                 out.println("  toolstack " + line);
                 out.flush();
-                if (line.startsWith("d" + domid[0] + " ") && line.endsWith("destroyed")) {
-                    gone.countDown();
-                }
             });
-            domid[0] = host.toolstack().create(cfg);
-            GuestInit init = GuestInit.boot(host.hypervisor().platform(domid[0]), SystemClock.INSTANCE);
-            out.println("host in " + hostDir + ": domain " + domid[0] + " (" + cfg.name() + ") runs "
-                    + init.kernel().banner());
+            int domid = host.toolstack().create(cfg);
+            out.println("host in " + hostDir + ": domain " + domid + " (" + cfg.name() + ") runs "
+                    + inits.get(domid).kernel().banner());
             out.println("  jxen console " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
                     + "        attach to its console (type help; Ctrl-D detaches)");
             out.println("  jxen xenbus list " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
                     + "    its XenBus devices");
+            out.println("  jxen xl list" + (dir != null ? " --dir " + hostDir : "")
+                    + "                 xl's verbs: list, top, create, shutdown, ...");
             out.flush();
-            gone.await();
-            init.abandon();
-            out.println("domain " + domid[0] + " is gone; the host stops");
+            int last;
+            do {
+                last = gone.take();
+            } while (!host.toolstack().guests().isEmpty()); // a restart is destroy and create in one step
+            out.println("domain " + last + " is gone; the host stops");
             out.flush();
         }
         return 0;

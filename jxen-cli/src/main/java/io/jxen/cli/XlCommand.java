@@ -26,9 +26,9 @@ import java.util.concurrent.Callable;
  * "{@code X is an invalid domain identifier (rc=-6)}" and exit code 1.
  */
 @Command(name = "xl", mixinStandardHelpOptions = true,
-        description = "xl's verbs on a running host (jxen run): list, info, vcpu-list, top, shutdown, reboot, destroy,"
+        description = "xl's verbs on a running host (jxen run): create, list, info, vcpu-list, top, shutdown, reboot, destroy,"
                 + " pause, unpause, console.",
-        subcommands = {XlCommand.ListVerb.class, XlCommand.InfoVerb.class, XlCommand.VcpuListVerb.class, XlTop.class,
+        subcommands = {XlCommand.CreateVerb.class, XlCommand.ListVerb.class, XlCommand.InfoVerb.class, XlCommand.VcpuListVerb.class, XlTop.class,
             XlCommand.ShutdownVerb.class, XlCommand.RebootVerb.class, XlCommand.DestroyVerb.class,
             XlCommand.PauseVerb.class, XlCommand.UnpauseVerb.class, ConsoleCommand.class})
 final class XlCommand implements Runnable {
@@ -95,6 +95,36 @@ final class XlCommand implements Runnable {
             err().println(domain + " is an invalid domain identifier (rc=" + ERROR_INVAL + ")");
             err().flush();
             return 1;
+        }
+    }
+
+    /** {@code xl create CONFIG}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create and start the guest of an xl.cfg on the running host (its kernel boots there).")
+    static final class CreateVerb extends Verb {
+
+        @Parameters(index = "0", paramLabel = "CONFIG", description = "The guest's xl.cfg.")
+        Path config;
+
+        @Override
+        public Integer call() throws IOException {
+            // The host reads the file: name it absolutely, in one request line.
+            String path = config.toAbsolutePath().normalize().toString();
+            if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0) {
+                throw new IOException("the config path has a line break");
+            }
+            if (("create " + path).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    > io.jxen.host.control.HostControl.MAX_LINE) {
+                throw new IOException("the config path is longer than the control socket's "
+                        + io.jxen.host.control.HostControl.MAX_LINE + "-byte request line");
+            }
+            err().println("Parsing config from " + config);
+            err().flush();
+            List<String> reply = ControlReply.lines(hostDir(), "create " + path);
+            if (reply.size() != 1 || !reply.getFirst().matches("[0-9]{1,5}")) {
+                throw new IOException("the host's create reply is garbled");
+            }
+            return 0;
         }
     }
 

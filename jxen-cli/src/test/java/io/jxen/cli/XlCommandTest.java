@@ -204,6 +204,35 @@ class XlCommandTest {
         assertThat(topRows(after.out(), "Domain-0")).hasSize(2);
         keyboard.close(); // detach the console
 
+        // xl create: a second guest boots on the same host; xl reboot restarts it (on_reboot =
+        // "restart" boots its kernel again, which then answers xl shutdown -w); xl destroy
+        Path second = dir.resolve("second.cfg");
+        Files.writeString(second, "name = \"second\"\nmemory = 8\nvcpus = 1\non_reboot = \"restart\"\n");
+        Result created = xl(hostDir, "create", second.toString());
+        assertThat(created.code()).as(created.err() + runOut).isZero();
+        assertThat(created.err()).isEqualTo("Parsing config from " + second + "\n");
+        List<String> three = xl(hostDir, "list").out().lines().toList();
+        assertThat(three).hasSize(4);
+        assertThat(three.get(3)).startsWith(String.format(Locale.ROOT, "%-40s %5d %5d %5d     ", "second", 2, 8, 1));
+        Result twice = xl(hostDir, "create", second.toString());
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.err()).contains("domain 'second' already exists");
+        Path broken = dir.resolve("broken.cfg");
+        Files.writeString(broken, "name = \"broken\"\nmemory = lots\n");
+        Result bad = xl(hostDir, "create", broken.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("broken.cfg").doesNotContain("Exception");
+        assertThat(xl(hostDir, "reboot", "second").code()).isZero();
+        until("second restarts", () -> runOut.toString().contains("d2 (second) shut down (reboot): restart")
+                && runOut.toString().split("d2 \\(second\\) created", -1).length == 3);
+        Result secondGone = xl(hostDir, "shutdown", "-w", "second");
+        assertThat(secondGone.code()).as(secondGone.err()).isZero();
+        assertThat(secondGone.out()).isEqualTo("Waiting for 1 domains\nDomain 2 has been destroyed.\n");
+        assertThat(xl(hostDir, "create", second.toString()).code()).isZero();
+        assertThat(xl(hostDir, "destroy", "second").code()).isZero();
+        assertThat(xl(hostDir, "list").out().lines().toList()).hasSize(3);
+        assertThat(run.isDone()).isFalse();
+
         // xl shutdown -w: the guest powers off, is destroyed, and the run ends
         Result shutdown = xl(hostDir, "shutdown", "-w", "tiny");
         assertThat(shutdown.code()).as(shutdown.err()).isZero();

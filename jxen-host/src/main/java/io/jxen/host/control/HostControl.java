@@ -2,6 +2,8 @@ package io.jxen.host.control;
 
 import io.jxen.host.console.ConsoleBackend;
 import io.jxen.host.console.ConsoleRing;
+import io.jxen.host.config.ConfigException;
+import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
 import io.jxen.host.toolstack.XlList;
@@ -34,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *  shutdown DOMAIN      xl shutdown (control/shutdown = poweroff)
  *  console DOMAIN       the console: output history, then output as it comes; bytes sent
  *                       go to the guest's input; EOF when the domain goes
+ *  create PATH          xl create: builds and starts the guest of the xl.cfg at PATH (as
+ *                       the host reads it); the reply line after ok is the new domain id
  *  destroy DOMAIN       xl destroy
  *  reboot DOMAIN        xl reboot (control/shutdown = reboot)
  *  pause DOMAIN         xl pause
@@ -133,6 +137,19 @@ public final class HostControl implements AutoCloseable {
                     reply(c, "ok\n");
                 }
                 case "console" -> console(c, domain(words));
+                case "create" -> {
+                    String path = line.trim().substring("create".length()).trim();
+                    if (path.isEmpty()) {
+                        throw new IllegalArgumentException("expected the path of an xl.cfg");
+                    }
+                    GuestConfig cfg;
+                    try {
+                        cfg = GuestConfig.load(Path.of(path));
+                    } catch (ConfigException | java.nio.file.InvalidPathException e) {
+                        throw new IllegalArgumentException(e.getMessage(), e);
+                    }
+                    reply(c, "ok\n" + toolstack.create(cfg) + "\n");
+                }
                 case "reboot" -> {
                     toolstack.reboot(guest(words));
                     reply(c, "ok\n");
@@ -159,7 +176,7 @@ public final class HostControl implements AutoCloseable {
                 case "vcpus" -> reply(c, "ok\n" + lines(stats().vcpus().stream().map(VcpuSample::toLine)));
                 case "info" -> reply(c, "ok\n" + stats().info().toLine() + "\n");
                 default -> reply(c, "error unknown request '" + words[0] + "' (list, domains, vcpus, info, xenbus-list,"
-                        + " shutdown, reboot, destroy, pause, unpause, console)\n");
+                        + " create, shutdown, reboot, destroy, pause, unpause, console)\n");
             }
         } catch (IllegalArgumentException | ToolstackException | XenstoreException e) {
             try {

@@ -54,6 +54,26 @@ public final class Toolstack implements Agent {
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     private volatile Consumer<String> log = line -> { };
     private volatile JvmKernels jvmKernels;
+    private volatile InProcessKernels inProcessKernels;
+
+    /**
+     * Runs the kernels of domains that are not {@code jvm:} ones in this process (what
+     * {@code jxen run} boots its guests with), so that {@code xl create} and
+     * {@code on_reboot = "restart"} get a running guest and not an empty domain.
+     */
+    public interface InProcessKernels {
+
+        /** Boots {@code domid}'s kernel; a domain already booted is left alone. */
+        void boot(int domid) throws IOException;
+
+        /** Stops what runs {@code domid}'s kernel (the domain is gone). */
+        void stop(int domid);
+    }
+
+    /** Boots non-{@code jvm:} kernels with {@code kernels} from now on. */
+    public void setInProcessKernels(InProcessKernels kernels) {
+        this.inProcessKernels = kernels;
+    }
 
     /**
      * @param hv      the hypervisor (dom0 must exist)
@@ -185,6 +205,16 @@ public final class Toolstack implements Agent {
     private void boot(DomainRecord r) throws ToolstackException {
         JvmKernels kernels = jvmKernels;
         String main = JvmKernels.mainClass(r.config().kernel());
+        InProcessKernels local = inProcessKernels;
+        if (main == null && local != null) {
+            try {
+                local.boot(r.domid());
+            } catch (IOException | RuntimeException e) {
+                destroy(r.domid());
+                throw new ToolstackException("booting d" + r.domid() + " (" + r.config().name() + "): " + e.getMessage(), e);
+            }
+            return;
+        }
         if (kernels == null || main == null || kernels.running(r.domid()).isPresent()) {
             return;
         }
@@ -281,12 +311,20 @@ public final class Toolstack implements Agent {
             throw new ToolstackException(domid == 0 ? "dom0 cannot be destroyed" : "no domain " + domid);
         }
         hv.destroyDomain(domid);
+        stopKernel(domid);
+        cleanUp(r);
+        log.accept("d" + domid + " (" + r.config().name() + ") destroyed");
+    }
+
+    private void stopKernel(int domid) {
         JvmKernels kernels = jvmKernels;
         if (kernels != null) {
             kernels.stop(domid);
         }
-        cleanUp(r);
-        log.accept("d" + domid + " (" + r.config().name() + ") destroyed");
+        InProcessKernels local = inProcessKernels;
+        if (local != null) {
+            local.stop(domid);
+        }
     }
 
     private void cleanUp(DomainRecord r) throws ToolstackException {
@@ -508,10 +546,7 @@ public final class Toolstack implements Agent {
                 return; // the id already belongs to a new domain: this destruction was ours
             }
             domains.remove(e.domid());
-            JvmKernels kernels = jvmKernels;
-            if (kernels != null) {
-                kernels.stop(e.domid());
-            }
+            stopKernel(e.domid());
             cleanUp(r);
             log.accept("d" + r.domid() + " (" + r.config().name() + ") was destroyed; its nodes are removed");
             return;
