@@ -163,6 +163,9 @@ class XlCommandTest {
                 "CPU(sec)", "CPU(%)", "MEM(k)", "MEM(%)", "MAXMEM(k)", "MAXMEM(%)", "VCPUS", "VBDS", "VBD_RD", "VBD_WR",
                 "VBD_RSECT", "VBD_WSECT");
         String[] tinyBefore = topRows(before.out(), "tiny").getFirst();
+        Result screenMode = xl(hostDir, "top", "-i", "1");
+        assertThat(screenMode.out()).startsWith("\033[H\033[2Jxentop - ");
+        assertThat(xl(hostDir, "top", "-b", "-d", "0").code()).isNotZero();
         assertThat(tinyBefore[4]).isEqualTo(Long.toString(16 * 1024));
         assertThat(tinyBefore[8]).isEqualTo("1");
         assertThat(tinyBefore[9]).isEqualTo("1");
