@@ -69,17 +69,22 @@ public final class HostStats {
             List<MemorySegment> vcpus = hv.runstates(d.domid());
             long cpu = 0;
             boolean anyRunning = false;
-            boolean allBlocked = !vcpus.isEmpty();
+            boolean allBlocked = true;
             int online = 0;
             for (int i = 0; i < vcpus.size(); i++) {
                 MemorySegment v = vcpus.get(i);
                 cpu += running(v);
-                anyRunning |= runstate(v) == Runstate.RUNNING;
-                allBlocked &= runstate(v) == Runstate.BLOCKED;
-                online += d.vcpu(i).isUp() ? 1 : 0;
+                // getdomaininfo (xen/common/domctl.c) looks only at vCPUs without VPF_down:
+                // a down vCPU neither runs nor keeps the domain from counting as blocked.
+                if (d.vcpu(i).isUp()) {
+                    anyRunning |= runstate(v) == Runstate.RUNNING;
+                    allBlocked &= runstate(v) == Runstate.BLOCKED;
+                    online++;
+                }
             }
             ShutdownReason reason = d.shutdownReason();
-            // getdomaininfo: running if a vCPU runs, blocked if every vCPU is blocked.
+            // getdomaininfo: running if an online vCPU runs, blocked if every online vCPU is
+            // blocked (XEN_DOMINF_blocked starts set, so a domain with none online is blocked).
             String state = (anyRunning ? "r" : "-") + (allBlocked ? "b" : "-") + (d.paused() ? "p" : "-")
                     + (reason != null && reason != ShutdownReason.CRASH ? "s" : "-")
                     + (reason == ShutdownReason.CRASH ? "c" : "-") + (d.dying() ? "d" : "-");
