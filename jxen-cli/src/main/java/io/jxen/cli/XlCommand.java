@@ -1,6 +1,7 @@
 package io.jxen.cli;
 
 import io.jxen.host.control.DomainSample;
+import io.jxen.host.control.XlList;
 import io.jxen.host.control.HostInfo;
 import io.jxen.host.control.VcpuSample;
 import picocli.CommandLine.Command;
@@ -151,14 +152,8 @@ final class XlCommand implements Runnable {
             return 0;
         }
 
-        /** xl list's table: xl_list.c's header and {@code %-40s %5d %5lu %5d     %s  %8.1f} rows. */
         static String format(List<DomainSample> domains) {
-            StringBuilder b = new StringBuilder("Name" + " ".repeat(40) + "ID   Mem VCPUs\tState\tTime(s)\n");
-            for (DomainSample d : domains) {
-                b.append(String.format(Locale.ROOT, "%-40s %5d %5d %5d     %s  %8.1f%n", d.name(), d.domid(),
-                        d.memKib() / 1024, d.onlineVcpus(), d.state(), d.cpuNanos() / 1e9));
-            }
-            return b.toString();
+            return XlList.format(domains);
         }
     }
 

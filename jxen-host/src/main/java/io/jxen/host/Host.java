@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -81,13 +82,15 @@ public final class Host implements AutoCloseable {
     private final List<AutoCloseable> running;
     private final ConsoleBackend consoles;
     private final HostControl control;
+    private final HostStats stats;
 
     /** The control socket's name in the host's directory. */
     public static final String CONTROL_SOCKET = "control.sock";
 
     private Host(MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
                  Toolstack toolstack, long xsdMfn, int xsdPort, ConsoleBackend consoles, HostControl control,
-                 List<AutoCloseable> running) {
+                 HostStats stats, List<AutoCloseable> running) {
+        this.stats = stats;
         this.consoles = consoles;
         this.control = control;
         this.memory = memory;
@@ -143,6 +146,7 @@ public final class Host implements AutoCloseable {
             List<AutoCloseable> running = new ArrayList<>();
             ConsoleBackend consoles = null;
             HostControl control = null;
+            HostStats stats = new HostStats(hv, toolstack, Map::of);
             if (o.runLifecycle()) {
                 ErrorHandler errors = (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
                         failed.roleName() + ": " + error.getMessage(), error);
@@ -165,15 +169,15 @@ public final class Host implements AutoCloseable {
                     // which jxen console / xenbus list reach this host from other processes
                     consoles = ConsoleBackend.start(dom0Kernel, xs, hv.host().memory()::frame);
                     running.add(consoles);
-                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles,
-                            new HostStats(hv, toolstack, vbds::statistics));
+                    stats = new HostStats(hv, toolstack, vbds::statistics);
+                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles, stats);
                     running.add(control);
                 } catch (XenstoreException e) {
                     throw new IOException("starting dom0's backends: " + e.getMessage(), e);
                 }
             }
             return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles, control,
-                    List.copyOf(running));
+                    stats, List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
             if (xs != null) {
                 xs.close();
@@ -206,7 +210,15 @@ public final class Host implements AutoCloseable {
         return xs;
     }
 
-    /** The toolstack. */
+    /**
+     * What {@code xl list}, {@code vcpu-list}, {@code info} and {@code top} print (runstate
+     * times, pages, and dom0's blkback counters when this host runs its lifecycle).
+     */
+    public HostStats stats() {
+        return stats;
+    }
+
+    /** The toolstack (xl's engine). */
     public Toolstack toolstack() {
         return toolstack;
     }

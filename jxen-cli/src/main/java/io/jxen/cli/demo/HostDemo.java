@@ -20,7 +20,7 @@ import io.jxen.host.Host;
 import io.jxen.host.PvDisk;
 import io.jxen.host.toolstack.XenstorePaths;
 import io.jxen.host.config.GuestConfig;
-import io.jxen.host.toolstack.XlList;
+import io.jxen.host.control.XlList;
 import io.jxen.runtime.SystemClock;
 
 import java.io.IOException;
@@ -82,7 +82,7 @@ public final class HostDemo {
                         + dir.getFileName() + "/xenstored.sock, toolstack");
                 int domid = host.toolstack().create(GuestConfig.load(cfg));
                 step("create", "examples/guest.cfg -> domain " + domid + " (xl list:)");
-                XlList.format(host.toolstack().list()).lines().forEach(line -> out.println("         " + line));
+                XlList.format(host.stats().domains()).lines().forEach(line -> out.println("         " + line));
                 String home = "/local/domain/" + domid;
                 step("xenstore", home + "/name = " + host.xenstore().read(home + "/name")
                         + ", vbd 51712 backend " + host.xenstore().read(home + "/device/vbd/51712/backend"));

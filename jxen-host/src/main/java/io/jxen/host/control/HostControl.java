@@ -6,7 +6,6 @@ import io.jxen.host.config.ConfigException;
 import io.jxen.host.config.GuestConfig;
 import io.jxen.host.toolstack.Toolstack;
 import io.jxen.host.toolstack.ToolstackException;
-import io.jxen.host.toolstack.XlList;
 import io.jxen.xenstore.client.XenstoreClient;
 import io.jxen.xenstore.wire.XenstoreException;
 
@@ -130,7 +129,7 @@ public final class HostControl implements AutoCloseable {
             String line = readLine(c);
             String[] words = line.trim().split("\\s+");
             switch (words[0]) {
-                case "list" -> reply(c, "ok\n" + XlList.format(toolstack.list()));
+                case "list" -> reply(c, "ok\n" + XlList.format(stats().domains()));
                 case "xenbus-list" -> reply(c, "ok\n" + XenbusIvars.format(XenbusIvars.list(xs, domain(words))));
                 case "shutdown" -> {
                     toolstack.shutdown(domain(words));
