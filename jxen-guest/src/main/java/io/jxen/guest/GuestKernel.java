@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -117,6 +118,9 @@ public final class GuestKernel {
     private final GuestVcpu[] vcpus;
     private final XenIntr intr;
     private final Map<Class<?>, Object> devices = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Object> subsystems = new ConcurrentHashMap<>();
+    private final Set<Class<?>> subsystemsBeingMade = new HashSet<>();
+    private final ReentrantLock subsystemLock = new ReentrantLock();
     private final long bootNanos;
 
     private GuestKernel(GuestPlatform platform, Options options) {
@@ -333,6 +337,49 @@ public final class GuestKernel {
                     + " (" + existing + ")");
         }
         return type.cast(existing);
+    }
+
+    /**
+     * The kernel's one instance of a subsystem, made by {@code factory} on first use: Linux's and
+     * FreeBSD's kernel-wide singletons (the grant table: {@link #grantTable()}). Concurrent first
+     * callers wait for the one being made; a factory that fails leaves nothing behind, so the
+     * next call tries again. The factory runs under a kernel lock, not a map lock, so it may make
+     * hypercalls and ask for other subsystems; asking for its own type from inside it is a bug.
+     *
+     * @throws IllegalStateException if {@code factory} asks for {@code type} itself
+     */
+    public <T> T subsystem(Class<T> type, Function<GuestKernel, T> factory) {
+        Object existing = subsystems.get(type);
+        if (existing != null) {
+            return type.cast(existing);
+        }
+        subsystemLock.lock();
+        try {
+            existing = subsystems.get(type);
+            if (existing != null) {
+                return type.cast(existing);
+            }
+            if (!subsystemsBeingMade.add(type)) {
+                throw new IllegalStateException(type.getSimpleName() + " asked for while it is being made");
+            }
+            try {
+                T made = Objects.requireNonNull(factory.apply(this), "factory result");
+                subsystems.put(type, made);
+                return made;
+            } finally {
+                subsystemsBeingMade.remove(type);
+            }
+        } finally {
+            subsystemLock.unlock();
+        }
+    }
+
+    /**
+     * The grant table ({@code gnttab_init}): one client, so one free list of references, for
+     * every driver of this kernel, set up on first use.
+     */
+    public io.jxen.guest.gnttab.GrantTableClient grantTable() {
+        return io.jxen.guest.gnttab.GrantTableClient.of(this);
     }
 
     /** The early page allocator. */

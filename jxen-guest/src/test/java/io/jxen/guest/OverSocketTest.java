@@ -50,11 +50,11 @@ class OverSocketTest {
                 guest.vcpu(0).poll();
                 assertThat(front).hasValue(1);
 
-                GrantTableClient grants = new GrantTableClient(guest);
+                GrantTableClient grants = guest.grantTable();
                 int[] ref = new int[1];
                 assertThat(grants.grantForeignAccess(0, 20, false, ref)).isZero();
                 guest.memory().putLong(20L << XenPage.SHIFT, 0xCAFEL);
-                GrantTableClient back = new GrantTableClient(dom0);
+                GrantTableClient back = dom0.grantTable();
                 int handle = back.mapGrantRef(du.domid(), ref[0], 300L << XenPage.SHIFT, true);
                 assertThat(dom0.memory().getLong(300L << XenPage.SHIFT)).isEqualTo(0xCAFEL);
                 back.unmapGrantRef(300L << XenPage.SHIFT, handle);

@@ -8,7 +8,6 @@ import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.drivers.block.front.MultiQueueBlkfront;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.RingXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenstore.XenstoreRingClient;
@@ -183,7 +182,7 @@ public final class PvDisk implements AutoCloseable {
             narrator.step("xenstore", "the guest's ring is up (store_mfn/store_evtchn from start_info): "
                     + frontendPath + "/backend = " + xs.read(frontendPath + "/backend"));
             XenBus front = XenBus.front(new RingXenbusStore(xs), domid, XenBus.Options.defaults(SystemClock.INSTANCE));
-            BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
+            BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, guest.grantTable(),
                     options.indirect(), options.persistent(), CompletionWaiter.blocking())
                     .withMaxQueues(options.queues())
                     .withMaxRingPageOrder(options.ringPageOrder())

@@ -55,7 +55,7 @@ final class PingDevice {
 
         Front(GuestKernel kernel) {
             this.kernel = kernel;
-            this.grants = new GrantTableClient(kernel);
+            this.grants = kernel.grantTable();
         }
 
         @Override
@@ -121,7 +121,7 @@ final class PingDevice {
 
         Back(GuestKernel dom0, LongFunction<MemorySegment> frames) {
             this.dom0 = dom0;
-            this.grants = new GrantTableClient(dom0);
+            this.grants = dom0.grantTable();
             this.frames = frames;
         }
 

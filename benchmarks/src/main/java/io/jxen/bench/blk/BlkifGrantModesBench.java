@@ -66,7 +66,7 @@ public final class BlkifGrantModesBench implements Bench {
             Hypervisor hv = new Hypervisor(memory, SystemClock.INSTANCE);
             GuestKernel dom0 = boot(hv, 513);
             GuestKernel guest = boot(hv, 2048);
-            GrantTableClient dom0Grants = new GrantTableClient(dom0);
+            GrantTableClient dom0Grants = dom0.grantTable();
             long window = dom0.nrPages() + 16;
             for (int size : SIZES) {
                 double floorRead = opsPerSecond(budget, () -> disk.read(0, ByteBuffer.allocate(size)));
@@ -92,7 +92,7 @@ public final class BlkifGrantModesBench implements Bench {
                             dom0.vcpu(0).poll();
                         }
                     };
-                    Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, "xbd-" + mode, 32,
+                    Blkfront front = new Blkfront(guest, guest.grantTable(), 0, "xbd-" + mode, 32,
                             mode == Mode.PERSISTENT, step);
                     FrontendRing ring = front.connect(new BackendFeatures(DISK / 512, 512, 512, false, true, true,
                             true, false, 32, mode == Mode.PERSISTENT));

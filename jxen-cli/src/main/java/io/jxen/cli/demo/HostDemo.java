@@ -6,7 +6,6 @@ import io.jxen.guest.control.XenControl;
 import io.jxen.guest.intr.IrqHandler;
 import io.jxen.guest.time.XenTimeDevice;
 import io.jxen.guest.xenstore.XenstoreRingClient;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.RingXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.drivers.block.front.Blkfront;
@@ -161,7 +160,7 @@ public final class HostDemo {
      */
     private void block(GuestKernel guest, XenstoreRingClient xs, Host host, Path image) throws Exception {
         XenBus front = XenBus.front(new RingXenbusStore(xs), guest.domid(), XenBus.Options.defaults(SystemClock.INSTANCE));
-        BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, true,
+        BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32, true,
                 CompletionWaiter.blocking());
         front.register(driver);
         AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing());

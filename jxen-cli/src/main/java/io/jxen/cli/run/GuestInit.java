@@ -6,7 +6,6 @@ import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
 import io.jxen.guest.console.XenConsole;
 import io.jxen.guest.control.XenControl;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.RingXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenstore.XenstoreRingClient;
@@ -67,7 +66,7 @@ public final class GuestInit implements AutoCloseable {
             }
         });
         bus = XenBus.front(new RingXenbusStore(xs), kernel.domid(), XenBus.Options.defaults(clock));
-        blkfront = new BlkfrontXenbusDriver(kernel, new GrantTableClient(kernel), 32, true,
+        blkfront = new BlkfrontXenbusDriver(kernel, kernel.grantTable(), 32, true,
                 CompletionWaiter.blocking());
         bus.register(blkfront);
         busRunner = AgentRunner.start(bus, BackoffIdleStrategy.defaults(), ErrorHandler.printing());

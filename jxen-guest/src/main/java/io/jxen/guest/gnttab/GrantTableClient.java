@@ -26,6 +26,7 @@ import io.jxen.abi.OrderedAccess;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The guest's grant-table client (v1 or v2 entries, chosen at boot by
  * {@link GuestKernel.Options#grantTableVersion()}), as FreeBSD's sys/xen/gnttab.c and Linux's
  * drivers/xen/grant-table.c: a free list of references ({@link GrantFreeList}), granting a
- * frame to another domain, ending access, and private batches for drivers.
+ * frame to another domain, ending access, and private batches for drivers. A kernel has exactly
+ * one ({@link #of}, {@link GuestKernel#grantTable()}), shared by all its drivers on any thread:
+ * the free list, deferred list and table growth are under one lock, never held across a
+ * callback; the frame arrays are republished whole when the table grows, so filling or revoking
+ * an entry needs no lock.
  *
  * <p>Return conventions follow FreeBSD, not Linux: an operation that can fail returns 0 on
  * success or a positive errno ({@link XenErrno#ENOSPC}); a reference comes back through an
@@ -44,8 +49,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Publishing follows grant_table.h: {@code domid} and {@code frame} first, a write barrier,
  * then {@code flags}. Revoking is a compare-and-swap of {@code flags} to 0 that fails while Xen
  * has {@code GTF_reading}/{@code GTF_writing} set (the peer still maps or copies the frame):
- * {@link #endForeignAccess} then defers the free, and {@link #processDeferred} retries it (Linux's
- * {@code gnttab_handle_deferred}), running the caller's callback once the frame is really back.
+ * {@link #endForeignAccess} then defers the free, and later allocations (or {@link #processDeferred})
+ * retry it (Linux's {@code gnttab_handle_deferred}), running the caller's callback once the frame
+ * is really back.
  *
  * <p>With v2 (grant_table.h "Version 2 grant table entries") an entry is 16 bytes: the same
  * {@code flags}/{@code domid} header, then {@code full_page.frame} as a u64 at offset 8; Xen keeps
@@ -67,9 +73,13 @@ public final class GrantTableClient {
 
     private final GuestKernel kernel;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<MemorySegment> frames = new ArrayList<>();
-    /** v2 only: the status frames, {@code grant_status_t} per reference. */
-    private final List<MemorySegment> statusFrames = new ArrayList<>();
+    /**
+     * The grant frames: replaced (never changed in place) under {@link #lock} when the table
+     * grows, so a driver filling or revoking an entry on another thread reads it without the lock.
+     */
+    private volatile MemorySegment[] frames = new MemorySegment[0];
+    /** v2 only: the status frames, {@code grant_status_t} per reference; replaced as {@link #frames}. */
+    private volatile MemorySegment[] statusFrames = new MemorySegment[0];
     private final int version;
     private final int entriesPerFrame;
     private final int entrySize;
@@ -77,15 +87,38 @@ public final class GrantTableClient {
     private final Deque<Deferred> deferred = new ArrayDeque<>();
     private final int maxFrames;
     private long deferredRetries;
+    /** Allocations since the deferred list was last retried. */
+    private int allocsSinceRetry;
+
+    /**
+     * Allocations between two opportunistic retries of the deferred list: Linux retries from a
+     * timer ({@code gnttab_handle_deferred}); here the allocating drivers do it, so a frontend
+     * whose peer keeps grants mapped (persistent grants) gets references and pages back without
+     * calling {@link #processDeferred} itself.
+     */
+    static final int DEFERRED_RETRY_INTERVAL = 32;
+
+    /**
+     * The kernel's one grant-table client ({@link GuestKernel#grantTable()}), set up on first use.
+     * A kernel has one grant table and so one free list of references: two clients in one domain
+     * would hand the same reference to two drivers, and a second v2 {@code GNTTABOP_set_version}
+     * fails with {@code -EBUSY} once grants are in use.
+     *
+     * @throws XenException if Xen refuses the set-up (the next call tries again)
+     */
+    public static GrantTableClient of(GuestKernel kernel) {
+        return kernel.subsystem(GrantTableClient.class, GrantTableClient::new);
+    }
 
     /**
      * Sets up the grant table: {@code GNTTABOP_query_size}, for v2 {@code GNTTABOP_set_version},
      * then {@code GNTTABOP_setup_table} for the current frames, whose GFNs Xen returns (jxen
-     * guests are auto-translated), and for v2 {@code GNTTABOP_get_status_frames}.
+     * guests are auto-translated), and for v2 {@code GNTTABOP_get_status_frames}. Private: every
+     * driver takes the kernel's one client ({@link #of}, {@link GuestKernel#grantTable()}).
      *
      * @throws XenException if Xen refuses
      */
-    public GrantTableClient(GuestKernel kernel) {
+    private GrantTableClient(GuestKernel kernel) {
         this.kernel = kernel;
         this.version = kernel.options().grantTableVersion();
         this.entrySize = version == 2 ? GrantEntryV2Descriptor.SIZE : GrantEntryV1Descriptor.SIZE;
@@ -103,8 +136,13 @@ public final class GrantTableClient {
         if (version == 2) {
             setVersion2();
         }
-        mapFrames(Math.max(1, current));
-        this.freeList = new GrantFreeList(frames.size() * entriesPerFrame);
+        lock.lock();
+        try {
+            mapFrames(Math.max(1, current));
+        } finally {
+            lock.unlock();
+        }
+        this.freeList = new GrantFreeList(frames.length * entriesPerFrame);
     }
 
     /**
@@ -128,7 +166,7 @@ public final class GrantTableClient {
         return (nrFrames * (XenPage.SIZE / GrantEntryV2Descriptor.SIZE) + perStatusFrame - 1) / perStatusFrame;
     }
 
-    /** {@code GNTTABOP_get_status_frames} for {@code nrStatus} frames, mapping the new ones. */
+    /** {@code GNTTABOP_get_status_frames} for {@code nrStatus} frames, mapping the new ones; under the lock. */
     private void mapStatusFrames(int nrStatus) {
         long[] gfns = new long[nrStatus];
         try (Scratch s = kernel.vcpu(0).scratch()) {
@@ -146,11 +184,14 @@ public final class GrantTableClient {
                 gfns[i] = s.getLong(listOffset + 8L * i);
             }
         }
-        for (int i = statusFrames.size(); i < nrStatus; i++) {
-            statusFrames.add(kernel.memory().page(gfns[i]));
+        MemorySegment[] grown = Arrays.copyOf(statusFrames, Math.max(nrStatus, statusFrames.length));
+        for (int i = statusFrames.length; i < nrStatus; i++) {
+            grown[i] = kernel.memory().page(gfns[i]);
         }
+        statusFrames = grown;
     }
 
+    /** {@code GNTTABOP_setup_table} for {@code nrFrames}, publishing the new frames; under the lock. */
     private void mapFrames(int nrFrames) {
         long[] gfns = new long[nrFrames];
         try (Scratch s = kernel.vcpu(0).scratch()) {
@@ -171,27 +212,29 @@ public final class GrantTableClient {
         if (version == 2) {
             mapStatusFrames(statusFramesFor(nrFrames));
         }
-        for (int i = frames.size(); i < nrFrames; i++) {
-            frames.add(kernel.memory().page(gfns[i]));
+        MemorySegment[] grown = Arrays.copyOf(frames, Math.max(nrFrames, frames.length));
+        for (int i = frames.length; i < nrFrames; i++) {
+            grown[i] = kernel.memory().page(gfns[i]);
         }
+        frames = grown;
     }
 
     /** Grows the table by one frame if Xen allows ({@code gnttab_expand}); under the lock. */
     private boolean expand() {
-        if (frames.size() >= maxFrames) {
+        if (frames.length >= maxFrames) {
             return false;
         }
         try {
-            mapFrames(frames.size() + 1);
+            mapFrames(frames.length + 1);
         } catch (XenException e) {
             return false;
         }
-        freeList.grow(frames.size() * entriesPerFrame);
+        freeList.grow(frames.length * entriesPerFrame);
         return true;
     }
 
     private MemorySegment frameOf(int ref) {
-        return frames.get(ref / entriesPerFrame);
+        return frames[ref / entriesPerFrame];
     }
 
     private long offsetOf(int ref) {
@@ -201,7 +244,7 @@ public final class GrantTableClient {
     /** The v2 status word of {@code ref} ({@code grant_status_t}), as Xen last wrote it. */
     private int statusOf(int ref) {
         int perFrame = XenPage.SIZE / GrantTableLimits.GRANT_STATUS_SIZE;
-        return Short.toUnsignedInt(OrderedAccess.getShortVolatile(statusFrames.get(ref / perFrame),
+        return Short.toUnsignedInt(OrderedAccess.getShortVolatile(statusFrames[ref / perFrame],
                 (long) (ref % perFrame) * GrantTableLimits.GRANT_STATUS_SIZE));
     }
 
@@ -245,8 +288,10 @@ public final class GrantTableClient {
      */
     public int grantForeignAccess(int domid, long gfn, boolean readonly, int[] result) {
         int ref;
+        List<Deferred> released;
         lock.lock();
         try {
+            released = retryDeferredIfDue(1);
             ref = freeList.take();
             if (ref == LIST_END && expand()) {
                 ref = freeList.take();
@@ -254,6 +299,7 @@ public final class GrantTableClient {
         } finally {
             lock.unlock();
         }
+        runReleased(released);
         if (ref == LIST_END) {
             return XenErrno.ENOSPC;
         }
@@ -313,7 +359,9 @@ public final class GrantTableClient {
     /**
      * Ends access and frees the reference ({@code gnttab_end_foreign_access}); if the peer still
      * uses the frame, both wait on the deferred list and {@code onReleased} (the page free)
-     * runs once {@link #processDeferred} succeeds.
+     * runs once a retry succeeds: a later allocation's or {@link #processDeferred}'s. It then runs
+     * on whichever driver's thread retried, outside this client's lock, so it must be a leaf
+     * (a page free), never something that waits for a driver's own lock.
      *
      * @return true if released at once, false if deferred
      */
@@ -366,32 +414,63 @@ public final class GrantTableClient {
     }
 
     /**
-     * Retries every deferred release once ({@code gnttab_handle_deferred}); call periodically.
+     * Retries every deferred release once ({@code gnttab_handle_deferred}). Allocations also do
+     * this on their own (see {@link #DEFERRED_RETRY_INTERVAL}); an explicit call is only needed
+     * to get pages back from a driver that stopped allocating.
      *
      * @return releases completed
      */
     public int processDeferred() {
-        List<Deferred> done = new ArrayList<>();
+        List<Deferred> done;
         lock.lock();
         try {
-            int n = deferred.size();
-            for (int i = 0; i < n; i++) {
-                Deferred d = deferred.poll();
-                if (endForeignAccessRef(d.ref())) {
-                    freeList.put(d.ref());
-                    done.add(d);
-                } else {
-                    deferredRetries++;
-                    deferred.add(d);
-                }
-            }
+            done = retryDeferred();
         } finally {
             lock.unlock();
         }
+        runReleased(done);
+        return done.size();
+    }
+
+    /**
+     * Under the lock: retries the deferred list when an allocation of {@code wanted} references
+     * would otherwise have to grow the table (or fail), or every {@link #DEFERRED_RETRY_INTERVAL}
+     * allocations. The callers run the returned callbacks after unlocking, so a callback may
+     * call back into this client.
+     */
+    private List<Deferred> retryDeferredIfDue(int wanted) {
+        if (deferred.isEmpty()) {
+            return List.of();
+        }
+        if (freeList.freeCount() < wanted || ++allocsSinceRetry >= DEFERRED_RETRY_INTERVAL) {
+            return retryDeferred();
+        }
+        return List.of();
+    }
+
+    /** Under the lock: one pass over the deferred list; returns the entries released. */
+    private List<Deferred> retryDeferred() {
+        allocsSinceRetry = 0;
+        List<Deferred> done = new ArrayList<>();
+        int n = deferred.size();
+        for (int i = 0; i < n; i++) {
+            Deferred d = deferred.poll();
+            if (endForeignAccessRef(d.ref())) {
+                freeList.put(d.ref());
+                done.add(d);
+            } else {
+                deferredRetries++;
+                deferred.add(d);
+            }
+        }
+        return done;
+    }
+
+    /** Runs released entries' callbacks (page frees), outside the lock. */
+    private static void runReleased(List<Deferred> done) {
         for (Deferred d : done) {
             d.onReleased().run();
         }
-        return done.size();
     }
 
     /** References waiting for the peer to let go. */
@@ -420,20 +499,26 @@ public final class GrantTableClient {
      * @return 0, or {@link XenErrno#ENOSPC} if not enough are free (nothing is taken)
      */
     public int allocGrantReferences(int count, GrantRefHead head) {
+        List<Deferred> released;
+        int rc;
         lock.lock();
         try {
+            released = retryDeferredIfDue(count);
             while (freeList.freeCount() < count && expand()) {
                 // grow until enough or the maximum is reached
             }
             int first = freeList.allocBatch(count);
             if (first == LIST_END) {
-                return XenErrno.ENOSPC;
+                rc = XenErrno.ENOSPC;
+            } else {
+                head.head = first;
+                rc = 0;
             }
-            head.head = first;
-            return 0;
         } finally {
             lock.unlock();
         }
+        runReleased(released);
+        return rc;
     }
 
     /**
@@ -499,7 +584,7 @@ public final class GrantTableClient {
     public int frames() {
         lock.lock();
         try {
-            return frames.size();
+            return frames.length;
         } finally {
             lock.unlock();
         }

@@ -32,8 +32,8 @@ class GrantTableClientTest {
             GuestKernel dom0 = host.boot(host.domain(256, 1), version);
             Domain du = host.domain(256, 1);
             GuestKernel domU = host.boot(du, version);
-            GrantTableClient front = new GrantTableClient(domU);
-            GrantTableClient back = new GrantTableClient(dom0);
+            GrantTableClient front = domU.grantTable();
+            GrantTableClient back = dom0.grantTable();
             int freeBefore = front.freeCount();
 
             int[] ref = new int[1];
@@ -73,8 +73,8 @@ class GrantTableClientTest {
             GuestKernel dom0 = host.boot(host.domain(256, 1), version);
             Domain du = host.domain(256, 1);
             GuestKernel domU = host.boot(du, version);
-            GrantTableClient front = new GrantTableClient(domU);
-            GrantTableClient back = new GrantTableClient(dom0);
+            GrantTableClient front = domU.grantTable();
+            GrantTableClient back = dom0.grantTable();
             GrantRefHead head = new GrantRefHead();
             assertThat(front.allocGrantReferences(4, head)).isZero();
             int[] refs = new int[4];
@@ -100,7 +100,7 @@ class GrantTableClientTest {
         try (GuestHostAccess host = new GuestHostAccess()) {
             host.domain(256, 1);
             GuestKernel domU = host.boot(host.domain(256, 1), version);
-            GrantTableClient gt = new GrantTableClient(domU);
+            GrantTableClient gt = domU.grantTable();
             assertThat(gt.version()).isEqualTo(version);
             assertThat(gt.entriesPerFrame()).isEqualTo(version == 1 ? 512 : 256);
             assertThat(gt.frames()).isEqualTo(1);
@@ -129,8 +129,8 @@ class GrantTableClientTest {
             GuestKernel dom0 = host.boot(host.domain(256, 1), 2);
             Domain du = host.domain(256, 1);
             GuestKernel domU = host.boot(du, 2);
-            GrantTableClient front = new GrantTableClient(domU);
-            GrantTableClient back = new GrantTableClient(dom0);
+            GrantTableClient front = domU.grantTable();
+            GrantTableClient back = dom0.grantTable();
             GrantRefHead head = new GrantRefHead();
             assertThat(front.allocGrantReferences(2100, head)).isZero(); // grows past 2048: a second status frame
             int ref = GrantTableClient.LIST_END;

@@ -6,7 +6,6 @@ import io.jxen.drivers.block.back.BlkbackMetrics;
 import io.jxen.drivers.block.back.BlkbackXenbusDriver;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.SocketXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenbus.XenbusStore;
@@ -100,7 +99,7 @@ public final class VbdBackends implements AutoCloseable {
                                     ErrorHandler errors) throws IOException, XenstoreException {
         XenBus bus = XenBus.back(store, dom0.domid(), XenBus.Options.defaults(clock));
         VbdBackends[] self = new VbdBackends[1];
-        BlkbackXenbusDriver driver = new BlkbackXenbusDriver(dom0, new GrantTableClient(dom0),
+        BlkbackXenbusDriver driver = new BlkbackXenbusDriver(dom0, dom0.grantTable(),
                 device -> self[0].open(device), clock, windowBaseGfn, MAX_INDIRECT_SEGMENTS, PERSISTENT_GRANTS,
                 new BlkbackXenbusDriver.Listener() {
                     @Override

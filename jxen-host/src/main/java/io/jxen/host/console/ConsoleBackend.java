@@ -51,7 +51,7 @@ public final class ConsoleBackend implements AutoCloseable {
 
     private ConsoleBackend(GuestKernel dom0, XenstoreClient xs, LongFunction<MemorySegment> machineFrames) {
         this.dom0 = dom0;
-        this.grants = new GrantTableClient(dom0);
+        this.grants = dom0.grantTable();
         this.xs = xs;
         this.machineFrames = machineFrames;
     }

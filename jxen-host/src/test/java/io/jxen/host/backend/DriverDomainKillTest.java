@@ -6,7 +6,6 @@ import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.drivers.block.front.MultiQueueBlkfront;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.RingXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenstore.XenstoreRingClient;
@@ -138,7 +137,7 @@ class DriverDomainKillTest {
             XenstoreRingClient gxs = XenstoreRingClient.open(guest);
             guestParts.add(gxs);
             XenBus front = XenBus.front(new RingXenbusStore(gxs), g, XenBus.Options.defaults(SystemClock.INSTANCE));
-            BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, true,
+            BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32, true,
                     CompletionWaiter.blocking()).withMaxQueues(2);
             front.register(driver);
             guestParts.add(AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing()));

@@ -4,7 +4,6 @@ import io.jxen.drivers.block.front.BlkfrontXenbusDriver;
 import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuThreads;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.RingXenbusStore;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenstore.XenstoreRingClient;
@@ -74,7 +73,7 @@ class HostControlTest {
                 assertThat(vcpus).isNotNull();
                 XenstoreRingClient xs = XenstoreRingClient.open(guest);
                 XenBus bus = XenBus.front(new RingXenbusStore(xs), domid, XenBus.Options.defaults(clock));
-                BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, true,
+                BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32, true,
                         CompletionWaiter.blocking());
                 bus.register(driver);
                 try (AgentRunner runner = AgentRunner.start(bus, BackoffIdleStrategy.defaults(), ErrorHandler.printing())) {

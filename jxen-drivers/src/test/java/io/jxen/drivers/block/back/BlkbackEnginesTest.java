@@ -4,7 +4,6 @@ import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.drivers.block.front.Blkfront;
 import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -72,7 +71,7 @@ class BlkbackEnginesTest {
                         }
                     }
                 };
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, spin);
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, spin);
                 BlkifTestHost.connect(guest, front, back);
                 Random random = new Random(17);
                 byte[] model = new byte[DISK];

@@ -45,7 +45,7 @@ class BlkbackFloodTest {
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine floodDisk = host.image(1 << 20);
                  FileEngine goodDisk = host.image(1 << 20)) {
                 GuestKernel guest = host.boot(1024);
-                GrantTableClient grants = new GrantTableClient(guest);
+                GrantTableClient grants = guest.grantTable();
                 Blkback flooded = host.backend(floodDisk, BlkifDeviceProfile.of(floodDisk, 32), "blkback.1.51712", 0, 2)
                         .withBatchLimit(BATCH);
                 Blkback good = host.backend(goodDisk, BlkifDeviceProfile.of(goodDisk, 32), "blkback.1.51728")

@@ -131,7 +131,7 @@ class BlkbackHostileFrontendTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine hostileDisk = host.image(DISK_SECTORS * 512);
              FileEngine goodDisk = host.image(1 << 20)) {
             GuestKernel guest = host.boot(512);
-            GrantTableClient grants = new GrantTableClient(guest);
+            GrantTableClient grants = guest.grantTable();
             Blkback hostileBack = host.backend(hostileDisk, HOSTILE_PROFILE, "blkback.1.51712");
             if (grantCopy) {
                 hostileBack.withGrantCopy(host.dom0.pages().allocPage());
@@ -165,7 +165,7 @@ class BlkbackHostileFrontendTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine hostileDisk = host.image(DISK_SECTORS * 512);
              FileEngine goodDisk = host.image(1 << 20)) {
             GuestKernel guest = host.boot(512);
-            GrantTableClient grants = new GrantTableClient(guest);
+            GrantTableClient grants = guest.grantTable();
             Blkback hostileBack = host.backend(hostileDisk, BlkifDeviceProfile.of(hostileDisk, 32), "blkback.1.51712");
             Blkback goodBack = host.backend(goodDisk, BlkifDeviceProfile.of(goodDisk, 32), "blkback.1.51728");
             Blkfront good = new Blkfront(guest, grants, 0, 1, 32, host.waiter());

@@ -35,7 +35,7 @@ class BlkbackMetricsTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine file = host.image(DISK);
              FileEngine other = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
-            GrantTableClient grants = new GrantTableClient(guest);
+            GrantTableClient grants = guest.grantTable();
             BadSector disk = new BadSector(file);
             Blkback back = host.backend(disk, BlkifDeviceProfile.of(file, 32), "blkback.1.51712");
             Blkback quiet = host.backend(other, BlkifDeviceProfile.of(other, 32), "blkback.1.51728");
@@ -79,7 +79,7 @@ class BlkbackMetricsTest {
             Blkback back = host.backend(engine, BlkifDeviceProfile.of(file, 32), "blkback.1.51712").withPipelining(4)
                     .withBatchLimit(2);
             Random random = new Random(3);
-            Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, future -> {
+            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, future -> {
                 while (!future.isDone()) {
                     host.step();
                     host.clock.advance(1_000_000); // every engine operation takes at least 1 ms

@@ -45,7 +45,7 @@ class BlkbackPipelineTest {
                 GuestKernel guest = host.boot(1024);
                 Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
                         .withPipelining(MAX_IN_FLIGHT);
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, waiter(host, engine, random));
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, waiter(host, engine, random));
                 BlkifTestHost.connect(guest, front, back);
 
                 byte[] model = new byte[DISK];
@@ -106,7 +106,7 @@ class BlkbackPipelineTest {
             java.util.concurrent.atomic.AtomicInteger kicks = new java.util.concurrent.atomic.AtomicInteger();
             Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
                     .withPipelining(MAX_IN_FLIGHT).onKick(kicks::incrementAndGet);
-            Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, waiter(host, engine, random));
+            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, waiter(host, engine, random));
             BlkifTestHost.connect(guest, front, back);
             CompletableFuture<Void> write = front.submitWrite(0, ByteBuffer.wrap(new byte[4096]), false);
             for (int i = 0; i < 1000 && engine.pending() == 0; i++) {
@@ -133,7 +133,7 @@ class BlkbackPipelineTest {
                 BlkifDeviceProfile profile = new BlkifDeviceProfile(DISK / 512, 512, false, flushCache, true, true,
                         false, 32);
                 Blkback back = host.backend(engine, profile, "blkback.1.51712").withPipelining(MAX_IN_FLIGHT);
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, waiter(host, engine, random));
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, waiter(host, engine, random));
                 BlkifTestHost.connect(guest, front, back);
 
                 byte[] model = new byte[DISK];
@@ -184,7 +184,7 @@ class BlkbackPipelineTest {
                 GuestKernel guest = host.boot(1024);
                 Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
                         .withPipelining(MAX_IN_FLIGHT);
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, waiter(host, engine, random));
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, waiter(host, engine, random));
                 BlkifTestHost.connect(guest, front, back);
                 // Writes to distinct blocks and flushes all in flight at once: the backend must
                 // hold each flush until the writes before it are answered, and hold the writes
@@ -225,7 +225,7 @@ class BlkbackPipelineTest {
                 DeferredEngine engine = new DeferredEngine(file);
                 Random random = new Random(seed);
                 GuestKernel guest = host.boot(1024);
-                GrantTableClient grants = new GrantTableClient(guest);
+                GrantTableClient grants = guest.grantTable();
                 Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 32), "blkback.1.51712")
                         .withPipelining(MAX_IN_FLIGHT);
                 long ringGfn = guest.pages().allocPage();

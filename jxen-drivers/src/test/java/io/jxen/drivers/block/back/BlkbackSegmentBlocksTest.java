@@ -63,7 +63,7 @@ class BlkbackSegmentBlocksTest {
         if (pipelined > 0) {
             back.withPipelining(pipelined);
         }
-        GrantTableClient grants = new GrantTableClient(guest); // one per guest: it hands out the refs
+        GrantTableClient grants = guest.grantTable(); // one per guest: it hands out the refs
         SegmentBlockFrontend front = new SegmentBlockFrontend(guest, grants, 255, 1);
         if (persistentGrants > 0) {
             front.withPersistentGrants();
@@ -163,7 +163,7 @@ class BlkbackSegmentBlocksTest {
                 GuestKernel guest = host.boot(2048);
                 Blkback back = host.backend(engine, BlkifDeviceProfile.of(engine, 0), "blkback.1.51712")
                         .withRequestSizeExtension(FULL).withPipelining(8);
-                SegmentBlockFrontend front = new SegmentBlockFrontend(guest, new GrantTableClient(guest), 255, 1);
+                SegmentBlockFrontend front = new SegmentBlockFrontend(guest, guest.grantTable(), 255, 1);
                 assertThat(back.connect(front.setUp(0, 1, 255))).isTrue();
                 byte[] model = new byte[4 * DISK];
                 List<CompletableFuture<Integer>> writes = new ArrayList<>();
@@ -328,7 +328,7 @@ class BlkbackSegmentBlocksTest {
             GuestKernel guest = host.boot(512);
             Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 0), "blkback.1.51712")
                     .withRequestSizeExtension(FULL);
-            SegmentBlockFrontend front = new SegmentBlockFrontend(guest, new GrantTableClient(guest), 255, 1);
+            SegmentBlockFrontend front = new SegmentBlockFrontend(guest, guest.grantTable(), 255, 1);
             BlkbackConnection c = front.setUp(0, 1, 255);
             assertThat(back.connect(new BlkbackConnection(c.frontendDomid(), c.ringRefs(), c.eventChannel(),
                     XenAbi.X86_32))).isFalse();

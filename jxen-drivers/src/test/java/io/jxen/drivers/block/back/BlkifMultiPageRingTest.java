@@ -55,7 +55,7 @@ class BlkifMultiPageRingTest {
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(2048);
                 Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 32), "blkback.1.51712", 0, backOrder);
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, host.waiter())
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, host.waiter())
                         .withMaxRingPageOrder(frontOrder);
                 BlkifTestHost.connect(guest, front, back);
                 int order = Math.min(frontOrder, backOrder);
@@ -109,7 +109,7 @@ class BlkifMultiPageRingTest {
     void anX86_32FrontendsRequestsAcrossPageBordersAreDecodedAndAnswered(int order) throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(2048);
-            GrantTableClient grants = new GrantTableClient(guest);
+            GrantTableClient grants = guest.grantTable();
             Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 32), "blkback.1.51712", 0, 4);
             X86_32Frontend raw = new X86_32Frontend(guest, grants, order);
             assertThat(back.connect(raw.connection())).isTrue();

@@ -102,7 +102,7 @@ class BlkifRequestSizeXenbusTest {
             // The guest exists only once the buses do: register the front driver afterwards.
             try (Buses b = buses(host, backDriver, null)) {
                 guest[0] = b.guest();
-                frontDriver[0] = new BlkfrontXenbusDriver(b.guest(), new GrantTableClient(b.guest()), 32, host.waiter());
+                frontDriver[0] = new BlkfrontXenbusDriver(b.guest(), b.guest().grantTable(), 32, host.waiter());
                 b.front().register(frontDriver[0]);
                 b.front().start();
                 addVbd(b);
@@ -142,7 +142,7 @@ class BlkifRequestSizeXenbusTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             BlkbackXenbusDriver backDriver = backDriver(host, disk).withMaxRingPageOrder(backOrder);
             try (Buses b = buses(host, backDriver, null)) {
-                GrantTableClient grants = new GrantTableClient(b.guest());
+                GrantTableClient grants = b.guest().grantTable();
                 SegmentBlockFrontend front = new SegmentBlockFrontend(b.guest(), grants, ownSegments, ownPages);
                 b.front().register(front);
                 b.front().start();
@@ -193,7 +193,7 @@ class BlkifRequestSizeXenbusTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             BlkbackXenbusDriver backDriver = backDriver(host, disk).withoutRequestSizeExtension();
             try (Buses b = buses(host, backDriver, null)) {
-                SegmentBlockFrontend front = new SegmentBlockFrontend(b.guest(), new GrantTableClient(b.guest()), 255, 4);
+                SegmentBlockFrontend front = new SegmentBlockFrontend(b.guest(), b.guest().grantTable(), 255, 4);
                 b.front().register(front);
                 b.front().start();
                 addVbd(b);

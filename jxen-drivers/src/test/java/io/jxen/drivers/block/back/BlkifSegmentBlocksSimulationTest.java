@@ -5,7 +5,6 @@ import io.jxen.abi.blkif.BlkifRsp;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuRunLoop;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.Fault;
 import io.jxen.sim.Seeds;
@@ -49,7 +48,7 @@ class BlkifSegmentBlocksSimulationTest {
                 if (random.nextBoolean()) {
                     back.withGrantCopy(host.dom0.pages().allocPage());
                 }
-                SegmentBlockFrontend front = new SegmentBlockFrontend(guest, new GrantTableClient(guest), 255, 1);
+                SegmentBlockFrontend front = new SegmentBlockFrontend(guest, guest.grantTable(), 255, 1);
                 assertThat(back.connect(front.setUp(0, 1, 255))).isTrue();
                 Workload workload = new Workload(front, random);
                 sim.add(new VcpuRunLoop(host.dom0, 0)).add(new VcpuRunLoop(guest, 0)).add(back).add(workload);

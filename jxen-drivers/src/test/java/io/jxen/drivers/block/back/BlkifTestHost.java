@@ -65,7 +65,7 @@ public final class BlkifTestHost implements AutoCloseable {
         // 513 pages: the physmap hole up to the special pages (rounded to 512) is 511 GFNs wide,
         // room for the ring and data windows of the backends, persistent grants included.
         dom0 = boot(513);
-        dom0Grants = new GrantTableClient(dom0);
+        dom0Grants = dom0.grantTable();
     }
 
     /** Creates, unpauses and boots a one-vCPU domain of {@code pages} pages. */

@@ -5,7 +5,6 @@ import io.jxen.drivers.block.back.BlkifTestHost;
 import io.jxen.drivers.block.back.Blkback;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.sim.Seeds;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,7 +45,7 @@ class BlkfrontBlkbackTest {
                 if (grantCopy) {
                     back.withGrantCopy(host.dom0.pages().allocPage());
                 }
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32, host.waiter());
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, host.waiter());
                 BlkifTestHost.connect(guest, front, back);
                 assertThat(front.maxIndirectSegments()).isEqualTo(32);
                 assertThat(host.hv.byId(guest.domid()).grantTable().version()).isEqualTo(grantTableVersion);

@@ -7,7 +7,6 @@ import io.jxen.drivers.block.back.BlkifTestHost;
 import io.jxen.drivers.block.back.Blkback;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,7 +74,7 @@ class BlkfrontNegotiationTest {
             BlkifDeviceProfile profile = new BlkifDeviceProfile(DISK / 512, 512, false, kind.flush, kind.barrier,
                     kind.discard, false, kind.indirect);
             Blkback back = host.backend(disk, profile, "blkback.1.51712");
-            Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, frontendIndirect, host.waiter());
+            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, frontendIndirect, host.waiter());
             BlkifTestHost.connect(guest, front, back);
 
             int expectedIndirect = kind.indirect <= 11 ? 0 : Math.min(frontendIndirect, kind.indirect);

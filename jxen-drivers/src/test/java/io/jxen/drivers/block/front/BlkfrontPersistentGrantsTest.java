@@ -37,7 +37,7 @@ class BlkfrontPersistentGrantsTest {
             System.out.println("BlkfrontPersistentGrantsTest seed " + seed);
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(2048);
-                GrantTableClient grants = new GrantTableClient(guest);
+                GrantTableClient grants = guest.grantTable();
                 BlkifDeviceProfile profile = BlkifDeviceProfile.of(disk, 32);
                 Blkback back = host.backend(disk, profile, "blkback.1.51712", backOffers ? BOUND : 0);
                 Blkfront front = new Blkfront(guest, grants, 0, 0, 32, frontAsks, host.waiter());

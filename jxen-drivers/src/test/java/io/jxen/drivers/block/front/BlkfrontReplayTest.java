@@ -43,7 +43,7 @@ class BlkfrontReplayTest {
     private static void run(boolean oldBackendServes) throws IOException {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(1 << 20)) {
             GuestKernel guest = host.boot(1024);
-            GrantTableClient grants = new GrantTableClient(guest);
+            GrantTableClient grants = guest.grantTable();
             Blkback first = host.backend(disk, BlkifDeviceProfile.of(disk, 32), "blkback.1.51712");
             Blkfront front = new Blkfront(guest, grants, 0, 0, 32, host.waiter());
             BlkifTestHost.connect(guest, front, first);

@@ -6,7 +6,6 @@ import io.jxen.drivers.block.back.Blkback;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.VcpuRunLoop;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.Fault;
 import io.jxen.sim.Seeds;
@@ -45,7 +44,7 @@ class BlkifSimulationTest {
             try (BlkifTestHost host = new BlkifTestHost(sim.clock()); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(2048);
                 Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 64), "blkback.1.51712");
-                Blkfront front = new Blkfront(guest, new GrantTableClient(guest), 0, 0, 32,
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32,
                         future -> sim.runUntil(future::isDone, 10_000_000_000L));
                 BlkifTestHost.connect(guest, front, back);
                 Workload workload = new Workload(front, new Random(seed));

@@ -8,7 +8,6 @@ import io.jxen.drivers.block.back.Blkback;
 import io.jxen.drivers.block.back.CoreXenbusStore;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenbus.XenbusDevice;
 import io.jxen.xenstore.server.XenstoredCore;
@@ -64,7 +63,7 @@ class BlkifXenbusTest {
                                 host.stopDriving(back);
                             }
                         }).withMaxQueues(backQueues);
-                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest),
+                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, guest.grantTable(),
                         frontIndirect, frontPersistent, host.waiter()).withMaxQueues(frontQueues);
                 int queues = Math.min(frontQueues, backQueues);
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
@@ -158,7 +157,7 @@ class BlkifXenbusTest {
                                 host.stopDriving(back);
                             }
                         }).withMaxQueues(queues).withMaxRingPageOrder(backOrder);
-                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32,
+                BlkfrontXenbusDriver frontDriver = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32,
                         host.waiter()).withMaxQueues(queues).withMaxRingPageOrder(frontOrder);
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
                      XenBus front = XenBus.front(guestStore, domU, options)) {
@@ -246,7 +245,7 @@ class BlkifXenbusTest {
                                 host.stopDriving(back);
                             }
                         });
-                frontDrivers[0] = new BlkfrontXenbusDriver(guest, new GrantTableClient(guest), 32, host.waiter());
+                frontDrivers[0] = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32, host.waiter());
                 BlkfrontXenbusDriver frontDriver = frontDrivers[0];
                 try (XenBus back = XenBus.back(dom0Store, 0, options);
                      XenBus front = XenBus.front(guestStore, domU, options)) {

@@ -6,7 +6,6 @@ import io.jxen.drivers.block.back.BlkifTestHost;
 import io.jxen.drivers.block.back.Blkback;
 import io.jxen.drivers.block.back.engine.FileEngine;
 import io.jxen.guest.GuestKernel;
-import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.sim.Seeds;
 import org.junit.jupiter.api.Test;
 
@@ -121,7 +120,7 @@ class MultiQueueBlkfrontTest {
     private static MultiQueueBlkfront connectQueues(BlkifTestHost host, GuestKernel guest, FileEngine disk,
             List<Blkback> backs) throws IOException {
         BlkifDeviceProfile profile = BlkifDeviceProfile.of(disk, 32);
-        MultiQueueBlkfront front = new MultiQueueBlkfront(guest, new GrantTableClient(guest), 0, 0, QUEUES, 32,
+        MultiQueueBlkfront front = new MultiQueueBlkfront(guest, guest.grantTable(), 0, 0, QUEUES, 32,
                 false, host.waiter());
         List<FrontendRing> rings = front.connect(BlkifTestHost.features(profile));
         for (int q = 0; q < QUEUES; q++) {
