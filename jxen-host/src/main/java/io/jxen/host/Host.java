@@ -114,6 +114,7 @@ public final class Host implements AutoCloseable {
         MachineMemory memory = MachineMemory.create(o.directory().resolve("host.mem"), o.frames());
         HostXenstored xenstored = null;
         XenstoreClient xs = null;
+        List<AutoCloseable> running = new ArrayList<>();
         try {
             // Host time is jxen-time's: TSC, pvclock and wallclock publication, vCPU timers.
             Hypervisor hv = new Hypervisor(memory, o.clock(), new JxenTime(new HostTime(o.clock())));
@@ -143,7 +144,6 @@ public final class Host implements AutoCloseable {
             xenstored.rings().serveDom0(xsdMfn, xsdPort);
             Toolstack toolstack = new Toolstack(hv, xs, privcmd);
             toolstack.initDom0();
-            List<AutoCloseable> running = new ArrayList<>();
             ConsoleBackend consoles = null;
             HostControl control = null;
             HostStats stats = new HostStats(hv, toolstack, Map::of);
@@ -179,6 +179,15 @@ public final class Host implements AutoCloseable {
             return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles, control,
                     stats, List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
+            // What already started (agent runners, vCPU threads, JVM kernels, backends) stops
+            // too, in reverse order, or its threads would outlive the failed start.
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             if (xs != null) {
                 xs.close();
             }

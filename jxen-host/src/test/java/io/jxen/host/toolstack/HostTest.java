@@ -89,4 +89,22 @@ class HostTest {
         assertThat(host.hypervisor().domids()).containsExactly(0);
         assertThat(Files.exists(dir.resolve("xenstored.sock"))).isFalse();
     }
+
+    /**
+     * A start that fails after dom0's threads began (here: the control socket's path is a
+     * regular file, which the host refuses to delete) stops what it started: no vCPU thread of
+     * dom0 outlives it.
+     */
+    @Test
+    @Timeout(60)
+    void aFailedStartStopsTheThreadsItStarted() throws Exception {
+        Files.writeString(dir.resolve(Host.CONTROL_SOCKET), "not a socket");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true)))
+                .isInstanceOf(java.io.IOException.class);
+        // Thread.join in the closers has returned by now; the hang guard is the timeout.
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+                .extracting(Thread::getName).noneMatch(name -> name.equals("guest-d0-vcpu0"));
+        assertThat(Files.readString(dir.resolve(Host.CONTROL_SOCKET))).isEqualTo("not a socket");
+    }
 }
