@@ -301,56 +301,58 @@ final class XlCommand implements Runnable {
         }
     }
 
-    /** {@code xl reboot DOMAIN}. */
-    @Command(name = "reboot", mixinStandardHelpOptions = true,
-            description = "Ask a guest to reboot (control/shutdown = reboot; on_reboot applies).")
-    static final class RebootVerb extends Verb {
+    /** A verb whose one argument is a domain and whose request to the host is the verb itself. */
+    abstract static class DomainVerb extends Verb {
 
         @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain name or id.")
         String domain;
 
+        /** The control socket request (the xl verb's name). */
+        abstract String request();
+
         @Override
         public Integer call() throws IOException {
-            return onDomain("reboot", domain);
+            return onDomain(request(), domain);
+        }
+    }
+
+    /** {@code xl reboot DOMAIN}. */
+    @Command(name = "reboot", mixinStandardHelpOptions = true,
+            description = "Ask a guest to reboot (control/shutdown = reboot; on_reboot applies).")
+    static final class RebootVerb extends DomainVerb {
+        @Override
+        String request() {
+            return "reboot";
         }
     }
 
     /** {@code xl destroy DOMAIN}. */
-    @Command(name = "destroy", mixinStandardHelpOptions = true, description = "Kill a guest at once.")
-    static final class DestroyVerb extends Verb {
-
-        @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain name or id.")
-        String domain;
-
+    @Command(name = "destroy", mixinStandardHelpOptions = true,
+            description = "Kill a guest at once.")
+    static final class DestroyVerb extends DomainVerb {
         @Override
-        public Integer call() throws IOException {
-            return onDomain("destroy", domain);
+        String request() {
+            return "destroy";
         }
     }
 
     /** {@code xl pause DOMAIN}. */
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a guest.")
-    static final class PauseVerb extends Verb {
-
-        @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain name or id.")
-        String domain;
-
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Pause a guest.")
+    static final class PauseVerb extends DomainVerb {
         @Override
-        public Integer call() throws IOException {
-            return onDomain("pause", domain);
+        String request() {
+            return "pause";
         }
     }
 
     /** {@code xl unpause DOMAIN}. */
-    @Command(name = "unpause", mixinStandardHelpOptions = true, description = "Unpause a guest.")
-    static final class UnpauseVerb extends Verb {
-
-        @Parameters(index = "0", paramLabel = "DOMAIN", description = "Domain name or id.")
-        String domain;
-
+    @Command(name = "unpause", mixinStandardHelpOptions = true,
+            description = "Unpause a guest.")
+    static final class UnpauseVerb extends DomainVerb {
         @Override
-        public Integer call() throws IOException {
-            return onDomain("unpause", domain);
+        String request() {
+            return "unpause";
         }
     }
 }
