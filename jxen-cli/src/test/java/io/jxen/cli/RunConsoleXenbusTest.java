@@ -64,17 +64,7 @@ class RunConsoleXenbusTest {
     @Test
     @Timeout(180)
     void runAGuestTalkToItsConsoleListItsXenbusDevicesAndPowerItOff() throws Exception {
-        Path cfg = dir.resolve("tiny.cfg");
-        Files.writeString(cfg, """
-                name = "tiny"
-                memory = 16
-                vcpus = 2
-                disk = [ 'format=raw, vdev=xvda, access=rw, target=tiny.img' ]
-                on_poweroff = "destroy"
-                """);
-        try (var image = new java.io.RandomAccessFile(dir.resolve("tiny.img").toFile(), "rw")) {
-            image.setLength(1 << 20);
-        }
+        Path cfg = TinyGuest.write(dir);
         Path hostDir = dir.resolve("host");
         StringWriter runOut = new StringWriter();
         StringWriter runErr = new StringWriter();
