@@ -11,6 +11,9 @@ import io.jxen.abi.xen.StartInfoDescriptor;
 import io.jxen.abi.xen.StartInfoFlags;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.abi.xen.XenLimits;
+import io.jxen.abi.xen.VcpuGuestContextDescriptor;
+import io.jxen.abi.xen.VcpuGuestContextFlags;
+import io.jxen.abi.XenErrno;
 import io.jxen.guest.intr.XenIntr;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.GuestPlatform;
@@ -175,6 +178,47 @@ public final class GuestKernel {
         this.intr = new XenIntr(this, options.intrThreads());
         for (GuestVcpu vcpu : vcpus) {
             vcpu.setUpcallHandler(() -> intr.upcall(vcpu));
+        }
+        bringUpSecondaryVcpus();
+    }
+
+    /**
+     * Brings vCPUs 1..n-1 online as Linux's {@code cpu_initialize_context} + {@code VCPUOP_up}
+     * (arch/x86/xen/smp_pv.c) and FreeBSD's PV AP start do: Xen builds a PV domain with only
+     * vCPU 0 up, and a secondary vCPU runs once {@code VCPUOP_initialise} gave it a
+     * {@code vcpu_guest_context} (kernel mode; jxen's vCPUs need no registers of their own) and
+     * {@code VCPUOP_up} cleared its down flag. The context (5,168 bytes) is built in two
+     * contiguous boot pages, returned afterwards.
+     */
+    private void bringUpSecondaryVcpus() {
+        if (vcpus.length < 2) {
+            return;
+        }
+        long high = pages.allocPage();
+        long low = pages.allocPage();
+        try {
+            if (low != high - 1) {
+                throw new IllegalStateException("no two contiguous boot pages for a vcpu_guest_context");
+            }
+            long ctx = BootAllocator.gpa(low);
+            GuestPhysicalMemory memory = platform.memory();
+            for (int id = 1; id < vcpus.length; id++) {
+                memory.zero(ctx, VcpuGuestContextDescriptor.SIZE);
+                memory.putLong(ctx + VcpuGuestContextDescriptor.FLAGS_OFFSET, VcpuGuestContextFlags.IN_KERNEL);
+                long rc = vcpus[0].hypercalls().hypercall(Hypercall.VCPU_OP, VcpuOp.INITIALISE, id, ctx);
+                if (rc == -XenErrno.EEXIST) {
+                    rc = 0; // a context already set (a restored or rebooted kernel): just bring it up
+                }
+                if (rc == 0) {
+                    rc = vcpus[0].hypercalls().hypercall(Hypercall.VCPU_OP, VcpuOp.UP, id, 0);
+                }
+                if (rc != 0) {
+                    throw new IllegalStateException("bringing up vCPU " + id + " failed: " + XenErrors.name(rc));
+                }
+            }
+        } finally {
+            pages.freePage(low);
+            pages.freePage(high);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.jxen.guest;
 
+import io.jxen.abi.Hypercall;
+import io.jxen.abi.vcpu.VcpuOp;
 import io.jxen.abi.version.XenFeat;
 import io.jxen.abi.xen.Virq;
 import io.jxen.guest.intr.IrqHandler;
@@ -32,6 +34,10 @@ class GuestKernelBootTest {
             assertThat(k.banner()).contains("Xen version 4.17");
             // vcpu_info moved out of shared_info into guest RAM
             assertThat(k.vcpu(1).vcpuInfo().address()).isNotEqualTo(k.sharedInfo().address() + 64);
+            // the builder brings up vCPU 0 only; the kernel initialised and brought up vCPU 1
+            assertThat(d.vcpu(1).initialised()).isTrue();
+            assertThat(d.vcpu(1).isUp()).isTrue();
+            assertThat(k.vcpu(0).hypercalls().hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 1, 0)).isEqualTo(1);
         }
     }
 

@@ -79,6 +79,9 @@ class BlkifXenbusTest {
                     MultiQueueBlkfront disk0 = until(host, frontDriver.whenConnected(DEVID));
                     XenbusDevice backDevice = until(host, back.whenDevice(be));
                     until(host, backDevice.whenState(XenbusState.CONNECTED));
+                    // The bus publishes Connected after the driver's connect() returned (and
+                    // completed whenConnected), so the front's state node is awaited too.
+                    until(host, until(host, front.whenDevice(fe)).whenState(XenbusState.CONNECTED));
 
                     assertThat(dom0Store.read(be + "/sectors")).isEqualTo(Long.toString(DISK / 512));
                     assertThat(dom0Store.read(be + "/sector-size")).isEqualTo("512");
