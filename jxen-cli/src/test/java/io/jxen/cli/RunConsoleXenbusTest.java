@@ -14,8 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.jxen.cli.CliWaits.OWN_THREAD;
+import static io.jxen.cli.CliWaits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,28 +31,6 @@ class RunConsoleXenbusTest {
 
     @TempDir
     Path dir;
-
-    /** A thread per command, as each would be a process (the common pool may have one worker). */
-    private static final java.util.concurrent.Executor OWN_THREAD = r -> Thread.ofPlatform().daemon().start(r);
-
-    private static void until(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean() && System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        if (!condition.getAsBoolean()) {
-            StringBuilder dump = new StringBuilder();
-            Thread.getAllStackTraces().forEach((t, st) -> {
-                dump.append('"').append(t.getName()).append("\"\n");
-                for (StackTraceElement e : st) {
-                    dump.append("    at ").append(e).append('\n');
-                }
-            });
-            System.err.println(dump);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
-    }
 
     private static CommandLine jxen(StringWriter out, StringWriter err, CommandLine.IFactory factory) {
         CommandLine line = factory == null ? JxenCommand.newCommandLine()

@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.jxen.cli.CliWaits.OWN_THREAD;
+import static io.jxen.cli.CliWaits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,17 +38,6 @@ class XlCommandTest {
 
     @TempDir
     Path dir;
-
-    private static final java.util.concurrent.Executor OWN_THREAD = r -> Thread.ofPlatform().daemon().start(r);
-
-    private static void until(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean() && System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
-    }
 
     /** One command's outcome. */
     private record Result(int code, String out, String err) {
