@@ -8,7 +8,9 @@
 #   xenstore-paired.sh N CLIENTS ROUNDS NAME=SPEC... > log; python3 paired-medians.py log
 #   SPEC: c                               the reference C xenstored 4.17
 #         java:<classpath>[:<options>]    jxen's XenstoredMain from <classpath>, e.g.
-#                                         "java:/tmp/build/*:--busy-poll 50"
+#                                         "java:/tmp/build/*:--busy-poll 50"; words starting
+#                                         with -D or -X go to its JVM, e.g.
+#                                         "java:/tmp/build/*:-Djxen.spareCore=never"
 # Example (docs/BENCHMARKS.md, "xenstore: busy polling and the selector"):
 #   xenstore-paired.sh 1000 1 30 C=c base="java:/tmp/xsbase/*" g50="java:/tmp/xsbase/*:--busy-poll 50"
 set -u
@@ -26,9 +28,12 @@ for spec in "$@"; do
     PID[$name]=$(bash "$R/run.sh" c "$rd"); SOCK[$name]=$rd/socket
   else
     IFS=':' read -r _ cp opts <<< "$what"
-    # shellcheck disable=SC2086
-    setsid "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.jxen.xenstore.server.XenstoredMain \
-      --socket "$rd/socket" ${opts:-} > "$rd/log" 2>&1 &
+    jvmopts=(); dopts=()
+    for w in ${opts:-}; do  # -D and -X words go to the JVM, e.g. -Djxen.spareCore=never
+      case $w in -D*|-X*) jvmopts+=("$w") ;; *) dopts+=("$w") ;; esac
+    done
+    setsid "$JAVA" --enable-native-access=ALL-UNNAMED "${jvmopts[@]}" -cp "$cp" io.jxen.xenstore.server.XenstoredMain \
+      --socket "$rd/socket" "${dopts[@]}" > "$rd/log" 2>&1 &
     PID[$name]=$!; SOCK[$name]=$rd/socket
     for _ in $(seq 100); do [ -S "$rd/socket" ] && break; sleep 0.1; done
     sleep 0.5

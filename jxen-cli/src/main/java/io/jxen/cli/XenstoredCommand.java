@@ -33,7 +33,11 @@ import java.util.concurrent.CountDownLatch;
             "Beyond C xenstored (which loses the store on a crash):",
             "  --journal DIR            append every committed change to DIR, fsynced before the reply;",
             "                           a restart replays it (a kill -9 loses no acknowledged write)",
-            "  --journal-compact BYTES  compact the journal past this size (default 16 MiB)"})
+            "  --journal-compact BYTES  compact the journal past this size (default 16 MiB)",
+            "  --busy-poll MICROS       after serving, poll the sockets up to MICROS µs before sleeping,",
+            "                           only while a core is spare (runnable tasks <= cores, the question",
+            "                           KVM's halt-polling asks; -Djxen.spareCore=always|never|auto);",
+            "                           default 50, 0 = always sleep at once"})
 final class XenstoredCommand implements Callable<Integer> {
 
     @Unmatched
@@ -60,7 +64,8 @@ final class XenstoredCommand implements Callable<Integer> {
         XenstoredServer server;
         try {
             server = XenstoredServer.start(options.socket(), options.quotas(),
-                    XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, options.journal(), options.journalCompact());
+                    XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, options.journal(), options.journalCompact())
+                    .busyPoll(options.busyPollMicros());
         } catch (java.nio.file.FileAlreadyExistsException e) {
             // A live daemon or a user's file at the socket path: say so, touch nothing.
             spec.commandLine().getErr().println("jxen xenstored: " + e.getMessage());

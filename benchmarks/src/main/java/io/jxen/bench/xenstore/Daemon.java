@@ -51,13 +51,19 @@ final class Daemon implements AutoCloseable {
         Path socket = dir.resolve("socket");
         // setsid as run.sh does for the reference daemons: every daemon in its own session,
         // hence its own scheduler autogroup, so none shares CPU accounting with the clients.
-        List<String> command = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", classPath, "io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString()));
-        String extra = System.getenv("JXEN_BENCH_XENSTORED_ARGS");
-        if (extra != null && name.equals("jxen") && !extra.isBlank()) {
-            // Options for this build's daemon only (e.g. --busy-poll 50), not the baseline's.
-            command.addAll(List.of(extra.trim().split("\\s+")));
+        List<String> jvm = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED"));
+        List<String> daemon = new ArrayList<>(List.of("io.jxen.xenstore.server.XenstoredMain", "--socket", socket.toString()));
+        // Options for this build's daemon (e.g. --busy-poll 50) or the baseline's: words starting
+        // with -D or -X go to its JVM (e.g. -Djxen.spareCore=never), the others to XenstoredMain.
+        String extra = System.getenv(optionsVariable(name));
+        if (extra != null && !extra.isBlank()) {
+            for (String word : extra.trim().split("\\s+")) {
+                (word.startsWith("-D") || word.startsWith("-X") ? jvm : daemon).add(word);
+            }
         }
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(List.of("-cp", classPath));
+        command.addAll(daemon);
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("jxen.log").toFile()).start();
         Daemon d = new Daemon(name, socket, p.pid(), p, null);
@@ -77,6 +83,11 @@ final class Daemon implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** The environment variable with the options of the jxen daemon of this name. */
+    static String optionsVariable(String name) {
+        return name.equals("jxen") ? "JXEN_BENCH_XENSTORED_ARGS" : "JXEN_BENCH_XENSTORED_BASELINE_ARGS";
     }
 
     /**

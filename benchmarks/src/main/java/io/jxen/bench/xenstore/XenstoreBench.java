@@ -94,6 +94,11 @@ public final class XenstoreBench implements Bench {
             if (baseline != null) {
                 // Another build of jxen (e.g. before a change), measured in the same run.
                 daemons.add(Daemon.jxen("baseline", baseline, Files.createDirectories(dir.resolve("b"))));
+                String baselineArgs = System.getenv("JXEN_BENCH_XENSTORED_BASELINE_ARGS");
+                if (baselineArgs != null && !baselineArgs.isBlank()) {
+                    out.println("baseline daemon options (JXEN_BENCH_XENSTORED_BASELINE_ARGS): " + baselineArgs.trim());
+                    figures.put("baseline_args", baselineArgs.trim().replaceAll("\\s+", "_"));
+                }
             }
             // Every daemon gets one unmeasured pass; a JVM gets more (at least 20,000 iterations
             // per client) and time to finish compiling, so its JIT is not what gets measured.

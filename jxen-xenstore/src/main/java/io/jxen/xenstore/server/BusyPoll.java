@@ -1,5 +1,7 @@
 package io.jxen.xenstore.server;
 
+import io.jxen.runtime.SpareCore;
+
 /**
  * How long the socket loop polls without blocking after serving requests, before it sleeps
  * in {@code epoll_wait} (the idea of Linux's {@code SO_BUSY_POLL}): a client that sends its
@@ -11,8 +13,11 @@ package io.jxen.xenstore.server;
  * {@code maxNanos}. An idle daemon therefore blocks at once: after a pause it burns at most
  * one window, then the long gap switches polling off until requests come quickly again.
  * Polling only pays when a core is free for it: on a busy machine it takes the CPU the
- * client needs to send its next request. So a poll that finds itself descheduled (two
- * consecutive polls further apart than {@link #PREEMPTED_NANOS}) turns polling off for a
+ * client needs to send its next request. So the loop polls only while {@link SpareCore}
+ * says a core is free (no task waits for a CPU: KVM's halt-polling asks the same,
+ * {@code single_task_running()}, before it polls for a vCPU's wake-up), checked before a
+ * window opens and on every poll. As a second guard, a poll that finds itself descheduled
+ * (two consecutive polls further apart than {@link #PREEMPTED_NANOS}) turns polling off for a
  * number of turns of the loop, doubling with every such finding (up to
  * {@link #MAX_SUSPEND_TURNS}) and reset by a clean one.
  * Only the loop thread uses it.
@@ -26,15 +31,18 @@ final class BusyPoll {
     private static final int FIRST_SUSPEND_TURNS = 1 << 8;
 
     private final long maxNanos;
+    private final SpareCore spareCore;
     private final long capNanos;
     private long averageNanos;
     private int suspendedTurns;
     private int nextSuspension = FIRST_SUSPEND_TURNS;
 
     /**
-     * @param maxNanos the longest window; 0 turns polling off
+     * @param maxNanos  the longest window; 0 turns polling off
+     * @param spareCore whether a core is free for polling right now
      */
-    BusyPoll(long maxNanos) {
+    BusyPoll(long maxNanos, SpareCore spareCore) {
+        this.spareCore = spareCore;
         this.maxNanos = Math.max(0, maxNanos);
         this.capNanos = 4 * this.maxNanos;
         this.averageNanos = capNanos;
@@ -46,10 +54,15 @@ final class BusyPoll {
             suspendedTurns--;
             return 0;
         }
-        if (averageNanos >= maxNanos) {
+        if (averageNanos >= maxNanos || !spareCore.available()) {
             return 0;
         }
         return Math.min(maxNanos, 2 * averageNanos);
+    }
+
+    /** Whether an open window may go on polling: a core is still free (asked on every poll). */
+    boolean coreStillSpare() {
+        return spareCore.available();
     }
 
     /** A poll found the thread descheduled: the machine is busy, stop polling for a while. */

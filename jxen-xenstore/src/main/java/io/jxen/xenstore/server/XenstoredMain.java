@@ -21,8 +21,9 @@ import java.util.concurrent.CountDownLatch;
  *   -Q, --quota NAME=N        transaction-nodes, memory, outstanding (or any quota name)
  *   -q, --quota-soft memory=N soft memory quota per domain (only logged)
  *   -w, --timeout watch-event=SECONDS  how long a watch event waits for a domain (0: forever)
- *   --busy-poll MICROS        poll the socket up to MICROS µs after serving before blocking
- *                             (0, the default: block at once; see BusyPoll)
+ *   --busy-poll MICROS        after serving, poll the sockets up to MICROS µs before blocking,
+ *                             only while a core is spare (SpareCore; -Djxen.spareCore=
+ *                             always|never|auto); default 50, 0: always block at once
  * </pre>
  * Runs until killed; SIGTERM removes the socket.
  */

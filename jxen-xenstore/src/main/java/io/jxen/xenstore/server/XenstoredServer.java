@@ -39,8 +39,12 @@ public final class XenstoredServer implements AutoCloseable {
     public static final long DEFAULT_OUTBOX_LIMIT_BYTES = 4L << 20;
 
     private static final System.Logger LOG = System.getLogger("xenstored");
-    /** The default longest busy-poll window, in µs: none (measured, see docs/BENCHMARKS.md). */
-    public static final int DEFAULT_BUSY_POLL_MICROS = 0;
+    /**
+     * The default longest busy-poll window, in µs; the loop polls only while a core is spare
+     * ({@link io.jxen.runtime.SpareCore}), so on a busy machine it blocks at once (measured,
+     * see docs/BENCHMARKS.md).
+     */
+    public static final int DEFAULT_BUSY_POLL_MICROS = 50;
     /** The largest busy-poll window accepted, in µs. */
     public static final int MAX_BUSY_POLL_MICROS = 1000;
 
@@ -59,10 +63,15 @@ public final class XenstoredServer implements AutoCloseable {
     /** The loop thread's gathering-write array, shared by all connections. */
     private final java.nio.ByteBuffer[] writeBatch = new java.nio.ByteBuffer[64];
     private io.jxen.xenstore.journal.Journal journal;
-    /** Times the busy-poll window and the gaps between requests (real time: sockets are real). */
-    private final io.jxen.runtime.Clock clock = io.jxen.runtime.SystemClock.INSTANCE;
+    /** Times the busy-poll window and the gaps between requests (real time: sockets are real; tests step it). */
+    private volatile io.jxen.runtime.Clock clock = io.jxen.runtime.SystemClock.INSTANCE;
+    /** Whether a core is free for polling (the machine's run queue; tests fix the answer). */
+    private volatile io.jxen.runtime.SpareCore spareCore = io.jxen.runtime.SpareCore.system();
+    private volatile int busyPollMicros = DEFAULT_BUSY_POLL_MICROS;
     /** How long the loop polls before blocking (used by the loop thread; replaced by {@link #busyPoll}). */
-    private volatile BusyPoll busyPoll = new BusyPoll(1000L * DEFAULT_BUSY_POLL_MICROS);
+    private volatile BusyPoll busyPoll = new BusyPoll(1000L * DEFAULT_BUSY_POLL_MICROS, spareCore);
+    /** Busy-poll windows opened so far (written by the loop thread only; tests read it). */
+    private volatile long pollWindows;
 
     private XenstoredServer(Path socket, Quotas quotas, long outboxLimitBytes) throws IOException {
         this.socket = socket;
@@ -116,17 +125,50 @@ public final class XenstoredServer implements AutoCloseable {
      * Sets the longest busy-poll window of the socket loop: after serving requests it polls
      * the sockets without blocking for up to this long (self-tuned, see {@link BusyPoll})
      * before it blocks, so a client that answers quickly is served without waking the
-     * daemon. It costs CPU while clients are active and pays only with a core to spare.
+     * daemon. It costs CPU while clients are active and pays only with a core to spare, so
+     * the loop polls only while {@link io.jxen.runtime.SpareCore} says one is.
      *
-     * @param micros 0 (the default: block at once) to {@link #MAX_BUSY_POLL_MICROS}
+     * @param micros 0 (block at once) to {@link #MAX_BUSY_POLL_MICROS}; default
+     *               {@link #DEFAULT_BUSY_POLL_MICROS}
      * @return this daemon
      */
     public XenstoredServer busyPoll(int micros) {
         if (micros < 0 || micros > MAX_BUSY_POLL_MICROS) {
             throw new IllegalArgumentException("busy poll of " + micros + " µs");
         }
-        busyPoll = new BusyPoll(1000L * micros);
+        busyPollMicros = micros;
+        busyPoll = new BusyPoll(1000L * micros, spareCore);
         return this;
+    }
+
+    /**
+     * Replaces the answer to "is a core free for polling?" (tests drive both branches with
+     * {@link io.jxen.runtime.SpareCore#fixed}); the default is {@link io.jxen.runtime.SpareCore#system()}.
+     *
+     * @param spare the probe
+     * @return this daemon
+     */
+    XenstoredServer spareCore(io.jxen.runtime.SpareCore spare) {
+        spareCore = spare;
+        busyPoll = new BusyPoll(1000L * busyPollMicros, spare);
+        return this;
+    }
+
+    /**
+     * Replaces the clock that times busy-poll windows and request gaps (tests step it per
+     * call, so what the loop decides does not depend on the machine's speed).
+     *
+     * @param c the clock
+     * @return this daemon
+     */
+    XenstoredServer loopClock(io.jxen.runtime.Clock c) {
+        clock = c;
+        return this;
+    }
+
+    /** Busy-poll windows the loop has opened so far (tests). */
+    long busyPollWindows() {
+        return pollWindows;
     }
 
     /**
@@ -247,13 +289,15 @@ public final class XenstoredServer implements AutoCloseable {
     }
 
     /**
-     * Waits for work: polls without blocking for the {@link BusyPoll} window first, then
-     * blocks in the selector.
+     * Waits for work: polls without blocking for the {@link BusyPoll} window first (only
+     * while a core is spare), then blocks in the selector.
      */
     private void await() throws IOException {
         BusyPoll poll = this.busyPoll;
+        io.jxen.runtime.Clock clock = this.clock;
         long window = poll.windowNanos();
         if (window > 0) {
+            pollWindows++;
             long last = clock.nanoTime();
             long deadline = last + window;
             while (true) {
@@ -268,7 +312,7 @@ public final class XenstoredServer implements AutoCloseable {
                     break;
                 }
                 last = now;
-                if (now - deadline >= 0 || closing) {
+                if (now - deadline >= 0 || closing || !poll.coreStillSpare()) {
                     poll.ranClean();
                     break;
                 }

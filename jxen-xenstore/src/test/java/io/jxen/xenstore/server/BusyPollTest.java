@@ -1,20 +1,21 @@
 package io.jxen.xenstore.server;
 
+import io.jxen.runtime.SpareCore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The socket loop's busy-poll window: on for quick clients, off when idle or descheduled. */
+/** The socket loop's busy-poll window: on for quick clients with a core to spare, off when idle, busy or descheduled. */
 class BusyPollTest {
 
     private static final long MAX = 50_000;
 
     @Test
     void anIdleDaemonBlocksAtOnce() {
-        BusyPoll p = new BusyPoll(MAX);
+        BusyPoll p = new BusyPoll(MAX, SpareCore.fixed(true));
         assertThat(p.windowNanos()).as("no requests yet").isZero();
-        assertThat(new BusyPoll(0).windowNanos()).as("turned off").isZero();
-        BusyPoll off = new BusyPoll(0);
+        assertThat(new BusyPoll(0, SpareCore.fixed(true)).windowNanos()).as("turned off").isZero();
+        BusyPoll off = new BusyPoll(0, SpareCore.fixed(true));
         for (int i = 0; i < 100; i++) {
             off.record(1_000);
         }
@@ -23,7 +24,7 @@ class BusyPollTest {
 
     @Test
     void quickClientsOpenTheWindowAndOnePauseClosesIt() {
-        BusyPoll p = new BusyPoll(MAX);
+        BusyPoll p = new BusyPoll(MAX, SpareCore.fixed(true));
         for (int i = 0; i < 40; i++) {
             p.record(5_000);
         }
@@ -42,7 +43,7 @@ class BusyPollTest {
 
     @Test
     void aPreemptedPollSuspendsPollingLongerEachTime() {
-        BusyPoll p = new BusyPoll(MAX);
+        BusyPoll p = new BusyPoll(MAX, SpareCore.fixed(true));
         for (int i = 0; i < 40; i++) {
             p.record(5_000);
         }
@@ -73,5 +74,26 @@ class BusyPollTest {
             capped++;
         }
         assertThat(capped).isEqualTo(BusyPoll.MAX_SUSPEND_TURNS);
+    }
+
+    @Test
+    void pollsOnlyWhileACoreIsSpare() {
+        int[] runnable = {2};
+        long[] now = {0};
+        BusyPoll p = new BusyPoll(MAX, new SpareCore(() -> runnable[0], 2, () -> now[0]));
+        for (int i = 0; i < 40; i++) {
+            p.record(5_000);
+        }
+        assertThat(p.windowNanos()).as("as many runnable tasks as cores: a core is free").isPositive();
+        assertThat(p.coreStillSpare()).isTrue();
+        runnable[0] = 3;
+        assertThat(p.windowNanos()).as("the sample stands for a millisecond").isPositive();
+        now[0] += SpareCore.SAMPLE_NANOS;
+        assertThat(p.coreStillSpare()).as("a task waits for a CPU: stop polling").isFalse();
+        assertThat(p.windowNanos()).as("and block at once").isZero();
+        runnable[0] = 1;
+        now[0] += SpareCore.SAMPLE_NANOS;
+        assertThat(p.windowNanos()).as("the machine is quiet again").isPositive();
+        assertThat(new BusyPoll(MAX, SpareCore.fixed(false)).windowNanos()).isZero();
     }
 }

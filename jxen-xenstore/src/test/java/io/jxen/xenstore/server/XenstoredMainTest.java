@@ -86,7 +86,9 @@ class XenstoredMainTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> XenstoredMain.parse(new String[] {"--frobnicate"}, java.util.Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).busyPollMicros()).isZero();
+        assertThat(XenstoredMain.parse(new String[0], java.util.Map.of()).busyPollMicros())
+                .isEqualTo(XenstoredServer.DEFAULT_BUSY_POLL_MICROS).isPositive();
+        assertThat(XenstoredMain.parse(new String[] {"--busy-poll", "0"}, java.util.Map.of()).busyPollMicros()).isZero();
         assertThat(XenstoredMain.parse(new String[] {"--busy-poll", "30"}, java.util.Map.of()).busyPollMicros())
                 .isEqualTo(30);
         org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -117,6 +117,40 @@ class XenstoredServerTest {
     }
 
     @Test
+    void theLoopPollsOnlyWhileACoreIsSpare() throws Exception {
+        for (boolean spare : new boolean[] {true, false}) {
+            Path sock = dir.resolve("socket-" + spare);
+            // A clock that steps 1 µs per reading: the gaps the loop sees, and so whether a
+            // window opens, depend on the loop's own steps, not on this machine's speed.
+            java.util.concurrent.atomic.AtomicLong t = new java.util.concurrent.atomic.AtomicLong();
+            io.jxen.runtime.Clock stepping = new io.jxen.runtime.Clock() {
+                @Override
+                public long nanoTime() {
+                    return t.addAndGet(1_000);
+                }
+
+                @Override
+                public long epochNanos() {
+                    return t.get();
+                }
+            };
+            try (XenstoredServer s = XenstoredServer.start(sock).busyPoll(50)
+                    .spareCore(io.jxen.runtime.SpareCore.fixed(spare)).loopClock(stepping);
+                 RawSocketClient c = new RawSocketClient(sock)) {
+                for (int i = 0; i < 100; i++) {
+                    assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.READ, i, 0, "/tool")).getLast().type())
+                            .isEqualTo(XsMessageTypes.READ);
+                }
+                if (spare) {
+                    assertThat(s.busyPollWindows()).as("quick requests and a core to spare: the loop polls").isPositive();
+                } else {
+                    assertThat(s.busyPollWindows()).as("no core to spare: the loop blocks at once").isZero();
+                }
+            }
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrderWithTheirIds() throws Exception {
         Path sock = dir.resolve("socket");
         try (XenstoredServer _ = XenstoredServer.start(sock); RawSocketClient c = new RawSocketClient(sock)) {
