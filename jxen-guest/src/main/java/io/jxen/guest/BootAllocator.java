@@ -49,6 +49,48 @@ public final class BootAllocator {
         return next--;
     }
 
+    /**
+     * {@code count} pages of consecutive GFNs, taken below the ones handed out so far (freed
+     * pages are not reused: they are single pages), for a buffer a driver wants to see as one
+     * range, such as a block device's registered I/O buffer.
+     *
+     * @return the lowest GFN of the run
+     * @throws IllegalStateException when no such run is left above the low-water mark
+     */
+    public synchronized long allocPages(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count " + count);
+        }
+        long top = next;
+        while (true) {
+            while (top >= lowWaterGfn && reserved.contains(top)) {
+                top--;
+            }
+            long low = top - count + 1;
+            if (low < lowWaterGfn) {
+                throw new IllegalStateException("guest boot allocator has no run of " + count + " pages above gfn "
+                        + lowWaterGfn);
+            }
+            long clash = -1;
+            for (long gfn = low; gfn <= top; gfn++) {
+                if (reserved.contains(gfn)) {
+                    clash = gfn;
+                }
+            }
+            if (clash < 0) {
+                // The pages skipped above the run (between it and next) are given back as single pages.
+                for (long gfn = next; gfn > top; gfn--) {
+                    if (!reserved.contains(gfn)) {
+                        freed.push(gfn);
+                    }
+                }
+                next = low - 1;
+                return low;
+            }
+            top = clash - 1;
+        }
+    }
+
     /** Returns a page. */
     public synchronized void freePage(long gfn) {
         freed.push(gfn);

@@ -71,6 +71,29 @@ public final class GuestPhysicalMemory {
         return P2mEntry.readOnly(entry) ? frame.asReadOnly() : frame;
     }
 
+    /**
+     * The {@code count} pages from {@code firstGfn} as one writable segment, when their machine
+     * frames are consecutive too (as a CPU would see them through one linear mapping); null
+     * when they are not, or when any is unmapped or read-only.
+     */
+    public MemorySegment contiguousPages(long firstGfn, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count " + count);
+        }
+        long first = entry(firstGfn);
+        if (!P2mEntry.present(first) || P2mEntry.readOnly(first)) {
+            return null;
+        }
+        long firstMfn = P2mEntry.mfn(first);
+        for (int i = 1; i < count; i++) {
+            long e = entry(firstGfn + i);
+            if (!P2mEntry.present(e) || P2mEntry.readOnly(e) || P2mEntry.mfn(e) != firstMfn + i) {
+                return null;
+            }
+        }
+        return memory.frames(firstMfn, count);
+    }
+
     private MemorySegment pageFor(long gpa, int size, boolean write) {
         long gfn = gpa >>> XenPage.SHIFT;
         if (gpa < 0 || ((gpa + size - 1) >>> XenPage.SHIFT) != gfn) {

@@ -118,6 +118,10 @@ public final class Blkfront implements BlockDevice {
     private volatile String failure;
     private long requestsSent;
     private long replayed;
+    /** Registered buffers: this disk's own, or the one set of a {@link MultiQueueBlkfront}'s queues. */
+    private RegisteredBuffers buffers;
+    private boolean ownsBuffers = true;
+    private long registeredTransfers;
 
     /**
      * A frontend for the disk that {@code backendDomid} serves.
@@ -161,6 +165,24 @@ public final class Blkfront implements BlockDevice {
         }
         this.ownMaxIndirectSegments = ownMaxIndirectSegments;
         this.waiter = Objects.requireNonNull(waiter, "waiter");
+        this.buffers = new RegisteredBuffers(kernel, grants, backendDomid, name);
+    }
+
+    /**
+     * A registered I/O buffer of at least {@code bytes} (whole pages) in guest memory, granted
+     * once to this disk's backend: reads and writes from its views move no data in blkfront
+     * ({@link BlockBuffer}).
+     *
+     * @throws IOException when the guest has no contiguous run of pages or no grant references left
+     */
+    public BlockBuffer allocateBuffer(int bytes) throws IOException {
+        return buffers.allocate(bytes);
+    }
+
+    /** Shares a multi-queue disk's registered buffers (its queues all serve the same backend). */
+    void useBuffers(RegisteredBuffers shared) {
+        this.buffers = shared;
+        this.ownsBuffers = false;
     }
 
     /**
@@ -394,6 +416,16 @@ public final class Blkfront implements BlockDevice {
         return replayed;
     }
 
+    /** Reads and writes prepared so far whose segments named a registered buffer's own grants (no copy). */
+    public long registeredTransfers() {
+        lock.lock();
+        try {
+            return registeredTransfers;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Requests put on the ring so far (replays included). */
     public long requestsSent() {
         lock.lock();
@@ -534,6 +566,9 @@ public final class Blkfront implements BlockDevice {
             lock.unlock();
         }
         completeAll(complete);
+        if (ownsBuffers) {
+            buffers.closeAll();
+        }
     }
 
     // ---- asynchronous API ----
@@ -655,17 +690,49 @@ public final class Blkfront implements BlockDevice {
         ByteBuffer data = p.data;
         long offsetBytes = p.offsetBytes;
         int pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
+        RegisteredBuffers.Span span = p.responseOp == BlkifOp.READ || p.responseOp == BlkifOp.WRITE
+                ? buffers.acquire(data, SECTOR) : null;
+        if (span != null) {
+            p.buffer = span.buffer();
+            pages = registeredPages(span.offset(), data.remaining());
+            if (span.buffer().backendDomid() != backendDomid) {
+                throw new IOException(name + ": registered buffer granted to domain " + span.buffer().backendDomid()
+                        + ", the backend is domain " + backendDomid + "; allocate a new buffer");
+            }
+            if (pages > BlkifLimits.MAX_SEGMENTS_PER_REQUEST && pages > maxIndirectSegments) {
+                buffers.release(p.buffer); // one more segment than the copy path needs: copied instead
+                p.buffer = null;
+                span = null;
+                pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
+            }
+        }
         boolean indirect = pages > BlkifLimits.MAX_SEGMENTS_PER_REQUEST;
-        if (op == BlkifOp.READ) {
+        if (op == BlkifOp.READ && span == null) {
             p.readInto = data;
         }
         boolean readOnlyGrant = op != BlkifOp.READ;
         p.pooled = persistent;
         p.dataGfns = new long[pages];
         p.dataRefs = new int[pages];
+        int[] firsts = new int[pages];
         int[] lasts = new int[pages];
         try {
-            for (int i = 0; i < pages; i++) {
+            if (span != null) {
+                // The caller's own granted pages: segment i covers the sectors of page i the data touches.
+                int offset = span.offset();
+                int end = offset + data.remaining(); // exclusive, a sector boundary
+                int firstPage = offset / XenPage.SIZE;
+                for (int i = 0; i < pages; i++) {
+                    int page = firstPage + i;
+                    int from = Math.max(offset, page * XenPage.SIZE) - page * XenPage.SIZE;
+                    int to = Math.min(end, (page + 1) * XenPage.SIZE) - page * XenPage.SIZE;
+                    p.dataGfns[i] = span.buffer().firstGfn() + page;
+                    p.dataRefs[i] = span.buffer().grantRef(page);
+                    firsts[i] = from / SECTOR;
+                    lasts[i] = to / SECTOR - 1;
+                }
+            }
+            for (int i = 0; span == null && i < pages; i++) {
                 int bytes = Math.min(XenPage.SIZE, data.remaining() - i * XenPage.SIZE);
                 long[] granted = takePage(readOnlyGrant);
                 MemorySegment page = kernel.memory().page(granted[0]);
@@ -684,7 +751,7 @@ public final class Blkfront implements BlockDevice {
                 req.setHandle(0);
                 req.setSectorNumber(offsetBytes / SECTOR);
                 for (int i = 0; i < pages; i++) {
-                    req.setSegment(i, p.dataRefs[i], 0, lasts[i]);
+                    req.setSegment(i, p.dataRefs[i], firsts[i], lasts[i]);
                 }
             } else {
                 int indirectPages = (pages + SEGMENTS_PER_INDIRECT_PAGE - 1) / SEGMENTS_PER_INDIRECT_PAGE;
@@ -698,7 +765,7 @@ public final class Blkfront implements BlockDevice {
                     for (int s = ip * SEGMENTS_PER_INDIRECT_PAGE; s < end; s++) {
                         long at = (long) (s % SEGMENTS_PER_INDIRECT_PAGE) * BlkifRequestSegmentDescriptor.X86_64.SIZE;
                         OrderedAccess.setIntPlain(page, at + BlkifRequestSegmentDescriptor.X86_64.GREF_OFFSET, p.dataRefs[s]);
-                        OrderedAccess.setBytePlain(page, at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) 0);
+                        OrderedAccess.setBytePlain(page, at + BlkifRequestSegmentDescriptor.X86_64.FIRST_SECT_OFFSET, (byte) firsts[s]);
                         OrderedAccess.setBytePlain(page, at + BlkifRequestSegmentDescriptor.X86_64.LAST_SECT_OFFSET, (byte) lasts[s]);
                     }
                     p.indirectGfns[ip] = gfn;
@@ -719,6 +786,14 @@ public final class Blkfront implements BlockDevice {
             throw e;
         }
         p.data = null;
+        if (span != null) {
+            registeredTransfers++;
+        }
+    }
+
+    /** Pages (segments) a registered transfer of {@code length} bytes at {@code offset} in its buffer touches. */
+    private static int registeredPages(int offset, int length) {
+        return (offset + length - 1) / XenPage.SIZE - offset / XenPage.SIZE + 1;
     }
 
     /**
@@ -782,6 +857,12 @@ public final class Blkfront implements BlockDevice {
                     complete.add(p);
                     continue;
                 }
+            } else if (p.buffer != null && !p.buffer.isOpen()) {
+                // A replayed request whose registered buffer was closed meanwhile: its grants
+                // end once it completes, so it must not go out naming them.
+                releasePages(p);
+                complete.add(p);
+                continue;
             }
             int id = freeIds.poll();
             shadow[id] = p;
@@ -869,7 +950,7 @@ public final class Blkfront implements BlockDevice {
     }
 
     private void releasePages(Pending p) {
-        if (p.dataRefs != null) {
+        if (p.dataRefs != null && p.buffer == null) {
             for (int i = 0; i < p.dataRefs.length; i++) {
                 release(p.dataRefs[i], p.dataGfns[i], p.pooled);
             }
@@ -939,8 +1020,15 @@ public final class Blkfront implements BlockDevice {
         ring = null;
     }
 
-    private static void completeAll(List<Pending> complete) {
+    private void completeAll(List<Pending> complete) {
         for (Pending p : complete) {
+            if (p.buffer != null) {
+                BlockBuffer b = p.buffer;
+                p.buffer = null;
+                if (!buffers.release(b) && p.error == null) {
+                    p.error = new IOException(name + ": the registered buffer was closed while the request was in flight");
+                }
+            }
             if (p.error != null) {
                 p.future.completeExceptionally(p.error);
             } else {
@@ -1003,6 +1091,8 @@ public final class Blkfront implements BlockDevice {
         IOException error;
         /** Its pages were granted read-write for reuse (persistent grants). */
         boolean pooled;
+        /** The registered buffer its data lies in (one use held until it completes), or null. */
+        BlockBuffer buffer;
 
         Pending(int op) {
             this.responseOp = op;

@@ -37,6 +37,7 @@ public final class MultiQueueBlkfront implements BlockDevice {
     private final List<Blkfront> queues;
     private final CompletionWaiter waiter;
     private final AtomicInteger next = new AtomicInteger();
+    private final RegisteredBuffers buffers;
 
     /**
      * @param queues how many rings (1 to the backend's {@code multi-queue-max-queues})
@@ -49,11 +50,25 @@ public final class MultiQueueBlkfront implements BlockDevice {
         }
         this.waiter = Objects.requireNonNull(waiter, "waiter");
         List<Blkfront> list = new ArrayList<>(queues);
+        this.buffers = new RegisteredBuffers(kernel, grants, backendDomid, "xbd" + unit);
         for (int i = 0; i < queues; i++) {
             String name = queues == 1 ? "xbd" + unit : "xbd" + unit + "-q" + i;
-            list.add(new Blkfront(kernel, grants, backendDomid, name, ownMaxIndirectSegments, ownPersistent, waiter));
+            Blkfront queue = new Blkfront(kernel, grants, backendDomid, name, ownMaxIndirectSegments, ownPersistent,
+                    waiter);
+            queue.useBuffers(buffers); // a grant is per domain and page: every queue's requests may name it
+            list.add(queue);
         }
         this.queues = List.copyOf(list);
+    }
+
+    /**
+     * A registered I/O buffer of at least {@code bytes} (whole pages) in guest memory, granted
+     * once to the backend and usable on every queue, striped transfers included ({@link BlockBuffer}).
+     *
+     * @throws IOException when the guest has no contiguous run of pages or no grant references left
+     */
+    public BlockBuffer allocateBuffer(int bytes) throws IOException {
+        return buffers.allocate(bytes);
     }
 
     /**
@@ -245,6 +260,7 @@ public final class MultiQueueBlkfront implements BlockDevice {
     @Override
     public void close() {
         queues.forEach(Blkfront::close);
+        buffers.closeAll();
     }
 
     private void await(CompletableFuture<Void> future) throws IOException {
