@@ -34,7 +34,10 @@ final class SocketConnection implements Outbox {
     private final long outboxLimitBytes;
     private final Connection connection;
     private final XsMessageReader decoder = new XsMessageReader();
-    private final ConcurrentLinkedQueue<ByteBuffer> out = new ConcurrentLinkedQueue<>();
+    /** Messages queued for the peer, encoded only when they go (into the loop's direct buffer). */
+    private final ConcurrentLinkedQueue<XsMessage> out = new ConcurrentLinkedQueue<>();
+    /** Bytes of the head of {@link #out} already written (a partial write; loop thread). */
+    private int headSent;
     private final AtomicLong outBytes = new AtomicLong();
     /** Set while this connection is on the server's dirty list, so it is listed once. */
     private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
@@ -59,12 +62,12 @@ final class SocketConnection implements Outbox {
 
     @Override
     public boolean offer(XsMessage message) {
-        byte[] bytes = message.encode();
-        if (outBytes.addAndGet(bytes.length) > outboxLimitBytes) {
-            outBytes.addAndGet(-bytes.length);
+        int size = message.wireSize();
+        if (outBytes.addAndGet(size) > outboxLimitBytes) {
+            outBytes.addAndGet(-size);
             return false;
         }
-        out.add(ByteBuffer.wrap(bytes));
+        out.add(message);
         if (flushScheduled.compareAndSet(false, true)) {
             server.markDirty(this);
         }
@@ -125,28 +128,35 @@ final class SocketConnection implements Outbox {
             return;
         }
         try {
-            // Everything queued goes in one gathering write (a reply and the events before it
-            // cost one syscall, not one each).
-            ByteBuffer[] batch = server.writeBatch();
+            // Everything queued (up to the loop's buffer) goes in one write: a reply and the
+            // events before it cost one syscall, not one each, and the messages are encoded
+            // straight into a direct buffer, which the JDK writes without a copy.
+            ByteBuffer buf = server.writeBuffer();
             while (budget > 0) {
+                buf.clear();
                 int k = 0;
-                long queued = 0;
-                for (java.util.Iterator<ByteBuffer> it = out.iterator(); it.hasNext() && k < budget && k < batch.length; ) {
-                    batch[k] = it.next();
-                    queued += batch[k++].remaining();
+                for (java.util.Iterator<XsMessage> it = out.iterator(); it.hasNext() && k < budget; k++) {
+                    XsMessage m = it.next();
+                    if (buf.remaining() < m.wireSize()) {
+                        break;
+                    }
+                    m.encodeInto(buf);
                 }
                 if (k == 0) {
                     break;
                 }
-                long written = channel.write(batch, 0, k);
+                buf.flip().position(headSent);
+                int written = channel.write(buf);
                 outBytes.addAndGet(-written);
-                java.util.Arrays.fill(batch, 0, k, null);
-                ByteBuffer head;
-                while ((head = out.peek()) != null && !head.hasRemaining()) {
+                int sent = headSent + written;
+                XsMessage head;
+                while ((head = out.peek()) != null && sent >= head.wireSize() && budget > 0) {
+                    sent -= head.wireSize();
                     out.poll();
                     budget--;
                 }
-                if (written < queued) {
+                headSent = sent;
+                if (buf.hasRemaining()) {
                     key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
                     return;
                 }

@@ -12,7 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,8 +59,11 @@ public final class XenstoredServer implements AutoCloseable {
     private volatile boolean closing;
     /** The loop thread's read buffer, shared by all connections (direct: no copy in the JDK). */
     private final java.nio.ByteBuffer readBuffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
-    /** The loop thread's gathering-write array, shared by all connections. */
-    private final java.nio.ByteBuffer[] writeBatch = new java.nio.ByteBuffer[64];
+    /**
+     * The loop thread's write buffer, shared by all connections (direct: the JDK writes it
+     * without a copy); any one message fits (header plus XENSTORE_PAYLOAD_MAX).
+     */
+    private final java.nio.ByteBuffer writeBuffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
     private io.jxen.xenstore.journal.Journal journal;
     /** Times the busy-poll window and the gaps between requests (real time: sockets are real; tests step it). */
     private volatile io.jxen.runtime.Clock clock = io.jxen.runtime.SystemClock.INSTANCE;
@@ -70,6 +72,11 @@ public final class XenstoredServer implements AutoCloseable {
     private volatile int busyPollMicros = DEFAULT_BUSY_POLL_MICROS;
     /** How long the loop polls before blocking (used by the loop thread; replaced by {@link #busyPoll}). */
     private volatile BusyPoll busyPoll = new BusyPoll(1000L * DEFAULT_BUSY_POLL_MICROS, spareCore);
+    /** The selector's action on a ready key (one object, not a lambda per wake-up). */
+    private final java.util.function.Consumer<SelectionKey> onReady = this::onReady;
+    /** Whether this turn of the loop served a request, and when the first one was read (loop thread). */
+    private boolean served;
+    private long woke;
     /** Busy-poll windows opened so far (written by the loop thread only; tests read it). */
     private volatile long pollWindows;
 
@@ -278,9 +285,9 @@ public final class XenstoredServer implements AutoCloseable {
         return readBuffer;
     }
 
-    /** The gathering-write array of the loop thread (only the loop thread may use it). */
-    java.nio.ByteBuffer[] writeBatch() {
-        return writeBatch;
+    /** The write buffer of the loop thread (only the loop thread may use it). */
+    java.nio.ByteBuffer writeBuffer() {
+        return writeBuffer;
     }
 
     /** A connection closed itself (loop thread). */
@@ -289,8 +296,9 @@ public final class XenstoredServer implements AutoCloseable {
     }
 
     /**
-     * Waits for work: polls without blocking for the {@link BusyPoll} window first (only
-     * while a core is spare), then blocks in the selector.
+     * Waits for work and serves the ready sockets as the selector reports them (through
+     * {@link #onReady}, no selected-key set): polls without blocking for the {@link BusyPoll}
+     * window first (only while a core is spare), then blocks in the selector.
      */
     private void await() throws IOException {
         BusyPoll poll = this.busyPoll;
@@ -301,7 +309,7 @@ public final class XenstoredServer implements AutoCloseable {
             long last = clock.nanoTime();
             long deadline = last + window;
             while (true) {
-                if (selector.selectNow() > 0 || !dirty.isEmpty() || !toDrop.isEmpty()) {
+                if (selector.selectNow(onReady) > 0 || !dirty.isEmpty() || !toDrop.isEmpty()) {
                     poll.ranClean();
                     return;
                 }
@@ -318,37 +326,41 @@ public final class XenstoredServer implements AutoCloseable {
                 }
             }
         }
-        selector.select();
+        selector.select(onReady);
+    }
+
+    /** One ready key (loop thread, called by the selector). */
+    private void onReady(SelectionKey k) {
+        if (!k.isValid()) {
+            return;
+        }
+        if (k.isAcceptable()) {
+            try {
+                accept();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // ends the loop, as before (run's catch)
+            }
+            return;
+        }
+        SocketConnection c = (SocketConnection) k.attachment();
+        if (k.isReadable()) {
+            if (!served) {
+                served = true;
+                woke = clock.nanoTime();
+            }
+            c.onReadable();
+        }
+        if (k.isValid() && k.isWritable()) {
+            c.flush();
+        }
     }
 
     private void run() {
         long turnEnded = clock.nanoTime();
         try {
             while (!closing) {
+                served = false;
                 await();
-                long woke = clock.nanoTime();
-                boolean served = false;
-                Set<SelectionKey> ready = selector.selectedKeys();
-                Iterator<SelectionKey> it = ready.iterator();
-                while (it.hasNext()) {
-                    SelectionKey k = it.next();
-                    it.remove();
-                    if (!k.isValid()) {
-                        continue;
-                    }
-                    if (k.isAcceptable()) {
-                        accept();
-                        continue;
-                    }
-                    SocketConnection c = (SocketConnection) k.attachment();
-                    if (k.isReadable()) {
-                        served = true;
-                        c.onReadable();
-                    }
-                    if (k.isValid() && k.isWritable()) {
-                        c.flush();
-                    }
-                }
                 SocketConnection c;
                 while ((c = toDrop.poll()) != null) {
                     c.close();

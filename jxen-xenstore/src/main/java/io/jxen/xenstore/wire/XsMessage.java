@@ -80,6 +80,24 @@ public record XsMessage(int type, int requestId, int transactionId, byte[] paylo
         return out;
     }
 
+    /**
+     * Puts header plus payload, little-endian, into {@code dst} at its position (the socket
+     * loop's direct buffer: no intermediate array, and no copy by the JDK on write).
+     *
+     * @param dst a buffer with at least {@link #wireSize()} bytes remaining; its position advances
+     */
+    public void encodeInto(ByteBuffer dst) {
+        ByteOrder order = dst.order();
+        dst.order(ByteOrder.LITTLE_ENDIAN);
+        int at = dst.position();
+        dst.putInt(at + XsSockmsgDescriptor.TYPE_OFFSET, type);
+        dst.putInt(at + XsSockmsgDescriptor.REQ_ID_OFFSET, requestId);
+        dst.putInt(at + XsSockmsgDescriptor.TX_ID_OFFSET, transactionId);
+        dst.putInt(at + XsSockmsgDescriptor.LEN_OFFSET, payload.length);
+        dst.position(at + XsSockmsgDescriptor.SIZE).put(payload);
+        dst.order(order);
+    }
+
     /** Bytes this message occupies on the wire. */
     public int wireSize() {
         return XsSockmsgDescriptor.SIZE + payload.length;

@@ -30,9 +30,9 @@ public final class XsMessageReader {
      */
     public XsMessage read(ByteBuffer in) throws ProtocolViolationException {
         if (payload == null) {
-            while (header.hasRemaining() && in.hasRemaining()) {
-                header.put(in.get());
-            }
+            int k = Math.min(header.remaining(), in.remaining());
+            in.get(header.array(), header.position(), k);
+            header.position(header.position() + k);
             if (header.hasRemaining()) {
                 return null;
             }

@@ -151,6 +151,50 @@ class XenstoredServerTest {
     }
 
     @Test
+    void repliesLargerThanTheSocketBufferArriveWholeAndInOrder() throws Exception {
+        Path sock = dir.resolve("socket");
+        byte[] value = new byte[4000];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) ('a' + i % 26);
+        }
+        try (XenstoredServer _ = XenstoredServer.start(sock);
+             java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            ByteBuffer all = ByteBuffer.allocate(64 * 1024);
+            byte[] write = new byte[3 + value.length];
+            System.arraycopy("/v\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, write, 0, 3);
+            System.arraycopy(value, 0, write, 3, value.length);
+            all.put(new XsMessage(XsMessageTypes.WRITE, 1, 0, write).encode());
+            int reads = 400;
+            for (int i = 0; i < reads; i++) {
+                all.put(XsMessage.ofStrings(XsMessageTypes.READ, 100 + i, 0, "/v").encode());
+            }
+            // 1.6 MB of replies to requests sent before any is read: the daemon's writes
+            // fill the socket, end short and resume on OP_WRITE mid-message.
+            all.flip();
+            while (all.hasRemaining()) {
+                ch.write(all);
+            }
+            io.jxen.xenstore.wire.XsMessageReader decoder = new io.jxen.xenstore.wire.XsMessageReader();
+            ByteBuffer in = ByteBuffer.allocate(7000);
+            List<XsMessage> got = new java.util.ArrayList<>();
+            while (got.size() < reads + 1) {
+                in.clear();
+                assertThat(ch.read(in)).isPositive();
+                in.flip();
+                XsMessage m;
+                while ((m = decoder.read(in)) != null) {
+                    got.add(m);
+                }
+            }
+            assertThat(got.getFirst().type()).isEqualTo(XsMessageTypes.WRITE);
+            for (int i = 0; i < reads; i++) {
+                assertThat(got.get(1 + i)).isEqualTo(new XsMessage(XsMessageTypes.READ, 100 + i, 0, value));
+            }
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrderWithTheirIds() throws Exception {
         Path sock = dir.resolve("socket");
         try (XenstoredServer _ = XenstoredServer.start(sock); RawSocketClient c = new RawSocketClient(sock)) {

@@ -24,6 +24,20 @@ class XsWireTest {
     }
 
     @Test
+    void encodeIntoWritesWhatEncodeReturnsWhateverTheBufferOrder() {
+        XsMessage m = XsMessage.ofStrings(XsMessageTypes.WRITE, 0x01020304, 7, "/a", "value");
+        for (ByteBuffer dst : List.of(ByteBuffer.allocate(64), ByteBuffer.allocateDirect(64))) {
+            dst.put((byte) 9);
+            m.encodeInto(dst);
+            assertThat(dst.position()).isEqualTo(1 + m.wireSize());
+            assertThat(dst.order()).as("the caller's order is left alone").isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+            byte[] got = new byte[m.wireSize()];
+            dst.get(1, got);
+            assertThat(got).isEqualTo(m.encode());
+        }
+    }
+
+    @Test
     void decodesMessagesSplitAtEveryByteBoundary() throws Exception {
         List<XsMessage> sent = List.of(
                 XsMessage.ofStrings(XsMessageTypes.WRITE, 7, 0, "/x", "value"),
