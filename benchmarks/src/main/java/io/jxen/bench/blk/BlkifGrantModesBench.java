@@ -94,12 +94,14 @@ public final class BlkifGrantModesBench implements Bench {
                     };
                     Blkfront front = new Blkfront(guest, guest.grantTable(), 0, "xbd-" + mode, 32,
                             mode == Mode.PERSISTENT, step);
-                    FrontendRing ring = front.connect(new BackendFeatures(DISK / 512, 512, 512, false, true, true,
-                            true, false, 32, mode == Mode.PERSISTENT));
+                    BackendFeatures features = new BackendFeatures(DISK / 512, 512, 512, false, true, true,
+                            true, false, 32, mode == Mode.PERSISTENT);
+                    FrontendRing ring = front.connect(features);
                     if (!back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(),
                             ring.abi(), mode == Mode.PERSISTENT))) {
                         throw new IllegalStateException(back.error());
                     }
+                    front.deviceProperties(features); // the backend is Connected
                     ByteBuffer buffer = ByteBuffer.allocate(size);
                     double read = opsPerSecond(budget, () -> front.read(0, buffer.clear()));
                     double write = opsPerSecond(budget, () -> front.write(0, buffer.clear(), false));

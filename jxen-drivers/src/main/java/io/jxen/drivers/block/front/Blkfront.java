@@ -58,9 +58,14 @@ import java.util.logging.Logger;
  * reuse (zeroed once, when first granted: after that they hold only what this backend has seen).
  *
  * <p>Ring replay: {@link #backendGone()} takes the answered responses off the ring, then puts
- * every request still in flight back at the head of the queue in submission order; the next
- * {@link #connect} re-sends them on the new ring, so nothing is lost and nothing answered is
- * sent twice. Grant allocation failures are detected by the grant client's 0 = success.
+ * every request still in flight back at the head of the queue in submission order, taking
+ * back its grants (a write's data is copied out of its pages first); once the next backend is
+ * Connected ({@link #deviceProperties}, never at {@link #connect}) they are prepared again, with
+ * fresh grants to whichever domain serves the disk then ({@link #followBackend}) and in its
+ * grant mode, and re-sent, so nothing is lost and nothing answered is sent twice. A replayed
+ * transfer larger than the new backend's limit goes out in pieces; a replayed flush becomes
+ * what the new backend offers (nothing, when it has no cache). Grant allocation failures are
+ * detected by the grant client's 0 = success.
  *
  * <p>Offsets and lengths must be multiples of 512 (blkif's sector); anything else is an
  * {@link IllegalArgumentException}. Thread-safe: one lock guards the ring and the shadow table;
@@ -84,7 +89,8 @@ public final class Blkfront implements BlockDevice {
 
     private final GuestKernel kernel;
     private final GrantTableClient grants;
-    private final int backendDomid;
+    /** The backend's domain: it changes when the toolstack points the disk at another one ({@link #followBackend}). */
+    private int backendDomid;
     private final String name;
     private final int ownMaxIndirectSegments;
     private final boolean ownPersistent;
@@ -105,6 +111,14 @@ public final class Blkfront implements BlockDevice {
     private boolean flush;
     private boolean barrier;
     private FrontRing ring;
+    /**
+     * The backend is Connected on the current ring ({@link #deviceProperties}): only then do
+     * requests go onto it. Before, the backend may not have mapped the ring nor bound its end
+     * of the event channel, and Xen drops a send on a port whose peer is unbound, so a kick
+     * would be lost (Linux blkfront re-queues in blkif_recover from blkfront_connect, at the
+     * backend's Connected).
+     */
+    private boolean backendConnected;
     private long[] ringGfns = new long[0];
     private int[] ringRefs = new int[0];
     private int ownMaxRingPageOrder;
@@ -186,8 +200,9 @@ public final class Blkfront implements BlockDevice {
     }
 
     /**
-     * Negotiates against {@code backend}, sets up a fresh ring and event channel, re-sends the
-     * requests in flight from a previous connection, and returns what to publish.
+     * Negotiates against {@code backend}, sets up a fresh ring and event channel, and returns
+     * what to publish. Nothing goes onto the ring yet, not even the requests in flight from a
+     * previous connection: they wait for {@link #deviceProperties} (the backend Connected).
      *
      * @throws IOException when no grant reference is left for the ring
      */
@@ -238,7 +253,7 @@ public final class Blkfront implements BlockDevice {
                 refs.add(ref);
             }
             published = new FrontendRing(refs, kernel.intr().port(irq), abi);
-            kick(complete);
+            backendConnected = false;
         } finally {
             lock.unlock();
         }
@@ -248,16 +263,74 @@ public final class Blkfront implements BlockDevice {
 
     /**
      * The backend's device properties arrived (it is Connected): size, sector sizes, read-only
-     * and the flush, barrier and discard features. The negotiated indirect segment count stays:
-     * requests on the ring already use it.
+     * and the flush, barrier, discard and persistent-grant features. The negotiated indirect
+     * segment count stays: requests on the ring already use it. The backend has mapped the
+     * ring and bound the event channel, so the requests waiting (a previous connection's first,
+     * in submission order) now go onto the ring, with one kick.
      */
     public void deviceProperties(BackendFeatures backend) {
+        List<Pending> complete = new ArrayList<>();
         lock.lock();
         try {
             features = Objects.requireNonNull(backend, "backend");
             flush = backend.flush();
             barrier = backend.barrier();
             persistent = ownPersistent && backend.persistent();
+            if (ring != null) {
+                backendConnected = true;
+                kick(complete);
+            }
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+    }
+
+    /**
+     * Serves the disk from domain {@code domid} from the next {@link #connect} on: the toolstack
+     * pointed the device at another backend domain (a driver domain restarted under a new id).
+     * The ring, the port and every data page are granted to it from then on; requests waiting
+     * for replay hold no grant (see {@link #backendGone()}). Registered buffers are granted to
+     * one domain: this disk's own are closed (their grants to the old id ended, which another
+     * domain may hold next) and new ones come from {@link #allocateBuffer}; a replayed transfer
+     * in a closed buffer fails with that reason.
+     *
+     * @throws IllegalStateException while a ring is set up
+     */
+    public void followBackend(int domid) {
+        lock.lock();
+        try {
+            if (ring != null) {
+                throw new IllegalStateException(name + " is connected; call backendGone() first");
+            }
+            if (domid != backendDomid) {
+                LOG.info(name + ": backend moves from d" + backendDomid + " to d" + domid);
+                backendDomid = domid;
+                if (ownsBuffers) {
+                    buffers.closeAll();
+                    buffers = new RegisteredBuffers(kernel, grants, domid, name);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The domain serving the disk (the one its grants and port are for). */
+    public int backendDomid() {
+        lock.lock();
+        try {
+            return backendDomid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether requests go onto the ring: set up, and the backend Connected on it. */
+    public boolean backendConnected() {
+        lock.lock();
+        try {
+            return ring != null && backendConnected;
         } finally {
             lock.unlock();
         }
@@ -378,8 +451,10 @@ public final class Blkfront implements BlockDevice {
 
     /**
      * The backend went away (crash, suspend, migration): takes answered responses off the ring,
-     * releases the ring and port, and queues every request still in flight for the next
-     * {@link #connect}, in submission order.
+     * releases the ring and port, and queues every request still in flight, in submission
+     * order, for the next backend's Connected. Their grants are ended (the pages are freed once
+     * the old backend no longer maps them, XSA-396): the next backend may be another domain,
+     * and may not use persistent grants.
      */
     public void backendGone() {
         List<Pending> complete = new ArrayList<>();
@@ -400,11 +475,13 @@ public final class Blkfront implements BlockDevice {
             }
             inFlight.sort(Comparator.comparingLong((Pending p) -> p.sequence).reversed());
             for (Pending p : inFlight) {
+                unprepare(p);
                 waiting.addFirst(p);
                 replayed++;
             }
             drainPool();
             releaseRing();
+            backendConnected = false;
         } finally {
             lock.unlock();
         }
@@ -644,12 +721,7 @@ public final class Blkfront implements BlockDevice {
             lock.unlock();
         }
         Pending p = new Pending(op);
-        MemorySegment slot = p.slot;
-        BlkifRequestFlyweight req = new BlkifRequestFlyweight(abi).wrap(slot, 0);
-        req.setOperation(op);
-        req.setNrSegments(0);
-        req.setHandle(0);
-        req.setSectorNumber(0);
+        p.flushKind = true; // encoded in kick(): a flush replayed onto another backend follows its features
         return enqueue(p);
     }
 
@@ -689,11 +761,13 @@ public final class Blkfront implements BlockDevice {
         int op = p.responseOp;
         ByteBuffer data = p.data;
         long offsetBytes = p.offsetBytes;
+        p.length = data.remaining();
         int pages = (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
         RegisteredBuffers.Span span = p.responseOp == BlkifOp.READ || p.responseOp == BlkifOp.WRITE
                 ? buffers.acquire(data, SECTOR) : null;
         if (span != null) {
             p.buffer = span.buffer();
+            p.view = data; // prepared afresh after a reconnect (unprepare)
             pages = registeredPages(span.offset(), data.remaining());
             if (span.buffer().backendDomid() != backendDomid) {
                 throw new IOException(name + ": registered buffer granted to domain " + span.buffer().backendDomid()
@@ -841,14 +915,22 @@ public final class Blkfront implements BlockDevice {
         return p.future;
     }
 
-    /** Puts waiting requests on the ring while there is room; under the lock. */
+    /** Puts waiting requests on the ring while there is room, once the backend is Connected; under the lock. */
     private void kick(List<Pending> complete) {
-        if (ring == null || failure != null) {
+        if (ring == null || !backendConnected || failure != null) {
             return;
         }
         int placed = 0;
         while (!waiting.isEmpty() && !ring.isFull() && !freeIds.isEmpty()) {
             Pending p = waiting.poll();
+            if (p.flushKind && !encodeFlush(p)) {
+                complete.add(p); // replayed onto a backend without a cache: nothing to make durable
+                continue;
+            }
+            if (p.data != null && pagesOf(p.data) > maxBytesPerRequest() / XenPage.SIZE) {
+                split(p); // replayed onto a backend with a lower limit
+                continue;
+            }
             if (p.data != null) {
                 try {
                     prepare(p);
@@ -874,6 +956,123 @@ public final class Blkfront implements BlockDevice {
         if (placed > 0 && ring.pushRequestsAndCheckNotify()) {
             kernel.intr().notify(irq);
         }
+    }
+
+    private static int pagesOf(ByteBuffer data) {
+        return (data.remaining() + XenPage.SIZE - 1) / XenPage.SIZE;
+    }
+
+    /**
+     * Encodes a flush as this backend offers it ({@code FLUSH_DISKCACHE}, else a bare
+     * {@code WRITE_BARRIER}); false when it offers neither (no volatile cache to flush).
+     */
+    private boolean encodeFlush(Pending p) {
+        int op;
+        if (flush) {
+            op = BlkifOp.FLUSH_DISKCACHE;
+        } else if (barrier) {
+            op = BlkifOp.WRITE_BARRIER;
+        } else {
+            return false;
+        }
+        p.responseOp = op;
+        BlkifRequestFlyweight req = new BlkifRequestFlyweight(abi).wrap(p.slot, 0);
+        req.setOperation(op);
+        req.setNrSegments(0);
+        req.setHandle(0);
+        req.setSectorNumber(0);
+        return true;
+    }
+
+    /**
+     * Replaces a waiting transfer by pieces within the current limit, at the head of the
+     * queue in order; the transfer's future completes when all of them have. Under the lock.
+     */
+    private void split(Pending p) {
+        int chunk = maxBytesPerRequest();
+        ByteBuffer data = p.data;
+        int length = data.remaining();
+        List<Pending> parts = new ArrayList<>();
+        for (int done = 0; done < length; done += chunk) {
+            int n = Math.min(chunk, length - done);
+            Pending part = new Pending(p.responseOp);
+            part.data = data.slice(data.position() + done, n);
+            part.offsetBytes = p.offsetBytes + done;
+            part.sequence = p.sequence;
+            parts.add(part);
+        }
+        CompletableFuture.allOf(parts.stream().map(x -> x.future).toArray(CompletableFuture[]::new))
+                .whenComplete((v, t) -> {
+                    if (t != null) {
+                        p.future.completeExceptionally(t instanceof CompletionException && t.getCause() != null
+                                ? t.getCause() : t);
+                    } else {
+                        if (p.advance != null) {
+                            p.advance.position(p.advance.limit());
+                        }
+                        p.future.complete(null);
+                    }
+                });
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            waiting.addFirst(parts.get(i));
+        }
+    }
+
+    /**
+     * Takes a request in flight back to what it was before {@link #prepare}: its data (a
+     * write's copied out of its granted pages, which were granted read-only unless persistent
+     * grants were in use), no pages and no grants (ended, each page freed once no longer mapped).
+     * Under the lock.
+     */
+    private void unprepare(Pending p) {
+        if (p.dataRefs == null) {
+            return; // a flush or a discard: nothing granted
+        }
+        if (p.buffer != null) {
+            // The caller's registered pages: neither copied nor freed here, only its use let go
+            // (a buffer closed meanwhile is retired; the replay then fails with that reason).
+            buffers.release(p.buffer);
+            registeredTransfers--; // counted again when prepared afresh: once per transfer
+            p.buffer = null;
+            p.data = p.view;
+            p.view = null;
+            p.dataRefs = null;
+            p.dataGfns = null;
+            endIndirect(p);
+            return;
+        }
+        if (p.readInto != null) {
+            p.data = p.readInto; // the backend fills the pages of a read: only the length counts
+            p.readInto = null;
+        } else {
+            ByteBuffer copy = ByteBuffer.allocate(p.length);
+            MemorySegment to = MemorySegment.ofBuffer(copy);
+            for (int i = 0; i < p.dataGfns.length; i++) {
+                long at = (long) i * XenPage.SIZE;
+                MemorySegment.copy(kernel.memory().page(p.dataGfns[i]), 0, to, at, Math.min(XenPage.SIZE, p.length - at));
+            }
+            p.data = copy;
+        }
+        for (int i = 0; i < p.dataRefs.length; i++) {
+            if (p.dataRefs[i] != 0) {
+                endAccess(p.dataRefs[i], p.dataGfns[i]);
+            }
+        }
+        p.dataRefs = null;
+        p.dataGfns = null;
+        endIndirect(p);
+    }
+
+    private void endIndirect(Pending p) {
+        if (p.indirectRefs != null) {
+            for (int i = 0; i < p.indirectRefs.length; i++) {
+                if (p.indirectRefs[i] != 0) {
+                    endAccess(p.indirectRefs[i], p.indirectGfns[i]);
+                }
+            }
+        }
+        p.indirectRefs = null;
+        p.indirectGfns = null;
     }
 
     /** The IRQ handler (a filter: it runs in the upcall). */
@@ -1078,6 +1277,10 @@ public final class Blkfront implements BlockDevice {
         final CompletableFuture<Void> future = new CompletableFuture<>();
         int responseOp;
         long sequence;
+        /** A flush: encoded when it gets a slot, as the backend of that moment offers it. */
+        boolean flushKind;
+        /** Bytes of a prepared transfer. */
+        int length;
         /** A transfer's data until {@link #prepare} gives it pages; null once prepared (or none). */
         ByteBuffer data;
         long offsetBytes;
@@ -1093,6 +1296,8 @@ public final class Blkfront implements BlockDevice {
         boolean pooled;
         /** The registered buffer its data lies in (one use held until it completes), or null. */
         BlockBuffer buffer;
+        /** A registered transfer's data (its view of the buffer), kept for a replay. */
+        ByteBuffer view;
 
         Pending(int op) {
             this.responseOp = op;

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * blkfront on the XenBus front bus (device type {@code vbd}). At the backend's InitWait it reads
  * the transport limits ({@code feature-max-indirect-segments}; absent means the original
  * protocol: direct requests only), settles on the lesser of its own maximum and the backend's,
- * sets up (or, on a reconnect, replays onto) a fresh ring and publishes {@code ring-ref},
+ * sets up a fresh ring (granted to the domain the device's {@code backend-id} names now) and publishes {@code ring-ref},
  * {@code event-channel}, {@code protocol} and {@code feature-persistent} in one transaction.
  * It asks for the lesser of its own {@link #withMaxRingPageOrder} and the backend's
  * {@code max-ring-page-order}/{@code max-ring-pages} (one page and no {@code ring-page-order}
@@ -36,7 +36,8 @@ import java.util.logging.Logger;
  * or more {@code multi-queue-num-queues} and {@code queue-N/ring-ref}, {@code queue-N/event-channel}
  * only. It never writes the request-size extension keys. When the backend is Connected it reads
  * {@code sectors}, {@code sector-size}, {@code physical-sector-size}, {@code info} and the flush,
- * barrier and discard features, and the disk is ready: {@link #whenConnected(String)} gives it
+ * barrier and discard features, and only then puts requests on the rings (on a reconnect,
+ * those in flight before it, replayed in order), and the disk is ready: {@link #whenConnected(String)} gives it
  * to guest programs as a {@link MultiQueueBlkfront} (a {@link io.jxen.drivers.block.BlockDevice}).
  */
 public final class BlkfrontXenbusDriver implements XenbusDriver {
@@ -163,13 +164,16 @@ public final class BlkfrontXenbusDriver implements XenbusDriver {
                     + " queues, " + front.queues().size() + " in use");
         }
         if (front.connected()) {
-            front.backendGone(); // a reconnect: in-flight requests go onto the new rings
+            front.backendGone(); // a reconnect: in-flight requests go onto the new rings at its Connected
         }
+        // The toolstack may have pointed the device at another domain (a driver domain
+        // restarted under a new id): the rings, ports and replayed requests are granted to it.
+        front.followBackend(device.otherEndId());
         // Until the backend is Connected only its transport limits are known. On a reconnect the
-        // disk keeps what its previous backend said (size, flush, barrier, discard, persistent
-        // grants), as Linux blkfront keeps its gendisk across blkif_recover: a request issued
-        // meanwhile must not see a disk of 0 sectors, nor a flush complete at once as on a disk
-        // without a cache, nor go out read-only granted to a backend that maps persistently.
+        // disk keeps what its previous backend said (size, flush, barrier, discard), as Linux
+        // blkfront keeps its gendisk across blkif_recover: a request issued meanwhile must not
+        // see a disk of 0 sectors, nor a flush complete at once as on a disk without a cache.
+        // Nothing goes onto the rings before connect() below has the backend's own properties.
         BackendFeatures known = front.queues().getFirst().backendFeatures();
         int negotiatedIndirect = (int) Math.min(indirect, Integer.MAX_VALUE);
         BackendFeatures interim = known == null || known.sectors() == 0

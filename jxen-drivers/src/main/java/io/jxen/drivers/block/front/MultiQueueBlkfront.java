@@ -37,7 +37,10 @@ public final class MultiQueueBlkfront implements BlockDevice {
     private final List<Blkfront> queues;
     private final CompletionWaiter waiter;
     private final AtomicInteger next = new AtomicInteger();
-    private final RegisteredBuffers buffers;
+    private final GuestKernel kernel;
+    private final GrantTableClient grants;
+    private final int unit;
+    private volatile RegisteredBuffers buffers;
 
     /**
      * @param queues how many rings (1 to the backend's {@code multi-queue-max-queues})
@@ -49,6 +52,9 @@ public final class MultiQueueBlkfront implements BlockDevice {
             throw new IllegalArgumentException("queues " + queues);
         }
         this.waiter = Objects.requireNonNull(waiter, "waiter");
+        this.kernel = kernel;
+        this.grants = grants;
+        this.unit = unit;
         List<Blkfront> list = new ArrayList<>(queues);
         this.buffers = new RegisteredBuffers(kernel, grants, backendDomid, "xbd" + unit);
         for (int i = 0; i < queues; i++) {
@@ -113,9 +119,29 @@ public final class MultiQueueBlkfront implements BlockDevice {
         return queues.getFirst().connected();
     }
 
-    /** The backend went away: every queue keeps its in-flight requests for the next {@link #connect}. */
+    /** The backend went away: every queue keeps its in-flight requests for the next backend's Connected. */
     public void backendGone() {
         queues.forEach(Blkfront::backendGone);
+    }
+
+    /**
+     * {@link Blkfront#followBackend} on every queue: the disk is served from domain {@code domid}
+     * from now on; the registered buffers granted to the old one are closed and new ones come
+     * from {@link #allocateBuffer}, granted to the new one.
+     */
+    public void followBackend(int domid) {
+        if (domid != backendDomid()) {
+            RegisteredBuffers moved = new RegisteredBuffers(kernel, grants, domid, "xbd" + unit);
+            buffers.closeAll();
+            buffers = moved;
+            queues.forEach(q -> q.useBuffers(moved));
+        }
+        queues.forEach(q -> q.followBackend(domid));
+    }
+
+    /** The domain serving the disk. */
+    public int backendDomid() {
+        return queues.getFirst().backendDomid();
     }
 
     private Blkfront pick() {

@@ -145,7 +145,10 @@ public final class BlkifTestHost implements AutoCloseable {
                 profile.maxIndirectSegments(), persistent);
     }
 
-    /** Connects {@code front} in {@code guest} to {@code back}: the explicit stand-in for XenBus. */
+    /**
+     * Connects {@code front} in {@code guest} to {@code back}: the explicit stand-in for XenBus
+     * (front's ring, back maps and binds, back's properties to the front: the backend's Connected).
+     */
     public static void connect(GuestKernel guest, Blkfront front, Blkback back) throws IOException {
         connect(guest, front, back, false, false);
     }
@@ -153,10 +156,11 @@ public final class BlkifTestHost implements AutoCloseable {
     /** The same, each side saying whether it asks for persistent grants. */
     public static void connect(GuestKernel guest, Blkfront front, Blkback back, boolean frontPersistent,
                                boolean backPersistent) throws IOException {
-        FrontendRing ring = front.connect(features(back.profile(), backPersistent)
-                .withMaxRingPageOrder(back.maxRingPageOrder()));
+        BackendFeatures features = features(back.profile(), backPersistent).withMaxRingPageOrder(back.maxRingPageOrder());
+        FrontendRing ring = front.connect(features);
         back.connect(new BlkbackConnection(guest.domid(), ring.ringRefs(), ring.eventChannel(), ring.abi(),
                 frontPersistent));
+        front.deviceProperties(features); // the backend is Connected: requests go onto the ring
     }
 
     /** One turn of every vCPU and backend; returns the work done. */

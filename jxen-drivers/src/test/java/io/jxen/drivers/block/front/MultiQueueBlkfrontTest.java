@@ -130,6 +130,7 @@ class MultiQueueBlkfrontTest {
                     ring.abi()))).isTrue();
             backs.add(back);
         }
+        front.deviceProperties(BlkifTestHost.features(profile)); // every queue's backend is Connected
         return front;
     }
 }
