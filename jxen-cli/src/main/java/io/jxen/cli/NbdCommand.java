@@ -127,7 +127,8 @@ final class NbdCommand implements Callable<Integer> {
         };
         try (PvDisk pv = PvDisk.boot(config, PvDisk.Options.defaults().withQueues(queues), narrator);
              NbdServer server = NbdServer.start(pv.disk(), address(), exportName,
-                     readOnly ? NbdServer.Options.defaults().asReadOnly() : NbdServer.Options.defaults())) {
+                     readOnly ? NbdServer.Options.defaults().asReadOnly() : NbdServer.Options.defaults(),
+                     pv.payloadBuffers())) { // request data in the disk's registered buffers: no copy in blkfront
             out.printf("jxen nbd: serving domain %d's %s (%d bytes%s) through blkfront at %s%n", pv.domid(),
                     config.disks().getFirst().vdev().name(), pv.disk().sizeBytes(),
                     readOnly || pv.disk().readOnly() ? ", read-only" : "", server.uri());

@@ -2,6 +2,7 @@ package io.jxen.host;
 
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.ReadModifyWriteDevice;
+import io.jxen.drivers.block.front.BlockBuffer;
 import io.jxen.drivers.block.front.Blkfront;
 import io.jxen.drivers.block.front.BlkfrontXenbusDriver;
 import io.jxen.drivers.block.front.CompletionWaiter;
@@ -13,6 +14,7 @@ import io.jxen.guest.xenbus.XenBus;
 import io.jxen.guest.xenstore.XenstoreRingClient;
 import io.jxen.host.config.DiskSpec;
 import io.jxen.host.config.GuestConfig;
+import io.jxen.host.nbd.NbdServer;
 import io.jxen.host.toolstack.XenstorePaths;
 import io.jxen.hv.time.DomainTime;
 import io.jxen.hv.timekeeping.JxenTime;
@@ -22,6 +24,8 @@ import io.jxen.runtime.ErrorHandler;
 import io.jxen.runtime.SystemClock;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -254,6 +258,57 @@ public final class PvDisk implements AutoCloseable {
     /** blkfront itself (whole sectors only). */
     public MultiQueueBlkfront blkfront() {
         return blkfront;
+    }
+
+    /**
+     * Payload buffers for an NBD export of {@link #disk()}: views of the disk's registered I/O
+     * buffers ({@link MultiQueueBlkfront#allocateBuffer}: guest memory granted to the backend once,
+     * so blkfront copies nothing) while at most an eighth of the guest's memory is in them (the
+     * rest stays for blkfront's own pages), plain
+     * direct buffers (blkfront's copy path) beyond that or if the guest has no run of pages left.
+     * A buffer the server's pool drops is closed, its pages and grants given back.
+     */
+    public NbdServer.PayloadBuffers payloadBuffers() {
+        return new RegisteredPayloads(blkfront, guest.nrPages() * 4096 / 8);
+    }
+
+    /** {@link #payloadBuffers()}: registered buffers by the address of their views. */
+    private static final class RegisteredPayloads implements NbdServer.PayloadBuffers {
+        private final MultiQueueBlkfront disk;
+        private final long budget;
+        private final java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.ConcurrentHashMap<Long, BlockBuffer> byAddress =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        RegisteredPayloads(MultiQueueBlkfront disk, long budget) {
+            this.disk = disk;
+            this.budget = budget;
+        }
+
+        @Override
+        public ByteBuffer allocate(int capacity) {
+            if (used.addAndGet(capacity) <= budget) {
+                try {
+                    BlockBuffer buffer = disk.allocateBuffer(capacity);
+                    ByteBuffer view = buffer.buffer();
+                    byAddress.put(MemorySegment.ofBuffer(view).address(), buffer);
+                    return view;
+                } catch (IOException e) {
+                    System.getLogger("jxen.host").log(System.Logger.Level.DEBUG, "no registered buffer: " + e);
+                }
+            }
+            used.addAndGet(-capacity);
+            return ByteBuffer.allocateDirect(capacity);
+        }
+
+        @Override
+        public void discard(ByteBuffer buffer) {
+            BlockBuffer registered = byAddress.remove(MemorySegment.ofBuffer(buffer).address());
+            if (registered != null) {
+                used.addAndGet(-registered.sizeBytes());
+                registered.close();
+            }
+        }
     }
 
     /** The booted guest kernel (its interrupt counters: {@code guest().intr().vmstat()}). */

@@ -29,11 +29,18 @@ final class BufferPool {
             - Integer.numberOfTrailingZeros(SMALLEST_CLASS_BYTES) + 1;
 
     private final long retainBytes;
+    private final NbdServer.PayloadBuffers source;
     private final AtomicLong retained = new AtomicLong();
     private final List<ConcurrentLinkedDeque<ByteBuffer>> free = new ArrayList<>(CLASSES);
 
     BufferPool(long retainBytes) {
+        this(retainBytes, NbdServer.PayloadBuffers.DIRECT);
+    }
+
+    /** A pool whose buffers come from {@code source} and go back to it when not kept. */
+    BufferPool(long retainBytes, NbdServer.PayloadBuffers source) {
         this.retainBytes = retainBytes;
+        this.source = source;
         for (int i = 0; i < CLASSES; i++) {
             free.add(new ConcurrentLinkedDeque<>());
         }
@@ -47,7 +54,7 @@ final class BufferPool {
         int index = classOf(length);
         ByteBuffer buffer = free.get(index).pollFirst();
         if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(SMALLEST_CLASS_BYTES << index);
+            buffer = source.allocate(SMALLEST_CLASS_BYTES << index);
         } else {
             retained.addAndGet(-buffer.capacity());
         }
@@ -62,6 +69,7 @@ final class BufferPool {
         int capacity = buffer.capacity();
         if (retained.addAndGet(capacity) > retainBytes) {
             retained.addAndGet(-capacity);
+            source.discard(buffer);
             return;
         }
         free.get(classOf(capacity)).addFirst(buffer);

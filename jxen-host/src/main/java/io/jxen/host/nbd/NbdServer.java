@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -173,6 +174,31 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the pooled payload buffers (READ data, WRITE payloads; 4 KiB to 4 MiB, reused) come
+     * from. {@link #DIRECT} by default; an export through the PV path gives views of the guest
+     * disk's registered I/O buffers, so blkfront moves no data between them and the ring.
+     */
+    public interface PayloadBuffers {
+        /** A buffer of exactly {@code capacity} bytes, position 0, limit {@code capacity}. */
+        ByteBuffer allocate(int capacity);
+
+        /** A buffer from {@link #allocate} the pool no longer keeps. */
+        void discard(ByteBuffer buffer);
+
+        /** Plain direct buffers, left to the collector. */
+        PayloadBuffers DIRECT = new PayloadBuffers() {
+            @Override
+            public ByteBuffer allocate(int capacity) {
+                return ByteBuffer.allocateDirect(capacity);
+            }
+
+            @Override
+            public void discard(ByteBuffer buffer) {
+            }
+        };
+    }
+
     /** What a connection needs to know about the export. */
     record Export(BlockDevice device, String name, Options options, BufferPool buffers, Stats stats,
                   java.util.concurrent.ExecutorService requestThreads) {
@@ -229,6 +255,13 @@ public final class NbdServer implements AutoCloseable {
      */
     public static NbdServer start(BlockDevice device, SocketAddress address, String exportName, Options options)
             throws IOException {
+        return start(device, address, exportName, options, PayloadBuffers.DIRECT);
+    }
+
+    /** The same with payload buffers from {@code buffers}. */
+    public static NbdServer start(BlockDevice device, SocketAddress address, String exportName, Options options,
+                                  PayloadBuffers buffers) throws IOException {
+        Objects.requireNonNull(buffers, "buffers");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(exportName, "exportName");
@@ -252,7 +285,7 @@ public final class NbdServer implements AutoCloseable {
                     new java.util.concurrent.SynchronousQueue<>(),
                     Thread.ofPlatform().daemon().name("nbd-request-", 0).factory());
             NbdServer server = new NbdServer(new Export(device, exportName, options,
-                    new BufferPool(RETAINED_BUFFER_BYTES), new Stats(), requestThreads), listener);
+                    new BufferPool(RETAINED_BUFFER_BYTES, buffers), new Stats(), requestThreads), listener);
             server.acceptor.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -265,6 +298,13 @@ public final class NbdServer implements AutoCloseable {
     public static NbdServer start(BlockDevice device, int port, String exportName, Options options)
             throws IOException {
         return start(device, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), exportName, options);
+    }
+
+    /** The same with payload buffers from {@code buffers}. */
+    public static NbdServer start(BlockDevice device, int port, String exportName, Options options,
+                                  PayloadBuffers buffers) throws IOException {
+        return start(device, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), exportName, options,
+                buffers);
     }
 
     /** The address the server listens on. */

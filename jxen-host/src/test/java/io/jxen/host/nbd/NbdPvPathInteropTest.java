@@ -72,7 +72,7 @@ class NbdPvPathInteropTest {
                 """);
         pv = PvDisk.boot(GuestConfig.load(cfg), PvDisk.Options.defaults().withQueues(2), PvDisk.Narrator.SILENT);
         server = NbdServer.start(pv.disk(), UnixDomainSocketAddress.of(dir.resolve("nbd.sock")), "xvda",
-                NbdServer.Options.defaults().withDescription("guest xvda through blkfront"));
+                NbdServer.Options.defaults().withDescription("guest xvda through blkfront"), pv.payloadBuffers());
     }
 
     private void put(RandomAccessFile file, long offset, byte[] data) throws IOException {
@@ -175,6 +175,9 @@ class NbdPvPathInteropTest {
         model = Files.readAllBytes(source);
         assertThat(sha256(image)).as("qemu-img convert ends with FLUSH").isEqualTo(sha256(source));
         imageHoldsTheModel();
+        long registered = pv.blkfront().queues().stream()
+                .mapToLong(io.jxen.drivers.block.front.Blkfront::registeredTransfers).sum();
+        assertThat(registered).as("requests whose data lay in the disk's registered buffers (no copy)").isPositive();
     }
 
     /**
