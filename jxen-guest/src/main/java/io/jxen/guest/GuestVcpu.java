@@ -6,6 +6,7 @@ import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hypercall.EventUpcall;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.abi.OrderedAccess;
+import io.jxen.runtime.HaltPoll;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -31,6 +32,7 @@ public final class GuestVcpu {
     private volatile Runnable upcallHandler = () -> { };
     /** One thread at a time runs this vCPU's upcall (a vCPU is one CPU). */
     private final AtomicBoolean inUpcall = new AtomicBoolean();
+    private final HaltPoll.Window haltPollWindow = new HaltPoll.Window();
 
     GuestVcpu(int id, Hypercalls hypercalls, MemorySegment scratchPage, long scratchGpa, MemorySegment vcpuInfo) {
         this.id = id;
@@ -136,11 +138,32 @@ public final class GuestVcpu {
      * @return upcalls delivered
      */
     public int idleOnDoorbell(io.jxen.memory.futex.Doorbell bell) {
+        return idleOnDoorbell(bell, HaltPoll.off());
+    }
+
+    /**
+     * {@link #idleOnDoorbell(io.jxen.memory.futex.Doorbell)} with halt-polling: before the futex
+     * sleep, spins on the doorbell's count for this vCPU's adaptive window while a core is spare
+     * ({@link HaltPoll}, KVM's {@code kvm_vcpu_halt}), so an event arriving within the window
+     * costs no sleep and no futex wake-up. The vCPU's one idle thread calls it.
+     *
+     * @return upcalls delivered
+     */
+    public int idleOnDoorbell(io.jxen.memory.futex.Doorbell bell, HaltPoll haltPoll) {
         int seen = bell.rings();
         if (!upcallPending()) {
-            bell.await(seen, -1);
+            long start = haltPoll.start();
+            if (!haltPoll.poll(start, haltPollWindow, () -> bell.rings() != seen)) {
+                bell.await(seen, -1);
+            }
+            haltPoll.finish(start, haltPollWindow, true);
         }
         return poll();
+    }
+
+    /** This vCPU's halt-polling window (for its idle thread, and diagnostics). */
+    public HaltPoll.Window haltPollWindow() {
+        return haltPollWindow;
     }
 
     @Override

@@ -31,13 +31,16 @@ public final class VcpuThreads implements AutoCloseable {
         for (int v = 0; v < wakeIrqs.length; v++) {
             wakeIrqs[v] = kernel.intr().bindIpi("resched:c" + v, v, IrqHandler.filter(() -> { }));
         }
+        // Halt-polling on the doorbell (on the system clock only; a guest in its own JVM gets
+        // its host's setting on the command line, see HaltPoll#jvmOptions).
+        io.jxen.runtime.HaltPoll haltPoll = io.jxen.runtime.HaltPoll.forClock(kernel.options().clock());
         for (int v = 0; v < wakeIrqs.length; v++) {
             GuestVcpu vcpu = kernel.vcpu(v);
             io.jxen.memory.futex.Doorbell bell = onDoorbells ? kernel.platform().doorbell(v) : null;
             threads.add(Thread.ofPlatform().daemon().name("guest-d" + kernel.domid() + "-vcpu" + v).start(() -> {
                 while (!stop.get()) {
                     if (bell != null) {
-                        vcpu.idleOnDoorbell(bell);
+                        vcpu.idleOnDoorbell(bell, haltPoll);
                     } else {
                         vcpu.idle();
                     }

@@ -38,6 +38,7 @@ import io.jxen.hv.timekeeping.HvmTimers;
 import io.jxen.hv.timekeeping.Timekeeping;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.Clock;
+import io.jxen.runtime.HaltPoll;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +82,7 @@ public final class Hypervisor implements DomainLookup {
     private final Timekeeping timekeeping;
     private final MmuOps mmuOps;
     private final HvmOps hvmOps;
+    private final HaltPoll haltPoll;
 
     /**
      * @param memory machine memory this process created (it allocates the frames)
@@ -98,6 +100,19 @@ public final class Hypervisor implements DomainLookup {
      *                    time since this constructor ran
      */
     public Hypervisor(MachineMemory memory, Clock clock, Timekeeping timekeeping) {
+        this(memory, clock, timekeeping, HaltPoll.forClock(clock));
+    }
+
+    /**
+     * @param memory      machine memory this process created (it allocates the frames)
+     * @param clock       the only source of time
+     * @param timekeeping host time, or null for none (see above)
+     * @param haltPoll    how a blocking vCPU waits: halt-polls first ({@code -Djxen.haltPoll},
+     *                    {@link HaltPoll#forClock}: on by default on the system clock, never in
+     *                    simulation) or sleeps at once ({@link HaltPoll#off()})
+     */
+    public Hypervisor(MachineMemory memory, Clock clock, Timekeeping timekeeping, HaltPoll haltPoll) {
+        this.haltPoll = Objects.requireNonNull(haltPoll);
         this.host = HostMemory.of(memory);
         this.clock = Objects.requireNonNull(clock);
         this.timekeeping = timekeeping;
@@ -106,7 +121,7 @@ public final class Hypervisor implements DomainLookup {
         this.grantTableOps = new GrantTableOps(this, host, preemption);
         MemoryOps memoryOps = new MemoryOps(this, memory.frames());
         this.bootNanos = clock.nanoTime();
-        this.schedOps = new SchedOps(wakeup, this::shutdownLocked, this, this::systemTime);
+        this.schedOps = new SchedOps(lock, wakeup, haltPoll, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.SET_TIMER_OP, (v, a1, a2, a3, a4, a5) -> VcpuOps.setTimerOp(v, a1));
         this.mmuOps = new MmuOps(memory, host.m2p(), new PageTypes(host, this), this);
@@ -135,6 +150,14 @@ public final class Hypervisor implements DomainLookup {
      */
     public long systemTime() {
         return timekeeping != null ? timekeeping.now() : clock.nanoTime() - bootNanos;
+    }
+
+    /**
+     * How this host's vCPUs wait when they block: its halt-polling policy, which JVMs started
+     * for its guests take over ({@link HaltPoll#jvmOptions()}).
+     */
+    public HaltPoll haltPoll() {
+        return haltPoll;
     }
 
     /** The PV MMU (page types, pins, base pointers) of PV-MMU domains. */

@@ -48,6 +48,17 @@ public final class TestHost implements AutoCloseable {
      */
     TestHost(Path dir, boolean overSocket,
              java.util.function.Function<io.jxen.runtime.Clock, io.jxen.hv.timekeeping.Timekeeping> timekeeping) {
+        this(dir, overSocket, timekeeping, io.jxen.runtime.HaltPoll.off());
+    }
+
+    /** A host without time whose blocking vCPUs halt-poll by {@code haltPoll}. */
+    TestHost(Path dir, io.jxen.runtime.HaltPoll haltPoll) {
+        this(dir, false, null, haltPoll);
+    }
+
+    private TestHost(Path dir, boolean overSocket,
+                     java.util.function.Function<io.jxen.runtime.Clock, io.jxen.hv.timekeeping.Timekeeping> timekeeping,
+                     io.jxen.runtime.HaltPoll haltPoll) {
         this.dir = dir;
         this.overSocket = overSocket;
         try {
@@ -57,7 +68,7 @@ public final class TestHost implements AutoCloseable {
         }
         io.jxen.hv.timekeeping.Timekeeping keeping = timekeeping == null ? null : timekeeping.apply(clock);
         time = keeping instanceof SimTimekeeping sim ? sim : null;
-        hv = new Hypervisor(memory, clock, keeping);
+        hv = new Hypervisor(memory, clock, keeping, haltPoll);
     }
 
     Domain domain(long pages, int vcpus) {

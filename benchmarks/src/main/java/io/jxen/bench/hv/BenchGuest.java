@@ -14,6 +14,8 @@ import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.futex.Doorbell;
+import io.jxen.runtime.HaltPoll;
+import io.jxen.runtime.SystemClock;
 
 /**
  * What a benchmark guest does from its own memory, as a PV guest kernel would: writes hypercall
@@ -31,6 +33,9 @@ final class BenchGuest {
     final GuestPhysicalMemory mem;
     final Doorbell bell;
     final long sharedInfo;
+    /** How this vCPU halts: the host default ({@code -Djxen.haltPoll}, {@code -Djxen.spareCore}). */
+    final HaltPoll haltPoll = HaltPoll.forClock(SystemClock.INSTANCE);
+    final HaltPoll.Window haltPollWindow = new HaltPoll.Window();
 
     BenchGuest(GuestPlatform platform) {
         this.hc = platform.hypercalls(0);
@@ -95,8 +100,9 @@ final class BenchGuest {
 
     /**
      * Handler entry for {@code port}: returns once the port is pending, having acknowledged the
-     * upcall and cleared the bit. An idle vCPU sleeps on its doorbell (futex); a running one
-     * ({@code poll}) checks at its preemption points, i.e. spins.
+     * upcall and cleared the bit. An idle vCPU halts on its doorbell as a guest vCPU in its own
+     * JVM does ({@code GuestVcpu.idleOnDoorbell}: halt-polls its window while a core is spare,
+     * then sleeps in futex); a running one ({@code poll}) checks at its preemption points, i.e. spins.
      */
     void awaitEvent(int port, boolean poll, long deadline) {
         while (true) {
@@ -107,7 +113,11 @@ final class BenchGuest {
                 return;
             }
             if (!poll) {
-                bell.await(seen, 200_000_000L);
+                long start = haltPoll.start();
+                if (!haltPoll.poll(start, haltPollWindow, () -> bell.rings() != seen)) {
+                    bell.await(seen, 200_000_000L);
+                }
+                haltPoll.finish(start, haltPollWindow, true);
             } else {
                 Thread.onSpinWait();
             }

@@ -9,6 +9,7 @@ import io.jxen.hv.transport.HypercallServer;
 import io.jxen.memory.MachineMemory;
 import io.jxen.abi.OrderedAccess;
 import io.jxen.memory.futex.Futex;
+import io.jxen.runtime.HaltPoll;
 import io.jxen.runtime.SystemClock;
 
 import java.io.PrintStream;
@@ -50,6 +51,12 @@ public final class EvtchnBench implements Bench {
         int warmup = quick ? 2_000 : 20_000;
         int rounds = quick ? 5_000 : 100_000;
         Figures f = new Figures().put("samples", rounds);
+        HaltPoll haltPoll = HaltPoll.forClock(SystemClock.INSTANCE);
+        String policy = haltPoll.enabled() ? Long.toString(haltPoll.config().maxNanos()) : "off";
+        String spare = System.getProperty("jxen.spareCore", "auto");
+        out.printf("vCPU halt: halt-poll cap %s ns (-Djxen.haltPoll), spare core %s (-Djxen.spareCore), load %s%n",
+                policy, spare, loadavg());
+        f.put("halt_poll_max_ns", policy).put("spare_core", spare);
         Path dir = Files.createTempDirectory("jxen-bench-evt");
         try (MachineMemory memory = MachineMemory.create(dir.resolve("host.mem"), 1024)) {
             Hypervisor hv = new Hypervisor(memory, SystemClock.INSTANCE);
@@ -74,6 +81,16 @@ public final class EvtchnBench implements Bench {
         }
         EvtchnBatch.run(quick, out, f);
         return f;
+    }
+
+    /** The first three fields of /proc/loadavg, or "?" (recorded with every run). */
+    static String loadavg() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2] + " (" + fields[3] + " runnable)";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static void report(PrintStream out, Figures f, String key, String what, Samples s, Samples floor,
@@ -255,8 +272,9 @@ public final class EvtchnBench implements Bench {
 
     private static Process startPeer(String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), EvtchnPeer.class.getName()));
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(HaltPoll.forClock(SystemClock.INSTANCE).jvmOptions()); // the peer halts as this JVM does
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EvtchnPeer.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -80,9 +80,10 @@ public final class JvmKernels implements AutoCloseable {
         HypercallServer server = new HypercallServer(hv, d, directory.resolve("d" + domid + "-" + n + ".sock"))
                 .crashWhenAbandoned();
         Path log = directory.resolve("d" + domid + "-" + n + ".log");
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), mainClass, server.socket().toString());
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m"));
+        command.addAll(hv.haltPoll().jvmOptions()); // the guest's vCPUs wait as this host's do
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, server.socket().toString()));
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -36,6 +36,9 @@ public final class HypervisorLock extends ReentrantLock {
     // further distinct bells in rare batches (a broadcast VIRQ, a multicall of sends).
     private transient Doorbell deferred;
     private transient List<Doorbell> moreDeferred;
+    // Bumped (under the lock) by every signal of a condition of this lock: a waiter that polls
+    // with the lock released sees in it the wake-up it would otherwise have slept for.
+    private transient volatile long signals;
 
     /** A fair lock with no wakes pending. */
     public HypervisorLock() {
@@ -87,6 +90,46 @@ public final class HypervisorLock extends ReentrantLock {
             moreDeferred = null;
             wake(first, rest);
         }
+    }
+
+    /**
+     * How many times a condition of this lock has been signalled: a thread that polls for a
+     * wake-up with the lock released ({@link #releasedWhile}) compares it with the value it read
+     * under the lock, as a signal it would have slept for.
+     */
+    public long signals() {
+        return signals;
+    }
+
+    /**
+     * Releases the lock completely (every hold of the current thread, issuing the deferred
+     * wakes as {@link #unlock()} does), runs {@code poll}, then takes the lock again as often as
+     * it was held: the halt-poll of a vCPU blocking inside a hypercall, which must not keep the
+     * lock the waker needs. {@code reacquire} is spun on first (a barging {@link #tryLock()}),
+     * so a poller whose waker still holds the lock for a moment does not park on it and cost
+     * the waker's release a second wake-up; it may give up, then the lock is taken normally.
+     *
+     * @return what {@code poll} returned
+     */
+    public boolean releasedWhile(java.util.function.BooleanSupplier poll,
+                                 java.util.function.Predicate<java.util.function.BooleanSupplier> reacquire) {
+        int holds = getHoldCount();
+        if (holds == 0) {
+            throw new IllegalMonitorStateException("the hypervisor lock is not held");
+        }
+        for (int i = 0; i < holds; i++) {
+            unlock();
+        }
+        boolean result = false;
+        try {
+            result = poll.getAsBoolean();
+        } finally {
+            int taken = result && reacquire.test(this::tryLock) ? 1 : 0;
+            for (int i = taken; i < holds; i++) {
+                lock();
+            }
+        }
+        return result;
     }
 
     /** How many distinct doorbells wait for the release (for tests). */
@@ -149,11 +192,13 @@ public final class HypervisorLock extends ReentrantLock {
 
         @Override
         public void signal() {
+            signals++; // under the lock
             inner.signal();
         }
 
         @Override
         public void signalAll() {
+            signals++; // under the lock
             inner.signalAll();
         }
     }

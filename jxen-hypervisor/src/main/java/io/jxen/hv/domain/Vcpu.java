@@ -28,6 +28,7 @@ public final class Vcpu {
     private boolean inMulticall;
     private Runnable upcallHook = () -> { };
     private io.jxen.memory.futex.Doorbell doorbell;
+    private final io.jxen.runtime.HaltPoll.Window haltPollWindow = new io.jxen.runtime.HaltPoll.Window();
     private long upcalls;
     private boolean blocked;
     private boolean initialised;
@@ -191,6 +192,14 @@ public final class Vcpu {
      */
     public void setDoorbell(io.jxen.memory.futex.Doorbell bell) {
         this.doorbell = bell;
+    }
+
+    /**
+     * This vCPU's halt-polling window ({@code vcpu->halt_poll_ns}), used by the thread blocking
+     * it in SCHEDOP_block or SCHEDOP_poll.
+     */
+    public io.jxen.runtime.HaltPoll.Window haltPollWindow() {
+        return haltPollWindow;
     }
 
     /** Times {@code evtchn_upcall_pending} was raised. */

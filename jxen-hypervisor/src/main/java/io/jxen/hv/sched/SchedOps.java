@@ -6,38 +6,52 @@ import io.jxen.abi.sched.SchedPollDescriptor;
 import io.jxen.abi.sched.SchedShutdownDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
+import io.jxen.hv.domain.HypervisorLock;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.Vcpu;
 import io.jxen.hv.mm.Fields;
 import io.jxen.abi.OrderedAccess;
+import io.jxen.runtime.HaltPoll;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Condition;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * {@code __HYPERVISOR_sched_op} (xen/common/sched/core.c {@code do_sched_op}): yield, block,
  * poll, shutdown, remote_shutdown, shutdown_code and watchdog. A vCPU waiting in block or poll
  * is {@code RUNSTATE_blocked} (and descheduled for its time) until it returns.
+ *
+ * <p>A vCPU that blocks first halt-polls ({@link HaltPoll}, KVM's {@code kvm_vcpu_halt}): with
+ * the hypervisor lock released it spins for its adaptive window, while a core is spare, on its
+ * {@code evtchn_upcall_pending} and on the lock's signal count (every wake-up a sleeper would
+ * get), then re-checks under the lock and sleeps on the condition only if still not woken.
  */
 public final class SchedOps {
 
+    private final HypervisorLock lock;
     private final Condition wakeup;
+    private final HaltPoll haltPoll;
     private final BiConsumer<Domain, ShutdownReason> shutdown;
     private final io.jxen.hv.domain.DomainLookup domains;
     private final LongSupplier systemTime;
     private int waiting;
 
     /**
+     * @param lock     the hypervisor lock, released while a blocking vCPU halt-polls
      * @param wakeup   the hypervisor lock's condition vCPUs block on
+     * @param haltPoll the host's halt-polling policy ({@link HaltPoll#off()}: block at once)
      * @param shutdown what shuts a domain down ({@code domain_shutdown})
      * @param domains  for remote_shutdown
      * @param systemTime Xen system time in ns (since the hypervisor started), from the injected clock
      */
-    public SchedOps(Condition wakeup, BiConsumer<Domain, ShutdownReason> shutdown,
+    public SchedOps(HypervisorLock lock, Condition wakeup, HaltPoll haltPoll, BiConsumer<Domain, ShutdownReason> shutdown,
                     io.jxen.hv.domain.DomainLookup domains, LongSupplier systemTime) {
+        this.lock = lock;
         this.wakeup = wakeup;
+        this.haltPoll = haltPoll;
         this.shutdown = shutdown;
         this.domains = domains;
         this.systemTime = systemTime;
@@ -104,9 +118,14 @@ public final class SchedOps {
         OrderedAccess.setByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_MASK_OFFSET, (byte) 0);
         waiting++;
         v.setBlocked(true);
+        long start = haltPoll.start();
+        boolean polling = haltPoll.enabled();
         try {
-            while (OrderedAccess.getByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) == 0
-                    && !v.domain().dying() && v.domain().shutdownReason() == null) {
+            while (!upcallPending(v) && !v.domain().dying() && v.domain().shutdownReason() == null) {
+                if (polling) {
+                    polling = haltPollReleased(v, start, () -> upcallPending(v));
+                    continue; // polled: look again under the lock
+                }
                 try {
                     wakeup.await();
                 } catch (InterruptedException e) {
@@ -116,9 +135,31 @@ public final class SchedOps {
             }
             return 0;
         } finally {
+            haltPoll.finish(start, v.haltPollWindow(), upcallPending(v));
             waiting--;
             v.setBlocked(false);
         }
+    }
+
+    private static boolean upcallPending(Vcpu v) {
+        return OrderedAccess.getByteVolatile(v.vcpuInfo(), VcpuInfoDescriptor.EVTCHN_UPCALL_PENDING_OFFSET) != 0;
+    }
+
+    /**
+     * One halt-poll with the lock released: spins on {@code woken} and on the lock's signal
+     * count until one changes, the window from {@code start} passes or no core is spare, then
+     * re-takes the lock (spinning on it first, as its holder is usually the waker about to
+     * release it).
+     *
+     * @return whether the poll saw a wake-up (worth polling again if the re-check finds none
+     *         for this vCPU: the signal was another waiter's); false once the window is over
+     */
+    private boolean haltPollReleased(Vcpu v, long start, BooleanSupplier woken) {
+        HaltPoll.Window window = v.haltPollWindow();
+        long seen = lock.signals();
+        return lock.releasedWhile(
+                () -> haltPoll.poll(start, window, () -> lock.signals() != seen || woken.getAsBoolean()),
+                haltPoll::spinUntil);
     }
 
     /** {@code SCHEDOP_poll} takes at most this many ports (sched/core.c {@code do_poll}). */
@@ -157,11 +198,20 @@ public final class SchedOps {
         }
         waiting++;
         v.setBlocked(true);
+        long start = haltPoll.start();
+        boolean polling = haltPoll.enabled();
+        boolean event = true;
         try {
             while (!anyPending(d, ports) && !d.dying() && d.shutdownReason() == null) {
                 long now = systemTime.getAsLong();
                 if (timeout != 0 && now >= timeout) {
                     return 0;
+                }
+                if (polling) {
+                    // The ports' state is read under the lock only: the poll watches the signal
+                    // count alone (an event on a polled port signals, as evtchn_set_pending wakes pollers).
+                    polling = haltPollReleased(v, start, () -> false);
+                    continue;
                 }
                 try {
                     if (timeout == 0) {
@@ -171,11 +221,13 @@ public final class SchedOps {
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    event = false;
                     return 0;
                 }
             }
             return 0;
         } finally {
+            haltPoll.finish(start, v.haltPollWindow(), event && !d.dying() && d.shutdownReason() == null);
             waiting--;
             v.setBlocked(false);
         }

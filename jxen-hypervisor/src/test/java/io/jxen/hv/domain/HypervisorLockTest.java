@@ -138,4 +138,46 @@ class HypervisorLockTest {
         assertThat(woken.get()).isEqualTo(rounds);
         assertThat(lock.deferredWakes()).isZero();
     }
+
+    @Test
+    void releasedWhileLetsGoOfEveryHoldIssuesTheWakesAndTakesThemBack() throws InterruptedException {
+        HypervisorLock lock = new HypervisorLock();
+        Condition condition = lock.newCondition();
+        lock.lock();
+        lock.lock();
+        lock.wakeOnUnlock(new Doorbell(page, 0));
+        long before = lock.signals();
+        condition.signalAll();
+        condition.signal();
+        assertThat(lock.signals()).as("every signal is counted").isEqualTo(before + 2);
+        AtomicInteger otherTookIt = new AtomicInteger();
+        boolean result = lock.releasedWhile(() -> {
+            assertThat(lock.isHeldByCurrentThread()).isFalse();
+            assertThat(lock.deferredWakes()).as("issued on the release").isZero();
+            Thread other = Thread.ofPlatform().start(() -> {
+                lock.lock();
+                otherTookIt.incrementAndGet();
+                lock.unlock();
+            });
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return true;
+        }, tryLock -> tryLock.getAsBoolean());
+        assertThat(result).isTrue();
+        assertThat(otherTookIt).hasValue(1);
+        assertThat(lock.getHoldCount()).isEqualTo(2);
+        assertThat(lock.releasedWhile(() -> false, tryLock -> {
+            throw new AssertionError("no hand-over spin after a poll that saw nothing");
+        })).isFalse();
+        assertThat(lock.getHoldCount()).isEqualTo(2);
+        assertThat(lock.releasedWhile(() -> true, tryLock -> false)).as("gave up spinning: taken normally").isTrue();
+        assertThat(lock.getHoldCount()).isEqualTo(2);
+        lock.unlock();
+        lock.unlock();
+        assertThatThrownBy(() -> lock.releasedWhile(() -> true, tryLock -> true))
+                .isInstanceOf(IllegalMonitorStateException.class);
+    }
 }
