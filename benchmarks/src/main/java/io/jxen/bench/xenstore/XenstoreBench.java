@@ -86,7 +86,7 @@ public final class XenstoreBench implements Bench {
             String args = System.getenv("JXEN_BENCH_XENSTORED_ARGS");
             if (args != null && !args.isBlank()) {
                 out.println("jxen daemon options (JXEN_BENCH_XENSTORED_ARGS): " + args.trim());
-                figures.put("jxen_args", args.trim().replaceAll("\\s+", "_"));
+                figures.put("jxen_args", args.trim().replaceAll("[\\s=]+", "_"));
             }
             daemons.add(Daemon.reference(ref, "c", Files.createDirectories(dir.resolve("c"))));
             daemons.add(Daemon.reference(ref, "o", Files.createDirectories(dir.resolve("o"))));
@@ -97,7 +97,7 @@ public final class XenstoreBench implements Bench {
                 String baselineArgs = System.getenv("JXEN_BENCH_XENSTORED_BASELINE_ARGS");
                 if (baselineArgs != null && !baselineArgs.isBlank()) {
                     out.println("baseline daemon options (JXEN_BENCH_XENSTORED_BASELINE_ARGS): " + baselineArgs.trim());
-                    figures.put("baseline_args", baselineArgs.trim().replaceAll("\\s+", "_"));
+                    figures.put("baseline_args", baselineArgs.trim().replaceAll("[\\s=]+", "_"));
                 }
             }
             // Every daemon gets one unmeasured pass; a JVM gets more (at least 20,000 iterations
