@@ -47,7 +47,10 @@ import java.util.logging.Logger;
  * backend's values: refused) and its backends take requests with segment blocks. FreeBSD's
  * frontend of that time names the ring size {@code ring-pages} and page 0's grant
  * {@code ring-ref} (then {@code ring-ref1..N-1}); both are accepted from such a frontend.
- * A frontend that writes none of them gets the standard protocol, exactly as without the extension.
+ * A frontend that writes none of them gets the standard protocol, exactly as without the
+ * extension, with as many queues as it asks for. A frontend asking for the extension and for
+ * two or more queues is refused (no implementation ever combined them: the extension's
+ * frontends had one ring, multi-queue's never had segment blocks).
  *
  * <p>Data moves through persistent grants when both ends offer them, else by grant copy through
  * a bounce page per queue (unless {@link #withGrantMap}): the order measured by
@@ -292,6 +295,15 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
         if (queues < 1 || queues > maxQueues) {
             throw new XenbusDriverException(XenbusErrno.EINVAL, "Buggy or malicious guest: multi-queue-num-queues "
                     + queues + " (max " + maxQueues + ")");
+        }
+        if (requestSize != null && queues > 1) {
+            // Segment blocks come from FreeBSD's 2010-2012 frontends, single-ring; multi-queue
+            // came to blkif in 2015 with Linux, which never had segment blocks. No
+            // implementation defines how they combine (per ring? max-requests of which ring?),
+            // so a frontend asking for both is refused, not guessed at.
+            throw new XenbusDriverException(XenbusErrno.EINVAL, "the request-size extension (max-request-*, "
+                    + "ring-pages) and multi-queue-num-queues " + queues + " do not combine: use one ring with "
+                    + "segment blocks, or several rings without them. Unable to connect.");
         }
         boolean frontendPersistent = device.readOtherEndLong("feature-persistent", 0) == 1;
         List<BlkbackConnection> rings = new ArrayList<>();
