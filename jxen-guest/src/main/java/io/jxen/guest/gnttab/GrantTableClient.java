@@ -49,9 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Publishing follows grant_table.h: {@code domid} and {@code frame} first, a write barrier,
  * then {@code flags}. Revoking is a compare-and-swap of {@code flags} to 0 that fails while Xen
  * has {@code GTF_reading}/{@code GTF_writing} set (the peer still maps or copies the frame):
- * {@link #endForeignAccess} then defers the free, and later allocations (or {@link #processDeferred})
- * retry it (Linux's {@code gnttab_handle_deferred}), running the caller's callback once the frame
- * is really back.
+ * {@link #endForeignAccess} then defers the free, and a timer one second later
+ * ({@link #deferredTimer()}, Linux's {@code deferred_timer}), later allocations or
+ * {@link #processDeferred} retry it (Linux's {@code gnttab_handle_deferred}), running the
+ * caller's callback once the frame is really back.
  *
  * <p>With v2 (grant_table.h "Version 2 grant table entries") an entry is 16 bytes: the same
  * {@code flags}/{@code domid} header, then {@code full_page.frame} as a u64 at offset 8; Xen keeps
@@ -87,14 +88,14 @@ public final class GrantTableClient {
     private final Deque<Deferred> deferred = new ArrayDeque<>();
     private final int maxFrames;
     private long deferredRetries;
+    private final DeferredReleaseTimer deferredTimer;
     /** Allocations since the deferred list was last retried. */
     private int allocsSinceRetry;
 
     /**
-     * Allocations between two opportunistic retries of the deferred list: Linux retries from a
-     * timer ({@code gnttab_handle_deferred}); here the allocating drivers do it, so a frontend
-     * whose peer keeps grants mapped (persistent grants) gets references and pages back without
-     * calling {@link #processDeferred} itself.
+     * Allocations between two opportunistic retries of the deferred list, on top of the timer's
+     * ({@link #deferredTimer()}): a driver allocating fast gets references back sooner than
+     * once a second.
      */
     static final int DEFERRED_RETRY_INTERVAL = 32;
 
@@ -120,6 +121,7 @@ public final class GrantTableClient {
      */
     private GrantTableClient(GuestKernel kernel) {
         this.kernel = kernel;
+        this.deferredTimer = new DeferredReleaseTimer(this, kernel.options().clock(), "gnttab-deferred-d" + kernel.domid());
         this.version = kernel.options().grantTableVersion();
         this.entrySize = version == 2 ? GrantEntryV2Descriptor.SIZE : GrantEntryV1Descriptor.SIZE;
         this.entriesPerFrame = XenPage.SIZE / entrySize;
@@ -359,8 +361,9 @@ public final class GrantTableClient {
     /**
      * Ends access and frees the reference ({@code gnttab_end_foreign_access}); if the peer still
      * uses the frame, both wait on the deferred list and {@code onReleased} (the page free)
-     * runs once a retry succeeds: a later allocation's or {@link #processDeferred}'s. It then runs
-     * on whichever driver's thread retried, outside this client's lock, so it must be a leaf
+     * runs once a retry succeeds: the timer's ({@link #deferredTimer()}), a later allocation's or
+     * {@link #processDeferred}'s. It then runs on whichever thread retried (the timer's, or a
+     * driver's), outside this client's lock, so it must be a leaf
      * (a page free), never something that waits for a driver's own lock.
      *
      * @return true if released at once, false if deferred
@@ -382,6 +385,7 @@ public final class GrantTableClient {
         } finally {
             lock.unlock();
         }
+        deferredTimer.armIfIdle();
         return false;
     }
 
@@ -410,13 +414,43 @@ public final class GrantTableClient {
         } finally {
             lock.unlock();
         }
+        if (deferredNow > 0) {
+            deferredTimer.armIfIdle();
+        }
         return deferredNow;
     }
 
     /**
-     * Retries every deferred release once ({@code gnttab_handle_deferred}). Allocations also do
-     * this on their own (see {@link #DEFERRED_RETRY_INTERVAL}); an explicit call is only needed
-     * to get pages back from a driver that stopped allocating.
+     * The timer that retries deferred releases a second after a deferral, and every second
+     * while any remain. With the real clock it runs on a thread of its own; on a virtual clock
+     * the caller stepping the clock runs it ({@link DeferredReleaseTimer#doWork()}).
+     */
+    public DeferredReleaseTimer deferredTimer() {
+        return deferredTimer;
+    }
+
+    /** The timer fired: one retry pass, the timer armed again if entries remain. */
+    int timerRetry() {
+        List<Deferred> done;
+        boolean remain;
+        lock.lock();
+        try {
+            done = retryDeferred();
+            remain = !deferred.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+        if (remain) {
+            deferredTimer.armIfIdle();
+        }
+        runReleased(done);
+        return done.size();
+    }
+
+    /**
+     * Retries every deferred release once ({@code gnttab_handle_deferred}). The timer and
+     * allocations also do this on their own (see {@link #deferredTimer()},
+     * {@link #DEFERRED_RETRY_INTERVAL}); an explicit call gets pages back at once.
      *
      * @return releases completed
      */
