@@ -55,7 +55,8 @@ final class DeviceRun {
 
     private boolean hasWork() {
         return d.phase != XenbusDevice.Phase.GONE && (d.otherDirty.get() || d.removed.get()
-                || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null || d.disconnectPending.get());
+                || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null || d.disconnectPending.get()
+                || d.otherMoved.get());
     }
 
     /** @return whether there was anything to do */
@@ -72,13 +73,17 @@ final class DeviceRun {
         }
         boolean other = d.otherDirty.getAndSet(false);
         boolean restart = d.restartRequested.getAndSet(false);
+        boolean moved = d.otherMoved.getAndSet(false);
         String fatal = d.pendingFatal;
-        if (!other && !restart && fatal == null) {
+        if (!other && !restart && !moved && fatal == null) {
             return false;
         }
         gen = d.generation;
         try {
             if (!d.attached && !attach()) {
+                return true;
+            }
+            if (moved && d.isFrontend() && !reattach()) {
                 return true;
             }
             if (fatal != null) {
@@ -138,6 +143,53 @@ final class DeviceRun {
         bus.store().watch(other + "/state", token, (p, t) -> bus.onOtherEndEvent(d));
         d.otherToken = token;
         d.attached = true;
+        return true;
+    }
+
+    /**
+     * A frontend's {@code backend}/{@code backend-id} were written: if they name another end now
+     * (the toolstack moved the device to a driver domain restarted under a new id), the old one
+     * is let go (a connection past Initialising is torn down and we go Closed, as when a
+     * backend vanishes) and the new one watched; its InitWait starts us again.
+     *
+     * @return false if the device failed
+     */
+    private boolean reattach() throws XenstoreException, IOException {
+        String node = d.nodename();
+        String other = readOrNull(node + "/backend");
+        String otherId = readOrNull(node + "/backend-id");
+        if (other == null || otherId == null) {
+            return true; // removed (the rescan detaches it) or half written (its next write comes)
+        }
+        int domid = parseDomid(otherId);
+        if (other.equals(d.otherEnd) && domid == d.otherEndId) {
+            return true; // written again unchanged
+        }
+        if (domid < 0 || !other.startsWith("/local/domain/" + domid + "/") || other.contains("//")) {
+            fail(XenbusErrno.EINVAL, "bad other end '" + sanitize(other) + "' of domain '" + sanitize(otherId) + "'");
+            return false;
+        }
+        LOG.log(System.Logger.Level.INFO, "xenbus: " + node + ": backend moved from " + d.otherEnd + " (d"
+                + d.otherEndId + ") to " + other + " (d" + domid + ")");
+        if (d.phase == XenbusDevice.Phase.ACTIVE && d.state() != XenbusState.INITIALISING) {
+            if (!hook("disconnect", () -> driver.disconnect(d))) {
+                return false;
+            }
+            if (publish(XenbusState.CLOSED)) {
+                closedInOrder();
+            }
+        }
+        try {
+            bus.store().unwatch(d.otherEnd + "/state", d.otherToken);
+        } catch (XenstoreException | IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "xenbus: " + node + ": unwatch of the old other end: " + e);
+        }
+        d.otherEnd = other;
+        d.otherEndId = domid;
+        d.lastOther = XenbusState.UNKNOWN; // whatever the new end shows is a change
+        d.seenOther = false;
+        d.sawOtherLive = false;
+        bus.store().watch(other + "/state", d.otherToken, (p, t) -> bus.onOtherEndEvent(d));
         return true;
     }
 

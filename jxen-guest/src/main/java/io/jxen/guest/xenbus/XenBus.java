@@ -44,6 +44,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Watch events only set a per-device flag and schedule that device (XSA-349): a flood
  * becomes one pending event, and the bus re-reads {@code state} rather than trusting events.
+ *
+ * <p>A frontend follows its backend when the toolstack rewrites the device's {@code backend}
+ * and {@code backend-id} (a driver domain restarted under another id): the device re-reads
+ * them (Linux's {@code talk_to_otherend} does so at probe and resume), watches the new
+ * backend's {@code state} instead of the old one's, and, if it was past Initialising, tears the
+ * connection down ({@link XenbusDriver#disconnect}) and goes Closed; the new backend's
+ * InitWait then starts it again, with {@link XenbusDevice#otherEndId()} naming the new domain.
  */
 public final class XenBus implements Agent, AutoCloseable {
 
@@ -289,9 +296,18 @@ public final class XenBus implements Agent, AutoCloseable {
             return;
         }
         String rest = path.substring(root.length());
-        int depth = rest.isEmpty() ? 0 : rest.split("/", -1).length - 1;
+        String[] parts = rest.split("/", -1);
+        int depth = rest.isEmpty() ? 0 : parts.length - 1;
         if (depth <= (front ? 2 : 3)) {
             rescan(); // a type, a domain or a device came or went
+        } else if (front && depth == 3 && (parts[3].equals("backend") || parts[3].equals("backend-id"))) {
+            // The toolstack pointed the device at another backend (a driver domain restarted
+            // under a new id): the device re-reads its other end, as Linux's talk_to_otherend.
+            XenbusDevice d = devices.get(root + "/" + parts[1] + "/" + parts[2]);
+            if (d != null) {
+                d.otherMoved.set(true);
+                schedule(d);
+            }
         }
     }
 

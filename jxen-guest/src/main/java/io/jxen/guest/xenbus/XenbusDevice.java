@@ -42,7 +42,7 @@ public final class XenbusDevice {
     private final String type;
     private final String id;
 
-    // Set once by the drain when the device attaches.
+    // Set by the drain when the device attaches (and, for a frontend, when the toolstack moves its backend).
     volatile String otherEnd;
     volatile int otherEndId = -1;
 
@@ -66,6 +66,8 @@ public final class XenbusDevice {
     final AtomicBoolean detachRequested = new AtomicBoolean();
     final AtomicBoolean restartRequested = new AtomicBoolean();
     final AtomicBoolean disconnectPending = new AtomicBoolean();
+    /** A frontend's {@code backend}/{@code backend-id} were written: the toolstack may have moved the other end. */
+    final AtomicBoolean otherMoved = new AtomicBoolean();
     volatile String pendingFatal;
     volatile int pendingFatalErrno;
     volatile Thread hookThread;

@@ -39,6 +39,11 @@ public record DomainRecord(int domid, GuestConfig config, long storeGfn, int sto
         return new DomainRecord(domid, newConfig, storeGfn, storePort, consoleGfn, consolePort, devices);
     }
 
+    /** The same record with {@code newDevices} (a vbd moved to a driver domain's new id). */
+    DomainRecord withDevices(List<Device> newDevices) {
+        return new DomainRecord(domid, config, storeGfn, storePort, consoleGfn, consolePort, newDevices);
+    }
+
     /**
      * One split device.
      *

@@ -175,23 +175,25 @@ public final class Toolstack implements Agent {
         }
         // A driver domain created again under a name guests' disks still name as their
         // backend= takes back the id those frontends know (libxl's create_info.domid), so their
-        // backend paths stay valid, and gets their backend halves again below.
+        // backend paths stay valid, and gets their backend halves again below. If another
+        // domain has that id now, it comes up under a new one and the vbds are moved to it.
         List<DomainRecord.Device> served = servedBy(cfg.name());
         int requested = served.isEmpty() ? -1 : served.getFirst().backendDomid();
         if (requested >= 0 && hv.byId(requested) != null) {
-            requested = -1; // the id went to another domain meanwhile: the frontends cannot follow
+            requested = -1; // the id went to another domain meanwhile
         }
         DomainRecord r = builder.build(cfg, this::backendDomid, requested);
         domains.put(r.domid(), r);
-        if (r.domid() == requested) {
+        if (!served.isEmpty()) {
             try {
-                reAddBackends(r.domid(), cfg.name());
+                if (r.domid() == requested) {
+                    reAddBackends(r.domid(), cfg.name());
+                } else {
+                    moveBackends(r.domid(), cfg.name());
+                }
             } catch (ToolstackException e) {
                 log.accept("d" + r.domid() + " (" + cfg.name() + "): " + e.getMessage());
             }
-        } else if (!served.isEmpty()) {
-            log.accept("d" + r.domid() + " (" + cfg.name() + ") cannot take back d" + served.getFirst().backendDomid()
-                    + ": its frontends stay disconnected");
         }
         if (!paused) {
             hv.unpause(r.domid());
@@ -297,6 +299,71 @@ public final class Toolstack implements Agent {
             });
         } catch (XenstoreException | IOException e) {
             throw new ToolstackException("re-adding the backends of d" + backendDomid + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Points the vbds whose {@code backend=} names {@code name} at its new incarnation, domain
+     * {@code backendDomid}, when their old backend id went to another domain. In one
+     * transaction, per vbd, as libxl's {@code libxl__device_generic_add} lays a device out: the
+     * backend half under the new domain's home (state Closed, as {@link #reAddBackends}), the
+     * frontend's {@code backend} and {@code backend-id} rewritten (the frontend's bus follows
+     * them: it watches the new backend's state and grants its rings to the new domain), its
+     * directory readable by the new domain, and {@code /libxl/N/device} naming the new backend
+     * path (what destroy removes). libxl's own generic_add recreates the frontend directory
+     * whole (state 1); jxen keeps the frontend's own nodes so it keeps its requests and replays them.
+     */
+    private void moveBackends(int backendDomid, String name) throws ToolstackException {
+        Map<Integer, DomainRecord> moved = new TreeMap<>();
+        for (DomainRecord guest : domains.values()) {
+            List<DomainRecord.Device> devices = new ArrayList<>();
+            boolean changed = false;
+            int disk = 0;
+            for (DomainRecord.Device dev : guest.devices()) {
+                if (dev.kind().equals("vbd")) {
+                    DiskSpec spec = guest.config().disks().get(disk++);
+                    if (name.equals(spec.backend()) && dev.backendDomid() != 0 && dev.backendDomid() != backendDomid) {
+                        dev = new DomainRecord.Device(dev.kind(), dev.devid(), dev.frontend(),
+                                XenstorePaths.backend(backendDomid, spec.backendKind(), guest.domid(), dev.devid()),
+                                backendDomid);
+                        changed = true;
+                    }
+                }
+                devices.add(dev);
+            }
+            if (changed) {
+                moved.put(guest.domid(), guest.withDevices(devices));
+            }
+        }
+        try {
+            xs.inTransaction(tx -> {
+                for (DomainRecord guest : moved.values()) {
+                    int disk = 0;
+                    for (DomainRecord.Device dev : guest.devices()) {
+                        if (!dev.kind().equals("vbd")) {
+                            continue;
+                        }
+                        DiskSpec spec = guest.config().disks().get(disk++);
+                        if (dev.backendDomid() != backendDomid) {
+                            continue;
+                        }
+                        DomainBuilder.writeVbdBackend(tx, guest.domid(), dev, spec, XenbusState.CLOSED);
+                        grantRead(tx, dev.frontend(), backendDomid);
+                        tx.write(dev.frontend() + "/backend", dev.backend());
+                        tx.write(dev.frontend() + "/backend-id", Integer.toString(backendDomid));
+                        tx.write(XenstorePaths.libxl(guest.domid()) + "/device/" + dev.kind() + "/" + dev.devid()
+                                + "/backend", dev.backend());
+                    }
+                }
+                return null;
+            });
+        } catch (XenstoreException | IOException e) {
+            throw new ToolstackException("moving the vbds of " + name + " to d" + backendDomid + " failed: " + e, e);
+        }
+        domains.putAll(moved);
+        for (DomainRecord guest : moved.values()) {
+            log.accept("d" + guest.domid() + " (" + guest.config().name() + "): its disks on " + name
+                    + " now point at d" + backendDomid);
         }
     }
 

@@ -48,10 +48,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * periodic flushes through two blkfront queues with persistent grants. Three times, at seeded
  * points of the storm, the driver domain's JVM is killed ({@code kill -9}): the domain crashes
  * as its vCPUs' connections close; twice {@code on_crash = "destroy"} removes it and the test,
- * as an admin, runs {@code xl create} again (same id, backend halves written again, a new JVM),
- * once (the first time without waiting for the frontend to notice); the last time
- * {@code on_crash = "restart"} does all of that by itself. Each time blkfront reconnects and
- * replays what was in flight, and the writers carry on.
+ * as an admin, runs {@code xl create} again (a new JVM): the first time another domain has
+ * taken the old id meanwhile, so the driver domain comes back under a new id and the toolstack
+ * points the guest's vbd at it ({@code backend}/{@code backend-id} rewritten, the backend half
+ * under the new home), the second time under the same id at once (without waiting for the
+ * frontend to notice); the last time {@code on_crash = "restart"} does all of that by itself.
+ * Each time blkfront reconnects (following the backend to its new domain: rings, ports and
+ * replayed requests granted to it) and replays what was in flight, and the writers carry on.
  *
  * <p>Checked on the image file: right after each kill, every write acknowledged before the last
  * completed flush is there with its checksum (or a later version of that block); at the end,
@@ -124,6 +127,7 @@ class DriverDomainKillTest {
 
             // The driver domain first (the guest's disk names it); xl create boots its JVM.
             int dd = host.toolstack().create(ddCfg);
+            int filler = -1;
             awaitReady(kernels, dd, -1);
 
             int g = host.toolstack().create(guestCfg);
@@ -149,13 +153,14 @@ class DriverDomainKillTest {
             SplittableRandom killPoints = new SplittableRandom(seed);
             for (int cycle = 1; cycle <= KILLS; cycle++) {
                 String c = "kill " + cycle + ": ";
+                int ddNow = dd;
                 int target = storm.acked.get() + WRITES_BETWEEN_KILLS / 2 + killPoints.nextInt(WRITES_BETWEEN_KILLS);
                 int flushTarget = storm.flushes.get() + 2;
                 until(c + "the storm reached " + target + " writes and " + flushTarget + " flushes", storm,
                         () -> storm.acked.get() >= target && storm.flushes.get() >= flushTarget);
 
                 // kill -9 mid-storm.
-                JvmKernels.Running victim = kernels.running(dd).orElseThrow();
+                JvmKernels.Running victim = kernels.running(ddNow).orElseThrow();
                 victim.process().destroyForcibly();
                 assertThat(victim.process().waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
                 int[] durable = storm.lastFlushed.get();
@@ -180,30 +185,56 @@ class DriverDomainKillTest {
                 if (cycle == KILLS) {
                     // on_crash = "restart": the toolstack destroys it and creates it again, and
                     // the new incarnation's JVM boots.
-                    awaitReady(kernels, dd, victim.process().pid());
+                    awaitReady(kernels, ddNow, victim.process().pid());
                 } else {
                     // on_crash = "destroy": its grant mappings and ports went with it, whatever
                     // its process did.
-                    until(c + "the toolstack destroyed the crashed d" + dd, storm,
-                            () -> host.toolstack().record(dd) == null && hv.byId(dd) == null);
+                    until(c + "the toolstack destroyed the crashed d" + ddNow, storm,
+                            () -> host.toolstack().record(ddNow) == null && hv.byId(ddNow) == null);
                     if (cycle != 2) {
                         // (The second time, xl create follows at once: the frontend may see the
                         // backend's directory come back Closed before it saw it go.)
                         until(c + "the frontend saw its backend vanish (Closed)", storm,
                                 () -> "6".equals(read(host, fe + "/state")));
                     }
-                    assertNothingLeftOf(hv, g, dd, c);
-                    until(c + "dom0 holds only g's store and console ports", storm,
-                            () -> openPorts(hv.byId(0).eventChannels()) == dom0PortsBefore + 2);
+                    assertNothingLeftOf(hv, g, ddNow, c);
+                    int guests = filler >= 0 ? 2 : 1;
+                    until(c + "dom0 holds only the store and console ports of g (and of the filler)", storm,
+                            () -> openPorts(hv.byId(0).eventChannels()) == dom0PortsBefore + 2 * guests);
 
-                    // xl create dd.cfg: the same id, its backend half written again, a new JVM.
-                    assertThat(host.toolstack().create(cycle == KILLS - 1 ? ddRestartingCfg : ddCfg)).isEqualTo(dd);
-                    assertThat(read(host, "/local/domain/" + dd + "/backend/vbd/" + g + "/51712/frontend")).isEqualTo(fe);
+                    if (cycle == 1) {
+                        // Another domain takes the dead driver domain's id (created paused: no kernel).
+                        filler = host.toolstack().create(GuestConfig.parse("filler.cfg",
+                                "name = \"filler\"\nmemory = 16\nvcpus = 1\n", dir), true);
+                        assertThat(filler).isEqualTo(ddNow);
+                        // xl create dd.cfg: a new id; the toolstack moves the vbd to it.
+                        dd = host.toolstack().create(ddCfg);
+                        assertThat(dd).as(c + "the driver domain's new id").isNotEqualTo(ddNow);
+                        String be = "/local/domain/" + dd + "/backend/vbd/" + g + "/51712";
+                        assertThat(read(host, fe + "/backend")).isEqualTo(be);
+                        assertThat(read(host, fe + "/backend-id")).isEqualTo(Integer.toString(dd));
+                        assertThat(read(host, "/libxl/" + g + "/device/vbd/51712/backend")).isEqualTo(be);
+                        assertThat(read(host, be + "/frontend")).isEqualTo(fe);
+                        assertThat(read(host, "/local/domain/" + ddNow + "/backend/vbd/" + g + "/51712/state")).isNull();
+                    } else {
+                        // xl create dd.cfg: the same id, its backend half written again, a new JVM.
+                        assertThat(host.toolstack().create(cycle == KILLS - 1 ? ddRestartingCfg : ddCfg)).isEqualTo(dd);
+                        assertThat(read(host, "/local/domain/" + dd + "/backend/vbd/" + g + "/51712/frontend"))
+                                .isEqualTo(fe);
+                    }
                     awaitReady(kernels, dd, victim.process().pid());
                 }
+                int ddNew = dd;
                 until(c + "the frontend reconnected", storm, () -> "4".equals(read(host, fe + "/state")) && disk.connected());
-                assertThat(portsBoundTo(hv.byId(g).eventChannels(), dd)).as(c + "g's ports bound to d%d: one per queue", dd)
-                        .isEqualTo(disk.queues().size());
+                assertThat(portsBoundTo(hv.byId(g).eventChannels(), ddNew)).as(c + "g's ports bound to d%d: one per queue",
+                        ddNew).isEqualTo(disk.queues().size());
+                assertThat(disk.backendDomid()).isEqualTo(ddNew);
+                assertThat(hv.byId(g).grantTable().pinnedFor(ddNew)).as(c + "g's rings mapped by d%d", ddNew).isPositive();
+                if (filler >= 0) {
+                    // The rings and persistent pages were granted to the new domain, not the old id's holder.
+                    assertThat(hv.byId(g).grantTable().pinnedFor(filler)).as(c + "g's pages mapped for d%d", filler).isZero();
+                    assertThat(portsBoundTo(hv.byId(g).eventChannels(), filler)).isZero();
+                }
                 assertThat(hv.internalErrors()).as("%s%s", c, hv.lastInternalError()).isZero();
             }
             // The writers' requests left unanswered on the dead rings went out again on the new
@@ -234,6 +265,7 @@ class DriverDomainKillTest {
             host.toolstack().destroy(dd);
             assertThat(kernels.running(dd)).isEmpty();
             assertNothingLeftOf(hv, g, dd, "at the end: ");
+            host.toolstack().destroy(filler);
             for (int i = guestParts.size() - 1; i >= 0; i--) {
                 guestParts.get(i).close();
             }
