@@ -1,28 +1,57 @@
 package io.jxen.host.backend;
 
 import io.jxen.runtime.IdleStrategy;
+import io.jxen.runtime.SpareCore;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
- * The back-off of {@link io.jxen.runtime.BackoffIdleStrategy} (spin, yield, then parks growing
- * from 1 µs to 1 ms) that an interrupt can cut short: {@link #kick()} unparks the runner's
- * thread, so a request that arrives while blkback is parked is served at once rather than
- * after up to a millisecond (which capped a queue-depth-1 workload at a few thousand requests
- * per second). A kick that lands between turns is remembered and the next park returns at once.
+ * How a blkback runner waits for its ring: it polls the ring while a core is spare, then
+ * re-arms the ring's event and sleeps until the ring's interrupt wakes it ({@link #kick()}).
+ *
+ * <p>While it polls, {@code req_event} stays behind (blkback runs
+ * {@link io.jxen.drivers.block.back.Blkback#withRunnerArming()}), so the frontend pushes
+ * requests without an event: no hypercall on its side, no interrupt in the backend domain, no
+ * unpark here. It polls for at most {@link #DEFAULT_POLL_NANOS} after the last request, and
+ * only while {@link SpareCore} says a core is free (KVM's halt-polling asks the same question):
+ * on a busy machine a spinning thread takes the core from the threads that do the work, so it
+ * sleeps at once. Before sleeping it runs the ring's {@code RING_FINAL_CHECK_FOR_REQUESTS}
+ * ({@code req_event = req_cons + 1}, then one more look), so a request pushed meanwhile is
+ * either seen there or notified; it then parks without a timeout, as Linux's
+ * {@code xen_blkif_schedule} waits on its queue: the interrupt (or the runner's close, which
+ * interrupts the thread) is the only wake-up, no timer ticks in between. A kick that lands
+ * before the park is remembered and the park returns at once.
  */
 final class KickableIdle implements IdleStrategy {
 
-    private static final int MAX_SPINS = 100;
-    private static final int MAX_YIELDS = 10;
-    private static final long MIN_PARK_NANOS = 1_000;
-    private static final long MAX_PARK_NANOS = 1_000_000;
+    /** How long a runner polls after its last request before it sleeps (a spare core permitting). */
+    static final long DEFAULT_POLL_NANOS = 50_000;
 
+    private final BooleanSupplier finalCheck;
+    private final SpareCore spareCore;
+    private final LongSupplier nanoTime;
+    private final long pollNanos;
     private volatile Thread runner;
     private volatile boolean kicked;
-    private int spins;
-    private int yields;
-    private long parkNanos = MIN_PARK_NANOS;
+    /** When the current idle stretch began, or -1 while working. */
+    private long idleSince = -1;
+    private long parks;
+
+    /**
+     * @param finalCheck re-arms the ring's event and says whether work is waiting (then the
+     *                   runner does not sleep)
+     * @param spareCore  whether polling is worth a core now
+     * @param nanoTime   the clock of the polling window
+     * @param pollNanos  the polling window, 0 to sleep at once
+     */
+    KickableIdle(BooleanSupplier finalCheck, SpareCore spareCore, LongSupplier nanoTime, long pollNanos) {
+        this.finalCheck = finalCheck;
+        this.spareCore = spareCore;
+        this.nanoTime = nanoTime;
+        this.pollNanos = pollNanos;
+    }
 
     /** Wakes the runner if it is parked (any thread, e.g. the interrupt handler). */
     void kick() {
@@ -33,32 +62,41 @@ final class KickableIdle implements IdleStrategy {
         }
     }
 
+    /** Times the runner slept (for tests). */
+    long parks() {
+        return parks;
+    }
+
     @Override
     public void idle(int workCount) {
         if (workCount > 0 || kicked) {
             kicked = false;
-            reset();
+            idleSince = -1;
             return;
         }
-        if (spins < MAX_SPINS) {
-            spins++;
-            Thread.onSpinWait();
-        } else if (yields < MAX_YIELDS) {
-            yields++;
-            Thread.yield();
-        } else {
-            runner = Thread.currentThread();
-            if (!kicked) {
-                LockSupport.parkNanos(parkNanos);
+        if (pollNanos > 0 && spareCore.available()) {
+            long now = nanoTime.getAsLong();
+            if (idleSince < 0) {
+                idleSince = now;
             }
-            parkNanos = Math.min(parkNanos << 1, MAX_PARK_NANOS);
+            if (now - idleSince < pollNanos) {
+                Thread.onSpinWait();
+                return; // the runner looks at the ring again, unarmed
+            }
+        }
+        idleSince = -1;
+        if (finalCheck.getAsBoolean()) {
+            return; // requests came in before the event was armed: serve them
+        }
+        runner = Thread.currentThread();
+        if (!kicked) {
+            parks++;
+            LockSupport.park(this);
         }
     }
 
     @Override
     public void reset() {
-        spins = 0;
-        yields = 0;
-        parkNanos = MIN_PARK_NANOS;
+        idleSince = -1;
     }
 }

@@ -14,6 +14,7 @@ import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
 import io.jxen.runtime.Clock;
 import io.jxen.runtime.ErrorHandler;
+import io.jxen.runtime.SpareCore;
 import io.jxen.xenstore.client.XenstoreClient;
 import io.jxen.xenstore.wire.XenstoreException;
 
@@ -104,8 +105,10 @@ public final class VbdBackends implements AutoCloseable {
                 new BlkbackXenbusDriver.Listener() {
                     @Override
                     public void connected(Blkback back) {
-                        // The runner parks between turns; the ring's interrupt unparks it.
-                        KickableIdle idle = new KickableIdle();
+                        // The runner polls the ring while a core is spare, then re-arms the
+                        // ring's event and sleeps until the interrupt unparks it.
+                        KickableIdle idle = new KickableIdle(back::finalCheckForRequests, SpareCore.system(),
+                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS);
                         back.onKick(idle::kick);
                         self[0].runners.put(back, AgentRunner.start(back, idle, errors));
                     }
@@ -118,6 +121,7 @@ public final class VbdBackends implements AutoCloseable {
                         }
                     }
                 })
+                .withRunnerArming()
                 .withMaxQueues(MAX_QUEUES)
                 .withMaxRingPageOrder(MAX_RING_PAGE_ORDER);
         // Requests run one at a time per ring on the sync engine: blkback's pipelined mode on the

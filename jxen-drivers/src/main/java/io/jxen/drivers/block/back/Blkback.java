@@ -118,6 +118,11 @@ public final class Blkback implements Agent {
     /** Run by the interrupt handler after marking work: wakes whatever runs this agent. */
     private volatile Runnable onKick;
     private int batchLimit = DEFAULT_BATCH_LIMIT;
+    /** req_event is re-armed by the runner ({@link #finalCheckForRequests()}), not by doWork. */
+    private boolean runnerArms;
+    /** What the last {@link #takeRequest()} found: its status and the ring slots it took. */
+    private int takenStatus;
+    private int takenSlots;
     /** The engine of a pipelined backend, null when requests run one at a time. */
     private IoEngine engine;
     private int maxInFlight;
@@ -308,6 +313,52 @@ public final class Blkback implements Agent {
         return this;
     }
 
+    /**
+     * Leaves {@code req_event} alone when {@link #doWork()} finds the ring empty: the runner
+     * polls by calling {@code doWork()} again and, before it sleeps, re-arms through
+     * {@link #finalCheckForRequests()} (ring.h's {@code RING_FINAL_CHECK_FOR_REQUESTS}). While
+     * it polls, the frontend's {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY} finds
+     * {@code req_event} behind and sends no event: a backend that is awake is not kicked (no
+     * hypercall for the frontend, no interrupt for the backend domain). A runner that never
+     * calls {@code finalCheckForRequests()} would sleep through requests: only for runners that
+     * do ({@code io.jxen.host.backend.VbdBackends}). Call before {@link #connect}.
+     *
+     * @return this
+     */
+    public synchronized Blkback withRunnerArming() {
+        if (state != State.INITIALISED) {
+            throw new IllegalStateException(name + " is " + state);
+        }
+        this.runnerArms = true;
+        return this;
+    }
+
+    /**
+     * {@code RING_FINAL_CHECK_FOR_REQUESTS}, for a runner about to sleep
+     * ({@link #withRunnerArming()}): asks the frontend for an event on its next request
+     * ({@code req_event = req_cons + 1}), then looks at {@code req_prod} once more.
+     *
+     * @return true when requests are waiting (or engine completions, or the device is not
+     *         connected yet): run {@link #doWork()} instead of sleeping
+     */
+    public synchronized boolean finalCheckForRequests() {
+        if (state != State.CONNECTED) {
+            return false; // nothing to serve until connect; a disconnected device stays asleep
+        }
+        if (!completions.isEmpty()) {
+            return true;
+        }
+        if (engine != null && (ordered || held != null || inFlight >= maxInFlight)) {
+            return false; // the next completion wakes the runner (onKick); the ring waits for it
+        }
+        try {
+            return ring.finalCheckForRequests();
+        } catch (RingOverflowException e) {
+            fail("frontend provided bogus ring requests: " + e.getMessage());
+            return false;
+        }
+    }
+
     /** The largest ring accepted, as an order. */
     public int maxRingPageOrder() {
         return maxRingPageOrder;
@@ -365,6 +416,7 @@ public final class Blkback implements Agent {
             case X86_32 -> BlkifSringDescriptor.X86_32.ENTRY_SIZE;
         };
         ring = BackRing.init(SharedRing.ofPages(pages, entry));
+        pushed = 0;
         if (requestSize != null) {
             try {
                 segmentBlocks = new SegmentBlockReader(decoder, requestSize, entry);
@@ -487,6 +539,7 @@ public final class Blkback implements Agent {
                         return done; // resumes when completions free a place (no req_event re-arm)
                     }
                     if (ring.requestConsumerOverflow(ring.requestConsumer())) {
+                        push();
                         return done; // no response slot (RING_REQUEST_CONS_OVERFLOW); unreachable after the check above
                     }
                     int slots = engine != null ? consumeAsync() : serveOne();
@@ -494,13 +547,14 @@ public final class Blkback implements Agent {
                     served++;
                     done++;
                 }
+                push(); // the batch's responses, one event at most (RING_PUSH_RESPONSES_AND_CHECK_NOTIFY)
                 if (served >= batchLimit) {
                     if (ready > 0 || ring.unconsumedRequests() > 0) {
                         metrics.batchLimited.incrementAndGet();
                     }
                     return done; // the rest next turn; req_event is not re-armed, so we poll again
                 }
-                more = ring.finalCheckForRequests();
+                more = runnerArms ? ring.unconsumedRequests() > 0 : ring.finalCheckForRequests();
             } while (more);
         } catch (RingOverflowException | SegmentBlockReader.PastProducer e) {
             fail("frontend provided bogus ring requests: " + e.getMessage());
@@ -530,21 +584,21 @@ public final class Blkback implements Agent {
      * Copies the next request off the ring once, decodes the copy and resolves indirect pages;
      * {@code status[0]} stays OKAY when it is to run, {@code status[1]} is the ring slots it took.
      */
-    private BlkifDecoded takeRequest(int[] status) {
+    private BlkifDecoded takeRequest() {
         BlkifDecoded decoded;
         if (segmentBlocks == null) {
             ring.copyRequest(requestCopy);
             decoded = decoder.decode(requestCopy, 0);
-            status[1] = 1;
+            takenSlots = 1;
         } else {
             decoded = segmentBlocks.take(ring, requestCopy);
-            status[1] = segmentBlocks.lastSlots();
+            takenSlots = segmentBlocks.lastSlots();
         }
-        status[0] = BlkifRsp.OKAY;
+        takenStatus = BlkifRsp.OKAY;
         if (decoded instanceof BlkifRequest.IndirectHeader header) {
             BlkifDecoded inner = readIndirect(header);
             if (inner == null) {
-                status[0] = BlkifRsp.ERROR;
+                takenStatus = BlkifRsp.ERROR;
                 return decoded;
             }
             decoded = inner;
@@ -552,21 +606,23 @@ public final class Blkback implements Agent {
         if (decoded instanceof BlkifRejection rejection) {
             metrics.rejections.incrementAndGet();
             LOG.log(Level.FINE, () -> name + ": refused request " + rejection.rule() + ": " + rejection.detail());
-            status[0] = rejection.status();
+            takenStatus = rejection.status();
         }
         return decoded;
     }
 
-    /** Serves the next request; returns the ring slots it took. */
+    /**
+     * Serves the next request and writes its response; {@link #doWork()} pushes the responses
+     * of a batch together. Returns the ring slots it took.
+     */
     private int serveOne() {
         long start = clock.nanoTime();
-        int[] verdict = new int[2];
-        BlkifDecoded decoded = takeRequest(verdict);
-        int status = verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection ? verdict[0]
+        BlkifDecoded decoded = takeRequest();
+        int slots = takenSlots;
+        int status = takenStatus != BlkifRsp.OKAY || decoded instanceof BlkifRejection ? takenStatus
                 : execute((BlkifRequest) decoded);
-        respond(decoded, status, start, verdict[1]);
-        push();
-        return verdict[1];
+        respond(decoded, status, start, slots);
+        return slots;
     }
 
     /**
@@ -589,6 +645,10 @@ public final class Blkback implements Agent {
     }
 
     private void push() {
+        if (ring.responseProducerPrivate() == pushed) {
+            return; // nothing new since the last push
+        }
+        pushed = ring.responseProducerPrivate();
         if (ring.pushResponsesAndCheckNotify()) {
             metrics.notifications.incrementAndGet();
             kernel.intr().notify(irq);
@@ -608,20 +668,20 @@ public final class Blkback implements Agent {
      */
     private int consumeAsync() {
         long start = clock.nanoTime();
-        int[] verdict = new int[2];
-        BlkifDecoded decoded = takeRequest(verdict);
-        if (verdict[0] != BlkifRsp.OKAY || decoded instanceof BlkifRejection) {
-            respond(decoded, verdict[0], start, verdict[1]);
+        BlkifDecoded decoded = takeRequest();
+        int slots = takenSlots;
+        if (takenStatus != BlkifRsp.OKAY || decoded instanceof BlkifRejection) {
+            respond(decoded, takenStatus, start, slots);
             push();
-            return verdict[1];
+            return slots;
         }
-        Started s = new Started(decoded, start, generation, verdict[1]);
+        Started s = new Started(decoded, start, generation, slots);
         if (isOrdering(decoded) && inFlight > 0) {
             held = s; // drain before: it starts once everything ahead of it is answered
-            return verdict[1];
+            return slots;
         }
         start(s);
-        return verdict[1];
+        return slots;
     }
 
     /**
@@ -895,6 +955,8 @@ public final class Blkback implements Agent {
     }
 
     private int dataHandle = -1;
+    /** {@code rsp_prod_pvt} at the last push. */
+    private int pushed;
 
     /** Whether persistent grants are in use on this connection (both ends asked). */
     public boolean persistentGrants() {

@@ -95,6 +95,7 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
     private volatile int maxQueues = 1;
     private volatile int maxRingPageOrder;
     private volatile boolean grantMap;
+    private volatile boolean runnerArming;
     private volatile int requestSizeSegments = BlkifSegmentBlocks.MAX_SEGMENTS_PER_REQUEST;
 
     private static final class Device {
@@ -188,6 +189,18 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
      */
     public BlkbackXenbusDriver withGrantMap() {
         this.grantMap = true;
+        return this;
+    }
+
+    /**
+     * Makes every backend leave {@code req_event} to its runner ({@link Blkback#withRunnerArming()}):
+     * only for a listener whose runner calls {@link Blkback#finalCheckForRequests()} before it
+     * sleeps. Call before the bus starts.
+     *
+     * @return this
+     */
+    public BlkbackXenbusDriver withRunnerArming() {
+        this.runnerArming = true;
         return this;
     }
 
@@ -338,6 +351,9 @@ public final class BlkbackXenbusDriver implements XenbusDriver {
                     clock, name).withMaxRingPageOrder(maxRingPageOrder);
             if (requestSize != null) {
                 back.withRequestSizeExtension(requestSize);
+            }
+            if (runnerArming) {
+                back.withRunnerArming();
             }
             if (!grantMap && !(frontendPersistent && persistentGrants > 0)) {
                 while (d.bounce.size() <= q) {
