@@ -95,6 +95,14 @@ public final class NbdCopyBench implements Bench {
                     kit.destroy();
                     kit.waitFor(10, TimeUnit.SECONDS);
                 }
+                long registered = 0;
+                long sent = 0;
+                for (Blkfront q : pv.blkfront().queues()) {
+                    registered += q.registeredTransfers();
+                    sent += q.requestsSent();
+                }
+                out.printf("PV path: %d blkif requests, %d of them from registered buffers (no copy in blkfront)%n",
+                        sent, registered);
             }
             double mib = sizeBytes / (double) (1 << 20);
             double jxenReadMibS = mib / (jxenRead / 1e9);
