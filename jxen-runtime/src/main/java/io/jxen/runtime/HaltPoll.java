@@ -166,6 +166,15 @@ public final class HaltPoll {
     }
 
     /**
+     * Whether a halt of this waiter would poll now: on, with an open window and a spare core.
+     * A caller that must give something up to poll (the hypervisor lock) asks this first, so
+     * that a halt that will not poll costs nothing more than before.
+     */
+    public boolean willPoll(Window window) {
+        return config != null && window.nanos != 0 && spare.available();
+    }
+
+    /**
      * Spins on {@code woken} for the waiter's window from {@code start} while a core is spare.
      *
      * @return true if {@code woken} became true while polling (the caller need not sleep);

@@ -116,10 +116,15 @@ class HaltPollTest {
             return true;
         })).isFalse();
         assertThat(checks).as("the condition is not even read").hasValue(0);
+        assertThat(policy.willPoll(w)).isFalse();
         now.addAndGet(120_000);
         policy.finish(start, w, true);
         assertThat(w.nanos()).as("120 us < cap: grown for when a core is spare again").isEqualTo(160_000);
         assertThat(w.polled() + w.slept()).as("no poll counted").isZero();
+        runnable.set(0);
+        now.addAndGet(SpareCore.SAMPLE_NANOS);
+        assertThat(policy.willPoll(w)).isTrue();
+        assertThat(policy.willPoll(new HaltPoll.Window())).as("closed window").isFalse();
     }
 
     @Test
@@ -165,6 +170,7 @@ class HaltPollTest {
         HaltPoll.Window w = window(80_000);
         long start = off.start();
         assertThat(off.enabled()).isFalse();
+        assertThat(off.willPoll(w)).isFalse();
         assertThat(off.poll(start, w, () -> true)).isFalse();
         assertThat(off.spinUntil(() -> true)).isFalse();
         off.finish(start, w, true);

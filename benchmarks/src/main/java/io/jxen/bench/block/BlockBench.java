@@ -74,6 +74,8 @@ public final class BlockBench implements Bench {
         long sizeBytes = (quick ? 64L : 256L) * MIB;
         int rounds = quick ? 2 : 3;
         int randomOps = quick ? 5_000 : 40_000;
+        Figures figures = new Figures();
+        io.jxen.bench.WaitPolicy.record(out, figures); // QD1 and seq read are latency-bound
         Path dir = Files.createTempDirectory("jxen-bench-block-");
         try {
             Path image = dir.resolve("disk.img");
@@ -125,7 +127,7 @@ public final class BlockBench implements Bench {
                         pvQd1, directQd1, pvQd1 / directQd1);
                 out.printf("rand read 4 KiB QD32:    PV %.0f IOPS, direct %.0f IOPS, ratio %.2f (target >= 0.5)%n",
                         pvQd32, directQd32, pvQd32 / directQd32);
-                return new Figures()
+                return figures
                         .put("size_mib", sizeBytes >> 20)
                         .put("peer", "FileChannel")
                         .put("pv_seq_write_mib_s", pvWrite)

@@ -2,6 +2,7 @@ package io.jxen.bench.hv;
 
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
+import io.jxen.bench.WaitPolicy;
 import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
@@ -51,26 +52,29 @@ public final class EvtchnBench implements Bench {
         int warmup = quick ? 2_000 : 20_000;
         int rounds = quick ? 5_000 : 100_000;
         Figures f = new Figures().put("samples", rounds);
-        HaltPoll haltPoll = HaltPoll.forClock(SystemClock.INSTANCE);
-        String policy = haltPoll.enabled() ? Long.toString(haltPoll.config().maxNanos()) : "off";
-        String spare = System.getProperty("jxen.spareCore", "auto");
-        out.printf("vCPU halt: halt-poll cap %s ns (-Djxen.haltPoll), spare core %s (-Djxen.spareCore), load %s%n",
-                policy, spare, loadavg());
-        f.put("halt_poll_max_ns", policy).put("spare_core", spare);
+        WaitPolicy.record(out, f);
         Path dir = Files.createTempDirectory("jxen-bench-evt");
         try (MachineMemory memory = MachineMemory.create(dir.resolve("host.mem"), 1024)) {
             Hypervisor hv = new Hypervisor(memory, SystemClock.INSTANCE);
             hv.createDomain(DomainConfig.of(16, 1));
 
+            long[] haltsIn = new long[2];
+            long[] haltsX = new long[2];
             Samples floorIn = floorInProcess(warmup, rounds);
-            Samples idleIn = inProcess(hv, false, warmup, rounds);
+            Samples idleIn = inProcess(hv, false, warmup, rounds, haltsIn);
             Samples floorX = floorCrossProcess(warmup, rounds);
-            Samples idleX = crossProcess(hv, dir, warmup, rounds);
+            Samples idleX = crossProcess(hv, dir, warmup, rounds, haltsX);
             if (hv.internalErrors() != 0) {
                 throw new IllegalStateException("hypervisor internal errors: " + hv.internalErrors());
             }
             report(out, f, "inproc_idle", "in process, B idle (futex wake)", idleIn, floorIn, 2_000);
             report(out, f, "xproc_idle", "across JVMs over the socket transport, B idle", idleX, floorX, 20_000);
+            long halts = warmup + rounds + 1L;
+            out.printf("A's waits for %d echoes: in process %d halts ended while polling, %d polled then slept; "
+                    + "across JVMs %d and %d (the rest slept at once: window closed or no spare core)%n",
+                    halts, haltsIn[0], haltsIn[1], haltsX[0], haltsX[1]);
+            f.put("inproc_halts_polled", haltsIn[0]).put("inproc_halts_polled_then_slept", haltsIn[1])
+                    .put("xproc_halts_polled", haltsX[0]).put("xproc_halts_polled_then_slept", haltsX[1]);
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : files.toList()) {
@@ -81,16 +85,6 @@ public final class EvtchnBench implements Bench {
         }
         EvtchnBatch.run(quick, out, f);
         return f;
-    }
-
-    /** The first three fields of /proc/loadavg, or "?" (recorded with every run). */
-    static String loadavg() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2] + " (" + fields[3] + " runnable)";
-        } catch (java.io.IOException | RuntimeException e) {
-            return "?";
-        }
     }
 
     private static void report(PrintStream out, Figures f, String key, String what, Samples s, Samples floor,
@@ -133,7 +127,7 @@ public final class EvtchnBench implements Bench {
         return samples;
     }
 
-    private static Samples inProcess(Hypervisor hv, boolean poll, int warmup, int rounds) throws Exception {
+    private static Samples inProcess(Hypervisor hv, boolean poll, int warmup, int rounds, long[] halts) throws Exception {
         Domain da = hv.createDomain(DomainConfig.of(16, 1));
         Domain db = hv.createDomain(DomainConfig.of(16, 1));
         hv.unpause(da.domid());
@@ -158,11 +152,14 @@ public final class EvtchnBench implements Bench {
             }
         });
         try {
-            return pingPong(a, portA, poll, warmup, rounds, () -> {
+            Samples s = pingPong(a, portA, poll, warmup, rounds, () -> {
                 if (failure.get() != null) {
                     throw new IllegalStateException("echo guest failed", failure.get());
                 }
             });
+            halts[0] = a.haltPollWindow.polled();
+            halts[1] = a.haltPollWindow.slept();
+            return s;
         } finally {
             echo.join(TimeUnit.SECONDS.toMillis(10));
             hv.destroyDomain(da.domid());
@@ -170,7 +167,7 @@ public final class EvtchnBench implements Bench {
         }
     }
 
-    private static Samples crossProcess(Hypervisor hv, Path dir, int warmup, int rounds) throws Exception {
+    private static Samples crossProcess(Hypervisor hv, Path dir, int warmup, int rounds, long[] halts) throws Exception {
         Domain da = hv.createDomain(DomainConfig.of(16, 1));
         Domain db = hv.createDomain(DomainConfig.of(16, 1));
         hv.unpause(da.domid());
@@ -182,6 +179,8 @@ public final class EvtchnBench implements Bench {
                     Integer.toString(portA), Integer.toString(warmup + rounds));
             try {
                 Samples s = pingPong(a, portA, false, warmup, rounds, () -> checkAlive(peer));
+                halts[0] = a.haltPollWindow.polled();
+                halts[1] = a.haltPollWindow.slept();
                 awaitExit(peer);
                 return s;
             } finally {

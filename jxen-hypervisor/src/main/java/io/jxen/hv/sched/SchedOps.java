@@ -156,6 +156,9 @@ public final class SchedOps {
      */
     private boolean haltPollReleased(Vcpu v, long start, BooleanSupplier woken) {
         HaltPoll.Window window = v.haltPollWindow();
+        if (!haltPoll.willPoll(window)) {
+            return false; // sleep at once, the lock kept: as without halt-polling
+        }
         long seen = lock.signals();
         return lock.releasedWhile(
                 () -> haltPoll.poll(start, window, () -> lock.signals() != seen || woken.getAsBoolean()),
