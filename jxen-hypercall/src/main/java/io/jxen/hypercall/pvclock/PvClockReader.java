@@ -6,6 +6,9 @@ import io.jxen.abi.xen.VcpuTimeInfoFlyweight;
 import io.jxen.abi.OrderedAccess;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -38,6 +41,20 @@ public final class PvClockReader {
             return last.get();
         }
     }
+
+    // Plain loads without the per-access alignment check of OrderedAccess: the area's alignment
+    // (8 bytes) is checked once in the constructor and a slice's address never changes, so the
+    // 32-bit version and the 64-bit words are naturally aligned single loads every time. The
+    // ordering is the seqlock's two read barriers, as Linux's pvclock_read_begin/retry
+    // (a plain load of the version, then virt_rmb; the tuple, then virt_rmb, then the version).
+    private static final VarHandle VERSION_WORD =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle TUPLE_WORD =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final long VERSION = VcpuTimeInfoDescriptor.VERSION_OFFSET;
+    private static final long TSC_TIMESTAMP = VcpuTimeInfoDescriptor.TSC_TIMESTAMP_OFFSET;
+    private static final long SYSTEM_TIME = VcpuTimeInfoDescriptor.SYSTEM_TIME_OFFSET;
+    private static final long SCALE_AND_FLAGS = VcpuTimeInfoDescriptor.TSC_TO_SYSTEM_MUL_OFFSET;
 
     // The 32 bytes of this vCPU's vcpu_time_info as a slice of their own, so every access below
     // is at a constant offset of a final segment (one bounds check the JIT can fold per field).
@@ -99,22 +116,24 @@ public final class PvClockReader {
     /**
      * The seqlock read alone, no clamp ({@code __pvclock_read_cycles} inside the retry loop).
      * Each field is loaded once: {@code tsc_to_system_mul}, {@code tsc_shift} and {@code flags}
-     * share one 64-bit load of bytes 24..31, so the loop is two acquire loads of the version
-     * and three plain loads of the tuple.
+     * share one 64-bit load of bytes 24..31, so a try is the version and {@code smp_rmb} (an
+     * acquire fence, as {@code pvclock_read_begin}: the TSC and the tuple are read after it),
+     * the TSC, three plain loads of the tuple, {@code smp_rmb} again (the tuple loads complete
+     * before the version is read again) and the version again.
      */
     public long readRaw() {
         MemorySegment a = area;
         while (true) {
-            // pvclock_read_begin: version with the odd bit cleared, then smp_rmb (acquire load).
-            int version = OrderedAccess.getIntAcquire(a, VcpuTimeInfoDescriptor.VERSION_OFFSET) & ~1;
-            long tsc = rdtsc.getAsLong();
-            long stamp = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.TSC_TIMESTAMP_OFFSET);
-            long system = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.SYSTEM_TIME_OFFSET);
-            // bytes 24..27 tsc_to_system_mul, 28 tsc_shift (signed), 29 flags, little-endian
-            long scale = OrderedAccess.getLongPlain(a, VcpuTimeInfoDescriptor.TSC_TO_SYSTEM_MUL_OFFSET);
-            // pvclock_read_retry: smp_rmb so the tuple loads complete before the version reload.
+            int version = (int) VERSION_WORD.get(a, VERSION) & ~1;
             OrderedAccess.readBarrier();
-            if (OrderedAccess.getIntAcquire(a, VcpuTimeInfoDescriptor.VERSION_OFFSET) == version) {
+            long tsc = rdtsc.getAsLong();
+            long stamp = (long) TUPLE_WORD.get(a, TSC_TIMESTAMP);
+            long system = (long) TUPLE_WORD.get(a, SYSTEM_TIME);
+            // bytes 24..27 tsc_to_system_mul, 28 tsc_shift (signed), 29 flags, little-endian
+            long scale = (long) TUPLE_WORD.get(a, SCALE_AND_FLAGS);
+            // pvclock_read_retry: smp_rmb, then the version again (odd or changed: retry).
+            OrderedAccess.readBarrier();
+            if ((int) VERSION_WORD.get(a, VERSION) == version) {
                 int flags = (int) (scale >>> 40) & 0xFF;
                 lastFlags = flags;
                 if ((flags & PvClockFlags.GUEST_STOPPED) != 0) {

@@ -16,6 +16,12 @@ import java.math.BigInteger;
  * 64 bits wrap as {@link TscModel#ticks} does (both are the exact value modulo 2^64). Negative
  * times (before boot; no caller passes them) take the division.
  *
+ * <p>Most frequencies are a whole number of GHz over a power of two ({@code hz / 10^9 = p / 2^k},
+ * {@code k <= 9}: 2.5 GHz is 5/2, 3 GHz is 3/1; every multiple of 1,953,125 Hz): for those the
+ * same floor is {@code (nanos * p) >>> k} with one multiply, exact while the product fits 64
+ * unsigned bits (for 2.5 GHz: 117 years of uptime), so {@link #ticks} takes that path first.
+ * Other frequencies (2.4 GHz is 12/5) take the general multiply above.
+ *
  * <p>Verified against {@link BigInteger} arithmetic by {@code TickRateProperties}.
  */
 public final class TickRate {
@@ -24,9 +30,17 @@ public final class TickRate {
     /** Fraction bits of the multiplier: 2^94 > 2^63 * 10^9 (see the class comment). */
     static final int FRACTION_BITS = 94;
 
+    /** Largest {@code k} with {@code 2^k | 10^9}: 10^9 = 2^9 * 5^9. */
+    private static final int MAX_POWER_OF_TWO = 9;
+
     private final long hz;
     private final long mulHigh;
     private final long mulLow;
+    // The exact shortcut for hz = p * 10^9 / 2^k: ticks = (nanos * p) >>> k for unsigned
+    // nanos <= fastLimit. Without a shortcut: fastLimit 0 and fastMul 0 (nanos 0 gives 0, exact).
+    private final long fastMul;
+    private final int fastShift;
+    private final long fastLimit;
 
     /** @param hz ticks per second, 1 Hz to 9 GHz (as {@link TscModel}) */
     public TickRate(long hz) {
@@ -37,6 +51,40 @@ public final class TickRate {
                 .divide(BigInteger.valueOf(NS_PER_S)); // ceil
         this.mulHigh = m.shiftRight(64).longValueExact(); // < 2^34
         this.mulLow = m.longValue();
+        long mul = 0;
+        int shift = 0;
+        for (int k = 0; k <= MAX_POWER_OF_TWO; k++) {
+            long scaled = hz << k; // < 9e9 * 2^9 < 2^43
+            if (scaled % NS_PER_S == 0) {
+                mul = scaled / NS_PER_S;
+                shift = k;
+                break;
+            }
+        }
+        this.fastMul = mul;
+        this.fastShift = shift;
+        // nanos * p fits 64 unsigned bits up to floor((2^64 - 1) / p)
+        this.fastLimit = mul == 0 ? 0 : Long.divideUnsigned(-1L, mul);
+    }
+
+    /** Whether {@link #ticks} has the one-multiply path for this frequency (tests, diagnostics). */
+    public boolean hasShortcut() {
+        return fastMul != 0;
+    }
+
+    /** The largest time the one-multiply path covers (0 without it). */
+    long shortcutLimit() {
+        return fastLimit;
+    }
+
+    /** The one-multiply path's {@code p} (0 without it). */
+    long shortcutMul() {
+        return fastMul;
+    }
+
+    /** The one-multiply path's {@code k}. */
+    int shortcutShift() {
+        return fastShift;
     }
 
     /** The counter's frequency. */
@@ -46,6 +94,10 @@ public final class TickRate {
 
     /** Whole ticks in {@code nanos}: {@link TscModel#ticks(long, long)} without its divisions. */
     public long ticks(long nanos) {
+        // Unsigned: negative times are beyond the limit and go on to the general paths.
+        if (Long.compareUnsigned(nanos, fastLimit) <= 0) {
+            return (nanos * fastMul) >>> fastShift;
+        }
         if (nanos < 0) {
             return TscModel.ticks(nanos, hz);
         }

@@ -10,9 +10,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
+import io.jxen.runtime.Clock;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,5 +154,112 @@ class PvClockPublicationTest {
         }
         writer.join();
         assertThat(reader.readTuple().systemTimeNs()).isEqualTo(7L * writes);
+    }
+
+    /** A clock two threads may share (VirtualClock is single-threaded). */
+    private static final class SharedClock implements Clock {
+        final AtomicLong nanos = new AtomicLong();
+
+        @Override
+        public long nanoTime() {
+            return nanos.get();
+        }
+
+        @Override
+        public long epochNanos() {
+            return nanos.get();
+        }
+    }
+
+    /**
+     * The hot read (readRaw) against a concurrent publisher whose successive stamps are a
+     * millisecond apart: a tuple mixing two publications would be off by about a millisecond,
+     * a consistent one is within the rounding bound of the instant the TSC was sampled at.
+     */
+    @Test
+    void readRawAgainstAConcurrentPublisherIsExact() throws Exception {
+        SharedClock clock = new SharedClock();
+        SystemTime systemTime = new SystemTime(clock);
+        long hz = 2_500_000_000L;
+        DomainTsc tsc = new DomainTsc(new TscModel(hz, true));
+        VcpuTimePublisher publisher = new VcpuTimePublisher(systemTime, tsc);
+        MemorySegment page = Arena.ofShared().allocate(4096, 4096);
+        publisher.addArea(page, 64);
+        long[] sampledAt = new long[1];
+        PvClockReader reader = new PvClockReader(page, 64, () -> {
+            sampledAt[0] = systemTime.now();
+            return tsc.tscAt(sampledAt[0]);
+        }, new PvClockReader.Monotonic(), PvClockFlags.TSC_STABLE_BIT);
+        int writes = 100_000;
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < writes; i++) {
+                clock.nanos.addAndGet(1_000_003);
+                publisher.publish(true);
+            }
+        });
+        long bound = bound(hz, tsc.scale(), 2_000_000L);
+        long reads = 0;
+        while (writer.isAlive() || reads < 1000) {
+            long read = reader.readRaw();
+            assertThat(Math.abs(read - sampledAt[0])).as("read %d", reads).isLessThanOrEqualTo(bound);
+            reads++;
+        }
+        writer.join();
+    }
+
+    /** An update that lands between the reader's two version loads makes it retry with the new tuple. */
+    @Test
+    void readRawRetriesWhenTheVersionMovesUnderIt() {
+        VirtualClock clock = new VirtualClock(0);
+        SystemTime systemTime = new SystemTime(clock);
+        DomainTsc tsc = new DomainTsc(new TscModel(2_500_000_000L, true));
+        VcpuTimePublisher publisher = new VcpuTimePublisher(systemTime, tsc);
+        MemorySegment page = page();
+        clock.advance(1_000_000);
+        publisher.addArea(page, 0);
+        int[] calls = new int[1];
+        PvClockReader reader = new PvClockReader(page, 0, () -> {
+            if (calls[0]++ == 0) {
+                // Xen publishes a whole new stamp while the guest samples its TSC
+                clock.advance(5_000_000);
+                publisher.publish(true);
+            }
+            return tsc.tscAt(systemTime.now());
+        }, new PvClockReader.Monotonic(), PvClockFlags.TSC_STABLE_BIT);
+        long read = reader.readRaw();
+        assertThat(calls[0]).isEqualTo(2);
+        assertThat(reader.retries()).isEqualTo(1);
+        assertThat(Math.abs(read - systemTime.now())).isLessThanOrEqualTo(bound(2_500_000_000L, tsc.scale(), 0));
+    }
+
+    /** A read that starts on an odd version (an update in progress) does not return until it is even. */
+    @Test
+    void readRawWaitsOutAnOddVersion() {
+        VirtualClock clock = new VirtualClock(0);
+        SystemTime systemTime = new SystemTime(clock);
+        DomainTsc tsc = new DomainTsc(new TscModel(2_500_000_000L, true));
+        VcpuTimePublisher publisher = new VcpuTimePublisher(systemTime, tsc);
+        MemorySegment page = page();
+        clock.advance(3_000_000);
+        publisher.addArea(page, 0);
+        VcpuTimeInfoFlyweight view = new VcpuTimeInfoFlyweight().wrap(page, 0);
+        int even = view.getVersionAcquire();
+        long systemBefore = view.getSystemTimeNs();
+        view.setVersionRelease(even + 1);                       // update in progress
+        view.setSystemTimeNs(systemBefore + 7_000_000);         // torn: stamp not yet moved
+        int[] calls = new int[1];
+        PvClockReader reader = new PvClockReader(page, 0, () -> {
+            if (calls[0]++ == 1) {
+                // the second try's TSC sample: Xen finishes the update meanwhile
+                view.setSystemTimeNs(systemBefore);
+                view.setVersionRelease(even + 2);
+            }
+            return tsc.tscAt(systemTime.now());
+        }, new PvClockReader.Monotonic(), PvClockFlags.TSC_STABLE_BIT);
+        long read = reader.readRaw();
+        // try 1: odd version, retry; try 2: version moved (odd -> even + 2), retry; try 3: clean
+        assertThat(calls[0]).isEqualTo(3);
+        assertThat(reader.retries()).isEqualTo(2);
+        assertThat(Math.abs(read - systemTime.now())).isLessThanOrEqualTo(bound(2_500_000_000L, tsc.scale(), 0));
     }
 }

@@ -79,6 +79,47 @@ class TickRateProperties {
         assertThat(rate.ticks(a + 1)).isGreaterThanOrEqualTo(rate.ticks(a));
     }
 
+    /** Frequencies with the one-multiply path: hz = p * 10^9 / 2^k, every multiple of 1,953,125 Hz. */
+    @Provide
+    Arbitrary<Long> shortcutFrequencies() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(1, 9_000_000_000L / 1_953_125L).map(m -> m * 1_953_125L),
+                Arbitraries.of(1_953_125L, 1_000_000_000L, 2_500_000_000L, 3_000_000_000L, 2_250_000_000L,
+                        3_906_250L, 9_000_000_000L, 8_998_046_875L));
+    }
+
+    @Property(tries = 5_000)
+    void theShortcutEqualsTheExactDivision(@ForAll("times") long nanos, @ForAll("shortcutFrequencies") long hz) {
+        TickRate rate = new TickRate(hz);
+        assertThat(rate.hasShortcut()).isTrue();
+        assertThat(rate.ticks(nanos)).isEqualTo(exact(nanos, hz));
+    }
+
+    /** Both sides of where the one-multiply path ends (the product leaves 64 bits). */
+    @Property(tries = 2_000)
+    void theShortcutsLimitIsExactOnBothSides(@ForAll("shortcutFrequencies") long hz,
+                                             @ForAll @LongRange(min = -3, max = 3) long around) {
+        TickRate rate = new TickRate(hz);
+        long nanos = rate.shortcutLimit() + around;
+        if (nanos < 0) {
+            return; // the limit is past 2^63 for the smallest multipliers: no long time reaches it
+        }
+        assertThat(rate.ticks(nanos)).isEqualTo(exact(nanos, hz));
+    }
+
+    @Test
+    void whichFrequenciesHaveTheShortcut() {
+        assertThat(new TickRate(2_500_000_000L).hasShortcut()).isTrue();   // 5/2
+        assertThat(new TickRate(1_000_000_000L).hasShortcut()).isTrue();   // 1/1
+        assertThat(new TickRate(1_953_125L).hasShortcut()).isTrue();       // 1/512
+        assertThat(new TickRate(2_399_999_999L).hasShortcut()).isFalse();
+        assertThat(new TickRate(2_400_000_000L).hasShortcut()).isFalse();  // 12/5: takes the general path
+        assertThat(new TickRate(1_193_182L).hasShortcut()).isFalse();      // the PIT's
+        // without the shortcut only time 0 takes it (0 ticks, exact)
+        assertThat(new TickRate(1_193_182L).ticks(0)).isZero();
+        assertThat(new TickRate(1_193_182L).shortcutLimit()).isZero();
+    }
+
     @Test
     void negativeTimesTakeTheDivision() {
         TickRate rate = new TickRate(2_500_000_000L);
