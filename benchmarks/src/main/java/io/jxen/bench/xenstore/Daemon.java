@@ -24,6 +24,10 @@ final class Daemon implements AutoCloseable {
     final long pid;
     private final Process process;
     private final List<String> stop;
+    /** A jxen daemon's output (null for the reference daemons). */
+    private Path log;
+    /** A jxen daemon's busy-polling summary, printed by it when it stops (see {@link #busyPolling()}). */
+    private String busyPolling;
 
     private Daemon(String name, Path socket, long pid, Process process, List<String> stop) {
         this.name = name;
@@ -67,6 +71,7 @@ final class Daemon implements AutoCloseable {
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("jxen.log").toFile()).start();
         Daemon d = new Daemon(name, socket, p.pid(), p, null);
+        d.log = dir.resolve("jxen.log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             if (!p.isAlive()) {
@@ -102,6 +107,14 @@ final class Daemon implements AutoCloseable {
         long pid = Long.parseLong(out.strip().lines().reduce((a, b) -> b).orElseThrow().strip());
         return new Daemon(kind.equals("c") ? "C" : "oxenstored", dir.resolve("socket"), pid, null,
                 List.of("bash", ref.resolve("stop.sh").toString(), dir.toString()));
+    }
+
+    /**
+     * What a stopped jxen daemon's busy polling did ({@code max_us=M windows=W gate_closed=G
+     * served_turns=T}), or null (a reference daemon, or a build that does not say).
+     */
+    String busyPolling() {
+        return busyPolling;
     }
 
     /** Whether this is a jxen daemon (a JVM, which wants its JIT warmed up). */
@@ -166,6 +179,13 @@ final class Daemon implements AutoCloseable {
                 process.destroy();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
+                } else if (log != null && Files.exists(log)) {
+                    // XenstoredMain's last line on SIGTERM: "xenstored: busy polling max_us=..."
+                    for (String line : Files.readAllLines(log)) {
+                        if (line.startsWith("xenstored: busy polling ")) {
+                            busyPolling = line.substring("xenstored: busy polling ".length()).strip();
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {

@@ -126,6 +126,19 @@ public final class XenstoreBench implements Bench {
                 }
             }
         }
+        for (Daemon d : daemons) {
+            if (d.busyPolling() != null) {
+                // Whether the loop polled (windows) or the spare-core gate kept it blocking
+                // (gate_closed), over the whole run: tells a quiet machine's run from a busy one's.
+                out.println("busy polling of " + d.name + " over the run: " + d.busyPolling());
+                for (String kv : d.busyPolling().split(" ")) {
+                    String[] f = kv.split("=", 2);
+                    if (f.length == 2 && f[1].matches("[0-9]+")) {
+                        figures.put("busy_poll_" + f[0] + "_" + d.name, Long.parseLong(f[1]));
+                    }
+                }
+            }
+        }
         StoreScale.run(quick, out, figures);
         return figures;
     }

@@ -36,6 +36,8 @@ final class BusyPoll {
     private long averageNanos;
     private int suspendedTurns;
     private int nextSuspension = FIRST_SUSPEND_TURNS;
+    /** Turns whose window would have opened but found no spare core (statistics). */
+    private long gateClosed;
 
     /**
      * @param maxNanos  the longest window; 0 turns polling off
@@ -54,10 +56,19 @@ final class BusyPoll {
             suspendedTurns--;
             return 0;
         }
-        if (averageNanos >= maxNanos || !spareCore.available()) {
+        if (averageNanos >= maxNanos) {
+            return 0;
+        }
+        if (!spareCore.available()) {
+            gateClosed++;
             return 0;
         }
         return Math.min(maxNanos, 2 * averageNanos);
+    }
+
+    /** Turns whose window would have opened but found no spare core. */
+    long gateClosedTurns() {
+        return gateClosed;
     }
 
     /** Whether an open window may go on polling: a core is still free (asked on every poll). */

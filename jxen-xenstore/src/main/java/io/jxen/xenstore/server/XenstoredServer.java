@@ -77,6 +77,8 @@ public final class XenstoredServer implements AutoCloseable {
     /** Whether this turn of the loop served a request, and when the first one was read (loop thread). */
     private boolean served;
     private long woke;
+    /** Turns of the loop that served requests (loop thread; read after it ended). */
+    private long servedTurns;
     /** Busy-poll windows opened so far (written by the loop thread only; tests read it). */
     private volatile long pollWindows;
 
@@ -176,6 +178,19 @@ public final class XenstoredServer implements AutoCloseable {
     /** Busy-poll windows the loop has opened so far (tests). */
     long busyPollWindows() {
         return pollWindows;
+    }
+
+    /**
+     * What busy polling did, for logs and benchmarks: {@code max_us=M windows=W
+     * gate_closed=G served_turns=T}: W windows opened, G turns whose window would have opened
+     * but found no spare core, of T turns of the loop that served requests. Exact once
+     * {@link #close()} has returned (the loop thread writes the counters).
+     *
+     * @return the summary
+     */
+    public String busyPollSummary() {
+        return "max_us=" + busyPollMicros + " windows=" + pollWindows + " gate_closed=" + busyPoll.gateClosedTurns()
+                + " served_turns=" + servedTurns;
     }
 
     /**
@@ -369,6 +384,7 @@ public final class XenstoredServer implements AutoCloseable {
                     c.flush();
                 }
                 if (served) {
+                    servedTurns++;
                     busyPoll.record(woke - turnEnded);
                 }
                 turnEnded = clock.nanoTime();

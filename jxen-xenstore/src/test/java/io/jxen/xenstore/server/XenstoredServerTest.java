@@ -134,9 +134,11 @@ class XenstoredServerTest {
                     return t.get();
                 }
             };
+            XenstoredServer daemon;
             try (XenstoredServer s = XenstoredServer.start(sock).busyPoll(50)
                     .spareCore(io.jxen.runtime.SpareCore.fixed(spare)).loopClock(stepping);
                  RawSocketClient c = new RawSocketClient(sock)) {
+                daemon = s;
                 for (int i = 0; i < 100; i++) {
                     assertThat(c.call(XsMessage.ofStrings(XsMessageTypes.READ, i, 0, "/tool")).getLast().type())
                             .isEqualTo(XsMessageTypes.READ);
@@ -146,6 +148,15 @@ class XenstoredServerTest {
                 } else {
                     assertThat(s.busyPollWindows()).as("no core to spare: the loop blocks at once").isZero();
                 }
+            }
+            // Closed: the summary is exact. Quick requests would have opened windows; without a
+            // spare core the gate closed every one of them.
+            String summary = daemon.busyPollSummary();
+            assertThat(summary).startsWith("max_us=50 windows=" + daemon.busyPollWindows() + " gate_closed=");
+            if (spare) {
+                assertThat(summary).contains(" gate_closed=0 ");
+            } else {
+                assertThat(summary).contains("windows=0 ").doesNotContain(" gate_closed=0 ");
             }
         }
     }
