@@ -106,9 +106,9 @@ public final class VbdBackends implements AutoCloseable {
                     @Override
                     public void connected(Blkback back) {
                         // The runner polls the ring while a core is spare, then re-arms the
-                        // ring's event and sleeps until the interrupt unparks it.
+                        // ring's event, yields a few times, and sleeps until the interrupt unparks it.
                         KickableIdle idle = new KickableIdle(back::finalCheckForRequests, SpareCore.system(),
-                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS);
+                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS, KickableIdle.DEFAULT_YIELDS);
                         back.onKick(idle::kick);
                         self[0].runners.put(back, AgentRunner.start(back, idle, errors));
                     }

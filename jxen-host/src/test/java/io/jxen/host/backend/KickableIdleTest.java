@@ -26,7 +26,7 @@ class KickableIdleTest {
             finalChecks.incrementAndGet();
             armed.countDown();
             return false;
-        }, SpareCore.fixed(true), now::get, 1_000);
+        }, SpareCore.fixed(true), now::get, 1_000, 0);
         for (int i = 0; i < 100; i++) {
             idle.idle(0); // within the window: polls
         }
@@ -47,10 +47,35 @@ class KickableIdleTest {
     void sleepsAtOnceWithoutASpareCoreAndNotWhenTheFinalCheckFindsWork() {
         AtomicInteger finalChecks = new AtomicInteger();
         KickableIdle idle = new KickableIdle(() -> finalChecks.incrementAndGet() > 0, SpareCore.fixed(false),
-                () -> 0L, 1_000_000);
+                () -> 0L, 1_000_000, 0);
         idle.idle(0);
         assertThat(finalChecks).as("armed on the first idle turn, no polling").hasValue(1);
         assertThat(idle.parks()).as("requests came in before the event was armed").isZero();
+    }
+
+    @Test
+    void afterArmingItYieldsAndLooksAtTheRingBeforeParking() {
+        AtomicInteger finalChecks = new AtomicInteger();
+        KickableIdle idle = new KickableIdle(() -> finalChecks.incrementAndGet() > 3, SpareCore.fixed(false),
+                () -> 0L, 0, 10);
+        idle.idle(0);
+        assertThat(finalChecks).as("armed, then a look after each of three yields").hasValue(4);
+        assertThat(idle.parks()).isZero();
+    }
+
+    @Test
+    void aKickDuringTheYieldsEndsThem() {
+        AtomicInteger finalChecks = new AtomicInteger();
+        KickableIdle[] self = new KickableIdle[1];
+        self[0] = new KickableIdle(() -> {
+            if (finalChecks.incrementAndGet() == 1) {
+                self[0].kick(); // the interrupt lands right after the event was armed
+            }
+            return false;
+        }, SpareCore.fixed(false), () -> 0L, 0, 10);
+        self[0].idle(0);
+        assertThat(finalChecks).as("the first yield sees the kick").hasValue(1);
+        assertThat(self[0].parks()).isZero();
     }
 
     @Test
@@ -59,7 +84,7 @@ class KickableIdleTest {
         KickableIdle idle = new KickableIdle(() -> {
             finalChecks.incrementAndGet();
             return false;
-        }, SpareCore.fixed(false), () -> 0L, 0);
+        }, SpareCore.fixed(false), () -> 0L, 0, 0);
         idle.kick(); // the interrupt came while the runner was working
         idle.idle(0);
         assertThat(idle.parks()).isZero();
@@ -71,7 +96,7 @@ class KickableIdleTest {
         AtomicLong now = new AtomicLong();
         AtomicInteger finalChecks = new AtomicInteger();
         KickableIdle idle = new KickableIdle(() -> finalChecks.incrementAndGet() > 0, SpareCore.fixed(true),
-                now::get, 1_000);
+                now::get, 1_000, 0);
         idle.idle(0);
         now.addAndGet(900);
         idle.idle(1); // a request came: the next idle stretch starts afresh
