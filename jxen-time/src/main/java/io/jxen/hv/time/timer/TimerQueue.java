@@ -135,6 +135,11 @@ public final class TimerQueue implements Agent {
         wakeAt = wakeAtNs;
     }
 
+    /** The thread registered as sleeping, if any (tests). */
+    Thread waiter() {
+        return waiter;
+    }
+
     /** Callbacks run so far. */
     public synchronized long fired() {
         return fired;
