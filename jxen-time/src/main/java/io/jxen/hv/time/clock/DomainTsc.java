@@ -1,5 +1,7 @@
 package io.jxen.hv.time.clock;
 
+import io.jxen.runtime.SystemClock;
+
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -92,7 +94,7 @@ public final class DomainTsc {
 
         @Override
         public long getAsLong() {
-            long now = System.nanoTime() - bootNanoTime; // SystemTime.now() on the host clock
+            long now = SystemClock.INSTANCE.nanoTime() - bootNanoTime; // SystemTime.now() on the host clock (final class: no dispatch)
             // TickRate.ticks(now), its one-multiply path inline
             long ticks = Long.compareUnsigned(now, fastLimit) <= 0 ? (now * fastMul) >>> fastShift : rate.ticks(now);
             return ticks + (long) OFFSET_TICKS.getOpaque(tsc);

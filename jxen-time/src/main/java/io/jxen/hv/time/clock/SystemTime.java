@@ -29,7 +29,7 @@ public final class SystemTime {
 
     /** Nanoseconds since boot. */
     public long now() {
-        return (hostClock ? System.nanoTime() : clock.nanoTime()) - bootNanoTime;
+        return (hostClock ? SystemClock.INSTANCE.nanoTime() : clock.nanoTime()) - bootNanoTime;
     }
 
     /** Wall-clock nanoseconds since the epoch at system time 0, as the host clock saw it at boot. */
