@@ -30,6 +30,8 @@ import java.util.function.LongSupplier;
  * Simulation never polls: {@link #forClock} turns polling off for any clock but the system's,
  * because spinning against a virtual clock would be a busy loop that changes nothing.
  *
+ * <p>Only a halt that starts while a core is spare is polled and timed (see {@link #start()}).
+ *
  * <p>Usage, by the thread that would sleep:
  * <pre>{@code
  * long start = haltPoll.start();
@@ -160,9 +162,17 @@ public final class HaltPoll {
         return options;
     }
 
-    /** The start of a halt: the clock now, or 0 when off (then nothing is read). */
+    /** What {@link #start()} returns for a halt that is neither polled nor timed. */
+    static final long UNTIMED = Long.MIN_VALUE;
+
+    /**
+     * The start of a halt: the clock now; {@link #UNTIMED} when off or no core is spare, and then
+     * neither this halt's poll nor its end reads the clock (under load a halt costs one look at
+     * {@link SpareCore} more than without halt-polling, and the window keeps its size for when a
+     * core is spare again; KVM, whose clock reads are cheaper, times every halt).
+     */
     public long start() {
-        return config == null ? 0 : nanoTime.getAsLong();
+        return config == null || !spare.available() ? UNTIMED : nanoTime.getAsLong();
     }
 
     /**
@@ -170,8 +180,8 @@ public final class HaltPoll {
      * A caller that must give something up to poll (the hypervisor lock) asks this first, so
      * that a halt that will not poll costs nothing more than before.
      */
-    public boolean willPoll(Window window) {
-        return config != null && window.nanos != 0 && spare.available();
+    public boolean willPoll(long start, Window window) {
+        return config != null && start != UNTIMED && window.nanos != 0 && spare.available();
     }
 
     /**
@@ -182,7 +192,7 @@ public final class HaltPoll {
      */
     public boolean poll(long start, Window window, BooleanSupplier woken) {
         long nanos = window.nanos;
-        if (config == null || nanos == 0 || !spare.available()) {
+        if (config == null || start == UNTIMED || nanos == 0 || !spare.available()) {
             return false;
         }
         long stop = start + nanos;
@@ -236,7 +246,7 @@ public final class HaltPoll {
      *              the domain dying; KVM's invalid wake-up, which shrinks)
      */
     public void finish(long start, Window window, boolean event) {
-        if (config == null) {
+        if (config == null || start == UNTIMED) {
             return;
         }
         adapt(window, nanoTime.getAsLong() - start, event);

@@ -106,25 +106,32 @@ class HaltPollTest {
     }
 
     @Test
-    void noSpareCoreMeansNoPollButTheWindowStillAdapts() {
+    void noSpareCoreMeansNoPollNoClockReadAndAWindowKeptForLater() {
         runnable.set(3);
         HaltPoll.Window w = window(80_000);
         AtomicInteger checks = new AtomicInteger();
-        long start = policy.start();
-        assertThat(policy.poll(start, w, () -> {
+        AtomicInteger clockReads = new AtomicInteger();
+        HaltPoll counted = new HaltPoll(HaltPoll.Config.kvm(MAX), spare, () -> {
+            clockReads.incrementAndGet();
+            return now.get();
+        });
+        long start = counted.start();
+        assertThat(counted.willPoll(start, w)).isFalse();
+        assertThat(counted.poll(start, w, () -> {
             checks.incrementAndGet();
             return true;
         })).isFalse();
         assertThat(checks).as("the condition is not even read").hasValue(0);
-        assertThat(policy.willPoll(w)).isFalse();
         now.addAndGet(120_000);
-        policy.finish(start, w, true);
-        assertThat(w.nanos()).as("120 us < cap: grown for when a core is spare again").isEqualTo(160_000);
+        counted.finish(start, w, true);
+        assertThat(clockReads).as("an untimed halt").hasValue(0);
+        assertThat(w.nanos()).as("kept for when a core is spare again").isEqualTo(80_000);
         assertThat(w.polled() + w.slept()).as("no poll counted").isZero();
         runnable.set(0);
         now.addAndGet(SpareCore.SAMPLE_NANOS);
-        assertThat(policy.willPoll(w)).isTrue();
-        assertThat(policy.willPoll(new HaltPoll.Window())).as("closed window").isFalse();
+        long next = counted.start();
+        assertThat(counted.willPoll(next, w)).isTrue();
+        assertThat(counted.willPoll(next, new HaltPoll.Window())).as("closed window").isFalse();
     }
 
     @Test
@@ -170,7 +177,7 @@ class HaltPollTest {
         HaltPoll.Window w = window(80_000);
         long start = off.start();
         assertThat(off.enabled()).isFalse();
-        assertThat(off.willPoll(w)).isFalse();
+        assertThat(off.willPoll(start, w)).isFalse();
         assertThat(off.poll(start, w, () -> true)).isFalse();
         assertThat(off.spinUntil(() -> true)).isFalse();
         off.finish(start, w, true);

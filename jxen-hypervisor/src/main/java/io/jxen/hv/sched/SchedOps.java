@@ -156,7 +156,7 @@ public final class SchedOps {
      */
     private boolean haltPollReleased(Vcpu v, long start, BooleanSupplier woken) {
         HaltPoll.Window window = v.haltPollWindow();
-        if (!haltPoll.willPoll(window)) {
+        if (!haltPoll.willPoll(start, window)) {
             return false; // sleep at once, the lock kept: as without halt-polling
         }
         long seen = lock.signals();
