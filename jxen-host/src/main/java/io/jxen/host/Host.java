@@ -17,12 +17,16 @@ import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainConfig;
 import io.jxen.memory.MachineMemory;
 import io.jxen.hv.time.HostTime;
+import io.jxen.hv.time.timer.TimerIdleStrategy;
+import io.jxen.hv.time.timer.TimerQueue;
 import io.jxen.hv.timekeeping.JxenTime;
 import io.jxen.runtime.Agent;
 import io.jxen.runtime.AgentRunner;
 import io.jxen.runtime.BackoffIdleStrategy;
 import io.jxen.runtime.ErrorHandler;
 import io.jxen.runtime.Clock;
+import io.jxen.runtime.IdleStrategy;
+import io.jxen.runtime.SystemClock;
 import io.jxen.xenstore.client.XenstoreClient;
 import io.jxen.xenstore.server.XenstoredServer;
 import io.jxen.xenstore.wire.XenstoreException;
@@ -153,7 +157,11 @@ public final class Host implements AutoCloseable {
                 List<Agent> agents = new ArrayList<>(hv.agents());
                 agents.add(toolstack);
                 for (Agent agent : agents) {
-                    running.add(AgentRunner.start(agent, BackoffIdleStrategy.defaults(), errors));
+                    // The timer agent waits for its next deadline (TimerIdleStrategy) on the host
+                    // clock; a backoff would fire timers up to its longest park (1 ms) late.
+                    IdleStrategy idle = agent instanceof TimerQueue timers && o.clock() == SystemClock.INSTANCE
+                            ? new TimerIdleStrategy(timers) : BackoffIdleStrategy.defaults();
+                    running.add(AgentRunner.start(agent, idle, errors));
                 }
                 // kernel = "jvm:<main class>" domains (driver domains) boot in JVMs of their own.
                 JvmKernels kernels = new JvmKernels(hv, o.directory());
