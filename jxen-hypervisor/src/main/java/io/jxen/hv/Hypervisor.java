@@ -46,7 +46,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -67,7 +66,6 @@ public final class Hypervisor implements DomainLookup {
     private final Clock clock;
     /** One big lock, fair so that preemption points in long batches really hand over. */
     private final HypervisorLock lock = new HypervisorLock();
-    private final Condition wakeup = lock.newCondition();
     private final TreeMap<Integer, Domain> domains = new TreeMap<>();
     private final List<DomainListener> listeners = new ArrayList<>();
     private final HypercallTable table = new HypercallTable();
@@ -121,7 +119,7 @@ public final class Hypervisor implements DomainLookup {
         this.grantTableOps = new GrantTableOps(this, host, preemption);
         MemoryOps memoryOps = new MemoryOps(this, memory.frames());
         this.bootNanos = clock.nanoTime();
-        this.schedOps = new SchedOps(lock, wakeup, haltPoll, this::shutdownLocked, this, this::systemTime);
+        this.schedOps = new SchedOps(lock, haltPoll, this::shutdownLocked, this, this::systemTime);
         VcpuOps vcpuOps = new VcpuOps(memory);
         table.register(Hypercall.SET_TIMER_OP, (v, a1, a2, a3, a4, a5) -> VcpuOps.setTimerOp(v, a1));
         this.mmuOps = new MmuOps(memory, host.m2p(), new PageTypes(host, this), this);
@@ -341,7 +339,7 @@ public final class Hypervisor implements DomainLookup {
             if (config.hvm() && timekeeping == null) {
                 throw new IllegalStateException("an HVM domain needs a hypervisor that keeps time");
             }
-            Domain d = new Domain(domid, config, host, lock, wakeup);
+            Domain d = new Domain(domid, config, host, lock);
             DomainTimekeeping time = timekeeping == null ? null
                     : timekeeping.createDomain(config.vcpus(), !config.hvm(), vcpu -> sendTimerEvent(d, vcpu));
             if (config.hvm()) {
@@ -551,7 +549,7 @@ public final class Hypervisor implements DomainLookup {
         if (!d.recordShutdown(reason)) {
             return;
         }
-        wakeup.signalAll();
+        d.wakeWaiters();
         for (DomainListener listener : listeners) {
             listener.onShutdown(d, reason);
         }
@@ -573,7 +571,7 @@ public final class Hypervisor implements DomainLookup {
                 return false;
             }
             d.markDying();
-            wakeup.signalAll();
+            d.wakeWaiters();
             eventChannelOps.closeAll(d);
             grantTableOps.teardown(d);
             mmuOps.release(d);

@@ -150,10 +150,21 @@ class HaltPollSchedTest {
         e.clearPending(theirs[0]);
         openWindow(mine);
         e.clearPending(theirs[0]);
-        long ipi = e.bindIpi(1); // vCPU 1's event signals the sleepers too, but is not vCPU 0's
+        long ipi = e.bindIpi(1);
+        // vCPU 1 blocks too: each vCPU sleeps on its own condition, so its wake-up is a signal
+        // vCPU 0's poll sees (the lock's signal count) without being its event.
+        io.jxen.hypercall.Hypercalls vcpu1 = host.platform(d).hypercalls(1);
+        Thread other = Thread.ofPlatform().daemon().start(() -> vcpu1.hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0));
+        while (host.hv.waitingVcpus() == 0 && other.isAlive()) {
+            Thread.onSpinWait();
+        }
         AtomicLong rc = new AtomicLong(-1);
-        Thread vcpu = vcpuThread(() -> rc.set(block()));
+        Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(block()));
+        while (host.hv.waitingVcpus() < 2 && vcpu.isAlive()) {
+            Thread.onSpinWait();
+        }
         e.send(ipi);
+        other.join();
         long polledAfterIpi;
         do {
             polledAfterIpi = d.vcpu(0).haltPollWindow().polled();

@@ -18,7 +18,6 @@ import io.jxen.memory.OutOfFramesException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.locks.Condition;
 
 /**
  * A domain: its memory, shared_info and start_info pages, vCPUs, event channels and grant
@@ -44,7 +43,6 @@ public final class Domain {
     private final int domid;
     private final DomainConfig config;
     private final HostMemory host;
-    private final Condition wakeup;
     private final HypervisorLock lock;
     private final PhysMap physMap;
     private final GuestAccess guest;
@@ -71,12 +69,11 @@ public final class Domain {
      *
      * @throws OutOfFramesException if the host has too little memory (nothing is kept)
      */
-    public Domain(int domid, DomainConfig config, HostMemory host, HypervisorLock lock, Condition wakeup) {
+    public Domain(int domid, DomainConfig config, HostMemory host, HypervisorLock lock) {
         this.domid = domid;
         this.lock = lock;
         this.config = config;
         this.host = host;
-        this.wakeup = wakeup;
         this.specialBaseGfn = (config.maxPages() + P2mEntry.PER_FRAME - 1) / P2mEntry.PER_FRAME * P2mEntry.PER_FRAME;
         long gfnLimit = specialBaseGfn + 1 + config.maxGrantFrames() + GrantTable.statusFramesFor(config.maxGrantFrames());
         this.physMap = new PhysMap(host.memory(), host.allocator(), host.m2p(), domid, gfnLimit, config.maxPages());
@@ -109,7 +106,7 @@ public final class Domain {
                     ? sharedInfo.asSlice(SharedInfoDescriptor.VCPU_INFO_OFFSET + (long) i * VcpuInfoDescriptor.SIZE,
                     VcpuInfoDescriptor.SIZE)
                     : null;
-            vcpus[i] = new Vcpu(this, i, slot);
+            vcpus[i] = new Vcpu(this, i, slot, lock.newCondition());
         }
         this.eventChannels = new EventChannels(this, host.memory());
         this.grantTable = new GrantTable(this, host);
@@ -363,9 +360,25 @@ public final class Domain {
         return dying;
     }
 
-    /** Wakes vCPUs blocked in SCHEDOP_block or poll (hypervisor lock held). */
+    /** Wakes every vCPU of the domain blocked in SCHEDOP_block or poll: it is dying or shutting down (hypervisor lock held). */
     public void wakeWaiters() {
-        wakeup.signalAll();
+        for (Vcpu v : vcpus) {
+            v.unblock();
+        }
+    }
+
+    /**
+     * Xen's {@code evtchn_check_pollers}: a port became pending, so the domain's vCPUs in
+     * SCHEDOP_poll look at their ports again (each re-checks its own list; Xen narrows by
+     * {@code poll_evtchn} first, a refinement jxen does not need for correctness). vCPUs in
+     * SCHEDOP_block are not woken here: their upcall is what wakes them (hypervisor lock held).
+     */
+    public void wakePollers() {
+        for (Vcpu v : vcpus) {
+            if (v.polling()) {
+                v.unblock();
+            }
+        }
     }
 
     /** Wakes a doorbell's sleepers once the hypervisor lock is released ({@link HypervisorLock}). */

@@ -272,7 +272,7 @@ final class Fifo implements PortOps {
             v.markEventsPending();
         }
         if (checkPollers) {
-            domain.wakeWaiters();
+            domain.wakePollers();
         }
     }
 

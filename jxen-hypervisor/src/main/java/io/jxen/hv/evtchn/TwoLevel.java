@@ -68,7 +68,7 @@ final class TwoLevel implements PortOps {
             v.markEventsPending();
         }
         // (3) evtchn_check_pollers: SCHEDOP_poll waits on pending bits, masked or not.
-        v.domain().wakeWaiters();
+        v.domain().wakePollers();
     }
 
     /** {@code evtchn_2l_clear_pending}. */

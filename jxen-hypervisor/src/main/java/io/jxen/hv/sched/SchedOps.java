@@ -14,7 +14,6 @@ import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.HaltPoll;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.locks.Condition;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -32,7 +31,6 @@ import java.util.function.LongSupplier;
 public final class SchedOps {
 
     private final HypervisorLock lock;
-    private final Condition wakeup;
     private final HaltPoll haltPoll;
     private final BiConsumer<Domain, ShutdownReason> shutdown;
     private final io.jxen.hv.domain.DomainLookup domains;
@@ -41,16 +39,14 @@ public final class SchedOps {
 
     /**
      * @param lock     the hypervisor lock, released while a blocking vCPU halt-polls
-     * @param wakeup   the hypervisor lock's condition vCPUs block on
      * @param haltPoll the host's halt-polling policy ({@link HaltPoll#off()}: block at once)
      * @param shutdown what shuts a domain down ({@code domain_shutdown})
      * @param domains  for remote_shutdown
      * @param systemTime Xen system time in ns (since the hypervisor started), from the injected clock
      */
-    public SchedOps(HypervisorLock lock, Condition wakeup, HaltPoll haltPoll, BiConsumer<Domain, ShutdownReason> shutdown,
+    public SchedOps(HypervisorLock lock, HaltPoll haltPoll, BiConsumer<Domain, ShutdownReason> shutdown,
                     io.jxen.hv.domain.DomainLookup domains, LongSupplier systemTime) {
         this.lock = lock;
-        this.wakeup = wakeup;
         this.haltPoll = haltPoll;
         this.shutdown = shutdown;
         this.domains = domains;
@@ -127,7 +123,7 @@ public final class SchedOps {
                     continue; // polled: look again under the lock
                 }
                 try {
-                    wakeup.await();
+                    v.wakeCondition().await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return 0;
@@ -201,6 +197,7 @@ public final class SchedOps {
         }
         waiting++;
         v.setBlocked(true);
+        v.setPolling(true);
         long start = haltPoll.start();
         boolean polling = haltPoll.enabled();
         boolean event = true;
@@ -218,9 +215,9 @@ public final class SchedOps {
                 }
                 try {
                     if (timeout == 0) {
-                        wakeup.await();
+                        v.wakeCondition().await();
                     } else {
-                        wakeup.awaitNanos(Math.min(timeout - now, POLL_RECHECK_NANOS));
+                        v.wakeCondition().awaitNanos(Math.min(timeout - now, POLL_RECHECK_NANOS));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -232,6 +229,7 @@ public final class SchedOps {
         } finally {
             haltPoll.finish(start, v.haltPollWindow(), event && !d.dying() && d.shutdownReason() == null);
             waiting--;
+            v.setPolling(false);
             v.setBlocked(false);
         }
     }
