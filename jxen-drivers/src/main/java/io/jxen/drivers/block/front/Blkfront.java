@@ -1184,8 +1184,13 @@ public final class Blkfront implements BlockDevice {
         LOG.warning(name + ": " + why + "; device failed");
         for (int i = 0; i < shadow.length; i++) {
             if (shadow[i] != null) {
-                shadow[i].error = new IOException(name + " failed: " + why);
-                complete.add(shadow[i]);
+                Pending p = shadow[i];
+                p.error = new IOException(name + " failed: " + why);
+                // The device will not send them again: their grants end (a page the backend
+                // still maps comes back once it unmaps it) rather than going to the pool.
+                p.pooled = false;
+                releasePages(p);
+                complete.add(p);
                 shadow[i] = null;
             }
         }
