@@ -590,6 +590,8 @@ public final class Toolstack implements Agent {
             try {
                 handle(e);
             } catch (ToolstackException ex) {
+                // Said where lifecycle lines go too: a restart that failed leaves no domain behind.
+                log.accept("d" + e.domid() + ": lifecycle action failed: " + ex.getMessage());
                 if (first == null) {
                     first = ex;
                 } else {

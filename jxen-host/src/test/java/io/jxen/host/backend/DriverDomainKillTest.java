@@ -81,6 +81,9 @@ class DriverDomainKillTest {
     @TempDir
     Path dir;
 
+    /** The toolstack's lifecycle lines ("d3 (dd) shut down (crash): restart"), printed on failure. */
+    private final List<String> toolstackLog = java.util.Collections.synchronizedList(new ArrayList<>());
+
     @Test
     @Timeout(300)
     void killingTheDriverDomainMidStormLosesNoAcknowledgedWriteAndTheFrontendCarriesOn() throws Exception {
@@ -98,6 +101,18 @@ class DriverDomainKillTest {
                             .append(java.nio.file.Files.readString(log));
                 }
             }
+            logs.append("\n--- toolstack:\n");
+            synchronized (toolstackLog) {
+                toolstackLog.forEach(line -> logs.append(line).append('\n'));
+            }
+            // A hang shows where: every thread of this JVM (the toolstack agent among them).
+            logs.append("\n--- threads:\n");
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                logs.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+                for (StackTraceElement frame : stack) {
+                    logs.append("    at ").append(frame).append('\n');
+                }
+            });
             throw new AssertionError(params + ": " + t + logs, t);
         }
     }
@@ -121,6 +136,7 @@ class DriverDomainKillTest {
                 + "disk = [ 'format=raw, vdev=xvda, access=rw, backend=dd, target=" + image + "' ]\n", dir);
 
         try (Host host = Host.start(new Host.Options(dir, 24576, 256, SystemClock.INSTANCE, true))) {
+            host.toolstack().setLog(line -> toolstackLog.add(System.nanoTime() / 1_000_000 + " ms: " + line));
             Hypervisor hv = host.hypervisor();
             JvmKernels kernels = host.jvmKernels();
             int dom0PortsBefore = openPorts(hv.byId(0).eventChannels());
