@@ -54,10 +54,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * which {@link #doWork()} test-and-clears (the job of dom0's evtchn device); each ring's
  * indices are also looked at every step, as C's main loop does.
  *
- * <p><b>Death.</b> Hypervisor listeners run under the hypervisor's lock, so they only queue;
- * {@link #doWork()} then tells the core ({@link XenstoredCore#domainShutdown},
- * {@link XenstoredCore#domainDied}: connection dropped, nodes removed, {@code @releaseDomain}
- * fired, stale permissions dropped) and tears the ring down (port closed, grant unmapped).
+ * <p><b>Death.</b> Hypervisor listeners run under the hypervisor's lock, so they only queue,
+ * in the core ({@link XenstoredCore#reportShutdown}, {@link XenstoredCore#reportDeath}); the
+ * core applies them before its next request, or {@link #doWork()} does
+ * ({@link XenstoredCore#domainShutdown}, {@link XenstoredCore#domainDied}: connection dropped,
+ * nodes removed, {@code @releaseDomain} fired, stale permissions dropped), and tears the ring
+ * down (port closed, grant unmapped). Before the next request, because a toolstack's
+ * XS_RELEASE and XS_INTRODUCE of a new domain under the same id follow the destruction: a
+ * death applied after them would drop the new domain's ring, nodes and permissions.
  *
  * <p>Locks: the core's lock is taken before this class's hypercall lock, which is taken before
  * the hypervisor's; nothing here takes them in another order.
@@ -78,8 +82,6 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
     private final Object hypercallLock = new Object();
     private final Map<Integer, Attached> rings = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Attached> toTearDown = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Integer> shutdowns = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Integer> deaths = new ConcurrentLinkedQueue<>();
     private volatile MemorySegment dom0SharedInfo;
 
     /**
@@ -225,28 +227,19 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
 
     @Override
     public void onShutdown(Domain domain, ShutdownReason reason) {
-        shutdowns.add(domain.domid());
+        core.reportShutdown(domain.domid());
     }
 
     @Override
     public void onDestroy(int domid) {
-        deaths.add(domid);
+        core.reportDeath(domid);
     }
 
     // ---- Agent ---------------------------------------------------------------------------------
 
     @Override
     public int doWork() {
-        int work = 0;
-        Integer domid;
-        while ((domid = shutdowns.poll()) != null) {
-            core.domainShutdown(domid);
-            work++;
-        }
-        while ((domid = deaths.poll()) != null) {
-            core.domainDied(domid);
-            work++;
-        }
+        int work = core.settleDomainEvents();
         MemorySegment shared = sharedInfo();
         for (Attached a : rings.values()) {
             if (shared != null && testAndClearPending(shared, a.localPort())) {
@@ -270,7 +263,7 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
 
     /** Pending work the agent has not done yet (tests step until this is false). */
     public boolean idle() {
-        if (!shutdowns.isEmpty() || !deaths.isEmpty() || !toTearDown.isEmpty()) {
+        if (core.domainEventsPending() || !toTearDown.isEmpty()) {
             return false;
         }
         for (Attached a : rings.values()) {

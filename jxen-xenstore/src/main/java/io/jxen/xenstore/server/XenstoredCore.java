@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -50,6 +51,11 @@ public final class XenstoredCore {
     private static final System.Logger LOG = System.getLogger("xenstored");
 
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Shutdowns and deaths the hypervisor reported ({@link #reportShutdown}, {@link #reportDeath}),
+     * not applied yet: a domain's id >= 0 is a shutdown, {@code -1 - domid} a death.
+     */
+    private final ConcurrentLinkedQueue<Integer> domainEvents = new ConcurrentLinkedQueue<>();
     private final Store store = new Store();
     private final Set<Connection> connections = new LinkedHashSet<>();
     private final Map<Integer, Boolean> introduced = new HashMap<>();
@@ -345,6 +351,70 @@ public final class XenstoredCore {
     }
 
     /**
+     * The hypervisor reports the domain shut down, from any thread and under any lock (the
+     * hypervisor's listeners run under its own): queued, and applied as
+     * {@link #domainShutdown} in the order reported, before the next request is handled or at
+     * {@link #settleDomainEvents()}.
+     *
+     * @param domid the domain
+     */
+    public void reportShutdown(int domid) {
+        domainEvents.add(domid);
+    }
+
+    /**
+     * The hypervisor reports the domain destroyed, from any thread and under any lock: queued,
+     * and applied as {@link #domainDied} before the next request is handled (or at
+     * {@link #settleDomainEvents()}). Why before the next request: a toolstack destroys a
+     * domain and may create the next one under the same id at once (jxen gives a driver domain
+     * its old id back); its XS_RELEASE and XS_INTRODUCE come after the destruction, so the
+     * death must be applied first, or a late death notice would drop the new domain's ring
+     * connection, nodes and permissions.
+     *
+     * @param domid the domain
+     */
+    public void reportDeath(int domid) {
+        domainEvents.add(-1 - domid);
+    }
+
+    /**
+     * Applies the reported shutdowns and deaths, in order.
+     *
+     * @return how many were applied
+     */
+    public int settleDomainEvents() {
+        if (domainEvents.isEmpty()) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return applyDomainEvents();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether reported shutdowns or deaths wait to be applied. */
+    public boolean domainEventsPending() {
+        return !domainEvents.isEmpty();
+    }
+
+    /** Under the lock. */
+    private int applyDomainEvents() {
+        int applied = 0;
+        Integer e;
+        while ((e = domainEvents.poll()) != null) {
+            if (e >= 0) {
+                domainShutdown(e);
+            } else {
+                domainDied(-1 - e);
+            }
+            applied++;
+        }
+        return applied;
+    }
+
+    /**
      * The hypervisor destroyed the domain: as XS_RELEASE (its connection dropped, its ring
      * released, its nodes removed: XSA-419, {@code @releaseDomain} fired), and its entries
      * in other domains' permission lists are removed so a reused domid inherits nothing
@@ -541,6 +611,9 @@ public final class XenstoredCore {
     public void handle(Connection c, XsMessage req) {
         lock.lock();
         try {
+            if (!domainEvents.isEmpty()) {
+                applyDomainEvents(); // what happened before this request is seen by it
+            }
             if (c.closed) {
                 return;
             }

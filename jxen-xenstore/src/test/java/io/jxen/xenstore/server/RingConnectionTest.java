@@ -379,6 +379,65 @@ class RingConnectionTest {
         assertThat(XsPayload.strings(asDom0(XsMessageTypes.DIRECTORY, "/local/domain/40").payload())).isEmpty();
     }
 
+    /**
+     * The hypervisor's death notice is queued (its listeners run under its lock) and may still
+     * be waiting when the toolstack has already sent XS_RELEASE and introduced a new domain
+     * under the same id (a driver domain restarted by {@code on_crash = "restart"}): applied
+     * then, it dropped the new domain's ring, nodes and permissions. It is applied before the
+     * next request instead, so it only ever hits the domain it was about.
+     */
+    @Test
+    void aDeathReportedBeforeTheIdIsIntroducedAgainNeverHitsTheNewDomain() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        Ring old = ring(60);
+        call(old, XsMessage.ofStrings(XsMessageTypes.WRITE, 1, 0, "/local/domain/60/a", "old"), rnd);
+        asDom0(XsMessageTypes.WRITE, "/shared", "x");
+        asDom0(XsMessageTypes.SET_PERMS, "/shared", "n0", "r60");
+        core.reportDeath(60); // queued: nothing applied yet
+        assertThat(core.domainEventsPending()).isTrue();
+        assertThat(core.isIntroduced(60)).isTrue();
+
+        // The toolstack's XS_RELEASE: the death is applied first (nodes gone, stale permission
+        // dropped), the release itself finds nothing left.
+        asDom0(XsMessageTypes.RELEASE, "60");
+        assertThat(core.domainEventsPending()).isFalse();
+        assertThat(core.isIntroduced(60)).isFalse();
+        assertThat(text(asDom0(XsMessageTypes.GET_PERMS, "/shared"))).isEqualTo("n0\0");
+
+        // The new domain 60 and what the toolstack gives it.
+        Ring reborn = ring(60);
+        asDom0(XsMessageTypes.SET_PERMS, "/shared", "n0", "r60");
+        assertThat(core.settleDomainEvents()).isZero();
+        assertThat(core.isIntroduced(60)).isTrue();
+        assertThat(text(call(reborn, XsMessage.ofStrings(XsMessageTypes.READ, 1, 0, "/shared"), rnd).getLast()))
+                .isEqualTo("x\0");
+        assertThat(text(call(reborn, XsMessage.ofStrings(XsMessageTypes.WRITE, 2, 0, "/local/domain/60/b", "new"),
+                rnd).getLast())).isEqualTo("OK\0");
+        assertThat(text(asDom0(XsMessageTypes.READ, "/local/domain/60/a"))).isEqualTo("ENOENT\0");
+    }
+
+    /** A reported shutdown fires {@code @releaseDomain} when applied, in order with deaths. */
+    @Test
+    void reportedShutdownsAndDeathsApplyInOrderAtTheNextStep() {
+        ring(70);
+        ring(71);
+        List<XsMessage> watcher = new ArrayList<>();
+        Connection w = core.connect(Caller.DOM0, m -> {
+            watcher.add(m);
+            return true;
+        });
+        core.handle(w, XsMessage.ofStrings(XsMessageTypes.WATCH, 1, 0, "@releaseDomain", "rel"));
+        watcher.clear();
+        core.reportShutdown(70);
+        core.reportDeath(71);
+        assertThat(watcher).isEmpty();
+        assertThat(core.settleDomainEvents()).isEqualTo(2);
+        assertThat(watcher).hasSize(2);
+        assertThat(core.isIntroduced(70)).isTrue();
+        assertThat(core.isIntroduced(71)).isFalse();
+        assertThat(core.settleDomainEvents()).isZero();
+    }
+
     @Test
     void shutdownFiresReleaseDomainOnceUntilResume() {
         ring(50);
