@@ -105,14 +105,17 @@ class DriverDomainKillTest {
             synchronized (toolstackLog) {
                 toolstackLog.forEach(line -> logs.append(line).append('\n'));
             }
-            // A hang shows where: every thread of this JVM (the toolstack agent among them).
+            // A hang shows where: every thread of this JVM, virtual ones included (the
+            // xenstore client's reader is one), as jcmd's Thread.dump_to_file prints them.
             logs.append("\n--- threads:\n");
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                logs.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
-                for (StackTraceElement frame : stack) {
-                    logs.append("    at ").append(frame).append('\n');
-                }
-            });
+            try {
+                Path dump = dir.resolve("threads.txt");
+                java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                logs.append(java.nio.file.Files.readString(dump));
+            } catch (IOException | RuntimeException e) {
+                logs.append("(no thread dump: ").append(e).append(")\n");
+            }
             throw new AssertionError(params + ": " + t + logs, t);
         }
     }
