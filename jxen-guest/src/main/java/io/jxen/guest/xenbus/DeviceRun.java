@@ -247,7 +247,8 @@ final class DeviceRun {
                 return;
             }
         }
-        boolean live = s != XenbusState.UNKNOWN && s != XenbusState.CLOSING && s != XenbusState.CLOSED;
+        boolean live = s != XenbusState.UNKNOWN && s != XenbusState.CLOSING && s != XenbusState.CLOSED
+                && !staleConnected(s);
         if (live) {
             d.sawOtherLive = true;
         }
@@ -293,6 +294,17 @@ final class DeviceRun {
             }
             default -> {
                 if (d.isFrontend()) {
+                    if (ours == XenbusState.CONNECTED && s == XenbusState.INIT_WAIT) {
+                        // The backend restarted and this bus never read its Closed: the state
+                        // was read only once it was back at InitWait (watch events coalesce
+                        // and each step reads the state as it is then). As after a Closed, the
+                        // connection is torn down (blkfront queues its in-flight requests for
+                        // replay) and we start again; the backend waits for us (staleConnected).
+                        if (!hook("disconnect", () -> driver.disconnect(d)) || !restart()) {
+                            return;
+                        }
+                        ours = XenbusState.INITIALISING;
+                    }
                     if (ours == XenbusState.INITIALISING && (s == XenbusState.INIT_WAIT
                             || s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
                         // InitWait, or a backend that skipped it (io/blkif.h allows both)
@@ -306,15 +318,28 @@ final class DeviceRun {
                             noDeadline();
                         }
                     }
-                } else if (ours == XenbusState.INIT_WAIT
-                        && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
-                    // Initialised, or a frontend that went on to Connected
+                } else if (ours == XenbusState.INIT_WAIT && s == XenbusState.INITIALISED) {
+                    // Not at a Connected frontend: see staleConnected.
                     if (hook("connect", () -> driver.connect(d)) && connected() && publish(XenbusState.CONNECTED)) {
                         noDeadline();
                     }
                 }
             }
         }
+    }
+
+    /**
+     * A frontend Connected while we, the backend, are in InitWait is connected to a previous
+     * backend of this device (ours before a restart, or a driver domain's that died) and has
+     * not yet seen it go: it goes Connected only after seeing a backend Connected. Its ring
+     * still holds that backend's requests and responses, so connecting to it would start a
+     * fresh consumer at index 0 on a ring already far past it (blkback fails the device: the
+     * producer is more than a ring ahead). We wait instead: the frontend follows our InitWait
+     * (or the Closed before it) and publishes a new ring; meanwhile its Connected is not
+     * "live", so its Closed on the way is not a peer closing on us.
+     */
+    private boolean staleConnected(XenbusState s) {
+        return !d.isFrontend() && s == XenbusState.CONNECTED && d.state() == XenbusState.INIT_WAIT;
     }
 
     private void closedInOrder() {

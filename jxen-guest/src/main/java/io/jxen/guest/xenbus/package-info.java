@@ -65,7 +65,11 @@
  *       again, as Linux's blkback). {@link io.jxen.guest.xenbus.XenbusDevice#reconnect()} starts
  *       this end again by itself (a resumed frontend). A backend just probed ignores a frontend
  *       found Closed until it has seen it live: that frontend is waiting for a backend whose
- *       predecessor died (a restarted driver domain), and follows this one's InitWait.</li>
+ *       predecessor died (a restarted driver domain), and follows this one's InitWait. A
+ *       backend in InitWait does not connect to a frontend that is Connected (to a predecessor
+ *       whose Closed it has not seen yet); a Connected frontend that finds its backend back at
+ *       InitWait (that Closed went unseen: the state is read as it is when the bus runs) starts
+ *       again as it would after the Closed.</li>
  *   <li>A backend tolerates a frontend that skips InitWait, and a frontend a backend that
  *       skips it (io/blkif.h "startup").</li>
  *   <li>Costs: one xenstore watch per bus (its root) and one per device (the other end's

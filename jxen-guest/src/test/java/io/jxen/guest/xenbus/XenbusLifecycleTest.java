@@ -305,4 +305,97 @@ class XenbusLifecycleTest {
                     "connect " + f.nodename());
         }
     }
+
+    /**
+     * A backend restarted while this frontend's bus had not run: by the time it reads the
+     * backend's state the backend is back at InitWait (watch events coalesce; the bus reads the
+     * state as it is then), so the Closed between was never seen. The frontend starts again
+     * from that InitWait as it would after the Closed: disconnect (blkfront queues its in-flight
+     * requests for replay), Initialising, initialise (a new ring), Initialised.
+     */
+    @Test
+    void aConnectedFrontendThatMissedItsBackendsClosedStartsAgainAtItsInitWait() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            p.front.register(fd);
+            p.front.start();
+            p.addDevice(T, 0);
+            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            String back = backNode(T, 0);
+            p.dom0.write(back + "/back-key", "b-0");
+            p.dom0.write(back + "/state", "2");
+            get(f.whenState(XenbusState.INITIALISED));
+            p.dom0.write(back + "/state", "4");
+            get(f.whenState(XenbusState.CONNECTED));
+
+            var initialisedAgain = f.whenState(XenbusState.INITIALISED);
+            p.dom0.write(back + "/state", "2"); // the restarted backend's InitWait; its Closed went unseen
+            get(initialisedAgain);
+            assertThat(fd.count("disconnect")).isEqualTo(1);
+            assertThat(fd.count("initialise")).isEqualTo(2);
+            var connectedAgain = f.whenState(XenbusState.CONNECTED);
+            p.dom0.write(back + "/state", "4");
+            get(connectedAgain);
+            assertThat(fd.count("connect")).isEqualTo(2);
+            assertThat(f.lastError()).isNull();
+        }
+    }
+
+    /**
+     * A backend that starts again (here after a fatal error; a restarted driver domain's is new)
+     * finds the frontend still Connected: connected to its predecessor, whose Closed it has not
+     * seen yet. That ring is not for us (blkback would start consuming it at index 0), so the
+     * backend waits in InitWait; the frontend's late Closed on the way is no peer closing on it;
+     * the frontend's new Initialised connects it.
+     */
+    @Test
+    void aRestartedBackendDoesNotConnectToAFrontendStillConnectedToItsPredecessor() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver bd = new TestDriver(false);
+            p.back.register(bd);
+            p.back.start();
+            p.addDevice(T, 0);
+            XenbusDevice b = get(p.back.whenDevice(backNode(T, 0)));
+            String front = frontNode(T, 0);
+            get(b.whenState(XenbusState.INIT_WAIT));
+            p.dom0.write(front + "/front-key", "f-0");
+            p.dom0.write(front + "/state", "3");
+            get(b.whenState(XenbusState.CONNECTED));
+            p.dom0.write(front + "/state", "4");
+            until("front Connected seen", () -> b.otherEndState() == XenbusState.CONNECTED);
+
+            b.fatal(5, "backend restarted");
+            until("failed", () -> b.phase() == XenbusDevice.Phase.FAILED);
+            var initWait = b.whenState(XenbusState.INIT_WAIT);
+            b.reconnect();
+            get(initWait);
+            // The frontend's Connected, read and acted on after our InitWait.
+            showAndSettle(p, b, front + "/state", "4");
+            assertThat(b.state()).isEqualTo(XenbusState.INIT_WAIT);
+            assertThat(bd.count("connect")).isEqualTo(1);
+
+            // The frontend sees the old Closed at last and closes; then starts over.
+            showAndSettle(p, b, front + "/state", "6");
+            assertThat(b.state()).isEqualTo(XenbusState.INIT_WAIT);
+            assertThat(b.phase()).isEqualTo(XenbusDevice.Phase.ACTIVE);
+            var connected = b.whenState(XenbusState.CONNECTED);
+            p.dom0.write(front + "/state", "1");
+            p.dom0.write(front + "/state", "3");
+            get(connected);
+            assertThat(bd.count("connect")).isEqualTo(2);
+            assertThat(p.error(0, b.nodename())).as("error node cleared").isNull();
+        }
+    }
+
+    /**
+     * Writes the other end's state and waits until {@code d}'s bus has read it and finished the
+     * step that read it: a second write made after the first read is read by a later step.
+     */
+    private static void showAndSettle(CorePair p, XenbusDevice d, String path, String state) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            long reads = d.stateReads();
+            p.dom0.write(path, state);
+            until("state read", () -> d.stateReads() > reads);
+        }
+    }
 }
