@@ -7,6 +7,7 @@ import io.jxen.abi.blkif.BlkifRsp;
 import io.jxen.abi.blkif.BlkifSringDescriptor;
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.UnsupportedBlockOperationException;
+import io.jxen.drivers.block.back.engine.IoBatch;
 import io.jxen.drivers.block.back.engine.IoEngine;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.XenException;
@@ -152,6 +153,25 @@ public final class Blkback implements Agent {
     private BlkifRequestSizeExtension requestSize;
     /** Takes requests with segment blocks off the ring; null for the standard protocol. */
     private SegmentBlockReader segmentBlocks;
+    /**
+     * The READ/WRITE requests of the current turn, run together before its responses are pushed
+     * (persistent grants, not pipelined); null when requests run one by one.
+     */
+    private IoBatch batch;
+    private BlkifDecoded[] batched = new BlkifDecoded[0];
+    private int[] batchedSlots = new int[0];
+    private long[] batchedStart = new long[0];
+    private long[] batchedEnd = new long[0];
+    private boolean[] batchedWrite = new boolean[0];
+    /** When the current batch's first request was taken. */
+    private long batchStartNanos;
+    /**
+     * Persistent mappings looked up since the batch began: while it stays within the cache's
+     * capacity, a lookup never evicts a page a batched request still names (the cache is LRU).
+     */
+    private int touched;
+    /** Scratch: the mapped pages of the request being added to the batch. */
+    private MemorySegment[] mappedPages = new MemorySegment[0];
 
     /**
      * A backend for {@code disk}, advertising {@code profile}.
@@ -455,6 +475,16 @@ public final class Blkback implements Agent {
                     grants.unmapGrantRef(hostGpa, handle);
                 }
             }, dataGfn + 1, persistentGrants);
+            if (engine == null && requestSize == null) { // multi-slot requests keep to one at a time
+                batch = IoBatch.of(disk, batchLimit, persistentGrants);
+                batched = new BlkifDecoded[batchLimit];
+                batchedSlots = new int[batchLimit];
+                batchedStart = new long[batchLimit];
+                batchedEnd = new long[batchLimit];
+                batchedWrite = new boolean[batchLimit];
+                mappedPages = new MemorySegment[persistentGrants];
+                touched = 0;
+            }
         }
         state = State.CONNECTED;
         return true;
@@ -539,14 +569,16 @@ public final class Blkback implements Agent {
                         return done; // resumes when completions free a place (no req_event re-arm)
                     }
                     if (ring.requestConsumerOverflow(ring.requestConsumer())) {
+                        runBatch();
                         push();
                         return done; // no response slot (RING_REQUEST_CONS_OVERFLOW); unreachable after the check above
                     }
-                    int slots = engine != null ? consumeAsync() : serveOne();
+                    int slots = engine != null ? consumeAsync() : batch != null ? serveBatched() : serveOne();
                     ready -= slots; // more than one for a request with segment blocks
                     served++;
                     done++;
                 }
+                runBatch(); // the turn's reads and writes, together (one io_uring_enter on a FileEngine)
                 push(); // the batch's responses, one event at most (RING_PUSH_RESPONSES_AND_CHECK_NOTIFY)
                 if (served >= batchLimit) {
                     if (ready > 0 || ring.unconsumedRequests() > 0) {
@@ -626,11 +658,126 @@ public final class Blkback implements Agent {
     }
 
     /**
+     * Like {@link #serveOne()}, with persistent grants: a READ or WRITE maps its segments (a bad
+     * grant answers it with an error before any byte moves) and joins the turn's {@link IoBatch},
+     * which {@link #runBatch()} runs before the turn's responses are pushed. A request whose range
+     * overlaps a batched one (either of them a write) runs the batch first, so requests that
+     * touch the same sectors still take effect in ring order; any other request (flush, barrier,
+     * discard, one too large for the cache) runs the batch first and then runs alone, so it
+     * still finds every earlier request complete. Refused requests are answered at once
+     * (responses carry their id: their order on the ring is free).
+     */
+    private int serveBatched() {
+        if (touched + BlkifLimits.MAX_INDIRECT_PAGES_PER_REQUEST > persistent.capacity()) {
+            runBatch(); // the indirect pages takeRequest may map must not evict a batched page
+        }
+        // One clock read per batch: a batched request's latency runs from the batch's start.
+        long start = batch.transfers() == 0 ? clock.nanoTime() : batchStartNanos;
+        BlkifDecoded decoded = takeRequest();
+        int slots = takenSlots;
+        if (takenStatus != BlkifRsp.OKAY || decoded instanceof BlkifRejection) {
+            respond(decoded, takenStatus, start, slots);
+            return slots;
+        }
+        if (decoded instanceof BlkifRequest.Transfer t && !t.segments().isEmpty()
+                && (t.operation() == BlkifOp.READ || t.operation() == BlkifOp.WRITE)
+                && t.segments().size() <= batch.maxSegments() && t.segments().size() <= persistent.capacity()) {
+            boolean write = t.operation() == BlkifOp.WRITE;
+            long from = t.offsetBytes();
+            long to = from + t.lengthBytes();
+            int n = batch.transfers();
+            if (n == batch.maxTransfers() || batch.segments() + t.segments().size() > batch.maxSegments()
+                    || touched + t.segments().size() > persistent.capacity() || overlapsBatch(write, from, to)) {
+                runBatch();
+                n = 0;
+                start = clock.nanoTime();
+            }
+            if (n == 0) {
+                batchStartNanos = start;
+            }
+            List<BlkifSegment> segments = t.segments();
+            for (int i = 0; i < segments.size(); i++) {
+                MemorySegment page = mapData(segments.get(i).gref(), false);
+                if (page == null) {
+                    for (int j = 0; j < i; j++) {
+                        mappedPages[j] = null;
+                    }
+                    respond(decoded, BlkifRsp.ERROR, start, slots);
+                    return slots;
+                }
+                mappedPages[i] = page;
+            }
+            batch.begin(write, from);
+            for (int i = 0; i < segments.size(); i++) {
+                BlkifSegment seg = segments.get(i);
+                batch.segment(mappedPages[i], seg.pageOffsetBytes(), seg.lengthBytes());
+                mappedPages[i] = null;
+            }
+            int index = batch.end();
+            batched[index] = decoded;
+            batchedSlots[index] = slots;
+            batchedStart[index] = from;
+            batchedEnd[index] = to;
+            batchedWrite[index] = write;
+            return slots;
+        }
+        runBatch(); // ordered after everything before it
+        int status = execute((BlkifRequest) decoded);
+        respond(decoded, status, start, slots);
+        return slots;
+    }
+
+    /** Whether [from, to) overlaps a batched request, either of the two writing. */
+    private boolean overlapsBatch(boolean write, long from, long to) {
+        for (int i = 0; i < batch.transfers(); i++) {
+            if ((write || batchedWrite[i]) && from < batchedEnd[i] && batchedStart[i] < to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the batched requests and writes their responses; {@link #doWork()} pushes them. */
+    private void runBatch() {
+        if (batch == null) {
+            return;
+        }
+        touched = 0;
+        int n = batch.transfers();
+        if (n == 0) {
+            return;
+        }
+        batch.run();
+        long now = clock.nanoTime();
+        for (int i = 0; i < n; i++) {
+            BlkifRequest.Transfer t = (BlkifRequest.Transfer) batched[i];
+            batched[i] = null;
+            IOException failure = batch.failure(i);
+            int status = BlkifRsp.OKAY;
+            if (failure != null) {
+                LOG.log(Level.FINE, () -> name + ": request " + t.id() + " failed: " + failure);
+                status = BlkifRsp.ERROR;
+            } else if (batchedWrite[i]) {
+                metrics.bytesWritten.addAndGet(t.lengthBytes());
+            } else {
+                metrics.bytesRead.addAndGet(t.lengthBytes());
+            }
+            respondAt(t, status, batchStartNanos, batchedSlots[i], now);
+        }
+        batch.clear();
+    }
+
+    /**
      * Encodes the response (every byte, XSA-216) into the next slot and counts it; {@link #push()} publishes.
      * A request of {@code slots} ring slots (segment blocks) moves {@code rsp_prod} by as many:
      * only the first carries the response, the others keep the frontend's own segment bytes.
      */
     private void respond(BlkifDecoded decoded, int status, long startNanos, int slots) {
+        respondAt(decoded, status, startNanos, slots, clock.nanoTime());
+    }
+
+    /** {@link #respond} with the time of the answer already read (one clock read for a whole batch). */
+    private void respondAt(BlkifDecoded decoded, int status, long startNanos, int slots, long nowNanos) {
         encoder.encode(responseBuffer, 0, decoded, status);
         ring.putResponse(responseBuffer);
         for (int i = 1; i < slots; i++) {
@@ -641,7 +788,7 @@ public final class Blkback implements Agent {
         if (status != BlkifRsp.OKAY) {
             metrics.errors.incrementAndGet();
         }
-        metrics.latency(clock.nanoTime() - startNanos);
+        metrics.latency(nowNanos - startNanos);
     }
 
     private void push() {
@@ -976,6 +1123,7 @@ public final class Blkback implements Agent {
     /** Maps one frontend page at the data GFN; null (and counted) when the grant is bad. */
     private MemorySegment mapData(int gref, boolean readOnly) {
         if (persistent != null) {
+            touched++;
             try {
                 return kernel.memory().page(persistent.map(gref));
             } catch (XenException e) {
@@ -1016,6 +1164,13 @@ public final class Blkback implements Agent {
         inFlight = 0;
         ordered = false;
         held = null;
+        if (batch != null) {
+            for (int i = 0; i < batch.transfers(); i++) {
+                batched[i] = null;
+            }
+            batch.close(); // nothing runs: a run is synchronous, under this object's lock
+            batch = null;
+        }
         if (persistent != null) {
             persistent.clear();
             persistent = null;

@@ -34,10 +34,13 @@ class BlkbackEnginesTest {
 
     private static final int DISK = 8 << 20;
 
-    @ParameterizedTest(name = "{0} engine, {1}, pipelined {2}")
-    @CsvSource({"sync,sparse,false", "async,sparse,true", "async,dense,true", "sync,dense,false",
-        "async,device,true", "sync,device,false"})
-    void verifiedIoThroughEachEngine(String mode, String backing, boolean pipelined) throws Exception {
+    @ParameterizedTest(name = "{0} engine, {1}, pipelined {2}, persistent grants {3}")
+    @CsvSource({"sync,sparse,false,false", "async,sparse,true,false", "async,dense,true,false", "sync,dense,false,false",
+        "async,device,true,false", "sync,device,false,false",
+        // persistent grants: the batched path (IoBatch: io_uring where the kernel has it, else preadv/pwritev)
+        "sync,sparse,false,true", "sync,dense,false,true", "sync,device,false,true"})
+    void verifiedIoThroughEachEngine(String mode, String backing, boolean pipelined, boolean persistent)
+            throws Exception {
         try (BlkifTestHost host = new BlkifTestHost()) {
             Path image = host.dir.resolve("backing-" + mode + ".img");
             FileEngine.Options options = mode.equals("sync") ? FileEngine.Options.sync() : FileEngine.Options.async();
@@ -57,7 +60,8 @@ class BlkbackEnginesTest {
             try (FileEngine disk = engine) {
                 assertThat(disk.sparse()).isEqualTo(backing.equals("sparse"));
                 GuestKernel guest = host.boot(2048);
-                Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 32), "blkback.1.51712");
+                Blkback back = host.backend(disk, BlkifDeviceProfile.of(disk, 32), "blkback.1.51712",
+                        persistent ? 64 : 0); // fewer than the frontend keeps: evictions between batches
                 if (pipelined) {
                     back.withPipelining(16);
                 }
@@ -71,8 +75,9 @@ class BlkbackEnginesTest {
                         }
                     }
                 };
-                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, spin);
-                BlkifTestHost.connect(guest, front, back);
+                Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, persistent, spin);
+                BlkifTestHost.connect(guest, front, back, persistent, persistent);
+                assertThat(back.persistentGrants()).isEqualTo(persistent);
                 Random random = new Random(17);
                 byte[] model = new byte[DISK];
                 List<CompletableFuture<Void>> all = new ArrayList<>();

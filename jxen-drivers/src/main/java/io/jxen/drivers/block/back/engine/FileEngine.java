@@ -422,6 +422,36 @@ public final class FileEngine implements IoEngine {
         }
     }
 
+    /**
+     * A batch of reads and writes on this file for one thread ({@link IoBatch}): one
+     * {@code io_uring_enter} per run where io_uring works ({@code -Djxen.ioUring=never} turns it
+     * off), else one {@code preadv}/{@code pwritev} per transfer; null when this engine has no
+     * native descriptor (not Linux), where {@link IoBatch#of} runs transfer by transfer.
+     */
+    public IoBatch newBatch(int maxTransfers, int maxSegments) {
+        return fd >= 0 && LinuxFiles.vectoredAvailable() ? new FileBatch(this, maxTransfers, maxSegments) : null;
+    }
+
+    /** The native descriptor (for {@link FileBatch}), -1 when there is none. */
+    int nativeFd() {
+        return fd;
+    }
+
+    /** Marks a native call on {@link #nativeFd()} as running; false (nothing marked) when closed. */
+    boolean enterNative() {
+        nativeUsers.incrementAndGet();
+        if (closed) {
+            nativeUsers.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends what {@link #enterNative()} began. */
+    void exitNative() {
+        nativeUsers.decrementAndGet();
+    }
+
     private static boolean allNative(List<MemorySegment> parts) {
         for (MemorySegment part : parts) {
             if (!part.isNative()) {

@@ -181,6 +181,24 @@ final class LinuxFiles {
         return done;
     }
 
+    /**
+     * One {@code preadv} or {@code pwritev} of the {@code n} {@code struct iovec}s in {@code iov}
+     * (native memory the caller filled) at {@code offset}: the bytes moved, or {@code -errno}.
+     */
+    static long vectoredOnce(int fd, boolean write, MemorySegment iov, int n, long offset) {
+        MemorySegment state = VECTOR_SCRATCH.get()[0];
+        long moved;
+        try {
+            moved = write ? (long) PWRITEV.invokeExact(state, fd, iov, n, offset)
+                    : (long) PREADV.invokeExact(state, fd, iov, n, offset);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return moved < 0 ? -errno(state) : moved;
+    }
+
     private LinuxFiles() {
     }
 
