@@ -159,7 +159,6 @@ public final class Blkback implements Agent {
      */
     private IoBatch batch;
     private BlkifDecoded[] batched = new BlkifDecoded[0];
-    private int[] batchedSlots = new int[0];
     private long[] batchedStart = new long[0];
     private long[] batchedEnd = new long[0];
     private boolean[] batchedWrite = new boolean[0];
@@ -478,7 +477,6 @@ public final class Blkback implements Agent {
             if (engine == null && requestSize == null) { // multi-slot requests keep to one at a time
                 batch = IoBatch.of(disk, batchLimit, persistentGrants);
                 batched = new BlkifDecoded[batchLimit];
-                batchedSlots = new int[batchLimit];
                 batchedStart = new long[batchLimit];
                 batchedEnd = new long[batchLimit];
                 batchedWrite = new boolean[batchLimit];
@@ -715,7 +713,6 @@ public final class Blkback implements Agent {
             }
             int index = batch.end();
             batched[index] = decoded;
-            batchedSlots[index] = slots;
             batchedStart[index] = from;
             batchedEnd[index] = to;
             batchedWrite[index] = write;
@@ -749,6 +746,11 @@ public final class Blkback implements Agent {
         }
         batch.run();
         long now = clock.nanoTime();
+        int reads = 0;
+        int writes = 0;
+        int failed = 0;
+        long readBytes = 0;
+        long writtenBytes = 0;
         for (int i = 0; i < n; i++) {
             BlkifRequest.Transfer t = (BlkifRequest.Transfer) batched[i];
             batched[i] = null;
@@ -757,13 +759,18 @@ public final class Blkback implements Agent {
             if (failure != null) {
                 LOG.log(Level.FINE, () -> name + ": request " + t.id() + " failed: " + failure);
                 status = BlkifRsp.ERROR;
+                failed++;
             } else if (batchedWrite[i]) {
-                metrics.bytesWritten.addAndGet(t.lengthBytes());
+                writes++;
+                writtenBytes += t.lengthBytes();
             } else {
-                metrics.bytesRead.addAndGet(t.lengthBytes());
+                reads++;
+                readBytes += t.lengthBytes();
             }
-            respondAt(t, status, batchStartNanos, batchedSlots[i], now);
+            encoder.encode(responseBuffer, 0, t, status);
+            ring.putResponse(responseBuffer); // a batched request takes one slot (no segment blocks)
         }
+        metrics.batchAnswered(n, reads, writes, failed, readBytes, writtenBytes, now - batchStartNanos);
         batch.clear();
     }
 
