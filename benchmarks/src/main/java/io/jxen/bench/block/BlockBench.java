@@ -3,6 +3,7 @@ package io.jxen.bench.block;
 import io.jxen.bench.Bench;
 import io.jxen.bench.Figures;
 import io.jxen.drivers.block.front.Blkfront;
+import io.jxen.drivers.block.front.CompletionWaiter;
 import io.jxen.drivers.block.front.MultiQueueBlkfront;
 import io.jxen.host.PvDisk;
 import io.jxen.host.config.GuestConfig;
@@ -127,7 +128,14 @@ public final class BlockBench implements Bench {
                         pvQd1, directQd1, pvQd1 / directQd1);
                 out.printf("rand read 4 KiB QD32:    PV %.0f IOPS, direct %.0f IOPS, ratio %.2f (target >= 0.5)%n",
                         pvQd32, directQd32, pvQd32 / directQd32);
+                long polled = pv.blkfront().polledCompletions();
+                long sent = pv.blkfront().queues().stream().mapToLong(Blkfront::requestsSent).sum();
+                out.printf("blkfront polled completion (-D%s=%s): %d of %d requests completed by the waiting caller%n",
+                        CompletionWaiter.POLL_PROPERTY, pollSetting(), polled, sent);
                 return figures
+                        .put("blkfront_poll", pollSetting())
+                        .put("polled_completions", polled)
+                        .put("requests", sent)
                         .put("size_mib", sizeBytes >> 20)
                         .put("peer", "FileChannel")
                         .put("pv_seq_write_mib_s", pvWrite)
@@ -150,6 +158,10 @@ public final class BlockBench implements Bench {
                 }
             }
         }
+    }
+
+    private static String pollSetting() {
+        return System.getProperty(CompletionWaiter.POLL_PROPERTY, "on");
     }
 
     private interface Work {
@@ -232,7 +244,9 @@ public final class BlockBench implements Bench {
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 long blocks = sizeBytes / SMALL;
                 for (int i = 0; i < count; i++) {
-                    ByteBuffer buffer = buffers.take(); // at most depth in flight
+                    // At most depth in flight: a free buffer comes back with a completion, which
+                    // this thread takes off the rings itself while the poll window lasts.
+                    ByteBuffer buffer = disk.await(buffers::poll, buffers::take);
                     buffer.clear();
                     CompletableFuture<Void> read = disk.submitRead(random.nextLong(blocks) * SMALL, buffer);
                     read.whenComplete((v, error) -> {

@@ -12,6 +12,7 @@ import io.jxen.abi.blkif.BlkifRequestSegmentDescriptor;
 import io.jxen.abi.blkif.BlkifResponseFlyweight;
 import io.jxen.abi.blkif.BlkifRsp;
 import io.jxen.abi.blkif.BlkifSringDescriptor;
+import io.jxen.abi.ring.SharedRingDescriptor;
 import io.jxen.drivers.block.BlockCapability;
 import io.jxen.drivers.block.BlockDevice;
 import io.jxen.drivers.block.BlockRanges;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -67,11 +69,18 @@ import java.util.logging.Logger;
  * what the new backend offers (nothing, when it has no cache). Grant allocation failures are
  * detected by the grant client's 0 = success.
  *
+ * <p>Polled completion ({@link PolledCompletions}): a caller waiting for its request may take
+ * the responses off the ring itself (the blocking calls do, through {@link CompletionWaiter#blocking()},
+ * for a bounded window while a core is spare) with the ring's {@code rsp_event} left behind
+ * {@code rsp_cons}, so the backend's push raises no event and no vCPU of this guest is woken;
+ * the last poller to stop re-arms it ({@code RING_FINAL_CHECK_FOR_RESPONSES}) before it
+ * blocks. Poller and interrupt handler take responses under the same lock, each exactly once.
+ *
  * <p>Offsets and lengths must be multiples of 512 (blkif's sector); anything else is an
  * {@link IllegalArgumentException}. Thread-safe: one lock guards the ring and the shadow table;
  * futures complete outside it.
  */
-public final class Blkfront implements BlockDevice {
+public final class Blkfront implements BlockDevice, PolledCompletions {
 
     /** Granted pages kept for reuse at most (Linux blkback's {@code max_persistent_grants}). */
     public static final int PERSISTENT_POOL_MAX = 1056;
@@ -136,6 +145,18 @@ public final class Blkfront implements BlockDevice {
     private RegisteredBuffers buffers;
     private boolean ownsBuffers = true;
     private long registeredTransfers;
+    /** Open {@link Polling}s: while any is, the ring's response event stays unarmed. Under the lock. */
+    private int pollers;
+    /**
+     * The current ring's shared header, for a poller's look at {@code rsp_prod} without the
+     * lock; null while disconnected. With {@link #responsesTaken}, {@code rsp_cons} as of the
+     * last drain: equal means nothing new (a backend scribbling on {@code rsp_prod} only makes
+     * the poller take the lock, where the ring validates it).
+     */
+    private volatile MemorySegment pollHeader;
+    private volatile int responsesTaken;
+    /** Requests completed by a poller (not the interrupt handler). */
+    private long polledCompletions;
 
     /**
      * A frontend for the disk that {@code backendDomid} serves.
@@ -238,6 +259,11 @@ public final class Blkfront implements BlockDevice {
                 ringPages.add(page);
             }
             ring = FrontRing.init(SharedRing.ofPages(ringPages, slotBytes));
+            if (pollers > 0) {
+                ring.setResponseEvent(ring.responseConsumer()); // someone polls: no event wanted
+            }
+            responsesTaken = ring.responseConsumer();
+            pollHeader = ring.ring().header();
             shadow = new Pending[ring.entries()];
             freeIds.clear();
             for (int i = 0; i < shadow.length; i++) {
@@ -646,6 +672,114 @@ public final class Blkfront implements BlockDevice {
         if (ownsBuffers) {
             buffers.closeAll();
         }
+    }
+
+    // ---- polled completion ----
+
+    @Override
+    public Polling startPolling() {
+        lock.lock();
+        try {
+            if (pollers++ == 0 && ring != null) {
+                // rsp_event = rsp_cons: behind every response to come, so no push passes it
+                // (a backend that read the old value sends one more event; the handler takes it).
+                ring.setResponseEvent(ring.responseConsumer());
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new Polling() {
+            private boolean closed;
+
+            @Override
+            public int reap() {
+                return closed ? 0 : take();
+            }
+
+            @Override
+            public void close() {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                stopPolling();
+            }
+        };
+    }
+
+    @Override
+    public int poll() {
+        return take();
+    }
+
+    /**
+     * Waits, polling this ring's completions, for {@code ready} to answer, else blocks with
+     * {@code block} ({@link CompletionWaiter#await(PolledCompletions, Supplier, CompletionWaiter.Blocking)}
+     * of this disk's waiter): for a caller of the asynchronous API waiting for one of its requests.
+     */
+    public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
+        return waiter.await(this, ready, block);
+    }
+
+    /** Requests completed by a poller rather than by the interrupt handler. */
+    public long polledCompletions() {
+        lock.lock();
+        try {
+            return polledCompletions;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a {@link Polling} is open (the ring's event is then left unarmed). */
+    public boolean polling() {
+        lock.lock();
+        try {
+            return pollers > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the responses there are, if any and the lock is free; arms unless someone polls. */
+    private int take() {
+        MemorySegment header = pollHeader;
+        if (header == null
+                || OrderedAccess.getIntAcquire(header, SharedRingDescriptor.RSP_PROD_OFFSET) == responsesTaken
+                || !lock.tryLock()) {
+            return 0;
+        }
+        List<Pending> complete = new ArrayList<>();
+        int taken;
+        try {
+            if (ring == null || failure != null) {
+                return 0;
+            }
+            drainResponses(complete);
+            taken = complete.size();
+            polledCompletions += taken;
+            kick(complete);
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
+        return taken;
+    }
+
+    /** A poller stops: the last one arms the event and takes what came before it was armed. */
+    private void stopPolling() {
+        List<Pending> complete = new ArrayList<>();
+        lock.lock();
+        try {
+            if (--pollers == 0 && ring != null && failure == null) {
+                drainResponses(complete); // ends with RING_FINAL_CHECK_FOR_RESPONSES
+                polledCompletions += complete.size();
+                kick(complete);
+            }
+        } finally {
+            lock.unlock();
+        }
+        completeAll(complete);
     }
 
     // ---- asynchronous API ----
@@ -1075,7 +1209,10 @@ public final class Blkfront implements BlockDevice {
         p.indirectGfns = null;
     }
 
-    /** The IRQ handler (a filter: it runs in the upcall). */
+    /**
+     * The IRQ handler (a filter: it runs in the upcall). While someone polls it takes what is
+     * there but leaves the event unarmed: the poller's close arms it.
+     */
     private void interrupt() {
         List<Pending> complete = new ArrayList<>();
         lock.lock();
@@ -1091,8 +1228,22 @@ public final class Blkfront implements BlockDevice {
         completeAll(complete);
     }
 
-    /** Takes every response off the ring (RING_FINAL_CHECK_FOR_RESPONSES loop); under the lock. */
+    /**
+     * Takes every response off the ring; under the lock. Unless someone polls, it ends by arming
+     * the event (the RING_FINAL_CHECK_FOR_RESPONSES loop); while someone polls,
+     * {@code rsp_event} stays behind and it looks once more instead.
+     */
     private void drainResponses(List<Pending> complete) {
+        try {
+            drainLoop(complete);
+        } finally {
+            if (ring != null) {
+                responsesTaken = ring.responseConsumer();
+            }
+        }
+    }
+
+    private void drainLoop(List<Pending> complete) {
         try {
             do {
                 for (int n = ring.unconsumedResponses(); n > 0; n--) {
@@ -1115,7 +1266,7 @@ public final class Blkfront implements BlockDevice {
                     finish(p, status);
                     complete.add(p);
                 }
-            } while (ring.finalCheckForResponses());
+            } while (pollers == 0 ? ring.finalCheckForResponses() : ring.unconsumedResponses() > 0);
         } catch (RingOverflowException e) {
             failDevice("backend provided bogus ring responses: " + e.getMessage(), complete);
         }
@@ -1222,6 +1373,7 @@ public final class Blkfront implements BlockDevice {
         ringRefs = new int[0];
         ringGfns = new long[0];
         ring = null;
+        pollHeader = null;
     }
 
     private void completeAll(List<Pending> complete) {
@@ -1264,7 +1416,7 @@ public final class Blkfront implements BlockDevice {
     }
 
     private void await(CompletableFuture<Void> future) throws IOException {
-        waiter.await(future);
+        waiter.await(future, this);
         try {
             future.join();
         } catch (CompletionException e) {

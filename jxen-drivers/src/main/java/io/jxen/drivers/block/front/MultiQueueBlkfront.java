@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A disk over several rings ({@code multi-queue-num-queues}, io/blkif.h "Multi-queue"): one
@@ -24,15 +25,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * requests, all to the same backend disk. Requests go to the queues in turn; a flush goes to
  * every queue, so it covers every write completed on any of them. As with blk-mq, requests in
  * flight on different queues are not ordered with each other: a caller that needs an order
- * waits for completion (every blocking method does).
+ * waits for completion (every blocking method does). A poller ({@link PolledCompletions}) polls
+ * every queue: a striped transfer completes on all of them.
  */
-public final class MultiQueueBlkfront implements BlockDevice {
+public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions {
 
     /**
      * Reads and writes at least this long are striped over the queues: below it a request's
      * per-request costs outweigh what a second ring running alongside saves.
      */
     public static final int STRIPE_MIN_BYTES = 256 * 1024;
+
+    /**
+     * {@code -Djxen.blkfront.queue=thread|next}: the queue of a blocking call, the caller
+     * thread's own or the next in turn (A/B).
+     */
+    static final String QUEUE_PROPERTY = "jxen.blkfront.queue";
+
+    /** {@code -Djxen.blkfront.stripePolled=true}: stripe a polled blocking transfer too (A/B). */
+    private final boolean stripeWhenPolled = Boolean.getBoolean("jxen.blkfront.stripePolled");
+    private final boolean threadQueues = !"next".equals(System.getProperty(QUEUE_PROPERTY, "thread"));
+    private final ThreadLocal<Blkfront> ownQueue = ThreadLocal.withInitial(this::pick);
 
     private final List<Blkfront> queues;
     private final CompletionWaiter waiter;
@@ -144,6 +157,17 @@ public final class MultiQueueBlkfront implements BlockDevice {
         return queues.getFirst().backendDomid();
     }
 
+    /**
+     * The queue of a blocking call: the calling thread's own, given in turn at its first call
+     * (blk-mq maps the submitting CPU to its queue), so a thread's requests follow one another
+     * on one ring, whose backend runner is still polling it from the previous request (a ring
+     * left idle for a whole request has armed its event and parked its runner); or, with
+     * {@code -Djxen.blkfront.queue=next}, the next in turn.
+     */
+    private Blkfront own() {
+        return threadQueues ? ownQueue.get() : pick();
+    }
+
     private Blkfront pick() {
         return queues.get(Math.floorMod(next.getAndIncrement(), queues.size()));
     }
@@ -179,10 +203,14 @@ public final class MultiQueueBlkfront implements BlockDevice {
      * the pieces at the same time.
      */
     public CompletableFuture<Void> submitRead(long offsetBytes, ByteBuffer dst) throws IOException {
+        return submitRead(pick(), offsetBytes, dst);
+    }
+
+    private CompletableFuture<Void> submitRead(Blkfront single, long offsetBytes, ByteBuffer dst) throws IOException {
         int length = dst.remaining();
         int piece = stripe(length);
         if (piece == 0) {
-            return pick().submitRead(offsetBytes, dst);
+            return single.submitRead(offsetBytes, dst);
         }
         BlockRanges.checkRange(offsetBytes, length, sizeBytes());
         List<CompletableFuture<Void>> parts = new ArrayList<>(queues.size());
@@ -199,11 +227,16 @@ public final class MultiQueueBlkfront implements BlockDevice {
      * (a FUA write flushes every queue after it).
      */
     public CompletableFuture<Void> submitWrite(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
+        return submitWrite(pick(), offsetBytes, src, fua);
+    }
+
+    private CompletableFuture<Void> submitWrite(Blkfront single, long offsetBytes, ByteBuffer src, boolean fua)
+            throws IOException {
         int length = src.remaining();
         int piece = stripe(length);
         CompletableFuture<Void> written;
         if (piece == 0) {
-            written = pick().submitWrite(offsetBytes, src, false);
+            written = single.submitWrite(offsetBytes, src, false);
         } else {
             BlockRanges.checkWritable("write", readOnly(), offsetBytes, length, sizeBytes());
             List<CompletableFuture<Void>> parts = new ArrayList<>(queues.size());
@@ -249,12 +282,30 @@ public final class MultiQueueBlkfront implements BlockDevice {
 
     @Override
     public void read(long offsetBytes, ByteBuffer dst) throws IOException {
-        await(submitRead(offsetBytes, dst));
+        Blkfront queue = own();
+        await(polledAlone() ? queue.submitRead(offsetBytes, dst) : submitRead(queue, offsetBytes, dst));
     }
 
     @Override
     public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
-        await(submitWrite(offsetBytes, src, fua));
+        Blkfront queue = own();
+        if (polledAlone()) {
+            CompletableFuture<Void> written = queue.submitWrite(offsetBytes, src, false);
+            await(fua ? written.thenCompose(v -> flushAll()) : written);
+        } else {
+            await(submitWrite(queue, offsetBytes, src, fua));
+        }
+    }
+
+    /**
+     * Whether a blocking transfer goes to one ring unstriped: when the caller will poll for it
+     * ({@link CompletionWaiter#polls()}: its window is open and a core is spare), unless
+     * {@code -Djxen.blkfront.stripePolled=true}. The polling caller takes a core and the ring's
+     * backend runner another; a runner per striped piece would want more cores than there are
+     * spare (on the 2-core development machine the gate then closes and everyone sleeps again).
+     */
+    private boolean polledAlone() {
+        return !stripeWhenPolled && waiter.polls();
     }
 
     @Override
@@ -289,8 +340,58 @@ public final class MultiQueueBlkfront implements BlockDevice {
         buffers.closeAll();
     }
 
+    @Override
+    public Polling startPolling() {
+        List<Polling> all = new ArrayList<>(queues.size());
+        for (Blkfront q : queues) {
+            all.add(q.startPolling());
+        }
+        return new Polling() {
+            @Override
+            public int reap() {
+                int n = 0;
+                for (Polling p : all) {
+                    n += p.reap();
+                }
+                return n;
+            }
+
+            @Override
+            public void close() {
+                all.forEach(Polling::close);
+            }
+        };
+    }
+
+    @Override
+    public int poll() {
+        int n = 0;
+        for (Blkfront q : queues) {
+            n += q.poll();
+        }
+        return n;
+    }
+
+    /**
+     * Waits, polling every queue's completions, for {@code ready} to answer, else blocks with
+     * {@code block} (as {@link Blkfront#await(Supplier, CompletionWaiter.Blocking)}): for a
+     * caller of the asynchronous API, e.g. one waiting for a buffer its completions give back.
+     */
+    public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
+        return waiter.await(this, ready, block);
+    }
+
+    /** Requests completed by a poller rather than by an interrupt handler, over every queue. */
+    public long polledCompletions() {
+        long n = 0;
+        for (Blkfront q : queues) {
+            n += q.polledCompletions();
+        }
+        return n;
+    }
+
     private void await(CompletableFuture<Void> future) throws IOException {
-        waiter.await(future);
+        waiter.await(future, this);
         try {
             future.join();
         } catch (CompletionException e) {

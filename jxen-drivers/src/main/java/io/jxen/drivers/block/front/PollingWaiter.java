@@ -1,0 +1,138 @@
+package io.jxen.drivers.block.front;
+
+import io.jxen.runtime.HaltPoll;
+import io.jxen.runtime.SpareCore;
+import io.jxen.runtime.SystemClock;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The real-mode waiter: polls a device's completions ({@link PolledCompletions}) for an
+ * adaptive window, then blocks. The window follows KVM's halt-polling rule
+ * ({@link HaltPoll}: grown while waits end soon after it, shrunk when they outlast the cap),
+ * one window per waiting thread, and the poll runs only while {@link SpareCore} says a core is
+ * free: on a busy machine the spinning caller would take the core that blkback's runner needs to
+ * produce the response. While the caller polls, the ring's event is unarmed, so the backend's
+ * push sends no event and the guest's vCPU is not woken; when the window ends the event is armed
+ * again and the caller parks until the interrupt handler completes its request, as without
+ * polling.
+ */
+final class PollingWaiter implements CompletionWaiter {
+
+    /**
+     * The window's cap when polling is on and no cap is given: 1 ms, five times KVM's 200 µs.
+     * A vCPU halt waits for any event; this caller waits for one request it knows is in
+     * flight, and a 1 MiB transfer takes 100 µs (read) to 600 µs (write) on the development
+     * machine, so a 200 µs window never opened for them (their waits outlasted the cap); see
+     * docs/BENCHMARKS.md "blkfront: polled completion".
+     */
+    static final long DEFAULT_MAX_NANOS = 1_000_000;
+
+    static final PollingWaiter OFF = new PollingWaiter(HaltPoll.off());
+
+    private static final class SystemWide {
+        static final PollingWaiter INSTANCE = new PollingWaiter(
+                policy(System.getProperty(POLL_PROPERTY, "on"), SpareCore.system()));
+    }
+
+    private final HaltPoll policy;
+    private final ThreadLocal<HaltPoll.Window> windows = ThreadLocal.withInitial(HaltPoll.Window::new);
+
+    PollingWaiter(HaltPoll policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    static PollingWaiter system() {
+        return SystemWide.INSTANCE;
+    }
+
+    /** Parses {@code off}, {@code on} (the {@link #DEFAULT_MAX_NANOS} cap) or a cap in ns (up to 10 ms). */
+    static HaltPoll policy(String value, SpareCore spare) {
+        long max;
+        switch (value) {
+            case "off" -> max = 0;
+            case "on" -> max = DEFAULT_MAX_NANOS;
+            default -> {
+                try {
+                    max = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    max = -1;
+                }
+                if (max < 0 || max > 10_000_000) {
+                    throw new IllegalArgumentException(
+                            "-D" + POLL_PROPERTY + " must be off, on or a cap in ns up to 10 ms, not " + value);
+                }
+            }
+        }
+        return max == 0 ? HaltPoll.off() : new HaltPoll(HaltPoll.Config.kvm(max), spare, SystemClock.INSTANCE::nanoTime);
+    }
+
+    /** The policy (its cap, or off). */
+    HaltPoll policy() {
+        return policy;
+    }
+
+    /** The calling thread's window. */
+    HaltPoll.Window window() {
+        return windows.get();
+    }
+
+    @Override
+    public boolean polls() {
+        return policy.enabled() && policy.willPoll(policy.start(), windows.get());
+    }
+
+    @Override
+    public void await(CompletableFuture<?> future) {
+        try {
+            future.join();
+        } catch (RuntimeException e) {
+            // done exceptionally: the caller reads the outcome from the future
+        }
+    }
+
+    @Override
+    public void await(CompletableFuture<?> future, PolledCompletions source) {
+        if (future.isDone()) {
+            return;
+        }
+        try {
+            await(source, () -> future.isDone() ? future : null, () -> {
+                await(future);
+                return future;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // join does not throw it; kept for the caller
+        }
+    }
+
+    @Override
+    public <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block) throws InterruptedException {
+        T now = ready.get();
+        if (now != null) {
+            return now;
+        }
+        long start = policy.start();
+        HaltPoll.Window window = windows.get();
+        var seen = new Object() {
+            T value;
+        };
+        if (policy.willPoll(start, window)) {
+            try (PolledCompletions.Polling polling = source.startPolling()) {
+                policy.poll(start, window, () -> {
+                    polling.reap();
+                    seen.value = ready.get();
+                    return seen.value != null;
+                });
+            } // closing arms the event and takes what came meanwhile
+        }
+        T got = seen.value != null ? seen.value : ready.get();
+        if (got == null) {
+            got = block.get();
+        }
+        policy.finish(start, window, true);
+        return got;
+    }
+}
