@@ -101,8 +101,9 @@ public final class NbdCopyBench implements Bench {
                     registered += q.registeredTransfers();
                     sent += q.requestsSent();
                 }
-                out.printf("PV path: %d blkif requests, %d of them from registered buffers (no copy in blkfront)%n",
-                        sent, registered);
+                out.printf("PV path: %d blkif requests, %d of them from registered buffers (no copy in blkfront), "
+                        + "%d completed by the waiting request thread (polled)%n", sent, registered,
+                        pv.blkfront().polledCompletions());
             }
             double mib = sizeBytes / (double) (1 << 20);
             double jxenReadMibS = mib / (jxenRead / 1e9);
