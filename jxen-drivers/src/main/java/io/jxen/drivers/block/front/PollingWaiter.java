@@ -34,14 +34,27 @@ final class PollingWaiter implements CompletionWaiter {
 
     private static final class SystemWide {
         static final PollingWaiter INSTANCE = new PollingWaiter(
-                policy(System.getProperty(POLL_PROPERTY, "on"), SpareCore.system()));
+                policy(System.getProperty(POLL_PROPERTY, "on"), SpareCore.system()),
+                Integer.getInteger(YIELDS_PROPERTY, 0));
     }
 
+    /**
+     * {@code -Djxen.blkfront.pollYields=<n>}: yields, each followed by a reap, after the spin
+     * (or instead of it, when no core is spare) before the caller arms and blocks (A/B).
+     */
+    static final String YIELDS_PROPERTY = "jxen.blkfront.pollYields";
+
     private final HaltPoll policy;
+    private final int yields;
     private final ThreadLocal<HaltPoll.Window> windows = ThreadLocal.withInitial(HaltPoll.Window::new);
 
     PollingWaiter(HaltPoll policy) {
+        this(policy, 0);
+    }
+
+    PollingWaiter(HaltPoll policy, int yields) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.yields = policy.enabled() ? yields : 0;
     }
 
     static PollingWaiter system() {
@@ -119,13 +132,21 @@ final class PollingWaiter implements CompletionWaiter {
         var seen = new Object() {
             T value;
         };
-        if (policy.willPoll(start, window)) {
+        boolean spin = policy.willPoll(start, window);
+        if (spin || yields > 0) {
             try (PolledCompletions.Polling polling = source.startPolling()) {
-                policy.poll(start, window, () -> {
+                if (spin) {
+                    policy.poll(start, window, () -> {
+                        polling.reap();
+                        seen.value = ready.get();
+                        return seen.value != null;
+                    });
+                }
+                for (int i = 0; i < yields && seen.value == null; i++) {
+                    Thread.yield();
                     polling.reap();
                     seen.value = ready.get();
-                    return seen.value != null;
-                });
+                }
             } // closing arms the event and takes what came meanwhile
         }
         T got = seen.value != null ? seen.value : ready.get();

@@ -270,6 +270,51 @@ class BlkfrontPolledCompletionTest {
     }
 
     @Test
+    void withNoSpareCoreTheCallerOnlyYieldsBetweenReapsAndStillTakesAResponsePushedMeanwhileWithoutAnEvent()
+            throws Exception {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            GuestKernel guest = host.boot(1024);
+            Blkfront front = connected(host, guest, disk, host.waiter());
+            FrontendRing ring = front.connect(features(disk));
+            HandBackend back = new HandBackend(host, guest, ring, 0);
+            front.deviceProperties(features(disk));
+            Random random = new Random(6);
+            AtomicLong now = new AtomicLong();
+            PollingWaiter waiter = new PollingWaiter(new HaltPoll(HaltPoll.Config.kvm(100_000), SpareCore.fixed(false),
+                    () -> now.addAndGet(1_000)), 3);
+            assertThat(waiter.polls()).as("no spare core: no spinning, so transfers stay striped").isFalse();
+
+            CompletableFuture<Void> r = read(front, 0);
+            back.take();
+            AtomicInteger looks = new AtomicInteger();
+            waiter.await(front, () -> {
+                if (looks.incrementAndGet() == 2) { // after the first yield
+                    assertThat(back.answer(1, random)).as("pushed while the caller yields: no event").isFalse();
+                }
+                return r.isDone() ? r : null;
+            }, () -> {
+                throw new AssertionError("the yielding caller should have taken the response");
+            });
+            assertThat(front.polledCompletions()).isEqualTo(1);
+            assertThat(back.events).isZero();
+            assertThat(back.shared().responseEvent()).as("armed once the caller stopped").isEqualTo(2);
+
+            // Nothing comes within the yields: the caller arms, blocks, and the interrupt completes it.
+            CompletableFuture<Void> late = read(front, 1);
+            back.take();
+            waiter.await(front, () -> late.isDone() ? late : null, () -> {
+                assertThat(back.answer(1, random)).as("armed: the push raises the event").isTrue();
+                while (host.step() > 0) {
+                    // the vCPU takes the event
+                }
+                return late;
+            });
+            assertThat(late).isCompleted();
+            assertThat(front.polledCompletions()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aDeviceFailedWhileSomeonePollsCompletesThePollersRequestsWithTheError() throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
