@@ -96,6 +96,9 @@ public final class Blkback implements Agent {
         }
     }
 
+    /** {@code -Djxen.blkback.batch=off}: persistent-grant requests one by one, not in an {@link IoBatch} (for A/B runs). */
+    public static final String BATCH_PROPERTY = "jxen.blkback.batch";
+
     /** Requests served per {@link #doWork()} turn unless {@link #withBatchLimit} says otherwise. */
     public static final int DEFAULT_BATCH_LIMIT = 64;
 
@@ -474,7 +477,8 @@ public final class Blkback implements Agent {
                     grants.unmapGrantRef(hostGpa, handle);
                 }
             }, dataGfn + 1, persistentGrants);
-            if (engine == null && requestSize == null) { // multi-slot requests keep to one at a time
+            // Multi-slot requests keep to one at a time; -Djxen.blkback.batch=off too (A/B runs).
+            if (engine == null && requestSize == null && !"off".equals(System.getProperty(BATCH_PROPERTY))) {
                 batch = IoBatch.of(disk, batchLimit, persistentGrants);
                 batched = new BlkifDecoded[batchLimit];
                 batchedStart = new long[batchLimit];
