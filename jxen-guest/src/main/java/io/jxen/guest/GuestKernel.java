@@ -77,10 +77,12 @@ public final class GuestKernel {
         }
 
         /**
-         * The platform's CPUID and TSC, low water at GFN 16, interrupt threads on virtual threads.
+         * The platform's CPUID and TSC, low water at GFN 16, interrupt threads on the JVM's
+         * shared platform threads ({@link io.jxen.guest.intr.InterruptThreads}: not virtual
+         * threads, whose scheduler once left the xenstore ring's handler unmounted for 30 s).
          */
         public static Options defaults(Clock clock) {
-            return new Options(null, 16, r -> Thread.ofVirtual().name("xen-ithread").start(r), clock, null, 1, false);
+            return new Options(null, 16, io.jxen.guest.intr.InterruptThreads.shared(), clock, null, 1, false);
         }
 
         /** The same options with another TSC. */
