@@ -117,7 +117,7 @@ public final class HostControl implements AutoCloseable {
             try {
                 SocketChannel c = server.accept();
                 open.add(c);
-                Thread.ofVirtual().name("jxen-control-conn").start(() -> serve(c));
+                Thread.ofPlatform().daemon().name("jxen-control-conn").start(() -> serve(c));
             } catch (IOException e) {
                 return; // closed
             }
@@ -254,7 +254,7 @@ public final class HostControl implements AutoCloseable {
                 () -> new IllegalArgumentException("domain " + domid + " has no console attached"));
         try (ConsoleRing.Client client = ring.attach()) {
             reply(c, "ok\n");
-            Thread input = Thread.ofVirtual().name("jxen-console-in-d" + domid).start(() -> pumpInput(c, client));
+            Thread input = Thread.ofPlatform().daemon().name("jxen-console-in-d" + domid).start(() -> pumpInput(c, client));
             try {
                 write(c, client.history());
                 // polled, so a client that hung up is noticed without waiting for output

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code INFO}, {@code LIST}, {@code ABORT}, {@code EXPORT_NAME}, {@code STRUCTURED_REPLY},
  * {@code LIST_META_CONTEXT} and {@code SET_META_CONTEXT} ({@code base:allocation}); commands
  * READ, WRITE (FUA), FLUSH, TRIM, WRITE_ZEROES (NO_HOLE), BLOCK_STATUS and DISC. Every
- * connection negotiates on its own virtual thread, then serves its requests concurrently on
+ * connection negotiates on its own (platform) thread, then serves its requests concurrently on
  * up to {@value NbdTransmission#REQUEST_THREADS} request threads, replying out of order
  * (see {@link NbdTransmission}); all share the device, so with multi-conn a FLUSH on one
  * connection makes every write acknowledged on any connection durable.
@@ -244,7 +244,7 @@ public final class NbdServer implements AutoCloseable {
         this.export = export;
         this.listener = listener;
         this.boundAddress = listener.getLocalAddress();
-        this.acceptor = Thread.ofVirtual().name("nbd-accept").unstarted(this::acceptLoop);
+        this.acceptor = Thread.ofPlatform().daemon().name("nbd-accept").unstarted(this::acceptLoop);
     }
 
     /**
@@ -374,7 +374,7 @@ public final class NbdServer implements AutoCloseable {
             }
             connections.add(channel);
             served.incrementAndGet();
-            Thread worker = Thread.ofVirtual().name("nbd-conn-" + served.get()).unstarted(() -> {
+            Thread worker = Thread.ofPlatform().daemon().name("nbd-conn-" + served.get()).unstarted(() -> {
                 try {
                     java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(channel),
                             export.options().handshakeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -110,7 +110,7 @@ class NbdConcurrencyTest {
         }
         try (MiniNbdClient c = client(structured)) {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            Thread sender = Thread.ofVirtual().start(() -> {
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (long[] r : requests) {
                         c.request(0, (int) r[1], r[0], r[2], r[3], r[1] == CMD_WRITE ? written.get(r[2]) : null);
@@ -255,7 +255,7 @@ class NbdConcurrencyTest {
         int reads = 200; // 200 MiB of replies asked for
         try (MiniNbdClient greedy = client(true); MiniNbdClient other = client(false)) {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            Thread sender = Thread.ofVirtual().start(() -> {
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (int i = 0; i < reads; i++) {
                         greedy.request(0, CMD_READ, i, 0, 1 << 20, null);
@@ -287,7 +287,7 @@ class NbdConcurrencyTest {
         int reads = 20_000; // 4 KiB each: ~80 MiB of replies, far more than the socket buffers hold
         try (MiniNbdClient greedy = client(false)) {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            Thread sender = Thread.ofVirtual().start(() -> {
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (int i = 0; i < reads; i++) {
                         greedy.request(0, CMD_READ, i, 4096L * (i % 256), 4096, null);
@@ -310,7 +310,7 @@ class NbdConcurrencyTest {
     @Test
     void closingTheServerEndsAConnectionStuckOnAClientThatNeverReads() throws Exception {
         try (MiniNbdClient greedy = client(true)) {
-            Thread sender = Thread.ofVirtual().start(() -> {
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (int i = 0; i < 200; i++) {
                         greedy.request(0, CMD_READ, i, 0, 1 << 20, null);

@@ -410,7 +410,7 @@ class NbdProtocolTest {
         java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int t = 0; t < clients; t++) {
             int id = t;
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
                 try (MiniNbdClient c = client().connect(id % 2 == 0, false)) {
                     for (int b = 0; b < blocks; b++) {
                         byte[] data = new byte[4096];

@@ -56,7 +56,11 @@ public final class XenstoreClient implements AutoCloseable {
 
     private XenstoreClient(SocketChannel channel) {
         this.channel = channel;
-        this.reader = Thread.ofVirtual().name("xenstore-client-reader").start(this::readLoop);
+        // A daemon platform thread, not a virtual one: every request's reply arrives through
+        // it, and under load JDK 25.0.3's virtual-thread scheduler left a runnable virtual
+        // thread unmounted for the whole of a 30 s wait (found for the guest's interrupt
+        // threads, see InterruptThreads); a toolstack waiting on this reader then hangs.
+        this.reader = Thread.ofPlatform().daemon().name("xenstore-client-reader").start(this::readLoop);
     }
 
     /**

@@ -73,7 +73,7 @@ class XenstoreClientTest {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
             int id = t;
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (int i = 0; i < 100; i++) {
                         xs.write("/mt/" + id + "/" + i, id + ":" + i);

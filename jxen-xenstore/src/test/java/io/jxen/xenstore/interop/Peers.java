@@ -65,7 +65,7 @@ final class Peers {
         Process p = pb.start();
         byte[] out;
         try (InputStream in = p.getInputStream()) {
-            Thread killer = Thread.ofVirtual().start(() -> {
+            Thread killer = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                         p.destroyForcibly();

@@ -66,7 +66,7 @@ class XenstoreUtilsInteropTest {
             Process watch = pb.start();
             try {
                 LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-                Thread.ofVirtual().start(() -> {
+                Thread.ofPlatform().daemon().start(() -> {
                     try (BufferedReader r = new BufferedReader(
                             new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
                         String l;

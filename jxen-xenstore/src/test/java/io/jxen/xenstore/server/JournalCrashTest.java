@@ -45,7 +45,7 @@ class JournalCrashTest {
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("xenstored: listening on")) {
-                Thread.ofVirtual().start(() -> {
+                Thread.ofPlatform().daemon().start(() -> {
                     try {
                         while (out.readLine() != null) {
                             // drain

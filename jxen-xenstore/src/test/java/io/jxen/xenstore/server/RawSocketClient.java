@@ -32,7 +32,7 @@ public final class RawSocketClient implements AutoCloseable {
     public RawSocketClient(Path socket) throws IOException {
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
-        reader = Thread.ofVirtual().start(this::readLoop);
+        reader = Thread.ofPlatform().daemon().start(this::readLoop);
     }
 
     private void readLoop() {

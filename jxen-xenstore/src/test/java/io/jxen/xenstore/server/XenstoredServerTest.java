@@ -268,7 +268,7 @@ class XenstoredServerTest {
             java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
             for (int k = 0; k < 32; k++) {
                 int id = k;
-                threads.add(Thread.ofVirtual().start(() -> {
+                threads.add(Thread.ofPlatform().daemon().start(() -> {
                     try (RawSocketClient c = new RawSocketClient(sock)) {
                         for (int i = 0; i < 50; i++) {
                             c.call(XsMessage.ofStrings(XsMessageTypes.WRITE, i, 0, "/c" + id + "/k" + i, "v" + i));
