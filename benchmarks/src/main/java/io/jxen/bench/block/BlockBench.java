@@ -74,6 +74,8 @@ public final class BlockBench implements Bench {
     public Figures run(boolean quick, PrintStream out) throws Exception {
         long sizeBytes = (quick ? 64L : 256L) * MIB;
         int rounds = quick ? 2 : 3;
+        // -Djxen.bench.block.warmups=N: uncounted rounds first (A/B of the warm-up itself).
+        int warmups = Integer.getInteger("jxen.bench.block.warmups", 3);
         int randomOps = quick ? 5_000 : 40_000;
         Figures figures = new Figures();
         io.jxen.bench.WaitPolicy.record(out, figures); // QD1 and seq read are latency-bound
@@ -87,8 +89,8 @@ public final class BlockBench implements Bench {
             Path cfg = dir.resolve("bench.cfg");
             Files.writeString(cfg, "name = \"bench\"\nmemory = 64\nvcpus = 2\n"
                     + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
-            out.printf("image %d MiB; a warm-up round, then %d rounds; %d random reads per round and depth%n",
-                    sizeBytes >> 20, rounds, randomOps);
+            out.printf("image %d MiB; %d warm-up round(s), then %d rounds; %d random reads per round and depth%n",
+                    sizeBytes >> 20, warmups, rounds, randomOps);
             // Two queues (the guest's two vCPUs, dom0's offer); 256 indirect segments (blkback's maximum here): a 1 MiB request is one blkif request.
             try (PvDisk pv = PvDisk.boot(GuestConfig.load(cfg), new PvDisk.Options(2, 256, true, Blkfront.MAX_RING_PAGE_ORDER),
                     PvDisk.Narrator.SILENT);
@@ -101,12 +103,14 @@ public final class BlockBench implements Bench {
                 java.util.Arrays.fill(best, Long.MAX_VALUE);
                 byte[] data = new byte[MIB];
                 new SplittableRandom(1).nextBytes(data);
-                // Round -1 warms both sides up and is not counted (as JMH's warm-up iterations):
+                // Rounds before 0 warm both sides up and are not counted (as JMH's warm-up
+                // iterations); three, because the figures settle only after two or three rounds
+                // (docs/BENCHMARKS.md, "Quiet-machine check (session 5)"):
                 // a 1 MiB request walks 256 segments through blkfront's encoder, blkback's
                 // decoder and the grant lookups, and a round of sequential I/O is only a few
                 // hundred requests, so without it the first timed round runs those loops in the
                 // interpreter while the direct side is all JDK intrinsics.
-                for (int round = -1; round < rounds; round++) {
+                for (int round = -warmups; round < rounds; round++) {
                     Side[] sides = {guest, direct};
                     long[] times = new long[8];
                     for (int s = 0; s < 2; s++) {
