@@ -118,11 +118,30 @@ public final class HaltPoll {
 
     /** Parses {@code off}, {@code on} (the {@link #DEFAULT_MAX_NANOS} cap) or a cap in ns. */
     static HaltPoll fromProperty(String value, SpareCore spare, LongSupplier nanoTime) {
-        long max;
+        long max = capNanos(value, DEFAULT_MAX_NANOS, PROPERTY);
+        return max == 0 ? OFF : new HaltPoll(Config.kvm(max), spare, nanoTime);
+    }
+
+    /**
+     * A polling switch's value: {@code off} (0), {@code on} ({@code onNanos}) or a cap in ns up
+     * to 10 ms (every jxen poller's property takes these three forms).
+     *
+     * @param value    the property's value
+     * @param onNanos  the cap {@code on} stands for
+     * @param property the property's name, for the error
+     * @return the cap in ns, 0 for off
+     * @throws IllegalArgumentException for anything else
+     */
+    public static long capNanos(String value, long onNanos, String property) {
         switch (value) {
-            case "off" -> max = 0;
-            case "on" -> max = DEFAULT_MAX_NANOS;
+            case "off" -> {
+                return 0;
+            }
+            case "on" -> {
+                return onNanos;
+            }
             default -> {
+                long max;
                 try {
                     max = Long.parseLong(value);
                 } catch (NumberFormatException e) {
@@ -130,11 +149,11 @@ public final class HaltPoll {
                 }
                 if (max < 0 || max > 10_000_000) {
                     throw new IllegalArgumentException(
-                            "-D" + PROPERTY + " must be off, on or a cap in ns up to 10 ms, not " + value);
+                            "-D" + property + " must be off, on or a cap in ns up to 10 ms, not " + value);
                 }
+                return max;
             }
         }
-        return max == 0 ? OFF : new HaltPoll(Config.kvm(max), spare, nanoTime);
     }
 
     /** Whether this policy ever polls. */

@@ -63,22 +63,7 @@ final class PollingWaiter implements CompletionWaiter {
 
     /** Parses {@code off}, {@code on} (the {@link #DEFAULT_MAX_NANOS} cap) or a cap in ns (up to 10 ms). */
     static HaltPoll policy(String value, SpareCore spare) {
-        long max;
-        switch (value) {
-            case "off" -> max = 0;
-            case "on" -> max = DEFAULT_MAX_NANOS;
-            default -> {
-                try {
-                    max = Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    max = -1;
-                }
-                if (max < 0 || max > 10_000_000) {
-                    throw new IllegalArgumentException(
-                            "-D" + POLL_PROPERTY + " must be off, on or a cap in ns up to 10 ms, not " + value);
-                }
-            }
-        }
+        long max = HaltPoll.capNanos(value, DEFAULT_MAX_NANOS, POLL_PROPERTY);
         return max == 0 ? HaltPoll.off() : new HaltPoll(HaltPoll.Config.kvm(max), spare, SystemClock.INSTANCE::nanoTime);
     }
 
