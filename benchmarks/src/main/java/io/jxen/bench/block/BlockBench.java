@@ -120,6 +120,13 @@ public final class BlockBench implements Bench {
                         times[4 + s] = time(() -> side.randomReads(sizeBytes, 1, randomOps / 4, 11));
                         times[6 + s] = time(() -> side.randomReads(sizeBytes, 32, randomOps, 12));
                     }
+                    double mibPerRound = sizeBytes / (double) MIB;
+                    out.printf("round %d%s: PV/direct seq write %.0f/%.0f MiB/s, seq read %.0f/%.0f MiB/s, QD1 %.0f/%.0f, QD32 %.0f/%.0f IOPS%n",
+                            round, round < 0 ? " (warm-up)" : "",
+                            mibPerRound / (times[0] / 1e9), mibPerRound / (times[1] / 1e9),
+                            mibPerRound / (times[2] / 1e9), mibPerRound / (times[3] / 1e9),
+                            randomOps / 4 / (times[4] / 1e9), randomOps / 4 / (times[5] / 1e9),
+                            randomOps / (times[6] / 1e9), randomOps / (times[7] / 1e9));
                     if (round >= 0) {
                         for (int i = 0; i < times.length; i++) {
                             best[i] = Math.min(best[i], times[i]);
