@@ -257,32 +257,7 @@ public final class BlockBench implements Bench {
 
             @Override
             public void randomReads(long sizeBytes, int depth, int count, long seed) throws Exception {
-                SplittableRandom random = new SplittableRandom(seed);
-                ArrayBlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(depth);
-                for (int i = 0; i < depth; i++) {
-                    buffers.add(qd.slice(i * SMALL, SMALL)); // depth <= 32
-                }
-                Semaphore done = new Semaphore(0);
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                long blocks = sizeBytes / SMALL;
-                for (int i = 0; i < count; i++) {
-                    // At most depth in flight: a free buffer comes back with a completion, which
-                    // this thread takes off the rings itself while the poll window lasts.
-                    ByteBuffer buffer = disk.await(buffers::poll, buffers::take);
-                    buffer.clear();
-                    CompletableFuture<Void> read = disk.submitRead(random.nextLong(blocks) * SMALL, buffer);
-                    read.whenComplete((v, error) -> {
-                        if (error != null) {
-                            failure.compareAndSet(null, error);
-                        }
-                        buffers.add(buffer);
-                        done.release();
-                    });
-                }
-                done.acquire(count);
-                if (failure.get() != null) {
-                    throw new IOException("a PV read failed", failure.get());
-                }
+                pvRandomReads(disk, qd, sizeBytes, depth, count, seed);
             }
         };
     }
@@ -317,26 +292,66 @@ public final class BlockBench implements Bench {
 
             @Override
             public void randomReads(long sizeBytes, int depth, int count, long seed) throws Exception {
-                // depth threads, each with one read in flight: queue depth as the kernel sees it.
-                long blocks = sizeBytes / SMALL;
-                java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
-                for (int t = 0; t < depth; t++) {
-                    int share = count / depth + (t < count % depth ? 1 : 0);
-                    long threadSeed = seed * 31 + t;
-                    all.add(threads.submit(() -> {
-                        SplittableRandom random = new SplittableRandom(threadSeed);
-                        ByteBuffer buffer = ByteBuffer.allocateDirect(SMALL);
-                        for (int i = 0; i < share; i++) {
-                            buffer.clear();
-                            channel.read(buffer, random.nextLong(blocks) * SMALL);
-                        }
-                        return null;
-                    }));
-                }
-                for (var f : all) {
-                    f.get();
-                }
+                directRandomReads(channel, threads, sizeBytes, depth, count, seed);
             }
         };
+    }
+
+    /**
+     * The PV side's random 4 KiB reads (also {@link BlockQd32Bench}'s): at most {@code depth} in
+     * flight, each in its own slice of {@code buffers} (registered: depth * 4 KiB), a slice back
+     * with each completion.
+     */
+    static void pvRandomReads(MultiQueueBlkfront disk, ByteBuffer slices, long sizeBytes, int depth, int count,
+                              long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        ArrayBlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(depth);
+        for (int i = 0; i < depth; i++) {
+            buffers.add(slices.slice(i * SMALL, SMALL));
+        }
+        Semaphore done = new Semaphore(0);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long blocks = sizeBytes / SMALL;
+        for (int i = 0; i < count; i++) {
+            // At most depth in flight: a free buffer comes back with a completion, which this
+            // thread takes off the rings itself while the poll window lasts.
+            ByteBuffer buffer = disk.await(buffers::poll, buffers::take);
+            buffer.clear();
+            CompletableFuture<Void> read = disk.submitRead(random.nextLong(blocks) * SMALL, buffer);
+            read.whenComplete((v, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+                buffers.add(buffer);
+                done.release();
+            });
+        }
+        done.acquire(count);
+        if (failure.get() != null) {
+            throw new IOException("a PV read failed", failure.get());
+        }
+    }
+
+    /** The direct side's random 4 KiB reads: {@code depth} threads, one read in flight each (queue depth as the kernel sees it). */
+    static void directRandomReads(FileChannel channel, ExecutorService threads, long sizeBytes, int depth, int count,
+                                  long seed) throws Exception {
+        long blocks = sizeBytes / SMALL;
+        java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+        for (int t = 0; t < depth; t++) {
+            int share = count / depth + (t < count % depth ? 1 : 0);
+            long threadSeed = seed * 31 + t;
+            all.add(threads.submit(() -> {
+                SplittableRandom random = new SplittableRandom(threadSeed);
+                ByteBuffer buffer = ByteBuffer.allocateDirect(SMALL);
+                for (int i = 0; i < share; i++) {
+                    buffer.clear();
+                    channel.read(buffer, random.nextLong(blocks) * SMALL);
+                }
+                return null;
+            }));
+        }
+        for (var f : all) {
+            f.get();
+        }
     }
 }

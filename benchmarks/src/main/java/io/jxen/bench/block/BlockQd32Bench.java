@@ -15,17 +15,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -102,8 +94,8 @@ public final class BlockQd32Bench implements Bench {
                  ExecutorService threads = Executors.newFixedThreadPool(DEPTH)) {
                 MultiQueueBlkfront disk = pv.blkfront();
                 ByteBuffer small = disk.allocateBuffer(DEPTH * SMALL).buffer();
-                Round pvRound = seed -> pvReads(disk, small, seed);
-                Round directRound = seed -> directReads(channel, threads, seed);
+                Round pvRound = seed -> BlockBench.pvRandomReads(disk, small, SIZE, DEPTH, ROUND, seed);
+                Round directRound = seed -> BlockBench.directRandomReads(channel, threads, SIZE, DEPTH, ROUND, seed);
                 measure(pvRound, seconds / 4); // warm-up (JIT, persistent grants)
                 measure(directRound, seconds / 4);
                 Stretch pvSide = measure(pvRound, seconds);
@@ -163,54 +155,5 @@ public final class BlockQd32Bench implements Bench {
             }
         }
         return sum;
-    }
-
-    /** BlockBench's PV loop: at most 32 in flight, a buffer back with each completion. */
-    private static void pvReads(MultiQueueBlkfront disk, ByteBuffer small, long seed) throws Exception {
-        SplittableRandom random = new SplittableRandom(seed);
-        ArrayBlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(DEPTH);
-        for (int i = 0; i < DEPTH; i++) {
-            buffers.add(small.slice(i * SMALL, SMALL));
-        }
-        Semaphore done = new Semaphore(0);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        long blocks = SIZE / SMALL;
-        for (int i = 0; i < ROUND; i++) {
-            ByteBuffer buffer = disk.await(buffers::poll, buffers::take);
-            buffer.clear();
-            CompletableFuture<Void> read = disk.submitRead(random.nextLong(blocks) * SMALL, buffer);
-            read.whenComplete((v, error) -> {
-                if (error != null) {
-                    failure.compareAndSet(null, error);
-                }
-                buffers.add(buffer);
-                done.release();
-            });
-        }
-        done.acquire(ROUND);
-        if (failure.get() != null) {
-            throw new IOException("a PV read failed", failure.get());
-        }
-    }
-
-    /** BlockBench's direct loop: 32 threads, one read in flight each. */
-    private static void directReads(FileChannel channel, ExecutorService threads, long seed) throws Exception {
-        long blocks = SIZE / SMALL;
-        List<Future<?>> all = new ArrayList<>();
-        for (int t = 0; t < DEPTH; t++) {
-            long threadSeed = seed * 31 + t;
-            all.add(threads.submit(() -> {
-                SplittableRandom random = new SplittableRandom(threadSeed);
-                ByteBuffer buffer = ByteBuffer.allocateDirect(SMALL);
-                for (int i = 0; i < ROUND / DEPTH; i++) {
-                    buffer.clear();
-                    channel.read(buffer, random.nextLong(blocks) * SMALL);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : all) {
-            f.get();
-        }
     }
 }
