@@ -228,7 +228,7 @@ public final class GuestKernel {
         GuestPhysicalMemory memory = platform.memory();
         MemorySegment scratch = memory.page(scratchGfn);
         GuestVcpu early = new GuestVcpu(id, platform.hypercalls(id), scratch, BootAllocator.gpa(scratchGfn),
-                memory.page(infoGfn).asSlice(offset, VcpuInfoDescriptor.SIZE));
+                memory.page(infoGfn).asSlice(offset, VcpuInfoDescriptor.SIZE), platform.interruptLine(id));
         long rc;
         try (Scratch s = early.scratch()) {
             s.putLong(VcpuRegisterVcpuInfoDescriptor.MFN_OFFSET, infoGfn);
@@ -242,7 +242,7 @@ public final class GuestKernel {
             // Older hypervisors: the legacy slot in shared_info (vCPUs 0..31 only).
             return new GuestVcpu(id, platform.hypercalls(id), scratch, BootAllocator.gpa(scratchGfn),
                     sharedInfo.asSlice(SharedInfoDescriptor.VCPU_INFO_OFFSET + (long) id * VcpuInfoDescriptor.SIZE,
-                            VcpuInfoDescriptor.SIZE));
+                            VcpuInfoDescriptor.SIZE), platform.interruptLine(id));
         }
         throw new IllegalStateException("VCPUOP_register_vcpu_info for vCPU " + id + " failed: "
                 + XenErrors.name(rc));

@@ -5,6 +5,7 @@ import io.jxen.abi.sched.SchedOp;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hypercall.EventUpcall;
 import io.jxen.hypercall.Hypercalls;
+import io.jxen.hypercall.InterruptLine;
 import io.jxen.abi.OrderedAccess;
 import io.jxen.runtime.HaltPoll;
 
@@ -33,8 +34,16 @@ public final class GuestVcpu {
     /** One thread at a time runs this vCPU's upcall (a vCPU is one CPU). */
     private final AtomicBoolean inUpcall = new AtomicBoolean();
     private final HaltPoll.Window haltPollWindow = new HaltPoll.Window();
+    /** The in-process hypervisor's line for this vCPU, or null ({@link io.jxen.hypercall.GuestPlatform#interruptLine}). */
+    private final InterruptLine line;
 
     GuestVcpu(int id, Hypercalls hypercalls, MemorySegment scratchPage, long scratchGpa, MemorySegment vcpuInfo) {
+        this(id, hypercalls, scratchPage, scratchGpa, vcpuInfo, null);
+    }
+
+    GuestVcpu(int id, Hypercalls hypercalls, MemorySegment scratchPage, long scratchGpa, MemorySegment vcpuInfo,
+              InterruptLine line) {
+        this.line = line;
         this.id = id;
         this.hypercalls = Objects.requireNonNull(hypercalls);
         this.scratchPage = scratchPage;
@@ -105,11 +114,28 @@ public final class GuestVcpu {
         if (!inUpcall.compareAndSet(false, true)) {
             return 0; // another thread is this vCPU's upcall right now; it re-checks before leaving
         }
+        int delivered;
         try {
-            return upcall.poll(upcallHandler);
+            delivered = upcall.poll(upcallHandler);
         } finally {
             inUpcall.set(false);
         }
+        if (line != null) {
+            boolean again = upcall.asserted();
+            // A thread waiting on the line (LineWait) may wait for what this upcall did; an
+            // upcall raised while this thread held the vCPU was offered to that waiter, whose
+            // own poll found the vCPU taken: it looks again. With no waiter left, such an upcall
+            // woke nobody: the vCPU's idle thread takes it.
+            if ((delivered > 0 || again) && !line.wakeWaiter() && again) {
+                line.wakeIdle();
+            }
+        }
+        return delivered;
+    }
+
+    /** The in-process hypervisor's interrupt line of this vCPU ({@link LineWait}), or null (a guest in another process). */
+    public InterruptLine interruptLine() {
+        return line;
     }
 
     /**

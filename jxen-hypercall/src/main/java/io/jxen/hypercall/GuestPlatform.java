@@ -40,6 +40,19 @@ public interface GuestPlatform {
     Doorbell doorbell(int vcpu);
 
     /**
+     * The interrupt line of vCPU {@code vcpu} ({@link InterruptLine}): where a guest thread about
+     * to sleep for something this vCPU's interrupts bring about waits and runs the upcall itself,
+     * sparing the vCPU's idle thread a wake-up.
+     *
+     * @return the line, or null where the hypervisor is in another process (the guest's threads
+     *         then sleep as usual and the idle thread takes every upcall)
+     * @throws IllegalArgumentException if there is no such vCPU
+     */
+    default InterruptLine interruptLine(int vcpu) {
+        return null;
+    }
+
+    /**
      * The non-hypercall instructions of vCPU {@code vcpu} ({@code rdtsc}, {@code cpuid}, port
      * and MMIO accesses to emulated devices, interrupt acknowledge).
      *

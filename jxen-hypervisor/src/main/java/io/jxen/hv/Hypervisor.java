@@ -465,6 +465,14 @@ public final class Hypervisor implements DomainLookup {
             }
 
             @Override
+            public io.jxen.hypercall.InterruptLine interruptLine(int vcpu) {
+                if (vcpu < 0 || vcpu >= d.vcpuCount()) {
+                    throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);
+                }
+                return d.vcpu(vcpu).interruptLine();
+            }
+
+            @Override
             public Doorbell doorbell(int vcpu) {
                 if (vcpu < 0 || vcpu >= d.vcpuCount()) {
                     throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);

@@ -8,6 +8,7 @@ import io.jxen.abi.xen.SharedInfoDescriptor;
 import io.jxen.abi.xen.VcpuInfoDescriptor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hypercall.EventUpcall;
+import io.jxen.hypercall.InterruptLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,57 @@ class UpcallAndSchedTest {
         vcpu.join();
         assertThat(rc.get()).isZero();
         assertThat(e.pending(theirs)).isTrue();
+    }
+
+    @Test
+    @Timeout(60)
+    void aThreadWaitingOnTheLineTakesTheUpcallWhileTheBlockedIdleThreadSleepsOn() throws InterruptedException {
+        long ipi = e.bindIpi(0);
+        InterruptLine line = d.vcpu(0).interruptLine();
+        AtomicLong rc = new AtomicLong(-1);
+        Thread idle = Thread.ofPlatform().daemon()
+                .start(() -> rc.set(g.hc().hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0)));
+        while (host.hv.waitingVcpus() == 0 && idle.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(line.attach()).isTrue();
+        java.util.concurrent.atomic.AtomicBoolean other = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread second = Thread.ofPlatform().start(() -> other.set(line.attach()));
+        second.join();
+        assertThat(other.get()).as("a second thread is refused").isFalse();
+        long wakesBefore = d.vcpu(0).wakes();
+        new GuestEvtchn(host.hv.hypercalls(d.domid(), 1), g).send(ipi);
+        assertThat(line(0).asserted()).isTrue();
+        assertThat(line.taken()).as("the waiter was offered the upcall").isEqualTo(1);
+        assertThat(d.vcpu(0).wakes()).as("the idle thread was not woken").isEqualTo(wakesBefore);
+        assertThat(d.vcpu(0).blocked()).isTrue();
+
+        // The waiter leaves without delivering (as one that finds the vCPU taken): it hands the
+        // upcall back and the idle thread wakes for it.
+        line.detach();
+        assertThat(line.attached()).isFalse();
+        line.wakeIdle();
+        idle.join();
+        assertThat(rc.get()).isZero();
+        assertThat(d.vcpu(0).wakes()).isEqualTo(wakesBefore + 1);
+    }
+
+    @Test
+    @Timeout(60)
+    void withNobodyOnTheLineOrAVcpuInPollTheIdleThreadIsWokenAsBefore() throws InterruptedException {
+        long ipi = e.bindIpi(1);
+        InterruptLine line = d.vcpu(1).interruptLine();
+        assertThat(line.raise()).as("nobody waits").isFalse();
+        AtomicLong rc = new AtomicLong(-1);
+        Thread poller = Thread.ofPlatform().daemon().start(() -> rc.set(poll(new long[] {ipi}, 0)));
+        while (host.hv.waitingVcpus() == 0 && poller.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(line.attach()).isTrue();
+        new GuestEvtchn(host.hv.hypercalls(d.domid(), 1), g).send(ipi);
+        poller.join(); // SCHEDOP_poll waits for its port, not for an upcall: woken all the same
+        assertThat(rc.get()).isZero();
+        line.detach();
     }
 
     long poll(long[] ports, long timeout) {

@@ -73,10 +73,13 @@ public final class BlockBench implements Bench {
     @Override
     public Figures run(boolean quick, PrintStream out) throws Exception {
         long sizeBytes = (quick ? 64L : 256L) * MIB;
-        int rounds = quick ? 2 : 3;
+        int rounds = Integer.getInteger("jxen.bench.block.rounds", quick ? 2 : 3); // -Djxen.bench.block.rounds=N: counted rounds
         // -Djxen.bench.block.warmups=N: uncounted rounds first (A/B of the warm-up itself).
         int warmups = Integer.getInteger("jxen.bench.block.warmups", 3);
         int randomOps = quick ? 5_000 : 40_000;
+        // -Djxen.bench.block.phases=write,read,qd1,qd32: the workloads run (all by default; one
+        // alone to profile it). A phase left out reports a meaningless figure.
+        java.util.Set<String> phases = java.util.Set.of(System.getProperty("jxen.bench.block.phases", "write,read,qd1,qd32").split(","));
         Figures figures = new Figures();
         io.jxen.bench.WaitPolicy.record(out, figures); // QD1 and seq read are latency-bound
         Path dir = Files.createTempDirectory("jxen-bench-block-");
@@ -115,10 +118,10 @@ public final class BlockBench implements Bench {
                     long[] times = new long[8];
                     for (int s = 0; s < 2; s++) {
                         Side side = sides[s];
-                        times[s] = timeSequentialWrite(side, sizeBytes, data);
-                        times[2 + s] = timeSequentialRead(side, sizeBytes);
-                        times[4 + s] = time(() -> side.randomReads(sizeBytes, 1, randomOps / 4, 11));
-                        times[6 + s] = time(() -> side.randomReads(sizeBytes, 32, randomOps, 12));
+                        times[s] = phases.contains("write") ? timeSequentialWrite(side, sizeBytes, data) : 1;
+                        times[2 + s] = phases.contains("read") ? timeSequentialRead(side, sizeBytes) : 1;
+                        times[4 + s] = phases.contains("qd1") ? time(() -> side.randomReads(sizeBytes, 1, randomOps / 4, 11)) : 1;
+                        times[6 + s] = phases.contains("qd32") ? time(() -> side.randomReads(sizeBytes, 32, randomOps, 12)) : 1;
                     }
                     double mibPerRound = sizeBytes / (double) MIB;
                     out.printf("round %d%s: PV/direct seq write %.0f/%.0f MiB/s, seq read %.0f/%.0f MiB/s, QD1 %.0f/%.0f, QD32 %.0f/%.0f IOPS%n",

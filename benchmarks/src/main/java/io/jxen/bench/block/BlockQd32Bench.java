@@ -34,7 +34,10 @@ import java.util.stream.Stream;
 public final class BlockQd32Bench implements Bench {
 
     private static final int SMALL = 4096;
-    private static final int DEPTH = 32;
+    /** {@code -Djxen.bench.qd=N}: the queue depth (32 by default; 1 to profile the latency-bound path alone). */
+    private static final int DEPTH = Integer.getInteger("jxen.bench.qd", 32);
+    /** {@code -Djxen.bench.qd.seconds=S}: the measured stretch of each side (8 s by default, 2 with --quick). */
+    private static final String SECONDS_PROPERTY = "jxen.bench.qd.seconds";
     private static final long SIZE = 256L << 20;
     private static final int ROUND = 40_000;
 
@@ -69,7 +72,7 @@ public final class BlockQd32Bench implements Bench {
 
     @Override
     public Figures run(boolean quick, PrintStream out) throws Exception {
-        double seconds = quick ? 2 : 8;
+        double seconds = Double.parseDouble(System.getProperty(SECONDS_PROPERTY, quick ? "2" : "8"));
         Figures figures = new Figures();
         io.jxen.bench.WaitPolicy.record(out, figures);
         Path dir = Files.createTempDirectory("jxen-bench-qd32-");
@@ -94,12 +97,13 @@ public final class BlockQd32Bench implements Bench {
                  ExecutorService threads = Executors.newFixedThreadPool(DEPTH)) {
                 MultiQueueBlkfront disk = pv.blkfront();
                 ByteBuffer small = disk.allocateBuffer(DEPTH * SMALL).buffer();
-                Round pvRound = seed -> BlockBench.pvRandomReads(disk, small, SIZE, DEPTH, ROUND, seed);
-                Round directRound = seed -> BlockBench.directRandomReads(channel, threads, SIZE, DEPTH, ROUND, seed);
-                measure(pvRound, seconds / 4); // warm-up (JIT, persistent grants)
-                measure(directRound, seconds / 4);
-                Stretch pvSide = measure(pvRound, seconds);
-                Stretch direct = measure(directRound, seconds);
+                int perRound = DEPTH == 1 ? ROUND / 8 : ROUND;
+                Round pvRound = seed -> BlockBench.pvRandomReads(disk, small, SIZE, DEPTH, perRound, seed);
+                Round directRound = seed -> BlockBench.directRandomReads(channel, threads, SIZE, DEPTH, perRound, seed);
+                measure(pvRound, perRound, seconds / 4); // warm-up (JIT, persistent grants)
+                measure(directRound, perRound, seconds / 4);
+                Stretch pvSide = measure(pvRound, perRound, seconds);
+                Stretch direct = measure(directRound, perRound, seconds);
                 out.printf("PV:     %.0f IOPS, %.2f us CPU/request, %.2f switches/request%n", pvSide.iops(),
                         pvSide.cpuMicrosPerRequest(), pvSide.switchesPerRequest());
                 out.printf("direct: %.0f IOPS, %.2f us CPU/request, %.2f switches/request%n", direct.iops(),
@@ -123,7 +127,7 @@ public final class BlockQd32Bench implements Bench {
         }
     }
 
-    private static Stretch measure(Round round, double seconds) throws Exception {
+    private static Stretch measure(Round round, int perRound, double seconds) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long switches0 = switches();
@@ -132,7 +136,7 @@ public final class BlockQd32Bench implements Bench {
         long requests = 0;
         for (long seed = 1; System.nanoTime() < end; seed++) {
             round.run(seed);
-            requests += ROUND;
+            requests += perRound;
         }
         long wall = System.nanoTime() - start;
         return new Stretch(requests, wall, os.getProcessCpuTime() - cpu0, switches() - switches0);

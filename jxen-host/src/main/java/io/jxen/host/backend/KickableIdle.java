@@ -1,11 +1,15 @@
 package io.jxen.host.backend;
 
+import io.jxen.guest.GuestVcpu;
+import io.jxen.guest.LineWait;
 import io.jxen.runtime.IdleStrategy;
 import io.jxen.runtime.SpareCore;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * How a blkback runner waits for its ring: it polls the ring while a core is spare, then
@@ -39,6 +43,8 @@ final class KickableIdle implements IdleStrategy {
     static final int DEFAULT_YIELDS = 10;
 
     private final BooleanSupplier finalCheck;
+    /** The vCPUs whose interrupt lines the runner sleeps on ({@link LineWait}); empty: a plain park. */
+    private final Supplier<List<GuestVcpu>> lines;
     private final SpareCore spareCore;
     private final LongSupplier nanoTime;
     private final long pollNanos;
@@ -60,6 +66,17 @@ final class KickableIdle implements IdleStrategy {
      */
     KickableIdle(BooleanSupplier finalCheck, SpareCore spareCore, LongSupplier nanoTime, long pollNanos,
                  int yields) {
+        this(finalCheck, spareCore, nanoTime, pollNanos, yields, List::of);
+    }
+
+    /**
+     * As above, the runner sleeping on the interrupt lines of {@code lines}' vCPUs: the ring's
+     * interrupt wakes the runner, which runs the backend domain's upcall itself (the filter
+     * kicks it), instead of waking the domain's vCPU idle thread to wake the runner.
+     */
+    KickableIdle(BooleanSupplier finalCheck, SpareCore spareCore, LongSupplier nanoTime, long pollNanos,
+                 int yields, Supplier<List<GuestVcpu>> lines) {
+        this.lines = lines;
         this.finalCheck = finalCheck;
         this.spareCore = spareCore;
         this.nanoTime = nanoTime;
@@ -111,7 +128,23 @@ final class KickableIdle implements IdleStrategy {
         runner = Thread.currentThread();
         if (!kicked) {
             parks++;
-            LockSupport.park(this);
+            if (!sleepOnLines()) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    /** Sleeps on the ring's interrupt line until kicked; false if no line was free (then park). */
+    private boolean sleepOnLines() {
+        List<GuestVcpu> vcpus = lines.get();
+        if (vcpus.isEmpty()) {
+            return false;
+        }
+        try {
+            return LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null) != null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the runner is closing: its loop ends
+            return true;
         }
     }
 

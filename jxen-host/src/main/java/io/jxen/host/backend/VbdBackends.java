@@ -73,6 +73,12 @@ public final class VbdBackends implements AutoCloseable {
     }
 
     /**
+     * {@code -Djxen.blkback.lines=off}: a sleeping runner parks (dom0's vCPU idle thread takes
+     * the ring's interrupt and unparks it) instead of sleeping on the interrupt line; A/B runs.
+     */
+    static final boolean LINES = !"off".equals(System.getProperty("jxen.blkback.lines"));
+
+    /**
      * Starts the back bus.
      *
      * @param dom0          dom0's booted kernel (grants, event channels)
@@ -108,7 +114,8 @@ public final class VbdBackends implements AutoCloseable {
                         // The runner polls the ring while a core is spare, then re-arms the
                         // ring's event, yields a few times, and sleeps until the interrupt unparks it.
                         KickableIdle idle = new KickableIdle(back::finalCheckForRequests, SpareCore.system(),
-                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS, KickableIdle.DEFAULT_YIELDS);
+                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS, KickableIdle.DEFAULT_YIELDS,
+                                LINES ? back::interruptVcpus : java.util.List::of);
                         back.onKick(idle::kick);
                         self[0].runners.put(back, AgentRunner.start(back, idle, errors));
                     }

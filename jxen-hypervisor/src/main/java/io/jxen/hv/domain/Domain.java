@@ -106,7 +106,7 @@ public final class Domain {
                     ? sharedInfo.asSlice(SharedInfoDescriptor.VCPU_INFO_OFFSET + (long) i * VcpuInfoDescriptor.SIZE,
                     VcpuInfoDescriptor.SIZE)
                     : null;
-            vcpus[i] = new Vcpu(this, i, slot, lock.newCondition());
+            vcpus[i] = new Vcpu(this, i, slot, lock.newCondition(), lock);
         }
         this.eventChannels = new EventChannels(this, host.memory());
         this.grantTable = new GrantTable(this, host);

@@ -27,9 +27,12 @@ public final class Vcpu {
     private boolean up;
     private boolean inMulticall;
     private Runnable upcallHook = () -> { };
+    /** Where an in-process guest thread may wait for this vCPU's upcalls instead of its idle thread. */
+    private final io.jxen.hypercall.InterruptLine line;
     private io.jxen.memory.futex.Doorbell doorbell;
     private final io.jxen.runtime.HaltPoll.Window haltPollWindow = new io.jxen.runtime.HaltPoll.Window();
     private long upcalls;
+    private long wakes;
     private boolean blocked;
     /** Whether it waits in SCHEDOP_poll ({@code d->poll_mask}); guarded by the hypervisor lock. */
     private boolean polling;
@@ -49,8 +52,18 @@ public final class Vcpu {
     /** Machine frame holding it (pinned while registered), -1 if none. */
     private long timeAreaMfn = -1;
 
-    Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot, java.util.concurrent.locks.Condition wake) {
+    Vcpu(Domain domain, int id, MemorySegment sharedInfoSlot, java.util.concurrent.locks.Condition wake,
+         java.util.concurrent.locks.Lock lock) {
         this.domain = domain;
+        // The line's hand-back: an upcall a waiter took but could not deliver wakes the idle thread.
+        this.line = new io.jxen.hypercall.InterruptLine(() -> {
+            lock.lock();
+            try {
+                unblock();
+            } finally {
+                lock.unlock();
+            }
+        });
         this.wake = wake;
         this.id = id;
         this.vcpuInfo = sharedInfoSlot != null ? sharedInfoSlot
@@ -109,8 +122,14 @@ public final class Vcpu {
     /** Xen's {@code vcpu_unblock}: wakes this vCPU if it sleeps in SCHEDOP_block or poll (hypervisor lock held). */
     public void unblock() {
         if (blocked) {
+            wakes++;
             wake.signal();
         }
+    }
+
+    /** Times {@link #unblock()} woke this vCPU's thread out of SCHEDOP_block or SCHEDOP_poll. */
+    public long wakes() {
+        return wakes;
     }
 
     /** Enters or leaves SCHEDOP_block/poll; the runstate follows. */
@@ -249,8 +268,20 @@ public final class Vcpu {
             upcalls++;
             upcallHook.run();
             ringDoorbell();
-            unblock();
+            // A guest thread waiting on the line takes the upcall: the idle thread blocked in
+            // SCHEDOP_block sleeps on (a vCPU in SCHEDOP_poll waits for its ports: woken still).
+            if (!line.raise() || polling) {
+                unblock();
+            }
         }
+    }
+
+    /**
+     * The line an in-process guest thread waits on to take this vCPU's upcalls itself
+     * ({@link io.jxen.hypercall.InterruptLine}).
+     */
+    public io.jxen.hypercall.InterruptLine interruptLine() {
+        return line;
     }
 
     /**

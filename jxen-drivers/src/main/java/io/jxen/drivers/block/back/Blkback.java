@@ -500,6 +500,15 @@ public final class Blkback implements Agent {
         }
     }
 
+    /**
+     * The vCPU of the backend domain the ring's interrupt is delivered to, as a list for
+     * {@link io.jxen.guest.LineWait} (a runner sleeping for its next request takes that vCPU's
+     * upcalls itself); empty while unbound.
+     */
+    public synchronized List<io.jxen.guest.GuestVcpu> interruptVcpus() {
+        return irq < 0 ? List.of() : List.of(kernel.vcpu(kernel.intr().vcpuOf(irq)));
+    }
+
     /** The device's state. */
     public State state() {
         return state;

@@ -37,6 +37,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -157,6 +159,11 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     private volatile int responsesTaken;
     /** Requests completed by a poller (not the interrupt handler). */
     private long polledCompletions;
+    /**
+     * The thread sleeping on the interrupt lines for this ring's completions
+     * ({@link #claimSleeper()}); shared by a {@link MultiQueueBlkfront}'s queues.
+     */
+    private AtomicReference<Thread> sleeper = new AtomicReference<>();
 
     /**
      * A frontend for the disk that {@code backendDomid} serves.
@@ -719,6 +726,26 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
      */
     public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
         return waiter.await(this, ready, block);
+    }
+
+    @Override
+    public List<io.jxen.guest.GuestVcpu> interruptVcpus() {
+        return List.of(kernel.vcpu(vcpu));
+    }
+
+    @Override
+    public boolean claimSleeper() {
+        return sleeper.compareAndSet(null, Thread.currentThread());
+    }
+
+    @Override
+    public void releaseSleeper() {
+        sleeper.compareAndSet(Thread.currentThread(), null);
+    }
+
+    /** Shares {@code slot} as the sleeper of this queue and its siblings (a {@link MultiQueueBlkfront}). */
+    void shareSleeper(AtomicReference<Thread> slot) {
+        this.sleeper = Objects.requireNonNull(slot, "slot");
     }
 
     /** Requests completed by a poller rather than by the interrupt handler. */
@@ -1377,6 +1404,9 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     }
 
     private void completeAll(List<Pending> complete) {
+        if (complete.isEmpty()) {
+            return;
+        }
         for (Pending p : complete) {
             if (p.buffer != null) {
                 BlockBuffer b = p.buffer;
@@ -1393,6 +1423,12 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
                 }
                 p.future.complete(null);
             }
+        }
+        // The line sleeper waits for this completion, or for one its ready check sees through
+        // it (a buffer given back by a callback): wake it unless it is this thread.
+        Thread waiting = sleeper.get();
+        if (waiting != null && waiting != Thread.currentThread()) {
+            LockSupport.unpark(waiting);
         }
     }
 

@@ -54,6 +54,8 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
     private final GrantTableClient grants;
     private final int unit;
     private volatile RegisteredBuffers buffers;
+    private final java.util.concurrent.atomic.AtomicReference<Thread> sleeper =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param queues how many rings (1 to the backend's {@code multi-queue-max-queues})
@@ -75,6 +77,7 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
             Blkfront queue = new Blkfront(kernel, grants, backendDomid, name, ownMaxIndirectSegments, ownPersistent,
                     waiter);
             queue.useBuffers(buffers); // a grant is per domain and page: every queue's requests may name it
+            queue.shareSleeper(sleeper); // a sleeper waits for completions of any queue
             list.add(queue);
         }
         this.queues = List.copyOf(list);
@@ -379,6 +382,30 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
      */
     public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
         return waiter.await(this, ready, block);
+    }
+
+    /** The distinct vCPUs of the queues' interrupts (queue order). */
+    @Override
+    public List<io.jxen.guest.GuestVcpu> interruptVcpus() {
+        List<io.jxen.guest.GuestVcpu> all = new ArrayList<>(queues.size());
+        for (Blkfront q : queues) {
+            for (io.jxen.guest.GuestVcpu v : q.interruptVcpus()) {
+                if (!all.contains(v)) {
+                    all.add(v);
+                }
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public boolean claimSleeper() {
+        return sleeper.compareAndSet(null, Thread.currentThread());
+    }
+
+    @Override
+    public void releaseSleeper() {
+        sleeper.compareAndSet(Thread.currentThread(), null);
     }
 
     /** Requests completed by a poller rather than by an interrupt handler, over every queue. */

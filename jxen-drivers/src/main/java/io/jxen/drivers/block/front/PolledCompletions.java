@@ -34,6 +34,30 @@ public interface PolledCompletions {
      */
     int poll();
 
+    /**
+     * The vCPUs this device's completion interrupts are delivered to: a thread that sleeps for
+     * its requests may wait on their interrupt lines and take those upcalls itself
+     * ({@link io.jxen.guest.LineWait}). Empty where there are none to wait on.
+     */
+    default java.util.List<io.jxen.guest.GuestVcpu> interruptVcpus() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Makes the calling thread the device's line sleeper until {@link #releaseSleeper()}: every
+     * completion of the device, on whatever thread, unparks it (it sleeps in
+     * {@link io.jxen.guest.LineWait}, not in the caller's own blocking wait). One at a time.
+     *
+     * @return false if another thread is the sleeper (the caller then blocks its usual way)
+     */
+    default boolean claimSleeper() {
+        return false;
+    }
+
+    /** Ends the calling thread's turn as the line sleeper ({@link #claimSleeper()}). */
+    default void releaseSleeper() {
+    }
+
     /** One poller's window: the event stays unarmed until {@link #close()}. */
     interface Polling extends AutoCloseable {
 

@@ -1,5 +1,6 @@
 package io.jxen.drivers.block.front;
 
+import io.jxen.guest.LineWait;
 import io.jxen.runtime.HaltPoll;
 import io.jxen.runtime.SpareCore;
 import io.jxen.runtime.SystemClock;
@@ -44,8 +45,17 @@ final class PollingWaiter implements CompletionWaiter {
      */
     static final String YIELDS_PROPERTY = "jxen.blkfront.pollYields";
 
+    /**
+     * {@code -Djxen.blkfront.lines=off}: a blocking wait parks in the caller's own wait (the
+     * vCPU's idle thread takes the interrupt and wakes it) instead of sleeping on the interrupt
+     * lines ({@link LineWait}); for A/B runs.
+     */
+    static final String LINES_PROPERTY = "jxen.blkfront.lines";
+
     private final HaltPoll policy;
     private final int yields;
+    /** Whether a blocking wait sleeps on the device's interrupt lines ({@link #LINES_PROPERTY}). */
+    private final boolean lines;
     private final ThreadLocal<HaltPoll.Window> windows = ThreadLocal.withInitial(HaltPoll.Window::new);
 
     PollingWaiter(HaltPoll policy) {
@@ -53,8 +63,13 @@ final class PollingWaiter implements CompletionWaiter {
     }
 
     PollingWaiter(HaltPoll policy, int yields) {
+        this(policy, yields, !"off".equals(System.getProperty(LINES_PROPERTY)));
+    }
+
+    PollingWaiter(HaltPoll policy, int yields, boolean lines) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.yields = policy.enabled() ? yields : 0;
+        this.lines = lines;
     }
 
     static PollingWaiter system() {
@@ -135,10 +150,33 @@ final class PollingWaiter implements CompletionWaiter {
             } // closing arms the event and takes what came meanwhile
         }
         T got = seen.value != null ? seen.value : ready.get();
+        if (got == null && lines) {
+            got = sleepOnLines(source, ready);
+        }
         if (got == null) {
             got = block.get();
         }
         policy.finish(start, window, true);
         return got;
+    }
+
+    /**
+     * Sleeps on the interrupt lines of {@code source}'s vCPUs ({@link LineWait}): the completion
+     * interrupt then wakes this thread, which runs the upcall itself, rather than the vCPU's idle
+     * thread, which would wake this one (one host-thread wake-up per completion, not two).
+     *
+     * @return what {@code ready} answered, or null if the lines or the device's sleeper slot
+     *         were taken (the caller blocks its own way)
+     */
+    private static <T> T sleepOnLines(PolledCompletions source, Supplier<T> ready) throws InterruptedException {
+        java.util.List<io.jxen.guest.GuestVcpu> vcpus = source.interruptVcpus();
+        if (vcpus.isEmpty() || !source.claimSleeper()) {
+            return null;
+        }
+        try {
+            return LineWait.await(vcpus, ready);
+        } finally {
+            source.releaseSleeper();
+        }
     }
 }

@@ -201,7 +201,7 @@ class BlkfrontPolledCompletionTest {
             // A real poll policy on a clock that moves 1 µs per look: deterministic windows.
             AtomicLong now = new AtomicLong();
             PollingWaiter waiter = new PollingWaiter(new HaltPoll(HaltPoll.Config.kvm(100_000), SpareCore.fixed(true),
-                    () -> now.addAndGet(1_000)));
+                    () -> now.addAndGet(1_000)), 0, false); // blocks in the test's own wait, which steps the host
             HaltPoll.Window window = waiter.window();
 
             // First wait: the window is closed, so the caller blocks at once (here: steps the
@@ -281,7 +281,7 @@ class BlkfrontPolledCompletionTest {
             Random random = new Random(6);
             AtomicLong now = new AtomicLong();
             PollingWaiter waiter = new PollingWaiter(new HaltPoll(HaltPoll.Config.kvm(100_000), SpareCore.fixed(false),
-                    () -> now.addAndGet(1_000)), 3);
+                    () -> now.addAndGet(1_000)), 3, false);
             assertThat(waiter.polls()).as("no spare core: no spinning, so transfers stay striped").isFalse();
 
             CompletableFuture<Void> r = read(front, 0);
@@ -311,6 +311,58 @@ class BlkfrontPolledCompletionTest {
             });
             assertThat(late).isCompleted();
             assertThat(front.polledCompletions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aBlockedCallerSleepsOnTheInterruptLineAndTakesItsCompletionInterruptItself() throws Exception {
+        try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
+            GuestKernel guest = host.boot(1024);
+            Blkfront front = connected(host, guest, disk, host.waiter());
+            FrontendRing ring = front.connect(features(disk));
+            HandBackend back = new HandBackend(host, guest, ring, 0);
+            front.deviceProperties(features(disk));
+            PollingWaiter waiter = new PollingWaiter(HaltPoll.off(), 0, true); // no polling: straight to the line
+            io.jxen.hypercall.InterruptLine line = guest.vcpu(0).interruptLine();
+            assertThat(front.interruptVcpus()).containsExactly(guest.vcpu(0));
+
+            CompletableFuture<Void> r = read(front, 0);
+            back.take();
+            java.util.concurrent.atomic.AtomicReference<Thread> completedOn = new java.util.concurrent.atomic.AtomicReference<>();
+            r.whenComplete((v, e) -> completedOn.set(Thread.currentThread()));
+            // The backend answers from its own thread once the caller sleeps on the line.
+            Thread backend = Thread.ofPlatform().start(() -> {
+                while (!line.attached()) {
+                    Thread.onSpinWait();
+                }
+                back.answer(1, new Random(7));
+            });
+            waiter.await(r, front);
+            backend.join();
+            assertThat(r).isCompleted();
+            assertThat(completedOn.get()).as("the caller ran the upcall that completed it").isSameAs(Thread.currentThread());
+            assertThat(back.events).as("armed: the push raised the event").isEqualTo(1);
+            assertThat(line.taken()).isEqualTo(1);
+            assertThat(line.attached()).isFalse();
+            assertThat(front.polledCompletions()).as("taken by the interrupt handler, not by polling").isZero();
+
+            // A second caller finds the device's sleeper slot taken and blocks its own way.
+            assertThat(front.claimSleeper()).isTrue();
+            CompletableFuture<Void> second = read(front, 1);
+            back.take();
+            AtomicInteger blocked = new AtomicInteger();
+            waiter.await(front, () -> second.isDone() ? second : null, () -> {
+                blocked.incrementAndGet();
+                back.answer(1, new Random(8));
+                while (host.step() > 0) {
+                    // the vCPU takes the event
+                }
+                return second;
+            });
+            front.releaseSleeper();
+            assertThat(blocked.get()).isEqualTo(1);
+            assertThat(second).isCompleted();
         }
     }
 
