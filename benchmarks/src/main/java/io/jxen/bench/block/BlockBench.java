@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * the ring, dom0's blkback, the image file) against direct {@link FileChannel} I/O on the same
  * file, in one run: sequential 1 MiB writes (ending with a flush: FLUSH_DISKCACHE vs
  * {@code force}) and reads, and 4 KiB random reads at queue depth 1 and 32. Each figure is the
- * best of several rounds after one uncounted warm-up round, PV and direct alternating; the file is in the page cache for reads
+ * best of several rounds after uncounted warm-up rounds (20 s), PV and direct alternating; the file is in the page cache for reads
  * on both sides, so the ratios show what the PV path costs, not the disk.
  *
  * <p>Buffers: the program in the guest reads into and writes from guest memory, as a program
@@ -74,8 +74,10 @@ public final class BlockBench implements Bench {
     public Figures run(boolean quick, PrintStream out) throws Exception {
         long sizeBytes = (quick ? 64L : 256L) * MIB;
         int rounds = Integer.getInteger("jxen.bench.block.rounds", quick ? 2 : 3); // -Djxen.bench.block.rounds=N: counted rounds
-        // -Djxen.bench.block.warmups=N: uncounted rounds first (A/B of the warm-up itself).
+        // -Djxen.bench.block.warmups=N and -Djxen.bench.block.warmupSeconds=S: uncounted rounds
+        // first, at least N of them and for at least S seconds (A/B of the warm-up itself).
         int warmups = Integer.getInteger("jxen.bench.block.warmups", 3);
+        double warmupSeconds = Double.parseDouble(System.getProperty("jxen.bench.block.warmupSeconds", quick ? "2" : "20"));
         int randomOps = quick ? 5_000 : 40_000;
         // -Djxen.bench.block.phases=write,read,qd1,qd32: the workloads run (all by default; one
         // alone to profile it). A phase left out reports a meaningless figure.
@@ -92,8 +94,8 @@ public final class BlockBench implements Bench {
             Path cfg = dir.resolve("bench.cfg");
             Files.writeString(cfg, "name = \"bench\"\nmemory = 64\nvcpus = 2\n"
                     + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
-            out.printf("image %d MiB; %d warm-up round(s), then %d rounds; %d random reads per round and depth%n",
-                    sizeBytes >> 20, warmups, rounds, randomOps);
+            out.printf("image %d MiB; warm-up rounds for %.0f s (at least %d), then %d rounds; %d random reads per round and depth%n",
+                    sizeBytes >> 20, warmupSeconds, warmups, rounds, randomOps);
             // Two queues (the guest's two vCPUs, dom0's offer); 256 indirect segments (blkback's maximum here): a 1 MiB request is one blkif request.
             try (PvDisk pv = PvDisk.boot(GuestConfig.load(cfg), new PvDisk.Options(2, 256, true, Blkfront.MAX_RING_PAGE_ORDER),
                     PvDisk.Narrator.SILENT);
@@ -106,14 +108,17 @@ public final class BlockBench implements Bench {
                 java.util.Arrays.fill(best, Long.MAX_VALUE);
                 byte[] data = new byte[MIB];
                 new SplittableRandom(1).nextBytes(data);
-                // Rounds before 0 warm both sides up and are not counted (as JMH's warm-up
-                // iterations); three, because the figures settle only after two or three rounds
-                // (docs/BENCHMARKS.md, "Quiet-machine check (session 5)"):
-                // a 1 MiB request walks 256 segments through blkfront's encoder, blkback's
-                // decoder and the grant lookups, and a round of sequential I/O is only a few
-                // hundred requests, so without it the first timed round runs those loops in the
-                // interpreter while the direct side is all JDK intrinsics.
-                for (int round = -warmups; round < rounds; round++) {
+                // Warm-up rounds come first and are not counted (as JMH's warm-up iterations),
+                // for a time rather than a count: the PV path's per-request code (blkfront's
+                // submit, the event-channel send, blkback's decode, the upcall) reaches C2 only
+                // after some thousands of requests, and on two cores the compiler threads queue
+                // behind the benchmark, so the 1 MiB figures climb for 3-5 s (a round of
+                // sequential I/O is only 256 requests) while the direct side is JDK intrinsics
+                // from the start (docs/BENCHMARKS.md, "The JIT's warm-up on two cores").
+                long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                int warmed = 0;
+                for (int round = 0; round < rounds; ) {
+                    boolean warming = warmed < warmups || System.nanoTime() < warmupEnd;
                     Side[] sides = {guest, direct};
                     long[] times = new long[8];
                     for (int s = 0; s < 2; s++) {
@@ -124,16 +129,17 @@ public final class BlockBench implements Bench {
                         times[6 + s] = phases.contains("qd32") ? time(() -> side.randomReads(sizeBytes, 32, randomOps, 12)) : 1;
                     }
                     double mibPerRound = sizeBytes / (double) MIB;
-                    out.printf("round %d%s: PV/direct seq write %.0f/%.0f MiB/s, seq read %.0f/%.0f MiB/s, QD1 %.0f/%.0f, QD32 %.0f/%.0f IOPS%n",
-                            round, round < 0 ? " (warm-up)" : "",
+                    out.printf("%s %d: PV/direct seq write %.0f/%.0f MiB/s, seq read %.0f/%.0f MiB/s, QD1 %.0f/%.0f, QD32 %.0f/%.0f IOPS%n",
+                            warming ? "warm-up" : "round", warming ? ++warmed : round,
                             mibPerRound / (times[0] / 1e9), mibPerRound / (times[1] / 1e9),
                             mibPerRound / (times[2] / 1e9), mibPerRound / (times[3] / 1e9),
                             randomOps / 4 / (times[4] / 1e9), randomOps / 4 / (times[5] / 1e9),
                             randomOps / (times[6] / 1e9), randomOps / (times[7] / 1e9));
-                    if (round >= 0) {
+                    if (!warming) {
                         for (int i = 0; i < times.length; i++) {
                             best[i] = Math.min(best[i], times[i]);
                         }
+                        round++;
                     }
                 }
                 double mib = sizeBytes / (double) MIB;

@@ -53,7 +53,7 @@ final class KickableIdle implements IdleStrategy {
     private volatile boolean kicked;
     /** When the current idle stretch began, or -1 while working. */
     private long idleSince = -1;
-    private long parks;
+    private volatile long parks;
 
     /**
      * @param finalCheck re-arms the ring's event and says whether work is waiting (then the
@@ -93,7 +93,7 @@ final class KickableIdle implements IdleStrategy {
         }
     }
 
-    /** Times the runner slept (for tests). */
+    /** Times the runner went to sleep (a park, or a wait on the interrupt line), for tests. */
     long parks() {
         return parks;
     }
@@ -125,22 +125,26 @@ final class KickableIdle implements IdleStrategy {
                 return;
             }
         }
+        List<GuestVcpu> vcpus = lines.get(); // may take locks: before the runner is published
         runner = Thread.currentThread();
         if (!kicked) {
-            parks++;
-            if (!sleepOnLines()) {
-                LockSupport.park(this);
+            if (vcpus.isEmpty() || !sleepOnLines(vcpus)) {
+                // The flag, not the permit, says whether to sleep on: a kick's unpark may have
+                // been taken by a lock this thread waited for since it looked at the flag
+                // (a lost wake-up the first version of the line wait had: a runner kicked,
+                // 32 requests on its ring, asleep).
+                while (!kicked && !Thread.currentThread().isInterrupted()) {
+                    parks++;
+                    LockSupport.park(this);
+                }
             }
         }
     }
 
     /** Sleeps on the ring's interrupt line until kicked; false if no line was free (then park). */
-    private boolean sleepOnLines() {
-        List<GuestVcpu> vcpus = lines.get();
-        if (vcpus.isEmpty()) {
-            return false;
-        }
+    private boolean sleepOnLines(List<GuestVcpu> vcpus) {
         try {
+            parks++;
             return LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null) != null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the runner is closing: its loop ends

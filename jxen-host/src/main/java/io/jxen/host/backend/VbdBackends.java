@@ -79,6 +79,17 @@ public final class VbdBackends implements AutoCloseable {
     static final boolean LINES = !"off".equals(System.getProperty("jxen.blkback.lines"));
 
     /**
+     * Yields of a runner between arming and sleeping ({@code -Djxen.blkback.yields=N}): none
+     * when it sleeps on the interrupt line, whose wake-up is one thread switch (the yields
+     * saved the second one of the vCPU's idle thread; on two cores they made the queues'
+     * runners trade the core back and forth); {@link KickableIdle#DEFAULT_YIELDS} without.
+     */
+    static final int YIELDS = Integer.getInteger("jxen.blkback.yields", LINES ? 0 : KickableIdle.DEFAULT_YIELDS);
+
+    /** How long an idle runner polls its ring before it arms and sleeps ({@code -Djxen.blkback.pollNanos=N}, 0: at once). */
+    static final long POLL_NANOS = Long.getLong("jxen.blkback.pollNanos", KickableIdle.DEFAULT_POLL_NANOS);
+
+    /**
      * Starts the back bus.
      *
      * @param dom0          dom0's booted kernel (grants, event channels)
@@ -114,7 +125,7 @@ public final class VbdBackends implements AutoCloseable {
                         // The runner polls the ring while a core is spare, then re-arms the
                         // ring's event, yields a few times, and sleeps until the interrupt unparks it.
                         KickableIdle idle = new KickableIdle(back::finalCheckForRequests, SpareCore.system(),
-                                System::nanoTime, KickableIdle.DEFAULT_POLL_NANOS, KickableIdle.DEFAULT_YIELDS,
+                                System::nanoTime, POLL_NANOS, YIELDS,
                                 LINES ? back::interruptVcpus : java.util.List::of);
                         back.onKick(idle::kick);
                         self[0].runners.put(back, AgentRunner.start(back, idle, errors));

@@ -44,6 +44,34 @@ class KickableIdleTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theKickFlagNotTheParkPermitEndsTheSleep() throws Exception {
+        // A kick's unpark can be taken by a lock the runner waits for between its look at the
+        // flag and its park (the lost wake-up of the first line-wait version): so an unpark
+        // without a kick must not end the sleep either, and the kick's flag must.
+        CountDownLatch armed = new CountDownLatch(1);
+        KickableIdle idle = new KickableIdle(() -> {
+            armed.countDown();
+            return false;
+        }, SpareCore.fixed(false), () -> 0L, 0, 0);
+        Thread runner = Thread.ofPlatform().start(() -> idle.idle(0));
+        assertThat(armed.await(30, TimeUnit.SECONDS)).isTrue();
+        while (idle.parks() < 1) {
+            Thread.onSpinWait();
+        }
+        java.util.concurrent.locks.LockSupport.unpark(runner); // a stray unpark: no kick
+        // The runner wakes, finds no kick and sleeps again (the old code returned instead).
+        while (idle.parks() < 2 && runner.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(runner.isAlive()).as("a stray unpark ended the sleep").isTrue();
+        assertThat(idle.parks()).isEqualTo(2);
+        idle.kick();
+        runner.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(runner.isAlive()).as("runner still asleep after the kick").isFalse();
+    }
+
+    @Test
     void sleepsAtOnceWithoutASpareCoreAndNotWhenTheFinalCheckFindsWork() {
         AtomicInteger finalChecks = new AtomicInteger();
         KickableIdle idle = new KickableIdle(() -> finalChecks.incrementAndGet() > 0, SpareCore.fixed(false),

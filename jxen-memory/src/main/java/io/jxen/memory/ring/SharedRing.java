@@ -286,6 +286,9 @@ public final class SharedRing {
 
     @Override
     public String toString() {
-        return "SharedRing[" + pages + (pageList == null ? "" : " separate") + " page(s), " + entries + " entries of " + entrySize + " bytes]";
+        return "SharedRing[req_prod=" + Integer.toUnsignedString(requestProducer())
+                + " req_event=" + Integer.toUnsignedString(requestEvent())
+                + " rsp_prod=" + Integer.toUnsignedString(responseProducer())
+                + " rsp_event=" + Integer.toUnsignedString(responseEvent()) + ", " + pages + (pageList == null ? "" : " separate") + " page(s), " + entries + " entries of " + entrySize + " bytes]";
     }
 }
