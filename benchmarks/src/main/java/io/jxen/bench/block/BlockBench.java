@@ -192,7 +192,7 @@ public final class BlockBench implements Bench {
     }
 
     private static String pollSetting() {
-        return System.getProperty(CompletionWaiter.POLL_PROPERTY, "on");
+        return System.getProperty(CompletionWaiter.POLL_PROPERTY, "off");
     }
 
     private interface Work {

@@ -86,8 +86,15 @@ public final class VbdBackends implements AutoCloseable {
      */
     static final int YIELDS = Integer.getInteger("jxen.blkback.yields", LINES ? 0 : KickableIdle.DEFAULT_YIELDS);
 
-    /** How long an idle runner polls its ring before it arms and sleeps ({@code -Djxen.blkback.pollNanos=N}, 0: at once). */
-    static final long POLL_NANOS = Long.getLong("jxen.blkback.pollNanos", KickableIdle.DEFAULT_POLL_NANOS);
+    /**
+     * How long an idle runner polls its ring (a spare core permitting) before it arms and
+     * sleeps: {@code -Djxen.blkback.pollNanos=N}, by default 0 (arm and sleep at once) when it
+     * sleeps on the interrupt line, whose kick costs one wake-up; measured on the 2-core
+     * development machine, the poll took the core the caller and the other queue's runner
+     * needed (docs/BENCHMARKS.md, "Interrupt lines"). {@link KickableIdle#DEFAULT_POLL_NANOS}
+     * without the line.
+     */
+    static final long POLL_NANOS = Long.getLong("jxen.blkback.pollNanos", LINES ? 0 : KickableIdle.DEFAULT_POLL_NANOS);
 
     /**
      * Starts the back bus.

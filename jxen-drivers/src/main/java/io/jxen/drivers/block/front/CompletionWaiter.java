@@ -14,7 +14,11 @@ import java.util.function.Supplier;
 @FunctionalInterface
 public interface CompletionWaiter {
 
-    /** {@code -Djxen.blkfront.poll=off|on|<cap in ns>}: whether {@link #blocking()} polls completions, and how long at most. */
+    /**
+     * {@code -Djxen.blkfront.poll=off|on|<cap in ns>}: whether {@link #blocking()} polls
+     * completions, and how long at most; off by default (the caller sleeps on its vCPUs'
+     * interrupt lines instead, {@code io.jxen.guest.LineWait}).
+     */
     String POLL_PROPERTY = "jxen.blkfront.poll";
 
     /** Returns once {@code future} is done (normally or not). */

@@ -33,9 +33,19 @@ final class PollingWaiter implements CompletionWaiter {
 
     static final PollingWaiter OFF = new PollingWaiter(HaltPoll.off());
 
+    /**
+     * The default of {@code -Djxen.blkfront.poll}: off. Since a blocked caller sleeps on its
+     * vCPUs' interrupt lines, a completion costs it one wake-up, and on the 2-core development
+     * machine a spinning caller cost more than that saved: {@code ./jxen bench block} with
+     * polling off (and blkback's idle poll off) ran seq read 0.78-0.83x and QD32 0.48-0.50x of
+     * direct I/O, against 0.61-0.63x and 0.33-0.37x with both on (docs/BENCHMARKS.md,
+     * "Interrupt lines"). {@code on} or a cap in ns turns it back on, gated on a spare core.
+     */
+    static final String DEFAULT_POLL = "off";
+
     private static final class SystemWide {
         static final PollingWaiter INSTANCE = new PollingWaiter(
-                policy(System.getProperty(POLL_PROPERTY, "on"), SpareCore.system()),
+                policy(System.getProperty(POLL_PROPERTY, DEFAULT_POLL), SpareCore.system()),
                 Integer.getInteger(YIELDS_PROPERTY, 0));
     }
 
