@@ -19,7 +19,10 @@ public final class AgentRunner implements AutoCloseable {
     private final AtomicLong errorCount = new AtomicLong();
     private volatile boolean running = true;
 
-    private AgentRunner(Agent agent, IdleStrategy idle, ErrorHandler errors) {
+    private final Runnable onThreadStart;
+
+    private AgentRunner(Agent agent, IdleStrategy idle, ErrorHandler errors, Runnable onThreadStart) {
+        this.onThreadStart = Objects.requireNonNull(onThreadStart, "onThreadStart");
         this.agent = Objects.requireNonNull(agent, "agent");
         this.idle = Objects.requireNonNull(idle, "idle");
         this.errors = Objects.requireNonNull(errors, "errors");
@@ -32,12 +35,23 @@ public final class AgentRunner implements AutoCloseable {
      * @return the runner, to be closed when the agent should stop
      */
     public static AgentRunner start(Agent agent, IdleStrategy idle, ErrorHandler errors) {
-        AgentRunner runner = new AgentRunner(agent, idle, errors);
+        return start(agent, idle, errors, () -> { });
+    }
+
+    /**
+     * As {@link #start(Agent, IdleStrategy, ErrorHandler)}, running {@code onThreadStart} on the
+     * new thread first (e.g. {@link CpuAffinity#pin}).
+     *
+     * @return the runner, to be closed when the agent should stop
+     */
+    public static AgentRunner start(Agent agent, IdleStrategy idle, ErrorHandler errors, Runnable onThreadStart) {
+        AgentRunner runner = new AgentRunner(agent, idle, errors, onThreadStart);
         runner.thread.start();
         return runner;
     }
 
     private void run() {
+        onThreadStart.run();
         idle.reset();
         try {
             agent.onStart();
