@@ -99,6 +99,10 @@ public final class NbdCopyBench implements Bench {
                         warmed++;
                     }
                     out.printf("warm-up: %d round(s) of jxen's servers in %.0f s%n", warmed, warmupSeconds);
+                    // -Djxen.bench.nbd.pvReadRounds=N: then N reads through the PV path alone (to profile it).
+                    for (int i = Integer.getInteger("jxen.bench.nbd.pvReadRounds", 0); i > 0; i--) {
+                        pvRead = Math.min(pvRead, copy(nbdcopy, pvServer.uri(), "null:"));
+                    }
                     for (int round = 0; round < rounds; round++) {
                         jxenRead = Math.min(jxenRead, copy(nbdcopy, jxen.uri(), "null:"));
                         kitRead = Math.min(kitRead, copy(nbdcopy, kitUri, "null:"));
