@@ -37,8 +37,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -159,11 +157,8 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     private volatile int responsesTaken;
     /** Requests completed by a poller (not the interrupt handler). */
     private long polledCompletions;
-    /**
-     * The thread sleeping on the interrupt lines for this ring's completions
-     * ({@link #claimSleeper()}); shared by a {@link MultiQueueBlkfront}'s queues.
-     */
-    private AtomicReference<Thread> sleeper = new AtomicReference<>();
+    /** The thread sleeping on the interrupt lines for this ring's completions; shared by a {@link MultiQueueBlkfront}'s queues. */
+    private SleeperSlot sleeper = new SleeperSlot();
 
     /**
      * A frontend for the disk that {@code backendDomid} serves.
@@ -735,16 +730,16 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
 
     @Override
     public boolean claimSleeper() {
-        return sleeper.compareAndSet(null, Thread.currentThread());
+        return sleeper.claim();
     }
 
     @Override
     public void releaseSleeper() {
-        sleeper.compareAndSet(Thread.currentThread(), null);
+        sleeper.release();
     }
 
     /** Shares {@code slot} as the sleeper of this queue and its siblings (a {@link MultiQueueBlkfront}). */
-    void shareSleeper(AtomicReference<Thread> slot) {
+    void shareSleeper(SleeperSlot slot) {
         this.sleeper = Objects.requireNonNull(slot, "slot");
     }
 
@@ -1425,11 +1420,8 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
             }
         }
         // The line sleeper waits for this completion, or for one its ready check sees through
-        // it (a buffer given back by a callback): wake it unless it is this thread.
-        Thread waiting = sleeper.get();
-        if (waiting != null && waiting != Thread.currentThread()) {
-            LockSupport.unpark(waiting);
-        }
+        // it (a buffer given back by a callback).
+        sleeper.wake();
     }
 
     private int maxBytesPerRequest() {

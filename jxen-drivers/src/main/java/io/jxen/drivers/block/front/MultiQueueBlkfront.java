@@ -54,8 +54,7 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
     private final GrantTableClient grants;
     private final int unit;
     private volatile RegisteredBuffers buffers;
-    private final java.util.concurrent.atomic.AtomicReference<Thread> sleeper =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final SleeperSlot sleeper = new SleeperSlot();
 
     /**
      * @param queues how many rings (1 to the backend's {@code multi-queue-max-queues})
@@ -403,12 +402,12 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
 
     @Override
     public boolean claimSleeper() {
-        return sleeper.compareAndSet(null, Thread.currentThread());
+        return sleeper.claim();
     }
 
     @Override
     public void releaseSleeper() {
-        sleeper.compareAndSet(Thread.currentThread(), null);
+        sleeper.release();
     }
 
     /** Requests completed by a poller rather than by an interrupt handler, over every queue. */
