@@ -24,10 +24,21 @@ class LineWaitTest {
     @Test
     @Timeout(60)
     void theSleeperRunsTheInterruptItWaitsForAndTheIdleThreadIsNotWoken() throws Exception {
+        sleeperTakesTheInterrupt(false);
+    }
+
+    @Test
+    @Timeout(60)
+    void withFifoEventChannelsToo() throws Exception {
+        sleeperTakesTheInterrupt(true);
+    }
+
+    private static void sleeperTakesTheInterrupt(boolean fifo) throws Exception {
         try (GuestHost host = new GuestHost()) {
             GuestKernel dom0 = host.boot(host.domain(256, 1));
             Domain du = host.domain(256, 1);
-            GuestKernel guest = host.boot(du);
+            GuestKernel guest = host.boot(du, 1, fifo);
+            assertThat(guest.intr().fifo()).isEqualTo(fifo);
             AtomicReference<String> handledOn = new AtomicReference<>();
             AtomicBoolean done = new AtomicBoolean();
             int irq = guest.intr().allocAndBindLocalPort("xbd0", 0, IrqHandler.filter(() -> {
