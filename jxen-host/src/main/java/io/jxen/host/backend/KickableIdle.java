@@ -5,15 +5,18 @@ import io.jxen.guest.LineWait;
 import io.jxen.runtime.IdleStrategy;
 import io.jxen.runtime.SpareCore;
 
-import java.util.concurrent.locks.LockSupport;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * How a blkback runner waits for its ring: it polls the ring while a core is spare, then
- * re-arms the ring's event and sleeps until the ring's interrupt wakes it ({@link #kick()}).
+ * How a blkback runner waits for its ring: it polls the ring while a core is spare (if given a
+ * poll window), then re-arms the ring's event and sleeps until the ring's interrupt wakes it
+ * ({@link #kick()}): on the interrupt line of the backend domain's vCPU where it has one
+ * ({@link LineWait}: the frontend's kick wakes this thread, which runs the upcall itself),
+ * else parked until its filter unparks it.
  *
  * <p>While it polls, {@code req_event} stays behind (blkback runs
  * {@link io.jxen.drivers.block.back.Blkback#withRunnerArming()}), so the frontend pushes
@@ -144,8 +147,11 @@ final class KickableIdle implements IdleStrategy {
     /** Sleeps on the ring's interrupt line until kicked; false if no line was free (then park). */
     private boolean sleepOnLines(List<GuestVcpu> vcpus) {
         try {
-            parks++;
-            return LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null) != null;
+            boolean waited = LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null) != null;
+            if (waited) {
+                parks++;
+            }
+            return waited;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the runner is closing: its loop ends
             return true;
