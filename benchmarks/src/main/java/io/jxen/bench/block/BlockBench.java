@@ -114,7 +114,7 @@ public final class BlockBench implements Bench {
                 // after some thousands of requests, and on two cores the compiler threads queue
                 // behind the benchmark, so the 1 MiB figures climb for 3-5 s (a round of
                 // sequential I/O is only 256 requests) while the direct side is JDK intrinsics
-                // from the start (docs/BENCHMARKS.md, "The JIT's warm-up on two cores").
+                // from the start (docs/BENCHMARKS.md, session 6, "The JIT's warm-up on two cores").
                 long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
                 int warmed = 0;
                 for (int round = 0; round < rounds; ) {

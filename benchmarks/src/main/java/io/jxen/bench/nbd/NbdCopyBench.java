@@ -87,7 +87,7 @@ public final class NbdCopyBench implements Bench {
                     waitForServer(nbdcopy, kitUri);
                     // Uncounted warm-up of jxen's two servers (nbdkit is native code): C2 reaches
                     // the per-request code of the NBD server, blkfront and blkback only after some
-                    // seconds on two cores (docs/BENCHMARKS.md, "The JIT's warm-up on two cores"),
+                    // seconds on two cores (docs/BENCHMARKS.md, session 6, "The JIT's warm-up on two cores"),
                     // and a counted round moves 512 MiB in a fraction of a second.
                     long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
                     int warmed = 0;

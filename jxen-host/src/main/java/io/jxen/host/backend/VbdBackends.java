@@ -116,7 +116,7 @@ public final class VbdBackends implements AutoCloseable {
      * sleeps: {@code -Djxen.blkback.pollNanos=N}, by default 0 (arm and sleep at once) when it
      * sleeps on the interrupt line, whose kick costs one wake-up; measured on the 2-core
      * development machine, the poll took the core the caller and the other queue's runner
-     * needed (docs/BENCHMARKS.md, "Interrupt lines"). {@link KickableIdle#DEFAULT_POLL_NANOS}
+     * needed (docs/BENCHMARKS.md, "Interrupt lines, pinned runners, per-thread queues"). {@link KickableIdle#DEFAULT_POLL_NANOS}
      * without the line.
      */
     static final long POLL_NANOS = Long.getLong("jxen.blkback.pollNanos", LINES ? 0 : KickableIdle.DEFAULT_POLL_NANOS);

@@ -39,7 +39,8 @@ final class PollingWaiter implements CompletionWaiter {
      * machine a spinning caller cost more than that saved: {@code ./jxen bench block} with
      * polling off (and blkback's idle poll off) ran seq read 0.78-0.83x and QD32 0.48-0.50x of
      * direct I/O, against 0.61-0.63x and 0.33-0.37x with both on (docs/BENCHMARKS.md,
-     * "Interrupt lines"). {@code on} or a cap in ns turns it back on, gated on a spare core.
+     * "Interrupt lines, pinned runners, per-thread queues"). {@code on} or a cap in ns turns it
+     * back on, gated on a spare core.
      */
     static final String DEFAULT_POLL = "off";
 
