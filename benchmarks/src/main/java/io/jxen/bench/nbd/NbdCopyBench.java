@@ -67,6 +67,11 @@ public final class NbdCopyBench implements Bench {
             long kitWrite = Long.MAX_VALUE;
             long pvRead = Long.MAX_VALUE;
             long pvWrite = Long.MAX_VALUE;
+            // CPU time the server side spent per read copy: this JVM for the PV path (guest,
+            // dom0 and NBD server, background agents included), nbdkit's process for the peer.
+            long pvReadCpu = 0;
+            long kitReadCpu = 0;
+            int pvReadCopies = 0;
             Path cfg = dir.resolve("guest.cfg");
             Files.writeString(cfg, "name = \"nbd\"\nmemory = 64\nvcpus = 2\n"
                     + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
@@ -101,14 +106,22 @@ public final class NbdCopyBench implements Bench {
                     out.printf("warm-up: %d round(s) of jxen's servers in %.0f s%n", warmed, warmupSeconds);
                     // -Djxen.bench.nbd.pvReadRounds=N: then N reads through the PV path alone (to profile it).
                     for (int i = Integer.getInteger("jxen.bench.nbd.pvReadRounds", 0); i > 0; i--) {
+                        long cpu = ownCpuNanos();
                         pvRead = Math.min(pvRead, copy(nbdcopy, pvServer.uri(), "null:"));
+                        pvReadCpu += ownCpuNanos() - cpu;
+                        pvReadCopies++;
                     }
                     for (int round = 0; round < rounds; round++) {
                         jxenRead = Math.min(jxenRead, copy(nbdcopy, jxen.uri(), "null:"));
+                        long cpu = cpuNanos(kit.pid());
                         kitRead = Math.min(kitRead, copy(nbdcopy, kitUri, "null:"));
+                        kitReadCpu += cpuNanos(kit.pid()) - cpu;
                         jxenWrite = Math.min(jxenWrite, copy(nbdcopy, source.toString(), jxen.uri()));
                         kitWrite = Math.min(kitWrite, copy(nbdcopy, source.toString(), kitUri));
+                        cpu = ownCpuNanos();
                         pvRead = Math.min(pvRead, copy(nbdcopy, pvServer.uri(), "null:"));
+                        pvReadCpu += ownCpuNanos() - cpu;
+                        pvReadCopies++;
                         pvWrite = Math.min(pvWrite, copy(nbdcopy, source.toString(), pvServer.uri()));
                     }
                 } finally {
@@ -139,6 +152,11 @@ public final class NbdCopyBench implements Bench {
             out.printf("through the PV path (NBD -> blkfront -> ring -> blkback -> file): read %.0f MiB/s (ratio %.2f"
                     + " vs nbdkit), write %.0f MiB/s (ratio %.2f)%n", pvReadMibS, pvReadMibS / kitReadMibS,
                     pvWriteMibS, pvWriteMibS / kitWriteMibS);
+            double gib = sizeBytes / (double) (1L << 30);
+            double pvCpuMsPerGib = pvReadCpu / 1e6 / pvReadCopies / gib;
+            double kitCpuMsPerGib = kitReadCpu / 1e6 / rounds / gib;
+            out.printf("server CPU per GiB read: PV path %.0f ms (this JVM), nbdkit %.0f ms, ratio %.2f%n",
+                    pvCpuMsPerGib, kitCpuMsPerGib, kitCpuMsPerGib / pvCpuMsPerGib);
             return new Figures()
                     .put("size_mib", sizeBytes >> 20)
                     .put("peer", "nbdkit-file")
@@ -151,7 +169,9 @@ public final class NbdCopyBench implements Bench {
                     .put("pv_read_mib_s", pvReadMibS)
                     .put("ratio_pv_read", pvReadMibS / kitReadMibS)
                     .put("pv_write_mib_s", pvWriteMibS)
-                    .put("ratio_pv_write", pvWriteMibS / kitWriteMibS);
+                    .put("ratio_pv_write", pvWriteMibS / kitWriteMibS)
+                    .put("pv_read_cpu_ms_per_gib", pvCpuMsPerGib)
+                    .put("peer_read_cpu_ms_per_gib", kitCpuMsPerGib);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
@@ -161,6 +181,29 @@ public final class NbdCopyBench implements Bench {
             }
         }
     }
+
+    /** CPU time of this JVM so far (every thread: guest, dom0, NBD server). */
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time (user + system) of process {@code pid} so far, from /proc/PID/stat; 0 if gone. */
+    static long cpuNanos(long pid) throws IOException {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        return ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** USER_HZ: /proc reports times in these ticks; 100 on every Linux architecture jxen runs on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /** Runs one nbdcopy and returns its wall time in nanoseconds. */
     private static long copy(String nbdcopy, String from, String to) throws IOException, InterruptedException {
