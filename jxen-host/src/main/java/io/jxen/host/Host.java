@@ -75,6 +75,7 @@ public final class Host implements AutoCloseable {
         }
     }
 
+    private final HostDirectoryLock claim;
     private final MachineMemory memory;
     private final Hypervisor hv;
     private final HostXenstored xenstored;
@@ -88,16 +89,20 @@ public final class Host implements AutoCloseable {
     private final HostControl control;
     private final HostStats stats;
 
+    /** The machine memory file's name in the host's directory (domains in JVMs of their own map it). */
+    public static final String MEMORY_FILE = "host.mem";
+
     /** The control socket's name in the host's directory. */
     public static final String CONTROL_SOCKET = "control.sock";
 
-    private Host(MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
+    private Host(HostDirectoryLock claim, MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
                  Toolstack toolstack, long xsdMfn, int xsdPort, ConsoleBackend consoles, HostControl control,
                  HostStats stats, List<AutoCloseable> running) {
         this.stats = stats;
         this.consoles = consoles;
         this.control = control;
         this.memory = memory;
+        this.claim = claim;
         this.hv = hv;
         this.xenstored = xenstored;
         this.xs = xs;
@@ -115,7 +120,15 @@ public final class Host implements AutoCloseable {
      * @throws ToolstackException if dom0's setup fails
      */
     public static Host start(Options o) throws IOException, ToolstackException {
-        MachineMemory memory = MachineMemory.create(o.directory().resolve("host.mem"), o.frames());
+        Path memoryFile = o.directory().resolve(MEMORY_FILE);
+        HostDirectoryLock claim = HostDirectoryLock.take(o.directory(), memoryFile);
+        MachineMemory memory;
+        try {
+            memory = MachineMemory.create(memoryFile, o.frames());
+        } catch (IOException | RuntimeException e) {
+            claim.close();
+            throw e;
+        }
         HostXenstored xenstored = null;
         XenstoreClient xs = null;
         List<AutoCloseable> running = new ArrayList<>();
@@ -158,10 +171,16 @@ public final class Host implements AutoCloseable {
                 agents.add(toolstack);
                 for (Agent agent : agents) {
                     // The timer agent waits for its next deadline (TimerIdleStrategy) on the host
-                    // clock; a backoff would fire timers up to its longest park (1 ms) late.
+                    // clock; a backoff would fire timers up to its longest park (1 ms) late. The
+                    // others (pvclock refresh each second, watchdogs, the lifecycle agent, which
+                    // the toolstack wakes when it queues an event) park up to 50 ms.
                     IdleStrategy idle = agent instanceof TimerQueue timers && o.clock() == SystemClock.INSTANCE
-                            ? new TimerIdleStrategy(timers) : BackoffIdleStrategy.defaults();
-                    running.add(AgentRunner.start(agent, idle, errors));
+                            ? new TimerIdleStrategy(timers) : BackoffIdleStrategy.deadlines();
+                    AgentRunner runner = AgentRunner.start(agent, idle, errors);
+                    if (agent == toolstack) {
+                        toolstack.setEventQueued(runner::wake);
+                    }
+                    running.add(runner);
                 }
                 // kernel = "jvm:<main class>" domains (driver domains) boot in JVMs of their own.
                 JvmKernels kernels = new JvmKernels(hv, o.directory());
@@ -184,8 +203,8 @@ public final class Host implements AutoCloseable {
                     throw new IOException("starting dom0's backends: " + e.getMessage(), e);
                 }
             }
-            return new Host(memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles, control,
-                    stats, List.copyOf(running));
+            return new Host(claim, memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles,
+                    control, stats, List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
             // What already started (agent runners, vCPU threads, JVM kernels, backends) stops
             // too, in reverse order, or its threads would outlive the failed start.
@@ -202,7 +221,11 @@ public final class Host implements AutoCloseable {
             if (xenstored != null) {
                 xenstored.close();
             }
-            memory.close();
+            try {
+                memory.delete();
+            } finally {
+                claim.close();
+            }
             throw e;
         }
     }
@@ -287,7 +310,11 @@ public final class Host implements AutoCloseable {
         } finally {
             xs.close();
             xenstored.close();
-            memory.close();
+            try {
+                memory.delete(); // a stopped host leaves no memory file behind (the next start needs none)
+            } finally {
+                claim.close();
+            }
         }
     }
 }

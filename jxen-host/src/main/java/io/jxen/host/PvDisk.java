@@ -192,7 +192,8 @@ public final class PvDisk implements AutoCloseable {
                     .withMaxRingPageOrder(options.ringPageOrder())
                     .withInterruptsSpread(); // every vCPU has its thread (above)
             front.register(driver);
-            AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
+            // The bus agent only checks connect deadlines (seconds): long parks, no spinning.
+            AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.deadlines(), ErrorHandler.printing());
             started.add(busRunner);
             started.add(front);
             front.start();

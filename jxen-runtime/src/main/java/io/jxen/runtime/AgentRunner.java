@@ -86,6 +86,16 @@ public final class AgentRunner implements AutoCloseable {
         idle.idle(work);
     }
 
+    /**
+     * Ends the runner's current park, if it is parked, so the agent looks for work now rather
+     * than when its idle strategy's park runs out (for a producer that just queued work for an
+     * agent idling with long parks, {@link BackoffIdleStrategy#deadlines()}). Harmless at any
+     * time: a runner that is not parked finds the permit at its next park and only turns once more.
+     */
+    public void wake() {
+        java.util.concurrent.locks.LockSupport.unpark(thread);
+    }
+
     /** How many times the agent threw since it started. */
     public long errorCount() {
         return errorCount.get();

@@ -84,4 +84,39 @@ class AgentRunnerTest {
         long wallMillis = SystemClock.INSTANCE.epochNanos() / 1_000_000;
         assertThat(wallMillis).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
     }
+
+    @Test
+    void wakeEndsALongParkSoQueuedWorkIsDoneNow() throws Exception {
+        java.util.concurrent.ConcurrentLinkedQueue<CountDownLatch> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        CountDownLatch parked = new CountDownLatch(1);
+        Agent agent = new Agent() {
+            @Override
+            public int doWork() {
+                CountDownLatch job = queued.poll();
+                if (job == null) {
+                    parked.countDown();
+                    return 0;
+                }
+                job.countDown();
+                return 1;
+            }
+
+            @Override
+            public String roleName() {
+                return "woken-agent";
+            }
+        };
+        // Parks of an hour: without wake() the job below would wait that long, past the await.
+        AgentRunner runner = AgentRunner.start(agent, new BackoffIdleStrategy(0, 0, 3_600_000_000_000L,
+                3_600_000_000_000L), ErrorHandler.printing());
+        try {
+            assertThat(parked.await(30, TimeUnit.SECONDS)).isTrue(); // an idle cycle: the runner parks after it
+            CountDownLatch job = new CountDownLatch(1);
+            queued.add(job);
+            runner.wake();
+            assertThat(job.await(30, TimeUnit.SECONDS)).as("the job was done after wake()").isTrue();
+        } finally {
+            runner.close();
+        }
+    }
 }

@@ -73,7 +73,7 @@ public final class NbdCopyBench implements Bench {
             long kitReadCpu = 0;
             int pvReadCopies = 0;
             Path cfg = dir.resolve("guest.cfg");
-            Files.writeString(cfg, "name = \"nbd\"\nmemory = 64\nvcpus = 2\n"
+            Files.writeString(cfg, "name = \"nbd\"\nmemory = " + Integer.getInteger("jxen.bench.nbd.guestMiB", 64) + "\nvcpus = 2\n"
                     + "disk = [ 'format=raw, vdev=xvda, access=rw, target=disk.img' ]\n");
             try (FileEngine engine = FileEngine.open(image, FileEngine.Options.async());
                  NbdServer jxen = NbdServer.start(engine, 0, "disk", NbdServer.Options.defaults());

@@ -163,7 +163,8 @@ public final class HostDemo {
         BlkfrontXenbusDriver driver = new BlkfrontXenbusDriver(guest, guest.grantTable(), 32, true,
                 CompletionWaiter.blocking());
         front.register(driver);
-        AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
+        // The bus agent only checks connect deadlines (seconds): long parks, no spinning.
+        AgentRunner busRunner = AgentRunner.start(front, BackoffIdleStrategy.deadlines(), ErrorHandler.printing());
         try {
             front.start();
             MultiQueueBlkfront disk = driver.whenConnected("51712").get(30, TimeUnit.SECONDS);

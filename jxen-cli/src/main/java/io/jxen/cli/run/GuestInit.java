@@ -69,7 +69,8 @@ public final class GuestInit implements AutoCloseable {
         blkfront = new BlkfrontXenbusDriver(kernel, kernel.grantTable(), 32, true,
                 CompletionWaiter.blocking());
         bus.register(blkfront);
-        busRunner = AgentRunner.start(bus, BackoffIdleStrategy.defaults(), ErrorHandler.printing());
+        // The bus agent only checks connect deadlines (seconds): long parks, no spinning.
+        busRunner = AgentRunner.start(bus, BackoffIdleStrategy.deadlines(), ErrorHandler.printing());
         bus.start();
         console.onInput(bytes -> shell.execute(() -> typed(bytes)));
     }

@@ -177,7 +177,8 @@ public final class VbdBackends implements AutoCloseable {
         // Requests run one at a time per ring on the sync engine: blkback's pipelined mode on the
         // async engine measured about 10x slower at QD1 in ./jxen bench block (docs/BENCHMARKS.md).
         bus.register(driver);
-        self[0] = new VbdBackends(bus, AgentRunner.start(bus, BackoffIdleStrategy.defaults(), errors));
+        // The bus agent only checks connect deadlines (seconds): long parks, no spinning.
+        self[0] = new VbdBackends(bus, AgentRunner.start(bus, BackoffIdleStrategy.deadlines(), errors));
         bus.start();
         return self[0];
     }

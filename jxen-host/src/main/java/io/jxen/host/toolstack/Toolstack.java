@@ -55,6 +55,7 @@ public final class Toolstack implements Agent {
     private volatile Consumer<String> log = line -> { };
     private volatile JvmKernels jvmKernels;
     private volatile InProcessKernels inProcessKernels;
+    private volatile Runnable eventQueued = () -> { };
 
     /**
      * Runs the kernels of domains that are not {@code jvm:} ones in this process (what
@@ -88,13 +89,25 @@ public final class Toolstack implements Agent {
             @Override
             public void onShutdown(Domain domain, ShutdownReason reason) {
                 events.add(new Event(domain.domid(), domain, reason));
+                eventQueued.run();
             }
 
             @Override
             public void onDestroy(int domid) {
                 events.add(new Event(domid, null, null));
+                eventQueued.run();
             }
         });
+    }
+
+    /**
+     * Runs {@code wake} after each shutdown or destruction is queued for {@link #doWork()} (the
+     * host wakes the lifecycle agent's runner with it, so on_poweroff and friends are applied at
+     * once, not after the runner's next park). It runs under the hypervisor's lock: it must only
+     * wake a thread.
+     */
+    public void setEventQueued(Runnable wake) {
+        this.eventQueued = Objects.requireNonNull(wake, "wake");
     }
 
     /**

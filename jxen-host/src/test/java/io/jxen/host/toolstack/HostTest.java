@@ -81,6 +81,27 @@ class HostTest {
         }
     }
 
+    /**
+     * The lifecycle agent parks up to 50 ms between looks (BackoffIdleStrategy.deadlines): the
+     * toolstack wakes it when it queues a shutdown or a destruction.
+     */
+    @Test
+    void theToolstackSaysWhenItQueuesALifecycleEvent() throws Exception {
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), false))) {
+            java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
+            host.toolstack().setEventQueued(woken::incrementAndGet);
+            int domid = host.toolstack().create(GuestConfig.load(example()));
+            assertThat(woken).hasValue(0);
+            var p = host.hypervisor().platform(domid);
+            p.memory().putInt(0, ShutdownReason.POWEROFF.code());
+            assertThat(p.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.SHUTDOWN, 0)).isZero();
+            assertThat(woken).hasValue(1); // the shutdown
+            // on_poweroff = destroy: the destruction queues an event too, handled in the same turn
+            assertThat(host.toolstack().doWork()).isEqualTo(2);
+            assertThat(woken).hasValue(2);
+        }
+    }
+
     @Test
     void closingTheHostDestroysItsGuests() throws Exception {
         Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), false));
