@@ -206,11 +206,12 @@ class XlCommandTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("broken.cfg").doesNotContain("Exception");
         assertThat(xl(hostDir, "reboot", "second").code()).isZero();
+        // The restarted guest has a new id, as on Xen (the hypervisor's rover moves on).
         until("second restarts", () -> runOut.toString().contains("d2 (second) shut down (reboot): restart")
-                && runOut.toString().split("d2 \\(second\\) created", -1).length == 3);
+                && runOut.toString().contains("d3 (second) created"));
         Result secondGone = xl(hostDir, "shutdown", "-w", "second");
         assertThat(secondGone.code()).as(secondGone.err()).isZero();
-        assertThat(secondGone.out()).isEqualTo("Waiting for 1 domains\nDomain 2 has been destroyed.\n");
+        assertThat(secondGone.out()).isEqualTo("Waiting for 1 domains\nDomain 3 has been destroyed.\n");
         assertThat(xl(hostDir, "create", second.toString()).code()).isZero();
         assertThat(xl(hostDir, "destroy", "second").code()).isZero();
         assertThat(xl(hostDir, "list").out().lines().toList()).hasSize(3);

@@ -74,6 +74,8 @@ public final class Hypervisor implements DomainLookup {
     private final AtomicLong internalErrors = new AtomicLong();
     private final AtomicReference<Throwable> lastInternalError = new AtomicReference<>();
     private boolean everCreated;
+    /** The last id {@link #nextFreeDomid} handed out (Xen's {@code rover}); guarded by {@code lock}. */
+    private int domidRover;
     private volatile java.util.function.Consumer<String> console = text -> { };
     private final long bootNanos;
     private final SchedOps schedOps;
@@ -301,8 +303,12 @@ public final class Hypervisor implements DomainLookup {
     }
 
     /**
-     * Creates a domain, paused. The first domain is dom0; later ones get the lowest free id
-     * from 1, so ids are reused after destruction.
+     * Creates a domain, paused. The first domain is dom0; later ones get the next free id after
+     * the last one handed out, wrapping from {@link #MAX_DOMID} to 1: Xen's
+     * {@code XEN_DOMCTL_createdomain} rover (xen/common/domctl.c, 4.17). A destroyed domain's id
+     * therefore does not come back until the ids have gone round, so a backend still tearing
+     * down the old domain's devices (its xenstore nodes carry the id) cannot mistake the new
+     * domain for it, and a rebooted guest gets a new id, as on Xen.
      *
      * @throws IllegalStateException if no domain id is free
      * @throws io.jxen.memory.OutOfFramesException if memory is short (nothing is kept)
@@ -326,7 +332,7 @@ public final class Hypervisor implements DomainLookup {
         try {
             int domid;
             if (requestedDomid == -1) {
-                domid = domains.isEmpty() && !everCreated ? 0 : lowestFreeDomid();
+                domid = domains.isEmpty() && !everCreated ? 0 : nextFreeDomid();
             } else {
                 if (requestedDomid < 1 || requestedDomid > MAX_DOMID) {
                     throw new IllegalArgumentException("domain id " + requestedDomid + " out of range 1.." + MAX_DOMID);
@@ -360,18 +366,16 @@ public final class Hypervisor implements DomainLookup {
         }
     }
 
-    private int lowestFreeDomid() {
-        int candidate = 1;
-        for (int id : domains.tailMap(1).keySet()) {
-            if (id != candidate) {
-                break;
+    /** The rover's next free id (an id asked for by number leaves the rover where it is, as in Xen). */
+    private int nextFreeDomid() {
+        for (int i = 0; i < MAX_DOMID; i++) {
+            int candidate = (domidRover + i) % MAX_DOMID + 1; // rover + 1, ..., MAX_DOMID, 1, ..., rover
+            if (!domains.containsKey(candidate)) {
+                domidRover = candidate;
+                return candidate;
             }
-            candidate++;
         }
-        if (candidate > MAX_DOMID) {
-            throw new IllegalStateException("no free domain id");
-        }
-        return candidate;
+        throw new IllegalStateException("no free domain id");
     }
 
     @Override

@@ -45,16 +45,31 @@ class DomainLifecycleTest {
     }
 
     @Test
-    void firstDomainIsDom0ThenLowestFreeIdFromOneWithReuse() {
+    void firstDomainIsDom0ThenTheRoverHandsOutTheNextFreeId() {
         assertThat(host.domain(16, 1).domid()).isZero();
         assertThat(host.domain(16, 1).domid()).isEqualTo(1);
         assertThat(host.domain(16, 1).domid()).isEqualTo(2);
         assertThat(host.hv.destroyDomain(1)).isTrue();
-        assertThat(host.domain(16, 1).domid()).isEqualTo(1);
-        assertThat(host.domain(16, 1).domid()).isEqualTo(3);
+        assertThat(host.domain(16, 1).domid()).as("a destroyed id is not handed out again at once").isEqualTo(3);
+        assertThat(host.hv.createDomain(DomainConfig.of(16, 1), 1).domid()).as("asked for by number").isEqualTo(1);
+        assertThat(host.domain(16, 1).domid()).as("an id asked for leaves the rover alone").isEqualTo(4);
         assertThat(host.hv.destroyDomain(0)).isTrue();
-        assertThat(host.domain(16, 1).domid()).as("dom0 is never handed out again").isEqualTo(4);
+        assertThat(host.domain(16, 1).domid()).as("dom0 is never handed out again").isEqualTo(5);
         assertThat(host.hv.destroyDomain(99)).isFalse();
+    }
+
+    /** XEN_DOMCTL_createdomain's rover wraps from the last id to 1 and skips ids in use. */
+    @Test
+    void theRoverWrapsToOneAndSkipsIdsInUse() {
+        assertThat(host.domain(4, 1).domid()).isZero();
+        Domain kept = host.domain(4, 1);
+        assertThat(kept.domid()).isEqualTo(1);
+        for (int id = 2; id <= Hypervisor.MAX_DOMID; id++) {
+            Domain d = host.domain(4, 1);
+            assertThat(d.domid()).isEqualTo(id);
+            host.hv.destroyDomain(id);
+        }
+        assertThat(host.domain(4, 1).domid()).as("past the last id: 1 is in use, so 2").isEqualTo(2);
     }
 
     @Test
@@ -167,7 +182,7 @@ class DomainLifecycleTest {
         long afterDom0 = host.memory.allocator().freeFrames();
         for (int i = 0; i < 2_000; i++) {
             Domain d = host.hv.createDomain(DomainConfig.of(16 + i % 7, 1 + i % 3));
-            assertThat(d.domid()).isEqualTo(1);
+            assertThat(d.domid()).isEqualTo(1 + i); // the rover moves on
             host.hv.destroyDomain(d.domid());
         }
         assertThat(host.memory.allocator().freeFrames()).isEqualTo(afterDom0);

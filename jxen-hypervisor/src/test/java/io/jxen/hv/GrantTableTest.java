@@ -330,7 +330,7 @@ class GrantTableTest {
         assertThat(ga.flags(31)).isEqualTo(Gtf.PERMIT_ACCESS | Gtf.READING | Gtf.WRITING);
         host.hv.destroyDomain(b.domid());
         assertThat(ga.flags(31)).as("the granter can revoke now").isEqualTo(Gtf.PERMIT_ACCESS);
-        Domain b2 = host.domain(16, 1);
+        Domain b2 = host.hv.createDomain(io.jxen.hv.domain.DomainConfig.of(16, 1), b.domid()); // the id asked for
         GuestGnttab gb2 = new GuestGnttab(host.guest(b2));
         assertThat(b2.domid()).isEqualTo(b.domid());
         assertThat(gb2.mapStatus(a.domid(), 31, HOST, Gntmap.HOST_MAP)).as("a new domain with the old id")

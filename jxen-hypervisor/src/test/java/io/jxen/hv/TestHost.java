@@ -84,6 +84,15 @@ public final class TestHost implements AutoCloseable {
         if (p != null && owner.get(d.domid()) == d) {
             return p;
         }
+        // Forget the platforms of destroyed domains: ids are not reused soon (the hypervisor's
+        // rover), so a map keyed by id would otherwise keep every domain a test ever made.
+        owner.entrySet().removeIf(e -> {
+            boolean gone = hv.byId(e.getKey()) != e.getValue();
+            if (gone) {
+                platforms.remove(e.getKey());
+            }
+            return gone;
+        });
         if (!overSocket) {
             p = hv.platform(d.domid());
         } else {
