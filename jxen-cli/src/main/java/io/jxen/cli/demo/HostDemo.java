@@ -103,8 +103,10 @@ public final class HostDemo {
                         vcpus.close();
                     }
                 };
+                XenstoreRingClient[] store = new XenstoreRingClient[1];
                 try {
                     XenstoreRingClient xs = xenstore(guest, host, home);
+                    store[0] = xs;
                     CountDownLatch acknowledged = new CountDownLatch(1);
                     new XenControl(guest, xs, new XenControl.Actions() {
                         @Override
@@ -125,6 +127,11 @@ public final class HostDemo {
                     }
                     if (host.toolstack().guests().contains(domid)) {
                         host.toolstack().destroy(domid);
+                    }
+                    if (store[0] != null) {
+                        // The domain is gone: fail what is still in flight (the control driver's
+                        // last transaction) and end the xenwatch thread, no hypercall.
+                        store[0].abandon();
                     }
                 }
                 List<Integer> left = host.hypervisor().domids();

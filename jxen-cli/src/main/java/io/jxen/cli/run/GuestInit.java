@@ -204,6 +204,7 @@ public final class GuestInit implements AutoCloseable {
     public void abandon() {
         shell.shutdownNow();
         busRunner.close();
+        xs.abandon(); // its watch thread too
         try {
             vcpus.close();
         } catch (RuntimeException e) {

@@ -60,6 +60,8 @@ public final class XenstoreRingClient implements AutoCloseable {
     private final WatchEventQueue watches;
     private int nextRequestId = 1;
     private volatile IOException failure;
+    /** The watch thread {@link #open} made, stopped by {@link #close}; null when the caller gave one. */
+    private java.util.concurrent.ExecutorService ownWatchThread;
 
     /**
      * Connects to the ring start_info names and binds its event channel.
@@ -81,7 +83,15 @@ public final class XenstoreRingClient implements AutoCloseable {
     public static XenstoreRingClient open(GuestKernel kernel) {
         java.util.concurrent.ExecutorService xenwatch = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> Thread.ofPlatform().daemon().name("xenwatch-d" + kernel.domid()).unstarted(r));
-        return new XenstoreRingClient(kernel, xenwatch);
+        XenstoreRingClient client;
+        try {
+            client = new XenstoreRingClient(kernel, xenwatch);
+        } catch (RuntimeException e) {
+            xenwatch.shutdownNow();
+            throw e;
+        }
+        client.ownWatchThread = xenwatch;
+        return client;
     }
 
     /** The IRQ of the store channel. */
@@ -389,12 +399,26 @@ public final class XenstoreRingClient implements AutoCloseable {
     /** Unbinds the interrupt; requests in flight fail. */
     @Override
     public void close() {
+        abandon();
+        kernel.intr().unbind(irq);
+    }
+
+    /**
+     * What {@link #close} does without the hypercall that unbinds the store channel, for a guest
+     * whose domain is already destroyed: every request in flight fails, and the watch thread
+     * {@link #open} made ends (interrupted if a callback is still running; events not yet
+     * delivered are dropped). Each guest boot opens a client, so a thread left behind here was
+     * one more idle thread per reboot of a {@code jxen run} guest.
+     */
+    public void abandon() {
         lock.lock();
         try {
             failLocked(new IOException("xenstore client closed"));
         } finally {
             lock.unlock();
         }
-        kernel.intr().unbind(irq);
+        if (ownWatchThread != null) {
+            ownWatchThread.shutdownNow();
+        }
     }
 }

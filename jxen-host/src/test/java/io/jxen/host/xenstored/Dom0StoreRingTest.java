@@ -31,6 +31,7 @@ class Dom0StoreRingTest {
     void dom0sKernelReadsWritesAndWatchesOverItsOwnRingPrivileged() throws Exception {
         try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
             XenstoreRingClient xs = XenstoreRingClient.open(host.dom0());
+            java.util.concurrent.atomic.AtomicReference<Thread> watchThread = new java.util.concurrent.atomic.AtomicReference<>();
             try {
                 assertThat(xs.ringGpa() >>> 12).isEqualTo(host.xsdMfn());
                 // What the toolstack wrote over the socket (initDom0), read over the ring, also
@@ -49,7 +50,10 @@ class Dom0StoreRingTest {
                         StandardCharsets.US_ASCII)).startsWith("Domain 0:");
                 // Watches: a change over the socket reaches dom0's kernel through its ring.
                 LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
-                xs.watch("/local/domain/0/watched", "tok", (path, token) -> events.add(path + " " + token));
+                xs.watch("/local/domain/0/watched", "tok", (path, token) -> {
+                    watchThread.set(Thread.currentThread());
+                    events.add(path + " " + token);
+                });
                 assertThat(events.poll(30, TimeUnit.SECONDS)).isEqualTo("/local/domain/0/watched tok");
                 host.xenstore().write("/local/domain/0/watched/x", "1");
                 assertThat(events.poll(30, TimeUnit.SECONDS)).isEqualTo("/local/domain/0/watched/x tok");
@@ -60,6 +64,11 @@ class Dom0StoreRingTest {
             } finally {
                 xs.close();
             }
+            // The watch thread open() made ends with the client (one was left per guest boot).
+            Thread xenwatch = watchThread.get();
+            assertThat(xenwatch.getName()).isEqualTo("xenwatch-d0");
+            xenwatch.join(30_000);
+            assertThat(xenwatch.isAlive()).as("xenwatch thread alive after close").isFalse();
         }
     }
 }
