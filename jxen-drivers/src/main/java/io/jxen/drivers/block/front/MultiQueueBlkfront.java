@@ -32,9 +32,12 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
 
     /**
      * Reads and writes at least this long are striped over the queues: below it a request's
-     * per-request costs outweigh what a second ring running alongside saves.
+     * per-request costs outweigh what a second ring running alongside saves. 512 KiB: the NBD
+     * export's 256 KiB reads (nbdcopy's request size) striped in two cost 6-9% more CPU per GiB
+     * for the same or lower throughput (docs/BENCHMARKS.md, session 7), while 1 MiB transfers
+     * still gain from both rings. {@code -Djxen.blkfront.stripeMin=BYTES} for A/B.
      */
-    public static final int STRIPE_MIN_BYTES = 256 * 1024;
+    public static final int STRIPE_MIN_BYTES = Integer.getInteger("jxen.blkfront.stripeMin", 512 * 1024);
 
     /**
      * {@code -Djxen.blkfront.queue=thread|next}: the queue of a blocking call, the caller
