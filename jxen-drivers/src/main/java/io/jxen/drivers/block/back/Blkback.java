@@ -114,6 +114,8 @@ public final class Blkback implements Agent {
     private long dataGfn;
     private int maxRingPageOrder;
     private final int persistentGrants;
+    /** With {@link #persistent}: each cache slot's page segment while its mapping lasts (see {@link #mapData}). */
+    private MemorySegment[] slotPages;
     private PersistentGrantCache persistent;
     private long bounceGfn = -1;
     private GrantCopier copier;
@@ -477,6 +479,7 @@ public final class Blkback implements Agent {
                     grants.unmapGrantRef(hostGpa, handle);
                 }
             }, dataGfn + 1, persistentGrants);
+            slotPages = new MemorySegment[persistentGrants];
             // Multi-slot requests keep to one at a time; -Djxen.blkback.batch=off too (A/B runs).
             if (engine == null && requestSize == null && !"off".equals(System.getProperty(BATCH_PROPERTY))) {
                 batch = IoBatch.of(disk, batchLimit, persistentGrants);
@@ -775,10 +778,10 @@ public final class Blkback implements Agent {
                 failed++;
             } else if (batchedWrite[i]) {
                 writes++;
-                writtenBytes += t.lengthBytes();
+                writtenBytes += batchedEnd[i] - batchedStart[i]; // the request's length, summed when batched
             } else {
                 reads++;
-                readBytes += t.lengthBytes();
+                readBytes += batchedEnd[i] - batchedStart[i];
             }
             encoder.encode(responseBuffer, 0, t, status);
             ring.putResponse(responseBuffer); // a batched request takes one slot (no segment blocks)
@@ -1145,7 +1148,17 @@ public final class Blkback implements Agent {
         if (persistent != null) {
             touched++;
             try {
-                return kernel.memory().page(persistent.map(gref));
+                // A hit reuses the slot's page segment; a miss (re)mapped the slot, so its GFN
+                // names another frame now and the segment is looked up again.
+                long misses = persistent.misses();
+                long gfn = persistent.map(gref);
+                int slot = (int) (gfn - (dataGfn + 1));
+                MemorySegment page = slotPages[slot];
+                if (page == null || persistent.misses() != misses) {
+                    page = kernel.memory().page(gfn);
+                    slotPages[slot] = page;
+                }
+                return page;
             } catch (XenException e) {
                 metrics.grantFailures.incrementAndGet();
                 LOG.log(Level.FINE, () -> name + ": bad persistent grant " + gref + ": " + e.getMessage());
@@ -1194,6 +1207,7 @@ public final class Blkback implements Agent {
         if (persistent != null) {
             persistent.clear();
             persistent = null;
+            slotPages = null;
         }
         if (irq >= 0) {
             int bound = irq;
