@@ -51,7 +51,8 @@ public final class NbdCopyBench implements Bench {
         String nbdcopy = require("nbdcopy", "libnbd-bin");
         String nbdkit = require("nbdkit", "nbdkit");
         long sizeBytes = (quick ? 64L : 512L) << 20;
-        int rounds = quick ? 2 : 4;
+        // -Djxen.bench.nbd.rounds=N: counted rounds per direction and server (best of N each; 4 by default).
+        int rounds = Integer.getInteger("jxen.bench.nbd.rounds", quick ? 2 : 4);
         // -Djxen.bench.nbd.warmupSeconds=S: uncounted rounds of jxen's servers first (20 s by default).
         double warmupSeconds = Double.parseDouble(System.getProperty("jxen.bench.nbd.warmupSeconds", quick ? "2" : "20"));
         Path dir = Files.createTempDirectory("jxen-bench-nbd-");
