@@ -58,53 +58,108 @@ final class RunCommand implements Callable<Integer> {
             throw new IOException("a jxen host already runs in " + hostDir + "; use --dir for another");
         }
         try (Host host = Host.start(new Host.Options(hostDir, frames, 256, SystemClock.INSTANCE, true))) {
-            // Every guest of this host (this one, those of xl create, restarts) boots GuestInit
-            // in this process; the host runs until no guest is left.
-            Map<Integer, GuestInit> inits = new ConcurrentHashMap<>();
-            BlockingQueue<Integer> gone = new LinkedBlockingQueue<>();
-            host.toolstack().setInProcessKernels(new Toolstack.InProcessKernels() {
-                @Override
-                public void boot(int domid) throws IOException {
-                    if (inits.containsKey(domid)) {
-                        return;
-                    }
-                    try {
-                        inits.put(domid, GuestInit.boot(host.hypervisor().platform(domid), SystemClock.INSTANCE));
-                    } catch (XenstoreException e) {
-                        throw new IOException(e.getMessage(), e);
-                    }
-                }
-
-                @Override
-                public void stop(int domid) {
-                    GuestInit init = inits.remove(domid);
-                    if (init != null) {
-                        init.abandon();
-                        gone.add(domid);
-                    }
-                }
-            });
-            host.toolstack().setLog(line -> {
-                out.println("  toolstack " + line);
-                out.flush();
-            });
-            int domid = host.toolstack().create(cfg);
-            out.println("host in " + hostDir + ": domain " + domid + " (" + cfg.name() + ") runs "
-                    + inits.get(domid).kernel().banner());
-            out.println("  jxen console " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
-                    + "        attach to its console (type help; Ctrl-D detaches)");
-            out.println("  jxen xenbus list " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
-                    + "    its XenBus devices");
-            out.println("  jxen xl list" + (dir != null ? " --dir " + hostDir : "")
-                    + "                 xl's verbs: list, top, create, shutdown, ...");
-            out.flush();
-            int last;
-            do {
-                last = gone.take();
-            } while (!host.toolstack().guests().isEmpty()); // a restart is destroy and create in one step
-            out.println("domain " + last + " is gone; the host stops");
-            out.flush();
+            StopOnSignal stop = StopOnSignal.install(host, out);
+            try {
+                return serve(host, hostDir, cfg, out);
+            } finally {
+                stop.close();
+            }
         }
+    }
+
+    /** The guest of the config and those xl create adds, until none is left. */
+    private int serve(Host host, Path hostDir, GuestConfig cfg, PrintWriter out) throws Exception {
+        // Every guest of this host (this one, those of xl create, restarts) boots GuestInit
+        // in this process; the host runs until no guest is left.
+        Map<Integer, GuestInit> inits = new ConcurrentHashMap<>();
+        BlockingQueue<Integer> gone = new LinkedBlockingQueue<>();
+        host.toolstack().setInProcessKernels(new Toolstack.InProcessKernels() {
+            @Override
+            public void boot(int domid) throws IOException {
+                if (inits.containsKey(domid)) {
+                    return;
+                }
+                try {
+                    inits.put(domid, GuestInit.boot(host.hypervisor().platform(domid), SystemClock.INSTANCE));
+                } catch (XenstoreException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void stop(int domid) {
+                GuestInit init = inits.remove(domid);
+                if (init != null) {
+                    init.abandon();
+                    gone.add(domid);
+                }
+            }
+        });
+        host.toolstack().setLog(line -> {
+            out.println("  toolstack " + line);
+            out.flush();
+        });
+        int domid = host.toolstack().create(cfg);
+        out.println("host in " + hostDir + ": domain " + domid + " (" + cfg.name() + ") runs "
+                + inits.get(domid).kernel().banner());
+        out.println("  jxen console " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
+                + "        attach to its console (type help; Ctrl-D detaches)");
+        out.println("  jxen xenbus list " + cfg.name() + (dir != null ? " --dir " + hostDir : "")
+                + "    its XenBus devices");
+        out.println("  jxen xl list" + (dir != null ? " --dir " + hostDir : "")
+                + "                 xl's verbs: list, top, create, shutdown, ...");
+        out.flush();
+        int last;
+        do {
+            last = gone.take();
+        } while (!host.toolstack().guests().isEmpty()); // a restart is destroy and create in one step
+        out.println("domain " + last + " is gone; the host stops");
+        out.flush();
         return 0;
+    }
+
+    /**
+     * Ctrl-C or SIGTERM stops the host as when its last guest goes (guests destroyed, sockets
+     * and {@code host.mem} removed) instead of leaving its files to the next start. Bounded: a
+     * close that hangs does not keep the process from exiting.
+     */
+    private static final class StopOnSignal implements AutoCloseable {
+        private static final long CLOSE_WAIT_MILLIS = 10_000;
+        private final Thread hook;
+
+        private StopOnSignal(Thread hook) {
+            this.hook = hook;
+        }
+
+        static StopOnSignal install(Host host, PrintWriter out) {
+            Thread hook = new Thread(() -> {
+                out.println("stopping the host (signal)");
+                out.flush();
+                Thread closer = Thread.ofPlatform().daemon().name("jxen-run-stop").start(() -> {
+                    try {
+                        host.close();
+                    } catch (IOException | RuntimeException e) {
+                        System.getLogger("jxen.run").log(System.Logger.Level.WARNING, "stopping the host: " + e);
+                    }
+                });
+                try {
+                    closer.join(CLOSE_WAIT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "jxen-run-signal");
+            Runtime.getRuntime().addShutdownHook(hook);
+            return new StopOnSignal(hook);
+        }
+
+        /** The run ended by itself: the host closes through try-with-resources, not the hook. */
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already: the hook is running or has run
+            }
+        }
     }
 }

@@ -76,6 +76,7 @@ public final class Host implements AutoCloseable {
     }
 
     private final HostDirectoryLock claim;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final MachineMemory memory;
     private final Hypervisor hv;
     private final HostXenstored xenstored;
@@ -290,9 +291,12 @@ public final class Host implements AutoCloseable {
         return xsdPort;
     }
 
-    /** Destroys every guest, stops xenstored and releases machine memory. */
+    /** Destroys every guest, stops xenstored and releases machine memory; later calls do nothing. */
     @Override
     public void close() throws IOException {
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed, or closing on another thread (jxen run's signal hook)
+        }
         // Stop in reverse start order: backends before dom0's vCPU, agents last.
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
