@@ -124,6 +124,7 @@ public final class Blkback implements Agent {
     /** Run by the interrupt handler after marking work: wakes whatever runs this agent. */
     private volatile Runnable onKick;
     private int batchLimit = DEFAULT_BATCH_LIMIT;
+    private BatchFactory batchFactory = IoBatch::of;
     /** req_event is re-armed by the runner ({@link #finalCheckForRequests()}), not by doWork. */
     private boolean runnerArms;
     /** What the last {@link #takeRequest()} found: its status and the ring slots it took. */
@@ -337,6 +338,22 @@ public final class Blkback implements Agent {
         return this;
     }
 
+    /** Makes the batch of a connection ({@link IoBatch#of} unless a test says otherwise). */
+    @FunctionalInterface
+    interface BatchFactory {
+        IoBatch create(BlockDevice disk, int maxTransfers, int maxSegments);
+    }
+
+    /**
+     * Batches of the next connections come from {@code factory} (tests: {@link IoBatch#lastFirst}
+     * shows whether the ordering rules of {@link #serveBatched()} hold whatever order a batch
+     * completes in).
+     */
+    synchronized Blkback withBatchFactory(BatchFactory factory) {
+        this.batchFactory = java.util.Objects.requireNonNull(factory, "factory");
+        return this;
+    }
+
     /**
      * Leaves {@code req_event} alone when {@link #doWork()} finds the ring empty: the runner
      * polls by calling {@code doWork()} again and, before it sleeps, re-arms through
@@ -482,7 +499,7 @@ public final class Blkback implements Agent {
             slotPages = new MemorySegment[persistentGrants];
             // Multi-slot requests keep to one at a time; -Djxen.blkback.batch=off too (A/B runs).
             if (engine == null && requestSize == null && !"off".equals(System.getProperty(BATCH_PROPERTY))) {
-                batch = IoBatch.of(disk, batchLimit, persistentGrants);
+                batch = batchFactory.create(disk, batchLimit, persistentGrants);
                 batched = new BlkifDecoded[batchLimit];
                 batchedStart = new long[batchLimit];
                 batchedEnd = new long[batchLimit];

@@ -35,6 +35,15 @@ public interface IoBatch extends AutoCloseable {
         return new SerialBatch(disk, maxTransfers, maxSegments);
     }
 
+    /**
+     * A batch on {@code disk} that runs its transfers one at a time, the last added first: the
+     * order this interface allows that is furthest from the order of adding, for tests of a
+     * caller's ordering rules (a batched engine that completes in order would hide a missing one).
+     */
+    static IoBatch lastFirst(BlockDevice disk, int maxTransfers, int maxSegments) {
+        return new SerialBatch(disk, maxTransfers, maxSegments, true);
+    }
+
     /** Transfers it holds at most. */
     int maxTransfers();
 

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * An {@link IoBatch} on any {@link BlockDevice}: each transfer is one
- * {@link BlockDevice#readScattered}/{@link BlockDevice#writeGathered} call, in the order added.
+ * {@link BlockDevice#readScattered}/{@link BlockDevice#writeGathered} call, in the order added,
+ * or last first when made {@code reversed} ({@link IoBatch#lastFirst}).
  */
 final class SerialBatch implements IoBatch {
 
@@ -24,7 +25,14 @@ final class SerialBatch implements IoBatch {
     private int transfers;
     private boolean open;
 
+    private final boolean reversed;
+
     SerialBatch(BlockDevice disk, int maxTransfers, int maxSegments) {
+        this(disk, maxTransfers, maxSegments, false);
+    }
+
+    SerialBatch(BlockDevice disk, int maxTransfers, int maxSegments, boolean reversed) {
+        this.reversed = reversed;
         if (maxTransfers < 1 || maxSegments < 1) {
             throw new IllegalArgumentException("batch of " + maxTransfers + " transfers, " + maxSegments + " segments");
         }
@@ -89,7 +97,8 @@ final class SerialBatch implements IoBatch {
 
     @Override
     public void run() {
-        for (int i = 0; i < transfers; i++) {
+        for (int n = 0; n < transfers; n++) {
+            int i = reversed ? transfers - 1 - n : n;
             List<MemorySegment> mine = parts.subList(firstSegment[i], firstSegment[i + 1]);
             try {
                 if (write[i]) {
