@@ -44,6 +44,16 @@ final class NbdCommand implements Callable<Integer> {
             description = "With --guest: blkfront queues at most (default: ${DEFAULT-VALUE}).")
     private int queues;
 
+    @Option(names = "--indirect", defaultValue = "32",
+            description = "With --guest: blkfront's indirect segments at most, 0 for none (default: ${DEFAULT-VALUE},"
+                    + " Linux's; ./jxen bench nbd uses 256).")
+    private int indirect;
+
+    @Option(names = "--ring-page-order", defaultValue = "0",
+            description = "With --guest: ask for rings of up to 2^N pages (default: ${DEFAULT-VALUE}; ./jxen bench nbd"
+                    + " uses 4 with --queues 2 and a guest of 64 MiB or more).")
+    private int ringPageOrder;
+
     @Option(names = "--port", defaultValue = "10809", description = "TCP port on 127.0.0.1 (0 = any free port; default: ${DEFAULT-VALUE}).")
     private int port;
 
@@ -125,7 +135,14 @@ final class NbdCommand implements Callable<Integer> {
             out.printf("jxen nbd: %-8s %s%n", what, text.replace("\n", "\n                    "));
             out.flush();
         };
-        try (PvDisk pv = PvDisk.boot(config, PvDisk.Options.defaults().withQueues(queues), narrator);
+        PvDisk.Options options;
+        try {
+            options = new PvDisk.Options(queues, indirect, true, ringPageOrder);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--queues, --indirect, --ring-page-order: "
+                    + e.getMessage());
+        }
+        try (PvDisk pv = PvDisk.boot(config, options, narrator);
              NbdServer server = NbdServer.start(pv.disk(), address(), exportName,
                      readOnly ? NbdServer.Options.defaults().asReadOnly() : NbdServer.Options.defaults(),
                      pv.payloadBuffers())) { // request data in the disk's registered buffers: no copy in blkfront

@@ -55,16 +55,18 @@ class NbdCommandTest {
      * {@code jxen nbd --guest CONFIG}: the guest's disk through blkfront, ring and dom0's
      * blkback; an unaligned qemu-io write lands in the image file once the command has stopped.
      */
-    @Test
-    void servesAGuestDiskThroughThePvPath(@TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"defaults", "bench device"})
+    void servesAGuestDiskThroughThePvPath(String device, @TempDir Path dir) throws Exception {
+        boolean bench = device.equals("bench device"); // ./jxen bench nbd's: 2 queues, 256 indirect, 16-page rings
         Path qemuIo = ExternalPeers.requireExecutable("qemu-io", "apt-get install qemu-utils");
         Path image = dir.resolve("g.img");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
             file.setLength(8L << 20);
         }
         Path cfg = dir.resolve("g.cfg");
-        java.nio.file.Files.writeString(cfg, "name = \"g\"\nmemory = 16\nvcpus = 1\n"
-                + "disk = [ 'vdev=xvda, access=rw, target=g.img' ]\n");
+        java.nio.file.Files.writeString(cfg, "name = \"g\"\nmemory = " + (bench ? 64 : 16) + "\nvcpus = "
+                + (bench ? 2 : 1) + "\ndisk = [ 'vdev=xvda, access=rw, target=g.img' ]\n");
         NbdCommand command = new NbdCommand();
         CompletableFuture<String> serving = new CompletableFuture<>();
         command.onServing = serving::complete;
@@ -72,8 +74,13 @@ class NbdCommandTest {
         StringWriter out = new StringWriter();
         line.setOut(new PrintWriter(out, true));
         Path socket = dir.resolve("g.sock");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--guest", cfg.toString(), "--unix",
+                socket.toString()));
+        if (bench) {
+            args.addAll(java.util.List.of("--queues", "2", "--indirect", "256", "--ring-page-order", "4"));
+        }
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> line.execute("--guest", cfg.toString(), "--unix", socket.toString()), THREADS);
+                () -> line.execute(args.toArray(String[]::new)), THREADS);
         try {
             String uri = serving.get(60, TimeUnit.SECONDS);
             Process io = new ProcessBuilder(qemuIo.toString(), "-f", "raw", "-c", "write -P 0x5c 1000 3000", uri)
@@ -87,10 +94,26 @@ class NbdCommandTest {
         assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
         assertThat(out.toString()).contains("blkif").contains("feature-flush-cache=1")
                 .contains("through blkfront at nbd+unix:///disk").contains("unaligned writes done by read-modify-write: 1");
+        if (bench) {
+            assertThat(out.toString()).contains("multi-queue-num-queues=2").contains("ring-page-order=4")
+                    .contains("feature-max-indirect-segments=256");
+        }
         byte[] disk = java.nio.file.Files.readAllBytes(image);
         byte[] expected = new byte[8 << 20];
         java.util.Arrays.fill(expected, 1000, 4000, (byte) 0x5c);
         assertThat(java.util.Arrays.equals(disk, expected)).isTrue();
+    }
+
+    @Test
+    void aRingOrderBeyondBlkfrontsIsAClearError(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("g.cfg");
+        java.nio.file.Files.writeString(cfg, "name = \"g\"\nmemory = 16\nvcpus = 1\n"
+                + "disk = [ 'vdev=xvda, access=rw, target=g.img' ]\n");
+        StringWriter err = new StringWriter();
+        CommandLine line = JxenCommand.newCommandLine();
+        line.setErr(new PrintWriter(err, true));
+        assertThat(line.execute("nbd", "--guest", cfg.toString(), "--ring-page-order", "9")).isNotZero();
+        assertThat(err.toString()).contains("--ring-page-order").contains("ring page order 9").doesNotContain("Exception");
     }
 
     @Test

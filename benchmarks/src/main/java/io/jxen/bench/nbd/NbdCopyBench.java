@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * image through the whole PV path ({@link PvDisk}: NBD, blkfront in a booted guest, the ring,
  * dom0's blkback, the file), measured with the same copies: its device has the block bench's
  * options (2 queues, 256 indirect segments, 16-page rings) and its server's payload buffers are
- * the guest disk's registered buffers ({@link PvDisk#payloadBuffers()}), so blkfront copies no
+ * the guest disk's registered buffers ({@link PvDisk#payloadBuffers()}; the same device as
+ * {@code jxen nbd --guest CONFIG --queues 2 --indirect 256 --ring-page-order 4}), so blkfront copies no
  * request data; what does not fit their budget goes through blkfront's copy path.
  */
 public final class NbdCopyBench implements Bench {
