@@ -235,6 +235,12 @@ public final class GrantTableClient {
         return true;
     }
 
+    /** Whether the grant frames' memory is closed (the guest's host has closed its machine memory). */
+    private boolean memoryGone() {
+        MemorySegment[] f = frames;
+        return f.length > 0 && f[0] != null && !f[0].scope().isAlive();
+    }
+
     private MemorySegment frameOf(int ref) {
         return frames[ref / entriesPerFrame];
     }
@@ -429,12 +435,25 @@ public final class GrantTableClient {
         return deferredTimer;
     }
 
-    /** The timer fired: one retry pass, the timer armed again if entries remain. */
+    /**
+     * The timer fired: one retry pass, the timer armed again if entries remain. When the
+     * guest's memory is gone (its host closed: the grant frames' mapping is closed) nothing is
+     * left to release and no one to tell: the deferred entries are dropped and the timer stops,
+     * where the retry used to fail on the closed memory and log a warning a second after every
+     * host that closed with grants still mapped.
+     */
     int timerRetry() {
         List<Deferred> done;
         boolean remain;
         lock.lock();
         try {
+            if (memoryGone()) {
+                int dropped = deferred.size();
+                deferred.clear();
+                System.getLogger("gnttab").log(System.Logger.Level.DEBUG, () -> "d" + kernel.domid()
+                        + ": guest memory closed; " + dropped + " deferred grant release(s) dropped");
+                return 0;
+            }
             done = retryDeferred();
             remain = !deferred.isEmpty();
         } finally {
