@@ -79,7 +79,13 @@ class HostControlTest {
                 try (AgentRunner runner = AgentRunner.start(bus, BackoffIdleStrategy.defaults(), ErrorHandler.printing())) {
                     assertThat(runner).isNotNull();
                     bus.start();
-                    driver.whenConnected("51712").get(60, TimeUnit.SECONDS);
+                    try {
+                        driver.whenConnected("51712").get(60, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // Seen once in CI (session 7) and not since: say where everything was.
+                        throw new AssertionError("blkfront did not connect in 60 s; xenbus-list: "
+                                + request(host, "xenbus-list " + domid) + "\n" + io.jxen.host.ThreadDumps.now(), e);
+                    }
                     // the bus publishes Connected after the driver's connect hook returns
                     Eventually.until("the frontend publishes Connected", () -> {
                         try {
