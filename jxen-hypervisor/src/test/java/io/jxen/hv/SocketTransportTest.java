@@ -91,6 +91,27 @@ class SocketTransportTest {
         }
     }
 
+    /**
+     * A hypercall from a thread whose interrupt flag is set (a bus giving up on a hung hook, an
+     * executor shut down) is made, the flag is left for its owner, and the vCPU's connection
+     * stays: a socket channel closes itself when an interrupted thread does I/O on it, which
+     * would leave every later hypercall of that vCPU answering -ESRCH, as for a dead domain.
+     */
+    @Test
+    @Timeout(60)
+    void aHypercallFromAnInterruptedThreadLeavesTheConnectionOpen() throws IOException {
+        try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThat(remote.hypercalls(0).hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0)).isEqualTo(1);
+                assertThat(Thread.currentThread().isInterrupted()).as("the flag is the caller's").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(remote.hypercalls(0).hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0)).isEqualTo(1);
+        }
+    }
+
     @Test
     @Timeout(60)
     void aRemoteVcpuBlocksUntilAnInProcessDomainSignalsIt() throws Exception {

@@ -13,6 +13,12 @@ import java.nio.channels.SocketChannel;
  * another: each call is a CALL frame on the vCPU's own connection, answered by a RESULT frame
  * ({@link HypercallWire}). A call blocks while the hypervisor blocks it (SCHEDOP_block, poll).
  * If the hypervisor goes away the call answers {@code -ESRCH}, as for a dead domain.
+ *
+ * <p>A thread's interrupt flag is not a CPU's business: a call from a thread whose flag is set
+ * is made with the flag cleared and set again afterwards, because a socket channel closes itself
+ * when an interrupted thread does I/O on it, and every later call of this vCPU would then answer
+ * {@code -ESRCH} (a bus giving up on a hung hook, or an executor shut down, would have killed the
+ * domain's vCPU). An interrupt that lands during a call still closes the channel.
  */
 public final class SocketHypercalls implements Hypercalls, AutoCloseable {
 
@@ -25,11 +31,19 @@ public final class SocketHypercalls implements Hypercalls, AutoCloseable {
         this.channel = channel;
         ByteBuffer bind = HypercallWire.buffer(HypercallWire.BIND_SIZE);
         bind.putInt(vcpu).putInt(0).flip();
-        HypercallWire.writeFully(channel, bind);
+        boolean interrupted = Thread.interrupted();
+        try {
+            HypercallWire.writeFully(channel, bind);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
     public synchronized long hypercall(int number, long a1, long a2, long a3, long a4, long a5) {
+        boolean interrupted = Thread.interrupted();
         try {
             call.clear();
             call.putInt(number).putInt(0).putLong(a1).putLong(a2).putLong(a3).putLong(a4).putLong(a5).flip();
@@ -39,6 +53,10 @@ public final class SocketHypercalls implements Hypercalls, AutoCloseable {
             return result.getLong();
         } catch (IOException e) {
             return -XenErrno.ESRCH;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -142,6 +142,14 @@ public final class XenstoreClient implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(new XsMessage(type, id, transactionId, payload).encode());
         writeLock.lock();
         try {
+            // A socket channel closes itself when a thread with its interrupt flag set does I/O
+            // on it (ClosedByInterruptException), which would end the connection for every user
+            // of this client (the toolstack, a backend bus, the control socket): an interrupted
+            // caller fails here, its request unsent, and the connection stays. (An interrupt that
+            // lands during the write itself still closes it; writes are short.)
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IOException("interrupted before sending " + XsMessageTypes.name(type));
+            }
             while (b.hasRemaining()) {
                 channel.write(b);
             }

@@ -55,6 +55,26 @@ class XenstoreClientTest {
         assertThat(xs.ops().readBytes("/bin")).isEqualTo(binary);
     }
 
+    /**
+     * A caller whose thread is interrupted (a bus giving up on a hung hook, an executor shut
+     * down) gets its own request failed, and the connection it shares with every other user
+     * stays open: a socket channel closes itself when an interrupted thread does I/O on it.
+     */
+    @Test
+    void anInterruptedCallerDoesNotCloseTheSharedConnection() throws Exception {
+        xs.write("/shared", "before");
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> xs.read("/shared")).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("interrupted");
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(xs.read("/shared")).isEqualTo("before");
+        xs.write("/shared", "after");
+        assertThat(xs.read("/shared")).isEqualTo("after");
+    }
+
     @Test
     void bigDirectoriesThroughDirectoryPart() throws Exception {
         List<String> names = new ArrayList<>();
