@@ -17,7 +17,7 @@ final class CliWaits {
 
     /**
      * Waits until {@code condition} holds; after a minute (a hang guard, not a timing check) it
-     * prints every thread's stack and fails naming {@code what}.
+     * prints every thread's stack and locks and fails naming {@code what}.
      */
     static void until(String what, BooleanSupplier condition) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -26,14 +26,7 @@ final class CliWaits {
             Thread.yield();
         }
         if (!condition.getAsBoolean()) {
-            StringBuilder dump = new StringBuilder();
-            Thread.getAllStackTraces().forEach((t, st) -> {
-                dump.append('"').append(t.getName()).append("\"\n");
-                for (StackTraceElement e : st) {
-                    dump.append("    at ").append(e).append('\n');
-                }
-            });
-            System.err.println(dump);
+            System.err.println(io.jxen.runtime.ThreadDumps.now()); // with the locks each thread holds and waits for
         }
         assertThat(condition.getAsBoolean()).as(what).isTrue();
     }

@@ -82,7 +82,13 @@ class NbdCommandTest {
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> line.execute(args.toArray(String[]::new)), THREADS);
         try {
-            String uri = serving.get(60, TimeUnit.SECONDS);
+            String uri;
+            try {
+                uri = serving.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // Hung once in CI (session 7): say where everything was.
+                throw new AssertionError("not serving after 60 s: " + out + "\n" + io.jxen.runtime.ThreadDumps.now(), e);
+            }
             Process io = new ProcessBuilder(qemuIo.toString(), "-f", "raw", "-c", "write -P 0x5c 1000 3000", uri)
                     .redirectErrorStream(true).start();
             String written = new String(io.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

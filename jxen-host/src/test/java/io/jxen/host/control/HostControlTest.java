@@ -84,7 +84,7 @@ class HostControlTest {
                     } catch (java.util.concurrent.TimeoutException e) {
                         // Seen once in CI (session 7) and not since: say where everything was.
                         throw new AssertionError("blkfront did not connect in 60 s; xenbus-list: "
-                                + request(host, "xenbus-list " + domid) + "\n" + io.jxen.host.ThreadDumps.now(), e);
+                                + request(host, "xenbus-list " + domid) + "\n" + io.jxen.runtime.ThreadDumps.now(), e);
                     }
                     // the bus publishes Connected after the driver's connect hook returns
                     Eventually.until("the frontend publishes Connected", () -> {

@@ -1,4 +1,4 @@
-package io.jxen.host;
+package io.jxen.runtime;
 
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
@@ -6,9 +6,9 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 
 /**
- * What a test prints when it gives up waiting: every platform thread's stack with the locks it
- * holds and waits for, and the JVM's own deadlock check, so a hang seen once in CI says where
- * it was.
+ * Every platform thread's stack with the locks it holds and waits for, deadlocked threads
+ * (the JVM's own check) first: what a test prints when it gives up waiting, so a hang seen
+ * once in CI says where it was.
  */
 public final class ThreadDumps {
 
