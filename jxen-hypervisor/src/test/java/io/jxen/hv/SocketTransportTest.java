@@ -199,6 +199,7 @@ class SocketTransportTest {
     @Timeout(60)
     void aPeerThatDiesMidFrameLeavesNoConnectionBehind() throws IOException {
         for (int cut = 0; cut <= 5; cut++) {
+            long acceptedBefore = server.acceptedCount();
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 channel.connect(UnixDomainSocketAddress.of(server.socket()));
                 if (cut >= 1) {
@@ -222,11 +223,15 @@ class SocketTransportTest {
                     HypercallWire.writeFully(channel, call);
                 }
             } // closed here, as by the peer's death
+            // The server may not have accepted the connection yet when the peer is gone (step 0
+            // closes at once): wait for the accept first, or 0 connections proves nothing.
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.connectionCount() != 0 && System.nanoTime() - end < 0) {
+            while ((server.acceptedCount() == acceptedBefore || server.connectionCount() != 0)
+                    && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
                 Thread.yield();
             }
+            assertThat(server.acceptedCount()).as("accepted the peer of step %d", cut).isGreaterThan(acceptedBefore);
             assertThat(server.connectionCount()).as("connections left after a peer died at step %d", cut).isZero();
         }
         try (RemoteGuestPlatform platform = RemoteGuestPlatform.connect(server.socket())) {

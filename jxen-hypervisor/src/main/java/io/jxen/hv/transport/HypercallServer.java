@@ -44,6 +44,8 @@ public final class HypercallServer implements AutoCloseable {
     private volatile boolean crashWhenAbandoned;
     private volatile boolean closed;
 
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+
     /**
      * Starts serving {@code domain} at {@code socket} (which must not exist).
      *
@@ -91,6 +93,7 @@ public final class HypercallServer implements AutoCloseable {
             try {
                 SocketChannel channel = server.accept();
                 connections.add(channel);
+                accepted.incrementAndGet();
                 workers.add(Thread.ofPlatform().daemon().name("hypercalls-d" + domain.domid() + "-conn")
                         .start(() -> serve(channel)));
             } catch (IOException e) {
@@ -157,6 +160,11 @@ public final class HypercallServer implements AutoCloseable {
                 hypervisor.shutdown(domain.domid(), ShutdownReason.CRASH);
             }
         }
+    }
+
+    /** Connections accepted since the server started (open or gone). */
+    public long acceptedCount() {
+        return accepted.get();
     }
 
     /**
