@@ -106,6 +106,15 @@ class BlkfrontPolledCompletionTest {
         return new Blkfront(guest, guest.grantTable(), 0, 0, 32, false, waiter);
     }
 
+    /** {@code front} connected to a backend played by the test (window 0), device properties read. */
+    private static HandBackend handBackend(BlkifTestHost host, GuestKernel guest, Blkfront front, FileEngine disk)
+            throws Exception {
+        FrontendRing ring = front.connect(features(disk));
+        HandBackend back = new HandBackend(host, guest, ring, 0);
+        front.deviceProperties(features(disk));
+        return back;
+    }
+
     private static BackendFeatures features(FileEngine disk) {
         return BlkifTestHost.features(BlkifDeviceProfile.of(disk, 32), false);
     }
@@ -119,9 +128,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             Random random = new Random(1);
             SharedRing shared = back.shared();
             assertThat(shared.responseEvent()).as("SHARED_RING_INIT arms rsp_event at 1").isEqualTo(1);
@@ -168,9 +175,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             Random random = new Random(2);
             CompletableFuture<Void> a = read(front, 0);
             CompletableFuture<Void> b = read(front, 1);
@@ -194,9 +199,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             Random random = new Random(3);
             // A real poll policy on a clock that moves 1 µs per look: deterministic windows.
             AtomicLong now = new AtomicLong();
@@ -275,9 +278,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             Random random = new Random(6);
             AtomicLong now = new AtomicLong();
             PollingWaiter waiter = new PollingWaiter(new HaltPoll(HaltPoll.Config.kvm(100_000), SpareCore.fixed(false),
@@ -320,9 +321,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             PollingWaiter waiter = new PollingWaiter(HaltPoll.off(), 0, true); // no polling: straight to the line
             io.jxen.hypercall.InterruptLine line = guest.vcpu(0).interruptLine();
             assertThat(front.interruptVcpus()).containsExactly(guest.vcpu(0));
@@ -371,9 +370,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             PolledCompletions.Polling polling = front.startPolling();
             CompletableFuture<Void> a = read(front, 0);
             CompletableFuture<Void> b = read(front, 1);
@@ -398,9 +395,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             Random random = new Random(5);
             PolledCompletions.Polling polling = front.startPolling();
             CompletableFuture<Void> answered = read(front, 0);
@@ -438,9 +433,7 @@ class BlkfrontPolledCompletionTest {
             try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
                 GuestKernel guest = host.boot(1024);
                 Blkfront front = connected(host, guest, disk, host.waiter());
-                FrontendRing ring = front.connect(features(disk));
-                HandBackend back = new HandBackend(host, guest, ring, 0);
-                front.deviceProperties(features(disk));
+                HandBackend back = handBackend(host, guest, front, disk);
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
                 long pollerSeed = seed;
@@ -512,9 +505,7 @@ class BlkfrontPolledCompletionTest {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
             GuestKernel guest = host.boot(1024);
             Blkfront front = connected(host, guest, disk, host.waiter());
-            FrontendRing ring = front.connect(features(disk));
-            HandBackend back = new HandBackend(host, guest, ring, 0);
-            front.deviceProperties(features(disk));
+            HandBackend back = handBackend(host, guest, front, disk);
             SharedRing shared = back.shared();
             List<CompletableFuture<Void>> reads = new ArrayList<>();
             List<PolledCompletions.Polling> open = new ArrayList<>();
