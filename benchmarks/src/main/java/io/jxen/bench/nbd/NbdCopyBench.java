@@ -108,11 +108,24 @@ public final class NbdCopyBench implements Bench {
                     }
                     out.printf("warm-up: %d round(s) of jxen's servers in %.0f s%n", warmed, warmupSeconds);
                     // -Djxen.bench.nbd.pvReadRounds=N: then N reads through the PV path alone (to profile it).
-                    for (int i = Integer.getInteger("jxen.bench.nbd.pvReadRounds", 0); i > 0; i--) {
+                    java.util.Map<String, Long> rolesBefore = cpuByRole();
+                    int profiled = Integer.getInteger("jxen.bench.nbd.pvReadRounds", 0);
+                    for (int i = profiled; i > 0; i--) {
                         long cpu = ownCpuNanos();
                         pvRead = Math.min(pvRead, copy(nbdcopy, pvServer.uri(), "null:"));
                         pvReadCpu += ownCpuNanos() - cpu;
                         pvReadCopies++;
+                    }
+                    if (profiled > 0) {
+                        double gib = profiled * (sizeBytes / (double) (1L << 30));
+                        StringBuilder line = new StringBuilder("CPU per GiB of the PV reads above, by thread role:");
+                        cpuByRole().forEach((role, after) -> {
+                            long spent = after - rolesBefore.getOrDefault(role, 0L);
+                            if (spent / 1e6 / gib >= 1) {
+                                line.append(String.format(" %s %.0f ms", role, spent / 1e6 / gib));
+                            }
+                        });
+                        out.println(line);
                     }
                     double[] pairedPvRead = new double[rounds];
                     for (int round = 0; round < rounds; round++) {
@@ -195,6 +208,32 @@ public final class NbdCopyBench implements Bench {
                 }
             }
         }
+    }
+
+    /**
+     * CPU time of this JVM's threads so far, by role (the thread name's prefix up to its first
+     * digit or dot: {@code blkback}, {@code nbd-request-}, {@code guest-d}...): which side of the PV
+     * path a change moved, steadier than the process total on a machine whose other tenants come
+     * and go. Threads that ended meanwhile are not counted.
+     */
+    static java.util.Map<String, Long> cpuByRole() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byRole = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long cpu = mx.getThreadCpuTime(t.threadId());
+            if (cpu > 0) {
+                byRole.merge(role(t.getName()), cpu, Long::sum);
+            }
+        }
+        return byRole;
+    }
+
+    static String role(String threadName) {
+        int end = 0;
+        while (end < threadName.length() && !Character.isDigit(threadName.charAt(end)) && threadName.charAt(end) != '.') {
+            end++;
+        }
+        return end == 0 ? "other" : threadName.substring(0, end);
     }
 
     /** CPU time of this JVM so far (every thread: guest, dom0, NBD server). */
