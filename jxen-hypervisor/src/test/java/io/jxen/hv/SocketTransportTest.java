@@ -112,6 +112,62 @@ class SocketTransportTest {
         }
     }
 
+    /**
+     * An interrupt that lands while the call waits for its result (the vCPU blocked in
+     * SCHEDOP_block) leaves the call alone: it returns when the event comes, with the flag
+     * still set for its owner, and the vCPU's next call still reaches the hypervisor. Over a
+     * socket channel the interrupt closed the connection and both answered -ESRCH.
+     */
+    @Test
+    @Timeout(60)
+    void anInterruptDuringABlockedHypercallLeavesTheCallAndTheConnection() throws Exception {
+        try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
+            GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
+            long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
+            TestHost.Guest g = new TestHost.Guest(domU, remote.hypercalls(0), remote.memory());
+            GuestEvtchn eu = new GuestEvtchn(g);
+            long portU = eu.bindInterdomain(dom0.domid(), port0);
+            eu.clearPending(portU);
+            eu.clearUpcallPending(0);
+            eu.clearPendingSel(0);
+            AtomicLong rc = new AtomicLong(-1);
+            java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread vcpu = Thread.ofPlatform().daemon().start(() -> {
+                rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0));
+                flagAfter.set(Thread.currentThread().isInterrupted());
+            });
+            while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
+                Thread.onSpinWait();
+            }
+            // The hypervisor blocks the vCPU: the guest thread waits in its read for the RESULT.
+            vcpu.interrupt();
+            assertThat(host.hv.waitingVcpus()).as("the interrupt is the guest thread's, not the vCPU's").isEqualTo(1);
+            e0.send(port0);
+            vcpu.join();
+            assertThat(rc.get()).as("the blocked call's own result").isZero();
+            assertThat(flagAfter.get()).as("the flag is left for its owner").isTrue();
+            assertThat(remote.hypercalls(0).hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0))
+                    .as("the vCPU's connection is still there").isEqualTo(1);
+        }
+    }
+
+    /** Closing the platform ends a call blocked in the hypervisor, as the hypervisor going away does. */
+    @Test
+    @Timeout(60)
+    void closingTheRemotePlatformEndsABlockedCall() throws Exception {
+        RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket());
+        AtomicLong rc = new AtomicLong(1);
+        Thread vcpu = Thread.ofPlatform().daemon().start(() ->
+                rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0)));
+        while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
+            Thread.onSpinWait();
+        }
+        remote.close();
+        vcpu.join();
+        assertThat(rc.get()).isEqualTo(-XenErrno.ESRCH);
+        assertThat(remote.hypercalls(0).hypercall(Hypercall.VCPU_OP, VcpuOp.IS_UP, 0)).isEqualTo(-XenErrno.ESRCH);
+    }
+
     @Test
     @Timeout(60)
     void aRemoteVcpuBlocksUntilAnInProcessDomainSignalsIt() throws Exception {

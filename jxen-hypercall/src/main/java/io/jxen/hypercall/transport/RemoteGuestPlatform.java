@@ -4,12 +4,10 @@ import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.GuestPlatform;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.memory.MachineMemory;
+import io.jxen.runtime.UnixStream;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +28,9 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
     private final MachineMemory memory;
     private final GuestPhysicalMemory guestMemory;
     private final SocketHypercalls[] hypercalls;
-    private final List<SocketChannel> spare = new ArrayList<>();
+    private final List<UnixStream> spare = new ArrayList<>();
 
-    private RemoteGuestPlatform(Path socket, SocketChannel first, ByteBuffer hello, String memoryFile) throws IOException {
+    private RemoteGuestPlatform(Path socket, UnixStream first, ByteBuffer hello, String memoryFile) throws IOException {
         this.socket = socket;
         this.domid = Short.toUnsignedInt(hello.getShort(6));
         this.vcpus = hello.getInt(8);
@@ -52,13 +50,12 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
      * @throws IOException if the socket is not there or does not speak {@link HypercallWire}
      */
     public static RemoteGuestPlatform connect(Path socket) throws IOException {
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        UnixStream channel = UnixStream.connect(socket);
         try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer hello = readHello(channel);
             byte[] path = new byte[hello.getInt(12)];
             ByteBuffer pathBuffer = ByteBuffer.wrap(path);
-            HypercallWire.readFully(channel, pathBuffer);
+            channel.readFully(pathBuffer);
             return new RemoteGuestPlatform(socket, channel, hello, new String(path, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -66,9 +63,9 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
         }
     }
 
-    private static ByteBuffer readHello(SocketChannel channel) throws IOException {
+    private static ByteBuffer readHello(UnixStream channel) throws IOException {
         ByteBuffer hello = HypercallWire.buffer(HypercallWire.HELLO_SIZE);
-        HypercallWire.readFully(channel, hello);
+        channel.readFully(hello);
         if (hello.getInt(0) != HypercallWire.MAGIC || hello.getShort(4) != HypercallWire.VERSION) {
             throw new IOException("not a jxen hypercall socket (magic/version mismatch)");
         }
@@ -79,15 +76,19 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
         return hello;
     }
 
-    private SocketChannel newConnection() throws IOException {
+    private UnixStream newConnection() throws IOException {
         if (!spare.isEmpty()) {
             return spare.removeFirst();
         }
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        ByteBuffer hello = readHello(channel);
-        HypercallWire.readFully(channel, ByteBuffer.allocate(hello.getInt(12)));
-        return channel;
+        UnixStream channel = UnixStream.connect(socket);
+        try {
+            ByteBuffer hello = readHello(channel);
+            channel.readFully(ByteBuffer.allocate(hello.getInt(12)));
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     @Override
@@ -147,12 +148,8 @@ public final class RemoteGuestPlatform implements GuestPlatform, AutoCloseable {
                 h.close();
             }
         }
-        for (SocketChannel channel : spare) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+        for (UnixStream channel : spare) {
+            channel.close();
         }
         memory.close();
     }

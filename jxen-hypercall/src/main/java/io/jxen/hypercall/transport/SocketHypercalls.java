@@ -2,11 +2,10 @@ package io.jxen.hypercall.transport;
 
 import io.jxen.abi.XenErrno;
 import io.jxen.hypercall.Hypercalls;
+import io.jxen.runtime.UnixStream;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * {@link Hypercalls} of one vCPU of a domain running in this JVM while its hypervisor runs in
@@ -14,58 +13,59 @@ import java.nio.channels.SocketChannel;
  * ({@link HypercallWire}). A call blocks while the hypervisor blocks it (SCHEDOP_block, poll).
  * If the hypervisor goes away the call answers {@code -ESRCH}, as for a dead domain.
  *
- * <p>A thread's interrupt flag is not a CPU's business: a call from a thread whose flag is set
- * is made with the flag cleared and set again afterwards, because a socket channel closes itself
- * when an interrupted thread does I/O on it, and every later call of this vCPU would then answer
- * {@code -ESRCH} (a bus giving up on a hung hook, or an executor shut down, would have killed the
- * domain's vCPU). An interrupt that lands during a call still closes the channel.
+ * <p>A thread's interrupt flag is not a CPU's business: the connection is a {@link UnixStream},
+ * whose reads and writes ignore interrupts, so a thread interrupted before or during a call
+ * gets the call's result and keeps its flag, and the vCPU's later calls still reach the
+ * hypervisor. (A socket channel closes itself when an interrupted thread does I/O on it: a bus
+ * giving up on a hung hook, or an executor shut down, would have killed the domain's vCPU.)
  */
 public final class SocketHypercalls implements Hypercalls, AutoCloseable {
 
-    private final SocketChannel channel;
+    private final UnixStream stream;
     private final ByteBuffer call = HypercallWire.buffer(HypercallWire.CALL_SIZE);
     private final ByteBuffer result = HypercallWire.buffer(HypercallWire.RESULT_SIZE);
+    private boolean closed; // guarded by this
 
     /** Binds an open connection (HELLO already read) to {@code vcpu}. */
-    SocketHypercalls(SocketChannel channel, int vcpu) throws IOException {
-        this.channel = channel;
+    SocketHypercalls(UnixStream stream, int vcpu) throws IOException {
+        this.stream = stream;
         ByteBuffer bind = HypercallWire.buffer(HypercallWire.BIND_SIZE);
         bind.putInt(vcpu).putInt(0).flip();
-        boolean interrupted = Thread.interrupted();
         try {
-            HypercallWire.writeFully(channel, bind);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            stream.writeFully(bind);
+        } catch (IOException | RuntimeException e) {
+            stream.close();
+            throw e;
         }
     }
 
     @Override
     public synchronized long hypercall(int number, long a1, long a2, long a3, long a4, long a5) {
-        boolean interrupted = Thread.interrupted();
+        if (closed) {
+            return -XenErrno.ESRCH;
+        }
         try {
             call.clear();
             call.putInt(number).putInt(0).putLong(a1).putLong(a2).putLong(a3).putLong(a4).putLong(a5).flip();
-            HypercallWire.writeFully(channel, call);
+            stream.writeFully(call);
             result.clear();
-            HypercallWire.readFully(channel, result);
+            stream.readFully(result);
             return result.getLong();
         } catch (IOException e) {
             return -XenErrno.ESRCH;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
+    /**
+     * Ends the connection: a call blocked in the hypervisor (SCHEDOP_poll) returns
+     * {@code -ESRCH} at once, and so does every later call.
+     */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        stream.shutdown(); // first, without the lock: it ends a call that holds it
+        synchronized (this) {
+            closed = true;
+            stream.close();
         }
     }
 }

@@ -6,13 +6,11 @@ import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsError;
 import io.jxen.xenstore.wire.XsMessage;
 import io.jxen.xenstore.wire.XsMessageReader;
+import io.jxen.runtime.UnixStream;
 import io.jxen.xenstore.wire.XsPayload;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class XenstoreClient implements AutoCloseable {
 
-    private final SocketChannel channel;
+    private final UnixStream channel;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger nextRequestId = new AtomicInteger(1);
     private final Map<Integer, CompletableFuture<XsMessage>> pending = new ConcurrentHashMap<>();
@@ -54,7 +52,7 @@ public final class XenstoreClient implements AutoCloseable {
     private final Thread reader;
     private volatile IOException failure;
 
-    private XenstoreClient(SocketChannel channel) {
+    private XenstoreClient(UnixStream channel) {
         this.channel = channel;
         // A daemon platform thread, not a virtual one: every request's reply arrives through
         // it, and under load JDK 25.0.3's virtual-thread scheduler left a runnable virtual
@@ -71,14 +69,7 @@ public final class XenstoreClient implements AutoCloseable {
      * @throws IOException if the connection fails
      */
     public static XenstoreClient connect(Path socket) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        return new XenstoreClient(ch);
+        return new XenstoreClient(UnixStream.connect(socket));
     }
 
     private void readLoop() {
@@ -142,17 +133,14 @@ public final class XenstoreClient implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(new XsMessage(type, id, transactionId, payload).encode());
         writeLock.lock();
         try {
-            // A socket channel closes itself when a thread with its interrupt flag set does I/O
-            // on it (ClosedByInterruptException), which would end the connection for every user
-            // of this client (the toolstack, a backend bus, the control socket): an interrupted
-            // caller fails here, its request unsent, and the connection stays. (An interrupt that
-            // lands during the write itself still closes it; writes are short.)
+            // An interrupted caller fails here, its request unsent: an error then means nothing
+            // was done. The connection is every user's (the toolstack, a backend bus, the
+            // control socket), and a UnixStream, which an interrupt during the write itself
+            // leaves alone too (a socket channel would have closed itself for all of them).
             if (Thread.currentThread().isInterrupted()) {
                 throw new IOException("interrupted before sending " + XsMessageTypes.name(type));
             }
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
+            channel.writeFully(b);
         } catch (IOException e) {
             pending.remove(id);
             throw e;
@@ -323,11 +311,17 @@ public final class XenstoreClient implements AutoCloseable {
     /** Closes the connection; requests in flight fail. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        channel.shutdown(); // the reader's read returns: end of stream
         try {
             reader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        writeLock.lock();
+        try {
+            channel.close(); // no writer left in it: the descriptor may go
+        } finally {
+            writeLock.unlock();
         }
         events.shutdown();
     }
