@@ -240,6 +240,10 @@ public final class XenBus implements Agent, AutoCloseable {
             }
             Thread t = d.hookThread;
             if (t != null) {
+                // Where the hook hangs is what the failure's reader needs first (a lost wake-up,
+                // a peer that never answered): its stack, taken before the interrupt moves it.
+                LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": " + what
+                        + "; its hook on thread " + t.getName() + " was at:" + stackOf(t));
                 t.interrupt(); // a hung hook: its result will be ignored
             }
             try {
@@ -252,6 +256,19 @@ public final class XenBus implements Agent, AutoCloseable {
             work++;
         }
         return work;
+    }
+
+    /** {@code t}'s stack, one frame a line (at most 40), for a log message. */
+    static String stackOf(Thread t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(frames.length, 40); i++) {
+            b.append("\n\tat ").append(frames[i]);
+        }
+        if (frames.length > 40) {
+            b.append("\n\t... ").append(frames.length - 40).append(" more");
+        }
+        return b.toString();
     }
 
     @Override

@@ -103,10 +103,36 @@ class XenbusFailureTest {
             get(b.whenState(XenbusState.INIT_WAIT));
             until("initialise entered", () -> fd.count("initialise") == 1);
 
-            p.expireTimeouts();
-            get(f.whenState(XenbusState.CLOSED));
+            java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.logging.Handler recorder = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                        warnings.add(r.getMessage());
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            java.util.logging.Logger jul = java.util.logging.Logger.getLogger("xenbus");
+            jul.addHandler(recorder);
+            try {
+                p.expireTimeouts();
+                get(f.whenState(XenbusState.CLOSED));
+            } finally {
+                jul.removeHandler(recorder);
+            }
             until("error published", () -> f.lastError() != null);
             assertThat(f.lastError()).startsWith("110 timed out");
+            assertThat(warnings).as("the log says where the hook hung, taken before the interrupt")
+                    .anySatisfy(w -> assertThat(w).contains("timed out").contains("its hook on thread")
+                            .contains("CountDownLatch.await").contains("TestDriver"));
             // The hung hook was interrupted; the only worker is free again, the result ignored.
             until("disconnected after the hang", () -> fd.count("disconnect") == 1);
             assertThat(p.readOrNull(f.nodename() + "/front-key")).isNull();
