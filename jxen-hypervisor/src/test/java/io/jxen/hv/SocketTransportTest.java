@@ -112,6 +112,21 @@ class SocketTransportTest {
         }
     }
 
+    /** An interdomain channel from dom0 to the remote domU's vCPU 0, its upcall state cleared. */
+    private record Channel(GuestEvtchn dom0, long port0, GuestEvtchn domU, long portU) {
+    }
+
+    private Channel interdomainChannel(RemoteGuestPlatform remote) {
+        GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
+        long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
+        GuestEvtchn eu = new GuestEvtchn(new TestHost.Guest(domU, remote.hypercalls(0), remote.memory()));
+        long portU = eu.bindInterdomain(dom0.domid(), port0);
+        eu.clearPending(portU);
+        eu.clearUpcallPending(0);
+        eu.clearPendingSel(0); // a guest that leaves the selector set gets no new upcall
+        return new Channel(e0, port0, eu, portU);
+    }
+
     /**
      * An interrupt that lands while the call waits for its result (the vCPU blocked in
      * SCHEDOP_block) leaves the call alone: it returns when the event comes, with the flag
@@ -122,14 +137,7 @@ class SocketTransportTest {
     @Timeout(60)
     void anInterruptDuringABlockedHypercallLeavesTheCallAndTheConnection() throws Exception {
         try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
-            GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
-            long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
-            TestHost.Guest g = new TestHost.Guest(domU, remote.hypercalls(0), remote.memory());
-            GuestEvtchn eu = new GuestEvtchn(g);
-            long portU = eu.bindInterdomain(dom0.domid(), port0);
-            eu.clearPending(portU);
-            eu.clearUpcallPending(0);
-            eu.clearPendingSel(0);
+            Channel c = interdomainChannel(remote);
             AtomicLong rc = new AtomicLong(-1);
             java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean();
             Thread vcpu = Thread.ofPlatform().daemon().start(() -> {
@@ -142,7 +150,7 @@ class SocketTransportTest {
             // The hypervisor blocks the vCPU: the guest thread waits in its read for the RESULT.
             vcpu.interrupt();
             assertThat(host.hv.waitingVcpus()).as("the interrupt is the guest thread's, not the vCPU's").isEqualTo(1);
-            e0.send(port0);
+            c.dom0().send(c.port0());
             vcpu.join();
             assertThat(rc.get()).as("the blocked call's own result").isZero();
             assertThat(flagAfter.get()).as("the flag is left for its owner").isTrue();
@@ -172,24 +180,17 @@ class SocketTransportTest {
     @Timeout(60)
     void aRemoteVcpuBlocksUntilAnInProcessDomainSignalsIt() throws Exception {
         try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
-            GuestEvtchn e0 = new GuestEvtchn(host.guest(dom0));
-            long port0 = e0.allocUnbound(DomId.SELF, domU.domid());
-            TestHost.Guest g = new TestHost.Guest(domU, remote.hypercalls(0), remote.memory());
-            GuestEvtchn eu = new GuestEvtchn(g);
-            long portU = eu.bindInterdomain(dom0.domid(), port0);
-            eu.clearPending(portU);
-            eu.clearUpcallPending(0);
-            eu.clearPendingSel(0); // a guest that leaves the selector set gets no new upcall
+            Channel c = interdomainChannel(remote);
             AtomicLong rc = new AtomicLong(-1);
             Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP,
                     SchedOp.BLOCK, 0)));
             while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
                 Thread.onSpinWait();
             }
-            e0.send(port0);
+            c.dom0().send(c.port0());
             vcpu.join();
             assertThat(rc.get()).isZero();
-            assertThat(eu.pending(portU)).isTrue();
+            assertThat(c.domU().pending(c.portU())).isTrue();
         }
     }
 

@@ -35,12 +35,28 @@ class UnixStreamTest {
         return server;
     }
 
+    /** A UnixStream and the server's end of its connection. */
+    private record Connected(ServerSocketChannel server, UnixStream client, SocketChannel peer) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (server; client; peer) {
+                // all three closed, in reverse order
+            }
+        }
+    }
+
+    private Connected connected() throws IOException {
+        ServerSocketChannel server = listen();
+        UnixStream client = UnixStream.connect(dir.resolve("s.sock"));
+        return new Connected(server, client, server.accept());
+    }
+
     @Test
     @Timeout(30)
     void bytesGoBothWaysWhateverTheBuffer() throws IOException {
-        try (ServerSocketChannel server = listen();
-             UnixStream client = UnixStream.connect(dir.resolve("s.sock"));
-             SocketChannel peer = server.accept()) {
+        try (Connected c = connected()) {
+            UnixStream client = c.client();
+            SocketChannel peer = c.peer();
             byte[] big = new byte[10_000]; // more than the heap staging at once
             for (int i = 0; i < big.length; i++) {
                 big[i] = (byte) (i * 31);
@@ -70,9 +86,9 @@ class UnixStreamTest {
     @Test
     @Timeout(30)
     void anInterruptLeavesABlockedReadAndTheConnectionAlone() throws Exception {
-        try (ServerSocketChannel server = listen();
-             UnixStream client = UnixStream.connect(dir.resolve("s.sock"));
-             SocketChannel peer = server.accept()) {
+        try (Connected c = connected()) {
+            UnixStream client = c.client();
+            SocketChannel peer = c.peer();
             AtomicReference<Object> got = new AtomicReference<>();
             AtomicBoolean flagAfter = new AtomicBoolean();
             Thread reader = Thread.ofPlatform().start(() -> {
