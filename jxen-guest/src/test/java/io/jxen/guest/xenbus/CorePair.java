@@ -59,6 +59,30 @@ final class CorePair implements AutoCloseable {
         addDevice(type, id, true);
     }
 
+    /** The backend half alone, as libxl writes it again for a restarted driver domain. */
+    void addBackend(String type, int id) throws Exception {
+        String fe = frontNode(type, id);
+        String be = backNode(type, id);
+        while (true) {
+            int tx = Integer.parseInt(new String(dom0.request(XsMessageTypes.TRANSACTION_START, 0, ""),
+                    java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""));
+            write(tx, be, "");
+            perms(tx, be, "n0", "r" + GUEST);
+            write(tx, be + "/frontend", fe);
+            write(tx, be + "/frontend-id", Integer.toString(GUEST));
+            write(tx, be + "/online", "1");
+            write(tx, be + "/state", "1");
+            try {
+                dom0.request(XsMessageTypes.TRANSACTION_END, tx, "T");
+                return;
+            } catch (XenstoreException e) {
+                if (e.error() != XsError.EAGAIN) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * As libxl, in one transaction with the permissions (so a driver never sees a node before
      * its permissions), or with {@code withBackend} false a frontend whose backend never comes.
