@@ -103,7 +103,7 @@ public final class UnixStream implements AutoCloseable {
             MemorySegment capture = call.allocate(CAPTURE_LAYOUT);
             int fd = (int) SOCKET.invokeExact(capture, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw failure("socket", capture, path);
+                throw failure("socket", capture);
             }
             MemorySegment address = call.allocate(SOCKADDR_UN_BYTES, 2); // zeroed: sun_path ends in NUL
             address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
@@ -113,7 +113,7 @@ public final class UnixStream implements AutoCloseable {
                 rc = (int) CONNECT.invokeExact(capture, fd, address, SOCKADDR_UN_BYTES);
             } while (rc < 0 && errnoOf(capture) == EINTR);
             if (rc < 0) {
-                IOException e = failure("connect", capture, path);
+                IOException e = failure("connect", capture);
                 int ignored = (int) CLOSE.invokeExact(capture, fd);
                 throw e;
             }
@@ -186,7 +186,7 @@ public final class UnixStream implements AutoCloseable {
                 n = (long) op.invokeExact(d.errno, fd, at, bytes);
             } while (n < 0 && errnoOf(d.errno) == EINTR && !shut);
             if (n < 0) {
-                throw failure(op == READ ? "read" : "write", d.errno, null);
+                throw failure(op == READ ? "read" : "write", d.errno);
             }
             return n;
         } catch (IOException | RuntimeException | Error e) {
@@ -226,7 +226,7 @@ public final class UnixStream implements AutoCloseable {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    private static IOException failure(String call, MemorySegment capture, Path path) {
+    private static IOException failure(String call, MemorySegment capture) {
         int errno = errnoOf(capture);
         String what = switch (errno) {
             case 2 -> "No such file or directory";
@@ -236,6 +236,6 @@ public final class UnixStream implements AutoCloseable {
             case 111 -> "Connection refused";
             default -> "errno " + errno;
         };
-        return new IOException(call + ": " + what + (path == null ? "" : " (" + path + ")"));
+        return new IOException(call + ": " + what); // callers name the path (as SocketChannel's messages leave it to them)
     }
 }

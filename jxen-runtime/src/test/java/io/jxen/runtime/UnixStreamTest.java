@@ -154,7 +154,7 @@ class UnixStreamTest {
     void aMissingSocketIsAClearError() {
         assertThatThrownBy(() -> UnixStream.connect(dir.resolve("nobody.sock")))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("No such file or directory").hasMessageContaining("nobody.sock");
+                .hasMessageContaining("connect: No such file or directory");
         assertThatThrownBy(() -> UnixStream.connect(dir.resolve("x".repeat(120))))
                 .isInstanceOf(IOException.class).hasMessageContaining("sun_path");
     }
