@@ -56,7 +56,7 @@ final class DeviceRun {
     private boolean hasWork() {
         return d.phase != XenbusDevice.Phase.GONE && (d.otherDirty.get() || d.removed.get()
                 || d.detachRequested.get() || d.restartRequested.get() || d.pendingFatal != null || d.disconnectPending.get()
-                || d.otherMoved.get());
+                || d.otherMoved.get() || d.ownStateWritten.get());
     }
 
     /** @return whether there was anything to do */
@@ -74,8 +74,9 @@ final class DeviceRun {
         boolean other = d.otherDirty.getAndSet(false);
         boolean restart = d.restartRequested.getAndSet(false);
         boolean moved = d.otherMoved.getAndSet(false);
+        boolean ownState = d.ownStateWritten.getAndSet(false);
         String fatal = d.pendingFatal;
-        if (!other && !restart && !moved && fatal == null) {
+        if (!other && !restart && !moved && !ownState && fatal == null) {
             return false;
         }
         gen = d.generation;
@@ -84,6 +85,9 @@ final class DeviceRun {
                 return true;
             }
             if (moved && d.isFrontend() && !reattach()) {
+                return true;
+            }
+            if (ownState && !d.isFrontend() && recreated() && !startOver()) {
                 return true;
             }
             if (fatal != null) {
@@ -193,6 +197,36 @@ final class DeviceRun {
         return true;
     }
 
+    /**
+     * Whether our (backend's) directory was re-created under us: the store shows Initialising,
+     * which the toolstack writes when it creates the device and a backend never publishes, while
+     * we had gone past it. Our keys went with the old directory.
+     */
+    private boolean recreated() throws XenstoreException, IOException {
+        if (!d.probed || d.state() == XenbusState.INITIALISING) {
+            return false;
+        }
+        String raw = readOrNull(d.nodename() + "/state");
+        return raw != null && parseState(raw) == XenbusState.INITIALISING;
+    }
+
+    /**
+     * A re-created backend device starts over as a new one: whatever it was connected to is
+     * gone, and probe runs again (its keys were in the old directory), then InitWait.
+     */
+    private boolean startOver() throws XenstoreException, IOException {
+        LOG.log(System.Logger.Level.INFO, "xenbus: " + d.nodename() + ": re-created by the toolstack; starting over");
+        if (d.phase == XenbusDevice.Phase.ACTIVE && d.state() == XenbusState.CONNECTED
+                && !hook("disconnect", () -> driver.disconnect(d))) {
+            return false;
+        }
+        d.probed = false;
+        d.sawOtherLive = false;
+        d.lastOther = XenbusState.UNKNOWN;
+        d.stateWritten(XenbusState.INITIALISING); // what the store holds now (the toolstack's)
+        return restart();
+    }
+
     private static int parseDomid(String s) {
         try {
             int v = Integer.parseInt(s.trim());
@@ -221,6 +255,7 @@ final class DeviceRun {
                     return;
                 }
                 fail(XenbusErrno.ENODEV, "other end " + d.otherEnd + " vanished");
+                d.otherVanished = d.isFrontend();
             }
             return; // not there yet: wait, under the connect timeout
         }
@@ -241,11 +276,26 @@ final class DeviceRun {
             return;
         }
         if (d.phase != XenbusDevice.Phase.ACTIVE) {
-            // Closed or failed: only the other end starting again brings us back.
+            // Closed or failed: only the other end starting again brings us back. For a
+            // frontend whose backend vanished, any state readable again is a new incarnation
+            // (the toolstack wrote the backend half again): whatever it shows, even Closed or a
+            // Connected it reached on our dead handshake, we start again and wait for its
+            // InitWait (awaitInitWait). Waiting for an InitWait transition alone left both ends
+            // Closed when the new backend had connected to that stale handshake and then
+            // followed our Closed (XenbusFailureTest, the at-once reincarnation).
             XenbusState trigger = d.isFrontend() ? XenbusState.INIT_WAIT : XenbusState.INITIALISING;
-            if (!(changed && previous != null && s == trigger && restart())) {
+            boolean reincarnated = d.otherVanished;
+            if (reincarnated) {
+                d.otherVanished = false;
+                d.awaitInitWait = true;
+                d.sawOtherLive = false; // the new backend's Closed (following ours) means nothing yet
+            }
+            if (!((reincarnated || (changed && previous != null && s == trigger)) && restart())) {
                 return;
             }
+        }
+        if (d.awaitInitWait && s == XenbusState.INIT_WAIT) {
+            d.awaitInitWait = false;
         }
         boolean live = s != XenbusState.UNKNOWN && s != XenbusState.CLOSING && s != XenbusState.CLOSED
                 && !staleConnected(s);
@@ -306,7 +356,7 @@ final class DeviceRun {
                         ours = XenbusState.INITIALISING;
                     }
                     if (ours == XenbusState.INITIALISING && (s == XenbusState.INIT_WAIT
-                            || s == XenbusState.INITIALISED || s == XenbusState.CONNECTED)) {
+                            || ((s == XenbusState.INITIALISED || s == XenbusState.CONNECTED) && !d.awaitInitWait))) {
                         // InitWait, or a backend that skipped it (io/blkif.h allows both)
                         if (!hook("initialise", () -> driver.initialise(d)) || !publish(XenbusState.INITIALISED)) {
                             return;
@@ -322,6 +372,15 @@ final class DeviceRun {
                     // Not at a Connected frontend: see staleConnected.
                     if (hook("connect", () -> driver.connect(d)) && connected() && publish(XenbusState.CONNECTED)) {
                         noDeadline();
+                    }
+                } else if (ours == XenbusState.CONNECTED && s == XenbusState.INITIALISING) {
+                    // The frontend started over (its backend vanished and it took us for the
+                    // next incarnation, or we connected to a handshake it made with our
+                    // predecessor): what we are connected to is gone. Disconnect and wait at
+                    // InitWait for its new handshake; it waits for that InitWait.
+                    if (hook("disconnect", () -> driver.disconnect(d))) {
+                        d.sawOtherLive = false;
+                        restart();
                     }
                 }
             }
@@ -339,7 +398,10 @@ final class DeviceRun {
      * "live", so its Closed on the way is not a peer closing on us.
      */
     private boolean staleConnected(XenbusState s) {
-        return !d.isFrontend() && s == XenbusState.CONNECTED && d.state() == XenbusState.INIT_WAIT;
+        if (d.isFrontend()) {
+            return d.awaitInitWait && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED);
+        }
+        return s == XenbusState.CONNECTED && d.state() == XenbusState.INIT_WAIT;
     }
 
     private void closedInOrder() {

@@ -325,6 +325,15 @@ public final class XenBus implements Agent, AutoCloseable {
                 d.otherMoved.set(true);
                 schedule(d);
             }
+        } else if (!front && depth == 4 && parts[4].equals("state")) {
+            // A backend's own state: the toolstack writing Initialising there again means it
+            // re-created the device (a driver domain restarted under the same id, its backend
+            // half written again at once, before this bus saw the directory go).
+            XenbusDevice d = devices.get(root + "/" + parts[1] + "/" + parts[2] + "/" + parts[3]);
+            if (d != null) {
+                d.ownStateWritten.set(true);
+                schedule(d);
+            }
         }
     }
 
@@ -479,7 +488,40 @@ public final class XenBus implements Agent, AutoCloseable {
             if (d.generation != gen) {
                 return false;
             }
-            return writeState(d, s);
+            if (front || d.state() == XenbusState.INITIALISING) {
+                return writeState(d, s);
+            }
+            // A backend past Initialising checks, in the transaction that writes, that the
+            // toolstack has not written the device again meanwhile (Initialising, which a
+            // backend never publishes): our keys went with the old directory, and a state
+            // written now would tell the frontend a stale story. The drain then starts the
+            // device over (DeviceRun.startOver).
+            String node = d.nodename();
+            int outcome = store.transaction(tx -> {
+                String state;
+                try {
+                    state = tx.read(node + "/state");
+                } catch (XenstoreException e) {
+                    if (e.error() == XsError.ENOENT) {
+                        return 0; // gone (or half written): nothing to publish into
+                    }
+                    throw e;
+                }
+                if (DeviceRun.parseState(state) == XenbusState.INITIALISING) {
+                    return -1;
+                }
+                tx.write(node + "/state", Integer.toString(s.value()));
+                return 1;
+            });
+            if (outcome < 0) {
+                d.ownStateWritten.set(true);
+                schedule(d);
+                return false;
+            }
+            if (outcome > 0) {
+                d.stateWritten(s);
+            }
+            return outcome > 0;
         }
     }
 

@@ -68,6 +68,8 @@ public final class XenbusDevice {
     final AtomicBoolean disconnectPending = new AtomicBoolean();
     /** A frontend's {@code backend}/{@code backend-id} were written: the toolstack may have moved the other end. */
     final AtomicBoolean otherMoved = new AtomicBoolean();
+    /** A backend's own {@code state} was written (by us, or by the toolstack re-creating the device). */
+    final AtomicBoolean ownStateWritten = new AtomicBoolean();
     volatile String pendingFatal;
     volatile int pendingFatalErrno;
     volatile Thread hookThread;
@@ -78,6 +80,18 @@ public final class XenbusDevice {
     /** Whether a Closed from the other end means something; false after our own reconnect, when it is stale. */
     boolean sawOtherLive = true;
     boolean seenOther;
+    /**
+     * A frontend whose backend's directory vanished (we failed with ENODEV): the next backend
+     * state we can read is a new incarnation's, and starts us again whatever it is.
+     */
+    boolean otherVanished;
+    /**
+     * A frontend started again after its backend vanished: a backend Initialised or Connected
+     * is the dead one's handshake with our previous ring (a new incarnation may have found it
+     * and connected to it), so we wait for an InitWait, which only a backend answering us
+     * publishes.
+     */
+    boolean awaitInitWait;
     XenbusState lastOther;
     String otherToken;
 

@@ -206,19 +206,21 @@ class XenbusFailureTest {
     }
 
     /**
-     * As above, the next incarnation written at once. Fails today (both ends end Closed): the new
-     * backend finds the frontend still Initialised for the dead one and connects to that stale
-     * handshake; the frontend then handles the vanish (ENODEV, Closed), the backend follows it to
-     * Closed, and neither restart trigger fires (a failed frontend waits for the backend's
-     * InitWait, a closed backend for the frontend's Initialising). Linux's ends react to the
-     * other's current state instead (blkfront re-initialises on a backend Connected it is not
-     * Initialised for; blkback connects from Closed on a frontend Initialised), which converges
-     * more often but can still pair a backend with a stale ring. Kept as the reproducer for that
-     * fix; docs/ARCHITECTURE.md, "XenBus".
+     * As above, the next incarnation written at once: it may find the frontend still
+     * Initialised for the dead one and connect to that stale handshake, the back bus may never
+     * see the old directory go, and the frontend may never see it go either or see the new
+     * backend only after it followed our Closed. Both ends always ended Closed before session 8;
+     * now a frontend whose backend vanished starts again on any state of the next incarnation
+     * and waits for its InitWait, a Connected backend whose frontend starts over goes back to
+     * InitWait, and a backend whose directory the toolstack wrote again (Initialising) probes
+     * anew instead of publishing into it. About 3 in 200 repetitions still end with both ends
+     * failed: each side's restart publishes a Closed that the other, already past its own
+     * restart, takes for a peer closing on it (ECONNRESET). Disabled until that is fixed
+     * (docs/ARCHITECTURE.md, "XenBus").
      */
-    @org.junit.jupiter.api.Disabled("known race, reproducer: a backend re-created at once while the frontend is "
-            + "Initialised for the dead one leaves both ends Closed")
-    @org.junit.jupiter.api.RepeatedTest(2)
+    @org.junit.jupiter.api.Disabled("known residual race (about 3 in 200): both ends fail with ECONNRESET "
+            + "while a backend re-created at once and its frontend start over")
+    @org.junit.jupiter.api.RepeatedTest(200) // real threads: each repetition its own interleaving
     void aBackendThatDiesAndComesBackAtOnceBeforeConnectedIsFollowed() throws Exception {
         backendDiesBetweenInitWaitAndConnected(true);
     }
