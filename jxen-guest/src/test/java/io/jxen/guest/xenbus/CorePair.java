@@ -61,26 +61,7 @@ final class CorePair implements AutoCloseable {
 
     /** The backend half alone, as libxl writes it again for a restarted driver domain. */
     void addBackend(String type, int id) throws Exception {
-        String fe = frontNode(type, id);
-        String be = backNode(type, id);
-        while (true) {
-            int tx = Integer.parseInt(new String(dom0.request(XsMessageTypes.TRANSACTION_START, 0, ""),
-                    java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""));
-            write(tx, be, "");
-            perms(tx, be, "n0", "r" + GUEST);
-            write(tx, be + "/frontend", fe);
-            write(tx, be + "/frontend-id", Integer.toString(GUEST));
-            write(tx, be + "/online", "1");
-            write(tx, be + "/state", "1");
-            try {
-                dom0.request(XsMessageTypes.TRANSACTION_END, tx, "T");
-                return;
-            } catch (XenstoreException e) {
-                if (e.error() != XsError.EAGAIN) {
-                    throw e;
-                }
-            }
-        }
+        inTransaction(tx -> writeBackendHalf(tx, type, id));
     }
 
     /**
@@ -91,9 +72,7 @@ final class CorePair implements AutoCloseable {
         String fe = frontNode(type, id);
         String be = backNode(type, id);
         String feDir = home(GUEST) + "/device";
-        while (true) {
-            int tx = Integer.parseInt(new String(dom0.request(XsMessageTypes.TRANSACTION_START, 0, ""),
-                    java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""));
+        inTransaction(tx -> {
             dom0.request(XsMessageTypes.MKDIR, tx, feDir + "/" + type);
             perms(tx, feDir, "n" + GUEST, "r0");
             perms(tx, feDir + "/" + type, "n" + GUEST, "r0");
@@ -103,13 +82,33 @@ final class CorePair implements AutoCloseable {
             write(tx, fe + "/backend-id", "0");
             write(tx, fe + "/state", "1");
             if (withBackend) {
-                write(tx, be, "");
-                perms(tx, be, "n0", "r" + GUEST);
-                write(tx, be + "/frontend", fe);
-                write(tx, be + "/frontend-id", Integer.toString(GUEST));
-                write(tx, be + "/online", "1");
-                write(tx, be + "/state", "1");
+                writeBackendHalf(tx, type, id);
             }
+        });
+    }
+
+    private void writeBackendHalf(int tx, String type, int id) throws Exception {
+        String be = backNode(type, id);
+        write(tx, be, "");
+        perms(tx, be, "n0", "r" + GUEST);
+        write(tx, be + "/frontend", frontNode(type, id));
+        write(tx, be + "/frontend-id", Integer.toString(GUEST));
+        write(tx, be + "/online", "1");
+        write(tx, be + "/state", "1");
+    }
+
+    /** What a transaction of dom0's writes. */
+    @FunctionalInterface
+    private interface TxBody {
+        void run(int tx) throws Exception;
+    }
+
+    /** Runs {@code body} in a dom0 transaction, again on EAGAIN. */
+    private void inTransaction(TxBody body) throws Exception {
+        while (true) {
+            int tx = Integer.parseInt(new String(dom0.request(XsMessageTypes.TRANSACTION_START, 0, ""),
+                    java.nio.charset.StandardCharsets.US_ASCII).replace("\0", ""));
+            body.run(tx);
             try {
                 dom0.request(XsMessageTypes.TRANSACTION_END, tx, "T");
                 return;

@@ -225,18 +225,23 @@ class XenbusFailureTest {
         backendDiesBetweenInitWaitAndConnected(true);
     }
 
+    /** Registers and starts both drivers and adds device 0; its frontend. */
+    private static XenbusDevice startWithOneDevice(CorePair p, TestDriver fd, TestDriver bd) throws Exception {
+        p.front.register(fd);
+        p.back.register(bd);
+        p.front.start();
+        p.back.start();
+        p.addDevice(T, 0);
+        return get(p.front.whenDevice(frontNode(T, 0)));
+    }
+
     private void backendDiesBetweenInitWaitAndConnected(boolean atOnce) throws Exception {
         try (CorePair p = new CorePair()) {
             TestDriver fd = new TestDriver(true);
             TestDriver bd = new TestDriver(false);
             CountDownLatch held = new CountDownLatch(1);
             bd.hangIn.put("connect", held); // the backend never gets past InitWait
-            p.front.register(fd);
-            p.back.register(bd);
-            p.front.start();
-            p.back.start();
-            p.addDevice(T, 0);
-            XenbusDevice f = get(p.front.whenDevice(frontNode(T, 0)));
+            XenbusDevice f = startWithOneDevice(p, fd, bd);
             get(f.whenState(XenbusState.INITIALISED));
             until("the backend's connect entered", () -> bd.count("connect") == 1);
 
