@@ -481,45 +481,23 @@ public final class XenBus implements Agent, AutoCloseable {
      * Writes our {@code state} if the generation is still {@code gen} and our node still exists
      * (a transaction: writing under a removed node would recreate it).
      *
-     * @return false if stale or the node is gone
+     * @return false if stale, the node is gone, or (a backend) the toolstack wrote the device again
      */
     boolean publish(XenbusDevice d, long gen, XenbusState s) throws XenstoreException, IOException {
         synchronized (d.publishLock) {
             if (d.generation != gen) {
                 return false;
             }
-            if (front || d.state() == XenbusState.INITIALISING) {
-                return writeState(d, s);
-            }
-            // A backend past Initialising checks, in the transaction that writes, that the
-            // toolstack has not written the device again meanwhile (Initialising, which a
-            // backend never publishes): our keys went with the old directory, and a state
-            // written now would tell the frontend a stale story. The drain then starts the
-            // device over (DeviceRun.startOver).
-            String node = d.nodename();
-            int outcome = store.transaction(tx -> {
-                String state;
-                try {
-                    state = tx.read(node + "/state");
-                } catch (XenstoreException e) {
-                    if (e.error() == XsError.ENOENT) {
-                        return 0; // gone (or half written): nothing to publish into
-                    }
-                    throw e;
-                }
-                if (DeviceRun.parseState(state) == XenbusState.INITIALISING) {
-                    return -1;
-                }
-                tx.write(node + "/state", Integer.toString(s.value()));
-                return 1;
-            });
+            // A backend past Initialising refuses, in the transaction that writes, a state node
+            // the toolstack wrote again meanwhile (Initialising, which a backend never
+            // publishes): our keys went with the old directory, and a state written now would
+            // tell the frontend a stale story. The drain then starts the device over
+            // (DeviceRun.startOver).
+            boolean guard = !front && d.state() != XenbusState.INITIALISING;
+            int outcome = writeState(d, s, guard);
             if (outcome < 0) {
                 d.ownStateWritten.set(true);
                 schedule(d);
-                return false;
-            }
-            if (outcome > 0) {
-                d.stateWritten(s);
             }
             return outcome > 0;
         }
@@ -527,23 +505,35 @@ public final class XenBus implements Agent, AutoCloseable {
 
     /** Writes the state unconditionally (detach, failure), if our node exists. */
     boolean writeState(XenbusDevice d, XenbusState s) throws XenstoreException, IOException {
+        return writeState(d, s, false) > 0;
+    }
+
+    /**
+     * Writes the state in one transaction if our node exists: 1 written, 0 no node; with
+     * {@code refuseRecreated}, -1 (nothing written) when our state node reads Initialising.
+     */
+    private int writeState(XenbusDevice d, XenbusState s, boolean refuseRecreated) throws XenstoreException, IOException {
         String node = d.nodename();
-        boolean written = store.transaction(tx -> {
+        int outcome = store.transaction(tx -> {
+            String read;
             try {
-                tx.read(node);
+                read = tx.read(refuseRecreated ? node + "/state" : node);
             } catch (XenstoreException e) {
                 if (e.error() == XsError.ENOENT) {
-                    return false;
+                    return 0; // gone (or half written): nothing to publish into
                 }
                 throw e;
             }
+            if (refuseRecreated && DeviceRun.parseState(read) == XenbusState.INITIALISING) {
+                return -1;
+            }
             tx.write(node + "/state", Integer.toString(s.value()));
-            return true;
+            return 1;
         });
-        if (written) {
+        if (outcome > 0) {
             d.stateWritten(s);
         }
-        return written;
+        return outcome;
     }
 
     boolean exists(String path) throws XenstoreException, IOException {

@@ -1,12 +1,12 @@
 package io.jxen.xenstore.client;
 
 import io.jxen.abi.xs.XsMessageTypes;
+import io.jxen.runtime.UnixStream;
 import io.jxen.xenstore.wire.ProtocolViolationException;
 import io.jxen.xenstore.wire.XenstoreException;
 import io.jxen.xenstore.wire.XsError;
 import io.jxen.xenstore.wire.XsMessage;
 import io.jxen.xenstore.wire.XsMessageReader;
-import io.jxen.runtime.UnixStream;
 import io.jxen.xenstore.wire.XsPayload;
 
 import java.io.IOException;
