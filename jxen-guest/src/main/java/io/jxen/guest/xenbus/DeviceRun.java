@@ -396,10 +396,16 @@ final class DeviceRun {
      * producer is more than a ring ahead). We wait instead: the frontend follows our InitWait
      * (or the Closed before it) and publishes a new ring; meanwhile its Connected is not
      * "live", so its Closed on the way is not a peer closing on us.
+     *
+     * <p>For a frontend that started again on a new incarnation of its vanished backend
+     * ({@code awaitInitWait}), every state but InitWait is stale: the new backend's
+     * Initialising (the toolstack's value), or a state the old device object wrote before it
+     * saw the re-creation, is not a peer we have a connection with, so the Closed that may
+     * follow is not one closing on us (before, both ends failed with ECONNRESET about 1 in 100).
      */
     private boolean staleConnected(XenbusState s) {
         if (d.isFrontend()) {
-            return d.awaitInitWait && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED);
+            return d.awaitInitWait && s != XenbusState.INIT_WAIT;
         }
         return s == XenbusState.CONNECTED && d.state() == XenbusState.INIT_WAIT;
     }

@@ -566,7 +566,15 @@ public final class XenBus implements Agent, AutoCloseable {
                 if (exists(d.nodename())) {
                     // As xenbus_dev_error: the error first, so a peer reacting to Closed finds it.
                     store.write(errorDir(d) + "/error", text);
-                    writeState(d, XenbusState.CLOSED);
+                    // A backend's Closed must not land in a directory the toolstack wrote again
+                    // (publish's guard): it would hide the re-creation from that guard and from
+                    // DeviceRun.recreated, and a later restart would publish InitWait there
+                    // without probing (the new frontend then connects without our keys).
+                    boolean guard = !front && d.state() != XenbusState.INITIALISING;
+                    if (writeState(d, XenbusState.CLOSED, guard) < 0) {
+                        d.ownStateWritten.set(true);
+                        schedule(d);
+                    }
                 }
             } catch (XenstoreException | IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": cannot publish the failure: " + e);

@@ -209,17 +209,15 @@ class XenbusFailureTest {
      * As above, the next incarnation written at once: it may find the frontend still
      * Initialised for the dead one and connect to that stale handshake, the back bus may never
      * see the old directory go, and the frontend may never see it go either or see the new
-     * backend only after it followed our Closed. Both ends always ended Closed before session 8;
-     * now a frontend whose backend vanished starts again on any state of the next incarnation
-     * and waits for its InitWait, a Connected backend whose frontend starts over goes back to
-     * InitWait, and a backend whose directory the toolstack wrote again (Initialising) probes
-     * anew instead of publishing into it. About 3 in 200 repetitions still end with both ends
-     * failed: each side's restart publishes a Closed that the other, already past its own
-     * restart, takes for a peer closing on it (ECONNRESET). Disabled until that is fixed
-     * (docs/ARCHITECTURE.md, "XenBus").
+     * backend only after it followed our Closed. Both ends always ended Closed before session 8.
+     * The rules that make it pass (docs/ARCHITECTURE.md, "XenBus"): a frontend whose backend
+     * vanished starts again on any state of the next incarnation and counts nothing but its
+     * InitWait as live until then; a Connected backend whose frontend starts over goes back to
+     * InitWait; a backend whose directory the toolstack wrote again (Initialising) probes anew
+     * instead of publishing into it, its failure's Closed included. Session 8 had the first
+     * three and failed about 3 in 200 repetitions (both ends ECONNRESET, or the old device
+     * connecting in the new directory without probing); with the last two, 0 in 1,200.
      */
-    @org.junit.jupiter.api.Disabled("known residual race (about 3 in 200): both ends fail with ECONNRESET "
-            + "while a backend re-created at once and its frontend start over")
     @org.junit.jupiter.api.RepeatedTest(200) // real threads: each repetition its own interleaving
     void aBackendThatDiesAndComesBackAtOnceBeforeConnectedIsFollowed() throws Exception {
         backendDiesBetweenInitWaitAndConnected(true);
