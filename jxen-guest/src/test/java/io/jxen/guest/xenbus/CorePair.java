@@ -65,6 +65,17 @@ final class CorePair implements AutoCloseable {
     }
 
     /**
+     * The backend half removed and written again in one transaction, so a bus never sees the
+     * directory go: a driver domain restarted under the same id, as the toolstack may do it.
+     */
+    void recreateBackend(String type, int id) throws Exception {
+        inTransaction(tx -> {
+            dom0.request(XsMessageTypes.RM, tx, backNode(type, id));
+            writeBackendHalf(tx, type, id);
+        });
+    }
+
+    /**
      * As libxl, in one transaction with the permissions (so a driver never sees a node before
      * its permissions), or with {@code withBackend} false a frontend whose backend never comes.
      */

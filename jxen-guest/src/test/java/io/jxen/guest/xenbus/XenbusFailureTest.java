@@ -223,6 +223,41 @@ class XenbusFailureTest {
         backendDiesBetweenInitWaitAndConnected(true);
     }
 
+    /**
+     * A backend whose connect fails after the toolstack wrote its directory again (in one
+     * transaction, so the bus never sees it go) leaves its Closed out of the new directory: the
+     * toolstack's Initialising stays, so the device sees it was re-created, probes again (its
+     * keys went with the old directory) and connects. Its Closed used to overwrite that
+     * Initialising, which hid the re-creation: the frontend took it for its backend closing on
+     * it and both ends stayed Closed.
+     */
+    @Test
+    void aBackendThatFailsInADirectoryWrittenAgainProbesAnewInsteadOfClosingIt() throws Exception {
+        try (CorePair p = new CorePair()) {
+            TestDriver fd = new TestDriver(true);
+            TestDriver bd = new TestDriver(false);
+            CountDownLatch held = new CountDownLatch(1);
+            bd.hangIn.put("connect", held);
+            XenbusDevice f = startWithOneDevice(p, fd, bd);
+            get(f.whenState(XenbusState.INITIALISED));
+            until("the backend's connect entered", () -> bd.count("connect") == 1);
+
+            p.recreateBackend(T, 0);
+            bd.failOnce.put("connect", new XenbusDriverException(XenbusErrno.EIO, "the old handshake's connect failed"));
+            bd.hangIn.clear();
+            held.countDown();
+
+            until("both ends connected", () -> p.back.device(backNode(T, 0))
+                    .map(b -> b.state() == XenbusState.CONNECTED).orElse(false)
+                    && f.state() == XenbusState.CONNECTED);
+            XenbusDevice b = p.back.device(backNode(T, 0)).orElseThrow();
+            assertThat(bd.count("probe")).isEqualTo(2);
+            assertThat(fd.negotiated).containsEntry(f.nodename(), "b-0");
+            assertThat(bd.negotiated).containsEntry(b.nodename(), "f-0");
+            assertThat(f.lastError()).isNull();
+        }
+    }
+
     /** Registers and starts both drivers and adds device 0; its frontend. */
     private static XenbusDevice startWithOneDevice(CorePair p, TestDriver fd, TestDriver bd) throws Exception {
         p.front.register(fd);
