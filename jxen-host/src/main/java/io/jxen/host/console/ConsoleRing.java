@@ -211,14 +211,27 @@ public final class ConsoleRing implements AutoCloseable {
         return n > 0;
     }
 
-    /** Unbinds dom0's port (closing it) and ends every client's stream. */
+    /**
+     * Takes what the guest left in {@code out[]}, unbinds dom0's port (closing it) and ends
+     * every client's stream. The last look matters: a guest's last words (a {@code poweroff}
+     * line) may be in the ring with their event not yet serviced when the domain is released,
+     * and the page is still mapped here (the backend unmaps it after). C xenconsoled too reads
+     * a dying domain's ring once more before it lets it go.
+     */
     @Override
     public void close() {
+        byte[] last;
         synchronized (this) {
             if (closed) {
                 return;
             }
+            last = broken ? EOF : drainOutput();
             closed = true;
+        }
+        if (last.length > 0) {
+            for (Client c : clients) {
+                c.offer(last);
+            }
         }
         try {
             dom0.intr().unbind(irq);
@@ -254,8 +267,13 @@ public final class ConsoleRing implements AutoCloseable {
             queue.offer(chunk);
         }
 
+        /**
+         * Ends the stream after the output still queued: the reader gets it, then the end. (It
+         * used to clear the queue first, so the guest's last lines, e.g. its poweroff message,
+         * were lost whenever the reader had not taken them yet.) There is always room for the
+         * end: {@link #offer} keeps at most {@code CLIENT_QUEUE_CHUNKS} in a queue one longer.
+         */
         private synchronized void end() {
-            queue.clear();
             queue.offer(EOF);
         }
 
