@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -65,8 +64,7 @@ public final class XenIntr {
         final boolean closeOnUnbind;
         final IrqHandler handler;
         final AtomicLong count = new AtomicLong();
-        final AtomicBoolean threadScheduled = new AtomicBoolean();
-        final AtomicBoolean threadRerun = new AtomicBoolean();
+        final HandlerThreadState thread = new HandlerThreadState();
         volatile int vcpu;
 
         Source(int irq, String name, IntrType type, int port, int vcpu, int virq, boolean closeOnUnbind, IrqHandler handler) {
@@ -572,24 +570,17 @@ public final class XenIntr {
             // Level-style threaded handler: keep the port masked until the thread has run.
             maskPort(port);
         }
-        if (s.threadScheduled.compareAndSet(false, true)) {
+        if (s.thread.event()) {
             threads.execute(() -> runThread(s));
-        } else {
-            s.threadRerun.set(true);
         }
         return 1;
     }
 
     private void runThread(Source s) {
         do {
-            s.threadRerun.set(false);
+            s.thread.starting();
             runHandler(s);
-        } while (s.threadRerun.get());
-        s.threadScheduled.set(false);
-        if (s.threadRerun.getAndSet(false) && s.threadScheduled.compareAndSet(false, true)) {
-            threads.execute(() -> runThread(s));
-            return;
-        }
+        } while (!s.thread.finished());
         if (!s.handler.edge() && byPort.get(s.port) == s) {
             EventChannelOps.unmask(boot(), s.port);
         }
