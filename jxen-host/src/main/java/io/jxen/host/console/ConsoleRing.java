@@ -140,21 +140,22 @@ public final class ConsoleRing implements AutoCloseable {
 
     /** Moves output out of {@code out[]} and pending input into {@code in[]}; notifies if anything moved. */
     private void service() {
-        byte[] chunk;
         boolean notify;
         synchronized (this) {
             if (broken || closed) {
                 return;
             }
-            chunk = drainOutput();
+            byte[] chunk = drainOutput();
             notify = chunk.length > 0;
+            // Under the lock, so close() cannot end a client's stream between our taking this
+            // chunk from the ring and queueing it (the chunk would come after the end: lost).
+            if (chunk.length > 0) {
+                for (Client c : clients) {
+                    c.offer(chunk);
+                }
+            }
             if (!broken) {
                 notify |= fillInput();
-            }
-        }
-        if (chunk.length > 0) {
-            for (Client c : clients) {
-                c.offer(chunk);
             }
         }
         if (notify) {
@@ -220,18 +221,19 @@ public final class ConsoleRing implements AutoCloseable {
      */
     @Override
     public void close() {
-        byte[] last;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            last = broken ? EOF : drainOutput();
+            byte[] last = broken ? EOF : drainOutput();
             closed = true;
-        }
-        if (last.length > 0) {
             for (Client c : clients) {
-                c.offer(last);
+                if (last.length > 0) {
+                    c.offer(last);
+                }
+                c.end();
             }
+            clients.clear();
         }
         try {
             dom0.intr().unbind(irq);
@@ -239,10 +241,6 @@ public final class ConsoleRing implements AutoCloseable {
             System.getLogger("xenconsoled").log(System.Logger.Level.WARNING,
                     "d" + domid + ": console unbind: " + e.getMessage());
         }
-        for (Client c : clients) {
-            c.end();
-        }
-        clients.clear();
     }
 
     /** An attached client's view: the history, then output chunks until the console goes. */
