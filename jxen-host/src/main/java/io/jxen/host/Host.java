@@ -196,10 +196,19 @@ public final class Host implements AutoCloseable {
                     // xenconsoled: every guest's primary console, and the control socket through
                     // which jxen console / xenbus list reach this host from other processes
                     consoles = ConsoleBackend.start(dom0Kernel, xs, hv.host().memory()::frame);
-                    running.add(consoles);
                     stats = new HostStats(hv, toolstack, vbds::statistics);
-                    control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles, stats);
+                    try {
+                        control = HostControl.start(o.directory().resolve(CONTROL_SOCKET), toolstack, xs, consoles,
+                                stats);
+                    } catch (IOException | RuntimeException e) {
+                        consoles.close();
+                        throw e;
+                    }
+                    // Closed in reverse: the consoles first (each ring read a last time, each
+                    // client's stream ended after its output), then the control socket, which
+                    // lets console sessions forward that output before it drops them.
                     running.add(control);
+                    running.add(consoles);
                 } catch (XenstoreException e) {
                     throw new IOException("starting dom0's backends: " + e.getMessage(), e);
                 }

@@ -64,6 +64,11 @@ public final class HostControl implements AutoCloseable {
     private final ConsoleBackend consoles;
     private final HostStats stats;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    /** Threads forwarding a console's output: close() lets them finish before it drops them. */
+    private final Set<Thread> consoleSessions = ConcurrentHashMap.newKeySet();
+
+    /** How long close() waits for console sessions to forward their last output. */
+    static final long CONSOLE_DRAIN_MILLIS = 2_000;
     private final Thread acceptor;
 
     private HostControl(ServerSocketChannel server, Path socket, Toolstack toolstack, XenstoreClient xs,
@@ -252,6 +257,7 @@ public final class HostControl implements AutoCloseable {
         }
         ConsoleRing ring = found.orElseThrow(
                 () -> new IllegalArgumentException("domain " + domid + " has no console attached"));
+        consoleSessions.add(Thread.currentThread());
         try (ConsoleRing.Client client = ring.attach()) {
             reply(c, "ok\n");
             Thread input = Thread.ofPlatform().daemon().name("jxen-console-in-d" + domid).start(() -> pumpInput(c, client));
@@ -265,6 +271,8 @@ public final class HostControl implements AutoCloseable {
             } finally {
                 input.interrupt();
             }
+        } finally {
+            consoleSessions.remove(Thread.currentThread());
         }
     }
 
@@ -320,10 +328,28 @@ public final class HostControl implements AutoCloseable {
         }
     }
 
-    /** Stops listening and drops every connection. */
+    /**
+     * Stops listening and drops every connection. Console sessions first get up to
+     * {@link #CONSOLE_DRAIN_MILLIS} to forward what their console still holds: the host closes
+     * the console backend before this, which ends each console's stream after its last output
+     * (a guest's poweroff line, written just before the host stopped).
+     */
     @Override
     public void close() throws IOException {
         server.close();
+        long deadline = io.jxen.runtime.SystemClock.INSTANCE.nanoTime() + CONSOLE_DRAIN_MILLIS * 1_000_000L;
+        for (Thread t : consoleSessions) {
+            long left = deadline - io.jxen.runtime.SystemClock.INSTANCE.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                t.join(java.time.Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         for (SocketChannel c : open) {
             c.close();
         }

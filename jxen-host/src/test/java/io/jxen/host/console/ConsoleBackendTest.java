@@ -118,14 +118,7 @@ class ConsoleBackendTest {
                 assertThat(client.readUntil("up\n")).startsWith("ok\n");
                 // The last words go into out[] without an event, as a guest's last write whose
                 // event the backend has not serviced when the domain goes.
-                MemorySegment page = guest.memory().page(guest.consoleGfn());
-                byte[] last = "poweroff: the last words\n".getBytes(StandardCharsets.ISO_8859_1);
-                int prod = OrderedAccess.getIntAcquire(page, XenconsInterfaceDescriptor.OUT_PROD_OFFSET);
-                for (int i = 0; i < last.length; i++) {
-                    page.set(OrderedAccess.BYTE, XenconsInterfaceDescriptor.OUT_OFFSET
-                            + ((prod + i) & (XenconsInterfaceDescriptor.OUT_SIZE - 1)), last[i]);
-                }
-                OrderedAccess.setIntRelease(page, XenconsInterfaceDescriptor.OUT_PROD_OFFSET, prod + last.length);
+                writeWithoutEvent(guest, "poweroff: the last words\n");
             }
             try (client) {
                 host.toolstack().destroy(domid);
@@ -133,6 +126,45 @@ class ConsoleBackendTest {
             }
             assertThat(host.hypervisor().internalErrors()).isZero();
         }
+    }
+
+    /**
+     * A host that stops right after a guest wrote its last line (a guest that powered off, the
+     * host stopping with it) still forwards that line to an attached console client: the
+     * console backend is closed before the control socket, and the socket lets console sessions
+     * forward what their console held before it drops them. It used to drop them first.
+     */
+    @Test
+    @Timeout(120)
+    void aStoppingHostForwardsTheLastOutputToItsConsoleClients() throws Exception {
+        ControlClient client;
+        try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
+            int domid = host.toolstack().create(config("stop"));
+            GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
+                    GuestKernel.Options.defaults(new VirtualClock(0)));
+            try (VcpuThreads vcpus = VcpuThreads.start(guest); XenConsole console = new XenConsole(guest)) {
+                assertThat(vcpus).isNotNull();
+                console.writeAll("up\n".getBytes(StandardCharsets.ISO_8859_1));
+                client = new ControlClient(host.control().socket(), "console stop");
+                assertThat(client.readUntil("up\n")).startsWith("ok\n");
+                writeWithoutEvent(guest, "poweroff: the guest powers off\n");
+            }
+        }
+        try (client) {
+            assertThat(client.readAll()).endsWith("poweroff: the guest powers off\n");
+        }
+    }
+
+    /** Puts text into the guest's out[] without an event: output the backend has not serviced yet. */
+    private static void writeWithoutEvent(GuestKernel guest, String text) {
+        MemorySegment page = guest.memory().page(guest.consoleGfn());
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        int prod = OrderedAccess.getIntAcquire(page, XenconsInterfaceDescriptor.OUT_PROD_OFFSET);
+        for (int i = 0; i < bytes.length; i++) {
+            page.set(OrderedAccess.BYTE, XenconsInterfaceDescriptor.OUT_OFFSET
+                    + ((prod + i) & (XenconsInterfaceDescriptor.OUT_SIZE - 1)), bytes[i]);
+        }
+        OrderedAccess.setIntRelease(page, XenconsInterfaceDescriptor.OUT_PROD_OFFSET, prod + bytes.length);
     }
 
     @Test
