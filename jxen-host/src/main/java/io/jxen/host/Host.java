@@ -151,8 +151,10 @@ public final class Host implements AutoCloseable {
             long xenstoredGfn = dom0Kernel.pages().allocPage();
             // xenstored serves dom0's socket and, once the toolstack introduces a domain, its
             // ring (through the guest's reserved xenstore grant).
+            // With the lifecycle running, dom0's vCPU takes upcalls on a thread (VcpuThreads, below),
+            // so the rings' agent can sleep until a store port fires; otherwise it polls.
             xenstored = HostXenstored.start(hv, o.directory().resolve("xenstored.sock"), null,
-                    xenstoredGfn << XenPage.SHIFT);
+                    xenstoredGfn << XenPage.SHIFT, o.runLifecycle() ? dom0Kernel.intr() : null);
             xs = XenstoreClient.connect(xenstored.server().socket());
             Privcmd privcmd = new Privcmd(hv.hypercalls(0, 0), hv.platform(0).memory(), privcmdGfn << XenPage.SHIFT);
             hv.platform(0).memory().zero(xsdMfn << XenPage.SHIFT, XenPage.SIZE);

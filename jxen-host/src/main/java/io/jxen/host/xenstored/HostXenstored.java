@@ -43,13 +43,29 @@ public final class HostXenstored implements AutoCloseable {
      * @throws IOException if the socket or the journal cannot be opened
      */
     public static HostXenstored start(Hypervisor hv, Path socket, Path journalDir, long scratchGpa) throws IOException {
+        return start(hv, socket, journalDir, scratchGpa, null);
+    }
+
+    /**
+     * As {@link #start(Hypervisor, Path, Path, long)}; with {@code dom0Intr} (dom0's interrupt
+     * layer, its vCPU's upcalls run on a thread) the rings' agent sleeps until a guest notifies
+     * its store port or output is queued ({@link HypervisorRings#wakeOnEvents}), with parks of up
+     * to 50 ms for the watch-event timeouts; without it, it polls (parks of at most 1 ms), as it
+     * must where nothing runs dom0's upcalls (tests that step the host).
+     */
+    public static HostXenstored start(Hypervisor hv, Path socket, Path journalDir, long scratchGpa,
+                                      io.jxen.guest.intr.XenIntr dom0Intr) throws IOException {
         XenstoredServer server = XenstoredServer.start(socket, Quotas.XEN_4_17,
                 XenstoredServer.DEFAULT_OUTBOX_LIMIT_BYTES, journalDir);
         try {
             HypervisorRings rings = HypervisorRings.attach(hv, server.core(), scratchGpa);
-            AgentRunner runner = AgentRunner.start(rings, BackoffIdleStrategy.defaults(),
+            AgentRunner runner = AgentRunner.start(rings,
+                    dom0Intr != null ? BackoffIdleStrategy.deadlines() : BackoffIdleStrategy.defaults(),
                     (agent, error) -> System.getLogger("xenstored").log(System.Logger.Level.ERROR,
                             agent.roleName() + ": " + error.getMessage(), error));
+            if (dom0Intr != null) {
+                rings.wakeOnEvents(dom0Intr, runner::wake);
+            }
             return new HostXenstored(server, rings, runner);
         } catch (RuntimeException e) {
             server.close();

@@ -15,6 +15,8 @@ import io.jxen.hv.Hypervisor;
 import io.jxen.hv.domain.Domain;
 import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.ShutdownReason;
+import io.jxen.guest.intr.IrqHandler;
+import io.jxen.guest.intr.XenIntr;
 import io.jxen.hypercall.GuestPhysicalMemory;
 import io.jxen.hypercall.Hypercalls;
 import io.jxen.abi.OrderedAccess;
@@ -52,7 +54,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * port; notifying the guest is {@code EVTCHNOP_send} on the local port. The guest's
  * notifications arrive as dom0's 2-level pending bit of that port in dom0's shared_info,
  * which {@link #doWork()} test-and-clears (the job of dom0's evtchn device); each ring's
- * indices are also looked at every step, as C's main loop does.
+ * indices are also looked at every step, as C's main loop does. Where dom0's vCPU takes
+ * upcalls on a thread ({@link #wakeOnEvents}), each port also has a handler in dom0's
+ * interrupt layer that wakes the agent, which otherwise sleeps: C xenstored's {@code poll()}
+ * on {@code /dev/xen/evtchn}.
  *
  * <p><b>Death.</b> Hypervisor listeners run under the hypervisor's lock, so they only queue,
  * in the core ({@link XenstoredCore#reportShutdown}, {@link XenstoredCore#reportDeath}); the
@@ -83,6 +88,11 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
     private final Map<Integer, Attached> rings = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Attached> toTearDown = new ConcurrentLinkedQueue<>();
     private volatile MemorySegment dom0SharedInfo;
+    /** dom0's interrupt layer, when its vCPU takes upcalls on a thread: store ports get a handler. */
+    private volatile XenIntr dom0Intr;
+    /** dom0 IRQ of each bound local port (only with {@link #dom0Intr}). */
+    private final Map<Integer, Integer> irqByPort = new ConcurrentHashMap<>();
+    private volatile Runnable wake = () -> { };
 
     /**
      * @param hv         the hypervisor (dom0 must exist)
@@ -120,6 +130,47 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
         core.setDomainRings(r);
         hv.addListener(r);
         return r;
+    }
+
+    /**
+     * Lets the agent sleep until there is work, as C xenstored sleeps in {@code poll()} on
+     * {@code /dev/xen/evtchn}: every store port bound from now on gets a handler in dom0's
+     * interrupt layer ({@code intr}, whose vCPU upcalls must run on a thread, e.g.
+     * {@code VcpuThreads}) that runs {@code wake}, and so do output queued for a ring by another
+     * thread, a domain's shutdown or death, and a release. Without this the agent must poll:
+     * nothing else tells it a guest wrote its ring.
+     */
+    public void wakeOnEvents(XenIntr intr, Runnable wake) {
+        this.wake = java.util.Objects.requireNonNull(wake, "wake");
+        this.dom0Intr = java.util.Objects.requireNonNull(intr, "intr");
+        for (Attached a : rings.values()) {
+            a.ring().onOutputQueued(wake);
+            bindHandler(a.domid(), a.localPort());
+        }
+        wake.run();
+    }
+
+    /** With {@link #wakeOnEvents}: a dom0 handler for {@code localPort} that wakes the agent. */
+    private void bindHandler(int domid, int localPort) {
+        XenIntr intr = dom0Intr;
+        if (intr == null || irqByPort.containsKey(localPort)) {
+            return;
+        }
+        // A filter: runs in dom0's upcall, so it only wakes the agent's thread.
+        irqByPort.put(localPort, intr.bindLocalPort("xenstored-d" + domid, localPort, IrqHandler.filter(this::kick)));
+        // An event that came before the handler was dropped by dom0's upcall as stray; the
+        // ring's indices tell what it was about, so look at them now.
+        kick();
+    }
+
+    private void kick() {
+        wake.run();
+    }
+
+    /** A new ring: its output wakes the agent, and so will its port. */
+    private RingConnection watched(RingConnection ring) {
+        ring.onOutputQueued(this::kick);
+        return ring;
     }
 
     /** Domains with an attached ring. */
@@ -167,7 +218,8 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
             send(now != null ? now.localPort() : local);
         });
         // No grant handle and nothing to unmap: the page is dom0's.
-        rings.put(0, new Attached(0, ring, -1, -1, local));
+        rings.put(0, new Attached(0, watched(ring), -1, -1, local));
+        bindHandler(0, local);
         return ring;
     }
 
@@ -194,7 +246,8 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
             Attached now = rings.get(domid);
             send(now != null ? now.localPort() : local);
         });
-        rings.put(domid, new Attached(domid, ring, handle, mfn, local));
+        rings.put(domid, new Attached(domid, watched(ring), handle, mfn, local));
+        bindHandler(domid, local);
     }
 
     @Override
@@ -211,6 +264,7 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
         }
         // The ring, its watches and transactions stay; notifications go to the new port.
         rings.put(domid, new Attached(domid, a.ring(), a.handle(), a.mfn(), local));
+        bindHandler(domid, local);
         closePort(a.localPort());
     }
 
@@ -220,6 +274,7 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
         if (a != null) {
             a.ring().close();
             toTearDown.add(a);
+            kick();
         }
     }
 
@@ -228,11 +283,13 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
     @Override
     public void onShutdown(Domain domain, ShutdownReason reason) {
         core.reportShutdown(domain.domid());
+        kick();
     }
 
     @Override
     public void onDestroy(int domid) {
         core.reportDeath(domid);
+        kick();
     }
 
     // ---- Agent ---------------------------------------------------------------------------------
@@ -354,6 +411,14 @@ public final class HypervisorRings implements DomainRings, DomainListener, Agent
     }
 
     private void closePort(int localPort) {
+        Integer irq = irqByPort.remove(localPort);
+        if (irq != null) {
+            try {
+                dom0Intr.unbind(irq); // the handler goes first (it masks the port), then the port
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "unbinding store port " + localPort + ": " + e);
+            }
+        }
         synchronized (hypercallLock) {
             dom0Memory.putInt(scratchGpa, localPort);
             dom0.hypercall(Hypercall.EVENT_CHANNEL_OP, EvtchnOp.CLOSE, scratchGpa);

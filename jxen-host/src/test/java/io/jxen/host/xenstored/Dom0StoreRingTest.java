@@ -38,6 +38,9 @@ class Dom0StoreRingTest {
                 // relative to dom0's home.
                 assertThat(xs.read("/local/domain/0/name")).isEqualTo("Domain-0");
                 assertThat(xs.read("domid")).isEqualTo("0");
+                // The rings' agent sleeps until a store port fires: xenstored's end of dom0's ring
+                // has a handler in dom0's interrupt layer, which woke it for these requests.
+                assertThat(host.dom0().intr().count("xenstored-d0")).as("xenstored's store-port interrupts").isPositive();
                 // Written over the ring, seen over the socket.
                 xs.write("/local/domain/0/ring-test", "from dom0's ring");
                 assertThat(host.xenstore().read("/local/domain/0/ring-test")).isEqualTo("from dom0's ring");

@@ -120,6 +120,8 @@ public final class RingConnection implements Outbox {
      * @param page  its store page, at least {@code sizeof(struct xenstore_domain_interface)}
      * @param port  the bound event channel to the guest
      */
+    private volatile Runnable outputQueued = () -> { };
+
     public RingConnection(XenstoredCore core, int domid, MemorySegment page, EventChannelPort port) {
         this.core = core;
         this.domid = domid;
@@ -143,6 +145,15 @@ public final class RingConnection implements Outbox {
     /** The guest notified its store port (any thread). */
     public void notified() {
         kicked = true;
+    }
+
+    /**
+     * Runs {@code wake} whenever output is queued for the guest from another thread (a reply,
+     * or a watch event fired by another connection's write), so the thread that runs
+     * {@link #process()} can sleep until there is something to do instead of polling.
+     */
+    public void onOutputQueued(Runnable wake) {
+        this.outputQueued = java.util.Objects.requireNonNull(wake, "wake");
     }
 
     /** The {@code XENSTORE_ERROR_*} this ring failed with, 0 while healthy. */
@@ -210,6 +221,7 @@ public final class RingConnection implements Outbox {
         outBytes.addAndGet(bytes.length);
         out.add(new Out(bytes, !event, deadline, delivered));
         kicked = true;
+        outputQueued.run();
         return true;
     }
 
