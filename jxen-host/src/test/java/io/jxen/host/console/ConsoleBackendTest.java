@@ -108,19 +108,7 @@ class ConsoleBackendTest {
     void outputLeftInTheRingWhenTheGuestIsDestroyedReachesTheClient() throws Exception {
         try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
             int domid = host.toolstack().create(config("last"));
-            GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
-                    GuestKernel.Options.defaults(new VirtualClock(0)));
-            ControlClient client;
-            try (VcpuThreads vcpus = VcpuThreads.start(guest); XenConsole console = new XenConsole(guest)) {
-                assertThat(vcpus).isNotNull();
-                console.writeAll("up\n".getBytes(StandardCharsets.ISO_8859_1));
-                client = new ControlClient(host.control().socket(), "console last");
-                assertThat(client.readUntil("up\n")).startsWith("ok\n");
-                // The last words go into out[] without an event, as a guest's last write whose
-                // event the backend has not serviced when the domain goes.
-                writeWithoutEvent(guest, "poweroff: the last words\n");
-            }
-            try (client) {
+            try (ControlClient client = attachThenLeave(host, domid, "last", "poweroff: the last words\n")) {
                 host.toolstack().destroy(domid);
                 assertThat(client.readAll()).endsWith("poweroff: the last words\n");
             }
@@ -139,19 +127,29 @@ class ConsoleBackendTest {
     void aStoppingHostForwardsTheLastOutputToItsConsoleClients() throws Exception {
         ControlClient client;
         try (Host host = Host.start(new Host.Options(dir, 16384, 256, new VirtualClock(0), true))) {
-            int domid = host.toolstack().create(config("stop"));
-            GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
-                    GuestKernel.Options.defaults(new VirtualClock(0)));
-            try (VcpuThreads vcpus = VcpuThreads.start(guest); XenConsole console = new XenConsole(guest)) {
-                assertThat(vcpus).isNotNull();
-                console.writeAll("up\n".getBytes(StandardCharsets.ISO_8859_1));
-                client = new ControlClient(host.control().socket(), "console stop");
-                assertThat(client.readUntil("up\n")).startsWith("ok\n");
-                writeWithoutEvent(guest, "poweroff: the guest powers off\n");
-            }
+            client = attachThenLeave(host, host.toolstack().create(config("stop")), "stop",
+                    "poweroff: the guest powers off\n");
         }
         try (client) {
             assertThat(client.readAll()).endsWith("poweroff: the guest powers off\n");
+        }
+    }
+
+    /**
+     * Boots guest {@code domid}, attaches a console client to it, and has the guest leave
+     * {@code lastWords} in out[] without an event (a last write whose event the backend has not
+     * serviced when the domain or the host goes); its vCPUs and console driver are stopped.
+     */
+    private static ControlClient attachThenLeave(Host host, int domid, String name, String lastWords) throws Exception {
+        GuestKernel guest = GuestKernel.boot(host.hypervisor().platform(domid),
+                GuestKernel.Options.defaults(new VirtualClock(0)));
+        try (VcpuThreads vcpus = VcpuThreads.start(guest); XenConsole console = new XenConsole(guest)) {
+            assertThat(vcpus).isNotNull();
+            console.writeAll("up\n".getBytes(StandardCharsets.ISO_8859_1));
+            ControlClient client = new ControlClient(host.control().socket(), "console " + name);
+            assertThat(client.readUntil("up\n")).startsWith("ok\n");
+            writeWithoutEvent(guest, lastWords);
+            return client;
         }
     }
 
