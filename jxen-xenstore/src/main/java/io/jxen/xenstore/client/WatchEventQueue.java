@@ -176,7 +176,14 @@ public final class WatchEventQueue {
                 }
             }
             if (l != null) {
-                l.onEvent(e.path(), e.token());
+                try {
+                    l.onEvent(e.path(), e.token());
+                } catch (RuntimeException ex) {
+                    // A listener's failure costs its event, not the queue: escaping here would
+                    // leave "draining" set with nobody draining, and no watch would fire again.
+                    System.getLogger("jxen.xenstore").log(System.Logger.Level.WARNING,
+                            "watch " + e.token() + " on " + e.path() + ": listener failed: " + ex, ex);
+                }
             }
         }
     }

@@ -30,6 +30,31 @@ class WatchEventQueueTest {
         }
     }
 
+    /**
+     * A listener that throws loses its own event, not the queue: later events (its own and
+     * other watches') are still delivered. A throwing listener used to leave the queue marked
+     * as draining with nobody draining it, so no watch of that client fired again.
+     */
+    @Test
+    void aListenerThatThrowsDoesNotStopLaterEvents() {
+        Manual exec = new Manual();
+        WatchEventQueue q = new WatchEventQueue(exec, 4);
+        List<String> seen = new ArrayList<>();
+        q.register("/bad", "bad", (p, t) -> {
+            throw new IllegalStateException("a listener's bug");
+        });
+        q.register("/good", "good", (p, t) -> seen.add(p));
+        q.offer("/bad/x", "bad");
+        q.offer("/good/x", "good");
+        exec.drain();
+        assertThat(seen).containsExactly("/good/x");
+        q.offer("/bad/y", "bad");
+        q.offer("/good/y", "good");
+        exec.drain();
+        assertThat(seen).containsExactly("/good/x", "/good/y");
+        assertThat(q.waiting()).isZero();
+    }
+
     @Test
     void theSameEventWaitingTwiceIsDeliveredOnce() {
         Manual exec = new Manual();
