@@ -3,6 +3,7 @@ package io.jxen.guest.xenstore;
 import io.jxen.abi.XenPage;
 import io.jxen.abi.xs.XsMessageTypes;
 import io.jxen.guest.GuestKernel;
+import io.jxen.guest.XenException;
 import io.jxen.guest.intr.IrqHandler;
 import io.jxen.xenstore.client.WatchEventQueue;
 import io.jxen.xenstore.client.WatchListener;
@@ -177,7 +178,20 @@ public final class XenstoreRingClient implements AutoCloseable {
             failLocked(e);
         }
         if (wrote) {
+            notifyStore();
+        }
+    }
+
+    /**
+     * Tells the store there is work. A refused notification (the domain is being destroyed:
+     * {@code -ESRCH}) breaks the connection like any I/O failure, so callers get an
+     * {@link IOException} rather than a runtime exception out of a watch callback.
+     */
+    private void notifyStore() {
+        try {
             kernel.intr().notify(irq);
+        } catch (XenException e) {
+            failLocked(new IOException("xenstore ring: " + e.getMessage(), e));
         }
     }
 
@@ -213,7 +227,7 @@ public final class XenstoreRingClient implements AutoCloseable {
             }
             flushLocked();
             if (freed && failure == null) {
-                kernel.intr().notify(irq); // xb_read: tell the server its response space is free
+                notifyStore(); // xb_read: tell the server its response space is free
             }
         } catch (IOException e) {
             failLocked(e);

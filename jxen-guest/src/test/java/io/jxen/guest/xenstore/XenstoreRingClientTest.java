@@ -190,6 +190,22 @@ class XenstoreRingClientTest {
     }
 
     /**
+     * A request after the domain was destroyed fails with an IOException (the connection is
+     * broken), not with the notification hypercall's runtime exception: watch callbacks such as
+     * XenControl's answer a dying domain's last events and treat I/O failures as the end.
+     */
+    @Test
+    void aDestroyedDomainsRequestsFailAsBrokenConnections() throws Exception {
+        try (XenstoreRig rig = new XenstoreRig(5)) {
+            assertThat(rig.host.hv.destroyDomain(rig.du.domid())).isTrue();
+            CompletableFuture<byte[]> r = rig.xs.submit(XsMessageTypes.READ, 0, rig.home + "/x");
+            assertThat(r).isCompletedExceptionally();
+            assertThatThrownBy(r::join).hasCauseInstanceOf(IOException.class).hasMessageContaining("ESRCH");
+            assertThat(rig.xs.failure()).isNotNull();
+        }
+    }
+
+    /**
      * dom0 floods a watched subtree of the guest (distinct nodes, and one node many times)
      * while the guest's watch thread does not run: what waits stays within the per-watch bound
      * and the watch executor holds one task; when it runs, the listener sees the kept events
