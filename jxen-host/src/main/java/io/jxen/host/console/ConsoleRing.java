@@ -226,14 +226,12 @@ public final class ConsoleRing implements AutoCloseable {
                 return;
             }
             byte[] last = broken ? EOF : drainOutput();
-            closed = true;
-            for (Client c : clients) {
-                if (last.length > 0) {
+            closed = true; // service() queues nothing from now on
+            if (last.length > 0) {
+                for (Client c : clients) {
                     c.offer(last);
                 }
-                c.end();
             }
-            clients.clear();
         }
         try {
             dom0.intr().unbind(irq);
@@ -241,6 +239,11 @@ public final class ConsoleRing implements AutoCloseable {
             System.getLogger("xenconsoled").log(System.Logger.Level.WARNING,
                     "d" + domid + ": console unbind: " + e.getMessage());
         }
+        // Streams end once the port is closed: a client that saw its end finds the console gone.
+        for (Client c : clients) {
+            c.end();
+        }
+        clients.clear();
     }
 
     /** An attached client's view: the history, then output chunks until the console goes. */
