@@ -128,6 +128,21 @@ class SocketTransportTest {
     }
 
     /**
+     * A thread that makes vCPU 0's SCHEDOP_block over {@code remote} (its result into
+     * {@code rc}, then {@code after} on that thread), returned once the hypervisor has it blocked.
+     */
+    private Thread blockedVcpu(RemoteGuestPlatform remote, AtomicLong rc, Runnable after) {
+        Thread vcpu = Thread.ofPlatform().daemon().start(() -> {
+            rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0));
+            after.run();
+        });
+        while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
+            Thread.onSpinWait();
+        }
+        return vcpu;
+    }
+
+    /**
      * An interrupt that lands while the call waits for its result (the vCPU blocked in
      * SCHEDOP_block) leaves the call alone: it returns when the event comes, with the flag
      * still set for its owner, and the vCPU's next call still reaches the hypervisor. Over a
@@ -140,13 +155,7 @@ class SocketTransportTest {
             Channel c = interdomainChannel(remote);
             AtomicLong rc = new AtomicLong(-1);
             java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread vcpu = Thread.ofPlatform().daemon().start(() -> {
-                rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0));
-                flagAfter.set(Thread.currentThread().isInterrupted());
-            });
-            while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
-                Thread.onSpinWait();
-            }
+            Thread vcpu = blockedVcpu(remote, rc, () -> flagAfter.set(Thread.currentThread().isInterrupted()));
             // The hypervisor blocks the vCPU: the guest thread waits in its read for the RESULT.
             vcpu.interrupt();
             assertThat(host.hv.waitingVcpus()).as("the interrupt is the guest thread's, not the vCPU's").isEqualTo(1);
@@ -165,11 +174,7 @@ class SocketTransportTest {
     void closingTheRemotePlatformEndsABlockedCall() throws Exception {
         RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket());
         AtomicLong rc = new AtomicLong(1);
-        Thread vcpu = Thread.ofPlatform().daemon().start(() ->
-                rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP, SchedOp.BLOCK, 0)));
-        while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
-            Thread.onSpinWait();
-        }
+        Thread vcpu = blockedVcpu(remote, rc, () -> { });
         remote.close();
         vcpu.join();
         assertThat(rc.get()).isEqualTo(-XenErrno.ESRCH);
@@ -182,11 +187,7 @@ class SocketTransportTest {
         try (RemoteGuestPlatform remote = RemoteGuestPlatform.connect(server.socket())) {
             Channel c = interdomainChannel(remote);
             AtomicLong rc = new AtomicLong(-1);
-            Thread vcpu = Thread.ofPlatform().daemon().start(() -> rc.set(remote.hypercalls(0).hypercall(Hypercall.SCHED_OP,
-                    SchedOp.BLOCK, 0)));
-            while (host.hv.waitingVcpus() == 0 && vcpu.isAlive()) {
-                Thread.onSpinWait();
-            }
+            Thread vcpu = blockedVcpu(remote, rc, () -> { });
             c.dom0().send(c.port0());
             vcpu.join();
             assertThat(rc.get()).isZero();

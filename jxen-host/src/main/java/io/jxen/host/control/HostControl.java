@@ -57,6 +57,9 @@ public final class HostControl implements AutoCloseable {
     private static final long CONSOLE_WAIT_MILLIS = 20;
     private static final System.Logger LOG = System.getLogger("jxen.control");
 
+    /** How long close() waits for console sessions to forward their last output. */
+    static final long CONSOLE_DRAIN_MILLIS = 2_000;
+
     private final ServerSocketChannel server;
     private final Path socket;
     private final Toolstack toolstack;
@@ -66,9 +69,6 @@ public final class HostControl implements AutoCloseable {
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     /** Threads forwarding a console's output: close() lets them finish before it drops them. */
     private final Set<Thread> consoleSessions = ConcurrentHashMap.newKeySet();
-
-    /** How long close() waits for console sessions to forward their last output. */
-    static final long CONSOLE_DRAIN_MILLIS = 2_000;
     private final Thread acceptor;
 
     private HostControl(ServerSocketChannel server, Path socket, Toolstack toolstack, XenstoreClient xs,
