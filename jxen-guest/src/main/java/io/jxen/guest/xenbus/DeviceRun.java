@@ -288,9 +288,25 @@ final class DeviceRun {
             if (reincarnated) {
                 d.otherVanished = false;
                 d.awaitInitWait = true;
+                d.reincarnating = true;
                 d.sawOtherLive = false; // the new backend's Closed (following ours) means nothing yet
             }
-            if (!((reincarnated || (changed && previous != null && s == trigger)) && restart())) {
+            // A backend that closed in order after its frontend's Closed and now reads that
+            // frontend Initialised or Connected: it started again and we missed its Initialising
+            // (watch events coalesce); it may have gone on with a state we showed before we
+            // closed. Back to InitWait, where its handshake is taken up again (a Connected
+            // frontend follows our InitWait and starts over). Waiting for the Initialising we
+            // missed left both ends Closed (XenbusFailureTest, the at-once reincarnation).
+            // Linux's blkback frontend_changed likewise connects on Initialised or Connected
+            // whatever its own state, for watches that fire in close succession.
+            boolean frontendStartedOver = !d.isFrontend() && d.phase == XenbusDevice.Phase.CLOSED && changed
+                    && (s == XenbusState.INITIALISED || s == XenbusState.CONNECTED);
+            if (frontendStartedOver) {
+                LOG.log(System.Logger.Level.INFO, "xenbus: " + d.nodename() + ": " + d.otherEnd + " is " + s
+                        + " again after it closed; back to InitWait");
+                d.sawOtherLive = false;
+            }
+            if (!((reincarnated || frontendStartedOver || (changed && previous != null && s == trigger)) && restart())) {
                 return;
             }
         }
@@ -312,6 +328,9 @@ final class DeviceRun {
                 if (!d.sawOtherLive) {
                     return; // stale from before our (re)start
                 }
+                if (settlingIncarnation(ours)) {
+                    return;
+                }
                 if (ours == XenbusState.CONNECTED) {
                     // A backend answers Closing with Closing and waits for Closed (Linux's
                     // blkback); a frontend goes straight to Closed (xenbus_frontend_closed),
@@ -329,6 +348,9 @@ final class DeviceRun {
             }
             case CLOSED, UNKNOWN -> {
                 if (!d.sawOtherLive) {
+                    return;
+                }
+                if (settlingIncarnation(ours)) {
                     return;
                 }
                 if (ours == XenbusState.CONNECTED || ours == XenbusState.CLOSING) {
@@ -365,6 +387,7 @@ final class DeviceRun {
                     }
                     if (ours == XenbusState.INITIALISED && s == XenbusState.CONNECTED) {
                         if (hook("connect", () -> driver.connect(d)) && connected() && publish(XenbusState.CONNECTED)) {
+                            d.reincarnating = false;
                             noDeadline();
                         }
                     }
@@ -408,6 +431,28 @@ final class DeviceRun {
             return d.awaitInitWait && s != XenbusState.INIT_WAIT;
         }
         return s == XenbusState.CONNECTED && d.state() == XenbusState.INIT_WAIT;
+    }
+
+    /**
+     * A frontend on a new incarnation of its backend, not connected to it yet, sees that backend
+     * close: the first time, it starts again and waits for the backend's next InitWait instead
+     * of failing. The new backend may have connected to our dead handshake (Initialised for
+     * its predecessor), then followed the Closed our vanished-backend failure published; it
+     * answers our Initialising with InitWait. A second Closed is a failure as usual.
+     *
+     * @return whether we started again (the state was handled)
+     */
+    private boolean settlingIncarnation(XenbusState ours) throws XenstoreException, IOException {
+        if (!d.isFrontend() || !d.reincarnating || ours == XenbusState.CONNECTED) {
+            return false;
+        }
+        d.reincarnating = false;
+        LOG.log(System.Logger.Level.INFO, "xenbus: " + d.nodename() + ": the new " + d.otherEnd
+                + " closed before we connected; starting again");
+        d.awaitInitWait = true;
+        d.sawOtherLive = false;
+        restart();
+        return true;
     }
 
     private void closedInOrder() {
@@ -502,6 +547,7 @@ final class DeviceRun {
     }
 
     private void fail(int errno, String message) {
+        d.reincarnating = false; // a failure is reported as such; the next start earns no leniency
         long g;
         synchronized (d.stateLock) {
             g = ++d.generation;

@@ -92,6 +92,13 @@ public final class XenbusDevice {
      * publishes.
      */
     boolean awaitInitWait;
+    /**
+     * A frontend on a new incarnation of its vanished backend that has not connected to it yet:
+     * the first Closed of that backend is taken as the incarnation settling (it may have
+     * connected to the dead handshake and then followed our failure's Closed), so we start
+     * again instead of failing; once only, so a backend that keeps failing is reported.
+     */
+    boolean reincarnating;
     XenbusState lastOther;
     String otherToken;
 
