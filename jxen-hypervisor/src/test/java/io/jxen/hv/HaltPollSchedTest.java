@@ -174,7 +174,10 @@ class HaltPollSchedTest {
         e0.send(mine);
         vcpu.join();
         assertThat(rc.get()).isZero();
-        assertThat(d.vcpu(0).haltPollWindow().polled()).isEqualTo(2);
+        // Its own event ends a second poll, or, sent while the vCPU re-took the lock after the
+        // IPI's poll, is found by the re-check under the lock before a second poll starts (a
+        // CI run under load saw 1): either way it never slept.
+        assertThat(d.vcpu(0).haltPollWindow().polled()).isBetween(1L, 2L);
         assertThat(d.vcpu(0).haltPollWindow().slept()).isZero();
     }
 }
