@@ -44,6 +44,19 @@ public final class LineWait {
      *                              left and their pending upcalls delivered first)
      */
     public static <T> T await(List<GuestVcpu> vcpus, Supplier<T> ready) throws InterruptedException {
+        return await(vcpus, ready, BACKSTOP_NANOS);
+    }
+
+    /**
+     * {@link #await(List, Supplier)} with a backstop of {@code backstopNanos}: for a sleeper
+     * whose every wake-up comes by one of the paths above (a backend runner, which its kick
+     * unparks), a long one spares an idle thread 100 looks a second.
+     */
+    public static <T> T await(List<GuestVcpu> vcpus, Supplier<T> ready, long backstopNanos)
+            throws InterruptedException {
+        if (backstopNanos <= 0) {
+            throw new IllegalArgumentException("backstop " + backstopNanos + " ns");
+        }
         GuestVcpu[] mine = new GuestVcpu[vcpus.size()];
         int n = 0;
         for (GuestVcpu v : vcpus) {
@@ -71,7 +84,7 @@ public final class LineWait {
                     continue; // look at what the handlers did before sleeping
                 }
                 // An unpark since the look above (an upcall raised, a completion) returns at once.
-                LockSupport.parkNanos(LineWait.class, BACKSTOP_NANOS);
+                LockSupport.parkNanos(LineWait.class, backstopNanos);
                 if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted waiting on the interrupt line");
                 }

@@ -144,10 +144,17 @@ final class KickableIdle implements IdleStrategy {
         }
     }
 
+    /**
+     * How long a line sleep lasts without a wake-up: the kick unparks the runner (the plain park
+     * below has no backstop at all), so this only bounds the cost of a wake-up lost to a bug;
+     * with {@link LineWait#BACKSTOP_NANOS} an idle runner looked 100 times a second.
+     */
+    static final long LINE_BACKSTOP_NANOS = 200_000_000L;
+
     /** Sleeps on the ring's interrupt line until kicked; false if no line was free (then park). */
     private boolean sleepOnLines(List<GuestVcpu> vcpus) {
         try {
-            boolean waited = LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null) != null;
+            boolean waited = LineWait.await(vcpus, () -> kicked ? Boolean.TRUE : null, LINE_BACKSTOP_NANOS) != null;
             if (waited) {
                 parks++;
             }
