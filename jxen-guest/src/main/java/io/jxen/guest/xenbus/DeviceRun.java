@@ -118,13 +118,22 @@ final class DeviceRun {
     private boolean attach() throws XenstoreException, IOException {
         String node = d.nodename();
         String otherKey = d.isFrontend() ? "backend" : "frontend";
-        String other = readOrNull(node + "/" + otherKey);
-        String otherId = readOrNull(node + "/" + otherKey + "-id");
-        if (other == null || otherId == null) {
-            if (!bus.exists(node)) {
-                d.removed.set(true);
-                return false;
+        // One transaction: the toolstack may remove the directory and write it again between
+        // two plain reads, and a key missing from the old one is no reason to fail the new
+        // one (XenbusInterleavingTest, seed 1508). Null: our node is gone.
+        String[] keys = bus.store().transaction(tx -> {
+            if (readOrNull(tx, node) == null) {
+                return null;
             }
+            return new String[] {readOrNull(tx, node + "/" + otherKey), readOrNull(tx, node + "/" + otherKey + "-id")};
+        });
+        if (keys == null) {
+            d.removed.set(true);
+            return false;
+        }
+        String other = keys[0];
+        String otherId = keys[1];
+        if (other == null || otherId == null) {
             fail(XenbusErrno.EINVAL, "no " + otherKey + " or " + otherKey + "-id under " + node);
             return false;
         }
@@ -535,6 +544,15 @@ final class DeviceRun {
         if (d.generation != g) {
             return false; // timed out meanwhile: published, and disconnectPending is set
         }
+        if (failure != null && d.nodeGone) {
+            // Our node was removed under the hook (its write found it gone): leave the bus as
+            // after a removal, publishing nothing. Failing instead left a device that had never
+            // published a state on a directory the toolstack wrote again, taken for its own and
+            // never probed (XenbusInterleavingTest, seed 575).
+            LOG.log(System.Logger.Level.DEBUG, "xenbus: " + d.nodename() + ": " + name + ": our node is gone");
+            d.removed.set(true);
+            return false;
+        }
         if (failure != null) {
             if (d.phase == XenbusDevice.Phase.ACTIVE) {
                 fail(errnoOf(failure), name + ": " + describe(failure));
@@ -628,6 +646,18 @@ final class DeviceRun {
             return bus.store().read(d.otherEnd + "/state");
         } catch (XenstoreException e) {
             if (e.error() == XsError.ENOENT || e.error() == XsError.EACCES) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static String readOrNull(io.jxen.xenstore.client.XsNodeOps ops, String path)
+            throws XenstoreException, IOException {
+        try {
+            return ops.read(path);
+        } catch (XenstoreException e) {
+            if (e.error() == XsError.ENOENT) {
                 return null;
             }
             throw e;

@@ -57,19 +57,50 @@ public final class XenBus implements Agent, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("xenbus");
 
     /**
+     * Makes a bus's executors: its device workers ({@code threads} of them: how many devices
+     * run hooks at once) and its failure publisher (one). The default runs them on platform
+     * threads; a test can run them under a controlled scheduler instead, to replay an
+     * interleaving of both ends from a seed ({@code XenbusInterleavingTest}).
+     */
+    @FunctionalInterface
+    public interface ExecutorFactory {
+        /**
+         * @param name    the executor's name, also its threads' ({@code xenbus-front-d1}, ...-fail)
+         * @param threads how many tasks may run at once; 1 runs them one at a time, in order
+         */
+        ExecutorService create(String name, int threads);
+
+        /** Platform daemon threads named after the executor. */
+        ExecutorFactory THREADS = (name, threads) -> {
+            AtomicInteger n = new AtomicInteger();
+            java.util.concurrent.ThreadFactory factory = r -> Thread.ofPlatform().daemon()
+                    .name(threads == 1 ? name : name + "-" + n.getAndIncrement()).unstarted(r);
+            return threads == 1 ? Executors.newSingleThreadExecutor(factory)
+                    : Executors.newFixedThreadPool(threads, factory);
+        };
+    }
+
+    /**
      * How a bus runs.
      *
      * @param clock               time for the connect timeout
      * @param connectTimeoutNanos from a device's (re)start until Connected
      * @param parallelism         worker threads: how many devices run hooks at once
+     * @param executors           what runs the workers and the failure publisher
      */
-    public record Options(Clock clock, long connectTimeoutNanos, int parallelism) {
+    public record Options(Clock clock, long connectTimeoutNanos, int parallelism, ExecutorFactory executors) {
         /** Checks the values. */
         public Options {
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(executors, "executors");
             if (connectTimeoutNanos <= 0 || parallelism < 1) {
                 throw new IllegalArgumentException("connectTimeoutNanos > 0 and parallelism >= 1");
             }
+        }
+
+        /** On platform threads. */
+        public Options(Clock clock, long connectTimeoutNanos, int parallelism) {
+            this(clock, connectTimeoutNanos, parallelism, ExecutorFactory.THREADS);
         }
 
         /** 30 s to connect, 4 workers. */
@@ -79,12 +110,17 @@ public final class XenBus implements Agent, AutoCloseable {
 
         /** With another connect timeout. */
         public Options withConnectTimeout(long nanos) {
-            return new Options(clock, nanos, parallelism);
+            return new Options(clock, nanos, parallelism, executors);
         }
 
         /** With another number of workers. */
         public Options withParallelism(int n) {
-            return new Options(clock, connectTimeoutNanos, n);
+            return new Options(clock, connectTimeoutNanos, n, executors);
+        }
+
+        /** With other executors. */
+        public Options withExecutors(ExecutorFactory factory) {
+            return new Options(clock, connectTimeoutNanos, parallelism, factory);
         }
     }
 
@@ -118,13 +154,9 @@ public final class XenBus implements Agent, AutoCloseable {
         this.home = "/local/domain/" + domid;
         this.root = home + (front ? "/device" : "/backend");
         this.rootToken = "xenbus:" + root;
-        String side = front ? "front" : "back";
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(options.parallelism(),
-                r -> Thread.ofPlatform().daemon().name("xenbus-" + side + "-d" + domid + "-" + n.getAndIncrement())
-                        .unstarted(r));
-        this.failures = Executors.newSingleThreadExecutor(
-                r -> Thread.ofPlatform().daemon().name("xenbus-" + side + "-d" + domid + "-fail").unstarted(r));
+        String name = "xenbus-" + (front ? "front" : "back") + "-d" + domid;
+        this.workers = options.executors().create(name, options.parallelism());
+        this.failures = options.executors().create(name + "-fail", 1);
     }
 
     /** A front bus for domain {@code domid} (its own domain), over its store. */

@@ -73,6 +73,11 @@ public final class XenbusDevice {
     volatile String pendingFatal;
     volatile int pendingFatalErrno;
     volatile Thread hookThread;
+    /**
+     * A write of ours found our node removed: this device object is done (as after a removal
+     * the bus saw), whatever the toolstack writes there next is a new device, probed anew.
+     */
+    volatile boolean nodeGone;
 
     // Only the drain touches these (one drain at a time per device, ordered by `scheduled`).
     boolean attached;
@@ -226,9 +231,15 @@ public final class XenbusDevice {
         return bus.store().read(nodename + "/" + key);
     }
 
-    /** Writes one of our keys. */
+    /**
+     * Writes one of our keys, in a transaction that first checks our node is still there:
+     * ENOENT if the toolstack removed it (see {@link #transaction}).
+     */
     public void write(String key, String value) throws XenstoreException, IOException {
-        bus.store().write(nodename + "/" + key, value);
+        transaction(tx -> {
+            tx.write(nodename + "/" + key, value);
+            return null;
+        });
     }
 
     /** Reads one of the other end's keys ({@code <otherEnd>/<key>}); ENOENT if it is absent. */
@@ -265,9 +276,27 @@ public final class XenbusDevice {
         }
     }
 
-    /** Runs {@code body} in one transaction (retried on EAGAIN), e.g. to publish a ring's keys together. */
+    /**
+     * Runs {@code body} in one transaction (retried on EAGAIN), e.g. to publish a ring's keys
+     * together, after checking in it that our node is still there: ENOENT if the toolstack
+     * removed it. xenstored creates the missing parents of a node it writes, so a driver's write
+     * after the removal (a driver domain's backend, its directory removed as it died) would
+     * re-create our directory with its parent's permissions, not the toolstack's: a next
+     * incarnation written into it kept a {@code state} its frontend could not read (EACCES),
+     * and both ends waited for ever ({@code XenbusInterleavingTest}, seed 88).
+     */
     public <T> T transaction(XenbusStore.TransactionBody<T> body) throws XenstoreException, IOException {
-        return bus.store().transaction(body);
+        return bus.store().transaction(tx -> {
+            try {
+                tx.read(nodename);
+            } catch (XenstoreException e) {
+                if (e.error() == XsError.ENOENT) {
+                    nodeGone = true; // the bus takes this device off (DeviceRun.hook)
+                }
+                throw e; // aborts: nothing is written under a removed node
+            }
+            return body.run(tx);
+        });
     }
 
     /**

@@ -21,7 +21,7 @@ final class CorePair implements AutoCloseable {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     final XenstoredCore core = new XenstoredCore(Quotas.XEN_4_17, c -> { });
-    final CoreStore dom0 = new CoreStore(core, Caller.DOM0, "dom0");
+    final CoreStore dom0;
     final CoreStore guest;
     final VirtualClock clock = new VirtualClock(0);
     final XenBus front;
@@ -32,12 +32,24 @@ final class CorePair implements AutoCloseable {
     }
 
     CorePair(int parallelism) throws Exception {
+        this(parallelism, null);
+    }
+
+    /**
+     * @param interleaver if not null, both buses, both stores' watch deliveries and every
+     *                    request run under it (the toolstack's requests are yield points too)
+     */
+    CorePair(int parallelism, Interleaver interleaver) throws Exception {
+        dom0 = new CoreStore(core, Caller.DOM0, "dom0", interleaver);
         dom0.request(XsMessageTypes.INTRODUCE, 0, Integer.toString(GUEST), "0", "1");
         dom0.mkdir(home(GUEST));
         dom0.setPerms(home(GUEST), "n" + GUEST);
         dom0.mkdir(home(0) + "/backend");
-        guest = new CoreStore(core, Caller.guest(GUEST), "guest");
+        guest = new CoreStore(core, Caller.guest(GUEST), "guest", interleaver);
         XenBus.Options o = new XenBus.Options(clock, TIMEOUT_NANOS, parallelism);
+        if (interleaver != null) {
+            o = o.withExecutors(interleaver::executor);
+        }
         front = XenBus.front(guest, GUEST, o);
         back = XenBus.back(dom0, 0, o);
     }

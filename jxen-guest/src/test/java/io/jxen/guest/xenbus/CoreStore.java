@@ -33,9 +33,21 @@ final class CoreStore implements XenbusStore, AutoCloseable {
     private XsMessage reply;
     private int nextId = 1;
 
+    private final Interleaver interleaver;
+
     CoreStore(XenstoredCore core, Caller caller, String name) {
+        this(core, caller, name, null);
+    }
+
+    /**
+     * @param interleaver if not null, every request is a yield point of it and watch events are
+     *                    delivered by one of its participants (in order, as by their thread)
+     */
+    CoreStore(XenstoredCore core, Caller caller, String name, Interleaver interleaver) {
         this.core = core;
-        this.events = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name(name + "-watch").unstarted(r));
+        this.interleaver = interleaver;
+        this.events = interleaver != null ? interleaver.executor(name + "-watch", 1)
+                : Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name(name + "-watch").unstarted(r));
         this.connection = core.connect(caller, this::deliver);
     }
 
@@ -44,7 +56,8 @@ final class CoreStore implements XenbusStore, AutoCloseable {
             List<String> s = XsPayload.strings(m.payload());
             WatchListener l = s.size() >= 2 ? watches.get(s.get(1)) : null;
             if (l != null) {
-                events.execute(() -> l.onEvent(s.get(0), s.get(1)));
+                events.execute(new Interleaver.Named("event " + s.get(0) + " " + s.get(1),
+                        () -> l.onEvent(s.get(0), s.get(1))));
             }
         } else {
             reply = m;
@@ -52,7 +65,28 @@ final class CoreStore implements XenbusStore, AutoCloseable {
         return true;
     }
 
-    synchronized byte[] request(int type, int tx, byte[] payload) throws XenstoreException {
+    byte[] request(int type, int tx, byte[] payload) throws XenstoreException {
+        if (interleaver != null) {
+            // Before taking this store's lock, which another participant may need.
+            interleaver.yieldPoint(XsMessageTypes.name(type) + (tx != 0 ? "@" + tx : "") + " "
+                    + new String(payload, StandardCharsets.ISO_8859_1).replace('\0', ' ').trim());
+        }
+        if (interleaver == null) {
+            return requestNow(type, tx, payload);
+        }
+        try {
+            byte[] r = requestNow(type, tx, payload);
+            if (type == XsMessageTypes.READ) {
+                interleaver.note(new String(r, StandardCharsets.ISO_8859_1));
+            }
+            return r;
+        } catch (XenstoreException | RuntimeException e) {
+            interleaver.note(e.toString());
+            throw e;
+        }
+    }
+
+    private synchronized byte[] requestNow(int type, int tx, byte[] payload) throws XenstoreException {
         reply = null;
         core.handle(connection, new XsMessage(type, nextId++, tx, payload));
         XsMessage r = reply;

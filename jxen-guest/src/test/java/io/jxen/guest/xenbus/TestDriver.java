@@ -84,34 +84,42 @@ final class TestDriver implements XenbusDriver {
     @Override
     public void probe(XenbusDevice d) throws Exception {
         enter("probe", d);
-        onProbe.run();
-        if (!front) {
-            d.write("back-key", "b-" + d.id());
+        try {
+            onProbe.run();
+            if (!front) {
+                d.write("back-key", "b-" + d.id());
+            }
+        } finally {
+            leave(d);
         }
-        leave(d);
     }
 
     @Override
     public void initialise(XenbusDevice d) throws Exception {
         enter("initialise", d);
-        d.transaction(tx -> {
-            tx.write(d.nodename() + "/front-key", "f-" + d.id());
-            return null;
-        });
-        leave(d);
+        try {
+            d.transaction(tx -> {
+                tx.write(d.nodename() + "/front-key", "f-" + d.id());
+                return null;
+            });
+        } finally {
+            leave(d);
+        }
     }
 
     @Override
     public void connect(XenbusDevice d) throws Exception {
         enter("connect", d);
-        String key = front ? "back-key" : "front-key";
-        String v = d.readOtherEnd(key, null);
-        if (v == null) {
+        try {
+            String key = front ? "back-key" : "front-key";
+            String v = d.readOtherEnd(key, null);
+            if (v == null) {
+                throw new XenbusDriverException(XenbusErrno.EINVAL, "other end published no " + key);
+            }
+            negotiated.put(d.nodename(), v);
+        } finally {
             leave(d);
-            throw new XenbusDriverException(XenbusErrno.EINVAL, "other end published no " + key);
         }
-        negotiated.put(d.nodename(), v);
-        leave(d);
     }
 
     @Override
