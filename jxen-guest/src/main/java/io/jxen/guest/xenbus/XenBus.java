@@ -530,9 +530,24 @@ public final class XenBus implements Agent, AutoCloseable {
             if (outcome < 0) {
                 d.ownStateWritten.set(true);
                 schedule(d);
+            } else if (outcome == 0) {
+                nodeGone(d);
             }
             return outcome > 0;
         }
+    }
+
+    /**
+     * Our node was found gone when we went to write under it: this device object is done (the
+     * toolstack removed it), as if the rescan had seen it go, and whatever is written there next
+     * is a new device, probed anew. Waiting for the rescan instead left a device whose InitWait
+     * found no directory, then taken for the owner of the toolstack's next one, sitting in
+     * Initialising for ever (XenbusInterleavingTest, seed 29 with yields inside publishLock).
+     */
+    private void nodeGone(XenbusDevice d) {
+        d.nodeGone = true;
+        d.removed.set(true);
+        schedule(d);
     }
 
     /** Writes the state unconditionally (detach, failure), if our node exists. */
@@ -607,6 +622,8 @@ public final class XenBus implements Agent, AutoCloseable {
                         d.ownStateWritten.set(true);
                         schedule(d);
                     }
+                } else {
+                    nodeGone(d);
                 }
             } catch (XenstoreException | IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "xenbus: " + d.nodename() + ": cannot publish the failure: " + e);

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Both buses, their stores' watch deliveries and the toolstack under one {@link Interleaver}:
  * every interleaving of store operations a seed draws is run to quiescence, and both ends must
  * end Connected to each other. A failure names its seed; {@code -Djxen.test.xenbus.seed=N}
- * replays that one, {@code -Djxen.test.xenbus.seeds=N} runs N seeds per scenario.
+ * replays that one, {@code -Djxen.test.xenbus.seeds=N} runs N seeds per scenario, and
+ * {@code -Djxen.test.xenbus.yieldInLocks=true} interleaves inside the bus's critical sections too.
  */
 class XenbusInterleavingTest {
 
@@ -39,6 +40,12 @@ class XenbusInterleavingTest {
     private static final int SEEDS = Integer.getInteger("jxen.test.xenbus.seeds", 300);
     private static final long FIRST_SEED = Long.getLong("jxen.test.xenbus.seed", 1);
     private static final long MAX_TURNS = 100_000;
+    /**
+     * Yield inside a device's {@code publishLock} too (safe here: only the device's own drain
+     * takes it, as no connect timeout fires and the test driver never rewrites its state).
+     * Finer interleavings; known to fail (docs/ARCHITECTURE.md, "XenBus interleavings").
+     */
+    private static final boolean YIELD_IN_LOCKS = Boolean.getBoolean("jxen.test.xenbus.yieldInLocks");
 
     /** What the toolstack does, given the running pair and a random source drawn from the seed. */
     @FunctionalInterface
@@ -112,6 +119,20 @@ class XenbusInterleavingTest {
         });
     }
 
+    /**
+     * As above, the driver domain dying early, while its backend device is still being found
+     * and attached (a window the wider pauses above rarely hit).
+     */
+    @Test
+    void aDriverDomainReCreatedAtOnceWhileItsDeviceAttachesIsFollowed() throws Exception {
+        forEachSeed((p, il, r) -> {
+            p.addDevice(T, 0);
+            pause(il, r.nextInt(12));
+            p.dom0.rm(backNode(T, 0));
+            p.addBackend(T, 0);
+        });
+    }
+
     /** The same interleaving twice from one seed: the harness replays it exactly. */
     @Test
     void aSeedReplaysItsInterleaving() throws Exception {
@@ -180,7 +201,9 @@ class XenbusInterleavingTest {
             TestDriver fd = new TestDriver(true);
             TestDriver bd = new TestDriver(false);
             Set<XenbusDevice> seen = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
-            il.skipYieldWhen(() -> holdsAPublishLock(p, seen));
+            if (!YIELD_IN_LOCKS) {
+                il.skipYieldWhen(() -> holdsAPublishLock(p, seen));
+            }
             il.spawn("toolstack", () -> {
                 try {
                     p.front.register(fd);
