@@ -665,14 +665,7 @@ final class DeviceRun {
     }
 
     private String readOrNull(String path) throws XenstoreException, IOException {
-        try {
-            return bus.store().read(path);
-        } catch (XenstoreException e) {
-            if (e.error() == XsError.ENOENT) {
-                return null;
-            }
-            throw e;
-        }
+        return readOrNull(bus.store().ops(), path);
     }
 
     private static int errnoOf(Exception e) {

@@ -71,13 +71,7 @@ class XenbusInterleavingTest {
      */
     @Test
     void aDriverDomainReCreatedLaterIsFollowedUnderEveryInterleaving() throws Exception {
-        forEachSeed((p, il, r) -> {
-            p.addDevice(T, 0);
-            pause(il, r.nextInt(60));
-            p.dom0.rm(backNode(T, 0));
-            pause(il, r.nextInt(60));
-            p.addBackend(T, 0);
-        });
+        forEachSeed(driverDomainRestart(60, 60));
     }
 
     /**
@@ -110,13 +104,7 @@ class XenbusInterleavingTest {
      */
     @Test
     void aDriverDomainReCreatedAtOnceIsFollowedUnderEveryInterleaving() throws Exception {
-        forEachSeed((p, il, r) -> {
-            p.addDevice(T, 0);
-            pause(il, r.nextInt(60));
-            p.dom0.rm(backNode(T, 0));
-            pause(il, r.nextInt(3));
-            p.addBackend(T, 0);
-        });
+        forEachSeed(driverDomainRestart(60, 3));
     }
 
     /**
@@ -125,27 +113,32 @@ class XenbusInterleavingTest {
      */
     @Test
     void aDriverDomainReCreatedAtOnceWhileItsDeviceAttachesIsFollowed() throws Exception {
-        forEachSeed((p, il, r) -> {
-            p.addDevice(T, 0);
-            pause(il, r.nextInt(12));
-            p.dom0.rm(backNode(T, 0));
-            p.addBackend(T, 0);
-        });
+        forEachSeed(driverDomainRestart(12, 0));
     }
 
     /** The same interleaving twice from one seed: the harness replays it exactly. */
     @Test
     void aSeedReplaysItsInterleaving() throws Exception {
-        Toolstack reincarnation = (p, il, r) -> {
-            p.addDevice(T, 0);
-            pause(il, r.nextInt(60));
-            p.dom0.rm(backNode(T, 0));
-            p.addBackend(T, 0);
-        };
+        Toolstack reincarnation = driverDomainRestart(60, 0);
         String first = runOne(42, reincarnation);
         String second = runOne(42, reincarnation);
         assertThat(second).isEqualTo(first);
         assertThat(runOne(43, reincarnation)).as("another seed, another interleaving").isNotEqualTo(first);
+    }
+
+    /**
+     * A device added; its driver domain dies (its backend directory removed) after fewer than
+     * {@code beforeDeath} turns and comes back (the backend half written again) after fewer
+     * than {@code beforeReturn} more, or at once for 0. Turns drawn from the seed.
+     */
+    private static Toolstack driverDomainRestart(int beforeDeath, int beforeReturn) {
+        return (p, il, r) -> {
+            p.addDevice(T, 0);
+            pause(il, r.nextInt(beforeDeath));
+            p.dom0.rm(backNode(T, 0));
+            pause(il, beforeReturn == 0 ? 0 : r.nextInt(beforeReturn));
+            p.addBackend(T, 0);
+        };
     }
 
     private static void pause(Interleaver il, int turns) {
