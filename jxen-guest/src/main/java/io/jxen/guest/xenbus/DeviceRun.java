@@ -212,7 +212,14 @@ final class DeviceRun {
      * we had gone past it. Our keys went with the old directory.
      */
     private boolean recreated() throws XenstoreException, IOException {
-        if (!d.probed || d.state() == XenbusState.INITIALISING) {
+        if (!d.probed) {
+            return false;
+        }
+        String mark = d.probeMark;
+        if (mark != null && readOrNull(mark) == null && bus.exists(d.nodename())) {
+            return true; // the key our probe wrote is gone, the directory is not: written again
+        }
+        if (d.state() == XenbusState.INITIALISING) {
             return false;
         }
         String raw = readOrNull(d.nodename() + "/state");
@@ -474,7 +481,15 @@ final class DeviceRun {
     }
 
     private boolean probe() throws XenstoreException, IOException {
-        if (!hook("probe", () -> driver.probe(d))) {
+        d.probeMark = null;
+        d.markingProbe = !d.isFrontend();
+        boolean probed;
+        try {
+            probed = hook("probe", () -> driver.probe(d));
+        } finally {
+            d.markingProbe = false;
+        }
+        if (!probed) {
             return false;
         }
         d.probed = true;

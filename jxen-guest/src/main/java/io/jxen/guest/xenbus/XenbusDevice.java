@@ -78,6 +78,14 @@ public final class XenbusDevice {
      * the bus saw), whatever the toolstack writes there next is a new device, probed anew.
      */
     volatile boolean nodeGone;
+    /** Set by the drain around a backend's probe: the first key the probe writes becomes {@link #probeMark}. */
+    volatile boolean markingProbe;
+    /**
+     * The first key a backend's probe wrote under our node (null if it wrote none): while it is
+     * there, the directory is the one we probed; once the node exists without it, the toolstack
+     * removed and wrote the directory again and our keys went with the old one.
+     */
+    volatile String probeMark;
 
     // Only the drain touches these (one drain at a time per device, ordered by `scheduled`).
     boolean attached;
@@ -295,8 +303,45 @@ public final class XenbusDevice {
                 }
                 throw e; // aborts: nothing is written under a removed node
             }
-            return body.run(tx);
+            return body.run(markingProbe ? new ProbeMarking(tx) : tx);
         });
+    }
+
+    /** A transaction's operations that note the first key written under our node. */
+    private final class ProbeMarking implements io.jxen.xenstore.client.XsNodeOps {
+        private final io.jxen.xenstore.client.XsNodeOps tx;
+
+        ProbeMarking(io.jxen.xenstore.client.XsNodeOps tx) {
+            this.tx = tx;
+        }
+
+        @Override
+        public String read(String path) throws XenstoreException, IOException {
+            return tx.read(path);
+        }
+
+        @Override
+        public void write(String path, String value) throws XenstoreException, IOException {
+            tx.write(path, value);
+            if (probeMark == null && path.startsWith(nodename + "/")) {
+                probeMark = path;
+            }
+        }
+
+        @Override
+        public void mkdir(String path) throws XenstoreException, IOException {
+            tx.mkdir(path);
+        }
+
+        @Override
+        public void rm(String path) throws XenstoreException, IOException {
+            tx.rm(path);
+        }
+
+        @Override
+        public List<String> directory(String path) throws XenstoreException, IOException {
+            return tx.directory(path);
+        }
     }
 
     /**

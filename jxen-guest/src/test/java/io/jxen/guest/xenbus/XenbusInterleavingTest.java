@@ -3,9 +3,6 @@ package io.jxen.guest.xenbus;
 import io.jxen.abi.xenbus.XenbusState;
 import org.junit.jupiter.api.Test;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static io.jxen.guest.xenbus.CorePair.backNode;
@@ -16,8 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Both buses, their stores' watch deliveries and the toolstack under one {@link Interleaver}:
  * every interleaving of store operations a seed draws is run to quiescence, and both ends must
  * end Connected to each other. A failure names its seed; {@code -Djxen.test.xenbus.seed=N}
- * replays that one, {@code -Djxen.test.xenbus.seeds=N} runs N seeds per scenario, and
- * {@code -Djxen.test.xenbus.yieldInLocks=true} interleaves inside the bus's critical sections too.
+ * replays that one, {@code -Djxen.test.xenbus.seeds=N} runs N seeds per scenario.
  */
 class XenbusInterleavingTest {
 
@@ -40,12 +36,7 @@ class XenbusInterleavingTest {
     private static final int SEEDS = Integer.getInteger("jxen.test.xenbus.seeds", 300);
     private static final long FIRST_SEED = Long.getLong("jxen.test.xenbus.seed", 1);
     private static final long MAX_TURNS = 100_000;
-    /**
-     * Yield inside a device's {@code publishLock} too (safe here: only the device's own drain
-     * takes it, as no connect timeout fires and the test driver never rewrites its state).
-     * Finer interleavings; known to fail (docs/ARCHITECTURE.md, "XenBus interleavings").
-     */
-    private static final boolean YIELD_IN_LOCKS = Boolean.getBoolean("jxen.test.xenbus.yieldInLocks");
+
 
     /** What the toolstack does, given the running pair and a random source drawn from the seed. */
     @FunctionalInterface
@@ -193,10 +184,6 @@ class XenbusInterleavingTest {
         {
             TestDriver fd = new TestDriver(true);
             TestDriver bd = new TestDriver(false);
-            Set<XenbusDevice> seen = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
-            if (!YIELD_IN_LOCKS) {
-                il.skipYieldWhen(() -> holdsAPublishLock(p, seen));
-            }
             il.spawn("toolstack", () -> {
                 try {
                     p.front.register(fd);
@@ -218,25 +205,5 @@ class XenbusInterleavingTest {
             end.check(p, fd, bd, where);
             return trace;
         }
-    }
-
-    /**
-     * Whether the running participant holds a device's {@code publishLock}, which the bus keeps
-     * across a store transaction: yielding there could leave another participant waiting for it.
-     */
-    private static boolean holdsAPublishLock(CorePair p, Set<XenbusDevice> seen) {
-        if (p.front == null || p.back == null) {
-            return false;
-        }
-        seen.addAll(p.front.devices());
-        seen.addAll(p.back.devices());
-        synchronized (seen) {
-            for (XenbusDevice d : seen) {
-                if (Thread.holdsLock(d.publishLock)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }
