@@ -42,7 +42,9 @@ public interface XenbusDriver {
      * The device appeared (or reappeared after a failed probe). A backend reads its
      * configuration and publishes its features and limits ({@code feature-…},
      * {@code max-ring-page-order}); a frontend prepares local state. Runs once per device
-     * unless it fails; must be idempotent across a retry.
+     * unless it fails; must be idempotent across a retry. A backend's first key written here
+     * must stay while the device lives: the bus takes its absence from a directory that exists
+     * for the toolstack having written the directory again (the device then starts over).
      */
     void probe(XenbusDevice device) throws Exception;
 
