@@ -107,6 +107,19 @@ class XenbusInterleavingTest {
         forEachSeed(driverDomainRestart(12, 0));
     }
 
+    /**
+     * The toolstack removes the backend half and writes it again in one transaction, at a point
+     * the seed picks: no bus ever sees the directory go, only what is in it change.
+     */
+    @Test
+    void aBackendDirectoryWrittenAgainInOneTransactionIsFollowed() throws Exception {
+        forEachSeed((p, il, r) -> {
+            p.addDevice(T, 0);
+            pause(il, r.nextInt(60));
+            p.recreateBackend(T, 0);
+        });
+    }
+
     /** The same interleaving twice from one seed: the harness replays it exactly. */
     @Test
     void aSeedReplaysItsInterleaving() throws Exception {
