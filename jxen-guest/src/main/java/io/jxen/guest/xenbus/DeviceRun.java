@@ -122,10 +122,11 @@ final class DeviceRun {
         // two plain reads, and a key missing from the old one is no reason to fail the new
         // one (XenbusInterleavingTest, seed 1508). Null: our node is gone.
         String[] keys = bus.store().transaction(tx -> {
-            if (readOrNull(tx, node) == null) {
+            if (XenBus.readOrNull(tx, node) == null) {
                 return null;
             }
-            return new String[] {readOrNull(tx, node + "/" + otherKey), readOrNull(tx, node + "/" + otherKey + "-id")};
+            return new String[] {XenBus.readOrNull(tx, node + "/" + otherKey),
+                    XenBus.readOrNull(tx, node + "/" + otherKey + "-id")};
         });
         if (keys == null) {
             d.removed.set(true);
@@ -667,20 +668,8 @@ final class DeviceRun {
         }
     }
 
-    private static String readOrNull(io.jxen.xenstore.client.XsNodeOps ops, String path)
-            throws XenstoreException, IOException {
-        try {
-            return ops.read(path);
-        } catch (XenstoreException e) {
-            if (e.error() == XsError.ENOENT) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
     private String readOrNull(String path) throws XenstoreException, IOException {
-        return readOrNull(bus.store().ops(), path);
+        return XenBus.readOrNull(bus.store().ops(), path);
     }
 
     private static int errnoOf(Exception e) {

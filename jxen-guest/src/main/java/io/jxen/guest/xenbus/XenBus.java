@@ -592,7 +592,8 @@ public final class XenBus implements Agent, AutoCloseable {
         return outcome;
     }
 
-    private static String readOrNull(io.jxen.xenstore.client.XsNodeOps tx, String path)
+    /** {@code path}'s value, or null if it does not exist (ENOENT). */
+    static String readOrNull(io.jxen.xenstore.client.XsNodeOps tx, String path)
             throws XenstoreException, IOException {
         try {
             return tx.read(path);
