@@ -561,7 +561,7 @@ public final class XenBus implements Agent, AutoCloseable {
      */
     private int writeState(XenbusDevice d, XenbusState s, boolean refuseRecreated) throws XenstoreException, IOException {
         String node = d.nodename();
-        String mark = front ? null : d.probeMark;
+        String mark = d.probeMark; // only a backend's probe sets one
         int outcome = store.transaction(tx -> {
             String read;
             try {
@@ -606,15 +606,7 @@ public final class XenBus implements Agent, AutoCloseable {
     }
 
     boolean exists(String path) throws XenstoreException, IOException {
-        try {
-            store.read(path);
-            return true;
-        } catch (XenstoreException e) {
-            if (e.error() == XsError.ENOENT) {
-                return false;
-            }
-            throw e;
-        }
+        return readOrNull(store.ops(), path) != null;
     }
 
     /** The error node of a device: {@code <home>/error/<relative node>}, key {@code error}. */
