@@ -89,6 +89,7 @@ public final class Host implements AutoCloseable {
     private final ConsoleBackend consoles;
     private final HostControl control;
     private final HostStats stats;
+    private final VbdBackends blockBackends;
 
     /** The machine memory file's name in the host's directory (domains in JVMs of their own map it). */
     public static final String MEMORY_FILE = "host.mem";
@@ -98,8 +99,9 @@ public final class Host implements AutoCloseable {
 
     private Host(HostDirectoryLock claim, MachineMemory memory, Hypervisor hv, GuestKernel dom0, HostXenstored xenstored, XenstoreClient xs,
                  Toolstack toolstack, long xsdMfn, int xsdPort, ConsoleBackend consoles, HostControl control,
-                 HostStats stats, List<AutoCloseable> running) {
+                 HostStats stats, VbdBackends blockBackends, List<AutoCloseable> running) {
         this.stats = stats;
+        this.blockBackends = blockBackends;
         this.consoles = consoles;
         this.control = control;
         this.memory = memory;
@@ -166,6 +168,7 @@ public final class Host implements AutoCloseable {
             toolstack.initDom0();
             ConsoleBackend consoles = null;
             HostControl control = null;
+            VbdBackends blockBackends = null;
             HostStats stats = new HostStats(hv, toolstack, Map::of);
             if (o.runLifecycle()) {
                 ErrorHandler errors = (failed, error) -> System.getLogger("jxen.host").log(System.Logger.Level.ERROR,
@@ -195,6 +198,7 @@ public final class Host implements AutoCloseable {
                 try {
                     VbdBackends vbds = VbdBackends.start(dom0Kernel, xs, o.clock(), dom0Kernel.nrPages() + 16, errors);
                     running.add(vbds);
+                    blockBackends = vbds;
                     // xenconsoled: every guest's primary console, and the control socket through
                     // which jxen console / xenbus list reach this host from other processes
                     consoles = ConsoleBackend.start(dom0Kernel, xs, hv.host().memory()::frame);
@@ -216,7 +220,7 @@ public final class Host implements AutoCloseable {
                 }
             }
             return new Host(claim, memory, hv, dom0Kernel, xenstored, xs, toolstack, xsdMfn, xsdPort, consoles,
-                    control, stats, List.copyOf(running));
+                    control, stats, blockBackends, List.copyOf(running));
         } catch (IOException | ToolstackException | RuntimeException e) {
             // What already started (agent runners, vCPU threads, JVM kernels, backends) stops
             // too, in reverse order, or its threads would outlive the failed start.
@@ -268,6 +272,11 @@ public final class Host implements AutoCloseable {
      */
     public HostStats stats() {
         return stats;
+    }
+
+    /** dom0's block backends (blkback on the vbd nodes), or null when the host runs no lifecycle. */
+    public VbdBackends blockBackends() {
+        return blockBackends;
     }
 
     /** The toolstack (xl's engine). */

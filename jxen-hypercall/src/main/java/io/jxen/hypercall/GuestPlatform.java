@@ -53,6 +53,27 @@ public interface GuestPlatform {
     }
 
     /**
+     * Attaches {@code poller} to this domain's port {@code port} ({@link ChannelPoller}), or
+     * detaches with null. The hypervisor drops it when the port is closed.
+     *
+     * @return false where the hypervisor is in another process, or the port is not an
+     *         interdomain channel of this domain
+     */
+    default boolean attachPoller(int port, ChannelPoller poller) {
+        return false;
+    }
+
+    /**
+     * The poller attached to the far end of this domain's interdomain port {@code port}.
+     *
+     * @return it, or null: none attached, the port not interdomain, or the hypervisor in
+     *         another process (then nobody lends a thread, and events go as on Xen)
+     */
+    default ChannelPoller peerPoller(int port) {
+        return null;
+    }
+
+    /**
      * The non-hypercall instructions of vCPU {@code vcpu} ({@code rdtsc}, {@code cpuid}, port
      * and MMIO accesses to emulated devices, interrupt acknowledge).
      *

@@ -10,7 +10,9 @@ import io.jxen.hv.domain.DomainListener;
 import io.jxen.hv.domain.DomainLookup;
 import io.jxen.hv.domain.ShutdownReason;
 import io.jxen.hv.domain.Vcpu;
+import io.jxen.hv.evtchn.ChannelState;
 import io.jxen.hv.evtchn.EventChannelOps;
+import io.jxen.hv.evtchn.EventChannels;
 import io.jxen.hv.gnttab.GrantTableOps;
 import io.jxen.hv.hypercall.ConsoleIoOps;
 import io.jxen.hv.hypercall.HvmOps;
@@ -474,6 +476,39 @@ public final class Hypervisor implements DomainLookup {
                     throw new IllegalArgumentException("no vCPU " + vcpu + " in d" + domid);
                 }
                 return d.vcpu(vcpu).interruptLine();
+            }
+
+            @Override
+            public boolean attachPoller(int port, io.jxen.hypercall.ChannelPoller poller) {
+                lock.lock();
+                try {
+                    EventChannels ports = d.eventChannels();
+                    if (d.dying() || !ports.valid(port) || ports.state(port) != ChannelState.INTERDOMAIN) {
+                        return false;
+                    }
+                    ports.attachPoller(port, poller);
+                    return true;
+                } finally {
+                    lock.unlock();
+                }
+            }
+
+            @Override
+            public io.jxen.hypercall.ChannelPoller peerPoller(int port) {
+                lock.lock();
+                try {
+                    EventChannels ports = d.eventChannels();
+                    if (!ports.valid(port) || ports.state(port) != ChannelState.INTERDOMAIN) {
+                        return null;
+                    }
+                    Domain peer = domains.get(ports.remoteDomid(port));
+                    if (peer == null || peer.dying()) {
+                        return null;
+                    }
+                    return peer.eventChannels().poller(ports.remotePort(port));
+                } finally {
+                    lock.unlock();
+                }
             }
 
             @Override

@@ -75,6 +75,48 @@ class EventChannelTest {
     }
 
     @Test
+    void aPollerAttachedToOneEndOfAnInterdomainChannelIsFoundFromTheOtherUntilThePortCloses() {
+        io.jxen.hypercall.ChannelPoller poller = new io.jxen.hypercall.ChannelPoller() {
+            @Override
+            public boolean enter() {
+                return true;
+            }
+
+            @Override
+            public int poll() {
+                return 0;
+            }
+
+            @Override
+            public void leave() {
+            }
+        };
+        io.jxen.hypercall.GuestPlatform pa = host.platform(a);
+        io.jxen.hypercall.GuestPlatform pb = host.platform(b);
+        long ap = ea.allocUnbound(DomId.SELF, b.domid());
+        assertThat(pa.attachPoller((int) ap, poller)).as("an unbound port takes no poller").isFalse();
+        long bp = eb.bindInterdomain(a.domid(), ap);
+        if (overSocket()) {
+            // The hypervisor in another process: no lenders, events as on Xen.
+            assertThat(pb.attachPoller((int) bp, poller)).isFalse();
+            assertThat(pa.peerPoller((int) ap)).isNull();
+            return;
+        }
+        assertThat(pa.peerPoller((int) ap)).as("nothing attached yet").isNull();
+        assertThat(pb.attachPoller((int) bp, poller)).isTrue();
+        assertThat(pa.peerPoller((int) ap)).isSameAs(poller);
+        assertThat(pb.peerPoller((int) bp)).as("a's end has none").isNull();
+        assertThat(pa.peerPoller(0)).as("port 0").isNull();
+        assertThat(pa.peerPoller(4000)).as("a port never allocated").isNull();
+
+        assertThat(eb.close(bp)).isZero();
+        assertThat(pa.peerPoller((int) ap)).as("b's end closed: a's port is unbound again").isNull();
+        long again = eb.bindInterdomain(a.domid(), ap);
+        assertThat(again).isEqualTo(bp);
+        assertThat(pa.peerPoller((int) ap)).as("a new binding of the same port number starts without one").isNull();
+    }
+
+    @Test
     void port0IsReservedAndAllocationTakesTheLowestFreePort() {
         assertThat(ea.allocUnbound(DomId.SELF, b.domid())).isEqualTo(1);
         assertThat(ea.allocUnbound(DomId.SELF, b.domid())).isEqualTo(2);

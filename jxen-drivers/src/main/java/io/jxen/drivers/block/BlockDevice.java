@@ -42,6 +42,16 @@ public interface BlockDevice extends Closeable {
     /** True when every write-like operation fails with {@link ReadOnlyDeviceException}. */
     boolean readOnly();
 
+    /**
+     * Whether an interrupt of the calling thread during an operation on native memory leaves
+     * the device working. A {@code FileChannel} closes itself for good when its caller is
+     * interrupted; a backend lets other domains' threads run its requests
+     * ({@link io.jxen.hypercall.ChannelPoller}) only on a device that says yes here.
+     */
+    default boolean interruptSafe() {
+        return false;
+    }
+
     /** What this device can do beyond read and write. */
     Set<BlockCapability> capabilities();
 

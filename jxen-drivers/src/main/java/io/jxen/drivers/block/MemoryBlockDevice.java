@@ -49,6 +49,12 @@ public final class MemoryBlockDevice implements BlockDevice {
         return readOnly;
     }
 
+    /** Memory: nothing an interrupt can close. */
+    @Override
+    public boolean interruptSafe() {
+        return true;
+    }
+
     @Override
     public Set<BlockCapability> capabilities() {
         return EnumSet.allOf(BlockCapability.class);

@@ -396,6 +396,23 @@ public final class XenIntr {
         check("EVTCHNOP_send(port " + s.port + ")", EventChannelOps.send(boot(), s.port));
     }
 
+    /**
+     * Attaches {@code poller} to the IRQ's interdomain port for the peer domain's threads to run
+     * ({@link io.jxen.hypercall.ChannelPoller}); null detaches.
+     *
+     * @return false where the hypervisor is in another process or the port is not interdomain
+     */
+    public boolean attachPoller(int irq, io.jxen.hypercall.ChannelPoller poller) {
+        return kernel.platform().attachPoller(source(irq).port, poller);
+    }
+
+    /**
+     * The poller the peer attached to the far end of the IRQ's interdomain port, or null.
+     */
+    public io.jxen.hypercall.ChannelPoller peerPoller(int irq) {
+        return kernel.platform().peerPoller(source(irq).port);
+    }
+
     /** Masks the IRQ's port ({@code xen_intr_disable_source}). */
     public void mask(int irq) {
         Source s = source(irq);

@@ -71,6 +71,8 @@ public final class VbdBackends implements AutoCloseable {
     private final XenBus bus;
     private final AgentRunner busRunner;
     private final Map<Blkback, AgentRunner> runners = new ConcurrentHashMap<>();
+    /** The rings whose frontend threads may serve them ({@link LentTurns}). */
+    private final Map<Blkback, LentTurns> lent = new ConcurrentHashMap<>();
     private final Map<String, FileEngine> engines = new ConcurrentHashMap<>();
 
     /**
@@ -162,15 +164,34 @@ public final class VbdBackends implements AutoCloseable {
                     public void connected(Blkback back) {
                         // The runner polls the ring while a core is spare, then re-arms the
                         // ring's event, yields a few times, and sleeps until the interrupt unparks it.
-                        KickableIdle idle = new KickableIdle(back::finalCheckForRequests, SpareCore.system(),
-                                System::nanoTime, POLL_NANOS, YIELDS,
+                        // The frontend's threads may serve the ring themselves while they wait
+                        // (LentTurns): then the runner's final check leaves the event to them.
+                        boolean lend = LentTurns.ENABLED && back.lendable();
+                        LentTurns[] lent = new LentTurns[1];
+                        KickableIdle idle = new KickableIdle(
+                                () -> lent[0] != null ? lent[0].finalCheckForRequests() : back.finalCheckForRequests(),
+                                SpareCore.system(), System::nanoTime, POLL_NANOS, YIELDS,
                                 LINES ? back::interruptVcpus : java.util.List::of);
                         back.onKick(idle::kick);
-                        self[0].runners.put(back, AgentRunner.start(back, idle, errors, self[0]::pinRunner));
+                        io.jxen.runtime.Agent agent = back;
+                        if (lend) {
+                            lent[0] = new LentTurns(LentTurns.Ring.of(back), idle::kick, errors);
+                            if (back.attachPoller(lent[0])) {
+                                agent = lent[0];
+                                self[0].lent.put(back, lent[0]);
+                            } else {
+                                lent[0] = null; // hypervisor in another process: no lenders, the runner's usual check
+                            }
+                        }
+                        self[0].runners.put(back, AgentRunner.start(agent, idle, errors, self[0]::pinRunner));
                     }
 
                     @Override
                     public void disconnected(Blkback back) {
+                        LentTurns lent = self[0].lent.remove(back);
+                        if (lent != null) {
+                            lent.close();
+                        }
                         AgentRunner runner = self[0].runners.remove(back);
                         if (runner != null) {
                             runner.close();
@@ -233,6 +254,15 @@ public final class VbdBackends implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Requests served on frontend threads lent to the rings ({@link LentTurns}), over the connected rings. */
+    public long lentRequests() {
+        long n = 0;
+        for (LentTurns l : lent.values()) {
+            n += l.lentRequests();
+        }
+        return n;
     }
 
     /** The back bus (devices and their ivars). */

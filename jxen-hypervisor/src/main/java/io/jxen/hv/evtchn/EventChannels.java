@@ -31,6 +31,8 @@ public final class EventChannels {
     private final int[] remoteDomid;
     private final int[] remotePort;
     private final int[] virq;
+    /** What the domain attached to each port for the peer's threads to run (in-process only). */
+    private final io.jxen.hypercall.ChannelPoller[] pollers;
     private PortOps ops;
     private Fifo fifo;
     private int validPorts;
@@ -47,6 +49,7 @@ public final class EventChannels {
         this.remoteDomid = new int[capacity];
         this.remotePort = new int[capacity];
         this.virq = new int[capacity];
+        this.pollers = new io.jxen.hypercall.ChannelPoller[capacity];
         Arrays.fill(state, ChannelState.FREE);
         allocatePort(0);
         state[0] = ChannelState.RESERVED;
@@ -243,6 +246,17 @@ public final class EventChannels {
         remoteDomid[port] = 0;
         remotePort[port] = 0;
         virq[port] = 0;
+        pollers[port] = null;
+    }
+
+    /** The poller the domain attached to a valid port, or null ({@code GuestPlatform#peerPoller}). */
+    public io.jxen.hypercall.ChannelPoller poller(int port) {
+        return pollers[port];
+    }
+
+    /** Attaches (or, with null, detaches) the domain's poller of a valid port; dropped when the port is freed. */
+    public void attachPoller(int port, io.jxen.hypercall.ChannelPoller poller) {
+        pollers[port] = poller;
     }
 
     /** Xen's {@code evtchn_port_set_pending(d, vcpu, chn)}. */

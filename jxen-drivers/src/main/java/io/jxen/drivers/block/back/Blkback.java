@@ -375,6 +375,55 @@ public final class Blkback implements Agent {
     }
 
     /**
+     * Whether requests wait on the ring, without arming anything (a lender's look after its
+     * turn, {@link io.jxen.hypercall.ChannelPoller#poll()}).
+     */
+    public synchronized boolean hasRequests() {
+        if (state != State.CONNECTED) {
+            return false;
+        }
+        try {
+            return ring.unconsumedRequests() > 0;
+        } catch (RingOverflowException e) {
+            fail("frontend provided bogus ring requests: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Leaves {@code req_event} behind ({@code req_event = req_cons}): the frontend's next push
+     * asks for no event, so it costs no hypercall and wakes no runner. Only for a backend whose
+     * frontend's threads lend themselves ({@link io.jxen.hypercall.ChannelPoller#enter()}): one
+     * of them serves the ring after its push, and the last to leave arms the event again with
+     * {@link #finalCheckForRequests()}.
+     */
+    public synchronized void disarmRequests() {
+        if (state == State.CONNECTED) {
+            ring.setRequestEvent(ring.requestConsumer());
+        }
+    }
+
+    /**
+     * Whether the frontend's threads may run this backend's turns
+     * ({@link io.jxen.hypercall.ChannelPoller}): requests served in the turn that takes them
+     * (not pipelined, whose completions come on the engine's threads), on a disk whose I/O an
+     * interrupt of the borrowed thread cannot break ({@link BlockDevice#interruptSafe()}).
+     */
+    public boolean lendable() {
+        return engine == null && disk.interruptSafe();
+    }
+
+    /**
+     * Attaches {@code poller} to the ring's event channel for the frontend's threads to find
+     * ({@link io.jxen.guest.intr.XenIntr#attachPoller}).
+     *
+     * @return false if not connected, or the hypervisor is in another process
+     */
+    public synchronized boolean attachPoller(io.jxen.hypercall.ChannelPoller poller) {
+        return state == State.CONNECTED && irq >= 0 && kernel.intr().attachPoller(irq, poller);
+    }
+
+    /**
      * {@code RING_FINAL_CHECK_FOR_REQUESTS}, for a runner about to sleep
      * ({@link #withRunnerArming()}): asks the frontend for an event on its next request
      * ({@code req_event = req_cons + 1}), then looks at {@code req_prod} once more.

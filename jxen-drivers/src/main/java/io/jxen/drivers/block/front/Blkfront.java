@@ -25,6 +25,7 @@ import io.jxen.memory.ring.FrontRing;
 import io.jxen.memory.ring.RingOverflowException;
 import io.jxen.memory.ring.SharedRing;
 
+import io.jxen.hypercall.ChannelPoller;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -135,6 +136,14 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     /** The vCPU the ring's interrupt is delivered to ({@link #withVcpu}). */
     private int vcpu;
     private int irq = -1;
+    /**
+     * The backend's poller ({@link #backendPoller()}) and the IRQ it was looked up for; plain
+     * fields: a race costs one more lookup, or one lend to a backend that since disconnected
+     * (whose poll and leave then find nothing to do).
+     */
+    private volatile ChannelPoller poller;
+    private volatile int pollerIrq = -1;
+    private int pollerLookups;
     private Pending[] shadow = new Pending[0];
     private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
     private long nextSequence;
@@ -610,22 +619,98 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
 
     @Override
     public void read(long offsetBytes, ByteBuffer dst) throws IOException {
-        await(submitRead(offsetBytes, dst));
+        ThreadLoan loan = ThreadLoan.enter(this);
+        try {
+            await(submitRead(offsetBytes, dst), loan);
+        } finally {
+            loan.run();
+        }
     }
 
     @Override
     public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
-        await(submitWrite(offsetBytes, src, fua));
+        ThreadLoan loan = ThreadLoan.enter(this);
+        try {
+            await(submitWrite(offsetBytes, src, fua), loan);
+        } finally {
+            loan.run();
+        }
     }
 
     @Override
     public void flush() throws IOException {
-        await(submitFlush());
+        ThreadLoan loan = ThreadLoan.enter(this);
+        try {
+            await(submitFlush(), loan);
+        } finally {
+            loan.run();
+        }
     }
 
     @Override
     public void discard(long offsetBytes, long lengthBytes) throws IOException {
-        await(submitDiscard(offsetBytes, lengthBytes));
+        ThreadLoan loan = ThreadLoan.enter(this);
+        try {
+            await(submitDiscard(offsetBytes, lengthBytes), loan);
+        } finally {
+            loan.run();
+        }
+    }
+
+    /**
+     * Lends the calling thread to the ring's backend until {@link #leave}: where the backend is
+     * in this process and attached a {@link ChannelPoller} to its end of the ring's event
+     * channel, the thread, about to push a request and wait for it, serves the ring itself while
+     * it waits ({@link CompletionWaiter}), and its push asks for no event ({@link ThreadLoan}).
+     *
+     * @return the poller entered (leave it), or null (no backend to lend to)
+     */
+    ChannelPoller enterBackend() {
+        ChannelPoller p = backendPoller();
+        return p != null && p.enter() ? p : null;
+    }
+
+    /**
+     * The poller of the ring's backend, looked up from the hypervisor at most
+     * {@link #POLLER_LOOKUPS} times per event channel (none where the backend is in another
+     * process, or attaches none), then kept.
+     */
+    private ChannelPoller backendPoller() {
+        int i = irq;
+        if (i < 0) {
+            return null;
+        }
+        ChannelPoller p = poller;
+        if (pollerIrq == i) {
+            if (p != null || pollerLookups >= POLLER_LOOKUPS) {
+                return p;
+            }
+        } else {
+            pollerIrq = i;
+            pollerLookups = 0;
+        }
+        pollerLookups++;
+        try {
+            p = kernel.intr().peerPoller(i);
+        } catch (RuntimeException e) {
+            p = null; // the channel is being torn down: no lender this time
+        }
+        poller = p;
+        return p;
+    }
+
+    /** Lookups of the backend's poller per event channel before it is taken to have none. */
+    static final int POLLER_LOOKUPS = 16;
+
+    @Override
+    public int serveBackends() {
+        ChannelPoller p = poller;
+        return p == null || pollerIrq != irq ? -1 : p.poll();
+    }
+
+    @Override
+    public boolean servesBackends() {
+        return poller != null && pollerIrq == irq;
     }
 
     @Override
@@ -1444,7 +1529,11 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     }
 
     private void await(CompletableFuture<Void> future) throws IOException {
-        waiter.await(future, this);
+        await(future, ThreadLoan.NONE);
+    }
+
+    private void await(CompletableFuture<Void> future, ThreadLoan loan) throws IOException {
+        waiter.await(future, this, loan);
         try {
             future.join();
         } catch (CompletionException e) {

@@ -33,6 +33,19 @@ public interface CompletionWaiter {
     }
 
     /**
+     * As {@link #await(CompletableFuture, PolledCompletions)}, the calling thread lent to
+     * {@code source}'s backends ({@link PolledCompletions#serveBackends()}): a waiter that serves
+     * them does so while it waits, and runs {@code endLoan} before it sleeps. This default ends
+     * the loan at once and waits as without one.
+     *
+     * @param endLoan ends the thread's loan (idempotent; the caller runs it again when done)
+     */
+    default void await(CompletableFuture<?> future, PolledCompletions source, Runnable endLoan) {
+        endLoan.run();
+        await(future, source);
+    }
+
+    /**
      * Waits for something that completions of {@code source} bring about (a free buffer, a
      * count of requests done): returns {@code ready}'s first non-null answer, polling
      * {@code source} while the policy allows, else what {@code block} returns (the caller's own

@@ -291,17 +291,27 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
     @Override
     public void read(long offsetBytes, ByteBuffer dst) throws IOException {
         Blkfront queue = own();
-        await(polledAlone() ? queue.submitRead(offsetBytes, dst) : submitRead(queue, offsetBytes, dst));
+        ThreadLoan loan = ThreadLoan.enter(queues); // a transfer may be striped over the queues
+        try {
+            await(polledAlone() ? queue.submitRead(offsetBytes, dst) : submitRead(queue, offsetBytes, dst), loan);
+        } finally {
+            loan.run();
+        }
     }
 
     @Override
     public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
         Blkfront queue = own();
-        if (polledAlone()) {
-            CompletableFuture<Void> written = queue.submitWrite(offsetBytes, src, false);
-            await(fua ? written.thenCompose(v -> flushAll()) : written);
-        } else {
-            await(submitWrite(queue, offsetBytes, src, fua));
+        ThreadLoan loan = ThreadLoan.enter(queues);
+        try {
+            if (polledAlone()) {
+                CompletableFuture<Void> written = queue.submitWrite(offsetBytes, src, false);
+                await(fua ? written.thenCompose(v -> flushAll()) : written, loan);
+            } else {
+                await(submitWrite(queue, offsetBytes, src, fua), loan);
+            }
+        } finally {
+            loan.run();
         }
     }
 
@@ -321,7 +331,12 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
         if (readOnly()) {
             queues.getFirst().flush(); // refuses with the read-only error
         }
-        await(submitFlush());
+        ThreadLoan loan = ThreadLoan.enter(queues);
+        try {
+            await(submitFlush(), loan);
+        } finally {
+            loan.run();
+        }
     }
 
     @Override
@@ -389,6 +404,28 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
         return waiter.await(this, ready, block);
     }
 
+    @Override
+    public int serveBackends() {
+        int served = -1;
+        for (Blkfront q : queues) {
+            int n = q.serveBackends();
+            if (n >= 0) {
+                served = Math.max(served, 0) + n;
+            }
+        }
+        return served;
+    }
+
+    @Override
+    public boolean servesBackends() {
+        for (Blkfront q : queues) {
+            if (q.servesBackends()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The distinct vCPUs of the queues' interrupts (queue order). */
     @Override
     public List<io.jxen.guest.GuestVcpu> interruptVcpus() {
@@ -423,7 +460,11 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
     }
 
     private void await(CompletableFuture<Void> future) throws IOException {
-        waiter.await(future, this);
+        await(future, ThreadLoan.NONE);
+    }
+
+    private void await(CompletableFuture<Void> future, ThreadLoan loan) throws IOException {
+        waiter.await(future, this, loan);
         try {
             future.join();
         } catch (CompletionException e) {

@@ -119,6 +119,11 @@ final class PollingWaiter implements CompletionWaiter {
 
     @Override
     public void await(CompletableFuture<?> future, PolledCompletions source) {
+        await(future, source, NO_LOAN);
+    }
+
+    @Override
+    public void await(CompletableFuture<?> future, PolledCompletions source, Runnable endLoan) {
         if (future.isDone()) {
             return;
         }
@@ -126,14 +131,21 @@ final class PollingWaiter implements CompletionWaiter {
             await(source, () -> future.isDone() ? future : null, () -> {
                 await(future);
                 return future;
-            });
+            }, endLoan);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // join does not throw it; kept for the caller
         }
     }
 
+    private static final Runnable NO_LOAN = () -> { };
+
     @Override
     public <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block) throws InterruptedException {
+        return await(source, ready, block, NO_LOAN);
+    }
+
+    private <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block, Runnable endLoan)
+            throws InterruptedException {
         T now = ready.get();
         if (now != null) {
             return now;
@@ -161,6 +173,10 @@ final class PollingWaiter implements CompletionWaiter {
             } // closing arms the event and takes what came meanwhile
         }
         T got = seen.value != null ? seen.value : ready.get();
+        if (got == null) {
+            got = serveBackends(source, ready);
+        }
+        endLoan.run(); // before any sleep: a push by a thread that does not lend must be notified
         if (got == null && lines) {
             got = sleepOnLines(source, ready);
         }
@@ -169,6 +185,31 @@ final class PollingWaiter implements CompletionWaiter {
         }
         policy.finish(start, window, true);
         return got;
+    }
+
+    /**
+     * Serves the backends' rings on this thread while what it waits for is not there
+     * ({@link PolledCompletions#serveBackends()}), the ring's response event unarmed meanwhile so
+     * the backend's pushes send no event: the request is then answered with no wake-up at all.
+     * Ends when a turn serves nothing (another thread has the turn, and looks at the ring again
+     * after it; this thread sleeps as usual).
+     *
+     * @return what {@code ready} answered, or null
+     */
+    private static <T> T serveBackends(PolledCompletions source, Supplier<T> ready) {
+        if (!source.servesBackends()) {
+            return null;
+        }
+        try (PolledCompletions.Polling polling = source.startPolling()) {
+            while (true) {
+                int served = source.serveBackends();
+                polling.reap();
+                T got = ready.get();
+                if (got != null || served <= 0) {
+                    return got;
+                }
+            }
+        }
     }
 
     /**

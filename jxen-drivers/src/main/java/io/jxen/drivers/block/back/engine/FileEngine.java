@@ -309,6 +309,15 @@ public final class FileEngine implements IoEngine {
     public void read(long offsetBytes, ByteBuffer dst) throws IOException {
         ensureOpen();
         BlockRanges.checkRange(offsetBytes, dst.remaining(), sizeBytes);
+        if (dst.isDirect() && nativeIo()) {
+            int total = dst.remaining();
+            long moved = vectored(false, offsetBytes, List.of(MemorySegment.ofBuffer(dst)));
+            if (moved < total) {
+                zeroFrom(List.of(MemorySegment.ofBuffer(dst)), moved); // the file shrank under us
+            }
+            dst.position(dst.limit());
+            return;
+        }
         long at = offsetBytes;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, at);
@@ -327,12 +336,53 @@ public final class FileEngine implements IoEngine {
     public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
         ensureOpen();
         BlockRanges.checkWritable("write", readOnly(), offsetBytes, src.remaining(), sizeBytes);
-        long at = offsetBytes;
-        while (src.hasRemaining()) {
-            at += channel.write(src, at);
+        if (src.isDirect() && nativeIo()) {
+            vectored(true, offsetBytes, List.of(MemorySegment.ofBuffer(src)));
+            src.position(src.limit());
+        } else {
+            long at = offsetBytes;
+            while (src.hasRemaining()) {
+                at += channel.write(src, at);
+            }
         }
         if (fua) {
-            channel.force(false);
+            force(false);
+        }
+    }
+
+    /**
+     * Whether every operation on native memory (direct buffers, segments: a guest's pages) goes
+     * through this engine's own descriptor ({@code preadv}, {@code pwritev}, {@code fdatasync},
+     * {@code fsync}, {@code fallocate}) rather than the channel, which closes itself for good
+     * when the calling thread is interrupted ({@code ClosedByInterruptException}).
+     */
+    private boolean nativeIo() {
+        return fd >= 0 && LinuxFiles.vectoredAvailable() && LinuxFiles.syncAvailable();
+    }
+
+    /**
+     * True on Linux ({@link #nativeIo()}): an interrupt of the calling thread leaves the file
+     * open for transfers on native memory, flushes, discards and zeroing. A transfer on a heap
+     * buffer still goes through the channel.
+     */
+    @Override
+    public boolean interruptSafe() {
+        return nativeIo();
+    }
+
+    /** {@code FileChannel.force(metadata)} on the engine's descriptor where there is one (interrupt-safe). */
+    private void force(boolean metadata) throws IOException {
+        if (!nativeIo()) {
+            channel.force(metadata);
+            return;
+        }
+        if (!enterNative()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try {
+            LinuxFiles.sync(fd, metadata);
+        } finally {
+            exitNative();
         }
     }
 
@@ -404,7 +454,7 @@ public final class FileEngine implements IoEngine {
             }
         }
         if (fua) {
-            channel.force(false);
+            force(false);
         }
     }
 
@@ -488,7 +538,7 @@ public final class FileEngine implements IoEngine {
         if (readOnly()) {
             throw new ReadOnlyDeviceException("flush");
         }
-        channel.force(true);
+        force(true);
     }
 
     @Override
@@ -519,7 +569,7 @@ public final class FileEngine implements IoEngine {
             writeZeroBuffer(offsetBytes, lengthBytes);
         }
         if (fua) {
-            channel.force(false);
+            force(false);
         }
     }
 
@@ -571,6 +621,17 @@ public final class FileEngine implements IoEngine {
     }
 
     private void writeZeroBuffer(long offsetBytes, long lengthBytes) throws IOException {
+        if (nativeIo()) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment zeroes = arena.allocate(Math.min(ZERO_CHUNK_BYTES, lengthBytes), 4096);
+                for (long at = offsetBytes, end = offsetBytes + lengthBytes; at < end; ) {
+                    long n = Math.min(zeroes.byteSize(), end - at);
+                    vectored(true, at, List.of(zeroes.asSlice(0, n)));
+                    at += n;
+                }
+            }
+            return;
+        }
         ByteBuffer zeroes = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK_BYTES, lengthBytes));
         long at = offsetBytes;
         long end = offsetBytes + lengthBytes;

@@ -85,6 +85,8 @@ final class LinuxFiles {
     private static final MethodHandle IOCTL;
     private static final MethodHandle PREADV;
     private static final MethodHandle PWRITEV;
+    private static final MethodHandle FSYNC;
+    private static final MethodHandle FDATASYNC;
     /** {@code <limits.h>} {@code IOV_MAX} on Linux: iovecs per {@code preadv}/{@code pwritev}. */
     static final int IOV_MAX = 1024;
     private static final long IOVEC_BYTES = 16; // struct iovec { void *iov_base; size_t iov_len; } on LP64
@@ -105,6 +107,9 @@ final class LinuxFiles {
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
         PREADV = linux ? find(libc, "preadv", vectored) : null;
         PWRITEV = linux ? find(libc, "pwritev", vectored) : null;
+        FunctionDescriptor sync = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+        FSYNC = linux ? find(libc, "fsync", sync) : null;
+        FDATASYNC = linux ? find(libc, "fdatasync", sync) : null;
     }
 
     /** Per thread: the errno capture and an iovec array, reused by every vectored call of the thread. */
@@ -235,6 +240,29 @@ final class LinuxFiles {
             MemorySegment state = arena.allocate(CAPTURE);
             if ((int) invoke(CLOSE, state, fd) < 0) {
                 throw new NativeException("close", errno(state));
+            }
+        }
+    }
+
+    /** Whether {@link #sync} is usable. */
+    static boolean syncAvailable() {
+        return FSYNC != null && FDATASYNC != null;
+    }
+
+    /**
+     * {@code fsync(fd)}, or {@code fdatasync(fd)} when {@code metadata} is false (what
+     * {@code FileChannel.force(metadata)} does, without the channel's closing itself when the
+     * calling thread is interrupted), retried on {@code EINTR}.
+     */
+    static void sync(int fd, boolean metadata) throws IOException {
+        MemorySegment state = VECTOR_SCRATCH.get()[0];
+        while (true) {
+            if ((int) invoke(metadata ? FSYNC : FDATASYNC, state, fd) == 0) {
+                return;
+            }
+            int errno = errno(state);
+            if (errno != EINTR) {
+                throw new NativeException(metadata ? "fsync" : "fdatasync", errno);
             }
         }
     }

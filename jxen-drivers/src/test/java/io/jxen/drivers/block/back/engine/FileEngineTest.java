@@ -89,6 +89,43 @@ class FileEngineTest {
     }
 
     @Test
+    void anInterruptedCallerLeavesTheFileOpenForWorkOnNativeMemory() throws IOException {
+        // A FileChannel closes itself for good when its caller is interrupted; blkback's turns
+        // may run on a frontend's lent thread (ChannelPoller), whose interrupt is not the
+        // backend's business. Every operation blkback issues (on guest pages: native memory)
+        // goes through the engine's own descriptor instead.
+        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxFiles.available(), "Linux only");
+        try (FileEngine engine = FileEngine.create(dir.resolve("disk.img"), 4 * MIB,
+                FileEngine.Options.sync().asDense());
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertThat(engine.interruptSafe()).isTrue();
+            java.lang.foreign.MemorySegment page = arena.allocate(8192, 4096);
+            page.asByteBuffer().put(pattern(8192, 3));
+            Thread.currentThread().interrupt();
+            try {
+                engine.write(0, page.asSlice(0, 4096).asByteBuffer(), true);
+                engine.writeGathered(4096, java.util.List.of(page.asSlice(4096, 4096)), true);
+                engine.flush();
+                engine.discard(MIB, 64 * 1024); // dense: zeroes written
+                engine.writeZeroes(2 * MIB, 8192, false, true);
+                ByteBuffer back = arena.allocate(8192, 4096).asByteBuffer();
+                engine.read(0, back);
+                assertThat(back.hasRemaining()).isFalse();
+                java.lang.foreign.MemorySegment scattered = arena.allocate(8192, 4096);
+                engine.readScattered(0, java.util.List.of(scattered.asSlice(0, 4096), scattered.asSlice(4096)));
+                assertThat(scattered.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                        .isEqualTo(pattern(8192, 3).array());
+                assertThat(back.flip().equals(pattern(8192, 3))).isTrue();
+                assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is the caller's, kept").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(read(engine, 0, 8192)).as("the channel is still open").isEqualTo(pattern(8192, 3).array());
+            assertThat(read(engine, MIB, 64 * 1024)).containsOnly(0);
+        }
+    }
+
+    @Test
     void unalignedByteRangesWork() throws IOException {
         try (FileEngine engine = FileEngine.create(dir.resolve("disk.img"), MIB, FileEngine.Options.sync())) {
             engine.write(1001, ByteBuffer.wrap(new byte[] {1, 2, 3}), false);
