@@ -623,7 +623,7 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         try {
             await(submitRead(offsetBytes, dst), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -633,7 +633,7 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         try {
             await(submitWrite(offsetBytes, src, fua), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -643,7 +643,7 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         try {
             await(submitFlush(), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -653,7 +653,7 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         try {
             await(submitDiscard(offsetBytes, lengthBytes), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -699,19 +699,13 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         return p;
     }
 
+    /** The backend's poller, as {@link #enterBackend()} finds it, not entered. */
+    ChannelPoller backendPollerNow() {
+        return backendPoller();
+    }
+
     /** Lookups of the backend's poller per event channel before it is taken to have none. */
     static final int POLLER_LOOKUPS = 16;
-
-    @Override
-    public int serveBackends() {
-        ChannelPoller p = poller;
-        return p == null || pollerIrq != irq ? -1 : p.poll();
-    }
-
-    @Override
-    public boolean servesBackends() {
-        return poller != null && pollerIrq == irq;
-    }
 
     @Override
     public void writeZeroes(long offsetBytes, long lengthBytes, boolean mayPunchHole, boolean fua) throws IOException {
@@ -805,7 +799,12 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
      * of this disk's waiter): for a caller of the asynchronous API waiting for one of its requests.
      */
     public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
-        return waiter.await(this, ready, block);
+        ThreadLoan loan = ThreadLoan.visit(this); // its requests are pushed already, with their events
+        try {
+            return waiter.await(this, ready, block, loan);
+        } finally {
+            loan.end();
+        }
     }
 
     @Override

@@ -33,15 +33,13 @@ public interface CompletionWaiter {
     }
 
     /**
-     * As {@link #await(CompletableFuture, PolledCompletions)}, the calling thread lent to
-     * {@code source}'s backends ({@link PolledCompletions#serveBackends()}): a waiter that serves
-     * them does so while it waits, and runs {@code endLoan} before it sleeps. This default ends
-     * the loan at once and waits as without one.
-     *
-     * @param endLoan ends the thread's loan (idempotent; the caller runs it again when done)
+     * As {@link #await(CompletableFuture, PolledCompletions)}, the calling thread lent to its
+     * queue's backend ({@link ThreadLoan}): a waiter that serves the backend does so while it
+     * waits, and ends the loan before it sleeps. This default ends the loan at once and waits as
+     * without one.
      */
-    default void await(CompletableFuture<?> future, PolledCompletions source, Runnable endLoan) {
-        endLoan.run();
+    default void await(CompletableFuture<?> future, PolledCompletions source, ThreadLoan loan) {
+        loan.end();
         await(future, source);
     }
 
@@ -57,6 +55,19 @@ public interface CompletionWaiter {
     default <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block) throws InterruptedException {
         T now = ready.get();
         return now != null ? now : block.get();
+    }
+
+    /**
+     * As {@link #await(PolledCompletions, Supplier, Blocking)}, the calling thread lent to its
+     * queue's backend ({@link ThreadLoan}) while it waits; the loan ends before it sleeps. This
+     * default ends the loan at once.
+     *
+     * @param <T> what the caller waits for
+     */
+    default <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block, ThreadLoan loan)
+            throws InterruptedException {
+        loan.end();
+        return await(source, ready, block);
     }
 
     /**

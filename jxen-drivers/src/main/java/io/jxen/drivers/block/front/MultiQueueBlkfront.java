@@ -291,18 +291,18 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
     @Override
     public void read(long offsetBytes, ByteBuffer dst) throws IOException {
         Blkfront queue = own();
-        ThreadLoan loan = ThreadLoan.enter(queues); // a transfer may be striped over the queues
+        ThreadLoan loan = ThreadLoan.enter(queue); // its own queue: other queues' runners move striped pieces
         try {
             await(polledAlone() ? queue.submitRead(offsetBytes, dst) : submitRead(queue, offsetBytes, dst), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
     @Override
     public void write(long offsetBytes, ByteBuffer src, boolean fua) throws IOException {
         Blkfront queue = own();
-        ThreadLoan loan = ThreadLoan.enter(queues);
+        ThreadLoan loan = ThreadLoan.enter(queue);
         try {
             if (polledAlone()) {
                 CompletableFuture<Void> written = queue.submitWrite(offsetBytes, src, false);
@@ -311,7 +311,7 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
                 await(submitWrite(queue, offsetBytes, src, fua), loan);
             }
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -331,11 +331,11 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
         if (readOnly()) {
             queues.getFirst().flush(); // refuses with the read-only error
         }
-        ThreadLoan loan = ThreadLoan.enter(queues);
+        ThreadLoan loan = ThreadLoan.enter(own());
         try {
             await(submitFlush(), loan);
         } finally {
-            loan.run();
+            loan.end();
         }
     }
 
@@ -401,29 +401,12 @@ public final class MultiQueueBlkfront implements BlockDevice, PolledCompletions 
      * caller of the asynchronous API, e.g. one waiting for a buffer its completions give back.
      */
     public <T> T await(Supplier<T> ready, CompletionWaiter.Blocking<T> block) throws InterruptedException {
-        return waiter.await(this, ready, block);
-    }
-
-    @Override
-    public int serveBackends() {
-        int served = -1;
-        for (Blkfront q : queues) {
-            int n = q.serveBackends();
-            if (n >= 0) {
-                served = Math.max(served, 0) + n;
-            }
+        ThreadLoan loan = ThreadLoan.visit(own()); // where this thread's submits went (with their events)
+        try {
+            return waiter.await(this, ready, block, loan);
+        } finally {
+            loan.end();
         }
-        return served;
-    }
-
-    @Override
-    public boolean servesBackends() {
-        for (Blkfront q : queues) {
-            if (q.servesBackends()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The distinct vCPUs of the queues' interrupts (queue order). */

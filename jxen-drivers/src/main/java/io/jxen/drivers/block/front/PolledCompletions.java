@@ -35,22 +35,6 @@ public interface PolledCompletions {
     int poll();
 
     /**
-     * Serves this device's backends' rings on the calling thread, where they are in this process
-     * and take lenders ({@link io.jxen.hypercall.ChannelPoller#poll()}): for a thread that lent
-     * itself and is about to sleep for its requests. Never blocks.
-     *
-     * @return requests served, or -1 when there is no backend to serve here
-     */
-    default int serveBackends() {
-        return -1;
-    }
-
-    /** Whether {@link #serveBackends()} has a backend to serve (a cheap look, no lookup). */
-    default boolean servesBackends() {
-        return false;
-    }
-
-    /**
      * The vCPUs this device's completion interrupts are delivered to: a thread that sleeps for
      * its requests may wait on their interrupt lines and take those upcalls itself
      * ({@link io.jxen.guest.LineWait}). Empty where there are none to wait on.

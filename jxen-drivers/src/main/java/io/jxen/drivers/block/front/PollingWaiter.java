@@ -119,11 +119,11 @@ final class PollingWaiter implements CompletionWaiter {
 
     @Override
     public void await(CompletableFuture<?> future, PolledCompletions source) {
-        await(future, source, NO_LOAN);
+        await(future, source, ThreadLoan.NONE);
     }
 
     @Override
-    public void await(CompletableFuture<?> future, PolledCompletions source, Runnable endLoan) {
+    public void await(CompletableFuture<?> future, PolledCompletions source, ThreadLoan loan) {
         if (future.isDone()) {
             return;
         }
@@ -131,20 +131,19 @@ final class PollingWaiter implements CompletionWaiter {
             await(source, () -> future.isDone() ? future : null, () -> {
                 await(future);
                 return future;
-            }, endLoan);
+            }, loan);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // join does not throw it; kept for the caller
         }
     }
 
-    private static final Runnable NO_LOAN = () -> { };
-
     @Override
     public <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block) throws InterruptedException {
-        return await(source, ready, block, NO_LOAN);
+        return await(source, ready, block, ThreadLoan.NONE);
     }
 
-    private <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block, Runnable endLoan)
+    @Override
+    public <T> T await(PolledCompletions source, Supplier<T> ready, Blocking<T> block, ThreadLoan loan)
             throws InterruptedException {
         T now = ready.get();
         if (now != null) {
@@ -174,9 +173,9 @@ final class PollingWaiter implements CompletionWaiter {
         }
         T got = seen.value != null ? seen.value : ready.get();
         if (got == null) {
-            got = serveBackends(source, ready);
+            got = serveBackend(source, ready, loan);
         }
-        endLoan.run(); // before any sleep: a push by a thread that does not lend must be notified
+        loan.end(); // before any sleep: a push by a thread that does not lend must be notified
         if (got == null && lines) {
             got = sleepOnLines(source, ready);
         }
@@ -188,21 +187,21 @@ final class PollingWaiter implements CompletionWaiter {
     }
 
     /**
-     * Serves the backends' rings on this thread while what it waits for is not there
-     * ({@link PolledCompletions#serveBackends()}), the ring's response event unarmed meanwhile so
-     * the backend's pushes send no event: the request is then answered with no wake-up at all.
-     * Ends when a turn serves nothing (another thread has the turn, and looks at the ring again
-     * after it; this thread sleeps as usual).
+     * Serves the backend's ring on this thread ({@link ThreadLoan#serve()}) while what it waits
+     * for is not there, the ring's response event unarmed meanwhile so the backend's pushes send
+     * no event: the request is then answered with no wake-up at all. Ends when a turn serves
+     * nothing (another thread has the turn, and looks at the ring again after it; this thread
+     * then sleeps as usual).
      *
      * @return what {@code ready} answered, or null
      */
-    private static <T> T serveBackends(PolledCompletions source, Supplier<T> ready) {
-        if (!source.servesBackends()) {
+    private static <T> T serveBackend(PolledCompletions source, Supplier<T> ready, ThreadLoan loan) {
+        if (!loan.lent()) {
             return null;
         }
         try (PolledCompletions.Polling polling = source.startPolling()) {
             while (true) {
-                int served = source.serveBackends();
+                int served = loan.serve();
                 polling.reap();
                 T got = ready.get();
                 if (got != null || served <= 0) {
