@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and kicks the runner if requests came in meanwhile. A stale arm (the runner's, racing a
  * lender's entry) costs one event at most: {@code req_event} is passed by the next push.
  *
- * <p>Measured in {@code ./jxen bench nbd} (docs/BENCHMARKS.md, session 11): the NBD server's
- * request threads lending themselves took the PV path's read from 0.74x to 0.90x of nbdkit.
+ * <p>Measured (docs/BENCHMARKS.md, "Lent turns (session 11)"): the NBD server's request threads
+ * lending themselves took the PV path's read from 0.73x to 0.82-0.89x of nbdkit, and
+ * {@code ./jxen bench block}'s QD1 from 80k to about 300k IOPS.
  * {@code -Djxen.blkback.lend=off} turns lending off (A/B runs).
  */
 final class LentTurns implements Agent, ChannelPoller {
