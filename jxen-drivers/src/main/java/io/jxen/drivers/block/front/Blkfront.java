@@ -667,7 +667,17 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
      */
     ChannelPoller enterBackend() {
         ChannelPoller p = backendPoller();
-        return p != null && p.enter() ? p : null;
+        if (p == null) {
+            return null;
+        }
+        if (!p.enter()) {
+            // The backend this poller served has gone (a reconnect may keep our IRQ number):
+            // look the channel's far end up again next time.
+            poller = null;
+            pollerLookups = 0;
+            return null;
+        }
+        return p;
     }
 
     /**

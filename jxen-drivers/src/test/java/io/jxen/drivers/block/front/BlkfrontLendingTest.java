@@ -91,6 +91,7 @@ class BlkfrontLendingTest {
         final AtomicReference<Thread> polledOn = new AtomicReference<>();
         final AtomicBoolean sleepingAtLeave = new AtomicBoolean();
         final CountDownLatch left = new CountDownLatch(1);
+        volatile boolean closed;
 
         RecordingPoller(HandBackend backend, boolean serves, InterruptLine callersLine) {
             this.backend = backend;
@@ -100,6 +101,9 @@ class BlkfrontLendingTest {
 
         @Override
         public boolean enter() {
+            if (closed) {
+                return false;
+            }
             enters.incrementAndGet();
             pushedBeforeEnter.set(backend.back.unconsumedRequests());
             return true;
@@ -232,6 +236,15 @@ class BlkfrontLendingTest {
                 poller.leave();
             }
             assertThat(poller.enters.get()).isEqualTo(1 + Blkfront.POLLER_LOOKUPS);
+
+            // The backend behind the cached poller goes (it takes no more lenders): the next
+            // call looks the channel's far end up again and finds its successor.
+            poller.closed = true;
+            assertThat(front.enterBackend()).isNull();
+            RecordingPoller next = new RecordingPoller(back, true, guest.vcpu(0).interruptLine());
+            assertThat(host.dom0.intr().attachPoller(back.irq, next)).isTrue();
+            assertThat(front.enterBackend()).isSameAs(next);
+            next.leave();
         }
     }
 
