@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code LIST_META_CONTEXT} and {@code SET_META_CONTEXT} ({@code base:allocation}); commands
  * READ, WRITE (FUA), FLUSH, TRIM, WRITE_ZEROES (NO_HOLE), BLOCK_STATUS and DISC. Every
  * connection negotiates on its own (platform) thread, then serves its requests concurrently on
- * up to {@value NbdTransmission#REQUEST_THREADS} request threads, replying out of order
+ * up to {@code NbdTransmission.REQUEST_THREADS} request threads (twice the cores, 4 to 16), replying out of order
  * (see {@link NbdTransmission}); all share the device, so with multi-conn a FLUSH on one
  * connection makes every write acknowledged on any connection durable.
  *

@@ -72,8 +72,16 @@ final class NbdTransmission {
 
     private static final System.Logger LOG = System.getLogger("jxen.nbd");
 
-    /** Request threads per connection at most (as nbdkit's default of 16 threads). */
-    static final int REQUEST_THREADS = 16;
+    /**
+     * Request threads per connection at most: twice the cores, at least 4 and at most nbdkit's
+     * default of 16; {@code -Djxen.nbd.threads=N} sets it. A READ through the PV path keeps its
+     * thread on a CPU for the whole request (the thread serves blkback's ring itself: lent
+     * turns, docs/ARCHITECTURE.md), so threads beyond the cores only hand the read lock round:
+     * on the 2-core development machine 4 threads read 0.83-0.84x of nbdkit (paired medians of
+     * 12 rounds) against 0.77-0.78x with 16 (docs/BENCHMARKS.md, session 11).
+     */
+    static final int REQUEST_THREADS = Integer.getInteger("jxen.nbd.threads",
+            Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 4, 16));
 
     /**
      * Requests read but not yet answered on the wire, per connection at most: a thread whose
