@@ -158,8 +158,16 @@ final class LentTurns implements Agent, ChannelPoller {
         closed = true;
     }
 
+    /**
+     * Turns one {@link #poll()} takes at most: a lender keeps serving while other threads push,
+     * but not without end (its own request was answered in its first turn); what is left then
+     * goes to the runner.
+     */
+    static final int MAX_LENT_TURNS = 4;
+
     private int serve(boolean lent) {
         int done = 0;
+        int turns = 0;
         while (turn.compareAndSet(false, true)) {
             int n;
             try {
@@ -174,8 +182,10 @@ final class LentTurns implements Agent, ChannelPoller {
             if (!back.hasRequests()) {
                 break;
             }
-            if (n == 0) {
-                kickRunner.run(); // requests this turn could not take: the runner looks, nobody spins here
+            if (n == 0 || (lent && ++turns >= MAX_LENT_TURNS)) {
+                // Requests this turn could not take, or a lender that has served its share:
+                // the runner looks, nobody spins here and no lender is kept from its own work.
+                kickRunner.run();
                 break;
             }
         }

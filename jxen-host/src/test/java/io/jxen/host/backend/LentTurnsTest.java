@@ -186,6 +186,24 @@ class LentTurnsTest {
     }
 
     @Test
+    void aLenderServesOthersForABoundedNumberOfTurnsThenLeavesTheRestToTheRunner() {
+        assertThat(lent.enter()).isTrue();
+        ring.push();
+        ring.turn = () -> {
+            int n = ring.prod - ring.cons;
+            ring.cons = ring.prod;
+            ring.push(); // another thread pushes during every turn: there is always more
+            return n;
+        };
+        assertThat(lent.poll()).isEqualTo(LentTurns.MAX_LENT_TURNS);
+        assertThat(ring.turns).isEqualTo(LentTurns.MAX_LENT_TURNS);
+        assertThat(kicks).as("what is left goes to the runner").isEqualTo(1);
+        ring.turn = null;
+        assertThat(lent.doWork()).as("the runner's turn").isEqualTo(1);
+        lent.leave();
+    }
+
+    @Test
     void aFailingTurnIsReportedAsTheRunnersWouldBeAndTheLenderGoesOn() {
         assertThat(lent.enter()).isTrue();
         ring.push();
