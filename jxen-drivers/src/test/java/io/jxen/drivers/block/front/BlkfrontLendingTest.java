@@ -44,41 +44,6 @@ class BlkfrontLendingTest {
     private static final int DISK = 1 << 20;
     private static final int SLOT = BlkifSringDescriptor.X86_64.ENTRY_SIZE;
 
-    /** dom0's end, by hand: answers every request pushed so far with OKAY. */
-    private static final class HandBackend {
-        final BlkifTestHost host;
-        final BackRing back;
-        final int irq;
-        final BlkifResponseEncoder encoder = new BlkifResponseEncoder(io.jxen.abi.XenAbi.X86_64);
-        final MemorySegment request = MemorySegment.ofArray(new long[SLOT / 8]);
-        final AtomicInteger events = new AtomicInteger();
-
-        HandBackend(BlkifTestHost host, GuestKernel guest, FrontendRing ring) {
-            this.host = host;
-            long gfn = host.window(0);
-            host.dom0Grants.mapGrantRef(guest.domid(), ring.ringRefs().getFirst(), gfn << XenPage.SHIFT, false);
-            back = BackRing.init(SharedRing.ofPages(List.of(host.dom0.memory().page(gfn)), SLOT));
-            irq = host.dom0.intr().bindInterdomain("hand-backend", guest.domid(), ring.eventChannel(),
-                    IrqHandler.filter(() -> { }));
-        }
-
-        synchronized int answerAll() {
-            int n = back.unconsumedRequests();
-            for (int i = 0; i < n; i++) {
-                back.copyRequest(request);
-                long id = request.get(ValueLayout.JAVA_LONG_UNALIGNED, BlkifRequestDescriptor.X86_64.ID_OFFSET);
-                int op = request.get(ValueLayout.JAVA_BYTE, BlkifRequestDescriptor.X86_64.OPERATION_OFFSET);
-                encoder.encode(back.responseSlot(), 0, id, op, BlkifRsp.OKAY);
-                back.produceResponse();
-            }
-            if (n > 0 && back.pushResponsesAndCheckNotify()) {
-                events.incrementAndGet();
-                host.dom0.intr().notify(irq);
-            }
-            return n;
-        }
-    }
-
     /** A poller that records its calls; {@code serves} says whether a poll answers the ring. */
     private static final class RecordingPoller implements ChannelPoller {
         final HandBackend backend;
@@ -128,13 +93,10 @@ class BlkfrontLendingTest {
     @Timeout(60)
     void aBlockingReadIsServedOnTheCallersThreadAndItsResponseRaisesNoEvent() throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
-            GuestKernel guest = host.boot(1024);
-            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, false,
-                    new PollingWaiter(HaltPoll.off(), 0, true));
-            HandBackend back = new HandBackend(host, guest, front.connect(features(disk)));
-            front.deviceProperties(features(disk));
-            RecordingPoller poller = new RecordingPoller(back, true, guest.vcpu(0).interruptLine());
-            assertThat(host.dom0.intr().attachPoller(back.irq, poller)).isTrue();
+            Rig rig = Rig.of(host, disk);
+            Blkfront front = rig.front();
+            HandBackend back = rig.back();
+            RecordingPoller poller = rig.attach(host, true);
 
             front.read(0, ByteBuffer.allocate(4096));
 
@@ -142,7 +104,7 @@ class BlkfrontLendingTest {
             assertThat(poller.pushedBeforeEnter).as("requests on the ring when the caller entered").hasValue(0);
             assertThat(poller.polledOn.get()).isSameAs(Thread.currentThread());
             assertThat(poller.leaves).hasValue(1);
-            assertThat(back.events).as("events for the response (the caller polled)").hasValue(0);
+            assertThat(back.events).as("events for the response (the caller polled)").isZero();
             assertThat(front.polledCompletions()).isEqualTo(1);
             assertThat(front.polling()).isFalse();
 
@@ -150,7 +112,7 @@ class BlkfrontLendingTest {
             front.flush();
             assertThat(poller.enters).hasValue(3);
             assertThat(poller.leaves).hasValue(3);
-            assertThat(back.events).hasValue(0);
+            assertThat(back.events).isZero();
             assertThat(front.failure()).isNull();
         }
     }
@@ -162,14 +124,12 @@ class BlkfrontLendingTest {
         // handler submitting a FUA write's flush) would wait on a sleeping lender: qemu-img
         // convert through the PV path hung so.
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
-            GuestKernel guest = host.boot(1024);
-            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, false,
-                    new PollingWaiter(HaltPoll.off(), 0, true));
-            HandBackend back = new HandBackend(host, guest, front.connect(features(disk)));
-            front.deviceProperties(features(disk));
+            Rig rig = Rig.of(host, disk);
+            GuestKernel guest = rig.guest();
+            Blkfront front = rig.front();
+            HandBackend back = rig.back();
             InterruptLine line = guest.vcpu(0).interruptLine();
-            RecordingPoller poller = new RecordingPoller(back, false, line);
-            assertThat(host.dom0.intr().attachPoller(back.irq, poller)).isTrue();
+            RecordingPoller poller = rig.attach(host, false);
 
             AtomicBoolean leftFirst = new AtomicBoolean();
             Thread backend = Thread.ofPlatform().start(() -> {
@@ -187,7 +147,7 @@ class BlkfrontLendingTest {
             assertThat(poller.sleepingAtLeave).as("the caller was asleep on its line when it left").isFalse();
             assertThat(poller.polls.get()).isPositive();
             assertThat(poller.leaves).hasValue(1);
-            assertThat(back.events).as("the response, after the loan, raised the event").hasValue(1);
+            assertThat(back.events).as("the response, after the loan, raised the event").isEqualTo(1);
             assertThat(front.failure()).isNull();
         }
     }
@@ -197,13 +157,10 @@ class BlkfrontLendingTest {
     void aCallerOfTheAsynchronousApiServesTheRingWhileItWaitsWithoutEntering() throws Exception {
         // Its requests went out with their events (the runner serves them too): it only helps.
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
-            GuestKernel guest = host.boot(1024);
-            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, false,
-                    new PollingWaiter(HaltPoll.off(), 0, true));
-            HandBackend back = new HandBackend(host, guest, front.connect(features(disk)));
-            front.deviceProperties(features(disk));
-            RecordingPoller poller = new RecordingPoller(back, true, guest.vcpu(0).interruptLine());
-            assertThat(host.dom0.intr().attachPoller(back.irq, poller)).isTrue();
+            Rig rig = Rig.of(host, disk);
+            Blkfront front = rig.front();
+            HandBackend back = rig.back();
+            RecordingPoller poller = rig.attach(host, true);
 
             java.util.concurrent.CompletableFuture<Void> r = front.submitRead(0, ByteBuffer.allocate(4096));
             Object got = front.await(() -> r.isDone() ? r : null, () -> {
@@ -213,21 +170,19 @@ class BlkfrontLendingTest {
             assertThat(poller.polledOn.get()).isSameAs(Thread.currentThread());
             assertThat(poller.enters).as("entered after its push, to no purpose").hasValue(0);
             assertThat(poller.leaves).hasValue(0);
-            assertThat(back.events).hasValue(0);
+            assertThat(back.events).isZero();
         }
     }
 
     @Test
     void aBackendInTheSameProcessWithoutAPollerGetsNoLender() throws Exception {
         try (BlkifTestHost host = new BlkifTestHost(); FileEngine disk = host.image(DISK)) {
-            GuestKernel guest = host.boot(1024);
-            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, false,
-                    new PollingWaiter(HaltPoll.off(), 0, true));
-            HandBackend back = new HandBackend(host, guest, front.connect(features(disk)));
-            front.deviceProperties(features(disk));
+            Rig rig = Rig.of(host, disk);
+            GuestKernel guest = rig.guest();
+            Blkfront front = rig.front();
+            HandBackend back = rig.back();
             assertThat(front.enterBackend()).isNull();
-            RecordingPoller poller = new RecordingPoller(back, true, guest.vcpu(0).interruptLine());
-            assertThat(host.dom0.intr().attachPoller(back.irq, poller)).isTrue();
+            RecordingPoller poller = rig.attach(host, true);
             assertThat(front.enterBackend()).as("looked up again: attached since").isSameAs(poller);
             poller.leave();
             assertThat(host.dom0.intr().attachPoller(back.irq, null)).isTrue();
@@ -250,5 +205,25 @@ class BlkfrontLendingTest {
 
     private static BackendFeatures features(FileEngine disk) {
         return BlkifTestHost.features(BlkifDeviceProfile.of(disk, 32), false);
+    }
+
+    /** A guest's blkfront (waiting on its interrupt lines, no polling window) and dom0's hand-made end. */
+    private record Rig(GuestKernel guest, Blkfront front, HandBackend back) {
+
+        static Rig of(BlkifTestHost host, FileEngine disk) throws Exception {
+            GuestKernel guest = host.boot(1024);
+            Blkfront front = new Blkfront(guest, guest.grantTable(), 0, 0, 32, false,
+                    new PollingWaiter(HaltPoll.off(), 0, true));
+            HandBackend back = new HandBackend(host, guest, front.connect(features(disk)), 0);
+            front.deviceProperties(features(disk));
+            return new Rig(guest, front, back);
+        }
+
+        /** A recording poller attached to dom0's end of the ring's channel. */
+        RecordingPoller attach(BlkifTestHost host, boolean serves) {
+            RecordingPoller poller = new RecordingPoller(back, serves, guest.vcpu(0).interruptLine());
+            assertThat(host.dom0.intr().attachPoller(back.irq, poller)).isTrue();
+            return poller;
+        }
     }
 }

@@ -44,63 +44,6 @@ class BlkfrontPolledCompletionTest {
     private static final int DISK = 1 << 20;
     private static final int SLOT = BlkifSringDescriptor.X86_64.ENTRY_SIZE;
 
-    /** The backend, made by hand in dom0: takes requests and answers them in any order. */
-    private static final class HandBackend {
-        final BlkifTestHost host;
-        final BackRing back;
-        final int irq;
-        final List<long[]> taken = new ArrayList<>(); // {id, operation}
-        final BlkifResponseEncoder encoder = new BlkifResponseEncoder(io.jxen.abi.XenAbi.X86_64);
-        final MemorySegment request = MemorySegment.ofArray(new long[SLOT / 8]);
-        int events;
-        int quietPushes;
-
-        HandBackend(BlkifTestHost host, GuestKernel guest, FrontendRing ring, int window) {
-            this.host = host;
-            long gfn = host.window(window);
-            host.dom0Grants.mapGrantRef(guest.domid(), ring.ringRefs().getFirst(), gfn << XenPage.SHIFT, false);
-            back = BackRing.init(SharedRing.ofPages(List.of(host.dom0.memory().page(gfn)), SLOT));
-            irq = host.dom0.intr().bindInterdomain("hand-backend-" + window, guest.domid(), ring.eventChannel(),
-                    IrqHandler.filter(() -> { }));
-        }
-
-        /** Copies out every request pushed so far. */
-        int take() {
-            int n = back.unconsumedRequests();
-            for (int i = 0; i < n; i++) {
-                back.copyRequest(request);
-                long id = request.get(ValueLayout.JAVA_LONG_UNALIGNED, BlkifRequestDescriptor.X86_64.ID_OFFSET);
-                int op = request.get(ValueLayout.JAVA_BYTE, BlkifRequestDescriptor.X86_64.OPERATION_OFFSET);
-                taken.add(new long[] {id, op});
-            }
-            return n;
-        }
-
-        /**
-         * Answers up to {@code count} taken requests (a random choice of them) with OKAY and
-         * pushes; sends the event when the push says so. Returns whether it did.
-         */
-        boolean answer(int count, Random random) {
-            int n = Math.min(count, taken.size());
-            for (int i = 0; i < n; i++) {
-                long[] r = taken.remove(random.nextInt(taken.size()));
-                encoder.encode(back.responseSlot(), 0, r[0], (int) r[1], BlkifRsp.OKAY);
-                back.produceResponse();
-            }
-            if (back.pushResponsesAndCheckNotify()) {
-                events++;
-                host.dom0.intr().notify(irq);
-                return true;
-            }
-            quietPushes++;
-            return false;
-        }
-
-        SharedRing shared() {
-            return back.ring();
-        }
-    }
-
     private static Blkfront connected(BlkifTestHost host, GuestKernel guest, FileEngine disk, CompletionWaiter waiter)
             throws Exception {
         return new Blkfront(guest, guest.grantTable(), 0, 0, 32, false, waiter);
