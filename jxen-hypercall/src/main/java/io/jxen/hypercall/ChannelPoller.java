@@ -39,4 +39,17 @@ public interface ChannelPoller {
 
     /** Ends an {@link #enter()}; the last thread to leave re-arms the owner's end. */
     void leave();
+
+    /**
+     * As {@link #poll()}, for a thread that did not {@link #enter()}: its requests went out
+     * with their events, and the owner's own thread serves them. An owner may decline (0) while
+     * its thread is at work, so a helper does not take turns from it and leave the submitting
+     * thread's core doing the owner's work (a submitter keeping many requests in flight then
+     * loses the two cores' overlap).
+     *
+     * @return units of work done
+     */
+    default int help() {
+        return poll();
+    }
 }

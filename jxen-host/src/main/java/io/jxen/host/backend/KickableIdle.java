@@ -57,6 +57,8 @@ final class KickableIdle implements IdleStrategy {
     /** When the current idle stretch began, or -1 while working. */
     private long idleSince = -1;
     private volatile long parks;
+    /** Between the decision to sleep and the return from the sleep ({@link #asleep()}). */
+    private volatile boolean asleep;
 
     /**
      * @param finalCheck re-arms the ring's event and says whether work is waiting (then the
@@ -130,18 +132,31 @@ final class KickableIdle implements IdleStrategy {
         }
         List<GuestVcpu> vcpus = lines.get(); // may take locks: before the runner is published
         runner = Thread.currentThread();
-        if (!kicked) {
-            if (vcpus.isEmpty() || !sleepOnLines(vcpus)) {
-                // The flag, not the permit, says whether to sleep on: a kick's unpark may have
-                // been taken by a lock this thread waited for since it looked at the flag
-                // (a lost wake-up the first version of the line wait had: a runner kicked,
-                // 32 requests on its ring, asleep).
-                while (!kicked && !Thread.currentThread().isInterrupted()) {
-                    parks++;
-                    LockSupport.park(this);
+        asleep = true;
+        try {
+            if (!kicked) {
+                if (vcpus.isEmpty() || !sleepOnLines(vcpus)) {
+                    // The flag, not the permit, says whether to sleep on: a kick's unpark may have
+                    // been taken by a lock this thread waited for since it looked at the flag
+                    // (a lost wake-up the first version of the line wait had: a runner kicked,
+                    // 32 requests on its ring, asleep).
+                    while (!kicked && !Thread.currentThread().isInterrupted()) {
+                        parks++;
+                        LockSupport.park(this);
+                    }
                 }
             }
+        } finally {
+            asleep = false;
         }
+    }
+
+    /**
+     * Whether the runner is asleep, or kicked and not yet running again: then a thread that
+     * helps the ring ({@link LentTurns#help()}) takes no turn from a runner at work.
+     */
+    boolean asleep() {
+        return asleep;
     }
 
     /**

@@ -175,7 +175,7 @@ public final class VbdBackends implements AutoCloseable {
                         back.onKick(idle::kick);
                         io.jxen.runtime.Agent agent = back;
                         if (lend) {
-                            lent[0] = new LentTurns(LentTurns.Ring.of(back), idle::kick, errors);
+                            lent[0] = new LentTurns(LentTurns.Ring.of(back), idle::kick, idle::asleep, errors);
                             if (back.attachPoller(lent[0])) {
                                 agent = lent[0];
                                 self[0].lent.put(back, lent[0]);

@@ -83,7 +83,9 @@ class LentTurnsTest {
     private final ModelRing ring = new ModelRing();
     private final List<Throwable> reported = new ArrayList<>();
     private int kicks;
-    private final LentTurns lent = new LentTurns(ring, () -> kicks++, (Agent a, Throwable t) -> reported.add(t));
+    private boolean runnerAsleep = true;
+    private final LentTurns lent = new LentTurns(ring, () -> kicks++, () -> runnerAsleep,
+            (Agent a, Throwable t) -> reported.add(t));
 
     /** The runner's last look before it sleeps, as {@link KickableIdle} makes it. */
     private boolean runnerSleeps() {
@@ -233,6 +235,28 @@ class LentTurnsTest {
             Thread.interrupted();
             lent.leave();
         }
+    }
+
+    @Test
+    void aHelperTakesTurnsOnlyWhileTheRunnerSleeps() {
+        ring.push(); // an asynchronous submit, with its event
+        runnerAsleep = false;
+        assertThat(lent.help()).as("the runner is at work: the helper leaves it the ring").isZero();
+        assertThat(ring.turns).isZero();
+        runnerAsleep = true;
+        assertThat(lent.help()).isEqualTo(1);
+        assertThat(lent.lentRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void theRunnerSleepsWithoutWaitingForALendersTurn() {
+        assertThat(lent.enter()).isTrue();
+        ring.push();
+        boolean[] runnerWouldSleep = {false};
+        ring.duringTurn = () -> runnerWouldSleep[0] = runnerSleeps();
+        assertThat(lent.poll()).isEqualTo(1);
+        assertThat(runnerWouldSleep[0]).as("the lender holding the turn looks again after it").isTrue();
+        lent.leave();
     }
 
     @Test

@@ -714,6 +714,12 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         return backendPoller();
     }
 
+    /** Ring slots in use now (requests pushed, responses not yet taken), read without the lock: may be stale. */
+    int ringSlotsInUse() {
+        FrontRing r = ring;
+        return r == null ? 0 : r.entries() - r.freeRequests();
+    }
+
     /** Lookups of the backend's poller per event channel before it is taken to have none. */
     static final int POLLER_LOOKUPS = 16;
 

@@ -38,15 +38,27 @@ public final class ThreadLoan {
     /**
      * Lends the calling thread to {@code queue}'s backend to serve what is on the ring, without
      * entering: for a caller of the asynchronous API whose requests were pushed already, each
-     * with its event. The backend's runner, woken by those events, serves the ring too, so a
-     * submitter keeping many requests in flight does not do all of the backend's work on its own
+     * with its event. It helps ({@link ChannelPoller#help()}): the backend's runner, woken by
+     * those events, serves the ring, and the helper takes turns only while the runner sleeps,
+     * so a submitter keeping many requests in flight does not do the backend's work on its own
      * core ({@code ./jxen bench block}'s QD32: 0.38x of direct I/O when the submitter entered,
-     * 0.58x without).
+     * 0.40-0.55x when it polled as a lender without entering).
      */
     static ThreadLoan visit(Blkfront queue) {
+        if (queue.ringSlotsInUse() > HELP_MAX_IN_FLIGHT) {
+            return NONE; // a queue of requests: the runner and the submitter overlap on two cores
+        }
         ChannelPoller p = queue.backendPollerNow();
         return p == null ? NONE : new ThreadLoan(p, false);
     }
+
+    /**
+     * A caller of the asynchronous API helps only while it waits for this many requests at
+     * most: one request's latency is what helping saves (QD1 290-330k IOPS against 80-110k in
+     * {@code ./jxen bench block}), while a submitter keeping a queue in flight that took turns
+     * lost the overlap with the runner (QD32 0.43-0.53x of direct I/O against 0.49-0.58x).
+     */
+    static final int HELP_MAX_IN_FLIGHT = 1;
 
     /** Whether the thread is lent now. */
     public boolean lent() {
@@ -61,7 +73,7 @@ public final class ThreadLoan {
      */
     public int serve() {
         ChannelPoller p = poller;
-        return p == null ? -1 : p.poll();
+        return p == null ? -1 : entered ? p.poll() : p.help();
     }
 
     /** Ends the loan (the last lender out re-arms the ring's event). Idempotent. */

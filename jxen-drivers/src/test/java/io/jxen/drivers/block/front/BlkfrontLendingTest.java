@@ -171,6 +171,16 @@ class BlkfrontLendingTest {
             assertThat(poller.enters).as("entered after its push, to no purpose").hasValue(0);
             assertThat(poller.leaves).hasValue(0);
             assertThat(back.events).isZero();
+
+            // With more than one request in flight it does not help: the runner serves a queue.
+            java.util.concurrent.CompletableFuture<Void> a = front.submitRead(0, ByteBuffer.allocate(4096));
+            assertThat(ThreadLoan.visit(front).lent()).as("one request in flight").isTrue();
+            java.util.concurrent.CompletableFuture<Void> b = front.submitRead(4096, ByteBuffer.allocate(4096));
+            assertThat(ThreadLoan.visit(front).lent()).as("two requests in flight").isFalse();
+            back.answerAll();
+            front.poll();
+            assertThat(a).isCompleted();
+            assertThat(b).isCompleted();
         }
     }
 
