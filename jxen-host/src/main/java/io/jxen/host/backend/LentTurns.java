@@ -94,15 +94,9 @@ final class LentTurns implements Agent, ChannelPoller {
     /**
      * @param back       the ring
      * @param kickRunner wakes the ring's runner ({@link KickableIdle#kick()})
-     * @param errors     where a lender's turn reports a failure (as the runner would)
-     */
-    LentTurns(Ring back, Runnable kickRunner, ErrorHandler errors) {
-        this(back, kickRunner, () -> true, errors);
-    }
-
-    /**
      * @param runnerAsleep whether the runner sleeps now ({@link KickableIdle#asleep()}): a
      *                     helper ({@link #help()}) serves only then
+     * @param errors     where a lender's turn reports a failure (as the runner would)
      */
     LentTurns(Ring back, Runnable kickRunner, java.util.function.BooleanSupplier runnerAsleep, ErrorHandler errors) {
         this.back = back;

@@ -21,11 +21,11 @@ import io.jxen.drivers.block.UnsupportedBlockOperationException;
 import io.jxen.guest.GuestKernel;
 import io.jxen.guest.gnttab.GrantTableClient;
 import io.jxen.guest.intr.IrqHandler;
+import io.jxen.hypercall.ChannelPoller;
 import io.jxen.memory.ring.FrontRing;
 import io.jxen.memory.ring.RingOverflowException;
 import io.jxen.memory.ring.SharedRing;
 
-import io.jxen.hypercall.ChannelPoller;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -137,9 +137,9 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     private int vcpu;
     private int irq = -1;
     /**
-     * The backend's poller ({@link #backendPoller()}) and the IRQ it was looked up for; plain
-     * fields: a race costs one more lookup, or one lend to a backend that since disconnected
-     * (whose poll and leave then find nothing to do).
+     * The backend's poller ({@link #backendPoller()}) and the IRQ it was looked up for, read
+     * and written without the lock: a race costs one more lookup, or one loan to a backend that
+     * since disconnected (whose poll and leave then find nothing to do).
      */
     private volatile ChannelPoller poller;
     private volatile int pollerIrq = -1;
@@ -658,10 +658,10 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
     }
 
     /**
-     * Lends the calling thread to the ring's backend until {@link #leave}: where the backend is
-     * in this process and attached a {@link ChannelPoller} to its end of the ring's event
-     * channel, the thread, about to push a request and wait for it, serves the ring itself while
-     * it waits ({@link CompletionWaiter}), and its push asks for no event ({@link ThreadLoan}).
+     * Lends the calling thread to the ring's backend until its loan ends ({@link ThreadLoan}):
+     * where the backend is in this process and attached a {@link ChannelPoller} to its end of
+     * the ring's event channel, the thread, about to push a request and wait for it, serves the
+     * ring itself while it waits ({@link CompletionWaiter}), and its push asks for no event.
      *
      * @return the poller entered (leave it), or null (no backend to lend to)
      */
@@ -685,7 +685,7 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
      * {@link #POLLER_LOOKUPS} times per event channel (none where the backend is in another
      * process, or attaches none), then kept.
      */
-    private ChannelPoller backendPoller() {
+    ChannelPoller backendPoller() {
         int i = irq;
         if (i < 0) {
             return null;
@@ -707,11 +707,6 @@ public final class Blkfront implements BlockDevice, PolledCompletions {
         }
         poller = p;
         return p;
-    }
-
-    /** The backend's poller, as {@link #enterBackend()} finds it, not entered. */
-    ChannelPoller backendPollerNow() {
-        return backendPoller();
     }
 
     /** Ring slots in use now (requests pushed, responses not yet taken), read without the lock: may be stale. */

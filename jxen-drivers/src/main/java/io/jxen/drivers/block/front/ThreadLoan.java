@@ -48,7 +48,7 @@ public final class ThreadLoan {
         if (queue.ringSlotsInUse() > HELP_MAX_IN_FLIGHT) {
             return NONE; // a queue of requests: the runner and the submitter overlap on two cores
         }
-        ChannelPoller p = queue.backendPollerNow();
+        ChannelPoller p = queue.backendPoller();
         return p == null ? NONE : new ThreadLoan(p, false);
     }
 
