@@ -30,12 +30,20 @@ final class ControlReply {
         }
     }
 
+    private static int read(SocketChannel c, ByteBuffer buf) throws IOException {
+        try {
+            return c.read(buf);
+        } catch (java.net.SocketException e) {
+            throw HostDirectory.hostGone("during its reply", e);
+        }
+    }
+
     static List<String> lines(SocketChannel c) throws IOException {
         List<String> out = new ArrayList<>();
         ByteBuffer buf = ByteBuffer.allocate(8192);
         byte[] line = new byte[KeyValues.MAX_LINE];
         int n = 0;
-        while (c.read(buf.clear()) >= 0) {
+        while (read(c, buf.clear()) >= 0) {
             buf.flip();
             while (buf.hasRemaining()) {
                 byte b = buf.get();

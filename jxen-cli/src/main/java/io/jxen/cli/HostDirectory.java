@@ -33,6 +33,15 @@ final class HostDirectory {
     }
 
     /**
+     * A host that stopped while a client talked to it: its end was closed with our request
+     * unread (the kernel resets the connection) or before our write. Callers that wait for a
+     * host to go ({@code xl shutdown -w} of {@code jxen run}'s guest) take this for gone.
+     */
+    static IOException hostGone(String when, java.net.SocketException e) {
+        return new IOException("the host closed the connection " + when + " (" + e.getMessage() + ")", e);
+    }
+
+    /**
      * Sends one request to the host in {@code dir} and reads the first reply line.
      *
      * @return the connection, positioned after an {@code ok} line
@@ -49,14 +58,24 @@ final class HostDirectory {
                         + "); start one with: jxen run CONFIG" + (dir.equals(defaultDir()) ? "" : " --dir " + dir), e);
             }
             ByteBuffer b = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                c.write(b);
+            try {
+                while (b.hasRemaining()) {
+                    c.write(b);
+                }
+            } catch (java.net.SocketException e) {
+                throw hostGone("before answering", e);
             }
             StringBuilder line = new StringBuilder();
             ByteBuffer one = ByteBuffer.allocate(1);
             while (true) {
                 one.clear();
-                if (c.read(one) < 0) {
+                int n;
+                try {
+                    n = c.read(one);
+                } catch (java.net.SocketException e) {
+                    throw hostGone("before answering", e);
+                }
+                if (n < 0) {
                     throw new IOException("the host closed the connection before answering");
                 }
                 char ch = (char) (one.get(0) & 0xff);
