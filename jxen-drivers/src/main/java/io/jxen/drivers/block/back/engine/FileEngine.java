@@ -310,10 +310,10 @@ public final class FileEngine implements IoEngine {
         ensureOpen();
         BlockRanges.checkRange(offsetBytes, dst.remaining(), sizeBytes);
         if (dst.isDirect() && nativeIo()) {
-            int total = dst.remaining();
-            long moved = vectored(false, offsetBytes, List.of(MemorySegment.ofBuffer(dst)));
-            if (moved < total) {
-                zeroFrom(List.of(MemorySegment.ofBuffer(dst)), moved); // the file shrank under us
+            List<MemorySegment> whole = List.of(MemorySegment.ofBuffer(dst));
+            long moved = vectored(false, offsetBytes, whole);
+            if (moved < dst.remaining()) {
+                zeroFrom(whole, moved); // the file shrank under us
             }
             dst.position(dst.limit());
             return;
